@@ -1,0 +1,21 @@
+/*
+ * cli.h - the sawt command-line tool's commands.
+ *
+ * Each command lives in src/cmd_NAME.c and is listed in the commands[] table
+ * of src/sawt.c.  A command gets the arguments after its name (argv[0] is
+ * the command name) and the loaded configuration (defaults when no -c was
+ * given; never NULL).  It returns the process exit status: 0 success, 1
+ * failure, 2 usage error.
+ */
+#ifndef SAWT_CLI_H
+#define SAWT_CLI_H
+
+#include "config.h"
+
+typedef int (*cli_command_fn)(int argc, char **argv, const struct config *cfg);
+
+int cmd_migrate(int argc, char **argv, const struct config *cfg);
+int cmd_parse(int argc, char **argv, const struct config *cfg);
+int cmd_bench(int argc, char **argv, const struct config *cfg);
+
+#endif

@@ -1,0 +1,111 @@
+/*
+ * config.h - the sawt INI configuration file.
+ *
+ * One file configures both sawtd and the sawt CLI.  Sections:
+ *
+ *   [sawt]      state_dir, log_level
+ *   [database]  url (empty or absent: the embedded PostgreSQL), pg_bindir,
+ *               migrations_dir
+ *   [http]      listen, secret, tls_cert, tls_key
+ *   [election]  name, country_code, default_language, timezone,
+ *               polls_open, polls_close, results_deadline, pseudonym_secret
+ *   [modem NAME] the keys of a gammurc [gammu] section (device, connection,
+ *               model, ...) plus sawt's own (number, balance_ussd, ...)
+ *
+ * Unknown sections or keys, bad values and unreadable files are errors that
+ * name the file, the line and the key.
+ *
+ * Ownership: config_load()/config_parse() return a struct config that the
+ * caller owns and frees with config_free(); every string in it is owned by
+ * the struct.
+ */
+#ifndef SAWT_CONFIG_H
+#define SAWT_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "log.h"
+
+#define CONFIG_ERR_MAX 512
+
+/* A key of a [modem NAME] section that is handed to libgammu unchanged. */
+struct config_kv {
+	char *key;
+	char *value;
+};
+
+struct modem_config {
+	char *name;              /* NAME of [modem NAME] */
+	char *device;            /* gammurc: device (alias: port) */
+	char *connection;        /* gammurc: connection */
+	char *model;             /* gammurc: model */
+	struct config_kv *gammu; /* every gammurc key, in file order */
+	size_t n_gammu;
+	char *number;            /* the SIM's own number (never answered) */
+	char *balance_ussd;      /* USSD code for the airtime balance, or NULL */
+	int balance_interval;    /* seconds between balance checks */
+	bool send;               /* use this modem for outgoing SMS */
+	bool receive;            /* read incoming SMS from this modem */
+};
+
+struct config {
+	char *path;              /* the file that was read */
+
+	/* [sawt] */
+	char *state_dir;
+	enum log_level log_level;
+
+	/* [database] */
+	char *db_url;            /* NULL means the embedded default */
+	char *pg_bindir;         /* NULL: look up PostgreSQL's bin directory */
+	char *migrations_dir;    /* NULL: the built-in default */
+
+	/* [http] */
+	char *http_listen;       /* "host:port", NULL: HTTP off */
+	char *http_secret;
+	char *tls_cert;
+	char *tls_key;
+
+	/* [election] */
+	char *election_name;
+	char *country_code;      /* digits only, e.g. "961" */
+	char *default_language;  /* "ar", "en" or "fr" */
+	char *timezone;
+	int polls_open;          /* minutes after midnight, -1 unset */
+	int polls_close;         /* minutes after midnight, -1 unset */
+	char *results_deadline;  /* ISO 8601 timestamp, NULL unset */
+	char *pseudonym_secret;
+
+	struct modem_config *modems;
+	size_t n_modems;
+};
+
+/*
+ * Return a config holding every default: state_dir "/var/lib/sawt" when run
+ * as root, else "./sawt-state"; log level info; language "en"; no modems.
+ * Returns NULL only when out of memory.
+ */
+struct config *config_new_defaults(void) SAWT_MUST_CHECK;
+
+/*
+ * Read and validate the file at path.  On failure return NULL and write a
+ * one-line message naming the file, line and key into err, e.g.
+ *   sawt.conf:12: unknown key "lisen" in section [http]
+ */
+struct config *config_load(const char *path, char *err, size_t errlen) SAWT_MUST_CHECK;
+
+/*
+ * Same as config_load() for a buffer of len bytes; name is used in
+ * messages in place of a file name.
+ */
+struct config *config_parse(const char *name, const char *buf, size_t len,
+			    char *err, size_t errlen) SAWT_MUST_CHECK;
+
+/* Free a config; config_free(NULL) does nothing. */
+void config_free(struct config *cfg);
+
+/* Find a modem section by name; NULL if none. */
+const struct modem_config *config_modem(const struct config *cfg, const char *name);
+
+#endif

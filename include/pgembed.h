@@ -1,0 +1,55 @@
+/*
+ * pgembed.h - the embedded PostgreSQL cluster.
+ *
+ * With no [database] url, sawtd runs a private cluster under
+ * STATE_DIR/pg: data/ (created by initdb on first run), run/ (the Unix
+ * socket; no TCP listener) and postgres.log.  The server programs come from
+ * [database] pg_bindir, else `pg_config --bindir`, else the newest
+ * /usr/lib/postgresql/N/bin.  initdb refuses to run as root, so when sawtd
+ * runs as root the cluster belongs to the unprivileged user "sawt" or, if
+ * there is none, "postgres".
+ *
+ * Start and stop block: they are for start-up and exit only.
+ */
+#ifndef SAWT_PGEMBED_H
+#define SAWT_PGEMBED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config.h"
+#include "log.h"
+
+#define PGEMBED_PORT "5432"
+#define PGEMBED_USER "sawt"
+#define PGEMBED_DBNAME "sawt"
+
+struct pgembed;
+
+/* Create a handle for cfg's state_dir; no I/O.  NULL when out of memory. */
+struct pgembed *pgembed_new(const struct config *cfg) SAWT_MUST_CHECK;
+
+/* Free the handle (does not stop the server); NULL is a no-op. */
+void pgembed_free(struct pgembed *pg);
+
+/*
+ * Make the cluster run: initdb on first use, start the server unless it is
+ * already running (a previous sawtd that died leaves it running; it is then
+ * reused), and create the database.  On failure write a message to err.
+ */
+bool pgembed_start(struct pgembed *pg, char *err, size_t errlen) SAWT_MUST_CHECK;
+
+/* Stop the server with a fast shutdown and wait for it.  */
+bool pgembed_stop(struct pgembed *pg, char *err, size_t errlen) SAWT_MUST_CHECK;
+
+/*
+ * The directory of PostgreSQL's server programs: configured (may be NULL),
+ * else pg_config --bindir, else the newest /usr/lib/postgresql/N/bin.
+ * Returns a malloc'd string or NULL when none has initdb.
+ */
+char *pgembed_find_bindir(const char *configured) SAWT_MUST_CHECK;
+
+/* STATE_DIR/pg/run, malloc'd; NULL when out of memory. */
+char *pgembed_socket_dir(const struct config *cfg) SAWT_MUST_CHECK;
+
+#endif

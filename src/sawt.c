@@ -1,0 +1,88 @@
+/*
+ * sawt.c - the command-line tool: sawt [-c FILE] COMMAND [ARGS...]
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "config.h"
+#include "log.h"
+#include "sawt_build.h"
+
+struct command {
+	const char *name;
+	const char *usage;
+	cli_command_fn run;
+};
+
+static const struct command commands[] = {
+	{ "migrate", "migrate [--status]     apply pending database migrations", cmd_migrate },
+	{ "parse", "parse [MESSAGE]        parse observer messages, print JSON", cmd_parse },
+	{ "bench", "bench parse            measure parser and reply speed", cmd_bench },
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: sawt [-c FILE] [-v] COMMAND [ARGS...]\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  sawt %s\n", commands[i].usage);
+	fprintf(out, "\n-c FILE  configuration file (default: $SAWT_CONFIG, else built-in defaults)\n"
+		     "-v       debug logging\n");
+}
+
+static struct config *load_config(const char *path)
+{
+	char err[CONFIG_ERR_MAX];
+	struct config *cfg;
+
+	if (path == NULL)
+		path = getenv("SAWT_CONFIG");
+	if (path == NULL || path[0] == '\0') {
+		cfg = config_new_defaults();
+		if (cfg == NULL)
+			fatalx("out of memory");
+		return cfg;
+	}
+	cfg = config_load(path, err, sizeof(err));
+	if (cfg == NULL)
+		fatalx("%s", err);
+	return cfg;
+}
+
+int main(int argc, char **argv)
+{
+	const char *config_path = NULL;
+	bool verbose = false;
+	struct config *cfg;
+	int opt, rc;
+
+	log_set_ident("sawt");
+	while ((opt = getopt(argc, argv, "+c:vhV")) != -1) {
+		switch (opt) {
+		case 'c': config_path = optarg; break;
+		case 'v': verbose = true; break;
+		case 'V': printf("sawt %s\n", SAWT_VERSION); return 0;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[optind], commands[i].name) != 0)
+			continue;
+		cfg = load_config(config_path);
+		log_set_level(verbose ? LOG_LEVEL_DEBUG : cfg->log_level);
+		optind++;
+		rc = commands[i].run(argc - optind + 1, argv + optind - 1, cfg);
+		config_free(cfg);
+		return rc;
+	}
+	fprintf(stderr, "sawt: unknown command \"%s\"\n", argv[optind]);
+	usage(stderr);
+	return 2;
+}

@@ -1,0 +1,376 @@
+/*
+ * sawtd.c - the daemon's main process: configuration, start-up, the event
+ * loop, signals and shutdown.
+ *
+ *   sawtd [-c FILE] [--check] [-v]
+ *
+ * Start-up failures are fatal (exit 1).  Once the loop runs, failures are
+ * logged and isolated: a database that goes away is retried in the
+ * background while the daemon keeps running.
+ */
+#include <errno.h>
+#include <event2/event.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "db.h"
+#include "log.h"
+#include "migrate.h"
+#include "pgembed.h"
+#include "sawt_build.h"
+#include "sdnotify.h"
+
+#define SHUTDOWN_GRACE_SEC 30
+
+enum daemon_state {
+	DAEMON_STARTING,
+	DAEMON_RUNNING,
+	DAEMON_STOPPING,
+};
+
+struct daemon {
+	enum daemon_state state;
+	char *config_path;          /* NULL: built-in defaults */
+	struct config *cfg;
+	struct event_base *base;
+	struct pgembed *pg;
+	struct db *db;
+	char *conninfo;
+	int schema_latest;          /* highest migration this sawt knows */
+	int lock_fd;
+	int exit_code;
+	struct event *ev_sig[3];
+	struct event *ev_watchdog;
+	struct event *ev_stop_poll;
+	struct timeval stop_deadline;
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: sawtd [-c FILE] [--check] [-v]\n\n"
+		     "  -c FILE    configuration file (default: $SAWT_CONFIG, else built-in defaults)\n"
+		     "  --check    validate the configuration and exit\n"
+		     "  -v         debug logging (shows phone numbers unmasked)\n"
+		     "  -V         print the version\n");
+}
+
+static struct config *load_config(const char *path)
+{
+	char err[CONFIG_ERR_MAX];
+	struct config *cfg;
+
+	if (path == NULL) {
+		cfg = config_new_defaults();
+		if (cfg == NULL)
+			fatalx("out of memory");
+		return cfg;
+	}
+	cfg = config_load(path, err, sizeof(err));
+	if (cfg == NULL)
+		fatalx("%s", err);
+	return cfg;
+}
+
+/* Take an exclusive lock on STATE_DIR/sawtd.lock so two daemons never
+ * share one state directory (and one embedded cluster). */
+static void lock_state_dir(struct daemon *d)
+{
+	char path[4096];
+	const char *dir = d->cfg->state_dir;
+
+	if (mkdir(dir, 0750) != 0 && errno != EEXIST)
+		fatalx("could not create directory \"%s\": %s", dir, strerror(errno));
+	snprintf(path, sizeof(path), "%s/sawtd.lock", dir);
+	d->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (d->lock_fd < 0)
+		fatalx("could not open file \"%s\": %s", path, strerror(errno));
+	if (flock(d->lock_fd, LOCK_EX | LOCK_NB) != 0)
+		fatalx("state directory \"%s\" is in use by another sawtd (lock file \"%s\")",
+		       dir, path);
+}
+
+/* Embedded default: start the private cluster and bring its schema up. */
+static void start_embedded(struct daemon *d)
+{
+	char err[1024];
+	struct migrate_report rep;
+
+	d->pg = pgembed_new(d->cfg);
+	if (d->pg == NULL)
+		fatalx("out of memory");
+	if (!pgembed_start(d->pg, err, sizeof(err)))
+		fatalx("%s", err);
+	if (!migrate_run(d->conninfo, migrate_default_dir(d->cfg->migrations_dir),
+			 MIGRATE_APPLY, &rep, err, sizeof(err))) {
+		char err2[1024];
+
+		if (!pgembed_stop(d->pg, err2, sizeof(err2)))
+			log_error("%s", err2);
+		fatalx("%s", err);
+	}
+	log_info("embedded database ready: schema at version %d (%d migration(s) applied now)",
+		 rep.latest, rep.applied_now);
+}
+
+static void daemon_stop(struct daemon *d, int exit_code);
+
+/* After each (re)connection: the schema must be the one this sawt knows. */
+static void schema_check_cb(const struct db_result *res, void *arg)
+{
+	struct daemon *d = arg;
+	int version;
+
+	if (!db_result_ok(res)) {
+		if (strcmp(db_result_sqlstate(res), "42P01") == 0)
+			log_error("the database has no sawt schema; run \"sawt migrate\"");
+		else if (strcmp(db_result_sqlstate(res), "08006") != 0)
+			log_error("could not check the database schema: %s", db_result_error(res));
+		if (strcmp(db_result_sqlstate(res), "08006") != 0)
+			daemon_stop(d, 1);
+		return;
+	}
+	version = atoi(db_result_value(res, 0, 0));
+	if (version > d->schema_latest) {
+		log_error("the database schema (version %d) is newer than this sawtd knows (version %d); upgrade sawtd",
+			  version, d->schema_latest);
+		daemon_stop(d, 1);
+	} else if (version < d->schema_latest) {
+		log_error("the database schema (version %d) is behind this sawtd (version %d); run \"sawt migrate\"",
+			  version, d->schema_latest);
+		daemon_stop(d, 1);
+	} else {
+		log_info("database schema at version %d", version);
+	}
+}
+
+static void db_state_changed(struct db *db, enum db_state state, void *arg)
+{
+	struct daemon *d = arg;
+
+	log_debug("database connection %s", db_state_name(state));
+	if (state != DB_STATE_READY || d->state == DAEMON_STOPPING)
+		return;
+	if (!db_query(db, "SELECT coalesce(max(version), 0) FROM public.sawt_migrations",
+		      0, NULL, schema_check_cb, d))
+		log_error("could not queue the schema check: out of memory");
+}
+
+static void watchdog_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	if (!sdnotify("WATCHDOG=1"))
+		log_warn("could not notify the service manager");
+}
+
+/* While stopping: exit once the database work has drained, or at the
+ * deadline, failing what is still queued. */
+static void stop_poll_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+	struct timeval now;
+
+	(void)fd;
+	(void)what;
+	if (db_pending(d->db) == 0) {
+		event_base_loopexit(d->base, NULL);
+		return;
+	}
+	evutil_gettimeofday(&now, NULL);
+	if (evutil_timercmp(&now, &d->stop_deadline, >)) {
+		log_warn("giving up on %zu database queries after %d s", db_pending(d->db),
+			 SHUTDOWN_GRACE_SEC);
+		db_fail_queued(d->db, "sawtd is shutting down");
+		event_base_loopexit(d->base, NULL);
+	}
+}
+
+static void daemon_stop(struct daemon *d, int exit_code)
+{
+	struct timeval tick = { 0, 50000 };
+
+	if (exit_code > d->exit_code)
+		d->exit_code = exit_code;
+	if (d->state == DAEMON_STOPPING)
+		return;
+	d->state = DAEMON_STOPPING;
+	if (!sdnotify("STOPPING=1"))
+		log_warn("could not notify the service manager");
+	log_info("stopping: %zu database queries to finish", db_pending(d->db));
+	evutil_gettimeofday(&d->stop_deadline, NULL);
+	d->stop_deadline.tv_sec += SHUTDOWN_GRACE_SEC;
+	d->ev_stop_poll = event_new(d->base, -1, EV_PERSIST, stop_poll_cb, d);
+	if (d->ev_stop_poll == NULL || event_add(d->ev_stop_poll, &tick) != 0)
+		event_base_loopexit(d->base, NULL);
+}
+
+/* SIGHUP: re-read the file; apply what can change at run time. */
+static void daemon_reload(struct daemon *d)
+{
+	char err[CONFIG_ERR_MAX];
+	struct config *cfg;
+
+	if (!sdnotify("RELOADING=1"))
+		log_warn("could not notify the service manager");
+	if (d->config_path == NULL) {
+		log_info("reload requested; running on built-in defaults, nothing to reload");
+		goto done;
+	}
+	cfg = config_load(d->config_path, err, sizeof(err));
+	if (cfg == NULL) {
+		log_error("reload failed, keeping the running configuration: %s", err);
+		goto done;
+	}
+	if (strcmp(cfg->state_dir, d->cfg->state_dir) != 0 ||
+	    (cfg->db_url == NULL) != (d->cfg->db_url == NULL) ||
+	    (cfg->db_url && strcmp(cfg->db_url, d->cfg->db_url) != 0))
+		log_warn("changes to state_dir and [database] take effect at the next restart");
+	log_set_level(cfg->log_level);
+	config_free(d->cfg);
+	d->cfg = cfg;
+	log_info("configuration reloaded from \"%s\"", d->config_path);
+done:
+	if (!sdnotify("READY=1"))
+		log_warn("could not notify the service manager");
+}
+
+static void signal_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct daemon *d = arg;
+
+	(void)what;
+	if (sig == SIGHUP) {
+		daemon_reload(d);
+		return;
+	}
+	log_info("received %s", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	daemon_stop(d, 0);
+}
+
+static void daemon_setup_events(struct daemon *d)
+{
+	static const int sigs[3] = { SIGTERM, SIGINT, SIGHUP };
+	uint64_t wd = sdnotify_watchdog_usec();
+
+	signal(SIGPIPE, SIG_IGN);
+	for (int i = 0; i < 3; i++) {
+		d->ev_sig[i] = evsignal_new(d->base, sigs[i], signal_cb, d);
+		if (d->ev_sig[i] == NULL || event_add(d->ev_sig[i], NULL) != 0)
+			fatalx("could not install signal handler");
+	}
+	if (wd > 0) {
+		/* ping at half the interval, from the loop itself */
+		struct timeval tv = { (time_t)(wd / 2000000), (suseconds_t)((wd / 2) % 1000000) };
+
+		d->ev_watchdog = event_new(d->base, -1, EV_PERSIST, watchdog_cb, d);
+		if (d->ev_watchdog == NULL || event_add(d->ev_watchdog, &tv) != 0)
+			fatalx("could not start the watchdog timer");
+		log_info("systemd watchdog every %.1f s", (double)wd / 2e6);
+	}
+}
+
+static void daemon_start(struct daemon *d)
+{
+	lock_state_dir(d);
+	d->conninfo = db_conninfo(d->cfg);
+	if (d->conninfo == NULL)
+		fatalx("out of memory");
+	d->schema_latest = migrate_latest_version(migrate_default_dir(d->cfg->migrations_dir));
+	if (d->schema_latest < 0)
+		fatalx("could not read the migrations in \"%s\"",
+		       migrate_default_dir(d->cfg->migrations_dir));
+	if (d->cfg->db_url == NULL)
+		start_embedded(d);
+	d->base = event_base_new();
+	if (d->base == NULL)
+		fatalx("could not create the event loop");
+	d->db = db_new(d->base, d->conninfo);
+	if (d->db == NULL)
+		fatalx("out of memory");
+	db_set_state_cb(d->db, db_state_changed, d);
+	daemon_setup_events(d);
+	db_start(d->db);
+	d->state = DAEMON_RUNNING;
+	if (!sdnotify("READY=1"))
+		log_warn("could not notify the service manager");
+	log_info("sawtd %s running (state directory \"%s\", database %s)", SAWT_VERSION,
+		 d->cfg->state_dir, d->cfg->db_url ? "configured" : "embedded");
+}
+
+static void daemon_finish(struct daemon *d)
+{
+	char err[1024];
+
+	for (int i = 0; i < 3; i++)
+		if (d->ev_sig[i])
+			event_free(d->ev_sig[i]);
+	if (d->ev_watchdog)
+		event_free(d->ev_watchdog);
+	if (d->ev_stop_poll)
+		event_free(d->ev_stop_poll);
+	db_free(d->db);
+	if (d->pg && !pgembed_stop(d->pg, err, sizeof(err))) {
+		log_error("%s", err);
+		d->exit_code = 1;
+	}
+	pgembed_free(d->pg);
+	if (d->base)
+		event_base_free(d->base);
+	config_free(d->cfg);
+	free(d->conninfo);
+	if (d->lock_fd >= 0)
+		close(d->lock_fd);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "check", no_argument, NULL, 'k' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct daemon d = { .lock_fd = -1 };
+	bool check = false, verbose = false;
+	int opt;
+
+	log_set_ident("sawtd");
+	while ((opt = getopt_long(argc, argv, "c:vhV", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'c': d.config_path = optarg; break;
+		case 'k': check = true; break;
+		case 'v': verbose = true; break;
+		case 'V': printf("sawtd %s\n", SAWT_VERSION); return 0;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (d.config_path == NULL && getenv("SAWT_CONFIG") && getenv("SAWT_CONFIG")[0])
+		d.config_path = getenv("SAWT_CONFIG");
+	d.cfg = load_config(d.config_path);
+	if (check) {
+		printf("configuration %s%s%s is valid\n", d.config_path ? "file \"" : "(built-in defaults)",
+		       d.config_path ? d.config_path : "", d.config_path ? "\"" : "");
+		config_free(d.cfg);
+		return 0;
+	}
+	log_set_level(verbose ? LOG_LEVEL_DEBUG : d.cfg->log_level);
+	daemon_start(&d);
+	event_base_dispatch(d.base);
+	log_info("stopped");
+	daemon_finish(&d);
+	return d.exit_code;
+}
