@@ -8,7 +8,7 @@
  *
  * The connection is opened without blocking (PQconnectStart and
  * PQconnectPoll, waiting on the socket between steps).  When it fails or is
- * lost, the module waits with exponential backoff (0.25 s doubling to 10 s)
+ * lost, the module waits with exponential backoff (0.25 s doubling to 5 s)
  * and tries again, forever, without blocking the loop:
  *   - queries already sent when the connection is lost get an error result
  *     (SQLSTATE 08006): whether they committed is unknown, so callers must

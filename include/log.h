@@ -51,7 +51,7 @@ void fatalx(const char *fmt, ...) SAWT_PRINTF(1, 2) SAWT_NORETURN;
 /*
  * Render a phone number for a log line into buf (size n) and return buf.
  * Below debug level every digit but the country prefix's first three and the
- * last two is replaced by '*': "+96171123456" -> "+961*****56".  At debug
+ * last two is replaced by '*': "+96171123456" -> "+961******56".  At debug
  * level the number is copied as is.  NULL prints as "(none)".
  */
 const char *log_phone(const char *phone, char *buf, size_t n);

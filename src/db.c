@@ -19,7 +19,7 @@
 #include "pgembed.h"
 
 #define DB_BACKOFF_MIN_MS 250
-#define DB_BACKOFF_MAX_MS 10000
+#define DB_BACKOFF_MAX_MS 5000
 #define DB_MAX_IN_FLIGHT 512
 
 struct db_query {
@@ -148,12 +148,23 @@ fail:
 
 /* ---- results ---- */
 
+/* Make libpq's multi-line messages one line: "a\n\tb\n" -> "a b". */
 static void strip_newline(char *s)
 {
-	size_t n = strlen(s);
+	size_t o = 0;
+	bool space = false;
 
-	while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == ' '))
-		s[--n] = '\0';
+	for (size_t i = 0; s[i]; i++) {
+		if (s[i] == '\n' || s[i] == '\t' || s[i] == '\r') {
+			space = o > 0;
+			continue;
+		}
+		if (space && s[o - 1] != ' ')
+			s[o++] = ' ';
+		space = false;
+		s[o++] = s[i];
+	}
+	s[o] = '\0';
 }
 
 /* Deliver q's outcome to its callback and free q. */

@@ -57,6 +57,9 @@ const char *log_level_name(enum log_level level)
 }
 
 static void log_emit(enum log_level level, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
+static void log_emit(enum log_level level, const char *fmt, va_list ap)
 {
 	char line[2048];
 	int n;

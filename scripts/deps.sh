@@ -1,0 +1,39 @@
+#!/bin/sh
+# deps.sh [runtime|build|test|ci] - install the Debian packages sawt needs
+# for that purpose when they are missing (as root, or through sudo).
+set -eu
+
+runtime="postgresql libgammu8 libevent-2.1-7 libevent-openssl-2.1-7 libpq5 libssl3"
+build="gcc pkg-config meson ninja-build libevent-dev libpq-dev libssl-dev libgammu-dev"
+test="libcmocka-dev postgresql-client gammu python3"
+ci="clang libclang-rt-dev"
+
+case "${1:-build}" in
+runtime) want="$runtime" ;;
+build) want="$runtime $build" ;;
+test) want="$runtime $build $test" ;;
+ci) want="$runtime $build $test $ci" ;;
+*) echo "usage: $0 [runtime|build|test|ci]" >&2; exit 2 ;;
+esac
+
+missing=""
+for p in $want; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+
+echo "sawt: installing Debian packages:$missing" >&2
+if [ "$(id -u)" = 0 ]; then
+	SUDO=""
+elif command -v sudo >/dev/null 2>&1; then
+	SUDO="sudo"
+else
+	echo "sawt: missing packages:$missing; install them as root (apt-get install$missing)" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq || true
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null

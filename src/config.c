@@ -1,0 +1,1023 @@
+/*
+ * config.c - the sawt INI configuration file; see config.h.
+ *
+ * ini.c splits the text into headers and key = value lines; this file maps
+ * them onto struct config through one table of keys per section.  Every
+ * key has a setter that validates and stores its value.  An empty value is
+ * the same as an absent key: the default stays.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "ini.h"
+
+#define CONFIG_FILE_MAX (1024 * 1024)
+#define CONFIG_MODEMS_MAX 64
+#define MODEM_NAME_MAX 32
+#define KEYS_MAX 20
+#define WORD_MAX 32        /* longest word a near-miss hint is sought for */
+#define SHOW_MAX 64
+#define BALANCE_INTERVAL_MIN 60
+#define BALANCE_INTERVAL_MAX 604800
+#define BALANCE_INTERVAL_DEFAULT 3600
+#define NO_FIELD SIZE_MAX
+
+enum section_id {
+	SEC_SAWT,
+	SEC_DATABASE,
+	SEC_HTTP,
+	SEC_ELECTION,
+	SEC_MODEM,
+	SEC_COUNT,
+	SEC_NONE = SEC_COUNT,
+};
+
+enum set_result {
+	SET_OK,
+	SET_INVALID,
+	SET_NOMEM,
+};
+
+struct key_def;
+struct parse_ctx;
+
+/* Validate value and store it in the field at base + def->offset. */
+typedef enum set_result (*key_setter)(const struct key_def *def, void *base,
+				      const char *value);
+
+struct key_def {
+	const char *name;
+	key_setter set;
+	size_t offset;        /* in struct config or struct modem_config */
+	int slot;             /* aliases share a slot (duplicate detection) */
+	const char *expect;   /* what a valid value looks like */
+};
+
+struct parse_ctx {
+	struct config *cfg;
+	const char *name;               /* file name for messages */
+	char *err;
+	size_t errlen;
+	enum section_id sec;            /* the current section */
+	unsigned sec_line[SEC_COUNT];   /* first header line of each section */
+	unsigned key_line[SEC_COUNT][KEYS_MAX]; /* line of each key, 0: unset */
+	unsigned *modem_line;           /* header line of each modem */
+	char label[8 + MODEM_NAME_MAX]; /* "http", "modem usb0" */
+	char text[INI_LINE_MAX + 1];    /* the key or section name */
+	char value[INI_LINE_MAX + 1];   /* the value or section argument */
+};
+
+static enum set_result set_string(const struct key_def *def, void *base, const char *v);
+static enum set_result set_log_level(const struct key_def *def, void *base, const char *v);
+static enum set_result set_listen(const struct key_def *def, void *base, const char *v);
+static enum set_result set_country(const struct key_def *def, void *base, const char *v);
+static enum set_result set_language(const struct key_def *def, void *base, const char *v);
+static enum set_result set_timezone(const struct key_def *def, void *base, const char *v);
+static enum set_result set_hhmm(const struct key_def *def, void *base, const char *v);
+static enum set_result set_deadline(const struct key_def *def, void *base, const char *v);
+static enum set_result set_gammu(const struct key_def *def, void *base, const char *v);
+static enum set_result set_phone(const struct key_def *def, void *base, const char *v);
+static enum set_result set_ussd(const struct key_def *def, void *base, const char *v);
+static enum set_result set_interval(const struct key_def *def, void *base, const char *v);
+static enum set_result set_bool(const struct key_def *def, void *base, const char *v);
+
+#define CFG(f) offsetof(struct config, f)
+#define MDM(f) offsetof(struct modem_config, f)
+
+static const struct key_def sawt_keys[] = {
+	{ "state_dir", set_string, CFG(state_dir), 0, NULL },
+	{ "log_level", set_log_level, CFG(log_level), 1,
+	  "error, warning, info or debug" },
+	{ NULL, NULL, 0, 0, NULL },
+};
+
+static const struct key_def database_keys[] = {
+	{ "url", set_string, CFG(db_url), 0, NULL },
+	{ "pg_bindir", set_string, CFG(pg_bindir), 1, NULL },
+	{ "migrations_dir", set_string, CFG(migrations_dir), 2, NULL },
+	{ NULL, NULL, 0, 0, NULL },
+};
+
+enum { HTTP_LISTEN, HTTP_SECRET, HTTP_TLS_CERT, HTTP_TLS_KEY };
+
+static const struct key_def http_keys[] = {
+	{ "listen", set_listen, CFG(http_listen), HTTP_LISTEN,
+	  "host:port with a port from 1 to 65535, e.g. 127.0.0.1:8080" },
+	{ "secret", set_string, CFG(http_secret), HTTP_SECRET, NULL },
+	{ "tls_cert", set_string, CFG(tls_cert), HTTP_TLS_CERT, NULL },
+	{ "tls_key", set_string, CFG(tls_key), HTTP_TLS_KEY, NULL },
+	{ NULL, NULL, 0, 0, NULL },
+};
+
+enum { ELECTION_POLLS_OPEN = 4, ELECTION_POLLS_CLOSE = 5 };
+
+static const struct key_def election_keys[] = {
+	{ "name", set_string, CFG(election_name), 0, NULL },
+	{ "country_code", set_country, CFG(country_code), 1,
+	  "1 to 3 digits without \"+\", e.g. 961" },
+	{ "default_language", set_language, CFG(default_language), 2,
+	  "ar, en or fr" },
+	{ "timezone", set_timezone, CFG(timezone), 3,
+	  "a time zone name such as Asia/Beirut" },
+	{ "polls_open", set_hhmm, CFG(polls_open), ELECTION_POLLS_OPEN,
+	  "a time of day as HH:MM, e.g. 07:00" },
+	{ "polls_close", set_hhmm, CFG(polls_close), ELECTION_POLLS_CLOSE,
+	  "a time of day as HH:MM, e.g. 19:00" },
+	{ "results_deadline", set_deadline, CFG(results_deadline), 6,
+	  "a date and time as YYYY-MM-DD HH:MM, e.g. 2025-05-04 23:00" },
+	{ "pseudonym_secret", set_string, CFG(pseudonym_secret), 7, NULL },
+	{ NULL, NULL, 0, 0, NULL },
+};
+
+static const struct key_def modem_keys[] = {
+	/* gammurc [gammu] keys, handed to libgammu */
+	{ "device", set_gammu, MDM(device), 0, NULL },
+	{ "port", set_gammu, MDM(device), 0, NULL },
+	{ "connection", set_gammu, MDM(connection), 1, NULL },
+	{ "model", set_gammu, MDM(model), 2, NULL },
+	{ "synchronizetime", set_gammu, NO_FIELD, 3, NULL },
+	{ "logfile", set_gammu, NO_FIELD, 4, NULL },
+	{ "logformat", set_gammu, NO_FIELD, 5, NULL },
+	{ "use_locking", set_gammu, NO_FIELD, 6, NULL },
+	{ "gammuloc", set_gammu, NO_FIELD, 7, NULL },
+	{ "gammucoding", set_gammu, NO_FIELD, 8, NULL },
+	{ "features", set_gammu, NO_FIELD, 9, NULL },
+	{ "name", set_gammu, NO_FIELD, 10, NULL },
+	/* sawt's own */
+	{ "number", set_phone, MDM(number), 11,
+	  "a phone number of 3 to 15 digits with an optional \"+\", e.g. +96171123456" },
+	{ "balance_ussd", set_ussd, MDM(balance_ussd), 12,
+	  "a USSD code such as *100#" },
+	{ "balance_interval", set_interval, MDM(balance_interval), 13,
+	  "a number of seconds from 60 to 604800" },
+	{ "send", set_bool, MDM(send), 14,
+	  "yes, no, true, false, on, off, 1 or 0" },
+	{ "receive", set_bool, MDM(receive), 15,
+	  "yes, no, true, false, on, off, 1 or 0" },
+	{ NULL, NULL, 0, 0, NULL },
+};
+
+static const char *const section_names[SEC_COUNT] = {
+	[SEC_SAWT] = "sawt",
+	[SEC_DATABASE] = "database",
+	[SEC_HTTP] = "http",
+	[SEC_ELECTION] = "election",
+	[SEC_MODEM] = "modem",
+};
+
+static const struct key_def *const section_keys[SEC_COUNT] = {
+	[SEC_SAWT] = sawt_keys,
+	[SEC_DATABASE] = database_keys,
+	[SEC_HTTP] = http_keys,
+	[SEC_ELECTION] = election_keys,
+	[SEC_MODEM] = modem_keys,
+};
+
+/* ---------------------------------------------------------------- errors */
+
+static void errorf(struct parse_ctx *p, unsigned line, const char *fmt, ...)
+	SAWT_PRINTF(3, 4);
+
+/* Write "name:line: message" (or "name: message" for line 0) into err. */
+static void errorf(struct parse_ctx *p, unsigned line, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (p->err == NULL || p->errlen == 0)
+		return;
+	if (line > 0)
+		n = snprintf(p->err, p->errlen, "%s:%u: ", p->name, line);
+	else
+		n = snprintf(p->err, p->errlen, "%s: ", p->name);
+	if (n < 0 || (size_t)n >= p->errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(p->err + n, p->errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * Copy at most SHOW_MAX bytes of s (len bytes) into out for quoting in a
+ * message, cut at a UTF-8 character boundary and marked with "..." when
+ * shortened.  out must hold SHOW_MAX + 4 bytes.
+ */
+static const char *show(const char *s, size_t len, char *out)
+{
+	size_t n = len;
+
+	if (n > SHOW_MAX) {
+		n = SHOW_MAX;
+		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+			n--;
+	}
+	if (n > 0)
+		memcpy(out, s, n);
+	if (n < len) {
+		memcpy(out + n, "...", 3);
+		n += 3;
+	}
+	out[n] = '\0';
+	return out;
+}
+
+/* Case-insensitive edit distance of two short words; large if too long. */
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	size_t row[WORD_MAX + 1], diag, up;
+
+	if (la > WORD_MAX || lb > WORD_MAX)
+		return SIZE_MAX;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		diag = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t best;
+			int same = (a[i - 1] | 0x20) == (b[j - 1] | 0x20);
+
+			up = row[j];
+			best = diag + (same ? 0 : 1);
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+/* The candidate closest to word, if close enough to be a typo; or NULL. */
+static const char *near_miss(const char *word, const char *const *cands, size_t n)
+{
+	const char *best = NULL;
+	size_t best_d = SIZE_MAX;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t d = edit_distance(word, cands[i]);
+
+		if (d < best_d) {
+			best_d = d;
+			best = cands[i];
+		}
+	}
+	if (best == NULL || best_d > 2 || best_d > strlen(best) / 2)
+		return NULL;
+	return best;
+}
+
+/* ------------------------------------------------------------- setters */
+
+static void *field_at(void *base, const struct key_def *def)
+{
+	return (char *)base + def->offset;
+}
+
+static enum set_result set_string(const struct key_def *def, void *base, const char *v)
+{
+	char **f = field_at(base, def);
+	char *copy = strdup(v);
+
+	if (copy == NULL)
+		return SET_NOMEM;
+	free(*f);
+	*f = copy;
+	return SET_OK;
+}
+
+static enum set_result set_log_level(const struct key_def *def, void *base, const char *v)
+{
+	enum log_level *f = field_at(base, def);
+
+	return log_level_parse(v, f) ? SET_OK : SET_INVALID;
+}
+
+static bool all_digits(const char *s, size_t n)
+{
+	if (n == 0)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	}
+	return true;
+}
+
+static bool in_set(const char *s, size_t n, const char *set)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (strchr(set, s[i]) == NULL)
+			return false;
+	}
+	return true;
+}
+
+#define HOST_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_"
+#define IPV6_CHARS "0123456789abcdefABCDEF:.%"
+
+/* host:port, [ipv6]:port; the port 1-65535. */
+static bool valid_listen(const char *v)
+{
+	const char *colon = strrchr(v, ':');
+	size_t host_len, port_len;
+	long port;
+
+	if (colon == NULL)
+		return false;
+	host_len = (size_t)(colon - v);
+	port_len = strlen(colon + 1);
+	if (port_len == 0 || port_len > 5 || !all_digits(colon + 1, port_len))
+		return false;
+	port = strtol(colon + 1, NULL, 10);
+	if (port < 1 || port > 65535)
+		return false;
+	if (host_len >= 3 && v[0] == '[' && v[host_len - 1] == ']')
+		return in_set(v + 1, host_len - 2, IPV6_CHARS);
+	return host_len > 0 && in_set(v, host_len, HOST_CHARS);
+}
+
+static enum set_result set_listen(const struct key_def *def, void *base, const char *v)
+{
+	return valid_listen(v) ? set_string(def, base, v) : SET_INVALID;
+}
+
+static enum set_result set_country(const struct key_def *def, void *base, const char *v)
+{
+	size_t n = strlen(v);
+
+	if (n > 3 || !all_digits(v, n) || v[0] == '0')
+		return SET_INVALID;
+	return set_string(def, base, v);
+}
+
+static enum set_result set_language(const struct key_def *def, void *base, const char *v)
+{
+	if (strcmp(v, "ar") != 0 && strcmp(v, "en") != 0 && strcmp(v, "fr") != 0)
+		return SET_INVALID;
+	return set_string(def, base, v);
+}
+
+#define TZ_CHARS HOST_CHARS "/+"
+
+/* A tz database name: "UTC", "Asia/Beirut", "Etc/GMT-2". */
+static enum set_result set_timezone(const struct key_def *def, void *base, const char *v)
+{
+	size_t n = strlen(v);
+
+	if (n > 64 || !in_set(v, n, TZ_CHARS) || v[0] == '/' || v[0] == '.' ||
+	    strstr(v, "..") != NULL || v[n - 1] == '/')
+		return SET_INVALID;
+	return set_string(def, base, v);
+}
+
+/* Parse H:MM or HH:MM into minutes after midnight; -1 if invalid. */
+static int parse_hhmm(const char *v)
+{
+	size_t n = strlen(v);
+	size_t h_len = n - 3;
+	int h, m;
+
+	if (n < 4 || n > 5 || v[h_len] != ':' || !all_digits(v, h_len) ||
+	    !all_digits(v + h_len + 1, 2))
+		return -1;
+	h = (int)strtol(v, NULL, 10);
+	m = (v[h_len + 1] - '0') * 10 + (v[h_len + 2] - '0');
+	if (h > 23 || m > 59)
+		return -1;
+	return h * 60 + m;
+}
+
+static enum set_result set_hhmm(const struct key_def *def, void *base, const char *v)
+{
+	int *f = field_at(base, def);
+	int minutes = parse_hhmm(v);
+
+	if (minutes < 0)
+		return SET_INVALID;
+	*f = minutes;
+	return SET_OK;
+}
+
+static int num_at(const char *s, size_t n)
+{
+	int x = 0;
+
+	for (size_t i = 0; i < n; i++)
+		x = x * 10 + (s[i] - '0');
+	return x;
+}
+
+/* YYYY-MM-DD HH:MM or YYYY-MM-DDTHH:MM, a real date. */
+static bool valid_deadline(const char *v)
+{
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int y, mo, d;
+
+	if (strlen(v) != 16 || v[4] != '-' || v[7] != '-' ||
+	    (v[10] != ' ' && v[10] != 'T') || v[13] != ':')
+		return false;
+	if (!all_digits(v, 4) || !all_digits(v + 5, 2) || !all_digits(v + 8, 2) ||
+	    !all_digits(v + 11, 2) || !all_digits(v + 14, 2))
+		return false;
+	y = num_at(v, 4);
+	mo = num_at(v + 5, 2);
+	d = num_at(v + 8, 2);
+	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1])
+		return false;
+	if (mo == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
+		return false;
+	return num_at(v + 11, 2) <= 23 && num_at(v + 14, 2) <= 59;
+}
+
+static enum set_result set_deadline(const struct key_def *def, void *base, const char *v)
+{
+	return valid_deadline(v) ? set_string(def, base, v) : SET_INVALID;
+}
+
+/* Append to gammu[] (under the canonical name) and set the own field. */
+static enum set_result set_gammu(const struct key_def *def, void *base, const char *v)
+{
+	struct modem_config *m = base;
+	struct config_kv *kv;
+	const char *key = def->offset == MDM(device) ? "device" : def->name;
+
+	kv = realloc(m->gammu, (m->n_gammu + 1) * sizeof(*kv));
+	if (kv == NULL)
+		return SET_NOMEM;
+	m->gammu = kv;
+	kv = &m->gammu[m->n_gammu];
+	kv->key = strdup(key);
+	kv->value = strdup(v);
+	m->n_gammu++;
+	if (kv->key == NULL || kv->value == NULL)
+		return SET_NOMEM;
+	if (def->offset == NO_FIELD)
+		return SET_OK;
+	return set_string(def, base, v);
+}
+
+static enum set_result set_phone(const struct key_def *def, void *base, const char *v)
+{
+	const char *digits = v[0] == '+' ? v + 1 : v;
+	size_t n = strlen(digits);
+
+	if (n < 3 || n > 15 || !all_digits(digits, n))
+		return SET_INVALID;
+	return set_string(def, base, v);
+}
+
+static enum set_result set_ussd(const struct key_def *def, void *base, const char *v)
+{
+	size_t n = strlen(v);
+
+	if (n < 2 || n > 32 || !in_set(v, n, "0123456789*#") ||
+	    (v[0] != '*' && v[0] != '#') || v[n - 1] != '#')
+		return SET_INVALID;
+	return set_string(def, base, v);
+}
+
+static enum set_result set_interval(const struct key_def *def, void *base, const char *v)
+{
+	int *f = field_at(base, def);
+	size_t n = strlen(v);
+	long x;
+
+	if (n > 7 || !all_digits(v, n))
+		return SET_INVALID;
+	x = strtol(v, NULL, 10);
+	if (x < BALANCE_INTERVAL_MIN || x > BALANCE_INTERVAL_MAX)
+		return SET_INVALID;
+	*f = (int)x;
+	return SET_OK;
+}
+
+static enum set_result set_bool(const struct key_def *def, void *base, const char *v)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1" };
+	static const char *const no[] = { "no", "false", "off", "0" };
+	bool *f = field_at(base, def);
+
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (strcasecmp(v, yes[i]) == 0) {
+			*f = true;
+			return SET_OK;
+		}
+		if (strcasecmp(v, no[i]) == 0) {
+			*f = false;
+			return SET_OK;
+		}
+	}
+	return SET_INVALID;
+}
+
+/* ------------------------------------------------------------ sections */
+
+static void span_copy(char *dst, struct ini_span s)
+{
+	/* the tokenizer keeps every span within INI_LINE_MAX bytes */
+	if (s.len > 0)
+		memcpy(dst, s.p, s.len);
+	dst[s.len] = '\0';
+}
+
+static enum section_id section_lookup(const char *name)
+{
+	for (int i = 0; i < SEC_COUNT; i++) {
+		if (strcasecmp(name, section_names[i]) == 0)
+			return (enum section_id)i;
+	}
+	return SEC_NONE;
+}
+
+static bool valid_modem_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > MODEM_NAME_MAX)
+		return false;
+	if (!in_set(s, 1, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"))
+		return false;
+	return in_set(s, n, HOST_CHARS);
+}
+
+static bool check_modem_header(struct parse_ctx *p, unsigned line)
+{
+	const struct config *cfg = p->cfg;
+	char shown[SHOW_MAX + 4];
+
+	if (p->value[0] == '\0') {
+		errorf(p, line, "section [modem] needs a name, e.g. [modem usb0]");
+		return false;
+	}
+	if (!valid_modem_name(p->value)) {
+		errorf(p, line, "invalid modem name \"%s\": expected 1 to %d letters, "
+		       "digits, \".\", \"-\" or \"_\"",
+		       show(p->value, strlen(p->value), shown), MODEM_NAME_MAX);
+		return false;
+	}
+	for (size_t i = 0; i < cfg->n_modems; i++) {
+		if (strcmp(cfg->modems[i].name, p->value) == 0) {
+			errorf(p, line, "duplicate modem name \"%s\" (first on line %u)",
+			       p->value, p->modem_line[i]);
+			return false;
+		}
+	}
+	if (cfg->n_modems >= CONFIG_MODEMS_MAX) {
+		errorf(p, line, "too many modem sections (maximum %d)", CONFIG_MODEMS_MAX);
+		return false;
+	}
+	return true;
+}
+
+/* Append a modem with its defaults, named p->value. */
+static bool add_modem(struct parse_ctx *p, unsigned line)
+{
+	struct config *cfg = p->cfg;
+	struct modem_config *mods, *m;
+	unsigned *lines;
+
+	mods = realloc(cfg->modems, (cfg->n_modems + 1) * sizeof(*mods));
+	if (mods == NULL)
+		goto nomem;
+	cfg->modems = mods;
+	lines = realloc(p->modem_line, (cfg->n_modems + 1) * sizeof(*lines));
+	if (lines == NULL)
+		goto nomem;
+	p->modem_line = lines;
+	lines[cfg->n_modems] = line;
+	m = &mods[cfg->n_modems++];
+	memset(m, 0, sizeof(*m));
+	m->balance_interval = BALANCE_INTERVAL_DEFAULT;
+	m->send = true;
+	m->receive = true;
+	m->name = strdup(p->value);
+	if (m->name == NULL)
+		goto nomem;
+	return true;
+nomem:
+	errorf(p, line, "out of memory");
+	return false;
+}
+
+static bool on_section(struct parse_ctx *p, const struct ini_event *ev)
+{
+	enum section_id sec;
+	char shown[SHOW_MAX + 4], arg[SHOW_MAX + 4];
+	const char *hint;
+
+	span_copy(p->text, ev->section);
+	span_copy(p->value, ev->arg);
+	sec = section_lookup(p->text);
+	if (sec == SEC_NONE) {
+		hint = near_miss(p->text, section_names, SEC_COUNT);
+		errorf(p, ev->line, "unknown section [%s%s%s]%s%s%s",
+		       show(p->text, ev->section.len, shown), ev->arg.len ? " " : "",
+		       show(p->value, ev->arg.len, arg), hint ? "; did you mean [" : "",
+		       hint ? hint : "", hint ? "]?" : "");
+		return false;
+	}
+	if (sec == SEC_MODEM) {
+		if (!check_modem_header(p, ev->line) || !add_modem(p, ev->line))
+			return false;
+		snprintf(p->label, sizeof(p->label), "modem %s", p->value);
+		memset(p->key_line[sec], 0, sizeof(p->key_line[sec]));
+		p->sec = sec;
+		return true;
+	}
+	if (ev->arg.len > 0) {
+		errorf(p, ev->line, "section [%s] takes no name, found \"%s\"",
+		       section_names[sec], show(p->value, ev->arg.len, arg));
+		return false;
+	}
+	if (p->sec_line[sec] != 0) {
+		errorf(p, ev->line, "duplicate section [%s] (first on line %u)",
+		       section_names[sec], p->sec_line[sec]);
+		return false;
+	}
+	p->sec_line[sec] = ev->line;
+	snprintf(p->label, sizeof(p->label), "%s", section_names[sec]);
+	p->sec = sec;
+	return true;
+}
+
+/* ---------------------------------------------------------------- keys */
+
+static const struct key_def *key_lookup(enum section_id sec, const char *name)
+{
+	for (const struct key_def *d = section_keys[sec]; d->name != NULL; d++) {
+		if (strcasecmp(name, d->name) == 0)
+			return d;
+	}
+	return NULL;
+}
+
+static void unknown_key(struct parse_ctx *p, unsigned line, size_t len)
+{
+	const char *names[KEYS_MAX];
+	size_t n = 0;
+	const char *hint;
+	char shown[SHOW_MAX + 4];
+
+	for (const struct key_def *d = section_keys[p->sec]; d->name != NULL; d++)
+		names[n++] = d->name;
+	hint = near_miss(p->text, names, n);
+	errorf(p, line, "unknown key \"%s\" in section [%s]%s%s%s",
+	       show(p->text, len, shown), p->label, hint ? "; did you mean \"" : "",
+	       hint ? hint : "", hint ? "\"?" : "");
+}
+
+/* Report a key set twice, naming its alias when it has one ("port"). */
+static void duplicate_key(struct parse_ctx *p, unsigned line,
+			  const struct key_def *def, unsigned first)
+{
+	const struct key_def *alias = NULL;
+
+	for (const struct key_def *d = section_keys[p->sec]; d->name != NULL; d++) {
+		if (d != def && d->slot == def->slot)
+			alias = d;
+	}
+	if (alias == NULL) {
+		errorf(p, line, "duplicate key \"%s\" in section [%s] (first on line %u)",
+		       def->name, p->label, first);
+		return;
+	}
+	errorf(p, line, "duplicate key \"%s\" in section [%s] (first on line %u, "
+	       "as \"%s\" or \"%s\")", def->name, p->label, first, def->name,
+	       alias->name);
+}
+
+static void *key_base(struct parse_ctx *p)
+{
+	if (p->sec == SEC_MODEM)
+		return &p->cfg->modems[p->cfg->n_modems - 1];
+	return p->cfg;
+}
+
+static bool on_key(struct parse_ctx *p, const struct ini_event *ev)
+{
+	const struct key_def *def;
+	unsigned *seen;
+	char shown[SHOW_MAX + 4];
+
+	span_copy(p->text, ev->key);
+	span_copy(p->value, ev->value);
+	def = key_lookup(p->sec, p->text);
+	if (def == NULL) {
+		unknown_key(p, ev->line, ev->key.len);
+		return false;
+	}
+	seen = &p->key_line[p->sec][def->slot];
+	if (*seen != 0) {
+		duplicate_key(p, ev->line, def, *seen);
+		return false;
+	}
+	*seen = ev->line;
+	if (ev->value.len == 0)
+		return true;
+	switch (def->set(def, key_base(p), p->value)) {
+	case SET_OK:
+		return true;
+	case SET_INVALID:
+		errorf(p, ev->line, "invalid value \"%s\" for key \"%s\": expected %s",
+		       show(p->value, ev->value.len, shown), def->name, def->expect);
+		return false;
+	case SET_NOMEM:
+		break;
+	}
+	errorf(p, ev->line, "out of memory");
+	return false;
+}
+
+static bool on_event(const struct ini_event *ev, void *ctx)
+{
+	struct parse_ctx *p = ctx;
+
+	if (ev->type == INI_EVENT_SECTION)
+		return on_section(p, ev);
+	return on_key(p, ev);
+}
+
+/* ------------------------------------------------------- whole-file checks */
+
+static bool check_tls(struct parse_ctx *p)
+{
+	const struct config *cfg = p->cfg;
+	const unsigned *line = p->key_line[SEC_HTTP];
+
+	if (cfg->tls_cert != NULL && cfg->tls_key == NULL) {
+		errorf(p, line[HTTP_TLS_CERT],
+		       "key \"tls_cert\" is set but \"tls_key\" is not: set both or neither");
+		return false;
+	}
+	if (cfg->tls_key != NULL && cfg->tls_cert == NULL) {
+		errorf(p, line[HTTP_TLS_KEY],
+		       "key \"tls_key\" is set but \"tls_cert\" is not: set both or neither");
+		return false;
+	}
+	return true;
+}
+
+static bool check_polls(struct parse_ctx *p)
+{
+	const struct config *cfg = p->cfg;
+	int o = cfg->polls_open, c = cfg->polls_close;
+
+	if (o < 0 || c < 0 || c > o)
+		return true;
+	errorf(p, p->key_line[SEC_ELECTION][ELECTION_POLLS_CLOSE],
+	       "polls_close (%02d:%02d) must be later than polls_open (%02d:%02d)",
+	       c / 60, c % 60, o / 60, o % 60);
+	return false;
+}
+
+static bool check_modems(struct parse_ctx *p)
+{
+	const struct config *cfg = p->cfg;
+	const struct modem_config *m, *other;
+	char shown[SHOW_MAX + 4];
+
+	for (size_t i = 0; i < cfg->n_modems; i++) {
+		m = &cfg->modems[i];
+		if (m->device == NULL) {
+			errorf(p, p->modem_line[i],
+			       "section [modem %s] has no \"device\" key", m->name);
+			return false;
+		}
+		for (size_t j = 0; j < i; j++) {
+			other = &cfg->modems[j];
+			if (strcmp(other->device, m->device) != 0)
+				continue;
+			errorf(p, p->modem_line[i],
+			       "modems \"%s\" and \"%s\" use the same device \"%s\"",
+			       other->name, m->name,
+			       show(m->device, strlen(m->device), shown));
+			return false;
+		}
+	}
+	return true;
+}
+
+/* ------------------------------------------------------------- public */
+
+struct config *config_new_defaults(void)
+{
+	struct config *cfg = calloc(1, sizeof(*cfg));
+
+	if (cfg == NULL)
+		return NULL;
+	cfg->log_level = LOG_LEVEL_INFO;
+	cfg->polls_open = -1;
+	cfg->polls_close = -1;
+	cfg->state_dir = strdup(geteuid() == 0 ? "/var/lib/sawt" : "./sawt-state");
+	cfg->default_language = strdup("en");
+	if (cfg->state_dir == NULL || cfg->default_language == NULL) {
+		config_free(cfg);
+		return NULL;
+	}
+	return cfg;
+}
+
+static void syntax_error(struct parse_ctx *p, const struct ini_error *e)
+{
+	char shown[SHOW_MAX + 4];
+	const char *text = show(e->text.p, e->text.len, shown);
+
+	switch (e->status) {
+	case INI_ERR_CONTROL:
+		errorf(p, e->line, "invalid control character 0x%02X", e->byte);
+		break;
+	case INI_ERR_LINE_TOO_LONG:
+		errorf(p, e->line, "line is too long (maximum %d bytes)", INI_LINE_MAX);
+		break;
+	case INI_ERR_NO_BRACKET:
+	case INI_ERR_EMPTY_SECTION:
+		errorf(p, e->line, "%s \"%s\"", ini_status_str(e->status), text);
+		break;
+	case INI_ERR_AFTER_BRACKET:
+		errorf(p, e->line, "unexpected text \"%s\" after section header", text);
+		break;
+	case INI_ERR_NO_EQUALS:
+		errorf(p, e->line, "missing \"=\" in line \"%s\": expected key = value", text);
+		break;
+	case INI_ERR_EMPTY_KEY:
+		errorf(p, e->line, "missing key before \"=\" in line \"%s\"", text);
+		break;
+	case INI_ERR_NO_SECTION:
+		errorf(p, e->line, "key \"%s\" before the first section header", text);
+		break;
+	default:
+		errorf(p, e->line, "%s", ini_status_str(e->status));
+		break;
+	}
+}
+
+struct config *config_parse(const char *name, const char *buf, size_t len,
+			    char *err, size_t errlen)
+{
+	struct parse_ctx *p;
+	struct config *cfg = NULL;
+	struct ini_error ie;
+	enum ini_status st;
+
+	p = calloc(1, sizeof(*p));
+	if (p == NULL)
+		goto nomem;
+	p->name = name != NULL ? name : "(config)";
+	p->err = err;
+	p->errlen = errlen;
+	p->sec = SEC_NONE;
+	if (len > CONFIG_FILE_MAX) {
+		errorf(p, 0, "file is too large (maximum 1 MiB)");
+		goto fail;
+	}
+	cfg = p->cfg = config_new_defaults();
+	if (cfg == NULL || (cfg->path = strdup(p->name)) == NULL)
+		goto nomem;
+	st = ini_parse(buf, len, on_event, p, &ie);
+	if (st != INI_OK) {
+		if (st != INI_STOPPED)
+			syntax_error(p, &ie);
+		goto fail;
+	}
+	if (!check_tls(p) || !check_polls(p) || !check_modems(p))
+		goto fail;
+	free(p->modem_line);
+	free(p);
+	return cfg;
+nomem:
+	if (err != NULL && errlen > 0)
+		snprintf(err, errlen, "out of memory");
+fail:
+	if (p != NULL)
+		free(p->modem_line);
+	free(p);
+	config_free(cfg);
+	return NULL;
+}
+
+/* Read at most CONFIG_FILE_MAX + 1 bytes of path into a new buffer. */
+static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
+{
+	char *buf = NULL;
+	size_t got = 0;
+	ssize_t n;
+	int fd, saved;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (err != NULL && errlen > 0)
+			snprintf(err, errlen, "could not open file \"%s\": %s", path,
+				 strerror(errno));
+		return NULL;
+	}
+	buf = malloc(CONFIG_FILE_MAX + 1);
+	if (buf == NULL) {
+		errno = ENOMEM;
+		goto fail;
+	}
+	while (got < CONFIG_FILE_MAX + 1) {
+		n = read(fd, buf + got, CONFIG_FILE_MAX + 1 - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			goto fail;
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	*len = got;
+	return buf;
+fail:
+	saved = errno;
+	close(fd);
+	free(buf);
+	if (err != NULL && errlen > 0)
+		snprintf(err, errlen, "could not read file \"%s\": %s", path,
+			 strerror(saved));
+	return NULL;
+}
+
+struct config *config_load(const char *path, char *err, size_t errlen)
+{
+	struct config *cfg;
+	size_t len = 0;
+	char *buf = read_file(path, &len, err, errlen);
+
+	if (buf == NULL)
+		return NULL;
+	if (len > CONFIG_FILE_MAX) {
+		if (err != NULL && errlen > 0)
+			snprintf(err, errlen, "file \"%s\" is too large (maximum 1 MiB)",
+				 path);
+		free(buf);
+		return NULL;
+	}
+	cfg = config_parse(path, buf, len, err, errlen);
+	free(buf);
+	return cfg;
+}
+
+static void modem_free(struct modem_config *m)
+{
+	for (size_t i = 0; i < m->n_gammu; i++) {
+		free(m->gammu[i].key);
+		free(m->gammu[i].value);
+	}
+	free(m->gammu);
+	free(m->name);
+	free(m->device);
+	free(m->connection);
+	free(m->model);
+	free(m->number);
+	free(m->balance_ussd);
+}
+
+void config_free(struct config *cfg)
+{
+	if (cfg == NULL)
+		return;
+	for (size_t i = 0; i < cfg->n_modems; i++)
+		modem_free(&cfg->modems[i]);
+	free(cfg->modems);
+	free(cfg->path);
+	free(cfg->state_dir);
+	free(cfg->db_url);
+	free(cfg->pg_bindir);
+	free(cfg->migrations_dir);
+	free(cfg->http_listen);
+	free(cfg->http_secret);
+	free(cfg->tls_cert);
+	free(cfg->tls_key);
+	free(cfg->election_name);
+	free(cfg->country_code);
+	free(cfg->default_language);
+	free(cfg->timezone);
+	free(cfg->results_deadline);
+	free(cfg->pseudonym_secret);
+	free(cfg);
+}
+
+const struct modem_config *config_modem(const struct config *cfg, const char *name)
+{
+	if (cfg == NULL || name == NULL)
+		return NULL;
+	for (size_t i = 0; i < cfg->n_modems; i++) {
+		if (strcmp(cfg->modems[i].name, name) == 0)
+			return &cfg->modems[i];
+	}
+	return NULL;
+}

@@ -1,0 +1,58 @@
+#!/bin/sh
+# Migrations: apply, re-apply (no-op), changed file refused, unknown
+# (newer) schema refused by sawt and by sawtd, failed migration rolled back.
+. "$(dirname "$0")/tap.sh"
+
+out=$("$SAWT" migrate 2>&1); rc=$?
+is "$rc" 0 "first migrate succeeds"
+like "$out" "^applied [1-9][0-9]* migration\(s\), 0 already applied" "first migrate applies every migration"
+n=$(ls "$SAWT_MIGRATIONS_DIR" | grep -c '^[0-9][0-9][0-9][0-9]_.*\.sql$')
+is "$(psql -XAtc 'SELECT count(*) FROM public.sawt_migrations')" "$n" "every file is recorded"
+is "$(psql -XAtc "SELECT count(*) FROM public.sawt_migrations WHERE length(checksum) = 64")" "$n" "each with a SHA-256 checksum"
+is "$(psql -XAtc "SELECT count(*) FROM information_schema.schemata WHERE schema_name IN ('sawt','analytics')")" 2 "schemas sawt and analytics exist"
+
+out=$("$SAWT" migrate 2>&1); rc=$?
+is "$rc" 0 "second migrate succeeds"
+like "$out" "^applied 0 migration\(s\), $n already applied" "second migrate is a no-op"
+out=$("$SAWT" migrate --check 2>&1)
+is "$?" 0 "migrate --check passes when up to date"
+
+# A copy of the migrations that we can tamper with.
+M="$SAWT_TEST_TMP/migrations"
+cp -r "$SAWT_MIGRATIONS_DIR" "$M"
+first=$(ls "$M" | grep '\.sql$' | sort | head -1)
+echo "-- edited" >> "$M/$first"
+out=$(SAWT_MIGRATIONS_DIR="$M" "$SAWT" migrate 2>&1); rc=$?
+is "$rc" 1 "a changed applied file is refused"
+like "$out" "migration file \"$first\" has changed since it was applied" "the error names the changed file"
+
+rm -rf "$M"; cp -r "$SAWT_MIGRATIONS_DIR" "$M"
+last=$(ls "$M" | grep '\.sql$' | sort | tail -1)
+rm "$M/$last"
+out=$(SAWT_MIGRATIONS_DIR="$M" "$SAWT" migrate 2>&1); rc=$?
+is "$rc" 1 "a schema newer than the files is refused"
+like "$out" "newer than this sawt: migration \"$last\" is applied but unknown" "the error names the unknown migration"
+
+out=$(SAWT_MIGRATIONS_DIR="$M" timeout 60 "$SAWTD" -c "$SAWT_CONFIG" 2>&1); rc=$?
+is "$rc" 1 "sawtd refuses to run against a newer schema"
+like "$out" "newer than this sawtd knows" "sawtd says why"
+
+# A new, broken migration: nothing of it stays, nothing is recorded.
+rm -rf "$M"; cp -r "$SAWT_MIGRATIONS_DIR" "$M"
+cat > "$M/9998_good_part.sql" <<'SQL'
+CREATE TABLE sawt.should_vanish (x int);
+SQL
+cat > "$M/9999_broken.sql" <<'SQL'
+CREATE TABLE sawt.half_done (x int);
+SELECT no_such_function();
+SQL
+out=$(SAWT_MIGRATIONS_DIR="$M" "$SAWT" migrate 2>&1); rc=$?
+is "$rc" 1 "a failing migration makes migrate fail"
+like "$out" "migration \"9999_broken.sql\" failed: .*no_such_function" "the error names the migration and the cause"
+is "$(psql -XAtc "SELECT to_regclass('sawt.half_done') IS NULL")" t "the failed migration left nothing behind"
+is "$(psql -XAtc "SELECT count(*) FROM public.sawt_migrations WHERE version = 9999")" 0 "the failed migration is not recorded"
+is "$(psql -XAtc "SELECT to_regclass('sawt.should_vanish') IS NOT NULL")" t "the migration before it was applied and kept"
+
+out=$("$SAWT" migrate --status 2>&1)
+like "$out" "applied  $first" "migrate --status lists applied migrations"
+done_testing

@@ -1,0 +1,656 @@
+/*
+ * test_config.c - the INI tokenizer and the configuration file.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "ini.h"
+#include "sawt_build.h"
+
+static char err[CONFIG_ERR_MAX];
+
+static struct config *parse(const char *text)
+{
+	err[0] = '\0';
+	return config_parse("t.conf", text, strlen(text), err, sizeof(err));
+}
+
+/* Parse text, which must fail with exactly msg. */
+static void expect_error(const char *text, const char *msg)
+{
+	struct config *cfg = parse(text);
+
+	if (cfg != NULL)
+		print_error("accepted: %s\n", text);
+	assert_null(cfg);
+	assert_string_equal(err, msg);
+}
+
+static struct config *expect_ok(const char *text)
+{
+	struct config *cfg = parse(text);
+
+	if (cfg == NULL)
+		print_error("rejected: %s\n", err);
+	assert_non_null(cfg);
+	return cfg;
+}
+
+static const char full_conf[] =
+	"# a full configuration\n"
+	"[sawt]\n"
+	"state_dir = /srv/sawt\n"
+	"log_level = debug\n"
+	"\n"
+	"[database]\n"
+	"url = postgresql://sawt@db.example.org/sawt?sslmode=require\n"
+	"pg_bindir = /usr/lib/postgresql/15/bin\n"
+	"migrations_dir = /usr/share/sawt/migrations\n"
+	"\n"
+	"; the web side\n"
+	"[http]\n"
+	"listen = 0.0.0.0:8443\n"
+	"secret = s3cr=t#1\n"
+	"tls_cert = /etc/sawt/cert.pem\n"
+	"tls_key = /etc/sawt/key.pem\n"
+	"\n"
+	"[election]\n"
+	"name = الانتخابات البلدية 2025\n"
+	"country_code = 961\n"
+	"default_language = ar\n"
+	"timezone = Asia/Beirut\n"
+	"polls_open = 07:00\n"
+	"polls_close = 19:30\n"
+	"results_deadline = 2025-05-04T23:59\n"
+	"pseudonym_secret = 0123456789abcdef\n"
+	"\n"
+	"[modem usb0]\n"
+	"device = /dev/ttyUSB0\n"
+	"connection = at\n"
+	"model = at\n"
+	"synchronizetime = yes\n"
+	"logfile = /var/log/sawt/usb0.log\n"
+	"logformat = textalldate\n"
+	"use_locking = no\n"
+	"gammuloc = /usr/share/gammu\n"
+	"gammucoding = utf8\n"
+	"features = \n"
+	"name = Huawei E173\n"
+	"number = +96171123456\n"
+	"balance_ussd = *100#\n"
+	"balance_interval = 600\n"
+	"send = off\n"
+	"receive = yes\n"
+	"\n"
+	"[modem usb1]\n"
+	"port = /dev/ttyUSB1\n"
+	"connection = at115200\n"
+	"number = 96171999888\n";
+
+static void test_full(void **state)
+{
+	struct config *cfg = expect_ok(full_conf);
+	const struct modem_config *m;
+
+	assert_string_equal(cfg->path, "t.conf");
+	assert_string_equal(cfg->state_dir, "/srv/sawt");
+	assert_int_equal(cfg->log_level, LOG_LEVEL_DEBUG);
+	assert_string_equal(cfg->db_url, "postgresql://sawt@db.example.org/sawt?sslmode=require");
+	assert_string_equal(cfg->pg_bindir, "/usr/lib/postgresql/15/bin");
+	assert_string_equal(cfg->migrations_dir, "/usr/share/sawt/migrations");
+	assert_string_equal(cfg->http_listen, "0.0.0.0:8443");
+	assert_string_equal(cfg->http_secret, "s3cr=t#1");
+	assert_string_equal(cfg->tls_cert, "/etc/sawt/cert.pem");
+	assert_string_equal(cfg->tls_key, "/etc/sawt/key.pem");
+	assert_string_equal(cfg->election_name, "الانتخابات البلدية 2025");
+	assert_string_equal(cfg->country_code, "961");
+	assert_string_equal(cfg->default_language, "ar");
+	assert_string_equal(cfg->timezone, "Asia/Beirut");
+	assert_int_equal(cfg->polls_open, 7 * 60);
+	assert_int_equal(cfg->polls_close, 19 * 60 + 30);
+	assert_string_equal(cfg->results_deadline, "2025-05-04T23:59");
+	assert_string_equal(cfg->pseudonym_secret, "0123456789abcdef");
+	assert_int_equal(cfg->n_modems, 2);
+
+	m = &cfg->modems[0];
+	assert_string_equal(m->name, "usb0");
+	assert_string_equal(m->device, "/dev/ttyUSB0");
+	assert_string_equal(m->connection, "at");
+	assert_string_equal(m->model, "at");
+	assert_string_equal(m->number, "+96171123456");
+	assert_string_equal(m->balance_ussd, "*100#");
+	assert_int_equal(m->balance_interval, 600);
+	assert_false(m->send);
+	assert_true(m->receive);
+	/* features is empty, so it is left out */
+	assert_int_equal(m->n_gammu, 10);
+	assert_string_equal(m->gammu[0].key, "device");
+	assert_string_equal(m->gammu[0].value, "/dev/ttyUSB0");
+	assert_string_equal(m->gammu[3].key, "synchronizetime");
+	assert_string_equal(m->gammu[3].value, "yes");
+	assert_string_equal(m->gammu[5].key, "logformat");
+	assert_string_equal(m->gammu[5].value, "textalldate");
+	assert_string_equal(m->gammu[8].key, "gammucoding");
+	assert_string_equal(m->gammu[9].key, "name");
+	assert_string_equal(m->gammu[9].value, "Huawei E173");
+
+	m = &cfg->modems[1];
+	assert_string_equal(m->name, "usb1");
+	assert_string_equal(m->device, "/dev/ttyUSB1");
+	assert_string_equal(m->connection, "at115200");
+	assert_null(m->model);
+	assert_string_equal(m->number, "96171999888");
+	assert_null(m->balance_ussd);
+	assert_int_equal(m->balance_interval, 3600);
+	assert_true(m->send);
+	assert_true(m->receive);
+	assert_int_equal(m->n_gammu, 2);
+	assert_string_equal(m->gammu[0].key, "device"); /* "port" is an alias */
+	assert_string_equal(m->gammu[0].value, "/dev/ttyUSB1");
+	assert_string_equal(m->gammu[1].key, "connection");
+
+	assert_ptr_equal(config_modem(cfg, "usb1"), &cfg->modems[1]);
+	assert_null(config_modem(cfg, "usb2"));
+	config_free(cfg);
+}
+
+static void check_defaults(const struct config *cfg)
+{
+	assert_string_equal(cfg->state_dir,
+			    geteuid() == 0 ? "/var/lib/sawt" : "./sawt-state");
+	assert_int_equal(cfg->log_level, LOG_LEVEL_INFO);
+	assert_null(cfg->db_url);
+	assert_null(cfg->pg_bindir);
+	assert_null(cfg->migrations_dir);
+	assert_null(cfg->http_listen);
+	assert_null(cfg->http_secret);
+	assert_null(cfg->tls_cert);
+	assert_null(cfg->tls_key);
+	assert_null(cfg->election_name);
+	assert_null(cfg->country_code);
+	assert_string_equal(cfg->default_language, "en");
+	assert_null(cfg->timezone);
+	assert_int_equal(cfg->polls_open, -1);
+	assert_int_equal(cfg->polls_close, -1);
+	assert_null(cfg->results_deadline);
+	assert_null(cfg->pseudonym_secret);
+	assert_int_equal(cfg->n_modems, 0);
+	assert_null(cfg->modems);
+}
+
+static void test_defaults(void **state)
+{
+	struct config *cfg = config_new_defaults();
+
+	assert_non_null(cfg);
+	check_defaults(cfg);
+	assert_null(config_modem(cfg, "usb0"));
+	config_free(cfg);
+
+	cfg = expect_ok("");
+	check_defaults(cfg);
+	config_free(cfg);
+
+	cfg = expect_ok("# only comments\n\n   ; and blanks\n\t\n");
+	check_defaults(cfg);
+	config_free(cfg);
+
+	/* empty sections, and every key present but empty */
+	cfg = expect_ok("[sawt]\nstate_dir =\nlog_level =\n[database]\nurl =\n"
+			"pg_bindir=\n[http]\nlisten =\nsecret=\ntls_cert =\ntls_key =\n"
+			"[election]\ndefault_language =\npolls_open =\n");
+	check_defaults(cfg);
+	config_free(cfg);
+
+	config_free(NULL);
+}
+
+static void test_modem_defaults(void **state)
+{
+	struct config *cfg = expect_ok("[modem a]\ndevice = /tmp/a\n");
+	const struct modem_config *m = config_modem(cfg, "a");
+
+	assert_non_null(m);
+	assert_string_equal(m->device, "/tmp/a");
+	assert_null(m->connection);
+	assert_null(m->model);
+	assert_null(m->number);
+	assert_null(m->balance_ussd);
+	assert_int_equal(m->balance_interval, 3600);
+	assert_true(m->send);
+	assert_true(m->receive);
+	assert_int_equal(m->n_gammu, 1);
+	config_free(cfg);
+}
+
+static void test_empty_url(void **state)
+{
+	struct config *cfg = expect_ok("[database]\nurl =   \n");
+
+	assert_null(cfg->db_url);
+	config_free(cfg);
+	cfg = expect_ok("[database]\npg_bindir = /opt/pg/bin\n");
+	assert_null(cfg->db_url);
+	assert_string_equal(cfg->pg_bindir, "/opt/pg/bin");
+	config_free(cfg);
+}
+
+static void test_crlf_bom(void **state)
+{
+	struct config *cfg;
+
+	cfg = expect_ok("\xEF\xBB\xBF[sawt]\r\nlog_level = warning\r\n\r\n"
+			"[modem x]\r\ndevice = /dev/ttyACM0\r\nbalance_ussd = *100#\r\n");
+	assert_int_equal(cfg->log_level, LOG_LEVEL_WARNING);
+	assert_string_equal(cfg->modems[0].device, "/dev/ttyACM0");
+	assert_string_equal(cfg->modems[0].balance_ussd, "*100#");
+	config_free(cfg);
+
+	/* no final newline, a lone CR at the very end */
+	cfg = expect_ok("[sawt]\nlog_level = error\r");
+	assert_int_equal(cfg->log_level, LOG_LEVEL_ERROR);
+	config_free(cfg);
+	cfg = expect_ok("[sawt]\nlog_level = error");
+	assert_int_equal(cfg->log_level, LOG_LEVEL_ERROR);
+	config_free(cfg);
+}
+
+static void test_syntax_forms(void **state)
+{
+	struct config *cfg;
+
+	/* blanks around everything, case-insensitive names, = and # in values */
+	cfg = expect_ok("  [ HTTP ]  \n\tSecret\t=\ta = b # c ; d \t\n"
+			"[ modem   m-1.b_2 ]\nDevice=/dev/x\nSEND = False\n"
+			"   # indented comment\n  ; another\n");
+	assert_string_equal(cfg->http_secret, "a = b # c ; d");
+	assert_string_equal(cfg->modems[0].name, "m-1.b_2");
+	assert_false(cfg->modems[0].send);
+	config_free(cfg);
+
+	cfg = expect_ok("[http]\nlisten = [::1]:8080\n[election]\npolls_open = 7:05\n"
+			"polls_close = 23:59\nresults_deadline = 2024-02-29 00:00\n"
+			"country_code = 1\ntimezone = Etc/GMT-2\n");
+	assert_string_equal(cfg->http_listen, "[::1]:8080");
+	assert_int_equal(cfg->polls_open, 7 * 60 + 5);
+	assert_int_equal(cfg->polls_close, 23 * 60 + 59);
+	assert_string_equal(cfg->results_deadline, "2024-02-29 00:00");
+	assert_string_equal(cfg->country_code, "1");
+	config_free(cfg);
+
+	cfg = expect_ok("[modem a]\ndevice=/a\nreceive=0\nsend=ON\n"
+			"balance_interval=60\n");
+	assert_false(cfg->modems[0].receive);
+	assert_true(cfg->modems[0].send);
+	assert_int_equal(cfg->modems[0].balance_interval, 60);
+	config_free(cfg);
+}
+
+struct error_case {
+	const char *text;
+	const char *msg;
+};
+
+static void run_cases(const struct error_case *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		expect_error(c[i].text, c[i].msg);
+}
+
+static void test_syntax_errors(void **state)
+{
+	static const struct error_case cases[] = {
+		{ "[sawt]\n[http\nlisten = x:1\n",
+		  "t.conf:2: missing \"]\" in section header \"[http\"" },
+		{ "[sawt]\nlog_level info\n",
+		  "t.conf:2: missing \"=\" in line \"log_level info\": expected key = value" },
+		{ "# hello\nlog_level = info\n[sawt]\n",
+		  "t.conf:2: key \"log_level\" before the first section header" },
+		{ "[sawt]\n = info\n",
+		  "t.conf:2: missing key before \"=\" in line \"= info\"" },
+		{ "[ ]\n", "t.conf:1: empty section header \"[ ]\"" },
+		{ "[http] # web\n",
+		  "t.conf:1: unexpected text \"# web\" after section header" },
+		{ "[sawt]\nlog_level = in\x01" "fo\n",
+		  "t.conf:2: invalid control character 0x01" },
+		{ "[sawt]\nstate_dir = \xC3\x28\n",
+		  "t.conf:2: invalid UTF-8 byte sequence (save the file as UTF-8)" },
+		{ "[sawt]\nstate_dir = \xED\xA0\x80\n",
+		  "t.conf:2: invalid UTF-8 byte sequence (save the file as UTF-8)" },
+		{ "[sawt]\nstate_dir = /a\rb\n",
+		  "t.conf:2: invalid control character 0x0D" },
+	};
+	static const char nul[] = "[sawt]\n\nlog_level = in\0fo\n";
+	char *longline;
+
+	run_cases(cases, sizeof(cases) / sizeof(cases[0]));
+
+	assert_null(config_parse("t.conf", nul, sizeof(nul) - 1, err, sizeof(err)));
+	assert_string_equal(err, "t.conf:3: invalid NUL byte");
+
+	longline = malloc(INI_LINE_MAX + 64);
+	assert_non_null(longline);
+	strcpy(longline, "[sawt]\n# ");
+	memset(longline + 9, 'x', INI_LINE_MAX);
+	strcpy(longline + 9 + INI_LINE_MAX, "\n");
+	expect_error(longline, "t.conf:2: line is too long (maximum 4096 bytes)");
+	/* exactly INI_LINE_MAX bytes, with CRLF, is fine */
+	strcpy(longline + 9 + INI_LINE_MAX - 2, "\r\n");
+	config_free(expect_ok(longline));
+	free(longline);
+}
+
+static void test_section_errors(void **state)
+{
+	static const struct error_case cases[] = {
+		{ "[sawt]\n\n[databse]\n",
+		  "t.conf:3: unknown section [databse]; did you mean [database]?" },
+		{ "[gammu]\n", "t.conf:1: unknown section [gammu]" },
+		{ "[smsd x]\n", "t.conf:1: unknown section [smsd x]" },
+		{ "[http]\n[sawt]\n[http]\n",
+		  "t.conf:3: duplicate section [http] (first on line 1)" },
+		{ "[http main]\n",
+		  "t.conf:1: section [http] takes no name, found \"main\"" },
+		{ "[modem]\ndevice = /dev/ttyUSB0\n",
+		  "t.conf:1: section [modem] needs a name, e.g. [modem usb0]" },
+		{ "[modem usb 0]\n",
+		  "t.conf:1: invalid modem name \"usb 0\": expected 1 to 32 letters, "
+		  "digits, \".\", \"-\" or \"_\"" },
+		{ "[modem -x]\n",
+		  "t.conf:1: invalid modem name \"-x\": expected 1 to 32 letters, "
+		  "digits, \".\", \"-\" or \"_\"" },
+		{ "[modem usb0]\ndevice = /dev/ttyUSB0\n\n[modem usb0]\ndevice = /dev/ttyUSB1\n",
+		  "t.conf:4: duplicate modem name \"usb0\" (first on line 1)" },
+		{ "[modem a]\nconnection = at\n",
+		  "t.conf:1: section [modem a] has no \"device\" key" },
+		{ "[modem a]\ndevice = /dev/ttyUSB0\n[modem b]\nport = /dev/ttyUSB0\n",
+		  "t.conf:3: modems \"a\" and \"b\" use the same device \"/dev/ttyUSB0\"" },
+	};
+
+	run_cases(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+static void test_key_errors(void **state)
+{
+	static const struct error_case cases[] = {
+		{ "[sawt]\n[http]\nlisen = 127.0.0.1:8080\n",
+		  "t.conf:3: unknown key \"lisen\" in section [http]; did you mean \"listen\"?" },
+		{ "[http]\nport = 8080\n",
+		  "t.conf:2: unknown key \"port\" in section [http]" },
+		{ "[modem usb0]\ndevise = /dev/ttyUSB0\n",
+		  "t.conf:2: unknown key \"devise\" in section [modem usb0]; did you mean \"device\"?" },
+		{ "[election]\nlanguage = ar\n",
+		  "t.conf:2: unknown key \"language\" in section [election]" },
+		{ "[http]\nlisten = a:1\nsecret = x\nLISTEN = b:2\n",
+		  "t.conf:4: duplicate key \"listen\" in section [http] (first on line 2)" },
+		{ "[database]\nurl =\nurl = postgresql:///sawt\n",
+		  "t.conf:3: duplicate key \"url\" in section [database] (first on line 2)" },
+		{ "[modem a]\ndevice = /dev/a\nport = /dev/b\n",
+		  "t.conf:3: duplicate key \"port\" in section [modem a] "
+		  "(first on line 2, as \"port\" or \"device\")" },
+		{ "[modem a]\ndevice = /dev/a\nDevice = /dev/b\n",
+		  "t.conf:3: duplicate key \"device\" in section [modem a] "
+		  "(first on line 2, as \"device\" or \"port\")" },
+		{ "[http]\ntls_cert = /etc/cert.pem\n",
+		  "t.conf:2: key \"tls_cert\" is set but \"tls_key\" is not: set both or neither" },
+		{ "[http]\ntls_cert =\ntls_key = /etc/key.pem\n",
+		  "t.conf:3: key \"tls_key\" is set but \"tls_cert\" is not: set both or neither" },
+		{ "[election]\npolls_open = 19:00\npolls_close = 07:00\n",
+		  "t.conf:3: polls_close (07:00) must be later than polls_open (19:00)" },
+	};
+
+	run_cases(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+#define LISTEN_EXPECT "expected host:port with a port from 1 to 65535, e.g. 127.0.0.1:8080"
+#define COUNTRY_EXPECT "expected 1 to 3 digits without \"+\", e.g. 961"
+#define HHMM_EXPECT "expected a time of day as HH:MM, e.g. 07:00"
+#define BOOL_EXPECT "expected yes, no, true, false, on, off, 1 or 0"
+
+static void test_value_errors(void **state)
+{
+	static const struct error_case cases[] = {
+		{ "[sawt]\n\nlog_level = loud\n",
+		  "t.conf:3: invalid value \"loud\" for key \"log_level\": "
+		  "expected error, warning, info or debug" },
+		{ "[http]\nlisten = 127.0.0.1:99999\n",
+		  "t.conf:2: invalid value \"127.0.0.1:99999\" for key \"listen\": " LISTEN_EXPECT },
+		{ "[http]\nlisten = 127.0.0.1:0\n",
+		  "t.conf:2: invalid value \"127.0.0.1:0\" for key \"listen\": " LISTEN_EXPECT },
+		{ "[http]\nlisten = 8080\n",
+		  "t.conf:2: invalid value \"8080\" for key \"listen\": " LISTEN_EXPECT },
+		{ "[http]\nlisten = :8080\n",
+		  "t.conf:2: invalid value \":8080\" for key \"listen\": " LISTEN_EXPECT },
+		{ "[http]\nlisten = localhost:http\n",
+		  "t.conf:2: invalid value \"localhost:http\" for key \"listen\": " LISTEN_EXPECT },
+		{ "[election]\ncountry_code = +961\n",
+		  "t.conf:2: invalid value \"+961\" for key \"country_code\": " COUNTRY_EXPECT },
+		{ "[election]\ncountry_code = 9611\n",
+		  "t.conf:2: invalid value \"9611\" for key \"country_code\": " COUNTRY_EXPECT },
+		{ "[election]\ndefault_language = de\n",
+		  "t.conf:2: invalid value \"de\" for key \"default_language\": expected ar, en or fr" },
+		{ "[election]\npolls_open = 7h00\n",
+		  "t.conf:2: invalid value \"7h00\" for key \"polls_open\": " HHMM_EXPECT },
+		{ "[election]\npolls_open = 24:00\n",
+		  "t.conf:2: invalid value \"24:00\" for key \"polls_open\": " HHMM_EXPECT },
+		{ "[election]\npolls_close = 19:60\n",
+		  "t.conf:2: invalid value \"19:60\" for key \"polls_close\": "
+		  "expected a time of day as HH:MM, e.g. 19:00" },
+		{ "[election]\nresults_deadline = 2025-02-29 10:00\n",
+		  "t.conf:2: invalid value \"2025-02-29 10:00\" for key \"results_deadline\": "
+		  "expected a date and time as YYYY-MM-DD HH:MM, e.g. 2025-05-04 23:00" },
+		{ "[election]\nresults_deadline = 2025-05-04\n",
+		  "t.conf:2: invalid value \"2025-05-04\" for key \"results_deadline\": "
+		  "expected a date and time as YYYY-MM-DD HH:MM, e.g. 2025-05-04 23:00" },
+		{ "[election]\ntimezone = ../../etc/passwd\n",
+		  "t.conf:2: invalid value \"../../etc/passwd\" for key \"timezone\": "
+		  "expected a time zone name such as Asia/Beirut" },
+		{ "[modem a]\ndevice = /a\nsend = maybe\n",
+		  "t.conf:3: invalid value \"maybe\" for key \"send\": " BOOL_EXPECT },
+		{ "[modem a]\ndevice = /a\nbalance_interval = 59\n",
+		  "t.conf:3: invalid value \"59\" for key \"balance_interval\": "
+		  "expected a number of seconds from 60 to 604800" },
+		{ "[modem a]\ndevice = /a\nbalance_interval = 1h\n",
+		  "t.conf:3: invalid value \"1h\" for key \"balance_interval\": "
+		  "expected a number of seconds from 60 to 604800" },
+		{ "[modem a]\ndevice = /a\nbalance_ussd = 100\n",
+		  "t.conf:3: invalid value \"100\" for key \"balance_ussd\": "
+		  "expected a USSD code such as *100#" },
+		{ "[modem a]\ndevice = /a\nnumber = +961 71 123456\n",
+		  "t.conf:3: invalid value \"+961 71 123456\" for key \"number\": "
+		  "expected a phone number of 3 to 15 digits with an optional \"+\", "
+		  "e.g. +96171123456" },
+	};
+
+	run_cases(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+static void test_long_value_shortened(void **state)
+{
+	char text[256], msg[512], a63[64];
+
+	/* a long bad value is cut at a character boundary in the message */
+	memset(a63, 'a', 63);
+	a63[63] = '\0';
+	snprintf(text, sizeof(text), "[sawt]\nlog_level = %s\xD8\xB5\xD9\x88\xD8\xAA\n",
+		 a63);
+	snprintf(msg, sizeof(msg), "t.conf:2: invalid value \"%s...\" for key "
+		 "\"log_level\": expected error, warning, info or debug", a63);
+	expect_error(text, msg);
+}
+
+static void test_error_buffer(void **state)
+{
+	char small[12];
+	struct config *cfg;
+
+	cfg = config_parse("t.conf", "[x]\n", 4, NULL, 0);
+	assert_null(cfg);
+	cfg = config_parse("t.conf", "[x]\n", 4, small, sizeof(small));
+	assert_null(cfg);
+	assert_string_equal(small, "t.conf:1: u");
+}
+
+static char *temp_dir(void)
+{
+	char tmpl[] = "/tmp/sawt-test-config-XXXXXX";
+	char *dir = mkdtemp(tmpl);
+
+	assert_non_null(dir);
+	return strdup(dir);
+}
+
+static void write_file(const char *path, const char *data, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+}
+
+static void test_load(void **state)
+{
+	char *dir = temp_dir();
+	char path[512], msg[600];
+	struct config *cfg;
+	char *big;
+
+	snprintf(path, sizeof(path), "%s/missing.conf", dir);
+	assert_null(config_load(path, err, sizeof(err)));
+	snprintf(msg, sizeof(msg),
+		 "could not open file \"%s\": No such file or directory", path);
+	assert_string_equal(err, msg);
+
+	snprintf(path, sizeof(path), "%s/sawt.conf", dir);
+	write_file(path, full_conf, strlen(full_conf));
+	cfg = config_load(path, err, sizeof(err));
+	assert_non_null(cfg);
+	assert_string_equal(cfg->path, path);
+	assert_int_equal(cfg->n_modems, 2);
+	config_free(cfg);
+
+	write_file(path, "[http]\nlisen = x\n", 17);
+	assert_null(config_load(path, err, sizeof(err)));
+	snprintf(msg, sizeof(msg),
+		 "%s:2: unknown key \"lisen\" in section [http]; did you mean \"listen\"?",
+		 path);
+	assert_string_equal(err, msg);
+
+	/* a comment just over 1 MiB */
+	big = malloc(1024 * 1024 + 1);
+	assert_non_null(big);
+	memset(big, 'x', 1024 * 1024 + 1);
+	big[0] = '#';
+	write_file(path, big, 1024 * 1024 + 1);
+	assert_null(config_load(path, err, sizeof(err)));
+	snprintf(msg, sizeof(msg), "file \"%s\" is too large (maximum 1 MiB)", path);
+	assert_string_equal(err, msg);
+	assert_null(config_parse("big", big, 1024 * 1024 + 1, err, sizeof(err)));
+	assert_string_equal(err, "big: file is too large (maximum 1 MiB)");
+	free(big);
+
+	assert_null(config_load(dir, err, sizeof(err)));
+	snprintf(msg, sizeof(msg), "could not read file \"%s\": Is a directory", dir);
+	assert_string_equal(err, msg);
+
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(rmdir(dir), 0);
+	free(dir);
+}
+
+static void test_example_file(void **state)
+{
+	struct config *cfg = config_load(SAWT_SOURCE_DIR "/config/sawt.conf",
+					 err, sizeof(err));
+
+	if (cfg == NULL)
+		print_error("%s\n", err);
+	assert_non_null(cfg);
+	check_defaults(cfg);
+	config_free(cfg);
+}
+
+struct ini_record {
+	char log[512];
+};
+
+static bool record(const struct ini_event *ev, void *ctx)
+{
+	struct ini_record *r = ctx;
+	size_t n = strlen(r->log);
+
+	if (ev->type == INI_EVENT_SECTION)
+		snprintf(r->log + n, sizeof(r->log) - n, "%u[%.*s|%.*s]", ev->line,
+			 (int)ev->section.len, ev->section.p, (int)ev->arg.len, ev->arg.p);
+	else
+		snprintf(r->log + n, sizeof(r->log) - n, "%u<%.*s|%.*s>", ev->line,
+			 (int)ev->key.len, ev->key.p, (int)ev->value.len, ev->value.p);
+	/* a key named "stop" asks the tokenizer to stop */
+	return !(ev->type == INI_EVENT_KEY && ev->key.len == 4 &&
+		 memcmp(ev->key.p, "stop", 4) == 0);
+}
+
+static void test_ini_tokens(void **state)
+{
+	static const char text[] =
+		"\xEF\xBB\xBF; c\n[a]\nk = v=w\n\n[ m  x y ]\r\nempty=\n#z\n k2 =  #v2\t";
+	struct ini_record r = { "" };
+	struct ini_error e;
+
+	assert_int_equal(ini_parse(text, sizeof(text) - 1, record, &r, &e), INI_OK);
+	assert_int_equal(e.status, INI_OK);
+	assert_string_equal(r.log, "2[a|]3<k|v=w>5[m|x y]6<empty|>8<k2|#v2>");
+
+	r.log[0] = '\0';
+	assert_int_equal(ini_parse("[a]\nk=1\nstop=2\nz=3\n", 19, record, &r, &e),
+			 INI_STOPPED);
+	assert_int_equal(e.line, 3);
+	assert_string_equal(r.log, "1[a|]2<k|1>3<stop|2>");
+
+	r.log[0] = '\0';
+	assert_int_equal(ini_parse("[a]\nk=1\n[b\n", 11, record, &r, &e),
+			 INI_ERR_NO_BRACKET);
+	assert_int_equal(e.line, 3);
+	assert_int_equal(e.text.len, 2);
+	assert_memory_equal(e.text.p, "[b", 2);
+	assert_string_equal(r.log, "1[a|]2<k|1>");
+
+	assert_int_equal(ini_parse("", 0, record, &r, NULL), INI_OK);
+	assert_string_equal(ini_status_str(INI_ERR_NO_SECTION),
+			    "key before the first section header");
+	assert_string_equal(ini_status_str((enum ini_status)99), "unknown error");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_full),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_modem_defaults),
+		cmocka_unit_test(test_empty_url),
+		cmocka_unit_test(test_crlf_bom),
+		cmocka_unit_test(test_syntax_forms),
+		cmocka_unit_test(test_syntax_errors),
+		cmocka_unit_test(test_section_errors),
+		cmocka_unit_test(test_key_errors),
+		cmocka_unit_test(test_value_errors),
+		cmocka_unit_test(test_long_value_shortened),
+		cmocka_unit_test(test_error_buffer),
+		cmocka_unit_test(test_load),
+		cmocka_unit_test(test_example_file),
+		cmocka_unit_test(test_ini_tokens),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
