@@ -15,6 +15,8 @@
 typedef int (*cli_command_fn)(int argc, char **argv, const struct config *cfg);
 
 int cmd_migrate(int argc, char **argv, const struct config *cfg);
+int cmd_import(int argc, char **argv, const struct config *cfg);
+int cmd_status(int argc, char **argv, const struct config *cfg);
 int cmd_parse(int argc, char **argv, const struct config *cfg);
 int cmd_bench(int argc, char **argv, const struct config *cfg);
 

@@ -37,6 +37,10 @@ int cmd_migrate(int argc, char **argv, const struct config *cfg)
 	free(conninfo);
 	if (!ok) {
 		fprintf(stderr, "sawt: %s\n", err);
+		if (cfg->db_url == NULL && strstr(err, "could not connect") != NULL)
+			fprintf(stderr, "HINT:  No [database] url is configured, so sawt uses the embedded database under \"%s\", "
+					"which runs only while sawtd runs (as the same user, or root).\n",
+				cfg->state_dir);
 		return 1;
 	}
 	if (mode == MIGRATE_APPLY)

@@ -19,6 +19,8 @@ struct command {
 
 static const struct command commands[] = {
 	{ "migrate", "migrate [--status]     apply pending database migrations", cmd_migrate },
+	{ "import", "import [-n] KIND FILE  import stations, contests, people or incident-codes", cmd_import },
+	{ "status", "status [-e NAME]       summary: reporting, turnout, results, incidents", cmd_status },
 	{ "parse", "parse [MESSAGE]        parse observer messages, print JSON", cmd_parse },
 	{ "bench", "bench parse            measure parser and reply speed", cmd_bench },
 };

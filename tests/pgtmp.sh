@@ -14,6 +14,8 @@
 #   SAWT_CONFIG      a sawt config file pointing at the server
 #   SAWT_TEST_PGCTL  a script: "$SAWT_TEST_PGCTL stop" / "start" / "restart"
 #
+# PGTMP_DURABLE=1 keeps fsync and synchronous_commit on (for benchmarks).
+#
 # initdb refuses to run as root: as root the cluster belongs to the
 # "postgres" user (created by Debian's postgresql-common).
 set -eu
@@ -63,11 +65,14 @@ as_pg "$BINDIR/initdb" -D "$PGDATA_DIR" -U sawt -A trust -E UTF8 \
 cat >>"$PGDATA_DIR/postgresql.conf" <<CONF
 listen_addresses = ''
 unix_socket_directories = '$SOCK'
-fsync = off
-synchronous_commit = off
-full_page_writes = off
 max_connections = 40
 CONF
+if [ "${PGTMP_DURABLE:-0}" = 1 ]; then
+	# benchmarks: the settings of a real deployment
+	echo "shared_buffers = 256MB" >>"$PGDATA_DIR/postgresql.conf"
+else
+	printf 'fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n' >>"$PGDATA_DIR/postgresql.conf"
+fi
 as_pg "$BINDIR/pg_ctl" -D "$PGDATA_DIR" -l "$TMP/log/postgres.log" -w start >/dev/null ||
 	{ cat "$TMP/log/postgres.log" >&2; exit 1; }
 "$BINDIR/psql" -X -q -h "$SOCK" -U sawt -d postgres -c 'CREATE DATABASE sawt' >/dev/null

@@ -53,6 +53,9 @@ is "$(psql -XAtc "SELECT to_regclass('sawt.half_done') IS NULL")" t "the failed 
 is "$(psql -XAtc "SELECT count(*) FROM public.sawt_migrations WHERE version = 9999")" 0 "the failed migration is not recorded"
 is "$(psql -XAtc "SELECT to_regclass('sawt.should_vanish') IS NOT NULL")" t "the migration before it was applied and kept"
 
-out=$("$SAWT" migrate --status 2>&1)
+out=$(SAWT_MIGRATIONS_DIR="$M" "$SAWT" migrate --status 2>&1)
 like "$out" "applied  $first" "migrate --status lists applied migrations"
+like "$out" "pending  9999_broken.sql" "migrate --status lists pending migrations"
+out=$(SAWT_MIGRATIONS_DIR="$M" "$SAWT" migrate --check 2>&1)
+is "$?" 1 "migrate --check fails while a migration is pending"
 done_testing

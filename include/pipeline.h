@@ -1,0 +1,145 @@
+/*
+ * pipeline.h - the processing pipeline of sawtd: every inbound message,
+ * from any transport, goes
+ *
+ *   dedup key -> sender checks -> parse -> validate (registry cache)
+ *     -> reply rendered -> batch -> ONE transaction (sawt.ingest_batch):
+ *        raw message, report, supersede, tally, outbox reply
+ *
+ * and its caller hears back only once that transaction has committed.
+ *
+ * Sender checks (DESIGN.md section 3).  Every message is recorded, but it
+ * is not answered (and not processed) when the sender is one of sawt's own
+ * numbers (no_reply_reason own_number), is not a phone number: letters or
+ * a short code of at most 6 digits (non_phone_sender), or has sent more
+ * than rate_max messages within rate_window_s seconds (rate_limited; the
+ * sender stays muted for mute_s seconds and one sender_flood alert is
+ * raised per sender and day).  Three wrong PINs within ten minutes lock a
+ * sender's PIN for thirty minutes; the third wrong PIN is answered with
+ * pin_locked, and so is every message needing the PIN while locked.  Rate
+ * and PIN state live in memory: a restart forgets them.
+ *
+ * Group commit.  Messages are collected for at most batch_delay_ms or
+ * batch_max messages, then written by one query; up to max_in_flight
+ * batches are in the database at once (pipelined on the db connection),
+ * and while they are, new messages gather into the next batch, so batches
+ * grow with the load.  A batch never holds two messages with the same
+ * dedup key, nor two accepted reports for the same station, form and
+ * contest: such a message goes into a later batch, which sees the earlier
+ * one committed (so duplicates, resends and supersedes are decided in
+ * arrival order).
+ *
+ * Failures.  A batch lost with the connection fails all its messages
+ * (PIPELINE_FAILED: the caller spools them; the dedup key makes a retry
+ * safe).  A serialization failure or deadlock retries the batch; any other
+ * error splits it into single messages, and a message that fails alone is
+ * recorded as an inbound row in state 'failed' (error internal_error)
+ * without report or reply, so one bad message never blocks the rest.
+ *
+ * Before the registry cache has loaded, messages wait (at most
+ * registry_wait_ms, then they fail).
+ */
+#ifndef SAWT_PIPELINE_H
+#define SAWT_PIPELINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "db.h"
+#include "inbound.h"
+#include "log.h"
+
+struct event_base;
+struct pipeline;
+struct registry;
+
+enum pipeline_outcome {
+	PIPELINE_COMMITTED = 0,  /* durable in PostgreSQL (duplicates too) */
+	PIPELINE_FAILED,         /* not stored: spool it and offer it again */
+};
+
+/*
+ * Called exactly once per accepted message, from the event loop, never
+ * from inside pipeline_submit().  It may submit more messages; it must not
+ * free the pipeline.
+ */
+typedef void (*pipeline_done_cb)(void *arg, enum pipeline_outcome outcome);
+
+struct pipeline_options {
+	unsigned batch_max;         /* messages per transaction; default 500 */
+	unsigned batch_delay_ms;    /* longest wait for more; default 2 */
+	unsigned max_in_flight;     /* batches in the database at once; default 2 */
+	unsigned rate_max;          /* messages per sender per window; default 10 (max 60) */
+	unsigned rate_window_s;     /* default 60 */
+	unsigned mute_s;            /* how long a flooding sender is muted; default 3600 */
+	unsigned registry_wait_ms;  /* longest wait for the first registry load; 5000 */
+	const char *node;           /* recorded on inbound rows (copied); NULL: none */
+};
+
+struct pipeline_stats {
+	uint64_t received;          /* accepted by pipeline_submit() */
+	uint64_t committed;         /* stored (duplicates included) */
+	uint64_t duplicates;        /* dedup key already stored */
+	uint64_t rejected;          /* stored with an error code */
+	uint64_t ignored;           /* recorded, not processed: no_reply_reason */
+	uint64_t failed;            /* PIPELINE_FAILED */
+	uint64_t internal_errors;   /* recorded in state 'failed' */
+	uint64_t batches;           /* transactions committed */
+	uint64_t batch_messages;    /* messages in them (mean = /batches) */
+	uint64_t batch_largest;
+	uint64_t retries;           /* batches resent or split */
+	uint64_t registry_loads;
+	size_t pending;             /* accepted, no callback yet */
+	size_t in_flight;           /* batches in the database */
+};
+
+/* The defaults above. */
+void pipeline_default_options(struct pipeline_options *opt);
+
+/*
+ * Create the pipeline over db (not owned) for cfg's election (cfg is read
+ * now: own numbers, country code, default language, clock).  It creates
+ * the registry cache and queues its LISTEN and first load.  Returns NULL
+ * when out of memory or when cfg's results_deadline cannot be read.
+ */
+struct pipeline *pipeline_new(struct event_base *base, struct db *db,
+			      const struct config *cfg) SAWT_MUST_CHECK;
+
+/* Replace the options (before submitting).  False when out of memory. */
+bool pipeline_set_options(struct pipeline *pl, const struct pipeline_options *opt) SAWT_MUST_CHECK;
+
+/*
+ * Free the pipeline; NULL is a no-op.  Messages not yet sent to the
+ * database get PIPELINE_FAILED first; batches in the database are
+ * detached and their callbacks are never called, so free it only once
+ * pipeline_stats().in_flight is 0 (or the db is gone).
+ */
+void pipeline_free(struct pipeline *pl);
+
+/*
+ * Hand over one record (copied).  Returns false, and will never call cb,
+ * when the pipeline cannot take it now: the database is not connected, the
+ * record is malformed (inbound_valid()), or memory ran out.  Otherwise
+ * cb(arg, outcome) follows once the message is committed or has failed.
+ */
+bool pipeline_submit(struct pipeline *pl, const struct inbound *in,
+		     pipeline_done_cb cb, void *arg) SAWT_MUST_CHECK;
+
+/* Send the messages gathered so far without waiting for more. */
+void pipeline_flush(struct pipeline *pl);
+
+/* Forward the db's state changes and notifications (see registry.h). */
+void pipeline_on_db_state(struct pipeline *pl, enum db_state state);
+void pipeline_on_notify(struct pipeline *pl, const char *channel, const char *payload);
+
+/* True once the registry cache has loaded. */
+bool pipeline_ready(const struct pipeline *pl);
+
+/* The registry cache (owned by the pipeline). */
+struct registry *pipeline_registry(struct pipeline *pl);
+
+void pipeline_stats(const struct pipeline *pl, struct pipeline_stats *out);
+
+#endif

@@ -1,0 +1,364 @@
+/*
+ * dummy_inbox.c - write received messages for Gammu's dummy phone; see
+ * dummy_inbox.h.
+ */
+#include "dummy_inbox.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "gsm7.h"
+#include "utf8.h"
+
+#define SENDER_MAX 32          /* bytes of UTF-8, as in struct inbound */
+#define FILE_MAX 8192
+#define HEX_LINE 200           /* Gammu splits TextNN lines at 200 digits */
+
+/* A growing text in a fixed buffer; ok turns false on overflow. */
+struct out {
+	char buf[FILE_MAX];
+	size_t len;
+	bool ok;
+};
+
+static void SAWT_PRINTF(2, 3) outf(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (!o->ok)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(o->buf + o->len, sizeof(o->buf) - o->len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(o->buf) - o->len)
+		o->ok = false;
+	else
+		o->len += (size_t)n;
+}
+
+static void SAWT_PRINTF(3, 4) seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+const char *dummy_inbox_default_dir(const char *state_dir, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s/dummy", state_dir);
+	return buf;
+}
+
+static bool make_dir(const char *path, char *err, size_t errlen)
+{
+	if (mkdir(path, 0750) == 0 || errno == EEXIST)
+		return true;
+	seterr(err, errlen, "could not create directory \"%s\": %s", path, strerror(errno));
+	return false;
+}
+
+bool dummy_inbox_prepare(const char *dir, char *err, size_t errlen)
+{
+	static const char *const subs[] = { "sms", "sms/1", "sms/2", "sms/3", "sms/4", "sms/5" };
+	char path[4096];
+
+	if (snprintf(path, sizeof(path), "%s", dir) >= (int)sizeof(path)) {
+		seterr(err, errlen, "directory name too long: \"%s\"", dir);
+		return false;
+	}
+	/* the parents first, like mkdir -p */
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (!make_dir(path, err, errlen))
+			return false;
+		*p = '/';
+	}
+	if (!make_dir(path, err, errlen))
+		return false;
+	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, subs[i]);
+		if (!make_dir(path, err, errlen))
+			return false;
+	}
+	return true;
+}
+
+/* Append s (UTF-8) as upper-case UCS-2 hex; false when not convertible. */
+static bool hex_ucs2(const char *s, char *hex, size_t cap)
+{
+	uint8_t ucs2[1024];
+	size_t n = 0;
+
+	if (utf8_to_ucs2(s, strlen(s), ucs2, sizeof(ucs2), &n) != UTF8_CONV_OK || n * 2 + 1 > cap)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		snprintf(hex + 2 * i, 3, "%02X", ucs2[i]);
+	hex[2 * n] = '\0';
+	return true;
+}
+
+static bool sender_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > SENDER_MAX || utf8_validate(s, n) != n)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == '"' || s[i] == '\\' || s[i] == 0x7f)
+			return false;
+	return true;
+}
+
+/* Check an SMS and measure its text; on error fill err. */
+static bool sms_check(const struct dummy_sms *m, struct sms_size *sz, char *err, size_t errlen)
+{
+	size_t limit;
+
+	if (m->sender == NULL || !sender_ok(m->sender)) {
+		seterr(err, errlen, "invalid sender: expected 1 to %d characters without quotes",
+		       SENDER_MAX);
+		return false;
+	}
+	if (m->text == NULL || !sms_measure(m->text, strlen(m->text), sz)) {
+		seterr(err, errlen, "the text is not valid UTF-8");
+		return false;
+	}
+	if (m->parts == 0 ? m->part != 0 : (m->part < 1 || m->part > m->parts)) {
+		seterr(err, errlen, "invalid multipart numbering: part %u of %u", m->part, m->parts);
+		return false;
+	}
+	if (sz->coding == SMS_CODING_GSM7)
+		limit = m->parts ? SMS_GSM7_MULTI : SMS_GSM7_SINGLE;
+	else
+		limit = m->parts ? SMS_UCS2_MULTI : SMS_UCS2_SINGLE;
+	if (sz->units > limit) {
+		seterr(err, errlen, "the text does not fit one SMS part (%zu of %zu %s units)",
+		       sz->units, limit, sms_coding_name(sz->coding));
+		return false;
+	}
+	return true;
+}
+
+static void format_udh(struct out *o, const struct dummy_sms *m)
+{
+	if (m->parts == 0)
+		return;
+	if (m->concat_ref > 255)
+		outf(o, "UDH = 060804%04X%02X%02X\n", m->concat_ref, m->parts, m->part);
+	else
+		outf(o, "UDH = 050003%02X%02X%02X\n", m->concat_ref, m->parts, m->part);
+}
+
+/* Render the backup file of one SMS into o. */
+static bool format_sms(struct out *o, const struct dummy_sms *m, const struct sms_size *sz)
+{
+	char num_hex[SENDER_MAX * 4 + 1], text_hex[1024];
+	time_t t = m->smsc_time ? (time_t)m->smsc_time : time(NULL);
+	struct tm tm;
+	size_t hexlen;
+
+	if (!hex_ucs2(m->sender, num_hex, sizeof(num_hex)) ||
+	    !hex_ucs2(m->text, text_hex, sizeof(text_hex)) || gmtime_r(&t, &tm) == NULL)
+		return false;
+	outf(o, "; written by sawt\n[SMSBackup000]\nPDU = Deliver\n");
+	outf(o, "DateTime = %04d%02d%02dT%02d%02d%02dZ\n", tm.tm_year + 1900, tm.tm_mon + 1,
+	     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	outf(o, "State = UnRead\nNumber = \"%s\"\nNumberUnicode = %s\n", m->sender, num_hex);
+	format_udh(o, m);
+	hexlen = strlen(text_hex);
+	for (size_t i = 0, line = 0; i < hexlen || line == 0; i += HEX_LINE, line++)
+		outf(o, "Text%02zu = %.*s\n", line, HEX_LINE, text_hex + i);
+	outf(o, "Coding = %s\n", sz->coding == SMS_CODING_GSM7 ? "Default_No_Compression"
+							      : "Unicode_No_Compression");
+	outf(o, "Folder = 1\nLength = %zu\nClass = -1\nReplySMSC = False\n", hexlen / 4);
+	outf(o, "RejectDuplicates = False\nReplaceMessage = 0\nMessageReference = 0\n");
+	return o->ok;
+}
+
+/* Write o to a new temporary file in inbox; its name goes to tmp. */
+static bool write_temp(const char *inbox, const struct out *o, char *tmp, size_t tmplen,
+		       char *err, size_t errlen)
+{
+	static unsigned counter;
+	size_t done = 0;
+	ssize_t n;
+	int fd;
+
+	snprintf(tmp, tmplen, "%s/.new-%ld-%u", inbox, (long)getpid(), counter++);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+	if (fd < 0)
+		goto fail;
+	while (done < o->len) {
+		n = write(fd, o->buf + done, o->len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			goto fail;
+		done += (size_t)n;
+	}
+	if (fsync(fd) != 0)
+		goto fail;
+	if (close(fd) != 0) {
+		fd = -1;
+		goto fail;
+	}
+	return true;
+fail:
+	seterr(err, errlen, "could not write file \"%s\": %s", tmp, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	return false;
+}
+
+/* Give the temporary file the lowest free location number. */
+static bool place(const char *inbox, const char *tmp, int *location, char *err, size_t errlen)
+{
+	char path[4096];
+
+	for (int loc = 1; loc <= DUMMY_INBOX_MAX_LOCATION; loc++) {
+		snprintf(path, sizeof(path), "%s/%d", inbox, loc);
+		if (link(tmp, path) == 0) {
+			if (location)
+				*location = loc;
+			return true;
+		}
+		if (errno != EEXIST) {
+			seterr(err, errlen, "could not create file \"%s\": %s", path,
+			       strerror(errno));
+			return false;
+		}
+	}
+	seterr(err, errlen, "the dummy inbox \"%s\" is full", inbox);
+	return false;
+}
+
+bool dummy_inbox_write(const char *dir, const struct dummy_sms *sms, int *location,
+		       char *err, size_t errlen)
+{
+	struct out o;
+	struct sms_size sz;
+	char inbox[4096], tmp[4200];
+	bool ok;
+
+	if (!sms_check(sms, &sz, err, errlen))
+		return false;
+	o.len = 0;
+	o.ok = true;
+	if (!format_sms(&o, sms, &sz)) {
+		seterr(err, errlen, "could not format the message");
+		return false;
+	}
+	snprintf(inbox, sizeof(inbox), "%s/sms/1", dir);
+	if (!write_temp(inbox, &o, tmp, sizeof(tmp), err, errlen))
+		return false;
+	ok = place(inbox, tmp, location, err, errlen);
+	unlink(tmp);
+	return ok;
+}
+
+/* Units one code point takes in a coding. */
+static size_t cp_units(uint32_t cp, enum sms_coding coding)
+{
+	if (coding == SMS_CODING_GSM7)
+		return (size_t)gsm7_septets(cp);
+	return cp > 0xffff ? 2 : 1;
+}
+
+/* Length in bytes of the longest prefix of s[0..len) that fits one part. */
+static size_t part_len(const char *s, size_t len, enum sms_coding coding)
+{
+	size_t limit = coding == SMS_CODING_GSM7 ? SMS_GSM7_MULTI : SMS_UCS2_MULTI;
+	size_t pos = 0, units = 0, next;
+	uint32_t cp;
+
+	while (pos < len) {
+		next = pos;
+		if (!utf8_decode(s, len, &next, &cp) || units + cp_units(cp, coding) > limit)
+			break;
+		units += cp_units(cp, coding);
+		pos = next;
+	}
+	return pos;
+}
+
+/* Split text into parts; store each part's offset and length. */
+static int split(const char *text, enum sms_coding coding, size_t *off, size_t *lens, int max)
+{
+	size_t len = strlen(text), pos = 0, n;
+	int parts = 0;
+
+	while (pos < len) {
+		n = part_len(text + pos, len - pos, coding);
+		if (n == 0 || parts == max)
+			return 0;
+		off[parts] = pos;
+		lens[parts++] = n;
+		pos += n;
+	}
+	return parts;
+}
+
+int dummy_inbox_write_text(const char *dir, const char *sender, const char *text,
+			   int64_t smsc_time, uint16_t ref, char *err, size_t errlen)
+{
+	struct dummy_sms m = { sender, text, smsc_time, 0, 0, 0 };
+	size_t off[255], lens[255];
+	char part[SMS_GSM7_MULTI * UTF8_MAX_BYTES + 1];
+	struct sms_size sz;
+	int parts;
+
+	if (text == NULL || !sms_measure(text, strlen(text), &sz)) {
+		seterr(err, errlen, "the text is not valid UTF-8");
+		return 0;
+	}
+	if (sz.segments <= 1)
+		return dummy_inbox_write(dir, &m, NULL, err, errlen) ? 1 : 0;
+	parts = split(text, sz.coding, off, lens, 255);
+	if (parts == 0) {
+		seterr(err, errlen, "the text is too long for 255 SMS parts");
+		return 0;
+	}
+	m.concat_ref = ref;
+	m.parts = (uint8_t)parts;
+	m.text = part;
+	for (int i = 0; i < parts; i++) {
+		memcpy(part, text + off[i], lens[i]);
+		part[lens[i]] = '\0';
+		m.part = (uint8_t)(i + 1);
+		if (!dummy_inbox_write(dir, &m, NULL, err, errlen))
+			return 0;
+	}
+	return parts;
+}
+
+int dummy_inbox_count(const char *dir)
+{
+	char path[4096];
+	struct dirent *de;
+	DIR *d;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "%s/sms/1", dir);
+	d = opendir(path);
+	if (d == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] >= '1' && de->d_name[0] <= '9' &&
+		    strspn(de->d_name, "0123456789") == strlen(de->d_name))
+			n++;
+	closedir(d);
+	return n;
+}
