@@ -14,6 +14,7 @@
 
 typedef int (*cli_command_fn)(int argc, char **argv, const struct config *cfg);
 
+int cmd_inject(int argc, char **argv, const struct config *cfg);
 int cmd_migrate(int argc, char **argv, const struct config *cfg);
 int cmd_import(int argc, char **argv, const struct config *cfg);
 int cmd_status(int argc, char **argv, const struct config *cfg);

@@ -88,12 +88,10 @@ FROM sawt.elections e;
 
 -- Station membership of those groups: one row per (group, station).
 CREATE VIEW sawt.analytics_group_stations AS
-SELECT s.election_id, sa.area_id AS gkey, s.id AS station_id
+SELECT s.election_id, x.gkey, s.id AS station_id
 FROM sawt.stations s
-JOIN sawt.analytics_station_areas sa ON sa.station_id = s.id
-UNION ALL
-SELECT s.election_id, 0, s.id
-FROM sawt.stations s;
+JOIN sawt.analytics_area_ancestors aa ON aa.area_id = s.area_id
+CROSS JOIN LATERAL unnest(aa.ancestors || 0) x (gkey);
 
 -- The current report of each station, form and contest (see above), with
 -- its conflict mark.  ckey is the contest for results and 0 for the other
@@ -337,10 +335,9 @@ SELECT im.id AS message_id, im.received_at, im.transport,
 	e.name AS election
 FROM sawt.inbound_messages im
 LEFT JOIN sawt.people pe ON pe.id = im.person_id
-LEFT JOIN LATERAL (
-	SELECT * FROM sawt.reports x WHERE x.inbound_id = im.id
-	ORDER BY x.id DESC LIMIT 1
-) r ON true
+LEFT JOIN sawt.reports r ON r.inbound_id = im.id
+	AND NOT EXISTS (SELECT 1 FROM sawt.reports n
+		WHERE n.inbound_id = im.id AND n.id > r.id)
 LEFT JOIN sawt.stations s ON s.id = r.station_id
 LEFT JOIN sawt.elections e ON e.id = COALESCE(r.election_id, pe.election_id)
 ORDER BY im.id;

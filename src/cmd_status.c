@@ -172,9 +172,11 @@ static void table_print(const struct table *t, FILE *out)
 	for (int r = 0; r <= t->nrows; r++) {
 		fputs("  ", out);
 		for (int c = 0; c < t->ncols; c++) {
+			const char *cell = table_get(t, r, c);
 			bool last = c == t->ncols - 1;
 
-			put_padded(out, table_get(t, r, c), last && !t->right[c] ? 0 : width[c],
+			/* no trailing blanks */
+			put_padded(out, cell, last && (!t->right[c] || cell[0] == '\0') ? 0 : width[c],
 				   t->right[c]);
 			fputs(last ? "\n" : "  ", out);
 		}

@@ -1139,8 +1139,9 @@ static bool is_opening(char c)
 
 /*
  * The free text from byte `from` to the end, as typed: without the
- * separators around it, but keeping punctuation that ends it ("door.").  A
- * well-formed PIN as its first or last word is taken out.
+ * separators around it, but keeping punctuation that ends it ("door.") and
+ * an opening bracket or quote that starts it.  A well-formed PIN as its
+ * first or last word is taken out.
  */
 static bool take_text(struct parser *p, size_t from, struct parse_span *span, uint32_t bit)
 {

@@ -21,6 +21,7 @@ static const struct command commands[] = {
 	{ "migrate", "migrate [--status]     apply pending database migrations", cmd_migrate },
 	{ "import", "import [-n] KIND FILE  import stations, contests, people or incident-codes", cmd_import },
 	{ "status", "status [-e NAME]       summary: reporting, turnout, results, incidents", cmd_status },
+	{ "inject", "inject FROM TEXT...    drop an SMS into the dummy phone's inbox", cmd_inject },
 	{ "parse", "parse [MESSAGE]        parse observer messages, print JSON", cmd_parse },
 	{ "bench", "bench parse            measure parser and reply speed", cmd_bench },
 };

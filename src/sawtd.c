@@ -22,6 +22,7 @@
 
 #include "config.h"
 #include "db.h"
+#include "gateway.h"
 #include "log.h"
 #include "migrate.h"
 #include "pgembed.h"
@@ -43,6 +44,7 @@ struct daemon {
 	struct event_base *base;
 	struct pgembed *pg;
 	struct db *db;
+	struct gateway *gw;
 	char *conninfo;
 	int schema_latest;          /* highest migration this sawt knows */
 	int lock_fd;
@@ -156,11 +158,21 @@ static void db_state_changed(struct db *db, enum db_state state, void *arg)
 	struct daemon *d = arg;
 
 	log_debug("database connection %s", db_state_name(state));
+	if (d->gw)
+		gateway_on_db_state(d->gw, state);
 	if (state != DB_STATE_READY || d->state == DAEMON_STOPPING)
 		return;
 	if (!db_query(db, "SELECT coalesce(max(version), 0) FROM public.sawt_migrations",
 		      0, NULL, schema_check_cb, d))
 		log_error("could not queue the schema check: out of memory");
+}
+
+static void db_notified(const char *channel, const char *payload, void *arg)
+{
+	struct daemon *d = arg;
+
+	if (d->gw)
+		gateway_on_notify(d->gw, channel, payload);
 }
 
 static void watchdog_cb(evutil_socket_t fd, short what, void *arg)
@@ -181,14 +193,14 @@ static void stop_poll_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (db_pending(d->db) == 0) {
+	if ((d->gw == NULL || gateway_stopped(d->gw)) && db_pending(d->db) == 0) {
 		event_base_loopexit(d->base, NULL);
 		return;
 	}
 	evutil_gettimeofday(&now, NULL);
 	if (evutil_timercmp(&now, &d->stop_deadline, >)) {
-		log_warn("giving up on %zu database queries after %d s", db_pending(d->db),
-			 SHUTDOWN_GRACE_SEC);
+		log_warn("giving up after %d s with %zu database queries pending; unacknowledged messages stay with their source",
+			 SHUTDOWN_GRACE_SEC, db_pending(d->db));
 		db_fail_queued(d->db, "sawtd is shutting down");
 		event_base_loopexit(d->base, NULL);
 	}
@@ -206,6 +218,8 @@ static void daemon_stop(struct daemon *d, int exit_code)
 	if (!sdnotify("STOPPING=1"))
 		log_warn("could not notify the service manager");
 	log_info("stopping: %zu database queries to finish", db_pending(d->db));
+	if (d->gw)
+		gateway_stop(d->gw);
 	evutil_gettimeofday(&d->stop_deadline, NULL);
 	d->stop_deadline.tv_sec += SHUTDOWN_GRACE_SEC;
 	d->ev_stop_poll = event_new(d->base, -1, EV_PERSIST, stop_poll_cb, d);
@@ -280,6 +294,8 @@ static void daemon_setup_events(struct daemon *d)
 
 static void daemon_start(struct daemon *d)
 {
+	char err[1024];
+
 	lock_state_dir(d);
 	d->conninfo = db_conninfo(d->cfg);
 	if (d->conninfo == NULL)
@@ -296,9 +312,15 @@ static void daemon_start(struct daemon *d)
 	d->db = db_new(d->base, d->conninfo);
 	if (d->db == NULL)
 		fatalx("out of memory");
+	d->gw = gateway_new(d->base, d->db, d->cfg, err, sizeof(err));
+	if (d->gw == NULL)
+		fatalx("%s", err);
 	db_set_state_cb(d->db, db_state_changed, d);
+	db_set_notify_cb(d->db, db_notified, d);
 	daemon_setup_events(d);
 	db_start(d->db);
+	if (!gateway_start(d->gw, err, sizeof(err)))
+		fatalx("%s", err);
 	d->state = DAEMON_RUNNING;
 	if (!sdnotify("READY=1"))
 		log_warn("could not notify the service manager");
@@ -317,6 +339,7 @@ static void daemon_finish(struct daemon *d)
 		event_free(d->ev_watchdog);
 	if (d->ev_stop_poll)
 		event_free(d->ev_stop_poll);
+	gateway_free(d->gw);
 	db_free(d->db);
 	if (d->pg && !pgembed_stop(d->pg, err, sizeof(err))) {
 		log_error("%s", err);

@@ -1,0 +1,77 @@
+/*
+ * intake.h - where every transport hands over a received message, and the
+ * rule that decides when the transport may acknowledge it.
+ *
+ * A message is acknowledged to its source (deleted from the SIM, HTTP 200)
+ * only once it is durable:
+ *   - committed by the pipeline (report, tally and reply in one
+ *     transaction), or
+ *   - written to the spool with fsync, when the database is unreachable or
+ *     failed the message.
+ * While the spool holds messages, new ones are spooled too, so the
+ * database sees them in arrival order; when the database is ready the
+ * spool is replayed oldest first and each file is removed after its
+ * commit.  The dedup key makes a replay of an already committed message
+ * harmless.
+ */
+#ifndef SAWT_INTAKE_H
+#define SAWT_INTAKE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "inbound.h"
+#include "log.h"
+
+struct event_base;
+struct pipeline;
+struct intake;
+
+enum intake_result {
+	INTAKE_COMMITTED,   /* in the database */
+	INTAKE_SPOOLED,     /* on disk, will be replayed */
+	INTAKE_FAILED,      /* neither: do NOT acknowledge; offer it again later */
+};
+
+/* Called once per submitted message, possibly before intake_submit returns. */
+typedef void (*intake_ack_cb)(void *arg, enum intake_result result);
+
+struct intake_stats {
+	uint64_t submitted;
+	uint64_t committed;
+	uint64_t spooled;
+	uint64_t replayed;
+	uint64_t failed;
+	size_t spool_depth;
+};
+
+/*
+ * Create the intake over pipeline with its spool in spool_dir (created if
+ * missing; leftovers from a previous run are replayed).  The pipeline is
+ * not owned.  NULL with err set on failure.
+ */
+struct intake *intake_new(struct event_base *base, struct pipeline *pl,
+			  const char *spool_dir, char *err, size_t errlen) SAWT_MUST_CHECK;
+
+/* Free; NULL is a no-op.  Spooled files stay for the next run. */
+void intake_free(struct intake *in);
+
+/*
+ * Hand over msg (copied).  ack(arg, ...) is called exactly once when the
+ * message is durable, or with INTAKE_FAILED when it could be neither
+ * committed nor spooled.
+ */
+void intake_submit(struct intake *in, const struct inbound *msg,
+		   intake_ack_cb ack, void *arg);
+
+/* Tell the intake whether the database is usable (from the db state
+ * callback); becoming ready starts the replay of the spool. */
+void intake_set_db_ready(struct intake *in, bool ready);
+
+/* Messages accepted but not yet acknowledged. */
+size_t intake_in_flight(const struct intake *in);
+
+void intake_stats(const struct intake *in, struct intake_stats *out);
+
+#endif

@@ -1,0 +1,28 @@
+/*
+ * modem_report.h - recording each modem's status in sawt.modems.
+ *
+ * One row per (node, modem), upserted when the state changes and at most
+ * every MODEM_REPORT_MIN_SEC otherwise, so `sawt status` and analysts see
+ * network, operator, signal, balance, counters and last activity.
+ */
+#ifndef SAWT_MODEM_REPORT_H
+#define SAWT_MODEM_REPORT_H
+
+#include "log.h"
+
+#define MODEM_REPORT_MIN_SEC 10
+
+struct db;
+struct modem_status;
+struct modem_report;
+
+/* db is not owned; node is copied.  NULL when out of memory. */
+struct modem_report *modem_report_new(struct db *db, const char *node) SAWT_MUST_CHECK;
+
+/* Free; NULL is a no-op. */
+void modem_report_free(struct modem_report *mr);
+
+/* Record st (throttled as above; state changes always go through). */
+void modem_report_status(struct modem_report *mr, const struct modem_status *st);
+
+#endif
