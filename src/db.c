@@ -382,6 +382,17 @@ static void db_connect_wait(struct db *db, short what)
 	}
 }
 
+/* Server notices (and libpq's own) go to the log, not to stderr raw. */
+static void db_notice(void *arg, const char *message)
+{
+	char buf[1024];
+
+	(void)arg;
+	snprintf(buf, sizeof(buf), "%s", message);
+	strip_newline(buf);
+	log_info("database: %s", buf);
+}
+
 static void db_connect_begin(struct db *db)
 {
 	db_set_state(db, DB_STATE_CONNECTING);
@@ -394,6 +405,7 @@ static void db_connect_begin(struct db *db)
 		db_lost(db, PQerrorMessage(db->conn));
 		return;
 	}
+	PQsetNoticeProcessor(db->conn, db_notice, NULL);
 	db_connect_wait(db, EV_WRITE);
 }
 

@@ -555,9 +555,10 @@ static void render_replies(struct decision *d)
 		a.sum = d->v.sum;
 	if (d->v.reply == REPLY_MISSING_FIELD && m->error == PARSE_OK)
 		a.field = PARSE_FIELD_CONTEST;
-	if (d->v.reply == REPLY_BAD_CONTEST && (m->has & PARSE_HAS_CONTEST)) {
-		a.token = m->contest;
-		a.token_len = strlen(m->contest);
+	if (d->v.reply == REPLY_BAD_CONTEST) {
+		/* the contest typed; none when the ballot has no contest at all */
+		a.token = (m->has & PARSE_HAS_CONTEST) ? m->contest : "";
+		a.token_len = strlen(a.token);
 	}
 	d->priority = d->v.outcome == VALIDATE_REJECTED ? 1 : m->form == PARSE_FORM_HELP ? 3 : 2;
 	(void)render(d->v.reply, lang, &a, d->body);

@@ -38,3 +38,26 @@ done_testing() {
 	echo "1..$TAP_N"
 	[ $TAP_FAILED -eq 0 ]
 }
+
+# wait_sql SQL WANT [SECONDS]: wait until psql -Atc SQL prints WANT
+wait_sql() {
+	_i=0
+	while [ $_i -lt $((${3:-30} * 10)) ]; do
+		_got=$(psql -XAtc "$1" 2>/dev/null)
+		[ "$_got" = "$2" ] && return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	echo "# timed out waiting for [$1] = '$2' (last: '$_got')"
+	return 1
+}
+
+# import_fixtures: migrate and import tests/data/import into the test database
+import_fixtures() {
+	"$SAWT" migrate >/dev/null || return 1
+	for _k in "contests contests.csv" "stations stations.csv" "incident-codes incident_codes.csv" "people people.csv"; do
+		# shellcheck disable=SC2086
+		set -- $_k
+		"$SAWT" import "$1" "$SAWT_TEST_DATA/import/$2" >/dev/null || return 1
+	done
+}

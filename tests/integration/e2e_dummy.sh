@@ -1,0 +1,92 @@
+#!/bin/sh
+# End to end through Gammu's dummy phone: messages dropped into the inbox
+# are processed, deleted from the phone only after they are durable,
+# answered through the modem (Arabic in, Arabic out), and survive a
+# database outage (spool) and a killed modem worker without being lost or
+# counted twice.
+. "$(dirname "$0")/tap.sh"
+
+import_fixtures || { fail "fixtures import"; done_testing; exit 1; }
+INBOX="$SAWT_TEST_TMP/state/dummy/sms/1"
+SPOOL="$SAWT_TEST_TMP/state/spool"
+LOG="$SAWT_TEST_TMP/sawtd.log"
+"$SAWTD" -c "$SAWT_CONFIG" >"$LOG" 2>&1 &
+pid=$!
+wait_for "$LOG" "modem \"dummy\": starting -> ready" 30 && pass "the dummy modem comes up" || fail "the dummy modem comes up"
+wait_for "$LOG" "registry loaded" 30
+
+# --- 1. one message each way, Arabic in and Arabic out -------------------
+"$SAWT" inject +9613123456 'ق ١٠٢١ م٤٢٠ ن١٩٠ #1234' >/dev/null
+"$SAWT" inject +96176123456 'T 2011 V300 W120' >/dev/null
+wait_sql "SELECT count(*) FROM sawt.outbox WHERE state = 'sent'" 2 30 && pass "both replies leave through the modem and are recorded sent" || fail "both replies leave through the modem and are recorded sent"
+is "$(ls "$INBOX" | wc -l)" 0 "both messages are deleted from the phone"
+is "$(psql -XAtc "SELECT outcome || ' ' || voters || ' ' || women FROM sawt.reports r JOIN sawt.stations s ON s.id = r.station_id WHERE s.code = '1021'")" "accepted 420 190" "the Arabic report is stored with its numbers"
+body=$(psql -XAtc "SELECT body FROM sawt.outbox WHERE recipient = '+9613123456'")
+like "$body" "1021" "the Arabic reply echoes the station"
+printf '%s' "$body" | LC_ALL=C grep -q '[^ -~]' && like "$body" "^تم" "the Arabic observer is answered in Arabic" || fail "the Arabic observer is answered in Arabic"
+like "$body" "(45|٤٥)" "the reply gives the women's share"
+like "$(psql -XAtc "SELECT body FROM sawt.outbox WHERE recipient = '+96176123456'")" "2011.*300.*120.*40%" "the English observer gets the numbers and share in English"
+is "$(psql -XAtc "SELECT modem || ' ' || attempts FROM sawt.outbox WHERE recipient = '+96176123456'")" "dummy 1" "the outbox row records the modem and one attempt"
+
+# --- 2. deleted from the phone only after commit --------------------------
+# Hold a lock that blocks the pipeline's transaction: the message must stay
+# on the phone until the transaction can commit.
+psql -XAq >/dev/null 2>&1 <<'SQL' &
+BEGIN;
+LOCK TABLE sawt.inbound_messages IN ACCESS EXCLUSIVE MODE;
+SELECT pg_sleep(4);
+COMMIT;
+SQL
+lockpid=$!
+sleep 0.5
+"$SAWT" inject +96176123456 'T 2011 V350 W140' >/dev/null
+sleep 2.5
+is "$(ls "$INBOX" | wc -l)" 1 "while the commit is blocked, the message stays on the phone"
+is "$(ls "$SPOOL" | grep -c '\.msg$')" 0 "and it is not spooled: the database is up, only slow"
+wait $lockpid
+wait_sql "SELECT count(*) FROM sawt.reports WHERE voters = 350" 1 20 && pass "once the lock goes, it commits" || fail "once the lock goes, it commits"
+i=0; while [ "$(ls "$INBOX" | wc -l)" != 0 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+is "$(ls "$INBOX" | wc -l)" 0 "and only then leaves the phone"
+
+# --- 3. the database goes away while messages arrive ----------------------
+"$SAWT_TEST_PGCTL" stop
+wait_for "$LOG" "lost connection to the database" 15
+"$SAWT" inject +96176123456 'T 2011 V400 W160' >/dev/null
+"$SAWT" inject +9613123456 'T 1021 V500 W230 #1234' >/dev/null
+"$SAWT" inject +96171123456 'T 1022 V100 W50 #5678' >/dev/null
+i=0; while [ "$(ls "$INBOX" | wc -l)" != 0 ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i+1)); done
+is "$(ls "$INBOX" | wc -l)" 0 "with the database down, messages leave the phone..."
+is "$(ls "$SPOOL" | grep -c '\.msg$')" 3 "...only because they are in the spool"
+kill -0 $pid && pass "sawtd keeps running" || fail "sawtd keeps running"
+"$SAWT_TEST_PGCTL" start
+wait_for "$LOG" "replaying 3 spooled message" 30 && pass "the spool is replayed when the database is back" || fail "the spool is replayed when the database is back"
+wait_sql "SELECT count(*) FROM sawt.inbound_messages" 6 30 && pass "every spooled message is stored" || fail "every spooled message is stored"
+i=0; while [ "$(ls "$SPOOL" | grep -c '\.msg$')" != 0 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+is "$(ls "$SPOOL" | grep -c '\.msg$')" 0 "the spool empties"
+is "$(psql -XAtc "SELECT count(*) FROM sawt.reports WHERE voters IN (400, 500, 100)")" 3 "each counted exactly once"
+is "$(psql -XAtc "SELECT voters FROM sawt.reports r JOIN sawt.stations s ON s.id = r.station_id WHERE s.code = '2011' AND r.superseded_by IS NULL AND r.outcome <> 'rejected'")" 400 "the latest turnout is the current one"
+wait_sql "SELECT count(*) FROM sawt.outbox WHERE state = 'sent'" 6 30 && pass "the replayed messages are answered" || fail "the replayed messages are answered"
+
+# --- 4. a worker killed with SIGKILL mid-stream -----------------------------
+n=0
+for v in 1 2 3 4 5 6; do
+	"$SAWT" inject +96176123456 "T 2011 V$((400 + v * 10)) W$((160 + v))" >/dev/null
+	"$SAWT" inject +9613123456 "T 1021 V$((500 + v * 10)) W$((230 + v)) #1234" >/dev/null
+	n=$((n + 2))
+done
+wpid=$(psql -XAtc "SELECT worker_pid FROM sawt.modems WHERE name = 'dummy'")
+sleep 0.3
+kill -KILL "$wpid" 2>/dev/null && pass "the modem worker is killed mid-stream" || fail "the modem worker is killed mid-stream"
+wait_for "$LOG" "modem \"dummy\": worker $wpid (exited|was terminated|killed|died)" 15 && pass "the daemon notices" || fail "the daemon notices"
+wait_sql "SELECT count(*) FROM sawt.inbound_messages" $((6 + n)) 60 && pass "after the restart every message is stored" || fail "after the restart every message is stored"
+i=0; while [ "$(ls "$INBOX" | wc -l)" != 0 ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done
+is "$(ls "$INBOX" | wc -l)" 0 "and deleted from the phone"
+is "$(psql -XAtc "SELECT count(*) FROM sawt.reports")" $((6 + n)) "none is counted twice"
+wait_sql "SELECT restarts > 0 FROM sawt.modems WHERE name = 'dummy'" t 15 && pass "the restart is recorded in sawt.modems" || fail "the restart is recorded in sawt.modems"
+is "$(psql -XAtc "SELECT voters FROM sawt.reports r JOIN sawt.stations s ON s.id = r.station_id WHERE s.code = '1021' AND r.superseded_by IS NULL AND r.outcome <> 'rejected'")" 560 "the last turnout of the stream is current"
+
+kill -TERM $pid
+wait $pid
+is "$?" 0 "SIGTERM: exit 0"
+grep -E "sawtd error" "$LOG" | sed 's/^/# /'
+done_testing
