@@ -32,8 +32,8 @@ CREATE TABLE sawt.tallies (
 	form            text NOT NULL
 		CHECK (form IN ('open', 'turnout', 'close', 'results', 'incident')),
 	contest_id      integer NOT NULL DEFAULT 0,
-	report_id       bigint REFERENCES sawt.reports(id),
-	person_id       integer REFERENCES sawt.people(id),
+	report_id       bigint,         -- sawt.reports(id); no FK: kept by ingest_batch
+	person_id       integer,        -- sawt.people(id), the current report's
 	open_time       time,
 	voters          integer,
 	women           integer,
@@ -130,7 +130,6 @@ GROUP BY a.id;
 --   reply reply_resend reply_decrease  reply body; the body for an
 --                   identical resend; for a turnout decrease
 --   alert_key alert_msg  a sender_flood alert, inserted once per key
--- The columns after them are ingest_batch's own work space.
 CREATE TYPE sawt.ingest_msg AS (
 	i integer, dkey text, transport text, modem text, sender text,
 	smsc bigint, recv_ms bigint, mp_ref integer, mp_part smallint,
@@ -141,18 +140,7 @@ CREATE TYPE sawt.ingest_msg AS (
 	contest integer, counts integer[], invalid integer, blank integer,
 	total integer, incident integer, incident_text text,
 	recipient text, priority smallint, reply text, reply_resend text,
-	reply_decrease text, alert_key text, alert_msg text,
-	-- work space
-	in_id bigint,           -- the new inbound row; NULL: duplicate
-	old_in bigint,          -- duplicate: the earlier inbound row
-	t_report bigint,        -- the station's current report
-	resend_of bigint,       -- identical resend of this report
-	decrease boolean,
-	conflict boolean,
-	w_flags text[],
-	rep_id bigint,          -- the new report row
-	body text,              -- the reply chosen
-	replied boolean
+	reply_decrease text, alert_key text, alert_msg text
 );
 
 -- What ingest_batch returns for each message.
@@ -167,247 +155,204 @@ CREATE TYPE sawt.ingest_result AS (
 	o_replied boolean       -- a reply was queued in the outbox
 );
 
--- The work table of ingest_batch: private to the session, emptied at
--- every commit.
-CREATE FUNCTION sawt.ingest_prepare() RETURNS void
-LANGUAGE plpgsql AS $$
-BEGIN
-	IF to_regclass('pg_temp.sawt_ingest_w') IS NULL THEN
-		CREATE TEMP TABLE sawt_ingest_w OF sawt.ingest_msg (PRIMARY KEY (i))
-			ON COMMIT DELETE ROWS;
-	END IF;
-	DELETE FROM pg_temp.sawt_ingest_w;
-END;
-$$;
-
--- Find the duplicates; store the new inbound rows with ids taken in
--- advance (so nothing has to be matched back).
-CREATE FUNCTION sawt.ingest_inbound(p_node text) RETURNS void
-LANGUAGE plpgsql AS $$
-DECLARE
-	v_want bigint;
-	v_got bigint;
-BEGIN
-	UPDATE pg_temp.sawt_ingest_w w SET old_in = im.id
-	FROM sawt.inbound_messages im
-	WHERE im.dedup_key = decode(w.dkey, 'hex');
-
-	UPDATE pg_temp.sawt_ingest_w w SET
-		in_id = nextval('sawt.inbound_messages_id_seq'),
-		rep_id = CASE WHEN w.form IS NOT NULL THEN nextval('sawt.reports_id_seq') END
-	WHERE w.old_in IS NULL;
-	GET DIAGNOSTICS v_want = ROW_COUNT;
-
-	INSERT INTO sawt.inbound_messages (id, received_at, transport, node, modem,
-		sender, smsc_time, multipart_ref, multipart_part, multipart_total,
-		text, dedup_key, person_id, state, error_code, no_reply_reason,
-		processed_at)
-	SELECT w.in_id, to_timestamp(w.recv_ms / 1000.0), w.transport, p_node, w.modem, w.sender,
-		to_timestamp(w.smsc), w.mp_ref, w.mp_part, w.mp_total, w.txt, decode(w.dkey, 'hex'), w.person,
-		w.in_state, w.in_error, w.no_reply, CASE WHEN w.in_state <> 'received' THEN now() END
-	FROM pg_temp.sawt_ingest_w w
-	WHERE w.in_id IS NOT NULL
-	ORDER BY w.i
-	ON CONFLICT (dedup_key) DO NOTHING;
-	GET DIAGNOSTICS v_got = ROW_COUNT;
-	IF v_got <> v_want THEN
-		-- another node stored one of these meanwhile: retry the batch
-		RAISE EXCEPTION 'ingest batch raced with another writer'
-			USING ERRCODE = 'serialization_failure';
-	END IF;
-END;
-$$;
-
--- Lock the tally rows the accepted reports touch (creating missing ones),
--- in key order, and decide resend, decrease and conflict against them;
--- then the flags, outcome and reply of each accepted report.
-CREATE FUNCTION sawt.ingest_decide() RETURNS void
+-- Lock the tally rows the accepted reports of p_msgs will touch, creating
+-- the missing ones, in key order (so two sawtd nodes never deadlock).
+CREATE FUNCTION sawt.ingest_lock_tallies(p_msgs sawt.ingest_msg[]) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
 	INSERT INTO sawt.tallies (station_id, form, contest_id)
-	SELECT w.station, w.form, COALESCE(w.contest, 0) FROM pg_temp.sawt_ingest_w w
-	WHERE w.in_id IS NOT NULL AND w.form IS NOT NULL AND w.verdict <> 'rejected'
+	SELECT m.station, m.form, COALESCE(m.contest, 0) FROM unnest(p_msgs) m
+	WHERE m.form IS NOT NULL AND m.verdict <> 'rejected'
+	  AND NOT EXISTS (SELECT 1 FROM sawt.tallies t WHERE t.station_id = m.station
+			  AND t.form = m.form AND t.contest_id = COALESCE(m.contest, 0))
 	ORDER BY 1, 2, 3
 	ON CONFLICT DO NOTHING;
-
 	PERFORM 1 FROM sawt.tallies t
-	JOIN pg_temp.sawt_ingest_w w ON t.station_id = w.station AND t.form = w.form
-		AND t.contest_id = COALESCE(w.contest, 0)
-	WHERE w.in_id IS NOT NULL AND w.form IS NOT NULL AND w.verdict <> 'rejected'
+	JOIN unnest(p_msgs) m ON t.station_id = m.station AND t.form = m.form
+		AND t.contest_id = COALESCE(m.contest, 0)
+	WHERE m.form IS NOT NULL AND m.verdict <> 'rejected'
 	ORDER BY t.station_id, t.form, t.contest_id
 	FOR UPDATE OF t;
-
-	UPDATE pg_temp.sawt_ingest_w w SET
-		t_report = t.report_id,
-		resend_of = CASE
-			WHEN w.form = 'incident' THEN (
-				SELECT r.id FROM sawt.reports r
-				WHERE r.station_id = w.station AND r.form = 'incident'
-				  AND r.contest_id IS NULL AND r.superseded_by IS NULL
-				  AND r.outcome <> 'rejected' AND r.person_id = w.person
-				  AND r.incident_code = w.incident AND r.text IS NOT DISTINCT FROM w.incident_text
-				ORDER BY r.id LIMIT 1)
-			WHEN t.report_id IS NOT NULL AND t.person_id = w.person
-			     AND sawt.ingest_same(w, t) THEN t.report_id END,
-		decrease = COALESCE(w.form IN ('turnout', 'close') AND w.voters < GREATEST(t.voters,
-			CASE WHEN w.form = 'close' THEN (
-				SELECT x.voters FROM sawt.tallies x
-				WHERE x.station_id = w.station AND x.form = 'turnout'
-				  AND x.contest_id = 0) END), false),
-		conflict = COALESCE(w.form IN ('close', 'results') AND t.report_id IS NOT NULL
-			AND t.person_id IS DISTINCT FROM w.person AND NOT sawt.ingest_same(w, t), false)
-	FROM sawt.tallies t
-	WHERE w.in_id IS NOT NULL AND w.form IS NOT NULL AND w.verdict <> 'rejected'
-	  AND t.station_id = w.station AND t.form = w.form AND t.contest_id = COALESCE(w.contest, 0);
-
-	UPDATE pg_temp.sawt_ingest_w w SET
-		w_flags = COALESCE(w.flags, '{}')
-			|| CASE WHEN w.resend_of IS NOT NULL THEN '{resend}'::text[] ELSE '{}' END
-			|| CASE WHEN w.resend_of IS NULL AND w.decrease
-				THEN '{turnout_decrease}'::text[] ELSE '{}' END
-			|| CASE WHEN w.resend_of IS NULL AND w.conflict
-				THEN '{conflict}'::text[] ELSE '{}' END,
-		body = CASE WHEN w.resend_of IS NOT NULL THEN COALESCE(w.reply_resend, w.reply)
-			    WHEN w.decrease THEN COALESCE(w.reply_decrease, w.reply) ELSE w.reply END
-	WHERE w.in_id IS NOT NULL AND w.form IS NOT NULL AND w.verdict <> 'rejected';
-END;
-$$;
-
--- True when m repeats the figures of the tally t.
-CREATE FUNCTION sawt.ingest_same(m sawt.ingest_msg, t sawt.tallies)
-RETURNS boolean
-LANGUAGE sql IMMUTABLE AS $$
-	SELECT CASE m.form
-		WHEN 'open' THEN t.open_time IS NOT DISTINCT FROM m.open_at::time
-		WHEN 'results' THEN t.counts IS NOT DISTINCT FROM m.counts
-			AND t.invalid IS NOT DISTINCT FROM m.invalid
-			AND t.blank IS NOT DISTINCT FROM m.blank
-			AND t.total IS NOT DISTINCT FROM m.total
-		ELSE t.voters IS NOT DISTINCT FROM m.voters
-			AND t.women IS NOT DISTINCT FROM m.women
-			AND t.men IS NOT DISTINCT FROM m.men
-	END
-$$;
-
--- Insert the reports; supersede the current ones; update the tallies.
-CREATE FUNCTION sawt.ingest_store(p_election integer) RETURNS void
-LANGUAGE plpgsql AS $$
-BEGIN
-	INSERT INTO sawt.reports (id, election_id, inbound_id, person_id, station_id,
-		station_code, form, outcome, error_code, flags, superseded_by,
-		open_time, voters, women, men, contest_id, counts, invalid, blank,
-		total, incident_code, text)
-	SELECT w.rep_id, p_election, w.in_id, w.person, w.station, w.station_code, w.form,
-		CASE WHEN w.verdict = 'rejected' THEN 'rejected'
-		     WHEN cardinality(w.w_flags) > 0 THEN 'accepted_flagged' ELSE 'accepted' END,
-		CASE WHEN w.verdict = 'rejected' THEN w.error END,
-		CASE WHEN w.verdict = 'rejected' THEN '{}' ELSE w.w_flags END,
-		w.resend_of, w.open_at::time, w.voters, w.women, w.men, w.contest, w.counts, w.invalid, w.blank, w.total,
-		w.incident, w.incident_text
-	FROM pg_temp.sawt_ingest_w w
-	WHERE w.rep_id IS NOT NULL
-	ORDER BY w.i;
-
-	UPDATE sawt.reports r SET superseded_by = w.rep_id
-	FROM pg_temp.sawt_ingest_w w
-	WHERE r.id = w.t_report AND w.rep_id IS NOT NULL AND w.resend_of IS NULL
-	  AND w.verdict <> 'rejected' AND w.form <> 'incident';
-
-	UPDATE sawt.tallies t SET
-		report_id = w.rep_id, person_id = w.person, open_time = w.open_at::time,
-		voters = w.voters, women = w.women, men = w.men, counts = w.counts, invalid = w.invalid,
-		blank = w.blank, total = w.total, incident_code = w.incident, reports = t.reports + 1,
-		conflict = t.conflict OR w.conflict, corrected = t.corrected OR w.decrease,
-		updated_at = now()
-	FROM pg_temp.sawt_ingest_w w
-	WHERE w.rep_id IS NOT NULL AND w.resend_of IS NULL AND w.verdict <> 'rejected'
-	  AND t.station_id = w.station AND t.form = w.form AND t.contest_id = COALESCE(w.contest, 0);
-END;
-$$;
-
--- Queue the replies (new messages, and duplicates whose earlier reply is
--- no longer waiting) and the sender_flood alerts.
-CREATE FUNCTION sawt.ingest_replies(p_election integer) RETURNS void
-LANGUAGE plpgsql AS $$
-BEGIN
-	INSERT INTO sawt.outbox (recipient, body, priority, kind, person_id, inbound_id)
-	SELECT w.recipient, COALESCE(w.body, w.reply), COALESCE(w.priority, 2), 'reply', w.person, w.in_id
-	FROM pg_temp.sawt_ingest_w w
-	WHERE w.in_id IS NOT NULL AND w.recipient IS NOT NULL AND COALESCE(w.body, w.reply) IS NOT NULL
-	ORDER BY w.i;
-
-	IF EXISTS (SELECT 1 FROM pg_temp.sawt_ingest_w w WHERE w.old_in IS NOT NULL) THEN
-		WITH o AS (
-			INSERT INTO sawt.outbox (recipient, body, priority, kind, person_id,
-				inbound_id)
-			SELECT DISTINCT ON (w.i) ob.recipient, ob.body, ob.priority, ob.kind,
-				ob.person_id, ob.inbound_id
-			FROM pg_temp.sawt_ingest_w w
-			JOIN sawt.outbox ob ON ob.inbound_id = w.old_in AND ob.kind = 'reply'
-			WHERE w.old_in IS NOT NULL AND w.recipient IS NOT NULL AND NOT EXISTS (
-				SELECT 1 FROM sawt.outbox q
-				WHERE q.inbound_id = w.old_in AND q.kind = 'reply'
-				  AND q.state IN ('queued', 'sending'))
-			ORDER BY w.i, ob.id
-			RETURNING inbound_id
-		)
-		UPDATE pg_temp.sawt_ingest_w w SET replied = true
-		FROM o WHERE o.inbound_id = w.old_in;
-	END IF;
-
-	INSERT INTO sawt.alerts (election_id, kind, severity, inbound_id, message, alert_key)
-	SELECT p_election, 'sender_flood', 'serious', w.in_id, w.alert_msg, w.alert_key
-	FROM pg_temp.sawt_ingest_w w
-	WHERE w.in_id IS NOT NULL AND w.alert_key IS NOT NULL
-	ORDER BY w.i
-	ON CONFLICT (alert_key) DO NOTHING;
 END;
 $$;
 
 -- Record a batch of messages in one transaction: see the top of this file.
--- p_batch is a JSON array of sawt.ingest_msg objects (the input fields
--- only).  Within one batch, dedup keys must be unique, and so must the
--- (station, form, contest) of accepted reports: sawtd puts a message that
--- would repeat one into the next batch, which sees this one committed.
--- Returns one row per message, in batch order.
+-- p_batch is a JSON array of sawt.ingest_msg objects.  Within one batch,
+-- dedup keys must be unique, and so must the (station, form, contest) of
+-- accepted reports: sawtd puts a message that would repeat one into the
+-- next batch, which then sees this one committed.  Returns one row per
+-- message, in batch order.
 CREATE FUNCTION sawt.ingest_batch(p_election integer, p_node text, p_batch jsonb)
 RETURNS SETOF sawt.ingest_result
 LANGUAGE plpgsql AS $$
+DECLARE
+	ms sawt.ingest_msg[];
 BEGIN
-	PERFORM sawt.ingest_prepare();
-	INSERT INTO pg_temp.sawt_ingest_w
-	SELECT * FROM jsonb_populate_recordset(NULL::sawt.ingest_msg, p_batch);
-	IF EXISTS (SELECT 1 FROM pg_temp.sawt_ingest_w GROUP BY dkey HAVING count(*) > 1)
-	   OR EXISTS (SELECT 1 FROM pg_temp.sawt_ingest_w
-		      WHERE form IS NOT NULL AND verdict <> 'rejected'
-		      GROUP BY station, form, contest HAVING count(*) > 1) THEN
+	ms := ARRAY(SELECT x FROM jsonb_populate_recordset(NULL::sawt.ingest_msg, p_batch) x);
+	IF (SELECT count(DISTINCT m.dkey) <> count(*) FROM unnest(ms) m)
+	   OR EXISTS (SELECT 1 FROM unnest(ms) m WHERE m.form IS NOT NULL
+		      AND m.verdict <> 'rejected'
+		      GROUP BY m.station, m.form, m.contest HAVING count(*) > 1) THEN
 		RAISE EXCEPTION 'ingest batch repeats a dedup key or a station report'
 			USING ERRCODE = 'data_exception';
 	END IF;
-	PERFORM sawt.ingest_inbound(p_node);
-	PERFORM sawt.ingest_decide();
-	PERFORM sawt.ingest_store(p_election);
-	PERFORM sawt.ingest_replies(p_election);
+	PERFORM sawt.ingest_lock_tallies(ms);
 	RETURN QUERY
-	SELECT w.i, COALESCE(w.in_id, w.old_in), w.in_id IS NULL,
-	       CASE WHEN w.in_id IS NULL THEN d.outcome
-		    WHEN w.form IS NULL THEN NULL
-		    WHEN w.verdict = 'rejected' THEN 'rejected'
-		    WHEN cardinality(w.w_flags) > 0 THEN 'accepted_flagged' ELSE 'accepted' END,
-	       CASE WHEN w.in_id IS NULL THEN COALESCE(d.error_code, im.error_code)
-		    ELSE COALESCE(w.error, w.in_error) END,
-	       CASE WHEN w.in_id IS NULL THEN d.flags
-		    WHEN w.form IS NULL THEN NULL
-		    WHEN w.verdict = 'rejected' THEN '{}' ELSE w.w_flags END,
-	       COALESCE(w.rep_id, d.id),
-	       CASE WHEN w.in_id IS NULL THEN COALESCE(w.replied, false)
-		    ELSE w.recipient IS NOT NULL AND COALESCE(w.body, w.reply) IS NOT NULL END
-	FROM pg_temp.sawt_ingest_w w
-	LEFT JOIN sawt.inbound_messages im ON w.in_id IS NULL AND im.id = w.old_in
-	LEFT JOIN LATERAL (
-		SELECT r.id, r.outcome, r.error_code, r.flags FROM sawt.reports r
-		WHERE w.in_id IS NULL AND r.inbound_id = w.old_in
-		ORDER BY r.id LIMIT 1) d ON true
-	ORDER BY w.i;
+	WITH m AS MATERIALIZED (
+		-- every message, with the inbound row of an earlier copy (duplicate)
+		SELECT x.*, decode(x.dkey, 'hex') AS dk,
+		       x.form IS NOT NULL AND x.verdict <> 'rejected' AS accepted,
+		       im.id AS old_in, im.error_code AS old_error
+		FROM unnest(ms) x
+		LEFT JOIN LATERAL (
+			SELECT i.id, i.error_code FROM sawt.inbound_messages i
+			WHERE i.dedup_key = decode(x.dkey, 'hex')) im ON true
+	),
+	n AS MATERIALIZED (
+		-- new messages, with their inbound and report ids taken now
+		SELECT m.*, nextval('sawt.inbound_messages_id_seq') AS in_id,
+		       CASE WHEN m.form IS NOT NULL
+			    THEN nextval('sawt.reports_id_seq') END AS rep_id
+		FROM m WHERE m.old_in IS NULL
+	),
+	f AS MATERIALIZED (
+		-- accepted reports decided against the current figures (locked
+		-- above): resend, decrease, conflict; then flags, outcome, reply
+		SELECT n.*, t.report_id AS t_report, dd.resend_of, dd.decrease, dd.conflict,
+		       g.flags AS w_flags,
+		       CASE WHEN NOT n.accepted THEN 'rejected'
+			    WHEN cardinality(g.flags) > 0 THEN 'accepted_flagged'
+			    ELSE 'accepted' END AS outcome,
+		       CASE WHEN dd.resend_of IS NOT NULL THEN COALESCE(n.reply_resend, n.reply)
+			    WHEN dd.decrease THEN COALESCE(n.reply_decrease, n.reply)
+			    ELSE n.reply END AS body
+		FROM n
+		LEFT JOIN sawt.tallies t ON n.accepted AND t.station_id = n.station
+			AND t.form = n.form AND t.contest_id = COALESCE(n.contest, 0)
+		CROSS JOIN LATERAL (SELECT CASE
+			WHEN n.form = 'open' THEN t.open_time IS NOT DISTINCT FROM n.open_at::time
+			WHEN n.form = 'results' THEN t.counts IS NOT DISTINCT FROM n.counts
+				AND t.invalid IS NOT DISTINCT FROM n.invalid
+				AND t.blank IS NOT DISTINCT FROM n.blank
+				AND t.total IS NOT DISTINCT FROM n.total
+			ELSE t.voters IS NOT DISTINCT FROM n.voters
+				AND t.women IS NOT DISTINCT FROM n.women
+				AND t.men IS NOT DISTINCT FROM n.men
+			END AS same) s
+		CROSS JOIN LATERAL (SELECT
+			CASE WHEN NOT n.accepted THEN NULL
+			     WHEN n.form = 'incident' THEN (
+				SELECT r.id FROM sawt.reports r
+				WHERE r.station_id = n.station AND r.form = 'incident'
+				  AND r.contest_id IS NULL AND r.superseded_by IS NULL
+				  AND r.outcome <> 'rejected' AND r.person_id = n.person
+				  AND r.incident_code = n.incident
+				  AND r.text IS NOT DISTINCT FROM n.incident_text
+				ORDER BY r.id LIMIT 1)
+			     WHEN t.report_id IS NOT NULL AND t.person_id = n.person AND s.same
+			     THEN t.report_id END AS resend_of,
+			COALESCE(n.accepted AND n.form IN ('turnout', 'close')
+				AND n.voters < GREATEST(t.voters,
+				CASE WHEN n.form = 'close' THEN (
+					SELECT x.voters FROM sawt.tallies x
+					WHERE x.station_id = n.station AND x.form = 'turnout'
+					  AND x.contest_id = 0) END), false) AS decrease,
+			COALESCE(n.accepted AND n.form IN ('close', 'results')
+				AND t.report_id IS NOT NULL
+				AND t.person_id IS DISTINCT FROM n.person AND NOT s.same,
+				false) AS conflict) dd
+		CROSS JOIN LATERAL (SELECT CASE WHEN NOT n.accepted THEN '{}'::text[]
+			ELSE COALESCE(n.flags, '{}')
+			|| CASE WHEN dd.resend_of IS NOT NULL THEN '{resend}'::text[] ELSE '{}' END
+			|| CASE WHEN dd.resend_of IS NULL AND dd.decrease
+				THEN '{turnout_decrease}'::text[] ELSE '{}' END
+			|| CASE WHEN dd.resend_of IS NULL AND dd.conflict
+				THEN '{conflict}'::text[] ELSE '{}' END END AS flags) g
+	),
+	ins_inbound AS (
+		INSERT INTO sawt.inbound_messages (id, received_at, transport, node, modem,
+			sender, smsc_time, multipart_ref, multipart_part, multipart_total,
+			text, dedup_key, person_id, state, error_code, no_reply_reason,
+			processed_at)
+		SELECT f.in_id, to_timestamp(f.recv_ms / 1000.0), f.transport, p_node, f.modem,
+			f.sender, to_timestamp(f.smsc), f.mp_ref, f.mp_part, f.mp_total, f.txt,
+			f.dk, f.person, f.in_state, f.in_error, f.no_reply,
+			CASE WHEN f.in_state <> 'received' THEN now() END
+		FROM f ORDER BY f.i
+	),
+	ins_report AS (
+		INSERT INTO sawt.reports (id, election_id, inbound_id, person_id, station_id,
+			station_code, form, outcome, error_code, flags, superseded_by,
+			open_time, voters, women, men, contest_id, counts, invalid, blank,
+			total, incident_code, text)
+		SELECT f.rep_id, p_election, f.in_id, f.person, f.station, f.station_code,
+			f.form, f.outcome, CASE WHEN NOT f.accepted THEN f.error END, f.w_flags,
+			f.resend_of, f.open_at::time, f.voters, f.women, f.men, f.contest,
+			f.counts, f.invalid, f.blank, f.total, f.incident, f.incident_text
+		FROM f WHERE f.rep_id IS NOT NULL
+		ORDER BY f.i
+	),
+	supersede AS (
+		UPDATE sawt.reports r SET superseded_by = f.rep_id
+		FROM f
+		WHERE r.id = f.t_report AND f.accepted AND f.resend_of IS NULL
+		  AND f.form <> 'incident'
+	),
+	tally AS (
+		UPDATE sawt.tallies t SET
+			report_id = f.rep_id, person_id = f.person, open_time = f.open_at::time,
+			voters = f.voters, women = f.women, men = f.men, counts = f.counts,
+			invalid = f.invalid, blank = f.blank, total = f.total,
+			incident_code = f.incident, reports = t.reports + 1,
+			conflict = t.conflict OR f.conflict, corrected = t.corrected OR f.decrease,
+			updated_at = now()
+		FROM f
+		WHERE f.accepted AND f.resend_of IS NULL AND t.station_id = f.station
+		  AND t.form = f.form AND t.contest_id = COALESCE(f.contest, 0)
+	),
+	reply AS (
+		INSERT INTO sawt.outbox (recipient, body, priority, kind, person_id, inbound_id)
+		SELECT f.recipient, f.body, COALESCE(f.priority, 2), 'reply', f.person, f.in_id
+		FROM f WHERE f.recipient IS NOT NULL AND f.body IS NOT NULL
+		ORDER BY f.i
+	),
+	-- a duplicate's earlier reply, again, unless a copy is still waiting
+	requeue AS (
+		INSERT INTO sawt.outbox (recipient, body, priority, kind, person_id, inbound_id)
+		SELECT DISTINCT ON (m.i) ob.recipient, ob.body, ob.priority, ob.kind,
+			ob.person_id, ob.inbound_id
+		FROM m JOIN sawt.outbox ob ON ob.inbound_id = m.old_in AND ob.kind = 'reply'
+		WHERE m.old_in IS NOT NULL AND m.recipient IS NOT NULL AND NOT EXISTS (
+			SELECT 1 FROM sawt.outbox q
+			WHERE q.inbound_id = m.old_in AND q.kind = 'reply'
+			  AND q.state IN ('queued', 'sending'))
+		ORDER BY m.i, ob.id
+		RETURNING inbound_id
+	),
+	alert AS (
+		INSERT INTO sawt.alerts (election_id, kind, severity, inbound_id, message,
+			alert_key)
+		SELECT p_election, 'sender_flood', 'serious', f.in_id, f.alert_msg, f.alert_key
+		FROM f WHERE f.alert_key IS NOT NULL
+		ORDER BY f.i
+		ON CONFLICT (alert_key) DO NOTHING
+	)
+	SELECT x.* FROM (
+		SELECT f.i, f.in_id, false,
+		       CASE WHEN f.form IS NOT NULL THEN f.outcome END,
+		       COALESCE(f.error, f.in_error),
+		       CASE WHEN f.form IS NOT NULL THEN f.w_flags END,
+		       f.rep_id, f.recipient IS NOT NULL AND f.body IS NOT NULL
+		FROM f
+		UNION ALL
+		SELECT m.i, m.old_in, true, e.outcome, COALESCE(e.error_code, m.old_error),
+		       e.flags, e.id,
+		       EXISTS (SELECT 1 FROM requeue q WHERE q.inbound_id = m.old_in)
+		FROM m
+		LEFT JOIN LATERAL (
+			SELECT r.id, r.outcome, r.error_code, r.flags FROM sawt.reports r
+			WHERE r.inbound_id = m.old_in ORDER BY r.id LIMIT 1) e ON true
+		WHERE m.old_in IS NOT NULL
+	) x ORDER BY 1;
 END;
 $$;

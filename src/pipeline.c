@@ -1090,6 +1090,9 @@ static void delay_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	/* while the database is busy, let the batch grow: a completion sends it */
+	if (pl->stats.in_flight >= pl->opt.max_in_flight)
+		return;
 	close_all(pl);
 	pump(pl);
 }
