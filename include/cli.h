@@ -20,5 +20,6 @@ int cmd_import(int argc, char **argv, const struct config *cfg);
 int cmd_status(int argc, char **argv, const struct config *cfg);
 int cmd_parse(int argc, char **argv, const struct config *cfg);
 int cmd_bench(int argc, char **argv, const struct config *cfg);
+int cmd_simulate(int argc, char **argv, const struct config *cfg);
 
 #endif

@@ -24,6 +24,7 @@ static const struct command commands[] = {
 	{ "inject", "inject FROM TEXT...    drop an SMS into the dummy phone's inbox", cmd_inject },
 	{ "parse", "parse [MESSAGE]        parse observer messages, print JSON", cmd_parse },
 	{ "bench", "bench parse            measure parser and reply speed", cmd_bench },
+	{ "simulate", "simulate [OPTIONS]     drive a synthetic election into a running sawtd", cmd_simulate },
 };
 
 static void usage(FILE *out)

@@ -5,6 +5,7 @@
  * a throwaway PostgreSQL with fsync on and migrates it.
  *
  *   bench_pipeline [-s STATIONS] [-n MESSAGES] [-r RATE] [-w WINDOW]
+ *                  [-b BATCH_MAX] [-d BATCH_DELAY_MS] [-f MAX_IN_FLIGHT]
  *
  * It creates STATIONS stations (5,000) with one observer each, then sends
  * MESSAGES messages (50,000) twice, the tables of messages emptied in
@@ -41,6 +42,7 @@ struct bench {
 	int total;
 	int window;
 	int rate;
+	struct pipeline_options opt;
 	int next;               /* next message to submit */
 	int done;
 	int failed;
@@ -278,15 +280,20 @@ static void parse_args(struct bench *b, int argc, char **argv)
 	b->total = 50000;
 	b->rate = 1000;
 	b->window = 5000;
-	while ((opt = getopt(argc, argv, "s:n:r:w:")) != -1) {
+	pipeline_default_options(&b->opt);
+	while ((opt = getopt(argc, argv, "s:n:r:w:b:d:f:")) != -1) {
 		switch (opt) {
+		case 'b': b->opt.batch_max = (unsigned)atoi(optarg); break;
+		case 'd': b->opt.batch_delay_ms = (unsigned)atoi(optarg); break;
+		case 'f': b->opt.max_in_flight = (unsigned)atoi(optarg); break;
 		case 's': b->stations = atoi(optarg); break;
 		case 'n': b->total = atoi(optarg); break;
 		case 'r': b->rate = atoi(optarg); break;
 		case 'w': b->window = atoi(optarg); break;
 		default:
 			fprintf(stderr, "usage: bench_pipeline [-s STATIONS] [-n MESSAGES]"
-					" [-r RATE] [-w WINDOW]\n");
+					" [-r RATE] [-w WINDOW] [-b BATCH_MAX] [-d BATCH_DELAY_MS]"
+					" [-f MAX_IN_FLIGHT]\n");
 			exit(2);
 		}
 	}
@@ -323,7 +330,7 @@ int main(int argc, char **argv)
 		return 1;
 	b.db = db_new(b.base, "");
 	b.pl = b.db ? pipeline_new(b.base, b.db, cfg) : NULL;
-	if (b.pl == NULL)
+	if (b.pl == NULL || !pipeline_set_options(b.pl, &b.opt))
 		return 1;
 	db_start(b.db);
 	for (int i = 0; i < 3000 && !pipeline_ready(b.pl); i++) {
@@ -340,9 +347,11 @@ int main(int argc, char **argv)
 		PGresult *r = PQexec(c, "SELECT current_setting('fsync') || '/' ||"
 					" current_setting('synchronous_commit')");
 
-		printf("bench: %d stations, %d messages; PostgreSQL %s, fsync/synchronous_commit %s\n",
+		printf("bench: %d stations, %d messages; PostgreSQL %s, fsync/synchronous_commit %s;"
+		       " batches of at most %u, %u ms, %u in flight\n",
 		       b.stations, b.total, PQparameterStatus(c, "server_version"),
-		       PQresultStatus(r) == PGRES_TUPLES_OK ? PQgetvalue(r, 0, 0) : "?");
+		       PQresultStatus(r) == PGRES_TUPLES_OK ? PQgetvalue(r, 0, 0) : "?",
+		       b.opt.batch_max, b.opt.batch_delay_ms, b.opt.max_in_flight);
 		PQclear(r);
 	}
 	run_phase(&b, "(a) as fast as possible", window, 0);
