@@ -503,6 +503,9 @@ static void reset_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
+	/* Leave the terminal's process group: a Ctrl-C is for sawtd, which
+	 * stops its workers in order; they must not die with it at once. */
+	setpgid(0, 0);
 }
 
 /* Close every descriptor from first on (the parent's sockets, the event

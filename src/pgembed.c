@@ -219,6 +219,9 @@ static void child_setup(const struct pgembed *pg, const char *logpath)
 {
 	int fd;
 
+	/* A session of its own: a Ctrl-C at sawtd's terminal must not reach
+	 * the postmaster (SIGINT is its fast shutdown); sawtd stops it. */
+	setsid();
 	if (pg->as_other) {
 		if (setgroups(0, NULL) != 0 || setgid(pg->gid) != 0 || setuid(pg->uid) != 0)
 			_exit(126);
