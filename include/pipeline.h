@@ -70,7 +70,9 @@ typedef void (*pipeline_done_cb)(void *arg, enum pipeline_outcome outcome);
 struct pipeline_options {
 	unsigned batch_max;         /* messages per transaction; default 500 */
 	unsigned batch_delay_ms;    /* longest wait for more; default 2 */
-	unsigned max_in_flight;     /* batches in the database at once; default 2 */
+	unsigned max_in_flight;     /* batches per connection in the database; default 2 */
+	unsigned connections;       /* database connections for the writes; default 2 */
+	const char *conninfo;       /* for the extra ones (copied); NULL: cfg's */
 	unsigned rate_max;          /* messages per sender per window; default 10 (max 60) */
 	unsigned rate_window_s;     /* default 60 */
 	unsigned mute_s;            /* how long a flooding sender is muted; default 3600 */
@@ -93,6 +95,7 @@ struct pipeline_stats {
 	uint64_t registry_loads;
 	size_t pending;             /* accepted, no callback yet */
 	size_t in_flight;           /* batches in the database */
+	unsigned lanes_ready;       /* write connections up */
 };
 
 /* The defaults above. */

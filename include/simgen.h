@@ -38,8 +38,8 @@
 #define SIMGEN_ROUNDS 3              /* turnout rounds a station may send */
 #define SIMGEN_MAX_INCIDENTS 2       /* per station */
 #define SIMGEN_SENDER_BUDGET 10      /* messages per observer: sawtd's rate limit */
-#define SIMGEN_TEXT_MAX 320          /* bytes of one message text */
-#define SIMGEN_MAX_STATIONS 100000
+#define SIMGEN_TEXT_MAX 200          /* bytes of one message text (longest ~140) */
+#define SIMGEN_MAX_STATIONS 20000
 
 /* ---- the pseudo-random generator (xoshiro256**, seeded by splitmix64) ---- */
 
@@ -174,6 +174,12 @@ struct simgen *simgen_new(const struct simgen_options *opt) SAWT_MUST_CHECK;
 /* Free g and everything it owns; NULL is a no-op. */
 void simgen_free(struct simgen *g);
 
+/*
+ * The parts of the election, owned by g.  Indexes run from 0 to the
+ * count minus one (contests: SIMGEN_CONTESTS).  People: the observer of
+ * station i is person i; coordinators follow.  Messages are in sending
+ * order.
+ */
 size_t simgen_n_regions(const struct simgen *g);
 const struct simgen_region *simgen_region(const struct simgen *g, size_t i);
 const struct simgen_contest *simgen_contest(const struct simgen *g, size_t i);
@@ -183,6 +189,8 @@ size_t simgen_n_people(const struct simgen *g);
 const struct simgen_person *simgen_person(const struct simgen *g, size_t i);
 size_t simgen_n_messages(const struct simgen *g);
 const struct simgen_message *simgen_message(const struct simgen *g, size_t i);
+
+/* Count the messages by kind, form, script and PIN into *out. */
 void simgen_get_counts(const struct simgen *g, struct simgen_counts *out);
 
 /*

@@ -15,8 +15,9 @@
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: sawt inject [--dir DUMMY_DIR] FROM TEXT...\n"
-			"  writes one SMS from FROM into the dummy phone's inbox (default STATE_DIR/dummy)\n");
+	fprintf(stderr, "usage: sawt inject [--dir DUMMY_DIR] [--time UNIX_SECONDS] FROM TEXT...\n"
+			"  writes one SMS from FROM into the dummy phone's inbox (default STATE_DIR/dummy),\n"
+			"  stamped by the SMSC at --time (default: now)\n");
 	return 2;
 }
 
@@ -25,10 +26,23 @@ int cmd_inject(int argc, char **argv, const struct config *cfg)
 	char dir[4096], text[4096] = "", err[DUMMY_INBOX_ERR_MAX];
 	int i = 1, parts;
 	size_t used = 0;
+	int64_t when = (int64_t)time(NULL);
+	char *end;
 
 	dummy_inbox_default_dir(cfg->state_dir, dir, sizeof(dir));
-	if (i + 1 < argc && strcmp(argv[i], "--dir") == 0) {
-		snprintf(dir, sizeof(dir), "%s", argv[i + 1]);
+	while (i + 1 < argc && argv[i][0] == '-' && argv[i][1] == '-') {
+		if (strcmp(argv[i], "--dir") == 0) {
+			snprintf(dir, sizeof(dir), "%s", argv[i + 1]);
+		} else if (strcmp(argv[i], "--time") == 0) {
+			when = strtoll(argv[i + 1], &end, 10);
+			if (*end != '\0' || when <= 0) {
+				fprintf(stderr, "sawt: invalid value \"%s\" for --time: expected Unix seconds\n",
+					argv[i + 1]);
+				return 2;
+			}
+		} else {
+			return usage();
+		}
 		i += 2;
 	}
 	if (argc - i < 2)
@@ -46,7 +60,7 @@ int cmd_inject(int argc, char **argv, const struct config *cfg)
 		fprintf(stderr, "sawt: %s\n", err);
 		return 1;
 	}
-	parts = dummy_inbox_write_text(dir, argv[i], text, (int64_t)time(NULL),
+	parts = dummy_inbox_write_text(dir, argv[i], text, when,
 				       (uint16_t)(rand() & 0xff), err, sizeof(err));
 	if (parts == 0) {
 		fprintf(stderr, "sawt: %s\n", err);

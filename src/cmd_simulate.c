@@ -31,6 +31,7 @@
 #define SIM_INBOX_HIGH 2000        /* wait while the dummy inbox holds more */
 #define SIM_INBOX_CHECK 100        /* count the inbox every this many writes */
 #define SIM_PATH_MAX 4096
+#define SIM_DEMO_SECRET "sawt-simulate-demo"  /* when the configuration has none */
 
 struct sim_opts {
 	unsigned stations;
@@ -56,6 +57,7 @@ struct sim {
 	const struct config *cfg;
 	const char *election;
 	const char *cc;                 /* country code of the phones */
+	const char *secret;             /* the pseudonyms' key */
 	struct simgen *g;
 	struct store_sim *st;
 	const char **senders;           /* the observers' phones */
@@ -199,7 +201,9 @@ static bool parse_opts(int argc, char **argv, const struct config *cfg, struct s
 		char name[64];
 		const char *eq = strchr(argv[i], '=');
 
-		if (strcmp(argv[i], "--no-import") == 0) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			return false;
+		} else if (strcmp(argv[i], "--no-import") == 0) {
 			o->no_import = true;
 		} else if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0) {
 			o->quiet = true;
@@ -245,14 +249,13 @@ static bool make_dirs(const char *path, char *err, size_t errlen)
 static bool write_file(const char *path, const char *buf, size_t len, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "wb");
+	bool ok = f != NULL && fwrite(buf, 1, len, f) == len;
 
-	if (f == NULL || fwrite(buf, 1, len, f) != len || fclose(f) != 0) {
+	if (f != NULL && fclose(f) != 0)
+		ok = false;
+	if (!ok)
 		snprintf(err, errlen, "could not write file \"%s\": %s", path, strerror(errno));
-		if (f != NULL)
-			fclose(f);
-		return false;
-	}
-	return true;
+	return ok;
 }
 
 static const char *csv_name(enum registry_kind kind)
@@ -270,7 +273,7 @@ static const char *csv_name(enum registry_kind kind)
 static bool import_one(struct sim *sm, enum registry_kind kind, const char *buf, size_t len)
 {
 	struct registry_options ropt = { .country_code = sm->cc,
-					 .pseudonym_secret = sm->cfg->pseudonym_secret };
+					 .pseudonym_secret = sm->secret };
 	struct store_import_options sopt = { .election = sm->election,
 					     .country_code = sm->cfg->country_code };
 	struct registry_import *imp;
@@ -349,10 +352,14 @@ static bool wait_registry(struct sim *sm)
 
 	while (!known) {
 		if (now_s() - start > sm->o.timeout) {
-			snprintf(sm->err, sizeof(sm->err),
-				 found ? "sawtd did not load the new registry within %u s" :
-				 "no answer from sawtd within %u s: is it running, with its dummy "
-				 "phone in \"%s\"?", sm->o.timeout, sm->o.dummy);
+			if (phone != NULL && found)
+				snprintf(sm->err, sizeof(sm->err), "sawtd does not know the simulated "
+					 "people after %u s%s", sm->o.timeout, sm->o.no_import ?
+					 " (import this seed's registry, or drop --no-import)" : "");
+			else
+				snprintf(sm->err, sizeof(sm->err), "no answer from sawtd within %u s: "
+					 "is it running, with its dummy phone in \"%s\"?",
+					 sm->o.timeout, sm->o.dummy);
 			return false;
 		}
 		if (smsc == 0 || (found && now_s() - sent >= pause)) {
@@ -476,6 +483,12 @@ static bool all_done(const struct sim *sm)
 	       p->replies_sent + p->replies_failed >= p->replies;
 }
 
+static bool refresh(struct sim *sm)
+{
+	return store_sim_progress(sm->st, sm->senders, sm->n_senders, sm->smsc_from, sm->smsc_to,
+				  &sm->prog, sm->err, sizeof(sm->err));
+}
+
 /* Poll until the inbox is empty, every message has its inbound row and
  * every reply has left, or the timeout. */
 static bool wait_processed(struct sim *sm)
@@ -484,18 +497,20 @@ static bool wait_processed(struct sim *sm)
 	int inbox;
 
 	for (;;) {
+		bool show = !sm->o.quiet && now_s() - last >= 2;
+
 		inbox = dummy_inbox_count(sm->o.dummy);
-		if (inbox <= 0 &&
-		    !store_sim_progress(sm->st, sm->senders, sm->n_senders, sm->smsc_from,
-					sm->smsc_to, &sm->prog, sm->err, sizeof(sm->err)))
+		if ((inbox <= 0 || show) && !refresh(sm))
 			return false;
 		if (inbox <= 0 && all_done(sm))
 			break;
 		if (now_s() - start > sm->o.timeout) {
 			sm->timed_out = true;
+			if (!refresh(sm))
+				return false;
 			break;
 		}
-		if (!sm->o.quiet && now_s() - last >= 2) {
+		if (show) {
 			last = now_s();
 			printf("  waiting: %d in the inbox, %lld/%zu stored, %lld/%lld replies sent\n",
 			       inbox, sm->prog.stored, sm->written, sm->prog.replies_sent,
@@ -683,16 +698,17 @@ static size_t print_comparison(const struct sim *sm)
 
 /* ==== the run ==== */
 
-static void print_plan(const struct sim *sm, const struct simgen_timeline *tl)
+/* SMSC times are shown in the election's time zone (offset seconds east). */
+static void print_plan(const struct sim *sm, const struct simgen_timeline *tl, long offset)
 {
 	char a[32], b[32];
-	time_t t0 = (time_t)sm->smsc_from, t1 = (time_t)sm->smsc_to;
+	time_t t0 = (time_t)(sm->smsc_from + offset), t1 = (time_t)(sm->smsc_to + offset);
 	struct tm tm;
 
-	strftime(a, sizeof(a), "%Y-%m-%d %H:%M", localtime_r(&t0, &tm));
-	strftime(b, sizeof(b), "%H:%M", localtime_r(&t1, &tm));
-	say(sm, "SMSC times %s to %s%s\n", a, b,
-	    tl->compressed ? " (election day compressed into the last day)" : "");
+	strftime(a, sizeof(a), "%Y-%m-%d %H:%M", gmtime_r(&t0, &tm));
+	strftime(b, sizeof(b), "%H:%M", gmtime_r(&t1, &tm));
+	say(sm, "SMSC times %s to %s (UTC%+.1f)%s\n", a, b, (double)offset / 3600,
+	    tl->compressed ? ", election day compressed into the last 24 hours" : "");
 	if (!sm->flag_free)
 		say(sm, "note: the configured election day is not within the last 24 hours: "
 			"reports will be flagged early or late (not compared)\n");
@@ -727,7 +743,7 @@ static bool plan_times(struct sim *sm)
 	for (size_t i = 0; i < simgen_n_messages(sm->g); i++)
 		if (simgen_message(sm->g, i)->smsc > sm->smsc_to)
 			sm->smsc_to = simgen_message(sm->g, i)->smsc;
-	print_plan(sm, &tl);
+	print_plan(sm, &tl, offset);
 	return true;
 }
 
@@ -759,9 +775,10 @@ static bool generate(struct sim *sm)
 	for (size_t i = 0; i < sm->n_senders; i++)
 		sm->senders[i] = simgen_person(sm->g, i)->phone;
 	simgen_get_counts(sm->g, c);
-	say(sm, "election \"%s\", seed %llu: %zu stations in %zu regions, %zu people\n",
+	say(sm, "election \"%s\", seed %llu: %zu stations in %zu region%s, %zu people\n",
 	    sm->election, (unsigned long long)sm->o.seed, simgen_n_stations(sm->g),
-	    simgen_n_regions(sm->g), simgen_n_people(sm->g));
+	    simgen_n_regions(sm->g), simgen_n_regions(sm->g) == 1 ? "" : "s",
+	    simgen_n_people(sm->g));
 	say(sm, "%zu messages: %zu reports, %zu typos (resent correctly), %zu identical "
 		"resends, %zu in Arabic, %zu with a PIN\n", c->messages, c->reports, c->typos,
 	    c->resends, c->arabic, c->with_pin);
@@ -812,21 +829,19 @@ static bool connect_db(struct sim *sm)
 
 static bool preflight(struct sim *sm)
 {
-	if (sm->cfg->n_modems > 0 && strcmp(sm->o.dummy, "") != 0) {
-		char def[SIM_PATH_MAX];
+	char def[SIM_PATH_MAX];
 
-		dummy_inbox_default_dir(sm->cfg->state_dir, def, sizeof(def));
-		if (strcmp(def, sm->o.dummy) == 0) {
-			snprintf(sm->err, sizeof(sm->err), "the configuration has [modem] sections, "
-				 "so sawtd does not read the dummy phone: pass --dummy DIR");
-			return false;
-		}
-	}
-	if (!sm->o.no_import && (sm->cfg->pseudonym_secret == NULL ||
-				 sm->cfg->pseudonym_secret[0] == '\0')) {
-		snprintf(sm->err, sizeof(sm->err), "pseudonym_secret is not set in section "
-			 "[election] of the configuration (needed to import people)");
+	dummy_inbox_default_dir(sm->cfg->state_dir, def, sizeof(def));
+	if (sm->cfg->n_modems > 0 && strcmp(def, sm->o.dummy) == 0) {
+		snprintf(sm->err, sizeof(sm->err), "the configuration has [modem] sections, so "
+			 "sawtd does not read the dummy phone: pass --dummy DIR");
 		return false;
+	}
+	sm->secret = sm->cfg->pseudonym_secret;
+	if (!sm->o.no_import && (sm->secret == NULL || sm->secret[0] == '\0')) {
+		sm->secret = SIM_DEMO_SECRET;
+		say(sm, "note: [election] pseudonym_secret is not set: the simulated people's "
+			"pseudonyms are keyed with a demo secret\n");
 	}
 	return dummy_inbox_prepare(sm->o.dummy, sm->err, sizeof(sm->err));
 }

@@ -101,6 +101,9 @@ struct worker {
 	size_t n_pend;
 	struct sms_loc *trash;          /* status reports to delete after a scan */
 	size_t n_trash;
+	bool batching;                  /* in a scan: hold records to sort them */
+	struct frame_inbound *batch;    /* compact records held during a scan */
+	size_t n_batch, cap_batch;
 
 	uint8_t rbuf[FRAME_MAX * 2];
 	size_t rlen;
@@ -355,6 +358,58 @@ static void delete_loc(struct worker *w, const struct sms_loc *loc)
 
 /* ---- delivering records ---- */
 
+/*
+ * During a scan, records are held and sent sorted by SMSC time: a SIM
+ * reuses its lowest free location, so location order is not arrival
+ * order, and cumulative turnout read out of order looks like a decrease.
+ * Returns false when the record could not be held (it is sent at once).
+ */
+static bool batch_hold(struct worker *w, const struct frame_inbound *fi)
+{
+	if (w->n_batch == w->cap_batch) {
+		size_t cap = w->cap_batch ? w->cap_batch * 2 : 64;
+		struct frame_inbound *b = realloc(w->batch, cap * sizeof(*b));
+
+		if (b == NULL)
+			return false;
+		w->batch = b;
+		w->cap_batch = cap;
+	}
+	w->batch[w->n_batch++] = *fi;
+	return true;
+}
+
+/* Oldest SMSC time first; the token (reading order) breaks ties. */
+static int cmp_arrival(const void *a, const void *b)
+{
+	const struct frame_inbound *x = a, *y = b;
+
+	if (x->in.smsc_time != y->in.smsc_time)
+		return x->in.smsc_time < y->in.smsc_time ? -1 : 1;
+	return x->token < y->token ? -1 : x->token > y->token;
+}
+
+static void batch_flush(struct worker *w)
+{
+	struct frame f;
+
+	w->batching = false;
+	if (w->n_batch > 1)
+		qsort(w->batch, w->n_batch, sizeof(*w->batch), cmp_arrival);
+	for (size_t i = 0; i < w->n_batch; i++) {
+		memset(&f, 0, sizeof(f));
+		f.type = FRAME_INBOUND;
+		f.u.inbound = w->batch[i];
+		send_frame(w, &f);
+	}
+	w->n_batch = 0;
+	if (w->cap_batch > 256) {
+		free(w->batch);
+		w->batch = NULL;
+		w->cap_batch = 0;
+	}
+}
+
 static void deliver(struct worker *w, struct inbound *in, struct sms_loc *locs, size_t n)
 {
 	struct frame f;
@@ -380,6 +435,8 @@ static void deliver(struct worker *w, struct inbound *in, struct sms_loc *locs, 
 		free(locs);
 	}
 	w->last_activity_ms = wall_ms();
+	if (w->batching && batch_hold(w, &f.u.inbound))
+		return;
 	send_frame(w, &f);
 }
 
@@ -733,6 +790,7 @@ static void scan(struct worker *w)
 	if (inbox_empty(w))
 		return;
 	memset(w->msms, 0, sizeof(*w->msms));
+	w->batching = true;
 	for (int i = 0; i < SCAN_MAX && !w->stop; i++) {
 		e = GSM_GetNextSMS(w->s, w->msms, i == 0);
 		if (e == ERR_EMPTY)
@@ -745,6 +803,7 @@ static void scan(struct worker *w)
 		for (int k = 0; k < w->msms->Number && k < GSM_MAX_MULTI_SMS; k++)
 			process_sms(w, &w->msms->SMS[k], true);
 	}
+	batch_flush(w);
 	for (size_t i = 0; i < w->n_trash && !w->stop; i++)
 		delete_loc(w, &w->trash[i]);
 	w->n_trash = 0;
@@ -1263,6 +1322,7 @@ static void worker_free(struct worker *w)
 		free(w->pend[i].locs);
 	free(w->groups);
 	free(w->pend);
+	free(w->batch);
 	free(w->refs);
 	free(w->trash);
 	free(w->msms);

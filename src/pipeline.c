@@ -1,15 +1,10 @@
 /*
  * pipeline.c - the processing pipeline of sawtd; see pipeline.h.
  *
- * A message is decided as soon as it is submitted (everything up to the
- * reply text happens in memory, against the registry snapshot), turned
- * into one JSON object and put into a batch.  Batches go
- *
- *   open (still taking messages) -> ready (closed, in order) -> in flight
- *
- * and each in-flight batch is one call of sawt.ingest_batch(), whose rows
- * say what happened to each message.  Batches are always sent in the order
- * they were opened.
+ * A message is decided as soon as it is submitted: sender checks, parse,
+ * validation against the registry snapshot and the reply texts all happen
+ * in memory.  The result is one JSON record (a sawt.ingest_msg) handed to
+ * the group commit (ingest.c), which reports back once it has committed.
  */
 #include "pipeline.h"
 
@@ -21,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ingest.h"
 #include "json.h"
 #include "parse.h"
 #include "phone.h"
@@ -35,11 +31,6 @@
 #define RATE_RING 61            /* rate_max + 1 timestamps at most */
 #define SWEEP_MS 60000
 #define MSG_JSON_MAX 32768
-#define BATCH_RETRIES 3
-
-static const char ingest_sql[] =
-	"SELECT o_seq, o_inbound_id, o_duplicate, o_outcome, o_error_code, o_replied"
-	" FROM sawt.ingest_batch($1::integer, $2, $3::jsonb)";
 
 /* What we keep about a sender between messages. */
 struct sender {
@@ -54,27 +45,15 @@ struct sender {
 };
 
 struct msg {
+	struct pipeline *pl;
 	pipeline_done_cb cb;
 	void *arg;
 	int64_t t_submit;           /* monotonic ms */
 	char dedup[INBOUND_DEDUP_HEX];
-	char station_key[48];       /* "" unless an accepted report */
-	char *json;                 /* the object's members after its '{' */
+	int station_id;             /* 0: none */
+	char tally_key[48];         /* "" unless an accepted report */
 	bool ignored;
-	struct inbound in;          /* the record (to record an internal error) */
-};
-
-enum batch_state { BATCH_OPEN, BATCH_READY, BATCH_IN_FLIGHT };
-
-struct batch {
-	struct batch *next;
-	struct pipeline *pl;        /* NULL: detached by pipeline_free() */
-	enum batch_state state;
-	struct msg **msgs;
-	unsigned n, cap;
-	struct strmap *keys;        /* dedup and station keys */
-	int attempts;
-	bool fallback;              /* a single message recorded as failed */
+	struct inbound in;          /* the record (for its fallback record) */
 };
 
 struct waiting {
@@ -82,34 +61,25 @@ struct waiting {
 	struct msg *m;
 };
 
-struct blist {
-	struct batch *head, *tail;
-	size_t len;
-};
-
 struct pipeline {
 	struct event_base *base;
 	struct db *db;
 	struct registry *reg;
+	struct ingest *ingest;
+	struct ingest_stats ingest_past;    /* of the ingests replaced */
 	struct pipeline_options opt;
-	char *node;
+	char *conninfo;             /* for the extra connections */
 	char *country_code;
 	enum lang default_lang;
 	char **own;                 /* sawt's own numbers, E.164 */
 	size_t n_own;
 	struct strmap *senders;
-	struct blist open, ready;
-	struct batch *flight;       /* in-flight batches (unordered) */
 	struct waiting *wait_head, *wait_tail;
-	struct event *ev_delay;     /* closes the open batches */
-	struct event *ev_pump;      /* sends ready batches from the loop */
 	struct event *ev_sweep;     /* forgets idle senders */
 	struct event *ev_wait;      /* fails messages the registry kept waiting */
-	bool pumping, pump_again, closing, conn_lost;
+	bool closing;
 	struct pipeline_stats stats;
 };
-
-static void pump(struct pipeline *pl);
 
 static int64_t mono_ms(void)
 {
@@ -134,13 +104,10 @@ static void arm(struct event *ev, unsigned ms)
 	evtimer_add(ev, &tv);
 }
 
-/* ==== messages and batches ==== */
+/* ==== messages ==== */
 
 static void msg_free(struct msg *m)
 {
-	if (m == NULL)
-		return;
-	free(m->json);
 	free(m);
 }
 
@@ -153,147 +120,6 @@ static void msg_done(struct pipeline *pl, struct msg *m, enum pipeline_outcome o
 		pl->stats.committed++;
 	m->cb(m->arg, outcome);
 	msg_free(m);
-}
-
-static struct batch *batch_new(struct pipeline *pl)
-{
-	struct batch *b = calloc(1, sizeof(*b));
-
-	if (b == NULL)
-		return NULL;
-	b->pl = pl;
-	b->cap = 16;
-	b->msgs = calloc(b->cap, sizeof(*b->msgs));
-	b->keys = strmap_new(b->cap * 2);
-	if (b->msgs == NULL || b->keys == NULL) {
-		strmap_free(b->keys);
-		free(b->msgs);
-		free(b);
-		return NULL;
-	}
-	return b;
-}
-
-/* Free b (its messages must have been handed back). */
-static void batch_free(struct batch *b)
-{
-	if (b == NULL)
-		return;
-	strmap_free(b->keys);
-	free(b->msgs);
-	free(b);
-}
-
-static bool batch_add(struct batch *b, struct msg *m)
-{
-	if (b->n == b->cap) {
-		unsigned cap = b->cap * 2;
-		struct msg **p = realloc(b->msgs, cap * sizeof(*p));
-
-		if (p == NULL)
-			return false;
-		b->msgs = p;
-		b->cap = cap;
-	}
-	if (!strmap_put(b->keys, m->dedup, m) ||
-	    (m->station_key[0] && !strmap_put(b->keys, m->station_key, m))) {
-		strmap_del(b->keys, m->dedup);
-		return false;
-	}
-	b->msgs[b->n++] = m;
-	return true;
-}
-
-static bool batch_conflicts(const struct batch *b, const struct msg *m)
-{
-	return strmap_get(b->keys, m->dedup) != NULL ||
-	       (m->station_key[0] && strmap_get(b->keys, m->station_key) != NULL);
-}
-
-static void blist_push(struct blist *l, struct batch *b)
-{
-	b->next = NULL;
-	if (l->tail)
-		l->tail->next = b;
-	else
-		l->head = b;
-	l->tail = b;
-	l->len++;
-}
-
-static struct batch *blist_pop(struct blist *l)
-{
-	struct batch *b = l->head;
-
-	if (b == NULL)
-		return NULL;
-	l->head = b->next;
-	if (l->head == NULL)
-		l->tail = NULL;
-	l->len--;
-	b->next = NULL;
-	return b;
-}
-
-static void flight_remove(struct pipeline *pl, struct batch *b)
-{
-	for (struct batch **pp = &pl->flight; *pp; pp = &(*pp)->next) {
-		if (*pp == b) {
-			*pp = b->next;
-			b->next = NULL;
-			pl->stats.in_flight--;
-			return;
-		}
-	}
-}
-
-/* Close the oldest open batch. */
-static void close_oldest(struct pipeline *pl)
-{
-	struct batch *b = blist_pop(&pl->open);
-
-	if (b == NULL)
-		return;
-	b->state = BATCH_READY;
-	blist_push(&pl->ready, b);
-}
-
-static void close_all(struct pipeline *pl)
-{
-	while (pl->open.head)
-		close_oldest(pl);
-	event_del(pl->ev_delay);
-}
-
-/*
- * Put m into the first open batch that holds neither its dedup key nor
- * its station; open a new batch when none can take it.
- */
-static bool place(struct pipeline *pl, struct msg *m)
-{
-	struct batch *b;
-
-	for (b = pl->open.head; b; b = b->next)
-		if (!batch_conflicts(b, m))
-			break;
-	if (b != NULL) {
-		if (!batch_add(b, m))
-			return false;
-	} else {
-		b = batch_new(pl);
-		if (b == NULL || !batch_add(b, m)) {
-			batch_free(b);
-			return false;
-		}
-		blist_push(&pl->open, b);
-	}
-	if (!evtimer_pending(pl->ev_delay, NULL))
-		arm(pl->ev_delay, pl->opt.batch_delay_ms);
-	while (pl->open.head && pl->open.head->n >= pl->opt.batch_max)
-		close_oldest(pl);
-	if (pl->ready.head)
-		event_active(pl->ev_pump, 0, 0);
-	return true;
 }
 
 /* ==== senders: own numbers, non-phone senders, rate, PIN lock ==== */
@@ -742,8 +568,8 @@ static char *message_json(struct pipeline *pl, const struct decision *d, const c
 	return strdup(buf + 1);
 }
 
-/* Decide m and render its JSON; false when out of memory. */
-static bool process(struct pipeline *pl, struct msg *m)
+/* Decide m; its JSON record, or NULL when out of memory. */
+static char *process(struct pipeline *pl, struct msg *m)
 {
 	struct decision d;
 	int64_t now = mono_ms();
@@ -753,12 +579,12 @@ static bool process(struct pipeline *pl, struct msg *m)
 	decide(pl, &d, now);
 	render_replies(&d);
 	m->ignored = d.no_reply != NULL;
+	m->station_id = d.v.station ? d.v.station->id : 0;
 	if (d.v.outcome != VALIDATE_REJECTED && d.parsed && is_report_form(d.msg.form) &&
 	    d.v.station != NULL)
-		snprintf(m->station_key, sizeof(m->station_key), "%d/%s/%d", d.v.station->id,
+		snprintf(m->tally_key, sizeof(m->tally_key), "%d/%s/%d", d.v.station->id,
 			 parse_form_name(d.msg.form), d.v.contest ? d.v.contest->id : 0);
-	m->json = message_json(pl, &d, m->dedup);
-	return m->json != NULL;
+	return message_json(pl, &d, m->dedup);
 }
 
 /* A message that failed alone: recorded as failed, nothing else. */
@@ -781,223 +607,44 @@ static char *failed_json(const struct msg *m)
 	return json_finish(&j) ? strdup(buf + 1) : NULL;
 }
 
-/* ==== sending batches and reading their results ==== */
+/* ==== handing over to the group commit ==== */
 
-static void batch_cb(const struct db_result *res, void *arg);
-
-/* The JSON array of b's messages, each with its position "i". */
-static char *batch_json(const struct batch *b)
+static void ingest_done(void *arg, const struct ingest_result *res)
 {
-	size_t len = 3, o = 0;
-	char *out;
+	struct msg *m = arg;
+	struct pipeline *pl = m->pl;
 
-	for (unsigned i = 0; i < b->n; i++)
-		len += strlen(b->msgs[i]->json) + 24;
-	out = malloc(len);
-	if (out == NULL)
-		return NULL;
-	out[o++] = '[';
-	for (unsigned i = 0; i < b->n; i++)
-		o += (size_t)snprintf(out + o, len - o, "%s{\"i\":%u,%s", i ? "," : "", i,
-				      b->msgs[i]->json);
-	out[o++] = ']';
-	out[o] = '\0';
-	return out;
+	if (res->stored) {
+		if (res->recorded_failed)
+			pl->stats.internal_errors++;
+		else if (res->duplicate)
+			pl->stats.duplicates++;
+		else if (m->ignored)
+			pl->stats.ignored++;
+		if (res->rejected)
+			pl->stats.rejected++;
+	}
+	msg_done(pl, m, res->stored ? PIPELINE_COMMITTED : PIPELINE_FAILED);
 }
 
-/* Fail every message of b and free it. */
-static void batch_fail(struct pipeline *pl, struct batch *b)
+static char *fallback_json(void *arg)
 {
-	for (unsigned i = 0; i < b->n; i++)
-		msg_done(pl, b->msgs[i], PIPELINE_FAILED);
-	batch_free(b);
+	return failed_json(arg);
 }
 
-static bool batch_send(struct pipeline *pl, struct batch *b)
+/* Decide m and hand it over; false when it cannot be taken now. */
+static bool dispatch(struct pipeline *pl, struct msg *m)
 {
-	char election[16];
-	const char *params[3] = { election, pl->node, NULL };
-	char *json = batch_json(b);
-	bool ok;
+	char *json = process(pl, m);
 
 	if (json == NULL)
 		return false;
-	snprintf(election, sizeof(election), "%d", registry_election_id(pl->reg));
-	params[2] = json;
-	b->state = BATCH_IN_FLIGHT;
-	b->next = pl->flight;
-	pl->flight = b;
-	pl->stats.in_flight++;
-	ok = db_query(pl->db, ingest_sql, 3, params, batch_cb, b);
-	free(json);
-	if (!ok)
-		flight_remove(pl, b);
-	return ok;
-}
-
-static void pump(struct pipeline *pl)
-{
-	struct batch *b;
-
-	if (pl->pumping) {
-		pl->pump_again = true;
-		return;
+	if (!ingest_add(pl->ingest, json, m->dedup, m->station_id, m->tally_key,
+			ingest_done, m)) {
+		free(json);
+		return false;
 	}
-	pl->pumping = true;
-	do {
-		pl->pump_again = false;
-		while (pl->stats.in_flight < pl->opt.max_in_flight &&
-		       (b = blist_pop(&pl->ready)) != NULL) {
-			if (db_get_state(pl->db) != DB_STATE_READY || !batch_send(pl, b))
-				batch_fail(pl, b);
-		}
-	} while (pl->pump_again);
-	pl->pumping = false;
-}
-
-/* Put batches back at the front of the ready list, in order. */
-static void requeue_front(struct pipeline *pl, struct batch *first, struct batch *last)
-{
-	last->next = pl->ready.head;
-	pl->ready.head = first;
-	if (pl->ready.tail == NULL)
-		pl->ready.tail = last;
-	for (struct batch *b = first; b != last->next; b = b->next) {
-		b->state = BATCH_READY;
-		pl->ready.len++;
-	}
-}
-
-/* Split b into single-message batches at the front of the ready list. */
-static void batch_split(struct pipeline *pl, struct batch *b)
-{
-	struct batch *first = NULL, *last = NULL;
-
-	for (unsigned i = 0; i < b->n; i++) {
-		struct batch *one = batch_new(pl);
-
-		if (one == NULL || !batch_add(one, b->msgs[i])) {
-			batch_free(one);
-			msg_done(pl, b->msgs[i], PIPELINE_FAILED);
-			continue;
-		}
-		if (last)
-			last->next = one;
-		else
-			first = one;
-		last = one;
-	}
-	batch_free(b);
-	if (first)
-		requeue_front(pl, first, last);
-}
-
-static bool sqlstate_is(const char *st, const char *prefix)
-{
-	return strncmp(st, prefix, strlen(prefix)) == 0;
-}
-
-static void batch_error(struct pipeline *pl, struct batch *b, const struct db_result *res)
-{
-	const char *st = db_result_sqlstate(res);
-
-	if (sqlstate_is(st, "08") || sqlstate_is(st, "57P") || st[0] == '\0') {
-		/* the connection went away: LISTEN and the cache must be redone */
-		pl->conn_lost = true;
-		batch_fail(pl, b);
-		return;
-	}
-	pl->stats.retries++;
-	if ((strcmp(st, "40001") == 0 || strcmp(st, "40P01") == 0) &&
-	    ++b->attempts < BATCH_RETRIES) {
-		requeue_front(pl, b, b);
-		return;
-	}
-	if (b->n > 1) {
-		log_warn("a batch of %u messages failed (%s): retrying them one by one",
-			 b->n, db_result_error(res));
-		batch_split(pl, b);
-		return;
-	}
-	if (b->n == 1 && !b->fallback) {
-		char *json = failed_json(b->msgs[0]);
-
-		log_error("could not store a message from %s: %s; recording it as failed",
-			  b->msgs[0]->in.source, db_result_error(res));
-		if (json != NULL) {
-			free(b->msgs[0]->json);
-			b->msgs[0]->json = json;
-			b->fallback = true;
-			requeue_front(pl, b, b);
-			return;
-		}
-	}
-	log_error("could not record a message at all: %s", db_result_error(res));
-	batch_fail(pl, b);
-}
-
-static void count_row(struct pipeline *pl, const struct msg *m, const struct db_result *res,
-		      int r, bool fallback)
-{
-	if (fallback)
-		pl->stats.internal_errors++;
-	else if (db_result_value(res, r, 2)[0] == 't')
-		pl->stats.duplicates++;
-	else if (m->ignored)
-		pl->stats.ignored++;
-	if (!fallback && !db_result_isnull(res, r, 4))
-		pl->stats.rejected++;
-}
-
-static void batch_ok(struct pipeline *pl, struct batch *b, const struct db_result *res)
-{
-	pl->stats.batches++;
-	pl->stats.batch_messages += b->n;
-	if (b->n > pl->stats.batch_largest)
-		pl->stats.batch_largest = b->n;
-	for (int r = 0; r < db_result_rows(res); r++) {
-		unsigned seq = (unsigned)strtoul(db_result_value(res, r, 0), NULL, 10);
-
-		if (seq >= b->n || b->msgs[seq] == NULL)
-			continue;
-		count_row(pl, b->msgs[seq], res, r, b->fallback);
-		msg_done(pl, b->msgs[seq], PIPELINE_COMMITTED);
-		b->msgs[seq] = NULL;
-	}
-	for (unsigned i = 0; i < b->n; i++) {
-		if (b->msgs[i] == NULL)
-			continue;
-		log_error("the store returned no row for a message; it was committed");
-		msg_done(pl, b->msgs[i], PIPELINE_COMMITTED);
-	}
-	batch_free(b);
-}
-
-static void batch_cb(const struct db_result *res, void *arg)
-{
-	struct batch *b = arg;
-	struct pipeline *pl = b->pl;
-
-	if (pl == NULL) {
-		for (unsigned i = 0; i < b->n; i++)
-			msg_free(b->msgs[i]);
-		batch_free(b);
-		return;
-	}
-	flight_remove(pl, b);
-	if (db_result_ok(res)) {
-		if (pl->conn_lost) {
-			pl->conn_lost = false;
-			registry_on_db_state(pl->reg, DB_STATE_READY);
-		}
-		batch_ok(pl, b, res);
-	} else {
-		batch_error(pl, b, res);
-	}
-	/* the database is free again: send what has gathered meanwhile */
-	if (pl->ready.head == NULL)
-		close_all(pl);
-	pump(pl);
+	return true;
 }
 
 /* ==== waiting for the registry ==== */
@@ -1035,11 +682,12 @@ static void registry_loaded(void *arg)
 
 	pl->stats.registry_loads++;
 	event_del(pl->ev_wait);
+	ingest_set_election(pl->ingest, registry_election_id(pl->reg));
 	while ((w = wait_pop(pl)) != NULL) {
 		struct msg *m = w->m;
 
 		free(w);
-		if (!process(pl, m) || !place(pl, m))
+		if (!dispatch(pl, m))
 			msg_done(pl, m, PIPELINE_FAILED);
 	}
 }
@@ -1068,6 +716,14 @@ static void wait_cb(evutil_socket_t fd, short what, void *arg)
 		arm(pl->ev_wait, pl->opt.registry_wait_ms);
 }
 
+/* Lane 0 came back after losing its connection: LISTEN and reload. */
+static void reconnected(void *ctx)
+{
+	struct pipeline *pl = ctx;
+
+	registry_on_db_state(pl->reg, DB_STATE_READY);
+}
+
 /* ==== public ==== */
 
 void pipeline_default_options(struct pipeline_options *opt)
@@ -1076,32 +732,14 @@ void pipeline_default_options(struct pipeline_options *opt)
 		.batch_max = 500,
 		.batch_delay_ms = 2,
 		.max_in_flight = 2,
+		.connections = 2,
 		.rate_max = 10,
 		.rate_window_s = 60,
 		.mute_s = 3600,
 		.registry_wait_ms = 5000,
 		.node = NULL,
+		.conninfo = NULL,
 	};
-}
-
-static void delay_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct pipeline *pl = arg;
-
-	(void)fd;
-	(void)what;
-	/* while the database is busy, let the batch grow: a completion sends it */
-	if (pl->stats.in_flight >= pl->opt.max_in_flight)
-		return;
-	close_all(pl);
-	pump(pl);
-}
-
-static void pump_cb(evutil_socket_t fd, short what, void *arg)
-{
-	(void)fd;
-	(void)what;
-	pump(arg);
 }
 
 /* Normalise the [modem] numbers: replies to them would loop. */
@@ -1128,15 +766,33 @@ static bool load_own_numbers(struct pipeline *pl, const struct config *cfg)
 	return true;
 }
 
-static bool pipeline_events(struct pipeline *pl)
+/* (Re)create the group commit with the current options. */
+static bool make_ingest(struct pipeline *pl)
 {
-	pl->ev_delay = evtimer_new(pl->base, delay_cb, pl);
-	pl->ev_pump = event_new(pl->base, -1, 0, pump_cb, pl);
-	pl->ev_sweep = evtimer_new(pl->base, sweep_cb, pl);
-	pl->ev_wait = evtimer_new(pl->base, wait_cb, pl);
-	if (!pl->ev_delay || !pl->ev_pump || !pl->ev_sweep || !pl->ev_wait)
+	struct ingest_options io = {
+		.batch_max = pl->opt.batch_max,
+		.batch_delay_ms = pl->opt.batch_delay_ms,
+		.max_in_flight = pl->opt.max_in_flight,
+		.connections = pl->opt.connections,
+		.conninfo = pl->conninfo,
+		.node = pl->opt.node,
+	};
+
+	if (pl->ingest != NULL) {
+		struct ingest_stats is;
+
+		ingest_stats(pl->ingest, &is);
+		pl->ingest_past.batches += is.batches;
+		pl->ingest_past.batch_messages += is.batch_messages;
+		pl->ingest_past.retries += is.retries;
+		if (is.batch_largest > pl->ingest_past.batch_largest)
+			pl->ingest_past.batch_largest = is.batch_largest;
+	}
+	ingest_free(pl->ingest);
+	pl->ingest = ingest_new(pl->base, pl->db, &io, fallback_json, reconnected, pl);
+	if (pl->ingest == NULL)
 		return false;
-	arm(pl->ev_sweep, SWEEP_MS);
+	ingest_set_election(pl->ingest, registry_election_id(pl->reg));
 	return true;
 }
 
@@ -1154,11 +810,16 @@ struct pipeline *pipeline_new(struct event_base *base, struct db *db,
 		pl->default_lang = LANG_EN;
 	if (cfg->country_code && (pl->country_code = strdup(cfg->country_code)) == NULL)
 		goto fail;
+	pl->conninfo = db_conninfo(cfg);
 	pl->senders = strmap_new(1024);
 	pl->reg = registry_new(base, db, cfg);
-	if (pl->senders == NULL || pl->reg == NULL || !load_own_numbers(pl, cfg) ||
-	    !pipeline_events(pl))
+	pl->ev_sweep = evtimer_new(base, sweep_cb, pl);
+	pl->ev_wait = evtimer_new(base, wait_cb, pl);
+	if (pl->conninfo == NULL || pl->senders == NULL || pl->reg == NULL ||
+	    pl->ev_sweep == NULL || pl->ev_wait == NULL || !load_own_numbers(pl, cfg) ||
+	    !make_ingest(pl))
 		goto fail;
+	arm(pl->ev_sweep, SWEEP_MS);
 	registry_set_loaded_cb(pl->reg, registry_loaded, pl);
 	registry_start(pl->reg);
 	return pl;
@@ -1170,20 +831,24 @@ fail:
 bool pipeline_set_options(struct pipeline *pl, const struct pipeline_options *opt)
 {
 	char *node = opt->node ? strdup(opt->node) : NULL;
+	char *conninfo = opt->conninfo ? strdup(opt->conninfo) : NULL;
 
-	if (opt->node && node == NULL)
+	if ((opt->node && node == NULL) || (opt->conninfo && conninfo == NULL)) {
+		free(node);
+		free(conninfo);
 		return false;
-	free(pl->node);
-	pl->node = node;
+	}
+	free((char *)pl->opt.node);
 	pl->opt = *opt;
-	pl->opt.node = NULL;
-	if (pl->opt.batch_max == 0)
-		pl->opt.batch_max = 1;
-	if (pl->opt.max_in_flight == 0)
-		pl->opt.max_in_flight = 1;
+	pl->opt.node = node;
+	pl->opt.conninfo = NULL;
+	if (conninfo != NULL) {
+		free(pl->conninfo);
+		pl->conninfo = conninfo;
+	}
 	if (pl->opt.rate_max == 0 || pl->opt.rate_max >= RATE_RING)
 		pl->opt.rate_max = RATE_RING - 1;
-	return true;
+	return make_ingest(pl);
 }
 
 static bool free_sender(const char *key, void *value, void *arg)
@@ -1194,34 +859,18 @@ static bool free_sender(const char *key, void *value, void *arg)
 	return true;
 }
 
-/* Fail what was never sent (at free). */
-static void fail_unsent(struct pipeline *pl)
+void pipeline_free(struct pipeline *pl)
 {
 	struct waiting *w;
-	struct batch *b;
 
+	if (pl == NULL)
+		return;
+	pl->closing = true;
 	while ((w = wait_pop(pl)) != NULL) {
 		msg_done(pl, w->m, PIPELINE_FAILED);
 		free(w);
 	}
-	while ((b = blist_pop(&pl->ready)) != NULL)
-		batch_fail(pl, b);
-	while ((b = blist_pop(&pl->open)) != NULL)
-		batch_fail(pl, b);
-}
-
-void pipeline_free(struct pipeline *pl)
-{
-	if (pl == NULL)
-		return;
-	pl->closing = true;
-	fail_unsent(pl);
-	for (struct batch *b = pl->flight; b; b = b->next)
-		b->pl = NULL;
-	if (pl->ev_delay)
-		event_free(pl->ev_delay);
-	if (pl->ev_pump)
-		event_free(pl->ev_pump);
+	ingest_free(pl->ingest);
 	if (pl->ev_sweep)
 		event_free(pl->ev_sweep);
 	if (pl->ev_wait)
@@ -1235,16 +884,19 @@ void pipeline_free(struct pipeline *pl)
 		free(pl->own[i]);
 	free(pl->own);
 	free(pl->country_code);
-	free(pl->node);
+	free(pl->conninfo);
+	free((char *)pl->opt.node);
 	free(pl);
 }
 
-static struct msg *msg_new(const struct inbound *in, pipeline_done_cb cb, void *arg)
+static struct msg *msg_new(struct pipeline *pl, const struct inbound *in,
+			   pipeline_done_cb cb, void *arg)
 {
 	struct msg *m = calloc(1, sizeof(*m));
 
 	if (m == NULL)
 		return NULL;
+	m->pl = pl;
 	m->cb = cb;
 	m->arg = arg;
 	m->t_submit = mono_ms();
@@ -1266,7 +918,7 @@ bool pipeline_submit(struct pipeline *pl, const struct inbound *in,
 		log_warn("refusing a malformed inbound record from \"%s\"", in->source);
 		return false;
 	}
-	m = msg_new(in, cb, arg);
+	m = msg_new(pl, in, cb, arg);
 	if (m == NULL || strlen(m->dedup) != 64)
 		goto fail;
 	if (registry_current(pl->reg) == NULL) {
@@ -1275,7 +927,7 @@ bool pipeline_submit(struct pipeline *pl, const struct inbound *in,
 		if (w == NULL)
 			goto fail;
 		wait_push(pl, m, w);
-	} else if (!process(pl, m) || !place(pl, m)) {
+	} else if (!dispatch(pl, m)) {
 		goto fail;
 	}
 	pl->stats.received++;
@@ -1288,17 +940,13 @@ fail:
 
 void pipeline_flush(struct pipeline *pl)
 {
-	close_all(pl);
-	pump(pl);
+	ingest_flush(pl->ingest);
 }
 
 void pipeline_on_db_state(struct pipeline *pl, enum db_state state)
 {
 	registry_on_db_state(pl->reg, state);
-	if (state == DB_STATE_READY)
-		pl->conn_lost = false;
-	if (state == DB_STATE_READY && pl->ready.head)
-		event_active(pl->ev_pump, 0, 0);
+	ingest_on_db_state(pl->ingest, state);
 }
 
 void pipeline_on_notify(struct pipeline *pl, const char *channel, const char *payload)
@@ -1318,5 +966,15 @@ struct registry *pipeline_registry(struct pipeline *pl)
 
 void pipeline_stats(const struct pipeline *pl, struct pipeline_stats *out)
 {
+	struct ingest_stats is;
+
 	*out = pl->stats;
+	ingest_stats(pl->ingest, &is);
+	out->batches = pl->ingest_past.batches + is.batches;
+	out->batch_messages = pl->ingest_past.batch_messages + is.batch_messages;
+	out->batch_largest = is.batch_largest > pl->ingest_past.batch_largest
+				     ? is.batch_largest : pl->ingest_past.batch_largest;
+	out->retries = pl->ingest_past.retries + is.retries;
+	out->in_flight = is.in_flight;
+	out->lanes_ready = is.lanes_ready;
 }

@@ -168,7 +168,7 @@ struct simgen {
 	int64_t *last_smsc;             /* per person: while scheduling */
 	struct simgen_message *msgs;
 	size_t n_msgs, cap_msgs;
-	unsigned code_digits;           /* every station code has this many */
+	unsigned code_digits;           /* digits of a station's number in its district */
 };
 
 void simgen_default_options(struct simgen_options *opt)
@@ -243,7 +243,6 @@ static void place_stations(struct simgen *g)
 		snprintf(s->centre, sizeof(s->centre), "مدرسة %s الرسمية %u", dname, (k - 1) / 3 + 1);
 		snprintf(s->name, sizeof(s->name), "%s - قلم %u", s->centre, (k - 1) % 3 + 1);
 	}
-	g->code_digits += 2;
 }
 
 static void make_contests(struct simgen *g)
@@ -346,6 +345,10 @@ static void make_figures(struct simgen *g, struct simgen_station *s)
 			make_results(g, s, c);
 	make_incidents(g, s);
 	s->open_minute = g->open_s / 60 + simgen_rng_range(&g->rng, -10, 25);
+	if (s->open_minute < 0)
+		s->open_minute = 0;
+	if (s->open_minute > 23 * 60 + 59)
+		s->open_minute = 23 * 60 + 59;
 }
 
 /* ---- people ---- */
@@ -494,7 +497,7 @@ static void render_open(struct simgen *g, struct sb *b, const struct simgen_stat
 	bool with_time = t == TYPO_BAD_TIME || simgen_rng_pct(&g->rng, 70);
 
 	if (t == TYPO_BAD_TIME)
-		hh += 18;               /* 25:05 */
+		hh = 25;                /* 25:05 */
 	sb_printf(b, "%s", st == SIMGEN_STYLE_EN && simgen_rng_pct(&g->rng, 30) ? "O" : kw[st]);
 	sb_station(b, s, t);
 	if (!with_time)

@@ -6,6 +6,7 @@
  *
  *   bench_pipeline [-s STATIONS] [-n MESSAGES] [-r RATE] [-w WINDOW]
  *                  [-b BATCH_MAX] [-d BATCH_DELAY_MS] [-f MAX_IN_FLIGHT]
+ *                  [-c CONNECTIONS] [-p PHASES]
  *
  * It creates STATIONS stations (5,000) with one observer each, then sends
  * MESSAGES messages (50,000) twice, the tables of messages emptied in
@@ -13,6 +14,7 @@
  *   (a) as fast as possible: WINDOW (5,000) messages outstanding at once,
  *       a new one submitted as each commits;
  *   (b) offered at RATE (1,000) messages per second.
+ * PHASES ("ab") picks which run.
  * Each station gets, in rounds: OPEN, six cumulative turnouts, CLOSE,
  * RESULTS and an incident, so every message is an accepted report that
  * updates a tally and queues a reply.
@@ -20,6 +22,7 @@
 #include <event2/event.h>
 #include <inttypes.h>
 #include <libpq-fe.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +46,7 @@ struct bench {
 	int window;
 	int rate;
 	struct pipeline_options opt;
+	const char *phases;
 	int next;               /* next message to submit */
 	int done;
 	int failed;
@@ -269,6 +273,15 @@ static void create_registry(PGconn *c, int stations)
 	exec_sql(c, sql);
 }
 
+/* The registry is loaded and every write connection is up. */
+static bool ready(const struct bench *b)
+{
+	struct pipeline_stats st;
+
+	pipeline_stats(b->pl, &st);
+	return pipeline_ready(b->pl) && st.lanes_ready == b->opt.connections;
+}
+
 static const char bench_config[] =
 	"[election]\ncountry_code = 961\ndefault_language = en\n";
 
@@ -280,9 +293,13 @@ static void parse_args(struct bench *b, int argc, char **argv)
 	b->total = 50000;
 	b->rate = 1000;
 	b->window = 5000;
+	b->phases = "ab";
 	pipeline_default_options(&b->opt);
-	while ((opt = getopt(argc, argv, "s:n:r:w:b:d:f:")) != -1) {
+	b->opt.conninfo = "";   /* libpq's environment, as for the main connection */
+	while ((opt = getopt(argc, argv, "s:n:r:w:b:d:f:c:p:")) != -1) {
 		switch (opt) {
+		case 'c': b->opt.connections = (unsigned)atoi(optarg); break;
+		case 'p': b->phases = optarg; break;
 		case 'b': b->opt.batch_max = (unsigned)atoi(optarg); break;
 		case 'd': b->opt.batch_delay_ms = (unsigned)atoi(optarg); break;
 		case 'f': b->opt.max_in_flight = (unsigned)atoi(optarg); break;
@@ -293,7 +310,7 @@ static void parse_args(struct bench *b, int argc, char **argv)
 		default:
 			fprintf(stderr, "usage: bench_pipeline [-s STATIONS] [-n MESSAGES]"
 					" [-r RATE] [-w WINDOW] [-b BATCH_MAX] [-d BATCH_DELAY_MS]"
-					" [-f MAX_IN_FLIGHT]\n");
+					" [-f MAX_IN_FLIGHT] [-c CONNECTIONS] [-p PHASES]\n");
 			exit(2);
 		}
 	}
@@ -333,14 +350,14 @@ int main(int argc, char **argv)
 	if (b.pl == NULL || !pipeline_set_options(b.pl, &b.opt))
 		return 1;
 	db_start(b.db);
-	for (int i = 0; i < 3000 && !pipeline_ready(b.pl); i++) {
+	for (int i = 0; i < 3000 && !ready(&b); i++) {
 		struct timeval tv = { 0, 10000 };
 
 		event_base_loopexit(b.base, &tv);
 		event_base_dispatch(b.base);
 	}
-	if (!pipeline_ready(b.pl)) {
-		fprintf(stderr, "bench: the registry did not load\n");
+	if (!ready(&b)) {
+		fprintf(stderr, "bench: the registry or a connection is not ready\n");
 		return 1;
 	}
 	{
@@ -348,16 +365,19 @@ int main(int argc, char **argv)
 					" current_setting('synchronous_commit')");
 
 		printf("bench: %d stations, %d messages; PostgreSQL %s, fsync/synchronous_commit %s;"
-		       " batches of at most %u, %u ms, %u in flight\n",
+		       " batches of at most %u, %u ms, %u in flight, %u connections\n",
 		       b.stations, b.total, PQparameterStatus(c, "server_version"),
 		       PQresultStatus(r) == PGRES_TUPLES_OK ? PQgetvalue(r, 0, 0) : "?",
-		       b.opt.batch_max, b.opt.batch_delay_ms, b.opt.max_in_flight);
+		       b.opt.batch_max, b.opt.batch_delay_ms, b.opt.max_in_flight,
+		       b.opt.connections);
 		PQclear(r);
 	}
-	run_phase(&b, "(a) as fast as possible", window, 0);
-	exec_sql(c, "TRUNCATE sawt.tallies, sawt.outbox, sawt.alerts, sawt.reports,"
-		    " sawt.inbound_messages; CHECKPOINT");
-	{
+	if (strchr(b.phases, 'a')) {
+		run_phase(&b, "(a) as fast as possible", window, 0);
+		exec_sql(c, "TRUNCATE sawt.tallies, sawt.outbox, sawt.alerts, sawt.reports,"
+			    " sawt.inbound_messages; CHECKPOINT");
+	}
+	if (strchr(b.phases, 'b')) {
 		char name[64];
 
 		snprintf(name, sizeof(name), "(b) offered %d msg/s", rate);

@@ -85,6 +85,20 @@ is "$(psql -XAtc "SELECT count(*) FROM sawt.reports")" $((6 + n)) "none is count
 wait_sql "SELECT restarts > 0 FROM sawt.modems WHERE name = 'dummy'" t 15 && pass "the restart is recorded in sawt.modems" || fail "the restart is recorded in sawt.modems"
 is "$(psql -XAtc "SELECT voters FROM sawt.reports r JOIN sawt.stations s ON s.id = r.station_id WHERE s.code = '1021' AND r.superseded_by IS NULL AND r.outcome <> 'rejected'")" 560 "the last turnout of the stream is current"
 
+# --- 5. messages read in one scan are handed over in SMSC-time order ------
+# A SIM refills its lowest free location, so a later message can sit
+# before an earlier one; read in location order, cumulative turnout would
+# look like a decrease.
+wpid=$(psql -XAtc "SELECT worker_pid FROM sawt.modems WHERE name = 'dummy'")
+kill -STOP "$wpid"
+t=$(date +%s)
+"$SAWT" inject --time $((t + 60)) +96171123456 'T 1031 V900 W450 #5678' >/dev/null
+"$SAWT" inject --time $t +96171123456 'T 1031 V800 W400 #5678' >/dev/null
+kill -CONT "$wpid"
+wait_sql "SELECT count(*) FROM sawt.reports WHERE voters IN (800, 900)" 2 30
+is "$(psql -XAtc "SELECT voters FROM sawt.reports r JOIN sawt.stations s ON s.id = r.station_id WHERE s.code = '1031' AND r.superseded_by IS NULL AND r.outcome <> 'rejected'")" 900 "the later turnout stays current"
+is "$(psql -XAtc "SELECT count(*) FROM sawt.reports WHERE voters IN (800, 900) AND 'turnout_decrease' = ANY(flags)")" 0 "and nothing is flagged as a decrease"
+
 kill -TERM $pid
 wait $pid
 is "$?" 0 "SIGTERM: exit 0"
