@@ -184,7 +184,12 @@ $$;
 -- message, in batch order.
 CREATE FUNCTION sawt.ingest_batch(p_election integer, p_node text, p_batch jsonb)
 RETURNS SETOF sawt.ingest_result
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql
+-- A batch is small next to the tables it touches, and the planner cannot
+-- know its size: every lookup must be an index probe, whatever the
+-- statistics say.
+SET enable_hashjoin = off SET enable_mergejoin = off SET enable_seqscan = off
+AS $$
 DECLARE
 	ms sawt.ingest_msg[];
 BEGIN
@@ -202,11 +207,9 @@ BEGIN
 		-- every message, with the inbound row of an earlier copy (duplicate)
 		SELECT x.*, decode(x.dkey, 'hex') AS dk,
 		       x.form IS NOT NULL AND x.verdict <> 'rejected' AS accepted,
-		       im.id AS old_in, im.error_code AS old_error
+		       (SELECT i.id FROM sawt.inbound_messages i
+			WHERE i.dedup_key = decode(x.dkey, 'hex')) AS old_in
 		FROM unnest(ms) x
-		LEFT JOIN LATERAL (
-			SELECT i.id, i.error_code FROM sawt.inbound_messages i
-			WHERE i.dedup_key = decode(x.dkey, 'hex')) im ON true
 	),
 	n AS MATERIALIZED (
 		-- new messages, with their inbound and report ids taken now
@@ -345,7 +348,8 @@ BEGIN
 		       f.rep_id, f.recipient IS NOT NULL AND f.body IS NOT NULL
 		FROM f
 		UNION ALL
-		SELECT m.i, m.old_in, true, e.outcome, COALESCE(e.error_code, m.old_error),
+		SELECT m.i, m.old_in, true, e.outcome, COALESCE(e.error_code,
+			(SELECT i.error_code FROM sawt.inbound_messages i WHERE i.id = m.old_in)),
 		       e.flags, e.id,
 		       EXISTS (SELECT 1 FROM requeue q WHERE q.inbound_id = m.old_in)
 		FROM m

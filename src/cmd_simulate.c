@@ -28,7 +28,7 @@
 #include "validate.h"
 
 #define SIM_ERR_MAX 1024
-#define SIM_INBOX_HIGH 2000        /* wait while the dummy inbox holds more */
+#define SIM_INBOX_HIGH 500         /* wait while the dummy inbox holds more */
 #define SIM_INBOX_CHECK 100        /* count the inbox every this many writes */
 #define SIM_PATH_MAX 4096
 #define SIM_DEMO_SECRET "sawt-simulate-demo"  /* when the configuration has none */

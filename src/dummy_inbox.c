@@ -208,8 +208,8 @@ static bool write_temp(const char *inbox, const struct out *o, char *tmp, size_t
 			goto fail;
 		done += (size_t)n;
 	}
-	if (fsync(fd) != 0)
-		goto fail;
+	/* no fsync: these are test messages for a phone that is a folder, and
+	 * a load generator must not be limited by the disk's flush rate */
 	if (close(fd) != 0) {
 		fd = -1;
 		goto fail;
@@ -223,7 +223,7 @@ fail:
 	return false;
 }
 
-/* Give the temporary file the lowest free location number. */
+/* Give the temporary file the lowest free location number, as a SIM does. */
 static bool place(const char *inbox, const char *tmp, int *location, char *err, size_t errlen)
 {
 	char path[4096];
