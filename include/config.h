@@ -102,6 +102,15 @@ struct config *config_load(const char *path, char *err, size_t errlen) SAWT_MUST
 struct config *config_parse(const char *name, const char *buf, size_t len,
 			    char *err, size_t errlen) SAWT_MUST_CHECK;
 
+/*
+ * config_load(path) when path is set and not empty, else
+ * config_new_defaults().  The one way programs get their configuration.
+ */
+struct config *config_open(const char *path, char *err, size_t errlen) SAWT_MUST_CHECK;
+
+/* Free the strings a modem_config owns (not m itself). */
+void modem_config_clear(struct modem_config *m);
+
 /* Free a config; config_free(NULL) does nothing. */
 void config_free(struct config *cfg);
 

@@ -971,7 +971,7 @@ struct config *config_load(const char *path, char *err, size_t errlen)
 	return cfg;
 }
 
-static void modem_free(struct modem_config *m)
+void modem_config_clear(struct modem_config *m)
 {
 	for (size_t i = 0; i < m->n_gammu; i++) {
 		free(m->gammu[i].key);
@@ -991,7 +991,7 @@ void config_free(struct config *cfg)
 	if (cfg == NULL)
 		return;
 	for (size_t i = 0; i < cfg->n_modems; i++)
-		modem_free(&cfg->modems[i]);
+		modem_config_clear(&cfg->modems[i]);
 	free(cfg->modems);
 	free(cfg->path);
 	free(cfg->state_dir);
@@ -1020,4 +1020,16 @@ const struct modem_config *config_modem(const struct config *cfg, const char *na
 			return &cfg->modems[i];
 	}
 	return NULL;
+}
+
+struct config *config_open(const char *path, char *err, size_t errlen)
+{
+	struct config *cfg;
+
+	if (path != NULL && path[0] != '\0')
+		return config_load(path, err, errlen);
+	cfg = config_new_defaults();
+	if (cfg == NULL)
+		snprintf(err, errlen, "out of memory");
+	return cfg;
 }

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "sawt_build.h"
+#include "util.h"
 
 #define MIGRATE_MAX 1000
 #define MIGRATE_LOCK_KEY "7310001"
@@ -30,18 +31,6 @@ struct migration_set {
 	struct migration *m;
 	size_t n;
 };
-
-static void seterr(char *err, size_t n, const char *fmt, ...) SAWT_PRINTF(3, 4);
-
-static void seterr(char *err, size_t n, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, n, fmt, ap);
-	va_end(ap);
-	err[strcspn(err, "\n")] = '\0';
-}
 
 const char *migrate_default_dir(const char *configured)
 {
@@ -127,7 +116,7 @@ static bool set_add(struct migration_set *s, const char *dir, const char *fname,
 	size_t len = 0;
 
 	if (s->n >= MIGRATE_MAX) {
-		seterr(err, n, "too many migration files in \"%s\"", dir);
+		util_seterr(err, n, "too many migration files in \"%s\"", dir);
 		return false;
 	}
 	m = &s->m[s->n];
@@ -135,7 +124,7 @@ static bool set_add(struct migration_set *s, const char *dir, const char *fname,
 	snprintf(path, sizeof(path), "%s/%s", dir, fname);
 	m->sql = read_file(path, &len);
 	if (m->sql == NULL) {
-		seterr(err, n, "could not read file \"%s\": %s", path, strerror(errno));
+		util_seterr(err, n, "could not read file \"%s\": %s", path, strerror(errno));
 		return false;
 	}
 	m->version = version;
@@ -153,7 +142,7 @@ static bool set_load(struct migration_set *s, const char *dir, char *err, size_t
 	bool ok = true;
 
 	if (d == NULL) {
-		seterr(err, n, "could not open directory \"%s\": %s", dir, strerror(errno));
+		util_seterr(err, n, "could not open directory \"%s\": %s", dir, strerror(errno));
 		return false;
 	}
 	s->m = calloc(MIGRATE_MAX, sizeof(*s->m));
@@ -166,13 +155,13 @@ static bool set_load(struct migration_set *s, const char *dir, char *err, size_t
 	}
 	closedir(d);
 	if (s->m == NULL) {
-		seterr(err, n, "out of memory");
+		util_seterr(err, n, "out of memory");
 		return false;
 	}
 	qsort(s->m, s->n, sizeof(*s->m), cmp_migration);
 	for (size_t i = 1; ok && i < s->n; i++) {
 		if (s->m[i].version == s->m[i - 1].version) {
-			seterr(err, n, "migrations \"%s\" and \"%s\" have the same number",
+			util_seterr(err, n, "migrations \"%s\" and \"%s\" have the same number",
 			       s->m[i - 1].name, s->m[i].name);
 			ok = false;
 		}
@@ -202,7 +191,7 @@ static bool exec_ok(PGconn *conn, const char *sql, char *err, size_t n)
 	bool ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
 
 	if (!ok)
-		seterr(err, n, "could not run \"%s\": %s", sql, PQerrorMessage(conn));
+		util_seterr(err, n, "could not run \"%s\": %s", sql, PQerrorMessage(conn));
 	PQclear(res);
 	return ok;
 }
@@ -223,18 +212,18 @@ static bool compare_applied(PGconn *conn, struct migration_set *s,
 	bool ok = PQresultStatus(res) == PGRES_TUPLES_OK;
 
 	if (!ok)
-		seterr(err, n, "could not read applied migrations: %s", PQerrorMessage(conn));
+		util_seterr(err, n, "could not read applied migrations: %s", PQerrorMessage(conn));
 	for (int i = 0; ok && i < PQntuples(res); i++) {
 		int v = atoi(PQgetvalue(res, i, 0));
 		struct migration *m = set_find(s, v);
 
 		if (m == NULL) {
-			seterr(err, n, "the database schema is newer than this sawt: migration \"%s\" is applied but unknown here. "
+			util_seterr(err, n, "the database schema is newer than this sawt: migration \"%s\" is applied but unknown here. "
 				       "Upgrade sawt before running it against this database.",
 			       PQgetvalue(res, i, 1));
 			ok = false;
 		} else if (strcmp(m->checksum, PQgetvalue(res, i, 2)) != 0) {
-			seterr(err, n, "migration file \"%s\" has changed since it was applied (checksum %.12s, applied %.12s). "
+			util_seterr(err, n, "migration file \"%s\" has changed since it was applied (checksum %.12s, applied %.12s). "
 				       "Applied migrations must not be edited; add a new migration instead.",
 			       m->name, m->checksum, PQgetvalue(res, i, 2));
 			ok = false;
@@ -258,7 +247,7 @@ static bool apply_one(PGconn *conn, struct migration *m, char *err, size_t n)
 		return false;
 	res = PQexec(conn, m->sql);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK) {
-		seterr(err, n, "migration \"%s\" failed: %s", m->name, PQerrorMessage(conn));
+		util_seterr(err, n, "migration \"%s\" failed: %s", m->name, PQerrorMessage(conn));
 		PQclear(res);
 		PQclear(PQexec(conn, "ROLLBACK"));
 		return false;
@@ -267,7 +256,7 @@ static bool apply_one(PGconn *conn, struct migration *m, char *err, size_t n)
 	res = PQexecParams(conn, "INSERT INTO public.sawt_migrations (version, name, checksum) VALUES ($1, $2, $3)",
 			   3, NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-		seterr(err, n, "could not record migration \"%s\": %s", m->name, PQerrorMessage(conn));
+		util_seterr(err, n, "could not record migration \"%s\": %s", m->name, PQerrorMessage(conn));
 		PQclear(res);
 		PQclear(PQexec(conn, "ROLLBACK"));
 		return false;
@@ -298,7 +287,7 @@ static bool run_mode(PGconn *conn, struct migration_set *s, enum migrate_mode mo
 		rep->applied_now++;
 	}
 	if (mode == MIGRATE_CHECK && rep->pending > 0) {
-		seterr(err, n, "the database schema is behind this sawt: %d migration(s) pending. Run \"sawt migrate\".",
+		util_seterr(err, n, "the database schema is behind this sawt: %d migration(s) pending. Run \"sawt migrate\".",
 		       rep->pending);
 		return false;
 	}
@@ -318,7 +307,7 @@ bool migrate_run(const char *conninfo, const char *dir, enum migrate_mode mode,
 	rep->latest = s.n ? s.m[s.n - 1].version : 0;
 	conn = PQconnectdb(conninfo);
 	if (PQstatus(conn) != CONNECTION_OK) {
-		seterr(err, n, "could not connect to the database: %s", PQerrorMessage(conn));
+		util_seterr(err, n, "could not connect to the database: %s", PQerrorMessage(conn));
 		goto out;
 	}
 	PQclear(PQexec(conn, "SET client_min_messages = warning"));

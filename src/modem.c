@@ -23,6 +23,7 @@
 #include "dummy_inbox.h"
 #include "modem_worker.h"
 #include "utf8.h"
+#include "util.h"
 
 #define TICK_MS 200
 #define BALANCE_INTERVAL_DEFAULT 3600
@@ -55,22 +56,6 @@ struct modem_mgr {
 	uint32_t generation;
 	bool stopping;
 };
-
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int64_t wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 void modem_options_default(struct modem_options *o)
 {
@@ -107,17 +92,7 @@ void modem_config_free(struct modem_config *m)
 {
 	if (m == NULL)
 		return;
-	for (size_t i = 0; i < m->n_gammu; i++) {
-		free(m->gammu[i].key);
-		free(m->gammu[i].value);
-	}
-	free(m->gammu);
-	free(m->name);
-	free(m->device);
-	free(m->connection);
-	free(m->model);
-	free(m->number);
-	free(m->balance_ussd);
+	modem_config_clear(m);
 	free(m);
 }
 
@@ -305,7 +280,7 @@ static void worker_exited(struct slot *s, int status)
 		set_state(s, MODEM_STATE_STOPPED);
 	} else {
 		delay = backoff_ms(s);
-		s->restart_at = mono_ms() + delay;
+		s->restart_at = util_mono_ms() + delay;
 		set_state(s, MODEM_STATE_DOWN);
 		log_info("modem \"%s\": restarting in %.1f s", s->st.name, delay / 1000.0);
 	}
@@ -384,7 +359,7 @@ static void on_inbound(struct slot *s, const struct frame_inbound *f)
 		return;
 	}
 	s->st.received++;
-	s->st.last_activity_ms = wall_ms();
+	s->st.last_activity_ms = util_wall_ms();
 	if (m->cb.on_inbound)
 		m->cb.on_inbound(&f->in, s->st.name, f->token, m->cb.arg);
 }
@@ -407,7 +382,7 @@ static void on_sent(struct slot *s, const struct frame_sent *f)
 		s->st.sent++;
 	else
 		s->st.send_failed++;
-	s->st.last_activity_ms = wall_ms();
+	s->st.last_activity_ms = util_wall_ms();
 	if (m->cb.on_sent)
 		m->cb.on_sent(s->st.name, f->outbox_id, f->ok, f->parts, f->reference, f->error,
 			      m->cb.arg);
@@ -417,7 +392,7 @@ static void on_balance(struct slot *s, const struct frame_balance *f)
 {
 	snprintf(s->st.balance, sizeof(s->st.balance), "%s", f->text);
 	s->st.balance_ok = f->ok;
-	s->st.balance_ms = wall_ms();
+	s->st.balance_ms = util_wall_ms();
 	if (!f->ok)
 		log_warn("modem \"%s\": balance check failed: %s", s->st.name, f->text);
 	notify(s);
@@ -427,8 +402,8 @@ static void handle_frame(struct slot *s, const struct frame *f)
 {
 	struct modem_mgr *m = s->mgr;
 
-	s->last_frame = mono_ms();
-	s->st.last_report_ms = wall_ms();
+	s->last_frame = util_mono_ms();
+	s->st.last_report_ms = util_wall_ms();
 	switch (f->type) {
 	case FRAME_HELLO:
 		if (f->u.hello.generation != s->generation)
@@ -487,7 +462,7 @@ static void event_cb(struct bufferevent *bev, short what, void *arg)
 	log_debug("modem \"%s\": worker closed its connection", s->st.name);
 	close_channel(s);
 	/* it is exiting; give it the stop grace time to do so */
-	s->kill_at = mono_ms() + s->mgr->o.stop_timeout_ms;
+	s->kill_at = util_mono_ms() + s->mgr->o.stop_timeout_ms;
 }
 
 /* ---- starting a worker ---- */
@@ -588,7 +563,7 @@ static void spawn_failed(struct slot *s, const char *what)
 
 	log_error("modem \"%s\": could not start the worker: %s: %s; retrying in %.1f s",
 		  s->st.name, what, strerror(errno), delay / 1000.0);
-	s->restart_at = mono_ms() + delay;
+	s->restart_at = util_mono_ms() + delay;
 	set_state(s, MODEM_STATE_DOWN);
 }
 
@@ -621,8 +596,8 @@ static void spawn(struct slot *s)
 		s->st.restarts++;
 	s->pid = pid;
 	s->st.pid = pid;
-	s->started = s->last_frame = mono_ms();
-	s->st.started_ms = wall_ms();
+	s->started = s->last_frame = util_mono_ms();
+	s->st.started_ms = util_wall_ms();
 	s->kill_at = 0;
 	if (!open_channel(s, sv[0]))
 		kill_worker(s, "could not watch its socket");
@@ -659,7 +634,7 @@ static void check_slot(struct slot *s, int64_t now)
 static void tick_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct modem_mgr *m = arg;
-	int64_t now = mono_ms();
+	int64_t now = util_mono_ms();
 
 	(void)fd;
 	(void)what;
@@ -862,7 +837,7 @@ void modem_mgr_stop(struct modem_mgr *mgr)
 			if (!send_frame(s, &f))
 				log_debug("modem \"%s\": could not send shutdown", s->st.name);
 			set_state(s, MODEM_STATE_STOPPING);
-			s->kill_at = mono_ms() + mgr->o.stop_timeout_ms;
+			s->kill_at = util_mono_ms() + mgr->o.stop_timeout_ms;
 		}
 		notify(s);
 	}

@@ -35,6 +35,7 @@
 #include "gsm7.h"
 #include "inbound.h"
 #include "utf8.h"
+#include "util.h"
 
 #define GROUPS_MAX 64           /* multipart messages assembled at once */
 #define SCAN_MAX 4096           /* GetNextSMS calls in one scan */
@@ -129,22 +130,6 @@ struct worker {
 };
 
 /* ---- small helpers ---- */
-
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int64_t wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static bool same_loc(const struct sms_loc *a, const struct sms_loc *b)
 {
@@ -430,11 +415,11 @@ static void deliver(struct worker *w, struct inbound *in, struct sms_loc *locs, 
 			return;
 		}
 		w->pend = p;
-		w->pend[w->n_pend++] = (struct pending){ f.u.inbound.token, mono_ms(), locs, n };
+		w->pend[w->n_pend++] = (struct pending){ f.u.inbound.token, util_mono_ms(), locs, n };
 	} else {
 		free(locs);
 	}
-	w->last_activity_ms = wall_ms();
+	w->last_activity_ms = util_wall_ms();
 	if (w->batching && batch_hold(w, &f.u.inbound))
 		return;
 	send_frame(w, &f);
@@ -445,7 +430,7 @@ static void record_init(struct worker *w, struct inbound *in, const char *sender
 	memset(in, 0, sizeof(*in));
 	in->transport = INBOUND_GSM;
 	in->smsc_time = t;
-	in->received_ms = wall_ms();
+	in->received_ms = util_wall_ms();
 	frame_copy_str(in->source, sizeof(in->source), w->mc->name);
 	frame_copy_str(in->sender, sizeof(in->sender), sender);
 }
@@ -564,7 +549,7 @@ static struct group *group_get(struct worker *w, const char *sender, int ref, in
 	frame_copy_str(g->sender, sizeof(g->sender), sender);
 	g->ref = ref;
 	g->total = total;
-	g->first_ms = mono_ms();
+	g->first_ms = util_mono_ms();
 	w->n_groups++;
 	return g;
 }
@@ -624,7 +609,7 @@ static void group_add(struct worker *w, const struct rx *rx, int ref, int part, 
 /* Flush the groups whose wait ran out (all of them when all is set). */
 static void groups_expire(struct worker *w, bool all)
 {
-	int64_t now = mono_ms();
+	int64_t now = util_mono_ms();
 
 	for (size_t i = 0; i < w->n_groups;) {
 		if (all || now - w->groups[i].first_ms >= w->o.concat_wait_ms)
@@ -745,7 +730,7 @@ static bool dummy_inbox_changed(struct worker *w)
 		return true;
 	changed = st.st_mtim.tv_sec != w->inbox_mtime.tv_sec ||
 		  st.st_mtim.tv_nsec != w->inbox_mtime.tv_nsec ||
-		  wall_ms() - ((int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000) <
+		  util_wall_ms() - ((int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000) <
 			  DUMMY_SETTLE_MS;
 	w->inbox_mtime = st.st_mtim;
 	return changed;
@@ -753,7 +738,7 @@ static bool dummy_inbox_changed(struct worker *w)
 
 static bool scan_due(struct worker *w)
 {
-	int64_t now = mono_ms();
+	int64_t now = util_mono_ms();
 	bool due;
 
 	if (w->force_scan || w->sms_notified)
@@ -827,7 +812,7 @@ static void handle_ack(struct worker *w, uint64_t token)
 	for (size_t i = 0; i < w->n_pend; i++) {
 		if (w->pend[i].token == token) {
 			pending_remove(w, i, true);
-			w->last_activity_ms = wall_ms();
+			w->last_activity_ms = util_wall_ms();
 			return;
 		}
 	}
@@ -837,7 +822,7 @@ static void handle_ack(struct worker *w, uint64_t token)
 /* Forget what sawtd never acknowledged: the next scan reports it again. */
 static void pending_expire(struct worker *w)
 {
-	int64_t now = mono_ms();
+	int64_t now = util_mono_ms();
 
 	for (size_t i = 0; i < w->n_pend;) {
 		if (now - w->pend[i].sent_ms < w->o.ack_timeout_ms) {
@@ -866,9 +851,9 @@ static bool number_ok(const char *s)
 /* Wait for libgammu's callback to set *flag, reading the modem. */
 static void wait_flag(struct worker *w, const bool *flag, int timeout_ms)
 {
-	int64_t end = mono_ms() + timeout_ms;
+	int64_t end = util_mono_ms() + timeout_ms;
 
-	while (!*flag && mono_ms() < end)
+	while (!*flag && util_mono_ms() < end)
 		if (GSM_ReadDevice(w->s, TRUE) < 0)
 			break;
 }
@@ -975,7 +960,7 @@ static void do_send(struct worker *w, const struct frame_send *fs)
 	f.u.sent.ok = ok;
 	if (!ok)
 		frame_copy_str(f.u.sent.error, sizeof(f.u.sent.error), err[0] ? err : "unknown error");
-	w->last_activity_ms = wall_ms();
+	w->last_activity_ms = util_wall_ms();
 	send_frame(w, &f);
 }
 
@@ -1263,7 +1248,7 @@ static void read_frames(struct worker *w)
 
 static int next_wait_ms(const struct worker *w)
 {
-	int64_t now = mono_ms(), until = now + LOOP_TICK_MS;
+	int64_t now = util_mono_ms(), until = now + LOOP_TICK_MS;
 
 	if (w->force_scan || w->sms_notified)
 		return 0;
@@ -1287,7 +1272,7 @@ static void due_work(struct worker *w)
 		groups_expire(w, false);
 	if (!w->stop)
 		pending_expire(w);
-	now = mono_ms();
+	now = util_mono_ms();
 	if (!w->stop && now >= w->next_health) {
 		w->next_health = now + w->o.health_ms;
 		report_health(w);
@@ -1302,7 +1287,7 @@ static void run(struct worker *w)
 {
 	struct pollfd p;
 
-	w->next_poll = w->next_health = w->next_balance = mono_ms();
+	w->next_poll = w->next_health = w->next_balance = util_mono_ms();
 	while (!w->stop) {
 		p = (struct pollfd){ .fd = w->fd, .events = POLLIN };
 		if (poll(&p, 1, next_wait_ms(w)) > 0)

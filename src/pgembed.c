@@ -18,6 +18,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "util.h"
+
 struct pgembed {
 	char *state_dir;
 	char *pg_dir;      /* STATE/pg */
@@ -142,17 +144,6 @@ void pgembed_free(struct pgembed *pg)
 	free(pg);
 }
 
-static void seterr(char *err, size_t n, const char *fmt, ...) SAWT_PRINTF(3, 4);
-
-static void seterr(char *err, size_t n, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, n, fmt, ap);
-	va_end(ap);
-}
-
 /* As root, pick the unprivileged owner of the cluster. */
 static bool pick_user(struct pgembed *pg, char *err, size_t n)
 {
@@ -171,7 +162,7 @@ static bool pick_user(struct pgembed *pg, char *err, size_t n)
 		snprintf(pg->user, sizeof(pg->user), "%s", names[i]);
 		return true;
 	}
-	seterr(err, n, "sawtd runs as root but there is no user \"sawt\" or \"postgres\" to own the embedded database (initdb refuses root); "
+	util_seterr(err, n, "sawtd runs as root but there is no user \"sawt\" or \"postgres\" to own the embedded database (initdb refuses root); "
 		       "create one with \"adduser --system sawt\" or configure [database] url");
 	return false;
 }
@@ -181,15 +172,15 @@ static bool make_dir(struct pgembed *pg, const char *path, mode_t mode, bool own
 		     char *err, size_t n)
 {
 	if (mkdir(path, mode) != 0 && errno != EEXIST) {
-		seterr(err, n, "could not create directory \"%s\": %s", path, strerror(errno));
+		util_seterr(err, n, "could not create directory \"%s\": %s", path, strerror(errno));
 		return false;
 	}
 	if (own && pg->as_other && chown(path, pg->uid, pg->gid) != 0) {
-		seterr(err, n, "could not change owner of \"%s\": %s", path, strerror(errno));
+		util_seterr(err, n, "could not change owner of \"%s\": %s", path, strerror(errno));
 		return false;
 	}
 	if (own && chmod(path, mode) != 0) {
-		seterr(err, n, "could not change mode of \"%s\": %s", path, strerror(errno));
+		util_seterr(err, n, "could not change mode of \"%s\": %s", path, strerror(errno));
 		return false;
 	}
 	return true;
@@ -206,7 +197,7 @@ static bool make_parents(const char *path, char *err, size_t n)
 			continue;
 		*p = '\0';
 		if (mkdir(buf, 0755) != 0 && errno != EEXIST) {
-			seterr(err, n, "could not create directory \"%s\": %s", buf, strerror(errno));
+			util_seterr(err, n, "could not create directory \"%s\": %s", buf, strerror(errno));
 			return false;
 		}
 		*p = '/';
@@ -293,18 +284,18 @@ static bool pg_initdb(struct pgembed *pg, char *err, size_t n)
 
 	log_info("creating the embedded database cluster in \"%s\"", pg->data_dir);
 	if (run_prog(pg, "initdb", args, pg->log_file) != 0) {
-		seterr(err, n, "initdb failed for \"%s\"; see \"%s\"", pg->data_dir, pg->log_file);
+		util_seterr(err, n, "initdb failed for \"%s\"; see \"%s\"", pg->data_dir, pg->log_file);
 		return false;
 	}
 	snprintf(conf, sizeof(conf), "%s/postgresql.conf", pg->data_dir);
 	f = fopen(conf, "a");
 	if (f == NULL) {
-		seterr(err, n, "could not open file \"%s\": %s", conf, strerror(errno));
+		util_seterr(err, n, "could not open file \"%s\": %s", conf, strerror(errno));
 		return false;
 	}
 	fprintf(f, "\n# added by sawtd: settings rewritten at every start\ninclude_if_exists = 'sawt_embedded.conf'\n");
 	if (fclose(f) != 0) {
-		seterr(err, n, "could not write file \"%s\": %s", conf, strerror(errno));
+		util_seterr(err, n, "could not write file \"%s\": %s", conf, strerror(errno));
 		return false;
 	}
 	return true;
@@ -319,7 +310,7 @@ static bool pg_write_settings(struct pgembed *pg, char *err, size_t n)
 	snprintf(path, sizeof(path), "%s/sawt_embedded.conf", pg->data_dir);
 	f = fopen(path, "w");
 	if (f == NULL) {
-		seterr(err, n, "could not open file \"%s\": %s", path, strerror(errno));
+		util_seterr(err, n, "could not open file \"%s\": %s", path, strerror(errno));
 		return false;
 	}
 	fprintf(f, "listen_addresses = ''\nport = %s\nunix_socket_directories = '", PGEMBED_PORT);
@@ -327,11 +318,11 @@ static bool pg_write_settings(struct pgembed *pg, char *err, size_t n)
 		fputs(*p == '\'' ? "''" : (char[]){ *p, 0 }, f);
 	fprintf(f, "'\nunix_socket_permissions = 0700\nmax_connections = 50\n");
 	if (fclose(f) != 0) {
-		seterr(err, n, "could not write file \"%s\": %s", path, strerror(errno));
+		util_seterr(err, n, "could not write file \"%s\": %s", path, strerror(errno));
 		return false;
 	}
 	if (pg->as_other && chown(path, pg->uid, pg->gid) != 0) {
-		seterr(err, n, "could not change owner of \"%s\": %s", path, strerror(errno));
+		util_seterr(err, n, "could not change owner of \"%s\": %s", path, strerror(errno));
 		return false;
 	}
 	return true;
@@ -348,20 +339,20 @@ static bool pg_create_database(struct pgembed *pg, char *err, size_t n)
 	bool ok = false;
 
 	if (PQstatus(conn) != CONNECTION_OK) {
-		seterr(err, n, "could not connect to the embedded database: %s", PQerrorMessage(conn));
+		util_seterr(err, n, "could not connect to the embedded database: %s", PQerrorMessage(conn));
 		goto out;
 	}
 	res = PQexecParams(conn, "SELECT 1 FROM pg_database WHERE datname = $1", 1,
 			   NULL, check, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		seterr(err, n, "could not query the embedded database: %s", PQerrorMessage(conn));
+		util_seterr(err, n, "could not query the embedded database: %s", PQerrorMessage(conn));
 		goto out;
 	}
 	if (PQntuples(res) == 0) {
 		PQclear(res);
 		res = PQexec(conn, "CREATE DATABASE " PGEMBED_DBNAME);
 		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-			seterr(err, n, "could not create database \"%s\": %s", PGEMBED_DBNAME,
+			util_seterr(err, n, "could not create database \"%s\": %s", PGEMBED_DBNAME,
 			       PQerrorMessage(conn));
 			goto out;
 		}
@@ -382,7 +373,7 @@ static bool pg_prepare_dirs(struct pgembed *pg, char *err, size_t n)
 	    !make_dir(pg, pg->run_dir, 0700, true, err, n))
 		return false;
 	if (pg->as_other && chmod(pg->state_dir, 0711) != 0) {
-		seterr(err, n, "could not change mode of \"%s\": %s", pg->state_dir, strerror(errno));
+		util_seterr(err, n, "could not change mode of \"%s\": %s", pg->state_dir, strerror(errno));
 		return false;
 	}
 	return true;
@@ -399,7 +390,7 @@ bool pgembed_start(struct pgembed *pg, char *err, size_t n)
 	free(pg->bindir);
 	pg->bindir = pgembed_find_bindir(pg->bindir_cfg);
 	if (pg->bindir == NULL) {
-		seterr(err, n, "could not find PostgreSQL's server programs (initdb, pg_ctl)%s%s; install the Debian package postgresql or set [database] pg_bindir",
+		util_seterr(err, n, "could not find PostgreSQL's server programs (initdb, pg_ctl)%s%s; install the Debian package postgresql or set [database] pg_bindir",
 		       pg->bindir_cfg ? " in " : "", pg->bindir_cfg ? pg->bindir_cfg : "");
 		return false;
 	}
@@ -414,7 +405,7 @@ bool pgembed_start(struct pgembed *pg, char *err, size_t n)
 	} else {
 		log_info("starting the embedded PostgreSQL in \"%s\" (%s)", pg->data_dir, pg->bindir);
 		if (run_prog(pg, "pg_ctl", start_args, "/dev/null") != 0) {
-			seterr(err, n, "could not start the embedded PostgreSQL; see \"%s\"", pg->log_file);
+			util_seterr(err, n, "could not start the embedded PostgreSQL; see \"%s\"", pg->log_file);
 			return false;
 		}
 	}
@@ -429,7 +420,7 @@ bool pgembed_stop(struct pgembed *pg, char *err, size_t n)
 		return true;
 	log_info("stopping the embedded PostgreSQL");
 	if (run_prog(pg, "pg_ctl", args, "/dev/null") != 0) {
-		seterr(err, n, "could not stop the embedded PostgreSQL in \"%s\"; see \"%s\"",
+		util_seterr(err, n, "could not stop the embedded PostgreSQL in \"%s\"; see \"%s\"",
 		       pg->data_dir, pg->log_file);
 		return false;
 	}

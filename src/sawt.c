@@ -43,13 +43,7 @@ static struct config *load_config(const char *path)
 
 	if (path == NULL)
 		path = getenv("SAWT_CONFIG");
-	if (path == NULL || path[0] == '\0') {
-		cfg = config_new_defaults();
-		if (cfg == NULL)
-			fatalx("out of memory");
-		return cfg;
-	}
-	cfg = config_load(path, err, sizeof(err));
+	cfg = config_open(path, err, sizeof(err));
 	if (cfg == NULL)
 		fatalx("%s", err);
 	return cfg;

@@ -69,13 +69,7 @@ static struct config *load_config(const char *path)
 	char err[CONFIG_ERR_MAX];
 	struct config *cfg;
 
-	if (path == NULL) {
-		cfg = config_new_defaults();
-		if (cfg == NULL)
-			fatalx("out of memory");
-		return cfg;
-	}
-	cfg = config_load(path, err, sizeof(err));
+	cfg = config_open(path, err, sizeof(err));
 	if (cfg == NULL)
 		fatalx("%s", err);
 	return cfg;

@@ -15,23 +15,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util.h"
+
 struct spool {
 	char *dir;
 	uint64_t *seqs;     /* sorted ascending */
 	size_t n, cap;
 	uint64_t next_seq;
 };
-
-static void seterr(char *err, size_t n, const char *fmt, ...) SAWT_PRINTF(3, 4);
-
-static void seterr(char *err, size_t n, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, n, fmt, ap);
-	va_end(ap);
-}
 
 static void sha256(const unsigned char *data, size_t len, unsigned char out[32])
 {
@@ -139,7 +130,7 @@ static bool scan_dir(struct spool *sp, char *err, size_t n)
 	char path[4096];
 
 	if (d == NULL) {
-		seterr(err, n, "could not open directory \"%s\": %s", sp->dir, strerror(errno));
+		util_seterr(err, n, "could not open directory \"%s\": %s", sp->dir, strerror(errno));
 		return false;
 	}
 	while ((e = readdir(d)) != NULL) {
@@ -151,7 +142,7 @@ static bool scan_dir(struct spool *sp, char *err, size_t n)
 			unlink(path);
 		} else if (seq > 0 && !index_add(sp, seq)) {
 			closedir(d);
-			seterr(err, n, "out of memory");
+			util_seterr(err, n, "out of memory");
 			return false;
 		}
 	}
@@ -164,12 +155,12 @@ bool spool_open(struct spool *sp, char *err, size_t n)
 	char bad[4096];
 
 	if (mkdir(sp->dir, 0700) != 0 && errno != EEXIST) {
-		seterr(err, n, "could not create directory \"%s\": %s", sp->dir, strerror(errno));
+		util_seterr(err, n, "could not create directory \"%s\": %s", sp->dir, strerror(errno));
 		return false;
 	}
 	snprintf(bad, sizeof(bad), "%s/bad", sp->dir);
 	if (mkdir(bad, 0700) != 0 && errno != EEXIST) {
-		seterr(err, n, "could not create directory \"%s\": %s", bad, strerror(errno));
+		util_seterr(err, n, "could not create directory \"%s\": %s", bad, strerror(errno));
 		return false;
 	}
 	sp->n = 0;
@@ -225,24 +216,24 @@ bool spool_put(struct spool *sp, const struct inbound *in, uint64_t *seq,
 	seq_path(sp, s, path, sizeof(path));
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0) {
-		seterr(err, n, "could not create file \"%s\": %s", tmp, strerror(errno));
+		util_seterr(err, n, "could not create file \"%s\": %s", tmp, strerror(errno));
 		return false;
 	}
 	if (!write_all(fd, buf, sizeof(buf)) || fsync(fd) != 0) {
-		seterr(err, n, "could not write file \"%s\": %s", tmp, strerror(errno));
+		util_seterr(err, n, "could not write file \"%s\": %s", tmp, strerror(errno));
 		close(fd);
 		unlink(tmp);
 		return false;
 	}
 	close(fd);
 	if (rename(tmp, path) != 0 || !fsync_dir(sp->dir)) {
-		seterr(err, n, "could not rename file \"%s\" to \"%s\": %s", tmp, path,
+		util_seterr(err, n, "could not rename file \"%s\" to \"%s\": %s", tmp, path,
 		       strerror(errno));
 		unlink(tmp);
 		return false;
 	}
 	if (!index_add(sp, s)) {
-		seterr(err, n, "out of memory");
+		util_seterr(err, n, "out of memory");
 		return false;
 	}
 	*seq = s;

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util.h"
+
 /* Parameter types (pg_type OIDs): the election name and the depth. */
 #define TEXT_OID 25
 #define INT4_OID 23
@@ -89,22 +91,6 @@ static const char *const queries[STORE_STATUS_N_QUERIES] = {
 		" ORDER BY node, name",
 };
 
-static void seterr(char *err, size_t errlen, const char *fmt, ...) SAWT_PRINTF(3, 4);
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	size_t n;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	/* libpq messages end with a newline: keep one line */
-	n = strlen(err);
-	while (n > 0 && (err[n - 1] == '\n' || err[n - 1] == ' '))
-		err[--n] = '\0';
-}
-
 static const char *primary_message(const PGresult *res, const PGconn *conn)
 {
 	const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
@@ -119,7 +105,7 @@ static bool exec_command(struct store_status *st, const char *sql,
 	bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
 
 	if (!ok)
-		seterr(err, errlen, "could not run \"%s\": %s", sql,
+		util_seterr(err, errlen, "could not run \"%s\": %s", sql,
 		       primary_message(res, st->conn));
 	PQclear(res);
 	return ok;
@@ -136,7 +122,7 @@ static bool set_timezone(struct store_status *st, const char *timezone,
 			   1, NULL, params, NULL, NULL, 0);
 	ok = PQresultStatus(res) == PGRES_TUPLES_OK;
 	if (!ok)
-		seterr(err, errlen, "could not set the time zone to \"%s\": %s",
+		util_seterr(err, errlen, "could not set the time zone to \"%s\": %s",
 		       timezone, primary_message(res, st->conn));
 	PQclear(res);
 	return ok;
@@ -148,17 +134,17 @@ struct store_status *store_status_open(const char *conninfo, const char *timezon
 	struct store_status *st = calloc(1, sizeof(*st));
 
 	if (st == NULL) {
-		seterr(err, errlen, "out of memory");
+		util_seterr(err, errlen, "out of memory");
 		return NULL;
 	}
 	st->conn = PQconnectdb(conninfo);
 	if (st->conn == NULL || PQstatus(st->conn) != CONNECTION_OK) {
-		seterr(err, errlen, "could not connect to the database: %s",
+		util_seterr(err, errlen, "could not connect to the database: %s",
 		       st->conn != NULL ? PQerrorMessage(st->conn) : "out of memory");
 		goto fail;
 	}
 	if (PQsetClientEncoding(st->conn, "UTF8") != 0) {
-		seterr(err, errlen, "could not set the client encoding to UTF8: %s",
+		util_seterr(err, errlen, "could not set the client encoding to UTF8: %s",
 		       PQerrorMessage(st->conn));
 		goto fail;
 	}
@@ -230,7 +216,7 @@ struct store_status_rows *store_status_query(struct store_status *st,
 	PGresult *res;
 
 	if ((int)q < 0 || q >= STORE_STATUS_N_QUERIES) {
-		seterr(err, errlen, "unknown status query %d", (int)q);
+		util_seterr(err, errlen, "unknown status query %d", (int)q);
 		return NULL;
 	}
 	snprintf(dbuf, sizeof(dbuf), "%d", depth);
@@ -247,10 +233,10 @@ struct store_status_rows *store_status_query(struct store_status *st,
 		goto done;
 	}
 	if (state != NULL && strcmp(state, SQLSTATE_UNDEFINED_TABLE) == 0)
-		seterr(err, errlen, "the analytics views are missing (%s): run \"sawt migrate\"",
+		util_seterr(err, errlen, "the analytics views are missing (%s): run \"sawt migrate\"",
 		       primary_message(res, st->conn));
 	else
-		seterr(err, errlen, "could not query the database: %s",
+		util_seterr(err, errlen, "could not query the database: %s",
 		       primary_message(res, st->conn));
 	PQclear(res);
 	return NULL;
@@ -259,7 +245,7 @@ done:
 	if (rows != NULL)
 		return rows;
 oom:
-	seterr(err, errlen, "out of memory");
+	util_seterr(err, errlen, "out of memory");
 	return NULL;
 }
 
