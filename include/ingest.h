@@ -12,7 +12,10 @@
  * so PostgreSQL can use more than one core.  A message goes to the lane of
  * its station (by station id; by dedup key when it has no station), so
  * every report of a station is written in arrival order by one lane, and
- * lanes never wait for each other's tally rows.
+ * lanes never wait for each other's tally rows.  While an extra lane's
+ * connection is down its stations use lane 0; when it comes back it takes
+ * them over only after lane 0 has finished the batches opened before, so
+ * no report overtakes an earlier one of its station.
  *
  * Batches.  A lane's open batch takes messages until it holds batch_max of
  * them or batch_delay_ms have passed; while max_in_flight batches of the

@@ -19,22 +19,27 @@
  * pin_locked, and so is every message needing the PIN while locked.  Rate
  * and PIN state live in memory: a restart forgets them.
  *
- * Group commit.  Messages are collected for at most batch_delay_ms or
- * batch_max messages, then written by one query; up to max_in_flight
- * batches are in the database at once (pipelined on the db connection),
- * and while they are, new messages gather into the next batch, so batches
- * grow with the load.  A batch never holds two messages with the same
- * dedup key, nor two accepted reports for the same station, form and
+ * Group commit (ingest.h).  Messages are collected for at most
+ * batch_delay_ms or batch_max messages, then written by one query per
+ * batch; while a connection has max_in_flight batches in the database, its
+ * next batch keeps growing, so transactions grow with the load.  Writes
+ * are spread over `connections` connections (the db given here and others
+ * the pipeline opens itself), each station always on the same one, so
+ * PostgreSQL works on several cores and a station's reports are still
+ * written in arrival order.  A batch never holds two messages with the
+ * same dedup key, nor two accepted reports for the same station, form and
  * contest: such a message goes into a later batch, which sees the earlier
  * one committed (so duplicates, resends and supersedes are decided in
  * arrival order).
  *
- * Failures.  A batch lost with the connection fails all its messages
+ * Failures.  A batch lost with its connection fails all its messages
  * (PIPELINE_FAILED: the caller spools them; the dedup key makes a retry
- * safe).  A serialization failure or deadlock retries the batch; any other
- * error splits it into single messages, and a message that fails alone is
- * recorded as an inbound row in state 'failed' (error internal_error)
- * without report or reply, so one bad message never blocks the rest.
+ * safe).  A serialization failure, deadlock or unique violation retries
+ * the batch; any other error splits it into single messages, and a message
+ * that fails alone is recorded as an inbound row in state 'failed' (error
+ * internal_error) without report or reply, so one bad message never
+ * blocks the rest.  pipeline_submit() refuses a message while its
+ * connection is down.
  *
  * Before the registry cache has loaded, messages wait (at most
  * registry_wait_ms, then they fail).
@@ -70,7 +75,7 @@ typedef void (*pipeline_done_cb)(void *arg, enum pipeline_outcome outcome);
 struct pipeline_options {
 	unsigned batch_max;         /* messages per transaction; default 500 */
 	unsigned batch_delay_ms;    /* longest wait for more; default 2 */
-	unsigned max_in_flight;     /* batches per connection in the database; default 2 */
+	unsigned max_in_flight;     /* batches per connection in the database; default 1 */
 	unsigned connections;       /* database connections for the writes; default 2 */
 	const char *conninfo;       /* for the extra ones (copied); NULL: cfg's */
 	unsigned rate_max;          /* messages per sender per window; default 10 (max 60) */
@@ -103,21 +108,26 @@ void pipeline_default_options(struct pipeline_options *opt);
 
 /*
  * Create the pipeline over db (not owned) for cfg's election (cfg is read
- * now: own numbers, country code, default language, clock).  It creates
- * the registry cache and queues its LISTEN and first load.  Returns NULL
- * when out of memory or when cfg's results_deadline cannot be read.
+ * now: own numbers, country code, default language, clock, and
+ * db_conninfo(cfg) for the extra write connections, which it opens at
+ * once).  It creates the registry cache and queues its LISTEN and first
+ * load.  Returns NULL when out of memory or when cfg's results_deadline
+ * cannot be read.
  */
 struct pipeline *pipeline_new(struct event_base *base, struct db *db,
 			      const struct config *cfg) SAWT_MUST_CHECK;
 
-/* Replace the options (before submitting).  False when out of memory. */
+/*
+ * Replace the options (before submitting: the write connections are
+ * reopened).  opt's strings are copied.  False when out of memory.
+ */
 bool pipeline_set_options(struct pipeline *pl, const struct pipeline_options *opt) SAWT_MUST_CHECK;
 
 /*
- * Free the pipeline; NULL is a no-op.  Messages not yet sent to the
- * database get PIPELINE_FAILED first; batches in the database are
- * detached and their callbacks are never called, so free it only once
- * pipeline_stats().in_flight is 0 (or the db is gone).
+ * Free the pipeline and the connections it opened; NULL is a no-op.
+ * Messages not yet committed get PIPELINE_FAILED first, except those of
+ * batches in flight on db, which are detached and never called back: free
+ * it once pipeline_stats().in_flight is 0 (or after db_free()).
  */
 void pipeline_free(struct pipeline *pl);
 
@@ -133,7 +143,11 @@ bool pipeline_submit(struct pipeline *pl, const struct inbound *in,
 /* Send the messages gathered so far without waiting for more. */
 void pipeline_flush(struct pipeline *pl);
 
-/* Forward the db's state changes and notifications (see registry.h). */
+/*
+ * Forward the db's state changes and notifications: the db's callbacks
+ * belong to its owner (sawtd), who must pass them on for LISTEN to be
+ * renewed after a reconnection and the registry cache to follow changes.
+ */
 void pipeline_on_db_state(struct pipeline *pl, enum db_state state);
 void pipeline_on_notify(struct pipeline *pl, const char *channel, const char *payload);
 

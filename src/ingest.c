@@ -37,6 +37,7 @@ struct lane;
 struct batch {
 	struct batch *next;
 	struct lane *lane;          /* NULL: detached by ingest_free() */
+	uint64_t seq;               /* order of opening in its lane */
 	struct item **items;
 	unsigned n, cap;
 	struct strmap *keys;        /* dedup and tally keys */
@@ -48,10 +49,22 @@ struct blist {
 	struct batch *head, *tail;
 };
 
+/*
+ * An extra lane is DOWN until its connection is up: its stations use lane
+ * 0 meanwhile.  Once up it is PENDING: it takes its stations' messages
+ * again but sends nothing until lane 0 has finished every batch opened
+ * before (the barrier), so no report overtakes an earlier one of its
+ * station.  Then it is ACTIVE.  Lane 0 is always ACTIVE.
+ */
+enum lane_mode { LANE_DOWN, LANE_PENDING, LANE_ACTIVE };
+
 struct lane {
 	struct ingest *ing;
 	struct db *db;
 	bool own;                   /* db opened (and freed) here */
+	enum lane_mode mode;
+	uint64_t next_seq;          /* seq of the next batch opened */
+	uint64_t barrier;           /* PENDING: lane 0's batches before this */
 	struct blist open, ready;
 	struct batch *flight;       /* in the database (unordered) */
 	size_t in_flight;
@@ -106,6 +119,7 @@ static struct batch *batch_new(struct lane *l)
 	if (b == NULL)
 		return NULL;
 	b->lane = l;
+	b->seq = l->next_seq++;
 	b->cap = 16;
 	b->items = calloc(b->cap, sizeof(*b->items));
 	b->keys = strmap_new(b->cap * 2);
@@ -305,9 +319,13 @@ static void pump(struct lane *l)
 	l->pumping = true;
 	do {
 		l->pump_again = false;
-		while (l->in_flight < l->ing->opt.max_in_flight &&
-		       (b = blist_pop(&l->ready)) != NULL) {
-			if (db_get_state(l->db) != DB_STATE_READY || !batch_send(l, b))
+		while (l->in_flight < l->ing->opt.max_in_flight && l->ready.head) {
+			bool up = db_get_state(l->db) == DB_STATE_READY;
+
+			if (up && l->mode != LANE_ACTIVE)
+				break;
+			b = blist_pop(&l->ready);
+			if (!up || !batch_send(l, b))
 				batch_fail(b);
 		}
 	} while (l->pump_again);
@@ -329,6 +347,7 @@ static void batch_split(struct lane *l, struct batch *b)
 			item_fail(b->items[i]);
 			continue;
 		}
+		one->seq = b->seq;
 		if (last)
 			last->next = one;
 		else
@@ -424,6 +443,31 @@ static void batch_ok(struct lane *l, struct batch *b, const struct db_result *re
 	batch_free(b);
 }
 
+/* True when l still has a batch opened before seq. */
+static bool has_before(const struct lane *l, uint64_t seq)
+{
+	const struct batch *lists[3] = { l->open.head, l->ready.head, l->flight };
+
+	for (int i = 0; i < 3; i++)
+		for (const struct batch *b = lists[i]; b; b = b->next)
+			if (b->seq < seq)
+				return true;
+	return false;
+}
+
+/* Activate the pending lanes whose barrier lane 0 has passed. */
+static void check_barriers(struct ingest *ing)
+{
+	for (unsigned i = 1; i < ing->n_lanes; i++) {
+		struct lane *l = &ing->lanes[i];
+
+		if (l->mode != LANE_PENDING || has_before(&ing->lanes[0], l->barrier))
+			continue;
+		l->mode = LANE_ACTIVE;
+		event_active(l->ev_pump, 0, 0);
+	}
+}
+
 static void batch_cb(const struct db_result *res, void *arg)
 {
 	struct batch *b = arg;
@@ -452,6 +496,8 @@ static void batch_cb(const struct db_result *res, void *arg)
 	if (l->ready.head == NULL)
 		close_all(l);
 	pump(l);
+	if (l == &l->ing->lanes[0])
+		check_barriers(l->ing);
 }
 
 /* ==== lanes ==== */
@@ -479,15 +525,29 @@ static void pump_cb(evutil_socket_t fd, short what, void *arg)
 static void own_state_cb(struct db *db, enum db_state state, void *arg)
 {
 	struct lane *l = arg;
+	struct lane *l0 = &l->ing->lanes[0];
 
 	(void)db;
-	if (state == DB_STATE_READY && l->ready.head)
+	if (state != DB_STATE_READY) {
+		/* its stations go back to lane 0; what it holds fails */
+		l->mode = LANE_DOWN;
+		close_all(l);
 		event_active(l->ev_pump, 0, 0);
+		return;
+	}
+	if (l->mode != LANE_DOWN)
+		return;
+	l->mode = LANE_PENDING;
+	l->barrier = l0->next_seq;
+	close_all(l0);
+	pump(l0);
+	check_barriers(l->ing);
 }
 
 static bool lane_init(struct ingest *ing, struct lane *l, struct db *db)
 {
 	l->ing = ing;
+	l->mode = db != NULL ? LANE_ACTIVE : LANE_DOWN;
 	l->ev_delay = evtimer_new(ing->base, delay_cb, l);
 	l->ev_pump = event_new(ing->base, -1, 0, pump_cb, l);
 	if (l->ev_delay == NULL || l->ev_pump == NULL)
@@ -585,11 +645,15 @@ void ingest_set_election(struct ingest *ing, int election_id)
 	ing->election_id = election_id;
 }
 
-/* A station's lane; a message without station goes by its dedup key. */
+/*
+ * A station's lane (a message without station goes by its dedup key);
+ * lane 0 while that lane's connection is down.
+ */
 static struct lane *lane_of(struct ingest *ing, const char *dedup, int station_id)
 {
 	char hex[9] = "";
 	unsigned long h;
+	struct lane *l;
 
 	if (station_id > 0) {
 		h = (unsigned long)station_id;
@@ -597,7 +661,8 @@ static struct lane *lane_of(struct ingest *ing, const char *dedup, int station_i
 		snprintf(hex, sizeof(hex), "%s", dedup);
 		h = strtoul(hex, NULL, 16);
 	}
-	return &ing->lanes[h % ing->n_lanes];
+	l = &ing->lanes[h % ing->n_lanes];
+	return l->mode == LANE_DOWN ? &ing->lanes[0] : l;
 }
 
 bool ingest_add(struct ingest *ing, char *json, const char *dedup, int station_id,
@@ -607,7 +672,7 @@ bool ingest_add(struct ingest *ing, char *json, const char *dedup, int station_i
 	struct item *it;
 
 	if (db_get_state(l->db) != DB_STATE_READY)
-		return false;
+		return false;       /* lane 0 down, or a lane just lost */
 	it = calloc(1, sizeof(*it));
 	if (it == NULL)
 		return false;
@@ -647,6 +712,7 @@ void ingest_stats(const struct ingest *ing, struct ingest_stats *out)
 	*out = ing->stats;
 	out->lanes_ready = 0;
 	for (unsigned i = 0; i < ing->n_lanes; i++)
-		if (db_get_state(ing->lanes[i].db) == DB_STATE_READY)
+		if (ing->lanes[i].mode == LANE_ACTIVE &&
+		    db_get_state(ing->lanes[i].db) == DB_STATE_READY)
 			out->lanes_ready++;
 }

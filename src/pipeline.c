@@ -731,7 +731,7 @@ void pipeline_default_options(struct pipeline_options *opt)
 	*opt = (struct pipeline_options){
 		.batch_max = 500,
 		.batch_delay_ms = 2,
-		.max_in_flight = 2,
+		.max_in_flight = 1,
 		.connections = 2,
 		.rate_max = 10,
 		.rate_window_s = 60,

@@ -54,8 +54,9 @@ struct registry {
 };
 
 static const char load_sql[] =
-	"WITH ins AS (INSERT INTO sawt.elections (name) VALUES ($1)"
-	" ON CONFLICT (name) DO NOTHING RETURNING id),"
+	"WITH ins AS (INSERT INTO sawt.elections (name) SELECT $1 WHERE NOT EXISTS"
+	" (SELECT 1 FROM sawt.elections WHERE name = $1) ON CONFLICT (name) DO NOTHING"
+	" RETURNING id),"
 	" e AS (SELECT id FROM ins UNION ALL SELECT id FROM sawt.elections WHERE name = $1)"
 	" SELECT 'e', id, NULL::int, NULL::int, NULL::int, NULL::text, NULL::text,"
 	"  NULL::text, NULL::text, NULL::text FROM e"

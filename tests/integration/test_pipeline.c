@@ -718,6 +718,29 @@ static void test_bad_message_isolated(void **state)
 	set_connections(2);
 }
 
+/* An extra write connection that cannot connect: its stations use the
+ * main one, and nothing is refused. */
+static void test_extra_connection_down(void **state)
+{
+	static const char *texts[] = {
+		"T 2011 V520 W250", "T 1023 V300 W150", "I 2011 1 late opening", "C 2011 V560 W270",
+	};
+	struct stored s;
+
+	(void)state;
+	opt.conninfo = "host=/nonexistent/sawt-test";
+	assert_true(pipeline_set_options(pl, &opt));
+	run_ms(300);
+	assert_int_equal(lanes_ready(), 1);
+	for (size_t i = 0; i < 4; i++) {
+		roundtrip(F, texts[i], &s);
+		assert_string_equal(s.state, "processed");
+		assert_int_equal(s.reports, 1);
+	}
+	opt.conninfo = "";
+	set_connections(2);
+}
+
 /* The server goes away: what was in flight fails, new messages are
  * refused, and after the restart LISTEN and the cache are back. */
 static void test_database_restart(void **state)
@@ -788,6 +811,7 @@ int main(void)
 		cmocka_unit_test(test_pin_lock),
 		cmocka_unit_test(test_registry_refresh),
 		cmocka_unit_test(test_bad_message_isolated),
+		cmocka_unit_test(test_extra_connection_down),
 		cmocka_unit_test(test_database_restart),
 		cmocka_unit_test(test_stats),
 	};

@@ -1,0 +1,140 @@
+/*
+ * fuzz_validate.c - fuzz parse + registry validation against a small
+ * fixed registry.
+ *
+ * The first byte picks the sender (observer, observer with PIN,
+ * coordinator, unknown, not a phone), whether the PIN is locked, and the
+ * time (before polls open, during, after the deadline); the rest is the
+ * message.  The verdict must be consistent (an accepted report has its
+ * person, station and figures within the rules; a rejected one has no
+ * flags) and its reply must render into one SMS.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parse.h"
+#include "regsnap.h"
+#include "registry_import.h"
+#include "reply.h"
+#include "validate.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static const char *const senders[] = {
+	"+9613100001", "+9613100002", "+9613100003", "+9617000000", "",
+};
+
+static struct regsnap *snap;
+static struct validate_clock clock_;
+
+static void build(void)
+{
+	char hash[REGISTRY_PIN_HASH_BUF];
+
+	snap = regsnap_new();
+	if (snap == NULL || !registry_pin_hash("4321", 1, hash, sizeof(hash)) ||
+	    !regsnap_add_area(snap, 1, 0) || !regsnap_add_area(snap, 2, 1) ||
+	    !regsnap_add_contest(snap, 10, "MUN", 3) || !regsnap_add_contest(snap, 11, "MUK", 1) ||
+	    !regsnap_add_station(snap, 100, "1021", 2, 1000, 500) ||
+	    !regsnap_add_station(snap, 101, "1022", 2, 0, 0) ||
+	    !regsnap_add_station_contest(snap, 100, 10) ||
+	    !regsnap_add_station_contest(snap, 101, 10) ||
+	    !regsnap_add_station_contest(snap, 101, 11) ||
+	    !regsnap_add_person(snap, 1, senders[0], "A", REGISTRY_ROLE_OBSERVER, LANG_AR, NULL) ||
+	    !regsnap_add_person(snap, 2, senders[1], "B", REGISTRY_ROLE_OBSERVER, -1, hash) ||
+	    !regsnap_add_person(snap, 3, senders[2], "C", REGISTRY_ROLE_COORDINATOR, LANG_FR,
+				NULL) ||
+	    !regsnap_add_person_station(snap, 1, 100) || !regsnap_add_person_station(snap, 2, 100) ||
+	    !regsnap_add_person_area(snap, 3, 1) ||
+	    !regsnap_add_incident(snap, 3, REGISTRY_SEVERITY_CRITICAL) || !regsnap_finish(snap) ||
+	    !validate_clock_init(&clock_, 7 * 60, "2025-05-04 23:00", 3 * 3600))
+		abort();
+}
+
+static bool is_report(enum parse_form f)
+{
+	return f == PARSE_FORM_OPEN || f == PARSE_FORM_TURNOUT || f == PARSE_FORM_CLOSE ||
+	       f == PARSE_FORM_RESULTS || f == PARSE_FORM_INCIDENT;
+}
+
+static void check_accepted(const struct report_msg *m, const struct validate_result *r)
+{
+	uint64_t sum = 0;
+
+	if (r->person == NULL || r->station == NULL || !regsnap_assigned(snap, r->person, r->station))
+		abort();
+	if ((r->flags != 0) != (r->outcome == VALIDATE_ACCEPTED_FLAGGED))
+		abort();
+	if (m->form == PARSE_FORM_TURNOUT || m->form == PARSE_FORM_CLOSE) {
+		if ((m->has & PARSE_HAS_WOMEN) && m->women > m->voters)
+			abort();
+		if (r->station->registered > 0 && m->voters > (uint32_t)r->station->registered)
+			abort();
+	}
+	if (m->form == PARSE_FORM_RESULTS) {
+		if (r->contest == NULL || m->n_counts != r->contest->n_candidates + 2)
+			abort();
+		for (uint8_t i = 0; i < m->n_counts; i++)
+			sum += m->counts[i];
+		if ((m->has & PARSE_HAS_TOTAL) && sum != m->total)
+			abort();
+	}
+	if (m->form == PARSE_FORM_INCIDENT && r->incident == NULL)
+		abort();
+}
+
+static void check_reply(const struct report_msg *m, const struct validate_result *r,
+			const char *text, size_t len)
+{
+	struct reply_args a;
+	char buf[REPLY_MAX];
+	enum lang lang = reply_lang(r->person ? r->person->lang : -1, m);
+
+	if (strcmp(reply_kind_code(r->reply), "unknown") == 0)
+		abort();
+	if (r->reply == REPLY_STATUS || r->reply == REPLY_ACK)
+		return;         /* answered from the database */
+	reply_args_from_msg(&a, m, text, len);
+	a.expected = r->expected;
+	a.registered = r->registered;
+	a.minutes = 30;
+	a.sum = r->sum ? r->sum : a.sum;
+	if (r->reply == REPLY_BAD_CONTEST) {
+		a.token = (m->has & PARSE_HAS_CONTEST) ? m->contest : "";
+		a.token_len = strlen(a.token);
+	}
+	if (reply_render(r->reply, lang, &a, buf, sizeof(buf), NULL) < 0)
+		abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const int64_t times[3] = { 1746328000, 1746360000, 1746400000 };
+	struct report_msg msg;
+	struct validate_result r;
+	struct validate_input in;
+
+	if (snap == NULL)
+		build();
+	if (size == 0)
+		return 0;
+	in.sender = senders[data[0] % 5];
+	in.pin_locked = (data[0] / 5) % 2;
+	in.sent_at = times[(data[0] / 10) % 3];
+	in.msg = &msg;
+	data++;
+	size--;
+	if (!parse_message((const char *)data, size, LANG_EN, &msg)) {
+		/* validated all the same */
+	}
+	validate_message(snap, &clock_, &in, &r);
+	if (r.outcome == VALIDATE_REJECTED && r.flags != 0)
+		abort();
+	if (r.outcome != VALIDATE_REJECTED && is_report(msg.form))
+		check_accepted(&msg, &r);
+	if (r.outcome != VALIDATE_REJECTED && msg.error != PARSE_OK)
+		abort();
+	check_reply(&msg, &r, (const char *)data, size);
+	return 0;
+}
