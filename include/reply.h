@@ -69,6 +69,10 @@ enum reply_kind {
 	REPLY_COUNTS_TOTAL_MISMATCH,
 	REPLY_RESULTS_EXCEED_REGISTERED,
 	REPLY_UNKNOWN_INCIDENT_CODE,
+	REPLY_MEN_EXCEED_VOTERS,       /* M > V when W is not given */
+	REPLY_CONTEST_REQUIRED,        /* results, several contests, none named */
+	REPLY_CONTEST_NOT_ON_BALLOT,   /* the contest named is not at the station */
+	REPLY_NO_CONTEST,              /* no contest registered for the station */
 	/* rejected by the parser: same order as enum parse_error */
 	REPLY_EMPTY_MESSAGE,
 	REPLY_MESSAGE_TOO_LONG,

@@ -379,12 +379,10 @@ static void render_replies(struct decision *d)
 	    d->v.reply == REPLY_COUNTS_TOTAL_MISMATCH ||
 	    d->v.reply == REPLY_RESULTS_EXCEED_REGISTERED)
 		a.sum = d->v.sum;
-	if (d->v.reply == REPLY_MISSING_FIELD && m->error == PARSE_OK)
-		a.field = PARSE_FIELD_CONTEST;
-	if (d->v.reply == REPLY_BAD_CONTEST) {
-		/* the contest typed; none when the ballot has no contest at all */
-		a.token = (m->has & PARSE_HAS_CONTEST) ? m->contest : "";
-		a.token_len = strlen(a.token);
+	if (d->v.reply == REPLY_CONTEST_NOT_ON_BALLOT) {
+		/* the contest typed, normalised by the parser */
+		a.token = m->contest;
+		a.token_len = strlen(m->contest);
 	}
 	d->priority = d->v.outcome == VALIDATE_REJECTED ? 1 : m->form == PARSE_FORM_HELP ? 3 : 2;
 	(void)render(d->v.reply, lang, &a, d->body);

@@ -28,7 +28,8 @@ static const char *const kind_codes[REPLY_KIND_COUNT] = {
 	"bad_pin", "pin_locked", "women_exceed_voters", "sum_mismatch",
 	"voters_exceed_registered", "women_exceed_registered_women",
 	"wrong_count_number", "counts_total_mismatch", "results_exceed_registered",
-	"unknown_incident_code",
+	"unknown_incident_code", "men_exceed_voters", "contest_required",
+	"contest_not_on_ballot", "no_contest",
 	"empty_message", "message_too_long", "invalid_utf8", "control_character",
 	"missing_keyword", "unknown_keyword", "missing_station", "bad_station",
 	"missing_number", "bad_number", "number_too_large", "missing_field",
@@ -100,6 +101,15 @@ static const struct entry cat_en[REPLY_KIND_COUNT] = {
 		"Not counted: {station} results add up to {sum}, more than the {registered} registered. Check and resend.", NULL },
 	[REPLY_UNKNOWN_INCIDENT_CODE] = {
 		"Unknown incident code {code}. Check your code card and resend.", NULL },
+	[REPLY_MEN_EXCEED_VOTERS] = {
+		"Not counted: {station} M {men} is more than V {voters}. Check and resend.", NULL },
+	[REPLY_CONTEST_REQUIRED] = {
+		"Not counted: {station} has several contests. Add the contest code from your card after the station number and resend.", NULL },
+	[REPLY_CONTEST_NOT_ON_BALLOT] = {
+		"Not counted: contest \"{token}\" is not on the ballot of {station}. Check the code on your card and resend.",
+		"Not counted: that contest is not on the ballot of {station}. Check the code on your card and resend." },
+	[REPLY_NO_CONTEST] = {
+		"Not counted: no contest is registered for {station}. Please tell your coordinator.", NULL },
 	[REPLY_EMPTY_MESSAGE] = { "Empty message. Send HELP for the formats.", NULL },
 	[REPLY_MESSAGE_TOO_LONG] = {
 		"Message too long. Send one short report per SMS. Send HELP for the formats.", NULL },
@@ -210,6 +220,15 @@ static const struct entry cat_fr[REPLY_KIND_COUNT] = {
 		"Non compté: la somme de {station} est {sum}, plus que les {registered} inscrits. Vérifiez et renvoyez.", NULL },
 	[REPLY_UNKNOWN_INCIDENT_CODE] = {
 		"Code d'incident {code} inconnu. Vérifiez votre carte des codes et renvoyez.", NULL },
+	[REPLY_MEN_EXCEED_VOTERS] = {
+		"Non compté: {station} H {men} dépasse V {voters}. Vérifiez et renvoyez.", NULL },
+	[REPLY_CONTEST_REQUIRED] = {
+		"Non compté: {station} a plusieurs scrutins. Ajoutez le code du scrutin (voir votre carte) après le numéro et renvoyez.", NULL },
+	[REPLY_CONTEST_NOT_ON_BALLOT] = {
+		"Non compté: le scrutin \"{token}\" n'est pas au bureau {station}. Vérifiez le code sur votre carte et renvoyez.",
+		"Non compté: ce scrutin n'est pas au bureau {station}. Vérifiez le code sur votre carte et renvoyez." },
+	[REPLY_NO_CONTEST] = {
+		"Non compté: aucun scrutin n'est enregistré pour {station}. Prévenez votre coordinateur.", NULL },
 	[REPLY_EMPTY_MESSAGE] = { "Message vide. Envoyez AIDE pour les formats.", NULL },
 	[REPLY_MESSAGE_TOO_LONG] = {
 		"Message trop long. Un rapport court par SMS. Envoyez AIDE pour les formats.", NULL },
@@ -317,6 +336,15 @@ static const struct entry cat_ar[REPLY_KIND_COUNT] = {
 	[REPLY_RESULTS_EXCEED_REGISTERED] = {
 		"لم يحتسب {station}: المجموع {sum} اكثر من المسجلين {registered}", NULL },
 	[REPLY_UNKNOWN_INCIDENT_CODE] = { "رمز مخالفة غير معروف {code}. راجع بطاقة الرموز", NULL },
+	[REPLY_MEN_EXCEED_VOTERS] = {
+		"لم يحتسب {station}: ر{men} اكثر من م{voters}. تحقق واعد الارسال", NULL },
+	[REPLY_CONTEST_REQUIRED] = {
+		"لم يحتسب {station}: اكثر من انتخاب. اضف رمز الانتخاب بعد رقم المركز", NULL },
+	[REPLY_CONTEST_NOT_ON_BALLOT] = {
+		"لم يحتسب: الانتخاب «{token}» غير موجود في {station}. تحقق من الرمز",
+		"لم يحتسب: هذا الانتخاب غير موجود في {station}. تحقق من الرمز" },
+	[REPLY_NO_CONTEST] = {
+		"لم يحتسب: لا انتخاب مسجل للمركز {station}. ابلغ منسقك", NULL },
 	[REPLY_EMPTY_MESSAGE] = { "رسالة فارغة. ارسل مساعده لمعرفة الصيغ", NULL },
 	[REPLY_MESSAGE_TOO_LONG] = { "الرسالة طويلة جدا. ارسل تقريرا قصيرا واحدا في كل رسالة", NULL },
 	[REPLY_INVALID_UTF8] = { "تعذرت قراءة رسالتك. اعد كتابتها وارسالها", NULL },
@@ -444,6 +472,8 @@ static enum ph ph_lookup(const char *name, size_t n)
 
 static void emit(struct out *o, const char *s, size_t n)
 {
+	if (n == 0)
+		return;
 	if (o->overflow || o->len + n + 1 > o->cap) {
 		o->overflow = true;
 		return;

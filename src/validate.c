@@ -121,7 +121,9 @@ static bool check_turnout(const struct report_msg *m, const struct reg_station *
 	out->sum = clamp32((uint64_t)(w ? m->women : 0) + (mn ? m->men : 0));
 	if (w && m->women > m->voters)
 		return reject(out, REPLY_WOMEN_EXCEED_VOTERS);
-	if (mn && (w ? (uint64_t)m->women + m->men != m->voters : m->men > m->voters))
+	if (mn && !w && m->men > m->voters)
+		return reject(out, REPLY_MEN_EXCEED_VOTERS);
+	if (mn && w && (uint64_t)m->women + m->men != m->voters)
 		return reject(out, REPLY_SUM_MISMATCH);
 	if (st->registered > 0 && m->voters > (uint32_t)st->registered) {
 		out->registered = (uint32_t)st->registered;
@@ -138,14 +140,16 @@ static bool check_turnout(const struct report_msg *m, const struct reg_station *
 static bool pick_contest(const struct report_msg *m, const struct reg_station *st,
 			 struct validate_result *out)
 {
+	if (st->n_contests == 0)
+		return reject(out, REPLY_NO_CONTEST);
 	if (m->has & PARSE_HAS_CONTEST)
 		out->contest = regsnap_station_contest(st, m->contest);
 	else if (st->n_contests == 1)
 		out->contest = st->contests[0];
-	else if (st->n_contests > 1)
-		return reject(out, REPLY_MISSING_FIELD);
+	else
+		return reject(out, REPLY_CONTEST_REQUIRED);
 	if (out->contest == NULL)
-		return reject(out, REPLY_BAD_CONTEST);
+		return reject(out, REPLY_CONTEST_NOT_ON_BALLOT);
 	return true;
 }
 

@@ -412,10 +412,10 @@ static void test_rules_rejected(void **state)
 		  "add up to 1015, more than the 1000", true },
 		{ A, "I 1021 9 something", "unknown_incident_code", "Unknown incident code 9",
 		  true },
-		{ COORD, "R 1022 1 2 3 4 5", "missing_field", "missing", true },
-		{ COORD, "R 1022 XYZ 1 2 3 4 5", "bad_contest", "XYZ", true },
+		{ COORD, "R 1022 1 2 3 4 5", "contest_required", "several contests", true },
+		{ COORD, "R 1022 XYZ 1 2 3 4 5", "contest_not_on_ballot", "XYZ", true },
 		{ A, "T 1021 V", "missing_number", "No number after", true },
-		{ A, "R 2012 1 2 3", "bad_contest", "Contest code", true },
+		{ A, "R 2012 1 2 3", "no_contest", "no contest is registered", true },
 		{ A, "STATUS", "not_coordinator", "for coordinators only", false },
 	};
 	struct stored s;

@@ -181,7 +181,7 @@ static void test_turnout_rules(void **state)
 	r = check(OBS, "T 1021 V100 W40 M50");
 	assert_verdict(r, VALIDATE_REJECTED, REPLY_SUM_MISMATCH);
 	assert_int_equal(r.sum, 90);
-	assert_verdict(check(OBS, "T 1021 V100 M150"), VALIDATE_REJECTED, REPLY_SUM_MISMATCH);
+	assert_verdict(check(OBS, "T 1021 V100 M150"), VALIDATE_REJECTED, REPLY_MEN_EXCEED_VOTERS);
 	assert_verdict(check(OBS, "T 1021 V100 M60"), VALIDATE_ACCEPTED,
 		       REPLY_ACCEPTED_TURNOUT);
 	assert_verdict(check(OBS, "T 1021 V100 W40 M60"), VALIDATE_ACCEPTED,
@@ -229,16 +229,16 @@ static void test_results_contest(void **state)
 	(void)state;
 	/* two contests on the ballot: the message must name one */
 	assert_verdict(check(COORD, "R 1022 100 200 10 5"), VALIDATE_REJECTED,
-		       REPLY_MISSING_FIELD);
+		       REPLY_CONTEST_REQUIRED);
 	r = check(COORD, "R 1022 MAYOR 100 200 10 5");
 	assert_verdict(r, VALIDATE_ACCEPTED, REPLY_ACCEPTED_RESULTS);
 	assert_int_equal(r.contest->id, 11);
 	r = check(COORD, "R 1022 mayor 100 200 10 5");
 	assert_verdict(r, VALIDATE_ACCEPTED, REPLY_ACCEPTED_RESULTS);
 	assert_verdict(check(COORD, "R 1022 PRESIDENT 1 2 3"), VALIDATE_REJECTED,
-		       REPLY_BAD_CONTEST);
+		       REPLY_CONTEST_NOT_ON_BALLOT);
 	/* no contest on this station's ballot */
-	assert_verdict(check(OBS, "R 2001 1 2 3"), VALIDATE_REJECTED, REPLY_BAD_CONTEST);
+	assert_verdict(check(OBS, "R 2001 1 2 3"), VALIDATE_REJECTED, REPLY_NO_CONTEST);
 }
 
 static void test_incident_and_open(void **state)
