@@ -201,4 +201,7 @@ int frame_payload_len(int type);
  */
 void frame_copy_str(char *dst, size_t cap, const char *src);
 
+/* A phone number a SEND may carry: an optional "+" and 1 to 20 digits. */
+bool frame_number_ok(const char *s) SAWT_MUST_CHECK;
+
 #endif

@@ -480,3 +480,13 @@ size_t frame_encode(const struct frame *f, uint8_t *buf, size_t cap)
 		return 0;
 	return w.pos;
 }
+
+bool frame_number_ok(const char *s)
+{
+	size_t n = strlen(s), digits;
+
+	if (*s == '+')
+		s++, n--;
+	digits = strspn(s, "0123456789");
+	return digits == n && n >= 1 && n <= 20;
+}

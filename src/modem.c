@@ -756,16 +756,6 @@ bool modem_mgr_ack(struct modem_mgr *mgr, const char *modem, uint64_t token)
 	return send_frame(s, &f);
 }
 
-static bool number_ok(const char *s)
-{
-	size_t n = strlen(s), digits;
-
-	if (*s == '+')
-		s++, n--;
-	digits = strspn(s, "0123456789");
-	return digits == n && n >= 1 && n <= 20;
-}
-
 bool modem_mgr_send(struct modem_mgr *mgr, const char *modem, uint64_t outbox_id,
 		    const char *to, const char *text)
 {
@@ -775,7 +765,7 @@ bool modem_mgr_send(struct modem_mgr *mgr, const char *modem, uint64_t outbox_id
 	uint64_t *ids;
 
 	if (s == NULL || !s->cfg->send || s->st.state != MODEM_STATE_READY ||
-	    s->n_sends >= MODEM_SENDS_MAX || !number_ok(to) || len > FRAME_TEXT_MAX ||
+	    s->n_sends >= MODEM_SENDS_MAX || !frame_number_ok(to) || len > FRAME_TEXT_MAX ||
 	    utf8_validate(text, len) != len)
 		return false;
 	memset(&f, 0, sizeof(f));

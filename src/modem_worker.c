@@ -838,16 +838,6 @@ static void pending_expire(struct worker *w)
 
 /* ---- sending ---- */
 
-static bool number_ok(const char *s)
-{
-	size_t n = strlen(s), digits;
-
-	if (*s == '+')
-		s++, n--;
-	digits = strspn(s, "0123456789");
-	return digits == n && n >= 1 && n <= 20;
-}
-
 /* Wait for libgammu's callback to set *flag, reading the modem. */
 static void wait_flag(struct worker *w, const bool *flag, int timeout_ms)
 {
@@ -944,7 +934,7 @@ static void do_send(struct worker *w, const struct frame_send *fs)
 	f.u.sent.reference = -1;
 	if (!w->mc->send)
 		snprintf(err, sizeof(err), "sending is disabled for this modem");
-	else if (!number_ok(fs->to))
+	else if (!frame_number_ok(fs->to))
 		snprintf(err, sizeof(err), "invalid destination number");
 	else if (prepare_parts(w, fs, err, sizeof(err))) {
 		load_smsc(w);

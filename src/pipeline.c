@@ -23,6 +23,7 @@
 #include "registry.h"
 #include "reply.h"
 #include "strmap.h"
+#include "util.h"
 #include "validate.h"
 
 #define PIN_FAILS_TO_LOCK 3
@@ -80,22 +81,6 @@ struct pipeline {
 	bool closing;
 	struct pipeline_stats stats;
 };
-
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int64_t wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void arm(struct event *ev, unsigned ms)
 {
@@ -223,7 +208,7 @@ static bool sweep_one(const char *key, void *value, void *arg)
 static void sweep_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct pipeline *pl = arg;
-	int64_t now = mono_ms();
+	int64_t now = util_mono_ms();
 
 	(void)fd;
 	(void)what;
@@ -288,7 +273,7 @@ static bool check_sender(struct pipeline *pl, struct decision *d, int64_t now,
 /* When the observer sent it: the SMSC time when plausible, else receipt. */
 static int64_t sent_at(const struct inbound *in)
 {
-	int64_t rcv = in->received_ms > 0 ? in->received_ms / 1000 : wall_ms() / 1000;
+	int64_t rcv = in->received_ms > 0 ? in->received_ms / 1000 : util_wall_ms() / 1000;
 
 	if (in->smsc_time > 0 && in->smsc_time <= rcv + 300 && in->smsc_time >= rcv - 86400)
 		return in->smsc_time;
@@ -420,7 +405,7 @@ static void json_inbound(struct json_buf *j, const struct decision *d, const cha
 	jstr(j, "sender", d->sender);
 	if (in->smsc_time > 0)
 		json_uint(j, "smsc", (uint64_t)in->smsc_time);
-	json_uint(j, "recv_ms", (uint64_t)(in->received_ms > 0 ? in->received_ms : wall_ms()));
+	json_uint(j, "recv_ms", (uint64_t)(in->received_ms > 0 ? in->received_ms : util_wall_ms()));
 	if (in->concat_parts > 1) {
 		json_uint(j, "mp_ref", in->concat_ref);
 		json_uint(j, "mp_part", (unsigned)(in->concat_parts - in->concat_missing));
@@ -570,7 +555,7 @@ static char *message_json(struct pipeline *pl, const struct decision *d, const c
 static char *process(struct pipeline *pl, struct msg *m)
 {
 	struct decision d;
-	int64_t now = mono_ms();
+	int64_t now = util_mono_ms();
 
 	memset(&d, 0, sizeof(d));
 	d.in = &m->in;
@@ -694,7 +679,7 @@ static void registry_loaded(void *arg)
 static void wait_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct pipeline *pl = arg;
-	int64_t now = mono_ms();
+	int64_t now = util_mono_ms();
 	struct waiting *w;
 	size_t n = 0;
 
@@ -897,7 +882,7 @@ static struct msg *msg_new(struct pipeline *pl, const struct inbound *in,
 	m->pl = pl;
 	m->cb = cb;
 	m->arg = arg;
-	m->t_submit = mono_ms();
+	m->t_submit = util_mono_ms();
 	m->in = *in;
 	if (m->in.dedup[0] == '\0')
 		inbound_dedup_key(&m->in);
