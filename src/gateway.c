@@ -3,6 +3,7 @@
  */
 #include "gateway.h"
 
+#include <event2/event.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,8 +31,11 @@ struct gateway {
 	struct modem_mgr *modems;
 	struct outbox *outbox;
 	struct modem_report *report;
+	struct event *ev_report;    /* refreshes sawt.modems' counters */
 	unsigned drain_ticks;
 };
+
+#define GATEWAY_REPORT_SEC 5
 
 /* What a pending acknowledgement needs to find its message again. */
 struct ack_ctx {
@@ -94,6 +98,18 @@ static void on_delivery(const char *modem, int reference, enum frame_delivery st
 	outbox_on_delivery(gw->outbox, modem, reference, status, recipient);
 }
 
+/* Counters change with every message; the table follows within
+ * MODEM_REPORT_MIN_SEC (modem_report throttles). */
+static void report_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct gateway *gw = arg;
+
+	(void)fd;
+	(void)what;
+	for (size_t i = 0; i < modem_mgr_count(gw->modems); i++)
+		modem_report_status(gw->report, modem_mgr_status_at(gw->modems, i));
+}
+
 static bool gateway_build(struct gateway *gw, struct event_base *base,
 			  const struct config *cfg, char *err, size_t errlen)
 {
@@ -123,7 +139,9 @@ static bool gateway_build(struct gateway *gw, struct event_base *base,
 	gw->outbox = outbox_new(base, gw->db, NULL, gw->node);
 	gw->report = modem_report_new(gw->db, gw->node);
 	gw->modems = modem_mgr_new(base, cfg, NULL, &cb);
-	if (gw->outbox == NULL || gw->report == NULL || gw->modems == NULL)
+	gw->ev_report = event_new(base, -1, EV_PERSIST, report_tick, gw);
+	if (gw->outbox == NULL || gw->report == NULL || gw->modems == NULL ||
+	    gw->ev_report == NULL)
 		goto oom;
 	outbox_set_modems(gw->outbox, gw->modems);
 	return true;
@@ -153,6 +171,12 @@ struct gateway *gateway_new(struct event_base *base, struct db *db,
 
 bool gateway_start(struct gateway *gw, char *err, size_t errlen)
 {
+	struct timeval tv = { GATEWAY_REPORT_SEC, 0 };
+
+	if (event_add(gw->ev_report, &tv) != 0) {
+		snprintf(err, errlen, "could not start the modem status timer");
+		return false;
+	}
 	return modem_mgr_start(gw->modems, err, errlen);
 }
 
@@ -175,6 +199,7 @@ void gateway_stop(struct gateway *gw)
 	if (gw->phase != GATEWAY_RUNNING)
 		return;
 	gw->phase = GATEWAY_DRAINING;
+	event_del(gw->ev_report);
 	outbox_stop(gw->outbox);
 	pipeline_flush(gw->pl);
 }
@@ -208,6 +233,8 @@ void gateway_free(struct gateway *gw)
 {
 	if (gw == NULL)
 		return;
+	if (gw->ev_report)
+		event_free(gw->ev_report);
 	modem_mgr_free(gw->modems);
 	outbox_free(gw->outbox);
 	modem_report_free(gw->report);
