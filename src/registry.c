@@ -242,7 +242,13 @@ static void load_done(struct registry *reg, struct load *ld)
 	reg->loading = NULL;
 	if (ld->failed || ld->election_id == 0 || !regsnap_finish(ld->snap)) {
 		reg->stats.failures++;
-		log_warn("could not load the registry; retrying in %d ms", REGISTRY_RETRY_MS);
+		if (!ld->failed && ld->election_id == 0)
+			/* our INSERT waited for another session creating the
+			 * same election (an import) and our snapshot predates it */
+			log_info("election \"%s\" is being created by another session; loading the registry again in %d ms",
+				 reg->election, REGISTRY_RETRY_MS);
+		else
+			log_warn("could not load the registry; retrying in %d ms", REGISTRY_RETRY_MS);
 		schedule(reg, REGISTRY_RETRY_MS);
 		load_free(ld);
 		return;
