@@ -18,7 +18,7 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{ "migrate", "migrate [--status]     apply pending database migrations", cmd_migrate },
+	{ "migrate", "migrate [--status|--check] apply pending migrations", cmd_migrate },
 	{ "import", "import [-n] KIND FILE  import stations, contests, people or incident-codes", cmd_import },
 	{ "status", "status [-e NAME]       summary: reporting, turnout, results, incidents", cmd_status },
 	{ "inject", "inject FROM TEXT...    drop an SMS into the dummy phone's inbox", cmd_inject },
