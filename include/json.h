@@ -57,6 +57,10 @@ bool json_finish(struct json_buf *j) SAWT_MUST_CHECK;
  * ("detail") is added to errors.  The caller writes the braces, so it can
  * add members of its own.
  */
+/* The voters, women and men a message gives, as "voters", "women", "men"
+ * (each only when present).  Shared by `sawt parse` and the pipeline. */
+void json_turnout_numbers(struct json_buf *j, const struct report_msg *msg);
+
 void json_report(struct json_buf *j, const struct report_msg *msg, const char *input,
 		 size_t len, bool detail);
 

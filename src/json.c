@@ -178,7 +178,7 @@ static void report_error(struct json_buf *j, const struct report_msg *m, const c
 		span(j, "token", input, len, m->err_span);
 }
 
-static void report_numbers(struct json_buf *j, const struct report_msg *m)
+void json_turnout_numbers(struct json_buf *j, const struct report_msg *m)
 {
 	if (m->has & PARSE_HAS_VOTERS)
 		json_uint(j, "voters", m->voters);
@@ -186,6 +186,11 @@ static void report_numbers(struct json_buf *j, const struct report_msg *m)
 		json_uint(j, "women", m->women);
 	if (m->has & PARSE_HAS_MEN)
 		json_uint(j, "men", m->men);
+}
+
+static void report_numbers(struct json_buf *j, const struct report_msg *m)
+{
+	json_turnout_numbers(j, m);
 	if (m->form == PARSE_FORM_RESULTS) {
 		json_open_array(j, "counts");
 		for (size_t i = 0; i < m->n_counts; i++)

@@ -441,12 +441,7 @@ static void json_numbers(struct json_buf *j, const struct report_msg *m)
 
 		jstr(j, "open_at", t);
 	}
-	if (m->has & PARSE_HAS_VOTERS)
-		json_uint(j, "voters", m->voters);
-	if (m->has & PARSE_HAS_WOMEN)
-		json_uint(j, "women", m->women);
-	if (m->has & PARSE_HAS_MEN)
-		json_uint(j, "men", m->men);
+	json_turnout_numbers(j, m);
 	if (m->form == PARSE_FORM_RESULTS && n > 0) {
 		json_open_array(j, "counts");
 		for (uint8_t i = 0; i < cand; i++)
