@@ -24,7 +24,7 @@
  *
  * Sending: modem_mgr_send() queues a text on one modem; on_sent() reports
  * the outcome exactly once per accepted send, also when the worker dies
- * first (then as failed: whether it went out is unknown).
+ * first (then as MODEM_SEND_LOST: whether it went out is unknown).
  *
  * Health: modem_mgr_status() and on_status() give each modem's state,
  * network, operator, signal, last activity and balance, for the
@@ -58,6 +58,13 @@ enum modem_state {
 	MODEM_STATE_NO_NETWORK,    /* device open, not registered */
 	MODEM_STATE_STOPPING,      /* modem_mgr_stop() called, worker finishing */
 	MODEM_STATE_STOPPED,       /* no worker, none will be started */
+};
+
+/* What became of one send. */
+enum modem_send_outcome {
+	MODEM_SEND_OK = 0,         /* the modem handed it to the SMSC */
+	MODEM_SEND_FAILED,         /* the modem refused it; error says why */
+	MODEM_SEND_LOST,           /* the worker died first: it may or may not have left */
 };
 
 /* Everything known about one modem.  Strings are UTF-8, "" when unknown. */
@@ -97,9 +104,9 @@ struct modem_callbacks {
 			   void *arg);
 	/* Outcome of a modem_mgr_send(): parts is the number of SMS parts
 	 * that went out, reference the first part's message reference (-1
-	 * unknown; delivery reports carry it), error is "" when ok. */
-	void (*on_sent)(const char *modem, uint64_t outbox_id, bool ok, int parts,
-			int reference, const char *error, void *arg);
+	 * unknown; delivery reports carry it), error is "" when sent. */
+	void (*on_sent)(const char *modem, uint64_t outbox_id, enum modem_send_outcome outcome,
+			int parts, int reference, const char *error, void *arg);
 	/* Any change of a modem's status (state, periodic health, balance). */
 	void (*on_status)(const struct modem_status *st, void *arg);
 	/* A delivery report for a message sent with the given reference

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "frame.h"
+#include "modem.h"
 #include "log.h"
 
 #define OUTBOX_MAX_ATTEMPTS 5
@@ -25,8 +26,6 @@
 
 struct event_base;
 struct db;
-struct modem_mgr;
-struct modem_status;
 struct outbox;
 
 struct outbox_stats {
@@ -62,9 +61,15 @@ void outbox_stop(struct outbox *ob);
 /* Rows handed to modems whose outcome is not recorded yet. */
 unsigned outbox_in_flight(const struct outbox *ob);
 
-/* Modem callbacks, forwarded by the daemon. */
-void outbox_on_sent(struct outbox *ob, const char *modem, uint64_t id, bool ok,
-		    int parts, int reference, const char *error);
+/*
+ * Modem callbacks, forwarded by the daemon.  outbox_on_sent(): a row sent
+ * becomes 'sent'; one the modem refused is retried after a backoff (30 s,
+ * doubling) and 'failed' after OUTBOX_MAX_ATTEMPTS; one lost with its
+ * worker is queued again at once for any healthy modem (also bounded by
+ * OUTBOX_MAX_ATTEMPTS), since the modem did not say it was wrong.
+ */
+void outbox_on_sent(struct outbox *ob, const char *modem, uint64_t id,
+		    enum modem_send_outcome outcome, int parts, int reference, const char *error);
 void outbox_on_delivery(struct outbox *ob, const char *modem, int reference,
 			enum frame_delivery status, const char *recipient);
 void outbox_on_modem_status(struct outbox *ob, const struct modem_status *st);

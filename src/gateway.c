@@ -74,12 +74,12 @@ static void on_inbound(const struct inbound *in, const char *modem, uint64_t tok
 	intake_submit(gw->intake, in, inbound_acked, ctx);
 }
 
-static void on_sent(const char *modem, uint64_t outbox_id, bool ok, int parts,
-		    int reference, const char *error, void *arg)
+static void on_sent(const char *modem, uint64_t outbox_id, enum modem_send_outcome outcome,
+		    int parts, int reference, const char *error, void *arg)
 {
 	struct gateway *gw = arg;
 
-	outbox_on_sent(gw->outbox, modem, outbox_id, ok, parts, reference, error);
+	outbox_on_sent(gw->outbox, modem, outbox_id, outcome, parts, reference, error);
 }
 
 static void on_status(const struct modem_status *st, void *arg)

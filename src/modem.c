@@ -234,7 +234,7 @@ static void fail_sends(struct slot *s)
 	for (size_t i = 0; i < n; i++) {
 		s->st.send_failed++;
 		if (m->cb.on_sent)
-			m->cb.on_sent(s->st.name, ids[i], false, 0, -1,
+			m->cb.on_sent(s->st.name, ids[i], MODEM_SEND_LOST, 0, -1,
 				      "the modem worker exited before reporting (the message may have been sent)",
 				      m->cb.arg);
 	}
@@ -384,8 +384,8 @@ static void on_sent(struct slot *s, const struct frame_sent *f)
 		s->st.send_failed++;
 	s->st.last_activity_ms = util_wall_ms();
 	if (m->cb.on_sent)
-		m->cb.on_sent(s->st.name, f->outbox_id, f->ok, f->parts, f->reference, f->error,
-			      m->cb.arg);
+		m->cb.on_sent(s->st.name, f->outbox_id, f->ok ? MODEM_SEND_OK : MODEM_SEND_FAILED,
+			      f->parts, f->reference, f->error, m->cb.arg);
 }
 
 static void on_balance(struct slot *s, const struct frame_balance *f)

@@ -67,6 +67,12 @@ static const char failed_sql[] =
 	" next_attempt_at = now() + make_interval(secs => 30 * power(2, attempts - 1)),"
 	" error = $2 WHERE id = $1 AND state = 'sending' AND modem = $4";
 
+static const char lost_sql[] =
+	"UPDATE sawt.outbox SET"
+	" state = CASE WHEN attempts >= $3 THEN 'failed' ELSE 'queued' END,"
+	" next_attempt_at = now(), error = $2"
+	" WHERE id = $1 AND state = 'sending' AND modem = $4";
+
 static const char modem_down_sql[] =
 	"UPDATE sawt.outbox SET state = 'queued', error = 'modem ' || $2 || ' went down while sending'"
 	" WHERE state = 'sending' AND node = $1 AND modem = $2";
@@ -316,8 +322,8 @@ unsigned outbox_in_flight(const struct outbox *ob)
 	return ob->in_flight;
 }
 
-void outbox_on_sent(struct outbox *ob, const char *modem, uint64_t id, bool ok,
-		    int parts, int reference, const char *error)
+void outbox_on_sent(struct outbox *ob, const char *modem, uint64_t id,
+		    enum modem_send_outcome outcome, int parts, int reference, const char *error)
 {
 	char idbuf[24], ref[16], maxa[8];
 
@@ -325,7 +331,7 @@ void outbox_on_sent(struct outbox *ob, const char *modem, uint64_t id, bool ok,
 	if (ob->in_flight > 0)
 		ob->in_flight--;
 	snprintf(idbuf, sizeof(idbuf), "%" PRIu64, id);
-	if (ok) {
+	if (outcome == MODEM_SEND_OK) {
 		const char *p[] = { idbuf, reference >= 0 ? ref : NULL, modem };
 
 		snprintf(ref, sizeof(ref), "%d", reference);
@@ -333,11 +339,13 @@ void outbox_on_sent(struct outbox *ob, const char *modem, uint64_t id, bool ok,
 		run(ob, "sent", sent_sql, 3, p);
 	} else {
 		const char *p[] = { idbuf, error && error[0] ? error : "send failed", maxa, modem };
+		bool lost = outcome == MODEM_SEND_LOST;
 
 		snprintf(maxa, sizeof(maxa), "%d", OUTBOX_MAX_ATTEMPTS);
 		ob->stats.failed_attempts++;
-		log_warn("outbox %s: sending on modem %s failed: %s", idbuf, modem, p[1]);
-		run(ob, "failed", failed_sql, 4, p);
+		log_warn("outbox %s: sending on modem %s failed: %s%s", idbuf, modem, p[1],
+			 lost ? "; queued again now" : "");
+		run(ob, lost ? "lost" : "failed", lost ? lost_sql : failed_sql, 4, p);
 	}
 	outbox_kick(ob);
 }

@@ -99,7 +99,11 @@ wait_sql "SELECT count(*) FROM sawt.reports WHERE voters IN (800, 900)" 2 30
 is "$(psql -XAtc "SELECT voters FROM sawt.reports r JOIN sawt.stations s ON s.id = r.station_id WHERE s.code = '1031' AND r.superseded_by IS NULL AND r.outcome <> 'rejected'")" 900 "the later turnout stays current"
 is "$(psql -XAtc "SELECT count(*) FROM sawt.reports WHERE voters IN (800, 900) AND 'turnout_decrease' = ANY(flags)")" 0 "and nothing is flagged as a decrease"
 
-wait_sql "SELECT received >= 20 AND sent >= 20 AND network = 'home' AND signal_percent IS NOT NULL FROM sawt.modems WHERE name = 'dummy'" t 20 && pass "sawt.modems shows the modem's counters, network and signal" || fail "sawt.modems shows the modem's counters, network and signal"
+wait_sql "SELECT received >= 20 AND sent >= 20 AND network = 'home' AND signal_percent IS NOT NULL FROM sawt.modems WHERE name = 'dummy'" t 20 && pass "sawt.modems shows the modem's counters, network and signal" || {
+	fail "sawt.modems shows the modem's counters, network and signal"
+	psql -XAtc "SELECT received, sent, network, signal_percent, state FROM sawt.modems WHERE name = 'dummy'" | sed 's/^/# /'
+	psql -XAtc "SELECT id, state, attempts, modem, last_error FROM sawt.outbox ORDER BY id" | sed 's/^/# /'
+}
 
 kill -TERM $pid
 wait $pid

@@ -97,8 +97,8 @@ static void on_inbound(const struct inbound *in, const char *modem, uint64_t tok
 	c->n_in++;
 }
 
-static void on_sent(const char *modem, uint64_t id, bool ok, int parts, int reference,
-		    const char *error, void *arg)
+static void on_sent(const char *modem, uint64_t id, enum modem_send_outcome outcome, int parts,
+		    int reference, const char *error, void *arg)
 {
 	struct ctx *c = arg;
 	struct sent_rec *s;
@@ -108,7 +108,7 @@ static void on_sent(const char *modem, uint64_t id, bool ok, int parts, int refe
 		return;
 	s = &c->sent[c->n_sent++];
 	s->id = id;
-	s->ok = ok;
+	s->ok = outcome == MODEM_SEND_OK;
 	s->parts = parts;
 	s->reference = reference;
 	snprintf(s->error, sizeof(s->error), "%s", error);

@@ -143,7 +143,7 @@ static void test_priorities_sent_delivered(void **state)
 	run_until("SELECT count(*) FROM sawt.outbox WHERE state = 'sending' AND modem = 'm1' AND node = 'node-a'", "3");
 	assert_string_equal(val("SELECT count(*) FROM sawt.outbox WHERE state = 'sending' AND modem = 'm1' AND node = 'node-a' AND attempts = 1"), "3");
 
-	outbox_on_sent(a.ob, "m1", m->sends[0].id, true, 1, 42, "");
+	outbox_on_sent(a.ob, "m1", m->sends[0].id, MODEM_SEND_OK, 1, 42, "");
 	snprintf(q, sizeof(q), "SELECT state || ' ' || smsc_ref FROM sawt.outbox WHERE id = %llu",
 		 (unsigned long long)m->sends[0].id);
 	run_until(q, "sent 42");
@@ -172,7 +172,7 @@ static void test_retry_backoff_then_failed(void **state)
 		assert_int_equal(m->n_sends, attempt);
 		snprintf(q, sizeof(q), "%d", attempt);
 		assert_string_equal(val("SELECT attempts FROM sawt.outbox"), q);
-		outbox_on_sent(a.ob, "m1", m->sends[attempt - 1].id, false, 0, -1, "CMS ERROR 500");
+		outbox_on_sent(a.ob, "m1", m->sends[attempt - 1].id, MODEM_SEND_FAILED, 0, -1, "CMS ERROR 500");
 		if (attempt < OUTBOX_MAX_ATTEMPTS) {
 			run_until("SELECT state FROM sawt.outbox", "queued");
 			/* backed off: 30 s, 60 s, ... from now */
@@ -189,6 +189,29 @@ static void test_retry_backoff_then_failed(void **state)
 	run_until("SELECT state FROM sawt.outbox", "failed");
 	assert_string_equal(val("SELECT state || ' ' || attempts || ' ' || error FROM sawt.outbox"),
 			    "failed 5 CMS ERROR 500");
+	node_stop(&a);
+	free(m);
+}
+
+/* A worker that dies with a send queued says nothing against the modem:
+ * the row goes back to the queue at once, not after a backoff. */
+static void test_lost_send_is_requeued_at_once(void **state)
+{
+	struct modem_mgr *m = calloc(1, sizeof(*m));
+	struct node a;
+
+	(void)state;
+	fake_modem_add(m, "m1", true);
+	sql("INSERT INTO sawt.outbox (recipient, body) VALUES ('+9613000006', 'lost with its worker')");
+	node_start(&a, "node-a", m);
+	run_until_sends(m, 1);
+	outbox_on_sent(a.ob, "m1", m->sends[0].id, MODEM_SEND_LOST, 0, -1, "the worker exited");
+	run_until_sends(m, 2);
+	assert_int_equal(m->n_sends, 2);
+	assert_true(m->sends[1].id == m->sends[0].id);
+	outbox_on_sent(a.ob, "m1", m->sends[1].id, MODEM_SEND_OK, 1, 3, "");
+	run_until("SELECT state FROM sawt.outbox", "sent");
+	assert_string_equal(val("SELECT state || ' ' || attempts FROM sawt.outbox"), "sent 2");
 	node_stop(&a);
 	free(m);
 }
@@ -219,8 +242,8 @@ static void test_modem_down_hands_over(void **state)
 	assert_int_equal(m->n_sends, 2);
 	assert_string_equal(m->sends[1].modem, "m2");
 	/* the late failure report from m1's worker changes nothing */
-	outbox_on_sent(a.ob, "m1", m->sends[0].id, false, 0, -1, "worker died");
-	outbox_on_sent(a.ob, "m2", m->sends[1].id, true, 1, 9, "");
+	outbox_on_sent(a.ob, "m1", m->sends[0].id, MODEM_SEND_LOST, 0, -1, "worker died");
+	outbox_on_sent(a.ob, "m2", m->sends[1].id, MODEM_SEND_OK, 1, 9, "");
 	run_until("SELECT state || ' ' || modem FROM sawt.outbox", "sent m2");
 	assert_string_equal(val("SELECT state || ' ' || modem || ' ' || attempts FROM sawt.outbox"), "sent m2 2");
 	node_stop(&a);
@@ -263,9 +286,9 @@ static void test_two_nodes_never_send_twice(void **state)
 		run_ms(20);
 		/* the modems report back, so each node keeps claiming */
 		while (a.ob && outbox_in_flight(a.ob) > 0)
-			outbox_on_sent(a.ob, "a1", ma->sends[ma->n_sends - outbox_in_flight(a.ob)].id, true, 1, 1, "");
+			outbox_on_sent(a.ob, "a1", ma->sends[ma->n_sends - outbox_in_flight(a.ob)].id, MODEM_SEND_OK, 1, 1, "");
 		while (b.ob && outbox_in_flight(b.ob) > 0)
-			outbox_on_sent(b.ob, "b1", mb->sends[mb->n_sends - outbox_in_flight(b.ob)].id, true, 1, 1, "");
+			outbox_on_sent(b.ob, "b1", mb->sends[mb->n_sends - outbox_in_flight(b.ob)].id, MODEM_SEND_OK, 1, 1, "");
 	}
 	assert_int_equal(ma->n_sends + mb->n_sends, 1000);
 	assert_true(ma->n_sends > 0);
@@ -292,6 +315,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_priorities_sent_delivered, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retry_backoff_then_failed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lost_send_is_requeued_at_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_modem_down_hands_over, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stuck_rows_are_requeued, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_two_nodes_never_send_twice, setup, teardown),
