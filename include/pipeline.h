@@ -17,7 +17,11 @@
  * raised per sender and day).  Three wrong PINs within ten minutes lock a
  * sender's PIN for thirty minutes; the third wrong PIN is answered with
  * pin_locked, and so is every message needing the PIN while locked.  Rate
- * and PIN state live in memory: a restart forgets them.
+ * and PIN state live in memory (sender.h); at start the pipeline reads it
+ * back from the messages stored in the last hour (rate-limited ones, PIN
+ * errors, right PINs), and messages wait until it has, so a restart
+ * neither lifts a lock or a mute nor forgets wrong PINs.  Each sawtd node
+ * keeps its own: two nodes sharing a database each count what they see.
  *
  * Group commit (ingest.h).  Messages are collected for at most
  * batch_delay_ms or batch_max messages, then written by one query per
@@ -41,8 +45,8 @@
  * blocks the rest.  pipeline_submit() refuses a message while its
  * connection is down.
  *
- * Before the registry cache has loaded, messages wait (at most
- * registry_wait_ms, then they fail).
+ * Before the registry cache has loaded and the sender state is read back,
+ * messages wait (at most registry_wait_ms, then they fail).
  */
 #ifndef SAWT_PIPELINE_H
 #define SAWT_PIPELINE_H

@@ -22,28 +22,12 @@
 #include "phone.h"
 #include "registry.h"
 #include "reply.h"
-#include "strmap.h"
+#include "sender.h"
 #include "util.h"
 #include "validate.h"
 
-#define PIN_FAILS_TO_LOCK 3
-#define PIN_FAIL_WINDOW_MS (10 * 60 * 1000)
-#define PIN_LOCK_MS (30 * 60 * 1000)
-#define RATE_RING 61            /* rate_max + 1 timestamps at most */
 #define SWEEP_MS 60000
 #define MSG_JSON_MAX 32768
-
-/* What we keep about a sender between messages. */
-struct sender {
-	char key[INBOUND_SENDER_MAX];
-	int64_t times[RATE_RING];   /* ring of arrival times (monotonic ms) */
-	unsigned n_times, next;
-	int64_t muted_until;
-	int64_t pin_fails[PIN_FAILS_TO_LOCK];
-	unsigned n_fails;
-	int64_t locked_until;
-	int64_t last_seen;
-};
 
 struct msg {
 	struct pipeline *pl;
@@ -62,6 +46,13 @@ struct waiting {
 	struct msg *m;
 };
 
+/* Reading back the sender state of the last run (once per daemon). */
+enum pipeline_restore {
+	RESTORE_NONE = 0,
+	RESTORE_RUNNING,
+	RESTORE_DONE,
+};
+
 struct pipeline {
 	struct event_base *base;
 	struct db *db;
@@ -74,7 +65,9 @@ struct pipeline {
 	enum lang default_lang;
 	char **own;                 /* sawt's own numbers, E.164 */
 	size_t n_own;
-	struct strmap *senders;
+	struct sender_table *senders;
+	struct sender_rules rules;  /* from opt */
+	enum pipeline_restore restore;
 	struct waiting *wait_head, *wait_tail;
 	struct event *ev_sweep;     /* forgets idle senders */
 	struct event *ev_wait;      /* fails messages the registry kept waiting */
@@ -109,68 +102,6 @@ static void msg_done(struct pipeline *pl, struct msg *m, enum pipeline_outcome o
 
 /* ==== senders: own numbers, non-phone senders, rate, PIN lock ==== */
 
-static struct sender *sender_get(struct pipeline *pl, const char *key, int64_t now)
-{
-	struct sender *s = strmap_get(pl->senders, key);
-
-	if (s == NULL) {
-		s = calloc(1, sizeof(*s));
-		if (s == NULL)
-			return NULL;
-		snprintf(s->key, sizeof(s->key), "%s", key);
-		if (!strmap_put(pl->senders, s->key, s)) {
-			free(s);
-			return NULL;
-		}
-	}
-	s->last_seen = now;
-	return s;
-}
-
-/*
- * Count a message from s at now.  True when s is muted; *started is set
- * when this message is the one that muted it.
- */
-static bool rate_check(const struct pipeline *pl, struct sender *s, int64_t now, bool *started)
-{
-	unsigned keep = pl->opt.rate_max + 1;
-
-	*started = false;
-	if (now < s->muted_until)
-		return true;
-	s->times[s->next] = now;
-	s->next = (s->next + 1) % keep;
-	if (s->n_times < keep)
-		s->n_times++;
-	/* with keep entries, s->next is the oldest */
-	if (s->n_times == keep && now - s->times[s->next] < (int64_t)pl->opt.rate_window_s * 1000) {
-		s->muted_until = now + (int64_t)pl->opt.mute_s * 1000;
-		s->n_times = 0;
-		s->next = 0;
-		*started = true;
-		return true;
-	}
-	return false;
-}
-
-/* Record a wrong PIN; true when it locks the PIN. */
-static bool pin_fail(struct sender *s, int64_t now)
-{
-	unsigned o = 0;
-
-	for (unsigned i = 0; i < s->n_fails; i++)
-		if (now - s->pin_fails[i] < PIN_FAIL_WINDOW_MS)
-			s->pin_fails[o++] = s->pin_fails[i];
-	s->n_fails = o;
-	if (s->n_fails < PIN_FAILS_TO_LOCK)
-		s->pin_fails[s->n_fails++] = now;
-	if (s->n_fails < PIN_FAILS_TO_LOCK)
-		return false;
-	s->n_fails = 0;
-	s->locked_until = now + PIN_LOCK_MS;
-	return true;
-}
-
 /* Digits and letters of a raw sender, for the non-phone test. */
 static bool is_short_code(const char *raw)
 {
@@ -192,19 +123,6 @@ static bool is_own_number(const struct pipeline *pl, const char *e164)
 	return false;
 }
 
-static bool sweep_one(const char *key, void *value, void *arg)
-{
-	struct sender *s = value;
-	int64_t now = *(const int64_t *)arg;
-
-	(void)key;
-	if (now < s->muted_until || now < s->locked_until ||
-	    now - s->last_seen < PIN_FAIL_WINDOW_MS + 60000)
-		return false;
-	free(s);
-	return true;
-}
-
 static void sweep_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct pipeline *pl = arg;
@@ -212,7 +130,7 @@ static void sweep_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	strmap_sweep(pl->senders, sweep_one, &now);
+	sender_table_sweep(pl->senders, now);
 	arm(pl->ev_sweep, SWEEP_MS);
 }
 
@@ -261,8 +179,8 @@ static bool check_sender(struct pipeline *pl, struct decision *d, int64_t now,
 		d->no_reply = "own_number";
 		return false;
 	}
-	*out = sender_get(pl, e164, now);
-	if (*out != NULL && rate_check(pl, *out, now, &started)) {
+	*out = sender_table_get(pl->senders, e164, now);
+	if (*out != NULL && sender_rate(*out, &pl->rules, now, &started)) {
 		d->no_reply = "rate_limited";
 		d->alert = started;
 		return false;
@@ -287,10 +205,10 @@ static void pin_rules(struct decision *d, struct sender *s, int64_t now)
 
 	if (s == NULL)
 		return;
-	if (k == REPLY_BAD_PIN && pin_fail(s, now))
+	if (k == REPLY_BAD_PIN && sender_pin_fail(s, now))
 		d->v.reply = REPLY_PIN_LOCKED;
 	if (d->v.reply == REPLY_PIN_LOCKED || d->v.reply == REPLY_BAD_PIN) {
-		int64_t left = d->v.reply == REPLY_PIN_LOCKED ? s->locked_until - now : PIN_LOCK_MS;
+		int64_t left = d->v.reply == REPLY_PIN_LOCKED ? s->locked_until - now : SENDER_PIN_LOCK_MS;
 
 		d->minutes = (uint32_t)((left + 59999) / 60000);
 		return;
@@ -298,7 +216,7 @@ static void pin_rules(struct decision *d, struct sender *s, int64_t now)
 	if (d->parsed && d->msg.error == PARSE_OK && (d->msg.has & PARSE_HAS_PIN) &&
 	    d->v.person != NULL && d->v.person->pin_hash != NULL &&
 	    k != REPLY_PIN_REQUIRED && k != REPLY_UNKNOWN_SENDER)
-		s->n_fails = 0;         /* the PIN was right */
+		sender_pin_ok(s);       /* the PIN was right */
 }
 
 static void decide(struct pipeline *pl, struct decision *d, int64_t now)
@@ -319,7 +237,7 @@ static void decide(struct pipeline *pl, struct decision *d, int64_t now)
 	vi.sender = d->sender;
 	vi.msg = &d->msg;
 	vi.sent_at = sent_at(d->in);
-	vi.pin_locked = s != NULL && now < s->locked_until;
+	vi.pin_locked = s != NULL && sender_locked(s, now);
 	validate_message(snap, registry_clock(pl->reg), &vi, &d->v);
 	pin_rules(d, s, now);
 	if (d->v.outcome != VALIDATE_REJECTED && is_report_form(d->msg.form) &&
@@ -652,21 +570,126 @@ static struct waiting *wait_pop(struct pipeline *pl)
 	return w;
 }
 
-/* The registry is there: decide the messages that waited for it. */
-static void registry_loaded(void *arg)
+/* Registry loaded and senders restored: decide the messages that waited. */
+static bool is_ready(const struct pipeline *pl)
 {
-	struct pipeline *pl = arg;
+	return pl->restore == RESTORE_DONE && registry_current(pl->reg) != NULL;
+}
+
+static void drain_waiting(struct pipeline *pl)
+{
 	struct waiting *w;
 
-	pl->stats.registry_loads++;
+	if (!is_ready(pl))
+		return;
 	event_del(pl->ev_wait);
-	ingest_set_election(pl->ingest, registry_election_id(pl->reg));
 	while ((w = wait_pop(pl)) != NULL) {
 		struct msg *m = w->m;
 
 		free(w);
 		if (!dispatch(pl, m))
 			msg_done(pl, m, PIPELINE_FAILED);
+	}
+}
+
+static void registry_loaded(void *arg)
+{
+	struct pipeline *pl = arg;
+
+	pl->stats.registry_loads++;
+	ingest_set_election(pl->ingest, registry_election_id(pl->reg));
+	drain_waiting(pl);
+}
+
+/* ==== sender state across a restart ==== */
+
+/*
+ * What the messages processed in the last hour say about rate limits and
+ * PINs: rate-limited messages, PIN errors, and messages that may have
+ * carried a right PIN (parsed again below), in the order they were
+ * decided.  processed_at, not received_at: the live rules count when a
+ * message is decided, and a spooled message is decided late.
+ */
+static const char restore_sql[] =
+	"SELECT sender, (extract(epoch FROM clock_timestamp() - processed_at) * 1000)::bigint,"
+	" CASE WHEN no_reply_reason = 'rate_limited' THEN 'rate_limited'"
+	" ELSE coalesce(error_code, '') END, text"
+	" FROM sawt.inbound_messages"
+	" WHERE processed_at > now() - make_interval(secs => $1::int)"
+	" AND (no_reply_reason = 'rate_limited' OR error_code IN ('bad_pin', 'pin_locked')"
+	" OR (state = 'processed' AND strpos(text, '#') > 0"
+	" AND coalesce(error_code, '') NOT IN ('pin_required', 'unknown_sender')))"
+	" ORDER BY processed_at, id";
+
+/* The event a restored row stands for; false when it says nothing. */
+static bool restore_event(const struct pipeline *pl, const char *what, const char *text,
+			  enum sender_event *ev)
+{
+	struct report_msg m;
+
+	if (strcmp(what, "rate_limited") == 0)
+		*ev = SENDER_EV_RATE_LIMITED;
+	else if (strcmp(what, "bad_pin") == 0)
+		*ev = SENDER_EV_BAD_PIN;
+	else if (strcmp(what, "pin_locked") == 0)
+		*ev = SENDER_EV_PIN_LOCKED;
+	else if (parse_message(text, strlen(text), pl->default_lang, &m) &&
+		 (m.has & PARSE_HAS_PIN))
+		*ev = SENDER_EV_PIN_OK;
+	else
+		return false;
+	return true;
+}
+
+static void restore_cb(const struct db_result *res, void *arg)
+{
+	struct pipeline *pl = arg;
+	int64_t now = util_mono_ms();
+	size_t before = sender_table_len(pl->senders);
+	int rows;
+
+	if (!db_result_ok(res)) {
+		bool lost = strcmp(db_result_sqlstate(res), "08006") == 0;
+
+		log_warn("could not read back rate limits and PIN locks: %s", db_result_error(res));
+		pl->restore = lost ? RESTORE_NONE : RESTORE_DONE;
+		drain_waiting(pl);
+		return;
+	}
+	rows = db_result_rows(res);
+	for (int i = 0; i < rows; i++) {
+		enum sender_event ev;
+		struct sender *s;
+		int64_t at = now - strtoll(db_result_value(res, i, 1), NULL, 10);
+
+		if (!restore_event(pl, db_result_value(res, i, 2), db_result_value(res, i, 3), &ev))
+			continue;
+		s = sender_table_get(pl->senders, db_result_value(res, i, 0), at);
+		if (s != NULL)
+			sender_replay(s, &pl->rules, ev, at);
+	}
+	log_info("read back rate limits and PIN locks: %d messages, %zu senders", rows,
+		 sender_table_len(pl->senders) - before);
+	pl->restore = RESTORE_DONE;
+	drain_waiting(pl);
+}
+
+/* Once per daemon: read back what the last run knew about senders. */
+static void restore_senders(struct pipeline *pl)
+{
+	char secs[16];
+	const char *p[] = { secs };
+	unsigned span = (SENDER_PIN_WINDOW_MS + SENDER_PIN_LOCK_MS) / 1000;
+
+	if (pl->restore != RESTORE_NONE)
+		return;
+	if (pl->opt.mute_s > span)
+		span = pl->opt.mute_s;
+	snprintf(secs, sizeof(secs), "%u", span + 60);
+	pl->restore = RESTORE_RUNNING;
+	if (!db_query(pl->db, restore_sql, 1, p, restore_cb, pl)) {
+		log_warn("could not read back rate limits and PIN locks: out of memory");
+		pl->restore = RESTORE_DONE;
 	}
 }
 
@@ -774,6 +797,16 @@ static bool make_ingest(struct pipeline *pl)
 	return true;
 }
 
+/* The sender rules of the options, rate_max clamped to what a sender keeps. */
+static void take_rules(struct pipeline *pl)
+{
+	if (pl->opt.rate_max == 0 || pl->opt.rate_max >= SENDER_RATE_RING)
+		pl->opt.rate_max = SENDER_RATE_RING - 1;
+	pl->rules.rate_max = pl->opt.rate_max;
+	pl->rules.rate_window_s = pl->opt.rate_window_s;
+	pl->rules.mute_s = pl->opt.mute_s;
+}
+
 struct pipeline *pipeline_new(struct event_base *base, struct db *db,
 			      const struct config *cfg)
 {
@@ -784,12 +817,13 @@ struct pipeline *pipeline_new(struct event_base *base, struct db *db,
 	pl->base = base;
 	pl->db = db;
 	pipeline_default_options(&pl->opt);
+	take_rules(pl);
 	if (cfg->default_language == NULL || !lang_parse(cfg->default_language, &pl->default_lang))
 		pl->default_lang = LANG_EN;
 	if (cfg->country_code && (pl->country_code = strdup(cfg->country_code)) == NULL)
 		goto fail;
 	pl->conninfo = db_conninfo(cfg);
-	pl->senders = strmap_new(1024);
+	pl->senders = sender_table_new();
 	pl->reg = registry_new(base, db, cfg);
 	pl->ev_sweep = evtimer_new(base, sweep_cb, pl);
 	pl->ev_wait = evtimer_new(base, wait_cb, pl);
@@ -800,6 +834,7 @@ struct pipeline *pipeline_new(struct event_base *base, struct db *db,
 	arm(pl->ev_sweep, SWEEP_MS);
 	registry_set_loaded_cb(pl->reg, registry_loaded, pl);
 	registry_start(pl->reg);
+	restore_senders(pl);
 	return pl;
 fail:
 	pipeline_free(pl);
@@ -824,17 +859,8 @@ bool pipeline_set_options(struct pipeline *pl, const struct pipeline_options *op
 		free(pl->conninfo);
 		pl->conninfo = conninfo;
 	}
-	if (pl->opt.rate_max == 0 || pl->opt.rate_max >= RATE_RING)
-		pl->opt.rate_max = RATE_RING - 1;
+	take_rules(pl);
 	return make_ingest(pl);
-}
-
-static bool free_sender(const char *key, void *value, void *arg)
-{
-	(void)key;
-	(void)arg;
-	free(value);
-	return true;
 }
 
 void pipeline_free(struct pipeline *pl)
@@ -853,10 +879,7 @@ void pipeline_free(struct pipeline *pl)
 		event_free(pl->ev_sweep);
 	if (pl->ev_wait)
 		event_free(pl->ev_wait);
-	if (pl->senders) {
-		strmap_sweep(pl->senders, free_sender, NULL);
-		strmap_free(pl->senders);
-	}
+	sender_table_free(pl->senders);
 	registry_free(pl->reg);
 	for (size_t i = 0; pl->own && i < pl->n_own; i++)
 		free(pl->own[i]);
@@ -899,7 +922,7 @@ bool pipeline_submit(struct pipeline *pl, const struct inbound *in,
 	m = msg_new(pl, in, cb, arg);
 	if (m == NULL || strlen(m->dedup) != 64)
 		goto fail;
-	if (registry_current(pl->reg) == NULL) {
+	if (!is_ready(pl)) {
 		struct waiting *w = calloc(1, sizeof(*w));
 
 		if (w == NULL)
@@ -925,6 +948,8 @@ void pipeline_on_db_state(struct pipeline *pl, enum db_state state)
 {
 	registry_on_db_state(pl->reg, state);
 	ingest_on_db_state(pl->ingest, state);
+	if (state == DB_STATE_READY)
+		restore_senders(pl);
 }
 
 void pipeline_on_notify(struct pipeline *pl, const char *channel, const char *payload)
@@ -934,7 +959,7 @@ void pipeline_on_notify(struct pipeline *pl, const char *channel, const char *pa
 
 bool pipeline_ready(const struct pipeline *pl)
 {
-	return registry_current(pl->reg) != NULL;
+	return is_ready(pl);
 }
 
 struct registry *pipeline_registry(struct pipeline *pl)

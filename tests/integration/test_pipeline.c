@@ -647,6 +647,53 @@ static void test_pin_lock(void **state)
 	print_message("# locked reply: %s\n", s.body);
 }
 
+/* Free the pipeline and build a new one on the same database, as a
+ * restarted sawtd would. */
+static void restart_pipeline(void)
+{
+	struct pipeline_stats st;
+
+	pipeline_stats(pl, &st);
+	for (int i = 0; i < 500 && st.in_flight > 0; i++) {
+		run_ms(10);
+		pipeline_stats(pl, &st);
+	}
+	pipeline_free(pl);
+	pl = pipeline_new(base, db, cfg);
+	assert_non_null(pl);
+	assert_true(pipeline_set_options(pl, &opt));
+	for (int i = 0; i < 1000 && !(pipeline_ready(pl) && lanes_ready() == 2); i++)
+		run_ms(10);
+	assert_true(pipeline_ready(pl));
+}
+
+/* A restart neither lifts a PIN lock or a mute nor forgets wrong PINs,
+ * and a right PIN still wipes the wrong ones before it. */
+static void test_restart_keeps_sender_state(void **state)
+{
+	struct stored s;
+
+	(void)state;
+	/* PINNED: one wrong PIN in test_rules_rejected */
+	roundtrip(PINNED, "T 1023 V20 #1112", &s);
+	assert_string_equal(s.in_error, "bad_pin");
+	roundtrip(PINNED, "T 1023 V20 #4321", &s);
+	assert_int_equal(strncmp(s.outcome, "accepted", 8), 0);     /* the right PIN */
+	roundtrip(PINNED, "T 1023 V21 #1113", &s);
+	assert_string_equal(s.in_error, "bad_pin");
+	restart_pipeline();
+	roundtrip(LOCKED, "T 1023 V13 #8642", &s);
+	assert_string_equal(s.in_error, "pin_locked");
+	roundtrip(FLOOD, "T 2011 V600", &s);
+	assert_string_equal(s.no_reply, "rate_limited");
+	assert_int_equal(q1i("SELECT count(*) FROM sawt.alerts WHERE kind = 'sender_flood'",
+			     NULL), 1);
+	roundtrip(PINNED, "T 1023 V22 #1114", &s);
+	assert_string_equal(s.in_error, "bad_pin");     /* second since the right one */
+	roundtrip(PINNED, "T 1023 V22 #1115", &s);
+	assert_string_equal(s.in_error, "pin_locked");  /* third */
+}
+
 /* ---- registry refresh and database loss ---- */
 
 static void test_registry_refresh(void **state)
@@ -814,6 +861,7 @@ int main(void)
 		cmocka_unit_test(test_extra_connection_down),
 		cmocka_unit_test(test_database_restart),
 		cmocka_unit_test(test_stats),
+		cmocka_unit_test(test_restart_keeps_sender_state),   /* last: new stats */
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
