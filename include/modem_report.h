@@ -1,9 +1,10 @@
 /*
  * modem_report.h - recording each modem's status in sawt.modems.
  *
- * One row per (node, modem), upserted when the state changes and at most
- * every MODEM_REPORT_MIN_SEC otherwise, so `sawt status` and analysts see
- * network, operator, signal, balance, counters and last activity.
+ * One row per (node, modem), upserted when the state changes, at most once
+ * a second while messages come and go, and every MODEM_REPORT_MIN_SEC
+ * otherwise, so `sawt status` and analysts see network, operator, signal,
+ * balance, counters and last activity.
  */
 #ifndef SAWT_MODEM_REPORT_H
 #define SAWT_MODEM_REPORT_H

@@ -35,7 +35,7 @@ struct gateway {
 	unsigned drain_ticks;
 };
 
-#define GATEWAY_REPORT_SEC 5
+#define GATEWAY_REPORT_SEC 1
 
 /* What a pending acknowledgement needs to find its message again. */
 struct ack_ctx {

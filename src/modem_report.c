@@ -17,6 +17,7 @@
 struct slot {
 	char name[MODEM_NAME_BUF];
 	enum modem_state state;
+	uint64_t traffic;           /* received + sent + failed when written */
 	time_t written;
 };
 
@@ -119,9 +120,13 @@ void modem_report_status(struct modem_report *mr, const struct modem_status *st)
 	char bal_at[24], seen[24], act[24], started[24];
 	const char *p[21];
 
-	if (sl == NULL || (sl->state == st->state && now - sl->written < MODEM_REPORT_MIN_SEC))
+	uint64_t traffic = st->received + st->sent + st->send_failed;
+
+	if (sl == NULL || (sl->state == st->state && now - sl->written < MODEM_REPORT_MIN_SEC &&
+			   (sl->traffic == traffic || now == sl->written)))
 		return;
 	sl->state = st->state;
+	sl->traffic = traffic;
 	sl->written = now;
 	snprintf(sig, sizeof(sig), "%d", st->signal_percent);
 	snprintf(dbm, sizeof(dbm), "%d", st->signal_dbm);
