@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "command.h"
 #include "intake.h"
 #include "modem.h"
 #include "modem_report.h"
@@ -30,6 +31,7 @@ struct gateway {
 	struct intake *intake;
 	struct modem_mgr *modems;
 	struct outbox *outbox;
+	struct command *command;    /* answers coordinators */
 	struct modem_report *report;
 	struct event *ev_report;    /* refreshes sawt.modems' counters */
 	unsigned drain_ticks;
@@ -51,9 +53,19 @@ static void inbound_acked(void *arg, enum intake_result result)
 	if (result != INTAKE_FAILED && !modem_mgr_ack(ctx->gw->modems, ctx->modem, ctx->token))
 		log_warn("could not acknowledge a message to modem %s; it will be offered again",
 			 ctx->modem);
-	if (result == INTAKE_COMMITTED)
+	if (result == INTAKE_COMMITTED) {
 		outbox_kick(ctx->gw->outbox);
+		command_kick(ctx->gw->command);
+	}
 	free(ctx);
+}
+
+/* A coordinator's answer was queued: send it soon. */
+static void command_queued(void *arg)
+{
+	struct gateway *gw = arg;
+
+	outbox_kick(gw->outbox);
 }
 
 static void on_inbound(const struct inbound *in, const char *modem, uint64_t token, void *arg)
@@ -137,11 +149,12 @@ static bool gateway_build(struct gateway *gw, struct event_base *base,
 	if (gw->intake == NULL)
 		return false;
 	gw->outbox = outbox_new(base, gw->db, NULL, gw->node);
+	gw->command = command_new(base, gw->db, cfg, command_queued, gw);
 	gw->report = modem_report_new(gw->db, gw->node);
 	gw->modems = modem_mgr_new(base, cfg, NULL, &cb);
 	gw->ev_report = event_new(base, -1, EV_PERSIST, report_tick, gw);
-	if (gw->outbox == NULL || gw->report == NULL || gw->modems == NULL ||
-	    gw->ev_report == NULL)
+	if (gw->outbox == NULL || gw->command == NULL || gw->report == NULL ||
+	    gw->modems == NULL || gw->ev_report == NULL)
 		goto oom;
 	outbox_set_modems(gw->outbox, gw->modems);
 	return true;
@@ -187,6 +200,7 @@ void gateway_on_db_state(struct gateway *gw, enum db_state state)
 	pipeline_on_db_state(gw->pl, state);
 	intake_set_db_ready(gw->intake, ready);
 	outbox_set_db_ready(gw->outbox, ready && gw->phase == GATEWAY_RUNNING);
+	command_set_db_ready(gw->command, ready && gw->phase == GATEWAY_RUNNING);
 }
 
 void gateway_on_notify(struct gateway *gw, const char *channel, const char *payload)
@@ -201,6 +215,7 @@ void gateway_stop(struct gateway *gw)
 	gw->phase = GATEWAY_DRAINING;
 	event_del(gw->ev_report);
 	outbox_stop(gw->outbox);
+	command_stop(gw->command);
 	pipeline_flush(gw->pl);
 }
 
@@ -213,7 +228,8 @@ bool gateway_stopped(struct gateway *gw)
 	case GATEWAY_DRAINING:
 		/* received messages commit (or spool) and are acknowledged;
 		 * give up waiting after 10 s: they stay on the SIM */
-		if (intake_in_flight(gw->intake) > 0 && ++gw->drain_ticks < 200)
+		if ((intake_in_flight(gw->intake) > 0 || command_in_flight(gw->command) > 0) &&
+		    ++gw->drain_ticks < 200)
 			return false;
 		gw->phase = GATEWAY_STOPPING_MODEMS;
 		modem_mgr_stop(gw->modems);
@@ -237,6 +253,7 @@ void gateway_free(struct gateway *gw)
 		event_free(gw->ev_report);
 	modem_mgr_free(gw->modems);
 	outbox_free(gw->outbox);
+	command_free(gw->command);
 	modem_report_free(gw->report);
 	intake_free(gw->intake);
 	pipeline_free(gw->pl);

@@ -17,6 +17,7 @@
 #include <openssl/rand.h>
 
 #include "csv.h"
+#include "parse.h"
 
 #define REC_BUF_SIZE (64 * 1024)
 #define REC_MAX_FIELDS 256
@@ -370,30 +371,31 @@ static bool parse_count(const char *s, int max_digits, int *out)
 }
 
 /*
- * A contest code as observers type it after the station: an ASCII letter,
- * then letters and digits, at most 16.  Written upper-case into out (17
- * bytes), the form the message parser produces.
+ * A contest code as observers type it after the station in a results
+ * message: letters (Latin or Arabic) and digits, starting with a letter,
+ * at most PARSE_CONTEST_MAX bytes once normalised.  The code is read by
+ * the message parser itself, so out (PARSE_CONTEST_MAX + 1 bytes) holds
+ * exactly what a message naming it will carry (upper case, Arabic
+ * normalised), and a code the parser would read as something else (a
+ * label such as V, a word with a separator) is refused.
  */
 static bool contest_code(const char *s, char *out)
 {
-	size_t n = strlen(s);
+	char msg[16 + 4 * PARSE_CONTEST_MAX];
+	struct report_msg m;
+	int n;
 
-	if (n < 1 || n > 16)
+	if (strlen(s) > 4 * PARSE_CONTEST_MAX)
 		return false;
-	for (size_t i = 0; i < n; i++) {
-		char ch = s[i];
-
-		if (ch >= 'a' && ch <= 'z')
-			ch = (char)(ch - 'a' + 'A');
-		if (!((ch >= 'A' && ch <= 'Z') || (i > 0 && ch >= '0' && ch <= '9')))
-			return false;
-		out[i] = ch;
-	}
-	out[n] = '\0';
+	n = snprintf(msg, sizeof(msg), "R 1 %s 1", s);
+	if (n < 0 || (size_t)n >= sizeof(msg) || !parse_message(msg, (size_t)n, LANG_EN, &m) ||
+	    m.form != PARSE_FORM_RESULTS || !(m.has & PARSE_HAS_CONTEST) || m.n_counts != 1)
+		return false;
+	memcpy(out, m.contest, strlen(m.contest) + 1);
 	return true;
 }
 
-#define CONTEST_CODE_RULE "must be an ASCII letter followed by up to 15 letters or digits"
+#define CONTEST_CODE_RULE "must be a letter (Latin or Arabic) followed by letters or digits, at most 16 bytes, and not a label such as V"
 
 /* ---- fields --------------------------------------------------------- */
 
@@ -504,7 +506,7 @@ static bool item_contest_code(struct row_ctx *c, int col, const char *s, char *o
 {
 	char q[QUOTE_MAX + 8];
 
-	if (outsize > 16 && contest_code(s, out))
+	if (outsize > PARSE_CONTEST_MAX && contest_code(s, out))
 		return true;
 	row_error(c, "contest code %s in column \"%s\" " CONTEST_CODE_RULE,
 		  quote(s, q, sizeof(q)), col_name(c, col));
@@ -644,7 +646,7 @@ static void candidate_row(struct row_ctx *c)
 	struct registry_candidate cand = { .line = c->line };
 	char q[QUOTE_MAX + 8];
 	const char *code, *name, *candidate;
-	char upper[17];
+	char upper[PARSE_CONTEST_MAX + 1];
 
 	code = required(c, CO_CONTEST);
 	if (code != NULL && !contest_code(code, upper))

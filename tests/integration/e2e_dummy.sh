@@ -69,9 +69,11 @@ wait_sql "SELECT count(*) FROM sawt.outbox WHERE state = 'sent'" 6 30 && pass "t
 
 # --- 4. a worker killed with SIGKILL mid-stream -----------------------------
 n=0
+t0=$(date +%s)
 for v in 1 2 3 4 5 6; do
-	"$SAWT" inject +96176123456 "T 2011 V$((400 + v * 10)) W$((160 + v))" >/dev/null
-	"$SAWT" inject +9613123456 "T 1021 V$((500 + v * 10)) W$((230 + v)) #1234" >/dev/null
+	# distinct SMSC times: the stream's order does not hang on SIM slots
+	"$SAWT" inject --time $((t0 + v)) +96176123456 "T 2011 V$((400 + v * 10)) W$((160 + v))" >/dev/null
+	"$SAWT" inject --time $((t0 + v)) +9613123456 "T 1021 V$((500 + v * 10)) W$((230 + v)) #1234" >/dev/null
 	n=$((n + 2))
 done
 wpid=$(psql -XAtc "SELECT worker_pid FROM sawt.modems WHERE name = 'dummy'")

@@ -42,6 +42,12 @@ fails "INSERT INTO sawt.people (election_id, phone, name, role, pin_hash, pseudo
        VALUES (1, '+9613123456', 'P', 'observer', '1234', repeat('a', 64))" 23514 "a clear PIN is refused"
 fails "INSERT INTO sawt.incident_codes (election_id, code, severity) VALUES (1, 1, 'info')" 23514 \
 	"an incident code needs a name"
+is "$(q "INSERT INTO sawt.contests (election_id, code, name) VALUES (1, 'MUN2', 'M'), (1, 'بلديه', 'B') RETURNING code" | tr '\n' ' ')" "MUN2 بلديه " \
+	"contest codes may be Latin or Arabic (0009)"
+fails "INSERT INTO sawt.contests (election_id, code, name) VALUES (1, 'mun', 'M')" 23514 "contest codes are stored upper-case"
+fails "INSERT INTO sawt.contests (election_id, code, name) VALUES (1, 'A B', 'M')" 23514 "a contest code has no separator"
+fails "INSERT INTO sawt.contests (election_id, code, name) VALUES (1, '2A', 'M')" 23514 "a contest code does not start with a digit"
+fails "INSERT INTO sawt.contests (election_id, code, name) VALUES (1, 'المجلسالبلدي', 'M')" 23514 "a contest code has at most 16 bytes"
 
 # ---- inbound messages and reports ------------------------------------
 ins="INSERT INTO sawt.inbound_messages (transport, sender, smsc_time, text, dedup_key)

@@ -363,6 +363,13 @@ static void test_other_forms_accepted(void **state)
 	assert_string_equal(s.outcome, "accepted");
 	assert_int_equal(q1i("SELECT count(*) FROM sawt.tallies t JOIN sawt.contests c"
 			     " ON c.id = t.contest_id WHERE c.code = 'MUK'", NULL), 1);
+	/* an Arabic contest code, imported as بلدية, typed with ة or ه */
+	roundtrip(COORD, "ف ١٠٢٢ بلدية ٥ ٦ ١ ٠", &s);
+	assert_string_equal(s.outcome, "accepted");
+	roundtrip(COORD, "R 1022 بلديه 7 6 1 0", &s);
+	assert_string_equal(s.outcome, "accepted");
+	assert_string_equal(q1("SELECT t.counts::text FROM sawt.tallies t JOIN sawt.contests c"
+			       " ON c.id = t.contest_id WHERE c.code = 'بلديه'", NULL), "{7,6}");
 }
 
 static void test_arabic_reply_and_help(void **state)

@@ -180,7 +180,7 @@ static void test_station_errors(void **state)
 		      "line 7: station code \"A12\" is not a number of 1 to 10 digits\n"
 		      "line 8: duplicate station code \"1\" (first on line 2)\n"
 		      "line 9: \"MUN\" is listed twice in column \"contests\"\n"
-		      "line 10: contest code \"bad code\" in column \"contests\" must be an ASCII letter followed by up to 15 letters or digits\n"
+		      "line 10: contest code \"bad code\" in column \"contests\" must be a letter (Latin or Arabic) followed by letters or digits, at most 16 bytes, and not a label such as V\n"
 		      "line 11: 9 fields, but the header has 8\n"
 		      "line 13: station code \"12345678901\" is not a number of 1 to 10 digits\n"
 		      "line 14: column \"name\" contains a line break or control character\n"
@@ -383,10 +383,13 @@ static void test_contests(void **state)
 		  "MUN,المجلس البلدي,2,سمير خوري\n"
 		  "MUN,المجلس البلدي,1,ريما عون\n"
 		  "MUK,Mukhtar,1,Georges\n"
-		  "mun,المجلس البلدي,3,Lina\n");
+		  "mun,المجلس البلدي,3,Lina\n"
+		  "مختارة٢,المختار,1,سعاد\n");
 	assert_string_equal(errors(imp), "");
 	c = registry_import_candidates(imp, &n);
-	assert_int_equal(n, 4);
+	assert_int_equal(n, 5);
+	/* as the parser reads it in `ف 1021 مختاره2 ...`: ة is ه, digits ASCII */
+	assert_string_equal(c[4].contest, "مختاره2");
 	assert_string_equal(c[0].contest, "MUN");
 	assert_string_equal(c[0].contest_name, "المجلس البلدي");
 	assert_int_equal(c[0].position, 2);
@@ -406,16 +409,20 @@ static void test_contests(void **state)
 		      "K,Kay,1000,G\n"
 		      "K,Kay,1,\n"
 		      "Q,Q,2,H\n"
-		      "1A,One,1,I\n",
+		      "1A,One,1,I\n"
+		      "v,Total,1,J\n"
+		      "بلدية-بيروت,Beirut,1,K\n",
 		      "line 2: contest \"MUN\" has no candidate at position 3 (positions run from 1 to 5 without gaps)\n"
 		      "line 3: contest_name \"Councl\" of contest \"MUN\" differs from \"Council\" on line 2\n"
 		      "line 4: duplicate position 2 in contest \"MUN\" (first on line 3)\n"
-		      "line 6: contest code \"X Y\" must be an ASCII letter followed by up to 15 letters or digits\n"
+		      "line 6: contest code \"X Y\" must be a letter (Latin or Arabic) followed by letters or digits, at most 16 bytes, and not a label such as V\n"
 		      "line 7: position \"0\" is not a whole number from 1 to 999\n"
 		      "line 8: position \"1000\" is not a whole number from 1 to 999\n"
 		      "line 9: column \"candidate\" is empty\n"
 		      "line 10: contest \"Q\" has no candidate at position 1 (positions run from 1 to 2 without gaps)\n"
-		      "line 11: contest code \"1A\" must be an ASCII letter followed by up to 15 letters or digits\n");
+		      "line 11: contest code \"1A\" must be a letter (Latin or Arabic) followed by letters or digits, at most 16 bytes, and not a label such as V\n"
+		      "line 12: contest code \"v\" must be a letter (Latin or Arabic) followed by letters or digits, at most 16 bytes, and not a label such as V\n"
+		      "line 13: contest code \"بلدية-بيروت\" must be a letter (Latin or Arabic) followed by letters or digits, at most 16 bytes, and not a label such as V\n");
 }
 
 static void test_incident_codes(void **state)
