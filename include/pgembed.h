@@ -9,7 +9,10 @@
  * runs as root the cluster belongs to the unprivileged user "sawt" or, if
  * there is none, "postgres".
  *
- * Start and stop block: they are for start-up and exit only.
+ * Start and stop block: they are for start-up and exit only.  While the
+ * daemon runs, a server that went away is started again without blocking:
+ * pgembed_running() tells, pgembed_restart_begin() forks pg_ctl and
+ * pgembed_restart_poll() collects its outcome.
  */
 #ifndef SAWT_PGEMBED_H
 #define SAWT_PGEMBED_H
@@ -39,8 +42,29 @@ void pgembed_free(struct pgembed *pg);
  */
 bool pgembed_start(struct pgembed *pg, char *err, size_t errlen) SAWT_MUST_CHECK;
 
-/* Stop the server with a fast shutdown and wait for it.  */
+/* Stop the server with a fast shutdown and wait for it (and for a
+ * restart in flight first).  */
 bool pgembed_stop(struct pgembed *pg, char *err, size_t errlen) SAWT_MUST_CHECK;
+
+/* True when the cluster's postmaster.pid names a live process. */
+bool pgembed_running(const struct pgembed *pg) SAWT_MUST_CHECK;
+
+enum pgembed_restart {
+	PGEMBED_RESTART_IDLE,     /* none begun */
+	PGEMBED_RESTART_RUNNING,  /* pg_ctl start still working */
+	PGEMBED_RESTART_DONE,     /* the server is up again */
+	PGEMBED_RESTART_FAILED,   /* pg_ctl failed; err says why */
+};
+
+/*
+ * Start the server again in the background (pg_ctl start as the cluster
+ * user) after pgembed_start() succeeded once.  True when a restart is in
+ * flight (one already was, or one began); false with a message in err.
+ */
+bool pgembed_restart_begin(struct pgembed *pg, char *err, size_t errlen) SAWT_MUST_CHECK;
+
+/* The outcome of the restart in flight, without blocking. */
+enum pgembed_restart pgembed_restart_poll(struct pgembed *pg, char *err, size_t errlen) SAWT_MUST_CHECK;
 
 /*
  * The directory of PostgreSQL's server programs: configured (may be NULL),

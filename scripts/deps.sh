@@ -1,11 +1,15 @@
 #!/bin/sh
 # deps.sh [runtime|build|test|ci] - install the Debian packages sawt needs
 # for that purpose when they are missing (as root, or through sudo).
+#
+# Packages are installed without their recommendations, so every package
+# used is named here, even one that a development machine happens to have
+# (gcc only recommends libc6-dev, without which nothing compiles).
 set -eu
 
 runtime="postgresql libgammu8 libevent-2.1-7 libevent-openssl-2.1-7 libpq5 libssl3"
-build="gcc pkg-config meson ninja-build libevent-dev libpq-dev libssl-dev libgammu-dev"
-test="libcmocka-dev postgresql-client gammu python3"
+build="gcc libc6-dev pkg-config meson ninja-build libevent-dev libpq-dev libssl-dev libgammu-dev"
+test="libcmocka-dev postgresql-client gammu python3 openssl"
 ci="clang libclang-rt-dev"
 
 case "${1:-build}" in
@@ -36,4 +40,10 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq || true
 # shellcheck disable=SC2086
-$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+if ! $SUDO apt-get install -y -qq --no-install-recommends $missing >/tmp/sawt-apt.$$ 2>&1; then
+	cat /tmp/sawt-apt.$$ >&2
+	rm -f /tmp/sawt-apt.$$
+	echo "sawt: could not install:$missing" >&2
+	exit 1
+fi
+rm -f /tmp/sawt-apt.$$

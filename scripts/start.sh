@@ -12,10 +12,21 @@
 set -eu
 cd "$(dirname "$0")/.."
 ./scripts/deps.sh build
+# quiet when the build succeeds; its errors in full when it does not
 if [ ! -f build/build.ninja ]; then
-	meson setup build --buildtype=release -Dtests=false >/dev/null
+	if ! meson setup build --buildtype=release -Dtests=false >build.setup.log 2>&1; then
+		cat build.setup.log >&2
+		echo "sawt: meson setup failed (above; also in build.setup.log)" >&2
+		exit 1
+	fi
+	rm -f build.setup.log
 fi
-ninja -C build >/dev/null
+if ! ninja -C build >build.log 2>&1; then
+	cat build.log >&2
+	echo "sawt: the build failed (above; also in build.log)" >&2
+	exit 1
+fi
+rm -f build.log
 BIN=./build/src
 
 if [ $# -gt 0 ]; then

@@ -9,6 +9,7 @@
 #include <grp.h>
 #include <libpq-fe.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,7 @@ struct pgembed {
 	uid_t uid;
 	gid_t gid;
 	char user[64];
+	pid_t restart_pid; /* pg_ctl start in flight, 0: none */
 };
 
 static char *path_join(const char *a, const char *b)
@@ -205,65 +207,141 @@ static bool make_parents(const char *path, char *err, size_t n)
 	return true;
 }
 
-/* In the child: become the cluster user, send output to logpath. */
-static void child_setup(const struct pgembed *pg, const char *logpath)
+/* In the child: fail with why, written to the log (its stderr). */
+static void SAWT_NORETURN child_fail(const char *what, const char *arg)
+{
+	dprintf(STDERR_FILENO, "sawtd: could not %s \"%s\": %s\n", what, arg, strerror(errno));
+	_exit(126);
+}
+
+/*
+ * In the child: output to logfd (opened by the parent, so a cluster user
+ * who cannot reach the directory still leaves a trace), a session of its
+ * own, no service-manager socket, the cluster user, the cluster folder.
+ */
+static void child_setup(const struct pgembed *pg, int logfd)
 {
 	int fd;
 
-	/* A session of its own: a Ctrl-C at sawtd's terminal must not reach
-	 * the postmaster (SIGINT is its fast shutdown); sawtd stops it. */
-	setsid();
-	if (pg->as_other) {
-		if (setgroups(0, NULL) != 0 || setgid(pg->gid) != 0 || setuid(pg->uid) != 0)
-			_exit(126);
-	}
-	if (chdir(pg->pg_dir) != 0)
-		_exit(126);
-	fd = open(logpath, O_WRONLY | O_CREAT | O_APPEND, 0600);
-	if (fd >= 0) {
-		dup2(fd, STDOUT_FILENO);
-		dup2(fd, STDERR_FILENO);
-		close(fd);
+	if (logfd >= 0) {
+		dup2(logfd, STDOUT_FILENO);
+		dup2(logfd, STDERR_FILENO);
 	}
 	fd = open("/dev/null", O_RDONLY);
 	if (fd >= 0) {
 		dup2(fd, STDIN_FILENO);
 		close(fd);
 	}
+	/* A session of its own: a Ctrl-C at sawtd's terminal must not reach
+	 * the postmaster (SIGINT is its fast shutdown); sawtd stops it. */
+	setsid();
+	/* The postmaster speaks sd_notify itself: its READY=1 must never be
+	 * taken for sawtd's. */
+	unsetenv("NOTIFY_SOCKET");
+	unsetenv("WATCHDOG_USEC");
+	unsetenv("WATCHDOG_PID");
+	if (pg->as_other) {
+		if (setgroups(0, NULL) != 0 || setgid(pg->gid) != 0 || setuid(pg->uid) != 0)
+			child_fail("become user", pg->user);
+	}
+	if (chdir(pg->pg_dir) != 0)
+		child_fail("change directory to", pg->pg_dir);
+}
+
+/* Open logpath for appending, owned by the cluster user; -1 on failure. */
+static int open_log(const struct pgembed *pg, const char *logpath)
+{
+	int fd = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+
+	if (fd >= 0 && pg->as_other && strcmp(logpath, "/dev/null") != 0 &&
+	    fchown(fd, pg->uid, pg->gid) != 0)
+		log_warn("could not change owner of \"%s\": %s", logpath, strerror(errno));
+	return fd;
 }
 
 /*
- * Run bindir/prog with args (NULL-terminated, not including argv[0]) as
- * the cluster user, output appended to logpath.  Returns the exit status,
- * or -1 when it could not be run.
+ * Fork bindir/prog with args (NULL-terminated, not including argv[0]) as
+ * the cluster user, output appended to logpath.  Returns the child's pid,
+ * or -1 when it could not be forked.
  */
-static int run_prog(const struct pgembed *pg, const char *prog,
-		    const char *const *args, const char *logpath)
+static pid_t spawn_prog(const struct pgembed *pg, const char *prog,
+			const char *const *args, const char *logpath)
 {
 	char path[4096];
 	const char *argv[32];
 	size_t i = 0;
 	pid_t pid;
-	int status;
+	int logfd;
 
 	snprintf(path, sizeof(path), "%s/%s", pg->bindir, prog);
 	argv[i++] = path;
 	for (; args[i - 1] != NULL && i < 31; i++)
 		argv[i] = args[i - 1];
 	argv[i] = NULL;
+	logfd = open_log(pg, logpath);
 	pid = fork();
+	if (pid == 0) {
+		child_setup(pg, logfd);
+		execv(path, (char *const *)argv);
+		child_fail("execute", path);
+	}
+	if (logfd >= 0)
+		close(logfd);
+	return pid;
+}
+
+/* Exit status of a child, -1 when it did not exit normally. */
+static int exit_status(int status)
+{
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* Run prog as spawn_prog does and wait: its exit status, or -1. */
+static int run_prog(const struct pgembed *pg, const char *prog,
+		    const char *const *args, const char *logpath)
+{
+	pid_t pid = spawn_prog(pg, prog, args, logpath);
+	int status;
+
 	if (pid < 0)
 		return -1;
-	if (pid == 0) {
-		child_setup(pg, logpath);
-		execv(path, (char *const *)argv);
-		_exit(127);
-	}
 	while (waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR)
 			return -1;
 	}
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	return exit_status(status);
+}
+
+/*
+ * The last non-empty line of file path (at most n - 1 bytes of it) into
+ * buf; "no output" when there is none or the file cannot be read.
+ */
+static void last_line(const char *path, char *buf, size_t n)
+{
+	char tail[1024];
+	ssize_t got = -1;
+	size_t len, start;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		off_t end = lseek(fd, 0, SEEK_END);
+		off_t from = end > (off_t)sizeof(tail) - 1 ? end - (off_t)sizeof(tail) + 1 : 0;
+
+		got = pread(fd, tail, sizeof(tail) - 1, from);
+		close(fd);
+	}
+	len = got > 0 ? (size_t)got : 0;
+	while (len > 0 && (tail[len - 1] == '\n' || tail[len - 1] == '\r' || tail[len - 1] == ' '))
+		len--;
+	if (len == 0) {
+		snprintf(buf, n, "no output");
+		return;
+	}
+	tail[len] = '\0';
+	start = len;
+	while (start > 0 && tail[start - 1] != '\n')
+		start--;
+	snprintf(buf, n, "%s", tail + start);
 }
 
 static bool file_exists(const char *dir, const char *name)
@@ -284,7 +362,11 @@ static bool pg_initdb(struct pgembed *pg, char *err, size_t n)
 
 	log_info("creating the embedded database cluster in \"%s\"", pg->data_dir);
 	if (run_prog(pg, "initdb", args, pg->log_file) != 0) {
-		util_seterr(err, n, "initdb failed for \"%s\"; see \"%s\"", pg->data_dir, pg->log_file);
+		char why[512];
+
+		last_line(pg->log_file, why, sizeof(why));
+		util_seterr(err, n, "initdb failed for \"%s\": %s (full output in \"%s\")",
+			    pg->data_dir, why, pg->log_file);
 		return false;
 	}
 	snprintf(conf, sizeof(conf), "%s/postgresql.conf", pg->data_dir);
@@ -404,12 +486,85 @@ bool pgembed_start(struct pgembed *pg, char *err, size_t n)
 		log_info("reusing the embedded PostgreSQL already running in \"%s\"", pg->data_dir);
 	} else {
 		log_info("starting the embedded PostgreSQL in \"%s\" (%s)", pg->data_dir, pg->bindir);
-		if (run_prog(pg, "pg_ctl", start_args, "/dev/null") != 0) {
-			util_seterr(err, n, "could not start the embedded PostgreSQL; see \"%s\"", pg->log_file);
+		if (run_prog(pg, "pg_ctl", start_args, pg->log_file) != 0) {
+			char why[512];
+
+			last_line(pg->log_file, why, sizeof(why));
+			util_seterr(err, n, "could not start the embedded PostgreSQL: %s (full output in \"%s\")",
+				    why, pg->log_file);
 			return false;
 		}
 	}
 	return pg_create_database(pg, err, n);
+}
+
+bool pgembed_running(const struct pgembed *pg)
+{
+	char path[4096], line[32];
+	FILE *f;
+	long pid = 0;
+
+	snprintf(path, sizeof(path), "%s/postmaster.pid", pg->data_dir);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return false;
+	if (fgets(line, sizeof(line), f) != NULL)
+		pid = strtol(line, NULL, 10);
+	fclose(f);
+	if (pid <= 0)
+		return false;
+	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
+}
+
+bool pgembed_restart_begin(struct pgembed *pg, char *err, size_t n)
+{
+	const char *args[] = { "start", "-w", "-t", "60", "-D", pg->data_dir,
+			       "-l", pg->log_file, NULL };
+
+	if (pg->restart_pid > 0)
+		return true;
+	if (pg->bindir == NULL) {
+		util_seterr(err, n, "the embedded PostgreSQL was never started");
+		return false;
+	}
+	pg->restart_pid = spawn_prog(pg, "pg_ctl", args, pg->log_file);
+	if (pg->restart_pid < 0) {
+		pg->restart_pid = 0;
+		util_seterr(err, n, "could not fork: %s", strerror(errno));
+		return false;
+	}
+	return true;
+}
+
+/* Wait for (block) or poll a restart in flight; its outcome. */
+static enum pgembed_restart restart_collect(struct pgembed *pg, int flags, char *err, size_t n)
+{
+	int status = 0;
+	pid_t r;
+
+	if (pg->restart_pid <= 0)
+		return PGEMBED_RESTART_IDLE;
+	do
+		r = waitpid(pg->restart_pid, &status, flags);
+	while (r < 0 && errno == EINTR);
+	if (r == 0)
+		return PGEMBED_RESTART_RUNNING;
+	pg->restart_pid = 0;
+	if (r > 0 && exit_status(status) == 0)
+		return PGEMBED_RESTART_DONE;
+	if (err != NULL) {
+		char why[512];
+
+		last_line(pg->log_file, why, sizeof(why));
+		util_seterr(err, n, "could not start the embedded PostgreSQL: %s (full output in \"%s\")",
+			    why, pg->log_file);
+	}
+	return PGEMBED_RESTART_FAILED;
+}
+
+enum pgembed_restart pgembed_restart_poll(struct pgembed *pg, char *err, size_t n)
+{
+	return restart_collect(pg, WNOHANG, err, n);
 }
 
 bool pgembed_stop(struct pgembed *pg, char *err, size_t n)
@@ -418,6 +573,8 @@ bool pgembed_stop(struct pgembed *pg, char *err, size_t n)
 
 	if (pg->bindir == NULL)
 		return true;
+	/* a restart in flight finishes first, then its server is stopped */
+	(void)restart_collect(pg, 0, NULL, 0);
 	log_info("stopping the embedded PostgreSQL");
 	if (run_prog(pg, "pg_ctl", args, "/dev/null") != 0) {
 		util_seterr(err, n, "could not stop the embedded PostgreSQL in \"%s\"; see \"%s\"",

@@ -51,13 +51,19 @@ static struct config *load_config(const char *path)
 
 int main(int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
 	const char *config_path = NULL;
 	bool verbose = false;
 	struct config *cfg;
 	int opt, rc;
 
 	log_set_ident("sawt");
-	while ((opt = getopt(argc, argv, "+c:vhV")) != -1) {
+	while ((opt = getopt_long(argc, argv, "+c:vhV", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'c': config_path = optarg; break;
 		case 'v': verbose = true; break;

@@ -28,8 +28,30 @@
 #include "pgembed.h"
 #include "sawt_build.h"
 #include "sdnotify.h"
+#include "util.h"
 
 #define SHUTDOWN_GRACE_SEC 30
+#define PGWATCH_TICK_SEC 1
+#define PGWATCH_BACKOFF_MAX_MS 60000
+
+/* A stop signal that arrived before the loop's own handlers existed
+ * (during initdb, the embedded server's start, the migrations) or after
+ * they were removed (while the embedded server stops): never the default
+ * action, which would end sawtd by the signal. */
+static volatile sig_atomic_t early_stop_signal;
+
+/* The embedded cluster while it runs, so that a fatal start-up error
+ * (exit through fatalx) stops it rather than leaving it behind. */
+static struct pgembed *running_pg;
+
+static void stop_running_pg(void)
+{
+	char err[1024];
+
+	if (running_pg != NULL && !pgembed_stop(running_pg, err, sizeof(err)))
+		log_error("%s", err);
+	running_pg = NULL;
+}
 
 enum daemon_state {
 	DAEMON_STARTING,
@@ -52,6 +74,9 @@ struct daemon {
 	struct event *ev_sig[3];
 	struct event *ev_watchdog;
 	struct event *ev_stop_poll;
+	struct event *ev_pgwatch;   /* restarts the embedded server */
+	int64_t pg_next_try;        /* monotonic ms */
+	int pg_backoff_ms;
 	struct timeval stop_deadline;
 };
 
@@ -62,6 +87,40 @@ static void usage(FILE *out)
 		     "  --check    validate the configuration and exit\n"
 		     "  -v         debug logging (shows phone numbers unmasked)\n"
 		     "  -V         print the version\n");
+}
+
+static void early_signal(int sig)
+{
+	if (sig != SIGHUP)
+		early_stop_signal = sig;
+}
+
+/* Catch SIGTERM and SIGINT (and ignore SIGHUP) from the first instant;
+ * libevent's handlers replace these while the loop runs and put them
+ * back when they are freed. */
+static void early_signals_install(void)
+{
+	static const int sigs[3] = { SIGTERM, SIGINT, SIGHUP };
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = early_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	for (int i = 0; i < 3; i++)
+		if (sigaction(sigs[i], &sa, NULL) != 0)
+			fatalx("could not install signal handler: %s", strerror(errno));
+}
+
+/* True (and say so) when a stop signal came during start-up. */
+static bool stop_requested_early(void)
+{
+	int sig = early_stop_signal;
+
+	if (sig == 0)
+		return false;
+	log_info("received %s during start-up; stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	return true;
 }
 
 static struct config *load_config(const char *path)
@@ -104,14 +163,10 @@ static void start_embedded(struct daemon *d)
 		fatalx("out of memory");
 	if (!pgembed_start(d->pg, err, sizeof(err)))
 		fatalx("%s", err);
+	running_pg = d->pg;
 	if (!migrate_run(d->conninfo, migrate_default_dir(d->cfg->migrations_dir),
-			 MIGRATE_APPLY, &rep, err, sizeof(err))) {
-		char err2[1024];
-
-		if (!pgembed_stop(d->pg, err2, sizeof(err2)))
-			log_error("%s", err2);
+			 MIGRATE_APPLY, &rep, err, sizeof(err)))
 		fatalx("%s", err);
-	}
 	log_info("embedded database ready: schema at version %d (%d migration(s) applied now)",
 		 rep.latest, rep.applied_now);
 }
@@ -176,6 +231,53 @@ static void watchdog_cb(evutil_socket_t fd, short what, void *arg)
 	(void)arg;
 	if (!sdnotify("WATCHDOG=1"))
 		log_warn("could not notify the service manager");
+}
+
+/* Back off before the next restart attempt: 1 s, doubling to a minute. */
+static void pgwatch_backoff(struct daemon *d)
+{
+	d->pg_backoff_ms = d->pg_backoff_ms == 0 ? 1000 : d->pg_backoff_ms * 2;
+	if (d->pg_backoff_ms > PGWATCH_BACKOFF_MAX_MS)
+		d->pg_backoff_ms = PGWATCH_BACKOFF_MAX_MS;
+	d->pg_next_try = util_mono_ms() + d->pg_backoff_ms;
+}
+
+/*
+ * Every second with the embedded cluster: sawtd owns it, so a server that
+ * went away (stopped by hand, crashed) is started again, with backoff,
+ * while the connection is down.  Messages meanwhile go to the spool.
+ */
+static void pgwatch_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+	char err[1024];
+
+	(void)fd;
+	(void)what;
+	if (d->state != DAEMON_RUNNING)
+		return;
+	switch (pgembed_restart_poll(d->pg, err, sizeof(err))) {
+	case PGEMBED_RESTART_RUNNING:
+		return;
+	case PGEMBED_RESTART_DONE:
+		log_info("the embedded PostgreSQL is running again");
+		return;
+	case PGEMBED_RESTART_FAILED:
+		log_error("%s; trying again in %d s", err, d->pg_backoff_ms / 1000);
+		return;
+	case PGEMBED_RESTART_IDLE:
+		break;
+	}
+	if (db_get_state(d->db) == DB_STATE_READY) {
+		d->pg_backoff_ms = 0;
+		return;
+	}
+	if (util_mono_ms() < d->pg_next_try || pgembed_running(d->pg))
+		return;
+	pgwatch_backoff(d);
+	log_warn("the embedded PostgreSQL is not running; starting it again");
+	if (!pgembed_restart_begin(d->pg, err, sizeof(err)))
+		log_error("%s; trying again in %d s", err, d->pg_backoff_ms / 1000);
 }
 
 /* While stopping: exit once the database work has drained, or at the
@@ -284,9 +386,20 @@ static void daemon_setup_events(struct daemon *d)
 			fatalx("could not start the watchdog timer");
 		log_info("systemd watchdog every %.1f s", (double)wd / 2e6);
 	}
+	if (d->pg != NULL) {
+		struct timeval tv = { PGWATCH_TICK_SEC, 0 };
+
+		d->ev_pgwatch = event_new(d->base, -1, EV_PERSIST, pgwatch_cb, d);
+		if (d->ev_pgwatch == NULL || event_add(d->ev_pgwatch, &tv) != 0)
+			fatalx("could not start the embedded database watch");
+	}
 }
 
-static void daemon_start(struct daemon *d)
+/*
+ * Start everything, in order.  False when a stop signal came before the
+ * loop could take it: what was started is stopped by daemon_finish().
+ */
+static bool daemon_start(struct daemon *d)
 {
 	char err[1024];
 
@@ -298,8 +411,12 @@ static void daemon_start(struct daemon *d)
 	if (d->schema_latest < 0)
 		fatalx("could not read the migrations in \"%s\"",
 		       migrate_default_dir(d->cfg->migrations_dir));
+	if (stop_requested_early())
+		return false;
 	if (d->cfg->db_url == NULL)
 		start_embedded(d);
+	if (stop_requested_early())
+		return false;
 	d->base = event_base_new();
 	if (d->base == NULL)
 		fatalx("could not create the event loop");
@@ -312,6 +429,9 @@ static void daemon_start(struct daemon *d)
 	db_set_state_cb(d->db, db_state_changed, d);
 	db_set_notify_cb(d->db, db_notified, d);
 	daemon_setup_events(d);
+	/* from here on the loop's handlers take the signals */
+	if (stop_requested_early())
+		return false;
 	db_start(d->db);
 	if (!gateway_start(d->gw, err, sizeof(err)))
 		fatalx("%s", err);
@@ -320,6 +440,7 @@ static void daemon_start(struct daemon *d)
 		log_warn("could not notify the service manager");
 	log_info("sawtd %s running (state directory \"%s\", database %s)", SAWT_VERSION,
 		 d->cfg->state_dir, d->cfg->db_url ? "configured" : "embedded");
+	return true;
 }
 
 static void daemon_finish(struct daemon *d)
@@ -333,8 +454,11 @@ static void daemon_finish(struct daemon *d)
 		event_free(d->ev_watchdog);
 	if (d->ev_stop_poll)
 		event_free(d->ev_stop_poll);
+	if (d->ev_pgwatch)
+		event_free(d->ev_pgwatch);
 	gateway_free(d->gw);
 	db_free(d->db);
+	running_pg = NULL;
 	if (d->pg && !pgembed_stop(d->pg, err, sizeof(err))) {
 		log_error("%s", err);
 		d->exit_code = 1;
@@ -361,6 +485,9 @@ int main(int argc, char **argv)
 	int opt;
 
 	log_set_ident("sawtd");
+	early_signals_install();
+	if (atexit(stop_running_pg) != 0)
+		fatalx("could not register the exit handler");
 	while ((opt = getopt_long(argc, argv, "c:vhV", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'c': d.config_path = optarg; break;
@@ -385,8 +512,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	log_set_level(verbose ? LOG_LEVEL_DEBUG : d.cfg->log_level);
-	daemon_start(&d);
-	event_base_dispatch(d.base);
+	if (daemon_start(&d))
+		event_base_dispatch(d.base);
 	log_info("stopped");
 	daemon_finish(&d);
 	return d.exit_code;

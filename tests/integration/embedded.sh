@@ -46,4 +46,37 @@ is "$rc" 1 "a second sawtd on the same state directory refuses to start"
 like "$out" "is in use by another sawtd" "and says why"
 kill -TERM $pid; wait $pid
 is "$?" 0 "the first one still stops cleanly"
+
+# The embedded server stopped behind sawtd's back is started again.
+"$SAWTD" -c "$CONF" >"$SAWT_TEST_TMP/r.log" 2>&1 &
+pid=$!
+wait_for "$SAWT_TEST_TMP/r.log" "database schema at version" 120
+if [ "$(id -u)" = 0 ]; then asuser="runuser -u $(stat -c %U "$S/pg/data") --"; else asuser=""; fi
+$asuser "$SAWT_PG_BINDIR/pg_ctl" stop -m fast -w -D "$S/pg/data" >/dev/null
+wait_for "$SAWT_TEST_TMP/r.log" "the embedded PostgreSQL is not running; starting it again" 30 &&
+	pass "sawtd notices its server is gone" || fail "sawtd notices its server is gone"
+wait_for "$SAWT_TEST_TMP/r.log" "the embedded PostgreSQL is running again" 60 &&
+	pass "and starts it again" || fail "and starts it again"
+wait_for "$SAWT_TEST_TMP/r.log" "database schema at version" 60 2 &&
+	pass "and reconnects to it" || fail "and reconnects to it"
+kill -TERM $pid; wait $pid
+is "$?" 0 "stops cleanly after the restart"
+test -f "$S/pg/data/postmaster.pid" && fail "the restarted server is stopped too" || pass "the restarted server is stopped too"
+
+# initdb that cannot run, or fails: the error says why and the log exists.
+FAKE="$SAWT_TEST_TMP/fakebin"
+mkdir -p "$FAKE"
+printf '#!/nonexistent/interpreter\n' >"$FAKE/initdb"
+cp "$FAKE/initdb" "$FAKE/pg_ctl"
+chmod 755 "$FAKE" "$FAKE/initdb" "$FAKE/pg_ctl"
+printf '[sawt]\nstate_dir = %s\n[database]\npg_bindir = %s\n' "$SAWT_TEST_TMP/fake-state" "$FAKE" >"$SAWT_TEST_TMP/fake.conf"
+out=$(timeout 60 "$SAWTD" -c "$SAWT_TEST_TMP/fake.conf" 2>&1); rc=$?
+is "$rc" 1 "initdb that cannot be executed: sawtd exits 1"
+like "$out" "initdb failed for .*could not execute \"$FAKE/initdb\": No such file or directory" "and the error says why"
+test -s "$SAWT_TEST_TMP/fake-state/pg/postgres.log" && pass "the log it names exists" || fail "the log it names exists"
+printf '#!/bin/sh\necho "initdb: error: could not create directory: No space left on device" >&2\nexit 1\n' >"$FAKE/initdb"
+rm -rf "$SAWT_TEST_TMP/fake-state"
+out=$(timeout 60 "$SAWTD" -c "$SAWT_TEST_TMP/fake.conf" 2>&1); rc=$?
+is "$rc" 1 "initdb that fails: sawtd exits 1"
+like "$out" "initdb failed for .*: initdb: error: could not create directory: No space left on device \(full output in" "and the error carries initdb's own message"
 done_testing

@@ -16,6 +16,16 @@ out=$("$SAWTD" --check -c "$SAWT_TEST_TMP/missing.conf" 2>&1)
 is "$?" 1 "--check rejects a missing file"
 like "$out" "could not open file \".*missing.conf\"" "the error names the file"
 
+for prog in "$SAWT" "$SAWTD"; do
+	for opt in --help -h; do
+		out=$("$prog" $opt 2>&1)
+		is "$?" 0 "${prog##*/} $opt: exit 0"
+		like "$out" "^usage: ${prog##*/} " "${prog##*/} $opt prints the usage"
+	done
+	out=$("$prog" --version 2>&1)
+	like "$out" "^${prog##*/} [0-9]" "${prog##*/} --version prints the version"
+done
+
 "$SAWT" migrate >/dev/null 2>&1
 # systemd notification through a datagram socket we listen on.
 command -v python3 >/dev/null || { done_testing; exit $?; }
