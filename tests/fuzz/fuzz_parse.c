@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "report_json.h"
 #include "parse.h"
 #include "reply.h"
 #include "utf8.h"
@@ -63,7 +64,7 @@ static void check_msg(const struct report_msg *m, size_t len)
 
 static void check_outputs(const struct report_msg *m, const char *text, size_t len)
 {
-	static char json[JSON_REPORT_MAX], detail[256];
+	static char json[REPORT_JSON_MAX], detail[256];
 	struct json_buf j;
 	struct reply_args a;
 	struct reply_info info;
@@ -72,7 +73,7 @@ static void check_outputs(const struct report_msg *m, const char *text, size_t l
 
 	json_init(&j, json, sizeof(json));
 	json_open_object(&j, NULL);
-	json_report(&j, m, text, len, true);
+	report_json(&j, m, text, len, true);
 	json_close_object(&j);
 	if (!json_finish(&j))
 		abort();

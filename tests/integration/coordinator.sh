@@ -1,6 +1,6 @@
 #!/bin/sh
 # Coordinators' STATUS and ACK through sawtd and Gammu's dummy phone
-# (src/command.c): the numbers agree with the analytics views, areas are
+# (src/daemon/command.c): the numbers agree with the analytics views, areas are
 # found by name (Arabic folded) within the coordinator's scope, alerts are
 # acknowledged once and only by those who may see them, replies are in the
 # coordinator's language and leave through the modem; a row left

@@ -1,5 +1,5 @@
 /*
- * fake_modem.c - a stand-in for the modem manager (src/modem.c) that the
+ * fake_modem.c - a stand-in for the modem manager (src/transport/modem.c) that the
  * outbox test links instead: modems whose health the test sets and whose
  * sends are recorded, so every outcome (ok, failure, modem down) can be
  * produced on demand.  The database is real; only the radio is fake.

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "report_json.h"
 #include "parse.h"
 #include "reply.h"
 #include "utf8.h"
@@ -106,7 +107,7 @@ static void to_json(const struct report_msg *m, const char *msg, size_t len, boo
 
 	json_init(&j, out, cap);
 	json_open_object(&j, NULL);
-	json_report(&j, m, msg, len, detail);
+	report_json(&j, m, msg, len, detail);
 	json_close_object(&j);
 	assert_true(json_finish(&j));
 }
@@ -130,7 +131,7 @@ static void parse_exact(const char *msg, size_t len, enum lang fallback, struct 
 static bool same_after_ucs2(const char *msg, size_t len, enum lang fallback, const char *want)
 {
 	static uint8_t ucs2[2 * 4096];
-	static char back[4096], json[JSON_REPORT_MAX];
+	static char back[4096], json[REPORT_JSON_MAX];
 	struct report_msg m;
 	size_t n, blen;
 
@@ -169,7 +170,7 @@ static bool reply_and_detail_ok(const struct report_msg *m, const char *msg, siz
 
 static void run_case(struct coverage *cov, int lineno, const char *line, enum lang fallback)
 {
-	static char msg[4096], want[JSON_REPORT_MAX], got[JSON_REPORT_MAX], field[4096];
+	static char msg[4096], want[REPORT_JSON_MAX], got[REPORT_JSON_MAX], field[4096];
 	const char *tab = strrchr(line, '\t');
 	struct report_msg m;
 	size_t len, wlen;
@@ -258,7 +259,7 @@ static void test_ucs2_from_modem(void **state)
 	};
 	const char *utf8 = "\xd9\x82 \xd9\xa1\xd9\xa0\xd9\xa2\xd9\xa1 \xd9\x85\xd9\xa4\xd9\xa2\xd9\xa0 "
 			   "\xd9\x86\xd9\xa1\xd9\xa9\xd9\xa0";
-	char text[128], a[JSON_REPORT_MAX], b[JSON_REPORT_MAX];
+	char text[128], a[REPORT_JSON_MAX], b[REPORT_JSON_MAX];
 	struct report_msg m1, m2;
 	size_t n;
 

@@ -18,6 +18,7 @@
 
 #include "ingest.h"
 #include "json.h"
+#include "report_json.h"
 #include "parse.h"
 #include "phone.h"
 #include "registry.h"
@@ -359,7 +360,7 @@ static void json_numbers(struct json_buf *j, const struct report_msg *m)
 
 		jstr(j, "open_at", t);
 	}
-	json_turnout_numbers(j, m);
+	report_json_turnout(j, m);
 	if (m->form == PARSE_FORM_RESULTS && n > 0) {
 		json_open_array(j, "counts");
 		for (uint8_t i = 0; i < cand; i++)

@@ -1,6 +1,5 @@
 /*
- * json.h - a small JSON writer into a caller buffer, and the JSON form of a
- * parsed observer message (docs/parse-json.md).
+ * json.h - a small JSON writer into a caller buffer.
  *
  * The writer never allocates.  When the buffer is too small it stops
  * writing and remembers the overflow: json_finish() then returns false, so
@@ -14,7 +13,6 @@
 #include <stdint.h>
 
 #include "log.h"
-#include "parse.h"
 
 struct json_buf {
 	char *buf;
@@ -46,22 +44,5 @@ void json_string(struct json_buf *j, const char *key, const char *s, size_t len)
  * buffer then holds an unspecified prefix).
  */
 bool json_finish(struct json_buf *j) SAWT_MUST_CHECK;
-
-/* Room always enough for json_report() of a message of PARSE_MAX_BYTES. */
-#define JSON_REPORT_MAX 16384
-
-/*
- * Write the members of the parse result msg of the message input (len
- * bytes) into j, in the order and with the names of docs/parse-json.md;
- * members that do not apply are left out.  With detail, a human sentence
- * ("detail") is added to errors.  The caller writes the braces, so it can
- * add members of its own.
- */
-/* The voters, women and men a message gives, as "voters", "women", "men"
- * (each only when present).  Shared by `sawt parse` and the pipeline. */
-void json_turnout_numbers(struct json_buf *j, const struct report_msg *msg);
-
-void json_report(struct json_buf *j, const struct report_msg *msg, const char *input,
-		 size_t len, bool detail);
 
 #endif

@@ -21,6 +21,7 @@
 
 #include "cli.h"
 #include "json.h"
+#include "report_json.h"
 #include "log.h"
 #include "parse.h"
 #include "reply.h"
@@ -113,14 +114,14 @@ static void add_reply(struct json_buf *j, const struct report_msg *m, const char
 /* Parse one message and print its JSON line; returns true when it parsed. */
 static bool print_one(const char *text, size_t len, const struct parse_opts *o)
 {
-	static char out[JSON_REPORT_MAX + 4 * REPLY_MAX];
+	static char out[REPORT_JSON_MAX + 4 * REPLY_MAX];
 	struct report_msg m;
 	struct json_buf j;
 	bool ok = parse_message(text, len, o->fallback, &m);
 
 	json_init(&j, out, sizeof(out));
 	json_open_object(&j, NULL);
-	json_report(&j, &m, text, len, true);
+	report_json(&j, &m, text, len, true);
 	if (o->reply)
 		add_reply(&j, &m, text, len, o);
 	json_close_object(&j);

@@ -1,8 +1,8 @@
 /*
  * cli.h - the sawt command-line tool's commands.
  *
- * Each command lives in src/cmd_NAME.c and is listed in the commands[] table
- * of src/sawt.c.  A command gets the arguments after its name (argv[0] is
+ * Each command lives in src/cli/cmd_NAME.c and is listed in the commands[] table
+ * of src/cli/sawt.c.  A command gets the arguments after its name (argv[0] is
  * the command name) and the loaded configuration (defaults when no -c was
  * given; never NULL).  It returns the process exit status: 0 success, 1
  * failure, 2 usage error.
