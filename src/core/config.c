@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ini.h"
@@ -127,7 +128,7 @@ static const struct key_def election_keys[] = {
 	{ "default_language", set_language, CFG(default_language), 2,
 	  "ar, en or fr" },
 	{ "timezone", set_timezone, CFG(timezone), 3,
-	  "a time zone name such as Asia/Beirut" },
+	  "a time zone name of the tz database such as Asia/Beirut" },
 	{ "polls_open", set_hhmm, CFG(polls_open), ELECTION_POLLS_OPEN,
 	  "a time of day as HH:MM, e.g. 07:00" },
 	{ "polls_close", set_hhmm, CFG(polls_close), ELECTION_POLLS_CLOSE,
@@ -372,13 +373,39 @@ static enum set_result set_language(const struct key_def *def, void *base, const
 
 #define TZ_CHARS HOST_CHARS "/+"
 
+/*
+ * True when the tz database ($TZDIR, else /usr/share/zoneinfo; Debian's
+ * tzdata, which PostgreSQL uses too) has zone name: a file that starts
+ * with "TZif".  A machine without the database cannot tell: true.
+ */
+static bool tz_known(const char *name)
+{
+	const char *dir = getenv("TZDIR");
+	char path[4096], magic[4];
+	struct stat st;
+	FILE *f;
+	bool ok;
+
+	if (dir == NULL || dir[0] == '\0')
+		dir = "/usr/share/zoneinfo";
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+		return true;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "rb");
+	if (f == NULL)
+		return false;
+	ok = fread(magic, 1, sizeof(magic), f) == sizeof(magic) && memcmp(magic, "TZif", 4) == 0;
+	fclose(f);
+	return ok;
+}
+
 /* A tz database name: "UTC", "Asia/Beirut", "Etc/GMT-2". */
 static enum set_result set_timezone(const struct key_def *def, void *base, const char *v)
 {
 	size_t n = strlen(v);
 
 	if (n > 64 || !in_set(v, n, TZ_CHARS) || v[0] == '/' || v[0] == '.' ||
-	    strstr(v, "..") != NULL || v[n - 1] == '/')
+	    strstr(v, "..") != NULL || v[n - 1] == '/' || !tz_known(v))
 		return SET_INVALID;
 	return set_string(def, base, v);
 }

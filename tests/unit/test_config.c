@@ -415,6 +415,7 @@ static void test_key_errors(void **state)
 #define LISTEN_EXPECT "expected host:port with a port from 1 to 65535, e.g. 127.0.0.1:8080"
 #define COUNTRY_EXPECT "expected 1 to 3 digits without \"+\", e.g. 961"
 #define HHMM_EXPECT "expected a time of day as HH:MM, e.g. 07:00"
+#define TZ_EXPECT "expected a time zone name of the tz database such as Asia/Beirut"
 #define BOOL_EXPECT "expected yes, no, true, false, on, off, 1 or 0"
 
 static void test_value_errors(void **state)
@@ -453,8 +454,11 @@ static void test_value_errors(void **state)
 		  "t.conf:2: invalid value \"2025-05-04\" for key \"results_deadline\": "
 		  "expected a date and time as YYYY-MM-DD HH:MM, e.g. 2025-05-04 23:00" },
 		{ "[election]\ntimezone = ../../etc/passwd\n",
-		  "t.conf:2: invalid value \"../../etc/passwd\" for key \"timezone\": "
-		  "expected a time zone name such as Asia/Beirut" },
+		  "t.conf:2: invalid value \"../../etc/passwd\" for key \"timezone\": " TZ_EXPECT },
+		{ "[election]\ntimezone = Asia/Damscus\n",
+		  "t.conf:2: invalid value \"Asia/Damscus\" for key \"timezone\": " TZ_EXPECT },
+		{ "[election]\ntimezone = Asia\n",
+		  "t.conf:2: invalid value \"Asia\" for key \"timezone\": " TZ_EXPECT },
 		{ "[modem a]\ndevice = /a\nsend = maybe\n",
 		  "t.conf:3: invalid value \"maybe\" for key \"send\": " BOOL_EXPECT },
 		{ "[modem a]\ndevice = /a\nbalance_interval = 59\n",
@@ -652,5 +656,8 @@ int main(void)
 		cmocka_unit_test(test_ini_tokens),
 	};
 
+	/* a tz database of the test's own: Asia/Beirut, Asia/Damascus,
+	 * Etc/GMT-2 and UTC (tests/data/zoneinfo) */
+	setenv("TZDIR", SAWT_TEST_DATA "/zoneinfo", 1);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
