@@ -16,6 +16,7 @@
 
 #include "gsm7.h"
 #include "utf8.h"
+#include "util.h"
 
 #define SENDER_MAX 32          /* bytes of UTF-8, as in struct inbound */
 #define FILE_MAX 8192
@@ -44,15 +45,6 @@ static void SAWT_PRINTF(2, 3) outf(struct out *o, const char *fmt, ...)
 		o->len += (size_t)n;
 }
 
-static void SAWT_PRINTF(3, 4) seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 const char *dummy_inbox_default_dir(const char *state_dir, char *buf, size_t n)
 {
 	snprintf(buf, n, "%s/dummy", state_dir);
@@ -63,7 +55,7 @@ static bool make_dir(const char *path, char *err, size_t errlen)
 {
 	if (mkdir(path, 0750) == 0 || errno == EEXIST)
 		return true;
-	seterr(err, errlen, "could not create directory \"%s\": %s", path, strerror(errno));
+	util_seterr(err, errlen, "could not create directory \"%s\": %s", path, strerror(errno));
 	return false;
 }
 
@@ -73,7 +65,7 @@ bool dummy_inbox_prepare(const char *dir, char *err, size_t errlen)
 	char path[4096];
 
 	if (snprintf(path, sizeof(path), "%s", dir) >= (int)sizeof(path)) {
-		seterr(err, errlen, "directory name too long: \"%s\"", dir);
+		util_seterr(err, errlen, "directory name too long: \"%s\"", dir);
 		return false;
 	}
 	/* the parents first, like mkdir -p */
@@ -127,16 +119,16 @@ static bool sms_check(const struct dummy_sms *m, struct sms_size *sz, char *err,
 	size_t limit;
 
 	if (m->sender == NULL || !sender_ok(m->sender)) {
-		seterr(err, errlen, "invalid sender: expected 1 to %d characters without quotes",
+		util_seterr(err, errlen, "invalid sender: expected 1 to %d characters without quotes",
 		       SENDER_MAX);
 		return false;
 	}
 	if (m->text == NULL || !sms_measure(m->text, strlen(m->text), sz)) {
-		seterr(err, errlen, "the text is not valid UTF-8");
+		util_seterr(err, errlen, "the text is not valid UTF-8");
 		return false;
 	}
 	if (m->parts == 0 ? m->part != 0 : (m->part < 1 || m->part > m->parts)) {
-		seterr(err, errlen, "invalid multipart numbering: part %u of %u", m->part, m->parts);
+		util_seterr(err, errlen, "invalid multipart numbering: part %u of %u", m->part, m->parts);
 		return false;
 	}
 	if (sz->coding == SMS_CODING_GSM7)
@@ -144,7 +136,7 @@ static bool sms_check(const struct dummy_sms *m, struct sms_size *sz, char *err,
 	else
 		limit = m->parts ? SMS_UCS2_MULTI : SMS_UCS2_SINGLE;
 	if (sz->units > limit) {
-		seterr(err, errlen, "the text does not fit one SMS part (%zu of %zu %s units)",
+		util_seterr(err, errlen, "the text does not fit one SMS part (%zu of %zu %s units)",
 		       sz->units, limit, sms_coding_name(sz->coding));
 		return false;
 	}
@@ -216,7 +208,7 @@ static bool write_temp(const char *inbox, const struct out *o, char *tmp, size_t
 	}
 	return true;
 fail:
-	seterr(err, errlen, "could not write file \"%s\": %s", tmp, strerror(errno));
+	util_seterr(err, errlen, "could not write file \"%s\": %s", tmp, strerror(errno));
 	if (fd >= 0)
 		close(fd);
 	unlink(tmp);
@@ -236,12 +228,12 @@ static bool place(const char *inbox, const char *tmp, int *location, char *err, 
 			return true;
 		}
 		if (errno != EEXIST) {
-			seterr(err, errlen, "could not create file \"%s\": %s", path,
+			util_seterr(err, errlen, "could not create file \"%s\": %s", path,
 			       strerror(errno));
 			return false;
 		}
 	}
-	seterr(err, errlen, "the dummy inbox \"%s\" is full", inbox);
+	util_seterr(err, errlen, "the dummy inbox \"%s\" is full", inbox);
 	return false;
 }
 
@@ -258,7 +250,7 @@ bool dummy_inbox_write(const char *dir, const struct dummy_sms *sms, int *locati
 	o.len = 0;
 	o.ok = true;
 	if (!format_sms(&o, sms, &sz)) {
-		seterr(err, errlen, "could not format the message");
+		util_seterr(err, errlen, "could not format the message");
 		return false;
 	}
 	snprintf(inbox, sizeof(inbox), "%s/sms/1", dir);
@@ -321,14 +313,14 @@ int dummy_inbox_write_text(const char *dir, const char *sender, const char *text
 	int parts;
 
 	if (text == NULL || !sms_measure(text, strlen(text), &sz)) {
-		seterr(err, errlen, "the text is not valid UTF-8");
+		util_seterr(err, errlen, "the text is not valid UTF-8");
 		return 0;
 	}
 	if (sz.segments <= 1)
 		return dummy_inbox_write(dir, &m, NULL, err, errlen) ? 1 : 0;
 	parts = split(text, sz.coding, off, lens, 255);
 	if (parts == 0) {
-		seterr(err, errlen, "the text is too long for 255 SMS parts");
+		util_seterr(err, errlen, "the text is too long for 255 SMS parts");
 		return 0;
 	}
 	m.concat_ref = ref;

@@ -11,6 +11,8 @@
 
 #include <libpq-fe.h>
 
+#include "util.h"
+
 enum stmt {
 	S_ELECTION,
 	S_AREA,
@@ -152,12 +154,8 @@ static void seterr(struct store *s, const char *fmt, ...)
 	if (n >= s->errlen)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(s->err + n, s->errlen - n, fmt, ap);
+	util_vseterr(s->err + n, s->errlen - n, fmt, ap);
 	va_end(ap);
-	/* libpq messages end with a newline; keep one line */
-	for (char *p = s->err; *p != '\0'; p++)
-		if (*p == '\n')
-			*p = (p[1] == '\0') ? '\0' : ' ';
 }
 
 static void db_error(struct store *s, const PGresult *res)
