@@ -11,7 +11,7 @@
 /*
  * Read all of the file at path into a new buffer, which the caller frees,
  * with a NUL after the last byte (the content may hold NUL bytes too: use
- * *len).  A file of more than max bytes is an error (errno EFBIG, message
+ * *len).  A file of more than max bytes (SIZE_MAX: no limit) is an error (errno EFBIG, message
  * "file \"path\" is too large").  Returns NULL when it could not be opened
  * or read, or when out of memory, with errno set and a one-line message
  * ("could not open file \"path\": ...", PostgreSQL style) in err (errlen
