@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db.h"
 #include "file.h"
 #include "sawt_build.h"
 #include "util.h"
@@ -282,11 +283,9 @@ bool migrate_run(const char *conninfo, const char *dir, enum migrate_mode mode,
 	if (!set_load(&s, dir, err, n))
 		goto out;
 	rep->latest = s.n ? s.m[s.n - 1].version : 0;
-	conn = PQconnectdb(conninfo);
-	if (PQstatus(conn) != CONNECTION_OK) {
-		util_seterr(err, n, "could not connect to the database: %s", PQerrorMessage(conn));
+	conn = db_connect_blocking(conninfo, err, n);
+	if (conn == NULL)
 		goto out;
-	}
 	PQclear(PQexec(conn, "SET client_min_messages = warning"));
 	if (!exec_ok(conn, "SELECT pg_advisory_lock(" MIGRATE_LOCK_KEY ")", err, n) ||
 	    !exec_ok(conn, "CREATE TABLE IF NOT EXISTS public.sawt_migrations ("

@@ -11,6 +11,7 @@
 
 #include <libpq-fe.h>
 
+#include "db.h"
 #include "util.h"
 
 enum stmt {
@@ -739,17 +740,8 @@ static bool write_rows(struct store *s)
 
 static bool connect_db(struct store *s, const char *conninfo)
 {
-	s->conn = PQconnectdb(conninfo);
-	if (s->conn == NULL || PQstatus(s->conn) != CONNECTION_OK) {
-		seterr(s, "could not connect to the database: %s",
-		       s->conn != NULL ? PQerrorMessage(s->conn) : "out of memory");
-		return false;
-	}
-	if (PQsetClientEncoding(s->conn, "UTF8") != 0) {
-		seterr(s, "could not set the client encoding to UTF8: %s", PQerrorMessage(s->conn));
-		return false;
-	}
-	return true;
+	s->conn = db_connect_blocking(conninfo, s->err, s->errlen);
+	return s->conn != NULL;
 }
 
 static void store_release(struct store *s)

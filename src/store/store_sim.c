@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db.h"
 #include "util.h"
 
 struct store_sim {
@@ -82,10 +83,8 @@ struct store_sim *store_sim_connect(const char *conninfo, char *err, size_t errl
 		util_seterr(err, errlen, "out of memory");
 		return NULL;
 	}
-	s->conn = PQconnectdb(conninfo);
-	if (s->conn == NULL || PQstatus(s->conn) != CONNECTION_OK) {
-		util_seterr(err, errlen, "could not connect to the database: %s",
-		       s->conn != NULL ? PQerrorMessage(s->conn) : "out of memory");
+	s->conn = db_connect_blocking(conninfo, err, errlen);
+	if (s->conn == NULL) {
 		store_sim_free(s);
 		return NULL;
 	}
