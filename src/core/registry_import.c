@@ -18,6 +18,7 @@
 
 #include "csv.h"
 #include "parse.h"
+#include "util.h"
 
 #define REC_BUF_SIZE (64 * 1024)
 #define REC_MAX_FIELDS 256
@@ -1262,17 +1263,6 @@ const struct registry_incident_code *registry_import_incident_codes(const struct
 
 /* ---- PIN hashes ----------------------------------------------------- */
 
-static void hex_encode(const unsigned char *in, size_t n, char *out)
-{
-	static const char hex[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = hex[in[i] >> 4];
-		out[2 * i + 1] = hex[in[i] & 0x0F];
-	}
-	out[2 * n] = '\0';
-}
-
 static int hex_value(char ch)
 {
 	if (ch >= '0' && ch <= '9')
@@ -1316,8 +1306,8 @@ bool registry_pin_hash(const char *pin, int iterations, char *out, size_t outlen
 	if (outlen < REGISTRY_PIN_HASH_BUF || RAND_bytes(salt, sizeof(salt)) != 1 ||
 	    !pbkdf2(pin, salt, iterations, dk))
 		goto done;
-	hex_encode(salt, sizeof(salt), salt_hex);
-	hex_encode(dk, sizeof(dk), dk_hex);
+	util_hex(salt_hex, salt, sizeof(salt));
+	util_hex(dk_hex, dk, sizeof(dk));
 	snprintf(out, outlen, PIN_PREFIX "%d$%s$%s", iterations, salt_hex, dk_hex);
 	ok = true;
 done:

@@ -69,8 +69,7 @@ static void sha256_hex(const char *data, size_t len, char out[65])
 	unsigned int mdlen = 0;
 
 	EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL);
-	for (unsigned int i = 0; i < mdlen && i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	util_hex(out, md, mdlen < 32 ? mdlen : 32);
 	out[64] = '\0';
 }
 
