@@ -16,6 +16,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "array.h"
 #include "csv.h"
 #include "parse.h"
 #include "util.h"
@@ -134,16 +135,9 @@ static void *append_row(struct registry_import *imp)
 	size_t size = imp->spec->row_size;
 	char *slot;
 
-	if (imp->n_rows == imp->cap_rows) {
-		size_t cap = imp->cap_rows ? imp->cap_rows * 2 : 64;
-		void *rows = realloc(imp->rows, cap * size);
-
-		if (rows == NULL) {
-			imp->oom = true;
-			return NULL;
-		}
-		imp->rows = rows;
-		imp->cap_rows = cap;
+	if (!array_grow(&imp->rows, &imp->cap_rows, imp->n_rows + 1, size)) {
+		imp->oom = true;
+		return NULL;
 	}
 	slot = (char *)imp->rows + imp->n_rows++ * size;
 	memset(slot, 0, size);
@@ -166,15 +160,8 @@ static bool add_errorv(struct registry_import *imp, unsigned line, const char *f
 		snprintf(msg, sizeof(msg), "line %u: %s", line, reason);
 	else
 		snprintf(msg, sizeof(msg), "%s", reason);
-	if (imp->n_errors == imp->cap_errors) {
-		size_t cap = imp->cap_errors ? imp->cap_errors * 2 : 16;
-		struct reg_error *e = realloc(imp->errors, cap * sizeof(*e));
-
-		if (e == NULL)
-			goto oom;
-		imp->errors = e;
-		imp->cap_errors = cap;
-	}
+	if (!array_grow(&imp->errors, &imp->cap_errors, imp->n_errors + 1, sizeof(*imp->errors)))
+		goto oom;
 	/* keep the list ordered by line, stable for equal lines */
 	pos = imp->n_errors;
 	while (pos > 0 && imp->errors[pos - 1].line > line)

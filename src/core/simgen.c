@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "strbuf.h"
 
 /* ==== the pseudo-random generator ==== */
@@ -683,15 +684,8 @@ static enum typo pick_typo(struct simgen *g, const struct base *x)
 
 static struct simgen_message *msg_add(struct simgen *g)
 {
-	if (g->n_msgs == g->cap_msgs) {
-		size_t cap = g->cap_msgs ? g->cap_msgs * 2 : 1024;
-		struct simgen_message *m = realloc(g->msgs, cap * sizeof(*m));
-
-		if (m == NULL)
-			return NULL;
-		g->msgs = m;
-		g->cap_msgs = cap;
-	}
+	if (!array_grow(&g->msgs, &g->cap_msgs, g->n_msgs + 1, sizeof(*g->msgs)))
+		return NULL;
 	memset(&g->msgs[g->n_msgs], 0, sizeof(g->msgs[0]));
 	return &g->msgs[g->n_msgs++];
 }
@@ -922,18 +916,8 @@ static void SAWT_PRINTF(2, 3) db_printf(struct dbuf *d, const char *fmt, ...)
 		} else if (d->buf != NULL && (size_t)n < d->cap - d->len) {
 			d->len += (size_t)n;
 			return;
-		} else {
-			size_t cap = (d->cap ? d->cap : 4096);
-			char *nb;
-
-			while (cap < d->len + (size_t)n + 1)
-				cap *= 2;
-			if ((nb = realloc(d->buf, cap)) == NULL)
-				d->ok = false;
-			else {
-				d->buf = nb;
-				d->cap = cap;
-			}
+		} else if (!array_grow(&d->buf, &d->cap, d->len + (size_t)n + 1, 1)) {
+			d->ok = false;
 		}
 	}
 }

@@ -11,6 +11,7 @@
 
 #include <libpq-fe.h>
 
+#include "array.h"
 #include "db.h"
 #include "util.h"
 
@@ -460,15 +461,8 @@ static int area_id(struct store *s, int parent, const char *name, int depth)
 		return -1;
 	if (inserted)
 		s->sum->areas_inserted++;
-	if (s->n_cache == s->cap_cache) {
-		size_t cap = s->cap_cache ? s->cap_cache * 2 : 32;
-		struct area_cache *c = realloc(s->cache, cap * sizeof(*c));
-
-		if (c == NULL)
-			goto oom;
-		s->cache = c;
-		s->cap_cache = cap;
-	}
+	if (!array_grow(&s->cache, &s->cap_cache, s->n_cache + 1, sizeof(*s->cache)))
+		goto oom;
 	s->cache[s->n_cache] = (struct area_cache){ parent, id, strdup(name) };
 	if (s->cache[s->n_cache].name == NULL)
 		goto oom;
