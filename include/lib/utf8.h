@@ -50,6 +50,13 @@ size_t utf8_encode(uint32_t cp, char *out);
  */
 size_t utf8_count(const char *s, size_t len);
 
+/*
+ * The value (0..9) of a decimal digit code point: ASCII '0'..'9', Arabic-
+ * Indic U+0660..0669, Eastern Arabic-Indic (Persian) U+06F0..06F9 or
+ * full-width U+FF10..FF19.  Returns -1 for any other code point.
+ */
+int utf8_digit_value(uint32_t cp);
+
 enum utf8_conv {
 	UTF8_CONV_OK = 0,
 	UTF8_CONV_ODD_LENGTH,      /* UCS-2 input of an odd number of bytes */

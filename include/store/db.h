@@ -26,7 +26,9 @@
 #include "config.h"
 #include "log.h"
 
+struct event;
 struct event_base;
+struct pg_conn;   /* libpq's PGconn */
 struct db;
 struct db_result;
 
@@ -106,5 +108,30 @@ const char *db_result_sqlstate(const struct db_result *res);
  * of memory.
  */
 char *db_conninfo(const struct config *cfg) SAWT_MUST_CHECK;
+
+/*
+ * Open a connection the blocking way (PQconnectdb), for the command-line
+ * tools and start-up steps that may wait: conninfo is a libpq connection
+ * string or URI ("" for the PG* environment).  The client encoding is set
+ * to UTF8.  Returns the connection, which the caller closes with PQfinish(),
+ * or NULL with a one-line message in err (errlen bytes), e.g. "could not
+ * connect to the database: ...".
+ */
+struct pg_conn *db_connect_blocking(const char *conninfo, char *err,
+				    size_t errlen) SAWT_MUST_CHECK;
+
+/*
+ * The same with libpq's keyword and value arrays (NULL-terminated, as for
+ * PQconnectdbParams without expand_dbname).
+ */
+struct pg_conn *db_connect_blocking_params(const char *const *keys, const char *const *vals,
+					   char *err, size_t errlen) SAWT_MUST_CHECK;
+
+/*
+ * (Re)arm the timer event ev (evtimer_new()) to fire once after ms
+ * milliseconds; a pending timeout is replaced.  For the store and daemon
+ * modules on the libevent loop.
+ */
+void db_timer_arm(struct event *ev, unsigned ms);
 
 #endif

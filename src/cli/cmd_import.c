@@ -8,9 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "db.h"
+#include "file.h"
 #include "registry_import.h"
 #include "store_import.h"
 
@@ -25,39 +27,14 @@ static void import_usage(void)
 /* Read all of path ("-": stdin) into a malloc'd buffer; NULL after a message. */
 static char *read_all(const char *path, size_t *len)
 {
-	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-	char *buf = NULL, *nbuf;
-	size_t cap = 0, n;
+	char err[512];
+	char *buf = strcmp(path, "-") == 0
+			    ? file_read_fd(STDIN_FILENO, path, IMPORT_FILE_MAX, len, err, sizeof(err))
+			    : file_read_all(path, IMPORT_FILE_MAX, len, err, sizeof(err));
 
-	*len = 0;
-	if (f == NULL) {
-		fprintf(stderr, "sawt: could not open file \"%s\": %s\n", path, strerror(errno));
-		return NULL;
-	}
-	do {
-		if (*len == cap) {
-			cap = cap ? cap * 2 : 64 * 1024;
-			if (cap > IMPORT_FILE_MAX + 1 || (nbuf = realloc(buf, cap)) == NULL) {
-				fprintf(stderr, "sawt: file \"%s\" is too large\n", path);
-				goto fail;
-			}
-			buf = nbuf;
-		}
-		n = fread(buf + *len, 1, cap - *len, f);
-		*len += n;
-	} while (n > 0);
-	if (ferror(f)) {
-		fprintf(stderr, "sawt: could not read file \"%s\": %s\n", path, strerror(errno));
-		goto fail;
-	}
-	if (f != stdin)
-		fclose(f);
+	if (buf == NULL)
+		fprintf(stderr, "sawt: %s\n", err);
 	return buf;
-fail:
-	if (f != stdin)
-		fclose(f);
-	free(buf);
-	return NULL;
 }
 
 /* Print every error of imp, then a count of bad rows, to stderr. */

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "array.h"
 #include "db.h"
 #include "dummy_inbox.h"
 #include "registry_import.h"
@@ -529,14 +530,8 @@ static struct fact *fact_add(struct sim *sm, const char *key, long long expected
 {
 	struct fact *f;
 
-	if (sm->n_facts == sm->cap_facts) {
-		size_t cap = sm->cap_facts ? sm->cap_facts * 2 : 256;
-
-		if ((f = realloc(sm->facts, cap * sizeof(*f))) == NULL)
-			return NULL;
-		sm->facts = f;
-		sm->cap_facts = cap;
-	}
+	if (!array_grow(&sm->facts, &sm->cap_facts, sm->n_facts + 1, sizeof(*sm->facts)))
+		return NULL;
 	f = &sm->facts[sm->n_facts];
 	*f = (struct fact){ .key = strdup(key), .expected = expected };
 	if (f->key == NULL)

@@ -9,7 +9,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -19,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "file.h"
 #include "ini.h"
 
 #define CONFIG_FILE_MAX (1024 * 1024)
@@ -935,62 +935,16 @@ fail:
 	return NULL;
 }
 
-/* Read at most CONFIG_FILE_MAX + 1 bytes of path into a new buffer. */
-static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
-{
-	char *buf = NULL;
-	size_t got = 0;
-	ssize_t n;
-	int fd, saved;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		if (err != NULL && errlen > 0)
-			snprintf(err, errlen, "could not open file \"%s\": %s", path,
-				 strerror(errno));
-		return NULL;
-	}
-	buf = malloc(CONFIG_FILE_MAX + 1);
-	if (buf == NULL) {
-		errno = ENOMEM;
-		goto fail;
-	}
-	while (got < CONFIG_FILE_MAX + 1) {
-		n = read(fd, buf + got, CONFIG_FILE_MAX + 1 - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			goto fail;
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	close(fd);
-	*len = got;
-	return buf;
-fail:
-	saved = errno;
-	close(fd);
-	free(buf);
-	if (err != NULL && errlen > 0)
-		snprintf(err, errlen, "could not read file \"%s\": %s", path,
-			 strerror(saved));
-	return NULL;
-}
-
 struct config *config_load(const char *path, char *err, size_t errlen)
 {
 	struct config *cfg;
 	size_t len = 0;
-	char *buf = read_file(path, &len, err, errlen);
+	char *buf = file_read_all(path, CONFIG_FILE_MAX, &len, err, errlen);
 
-	if (buf == NULL)
-		return NULL;
-	if (len > CONFIG_FILE_MAX) {
-		if (err != NULL && errlen > 0)
+	if (buf == NULL) {
+		if (errno == EFBIG && err != NULL && errlen > 0)
 			snprintf(err, errlen, "file \"%s\" is too large (maximum 1 MiB)",
 				 path);
-		free(buf);
 		return NULL;
 	}
 	cfg = config_parse(path, buf, len, err, errlen);

@@ -15,44 +15,15 @@
 #include <unistd.h>
 
 #include "gsm7.h"
+#include "strbuf.h"
 #include "utf8.h"
+#include "util.h"
 
 #define SENDER_MAX 32          /* bytes of UTF-8, as in struct inbound */
 #define FILE_MAX 8192
 #define HEX_LINE 200           /* Gammu splits TextNN lines at 200 digits */
 
 /* A growing text in a fixed buffer; ok turns false on overflow. */
-struct out {
-	char buf[FILE_MAX];
-	size_t len;
-	bool ok;
-};
-
-static void SAWT_PRINTF(2, 3) outf(struct out *o, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (!o->ok)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(o->buf + o->len, sizeof(o->buf) - o->len, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(o->buf) - o->len)
-		o->ok = false;
-	else
-		o->len += (size_t)n;
-}
-
-static void SAWT_PRINTF(3, 4) seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 const char *dummy_inbox_default_dir(const char *state_dir, char *buf, size_t n)
 {
 	snprintf(buf, n, "%s/dummy", state_dir);
@@ -63,7 +34,7 @@ static bool make_dir(const char *path, char *err, size_t errlen)
 {
 	if (mkdir(path, 0750) == 0 || errno == EEXIST)
 		return true;
-	seterr(err, errlen, "could not create directory \"%s\": %s", path, strerror(errno));
+	util_seterr(err, errlen, "could not create directory \"%s\": %s", path, strerror(errno));
 	return false;
 }
 
@@ -73,7 +44,7 @@ bool dummy_inbox_prepare(const char *dir, char *err, size_t errlen)
 	char path[4096];
 
 	if (snprintf(path, sizeof(path), "%s", dir) >= (int)sizeof(path)) {
-		seterr(err, errlen, "directory name too long: \"%s\"", dir);
+		util_seterr(err, errlen, "directory name too long: \"%s\"", dir);
 		return false;
 	}
 	/* the parents first, like mkdir -p */
@@ -127,16 +98,16 @@ static bool sms_check(const struct dummy_sms *m, struct sms_size *sz, char *err,
 	size_t limit;
 
 	if (m->sender == NULL || !sender_ok(m->sender)) {
-		seterr(err, errlen, "invalid sender: expected 1 to %d characters without quotes",
+		util_seterr(err, errlen, "invalid sender: expected 1 to %d characters without quotes",
 		       SENDER_MAX);
 		return false;
 	}
 	if (m->text == NULL || !sms_measure(m->text, strlen(m->text), sz)) {
-		seterr(err, errlen, "the text is not valid UTF-8");
+		util_seterr(err, errlen, "the text is not valid UTF-8");
 		return false;
 	}
 	if (m->parts == 0 ? m->part != 0 : (m->part < 1 || m->part > m->parts)) {
-		seterr(err, errlen, "invalid multipart numbering: part %u of %u", m->part, m->parts);
+		util_seterr(err, errlen, "invalid multipart numbering: part %u of %u", m->part, m->parts);
 		return false;
 	}
 	if (sz->coding == SMS_CODING_GSM7)
@@ -144,25 +115,25 @@ static bool sms_check(const struct dummy_sms *m, struct sms_size *sz, char *err,
 	else
 		limit = m->parts ? SMS_UCS2_MULTI : SMS_UCS2_SINGLE;
 	if (sz->units > limit) {
-		seterr(err, errlen, "the text does not fit one SMS part (%zu of %zu %s units)",
+		util_seterr(err, errlen, "the text does not fit one SMS part (%zu of %zu %s units)",
 		       sz->units, limit, sms_coding_name(sz->coding));
 		return false;
 	}
 	return true;
 }
 
-static void format_udh(struct out *o, const struct dummy_sms *m)
+static void format_udh(struct strbuf *o, const struct dummy_sms *m)
 {
 	if (m->parts == 0)
 		return;
 	if (m->concat_ref > 255)
-		outf(o, "UDH = 060804%04X%02X%02X\n", m->concat_ref, m->parts, m->part);
+		strbuf_printf(o, "UDH = 060804%04X%02X%02X\n", m->concat_ref, m->parts, m->part);
 	else
-		outf(o, "UDH = 050003%02X%02X%02X\n", m->concat_ref, m->parts, m->part);
+		strbuf_printf(o, "UDH = 050003%02X%02X%02X\n", m->concat_ref, m->parts, m->part);
 }
 
 /* Render the backup file of one SMS into o. */
-static bool format_sms(struct out *o, const struct dummy_sms *m, const struct sms_size *sz)
+static bool format_sms(struct strbuf *o, const struct dummy_sms *m, const struct sms_size *sz)
 {
 	char num_hex[SENDER_MAX * 4 + 1], text_hex[1024];
 	time_t t = m->smsc_time ? (time_t)m->smsc_time : time(NULL);
@@ -172,23 +143,23 @@ static bool format_sms(struct out *o, const struct dummy_sms *m, const struct sm
 	if (!hex_ucs2(m->sender, num_hex, sizeof(num_hex)) ||
 	    !hex_ucs2(m->text, text_hex, sizeof(text_hex)) || gmtime_r(&t, &tm) == NULL)
 		return false;
-	outf(o, "; written by sawt\n[SMSBackup000]\nPDU = Deliver\n");
-	outf(o, "DateTime = %04d%02d%02dT%02d%02d%02dZ\n", tm.tm_year + 1900, tm.tm_mon + 1,
+	strbuf_printf(o, "; written by sawt\n[SMSBackup000]\nPDU = Deliver\n");
+	strbuf_printf(o, "DateTime = %04d%02d%02dT%02d%02d%02dZ\n", tm.tm_year + 1900, tm.tm_mon + 1,
 	     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-	outf(o, "State = UnRead\nNumber = \"%s\"\nNumberUnicode = %s\n", m->sender, num_hex);
+	strbuf_printf(o, "State = UnRead\nNumber = \"%s\"\nNumberUnicode = %s\n", m->sender, num_hex);
 	format_udh(o, m);
 	hexlen = strlen(text_hex);
 	for (size_t i = 0, line = 0; i < hexlen || line == 0; i += HEX_LINE, line++)
-		outf(o, "Text%02zu = %.*s\n", line, HEX_LINE, text_hex + i);
-	outf(o, "Coding = %s\n", sz->coding == SMS_CODING_GSM7 ? "Default_No_Compression"
+		strbuf_printf(o, "Text%02zu = %.*s\n", line, HEX_LINE, text_hex + i);
+	strbuf_printf(o, "Coding = %s\n", sz->coding == SMS_CODING_GSM7 ? "Default_No_Compression"
 							      : "Unicode_No_Compression");
-	outf(o, "Folder = 1\nLength = %zu\nClass = -1\nReplySMSC = False\n", hexlen / 4);
-	outf(o, "RejectDuplicates = False\nReplaceMessage = 0\nMessageReference = 0\n");
-	return o->ok;
+	strbuf_printf(o, "Folder = 1\nLength = %zu\nClass = -1\nReplySMSC = False\n", hexlen / 4);
+	strbuf_printf(o, "RejectDuplicates = False\nReplaceMessage = 0\nMessageReference = 0\n");
+	return !o->overflow;
 }
 
 /* Write o to a new temporary file in inbox; its name goes to tmp. */
-static bool write_temp(const char *inbox, const struct out *o, char *tmp, size_t tmplen,
+static bool write_temp(const char *inbox, const struct strbuf *o, char *tmp, size_t tmplen,
 		       char *err, size_t errlen)
 {
 	static unsigned counter;
@@ -216,7 +187,7 @@ static bool write_temp(const char *inbox, const struct out *o, char *tmp, size_t
 	}
 	return true;
 fail:
-	seterr(err, errlen, "could not write file \"%s\": %s", tmp, strerror(errno));
+	util_seterr(err, errlen, "could not write file \"%s\": %s", tmp, strerror(errno));
 	if (fd >= 0)
 		close(fd);
 	unlink(tmp);
@@ -236,29 +207,29 @@ static bool place(const char *inbox, const char *tmp, int *location, char *err, 
 			return true;
 		}
 		if (errno != EEXIST) {
-			seterr(err, errlen, "could not create file \"%s\": %s", path,
+			util_seterr(err, errlen, "could not create file \"%s\": %s", path,
 			       strerror(errno));
 			return false;
 		}
 	}
-	seterr(err, errlen, "the dummy inbox \"%s\" is full", inbox);
+	util_seterr(err, errlen, "the dummy inbox \"%s\" is full", inbox);
 	return false;
 }
 
 bool dummy_inbox_write(const char *dir, const struct dummy_sms *sms, int *location,
 		       char *err, size_t errlen)
 {
-	struct out o;
+	char text[FILE_MAX];
+	struct strbuf o;
 	struct sms_size sz;
 	char inbox[4096], tmp[4200];
 	bool ok;
 
 	if (!sms_check(sms, &sz, err, errlen))
 		return false;
-	o.len = 0;
-	o.ok = true;
+	strbuf_init(&o, text, sizeof(text));
 	if (!format_sms(&o, sms, &sz)) {
-		seterr(err, errlen, "could not format the message");
+		util_seterr(err, errlen, "could not format the message");
 		return false;
 	}
 	snprintf(inbox, sizeof(inbox), "%s/sms/1", dir);
@@ -321,14 +292,14 @@ int dummy_inbox_write_text(const char *dir, const char *sender, const char *text
 	int parts;
 
 	if (text == NULL || !sms_measure(text, strlen(text), &sz)) {
-		seterr(err, errlen, "the text is not valid UTF-8");
+		util_seterr(err, errlen, "the text is not valid UTF-8");
 		return 0;
 	}
 	if (sz.segments <= 1)
 		return dummy_inbox_write(dir, &m, NULL, err, errlen) ? 1 : 0;
 	parts = split(text, sz.coding, off, lens, 255);
 	if (parts == 0) {
-		seterr(err, errlen, "the text is too long for 255 SMS parts");
+		util_seterr(err, errlen, "the text is too long for 255 SMS parts");
 		return 0;
 	}
 	m.concat_ref = ref;

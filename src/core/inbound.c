@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "utf8.h"
+#include "util.h"
 
 void inbound_dedup_key(struct inbound *in)
 {
@@ -28,9 +29,7 @@ void inbound_dedup_key(struct inbound *in)
 	    !EVP_DigestFinal_ex(ctx, md, &mdlen))
 		mdlen = 0;
 	EVP_MD_CTX_free(ctx);
-	in->dedup[0] = '\0';
-	for (unsigned int i = 0; i < mdlen && i < 32; i++)
-		snprintf(in->dedup + 2 * i, 3, "%02x", md[i]);
+	util_hex(in->dedup, md, mdlen < 32 ? mdlen : 32);
 }
 
 static bool terminated(const char *s, size_t cap)

@@ -137,12 +137,10 @@ static enum cc classify_latin1(uint32_t c, uint32_t *norm)
 
 static enum cc classify_arabic(uint32_t c, uint32_t *norm)
 {
-	if (c >= 0x660 && c <= 0x669) {
-		*norm = '0' + (c - 0x660);
-		return CC_CHAR;
-	}
-	if (c >= 0x6f0 && c <= 0x6f9) {
-		*norm = '0' + (c - 0x6f0);
+	int d = utf8_digit_value(c);
+
+	if (d >= 0) {
+		*norm = '0' + (uint32_t)d;
 		return CC_CHAR;
 	}
 	switch (c) {

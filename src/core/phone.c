@@ -8,6 +8,9 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "utf8.h"
+#include "util.h"
+
 /* Digits are collected up to here; more only count as "too long". */
 #define PHONE_SCAN_MAX 40
 
@@ -22,25 +25,14 @@ struct phone_scan {
 
 int phone_digit(const char *s, size_t len, size_t *adv)
 {
-	const unsigned char *u = (const unsigned char *)s;
+	size_t pos = 0;
+	uint32_t cp;
+	int d;
 
-	if (len >= 1 && u[0] >= '0' && u[0] <= '9') {
-		*adv = 1;
-		return u[0] - '0';
-	}
-	if (len >= 2 && u[0] == 0xD9 && u[1] >= 0xA0 && u[1] <= 0xA9) {
-		*adv = 2;       /* U+0660-0669 */
-		return u[1] - 0xA0;
-	}
-	if (len >= 2 && u[0] == 0xDB && u[1] >= 0xB0 && u[1] <= 0xB9) {
-		*adv = 2;       /* U+06F0-06F9 */
-		return u[1] - 0xB0;
-	}
-	if (len >= 3 && u[0] == 0xEF && u[1] == 0xBC && u[2] >= 0x90 && u[2] <= 0x99) {
-		*adv = 3;       /* U+FF10-FF19 */
-		return u[2] - 0x90;
-	}
-	return -1;
+	if (!utf8_decode(s, len, &pos, &cp) || (d = utf8_digit_value(cp)) < 0)
+		return -1;
+	*adv = pos;
+	return d;
 }
 
 /* Bytes of an ignorable separator at s, or 0. */
@@ -209,7 +201,6 @@ bool phone_normalize(const char *in, size_t len, const char *cc, char *out,
 
 bool phone_pseudonym(const char *secret, const char *e164, char *out_hex)
 {
-	static const char hex[] = "0123456789abcdef";
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
 
@@ -220,10 +211,6 @@ bool phone_pseudonym(const char *secret, const char *e164, char *out_hex)
 		 (const unsigned char *)e164, strlen(e164), md, &mdlen) == NULL ||
 	    mdlen != 32)
 		return false;
-	for (unsigned int i = 0; i < mdlen; i++) {
-		out_hex[2 * i] = hex[md[i] >> 4];
-		out_hex[2 * i + 1] = hex[md[i] & 0x0F];
-	}
-	out_hex[2 * mdlen] = '\0';
+	util_hex(out_hex, md, mdlen);
 	return true;
 }

@@ -16,8 +16,10 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "array.h"
 #include "csv.h"
 #include "parse.h"
+#include "util.h"
 
 #define REC_BUF_SIZE (64 * 1024)
 #define REC_MAX_FIELDS 256
@@ -133,16 +135,9 @@ static void *append_row(struct registry_import *imp)
 	size_t size = imp->spec->row_size;
 	char *slot;
 
-	if (imp->n_rows == imp->cap_rows) {
-		size_t cap = imp->cap_rows ? imp->cap_rows * 2 : 64;
-		void *rows = realloc(imp->rows, cap * size);
-
-		if (rows == NULL) {
-			imp->oom = true;
-			return NULL;
-		}
-		imp->rows = rows;
-		imp->cap_rows = cap;
+	if (!array_grow(&imp->rows, &imp->cap_rows, imp->n_rows + 1, size)) {
+		imp->oom = true;
+		return NULL;
 	}
 	slot = (char *)imp->rows + imp->n_rows++ * size;
 	memset(slot, 0, size);
@@ -165,15 +160,8 @@ static bool add_errorv(struct registry_import *imp, unsigned line, const char *f
 		snprintf(msg, sizeof(msg), "line %u: %s", line, reason);
 	else
 		snprintf(msg, sizeof(msg), "%s", reason);
-	if (imp->n_errors == imp->cap_errors) {
-		size_t cap = imp->cap_errors ? imp->cap_errors * 2 : 16;
-		struct reg_error *e = realloc(imp->errors, cap * sizeof(*e));
-
-		if (e == NULL)
-			goto oom;
-		imp->errors = e;
-		imp->cap_errors = cap;
-	}
+	if (!array_grow(&imp->errors, &imp->cap_errors, imp->n_errors + 1, sizeof(*imp->errors)))
+		goto oom;
 	/* keep the list ordered by line, stable for equal lines */
 	pos = imp->n_errors;
 	while (pos > 0 && imp->errors[pos - 1].line > line)
@@ -1262,17 +1250,6 @@ const struct registry_incident_code *registry_import_incident_codes(const struct
 
 /* ---- PIN hashes ----------------------------------------------------- */
 
-static void hex_encode(const unsigned char *in, size_t n, char *out)
-{
-	static const char hex[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = hex[in[i] >> 4];
-		out[2 * i + 1] = hex[in[i] & 0x0F];
-	}
-	out[2 * n] = '\0';
-}
-
 static int hex_value(char ch)
 {
 	if (ch >= '0' && ch <= '9')
@@ -1316,8 +1293,8 @@ bool registry_pin_hash(const char *pin, int iterations, char *out, size_t outlen
 	if (outlen < REGISTRY_PIN_HASH_BUF || RAND_bytes(salt, sizeof(salt)) != 1 ||
 	    !pbkdf2(pin, salt, iterations, dk))
 		goto done;
-	hex_encode(salt, sizeof(salt), salt_hex);
-	hex_encode(dk, sizeof(dk), dk_hex);
+	util_hex(salt_hex, salt, sizeof(salt));
+	util_hex(dk_hex, dk, sizeof(dk));
 	snprintf(out, outlen, PIN_PREFIX "%d$%s$%s", iterations, salt_hex, dk_hex);
 	ok = true;
 done:

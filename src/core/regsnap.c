@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "array.h"
 #include "strmap.h"
 
 struct pair {
@@ -44,15 +45,8 @@ struct regsnap {
 
 static bool vec_push(struct vec *v, size_t size, const void *item)
 {
-	if (v->n == v->cap) {
-		size_t cap = v->cap ? v->cap * 2 : 64;
-		void *p = realloc(v->items, cap * size);
-
-		if (p == NULL)
-			return false;
-		v->items = p;
-		v->cap = cap;
-	}
+	if (!array_grow(&v->items, &v->cap, v->n + 1, size))
+		return false;
 	memcpy((char *)v->items + v->n * size, item, size);
 	v->n++;
 	return true;

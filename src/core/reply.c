@@ -11,6 +11,7 @@
 
 #include <string.h>
 
+#include "strbuf.h"
 #include "utf8.h"
 
 struct entry {
@@ -430,13 +431,6 @@ static const char *const field_words[LANG_COUNT][PARSE_FIELD_COUNT] = {
 
 /* ---- rendering ---------------------------------------------------------- */
 
-struct out {
-	char *buf;
-	size_t cap;
-	size_t len;
-	bool overflow;
-};
-
 struct ctx {
 	enum lang lang;
 	const struct reply_args *a;
@@ -470,25 +464,13 @@ static enum ph ph_lookup(const char *name, size_t n)
 	return PH_UNKNOWN;
 }
 
-static void emit(struct out *o, const char *s, size_t n)
-{
-	if (n == 0)
-		return;
-	if (o->overflow || o->len + n + 1 > o->cap) {
-		o->overflow = true;
-		return;
-	}
-	memcpy(o->buf + o->len, s, n);
-	o->len += n;
-}
-
-static void emit_str(struct out *o, const char *s)
+static void emit_str(struct strbuf *o, const char *s)
 {
 	if (s != NULL)
-		emit(o, s, strlen(s));
+		strbuf_append(o, s, strlen(s));
 }
 
-static void emit_uint(struct out *o, uint32_t v)
+static void emit_uint(struct strbuf *o, uint32_t v)
 {
 	char tmp[12];
 	size_t n = sizeof(tmp);
@@ -497,11 +479,11 @@ static void emit_uint(struct out *o, uint32_t v)
 		tmp[--n] = (char)('0' + v % 10);
 		v /= 10;
 	} while (v != 0);
-	emit(o, tmp + n, sizeof(tmp) - n);
+	strbuf_append(o, tmp + n, sizeof(tmp) - n);
 }
 
 /* At most max code points of s, ".." when cut. */
-static void emit_capped(struct out *o, const char *s, size_t len, size_t max)
+static void emit_capped(struct strbuf *o, const char *s, size_t len, size_t max)
 {
 	size_t pos = 0, chars = 0;
 
@@ -511,27 +493,27 @@ static void emit_capped(struct out *o, const char *s, size_t len, size_t max)
 			pos++;
 		chars++;
 	}
-	emit(o, s, pos);
+	strbuf_append(o, s, pos);
 	if (pos < len)
-		emit(o, "..", 2);
+		strbuf_append(o, "..", 2);
 }
 
-static void emit_time(struct out *o, const char *t)
+static void emit_time(struct strbuf *o, const char *t)
 {
 	if (t == NULL || strlen(t) != 4) {
 		emit_str(o, t);
 		return;
 	}
-	emit(o, t, 2);
-	emit(o, ":", 1);
-	emit(o, t + 2, 2);
+	strbuf_append(o, t, 2);
+	strbuf_append(o, ":", 1);
+	strbuf_append(o, t + 2, 2);
 }
 
-static void emit_counts(struct out *o, const struct reply_args *a)
+static void emit_counts(struct strbuf *o, const struct reply_args *a)
 {
 	for (size_t i = 0; i < a->n_counts; i++) {
 		if (i > 0)
-			emit(o, " ", 1);
+			strbuf_append(o, " ", 1);
 		emit_uint(o, a->counts[i]);
 	}
 }
@@ -561,9 +543,9 @@ static bool present(const struct reply_args *a, enum ph ph)
 	}
 }
 
-static void render(const struct ctx *c, const char *t, size_t len, struct out *o);
+static void render(const struct ctx *c, const char *t, size_t len, struct strbuf *o);
 
-static void emit_example(const struct ctx *c, struct out *o)
+static void emit_example(const struct ctx *c, struct strbuf *o)
 {
 	unsigned form = (unsigned)c->a->form < PARSE_FORM_COUNT ? c->a->form : 0;
 	const char *ex = examples[c->lang][form];
@@ -574,7 +556,7 @@ static void emit_example(const struct ctx *c, struct out *o)
 		render(&sub, ex, strlen(ex), o);
 }
 
-static void subst(const struct ctx *c, enum ph ph, struct out *o)
+static void subst(const struct ctx *c, enum ph ph, struct strbuf *o)
 {
 	const struct reply_args *a = c->a;
 
@@ -627,23 +609,23 @@ static size_t closing(const char *t, size_t len, size_t i)
 
 /* {?name:body} at t[i..end]: body is rendered when name is present. */
 static void conditional(const struct ctx *c, const char *t, size_t i, size_t end,
-			struct out *o)
+			struct strbuf *o)
 {
 	const char *colon = memchr(t + i, ':', end - i);
 	enum ph ph;
 
 	if (colon == NULL) {
-		emit(o, t + i, end + 1 - i);   /* shows up in the tests */
+		strbuf_append(o, t + i, end + 1 - i);   /* shows up in the tests */
 		return;
 	}
 	ph = ph_lookup(t + i + 2, (size_t)(colon - (t + i + 2)));
 	if (ph == PH_UNKNOWN)
-		emit(o, t + i, end + 1 - i);
+		strbuf_append(o, t + i, end + 1 - i);
 	else if (present(c->a, ph))
 		render(c, colon + 1, (size_t)(t + end - colon - 1), o);
 }
 
-static void render(const struct ctx *c, const char *t, size_t len, struct out *o)
+static void render(const struct ctx *c, const char *t, size_t len, struct strbuf *o)
 {
 	size_t i = 0, run = 0;
 
@@ -654,7 +636,7 @@ static void render(const struct ctx *c, const char *t, size_t len, struct out *o
 			i++;
 			continue;
 		}
-		emit(o, t + run, i - run);
+		strbuf_append(o, t + run, i - run);
 		end = closing(t, len, i);
 		if (end >= len)
 			return;
@@ -664,13 +646,13 @@ static void render(const struct ctx *c, const char *t, size_t len, struct out *o
 			enum ph ph = ph_lookup(t + i + 1, end - i - 1);
 
 			if (ph == PH_UNKNOWN)
-				emit(o, t + i, end + 1 - i);   /* a typo shows in the tests */
+				strbuf_append(o, t + i, end + 1 - i);   /* a typo shows in the tests */
 			else
 				subst(c, ph, o);
 		}
 		i = run = end + 1;
 	}
-	emit(o, t + run, len - run);
+	strbuf_append(o, t + run, len - run);
 }
 
 /* Render one template; false when it does not fit the buffer. */
@@ -678,12 +660,12 @@ static bool render_one(enum lang lang, const struct reply_args *a, const char *t
 		       char *buf, size_t cap, size_t *len)
 {
 	struct ctx c = { lang, a, 0 };
-	struct out o = { buf, cap, 0, false };
+	struct strbuf o;
 
+	strbuf_init(&o, buf, cap);
 	render(&c, tpl, strlen(tpl), &o);
 	if (o.overflow)
 		return false;
-	buf[o.len] = '\0';
 	*len = o.len;
 	return true;
 }

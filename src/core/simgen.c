@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
+#include "strbuf.h"
+
 /* ==== the pseudo-random generator ==== */
 
 static uint64_t splitmix64(uint64_t *x)
@@ -432,24 +435,9 @@ static bool make_people(struct simgen *g)
 /* ==== message texts ==== */
 
 struct sb {
-	char *buf;
-	size_t len, cap;
+	struct strbuf s;
 	bool arabic_digits;
 };
-
-static void SAWT_PRINTF(2, 3) sb_printf(struct sb *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (b->len >= b->cap)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(b->buf + b->len, b->cap - b->len, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		b->len = b->len + (size_t)n < b->cap ? b->len + (size_t)n : b->cap - 1;
-}
 
 /* A number in the message's digits (Arabic-Indic when b->arabic_digits). */
 static void sb_num(struct sb *b, const char *prefix, long long v)
@@ -457,12 +445,12 @@ static void sb_num(struct sb *b, const char *prefix, long long v)
 	char d[24];
 
 	snprintf(d, sizeof(d), "%lld", v);
-	sb_printf(b, "%s", prefix);
+	strbuf_printf(&b->s, "%s", prefix);
 	for (const char *p = d; *p; p++) {
 		if (b->arabic_digits)
-			sb_printf(b, "\xd9%c", (char)(0xa0 + (*p - '0')));
+			strbuf_printf(&b->s, "\xd9%c", (char)(0xa0 + (*p - '0')));
 		else
-			sb_printf(b, "%c", *p);
+			strbuf_printf(&b->s, "%c", *p);
 	}
 }
 
@@ -472,7 +460,7 @@ static void sb_station(struct sb *b, const struct simgen_station *s, enum typo t
 	char code[PARSE_STATION_MAX + 2];
 
 	snprintf(code, sizeof(code), "%s%s", s->code, t == TYPO_STATION ? "7" : "");
-	sb_printf(b, " ");
+	strbuf_printf(&b->s, " ");
 	for (const char *p = code; *p; p++)
 		sb_num(b, "", *p - '0');
 }
@@ -498,12 +486,12 @@ static void render_open(struct simgen *g, struct sb *b, const struct simgen_stat
 
 	if (t == TYPO_BAD_TIME)
 		hh = 25;                /* 25:05 */
-	sb_printf(b, "%s", st == SIMGEN_STYLE_EN && simgen_rng_pct(&g->rng, 30) ? "O" : kw[st]);
+	strbuf_printf(&b->s, "%s", st == SIMGEN_STYLE_EN && simgen_rng_pct(&g->rng, 30) ? "O" : kw[st]);
 	sb_station(b, s, t);
 	if (!with_time)
 		return;
 	if (st == SIMGEN_STYLE_FR) {
-		sb_printf(b, " %dh%02d", hh, mm);
+		strbuf_printf(&b->s, " %dh%02d", hh, mm);
 	} else {
 		sb_num(b, " ", hh / 10);
 		sb_num(b, "", hh % 10);
@@ -530,22 +518,22 @@ static void render_figures(struct simgen *g, struct sb *b, const struct simgen_s
 		w = x;
 		men = false;
 	}
-	sb_printf(b, "%s", close ? (long_kw ? long_c : kw_c)[st] : (long_kw ? long_t : kw_t)[st]);
+	strbuf_printf(&b->s, "%s", close ? (long_kw ? long_c : kw_c)[st] : (long_kw ? long_t : kw_t)[st]);
 	sb_station(b, s, t);
-	sb_printf(b, " %s%s", t == TYPO_MISSING_LABEL ? "" : l->v, t == TYPO_MISSING_LABEL ? "" : sep);
+	strbuf_printf(&b->s, " %s%s", t == TYPO_MISSING_LABEL ? "" : l->v, t == TYPO_MISSING_LABEL ? "" : sep);
 	if (t == TYPO_BAD_NUMBER) {
 		sb_num(b, "", v / 10);          /* "V42p0": a letter for a digit */
-		sb_printf(b, "p");
+		strbuf_printf(&b->s, "p");
 		sb_num(b, "", v % 10);
 	} else {
 		sb_num(b, "", v);
 	}
 	if (t == TYPO_MISSING_WOMEN)
 		return;
-	sb_printf(b, " %s%s", l->w, sep);
+	strbuf_printf(&b->s, " %s%s", l->w, sep);
 	sb_num(b, "", w);
 	if (men) {
-		sb_printf(b, " %s%s", l->m, sep);
+		strbuf_printf(&b->s, " %s%s", l->m, sep);
 		sb_num(b, "", v - w);
 	}
 }
@@ -559,12 +547,12 @@ static void render_results(struct simgen *g, struct sb *b, const struct simgen_s
 	bool both = s->contest[0] && s->contest[1];
 
 	if (st == SIMGEN_STYLE_AR)
-		sb_printf(b, "%s", kw_ar[simgen_rng_below(&g->rng, 3)]);
+		strbuf_printf(&b->s, "%s", kw_ar[simgen_rng_below(&g->rng, 3)]);
 	else
-		sb_printf(b, "%s", st == SIMGEN_STYLE_FR || simgen_rng_pct(&g->rng, 30) ? "RES" : "R");
+		strbuf_printf(&b->s, "%s", st == SIMGEN_STYLE_FR || simgen_rng_pct(&g->rng, 30) ? "RES" : "R");
 	sb_station(b, s, t);
 	if (both || simgen_rng_pct(&g->rng, 50))
-		sb_printf(b, " %s", k->code);
+		strbuf_printf(&b->s, " %s", k->code);
 	if (t == TYPO_DROP_COUNT)
 		n--;
 	for (unsigned i = 0; i < n; i++)
@@ -583,23 +571,23 @@ static void render_incident(struct simgen *g, struct sb *b, const struct simgen_
 		if (incident_table[k].code == s->incident[i])
 			d = &incident_table[k];
 	if (st == SIMGEN_STYLE_AR)
-		sb_printf(b, "%s", kw_ar[simgen_rng_below(&g->rng, 3)]);
+		strbuf_printf(&b->s, "%s", kw_ar[simgen_rng_below(&g->rng, 3)]);
 	else
-		sb_printf(b, "%s", st == SIMGEN_STYLE_FR || simgen_rng_pct(&g->rng, 30) ? "INC" : "I");
+		strbuf_printf(&b->s, "%s", st == SIMGEN_STYLE_FR || simgen_rng_pct(&g->rng, 30) ? "INC" : "I");
 	sb_station(b, s, t);
 	if (t != TYPO_MISSING_CODE)
 		sb_num(b, " ", d->code);
-	sb_printf(b, " %s", st == SIMGEN_STYLE_AR ? d->text_ar :
+	strbuf_printf(&b->s, " %s", st == SIMGEN_STYLE_AR ? d->text_ar :
 		  st == SIMGEN_STYLE_FR ? d->text_fr : d->text_en);
 }
 
 static void render_pin(struct sb *b, const struct simgen_person *p, const char *sep_before,
 		       const char *sep_after)
 {
-	sb_printf(b, "%s#", sep_before);
+	strbuf_printf(&b->s, "%s#", sep_before);
 	for (const char *c = p->pin; *c; c++)
 		sb_num(b, "", *c - '0');
-	sb_printf(b, "%s", sep_after);
+	strbuf_printf(&b->s, "%s", sep_after);
 }
 
 /* Write m's text (with typo t) in its sender's style. */
@@ -607,12 +595,12 @@ static void render(struct simgen *g, struct simgen_message *m, enum typo t)
 {
 	const struct simgen_station *s = &g->stations[m->station];
 	const struct simgen_person *p = &g->people[m->person];
-	struct sb b = { m->text, 0, sizeof(m->text), false };
+	struct sb b = { .arabic_digits = false };
 	bool pin_first = p->pin[0] != '\0' && simgen_rng_pct(&g->rng, 20);
 
 	m->arabic = p->style == SIMGEN_STYLE_AR;
 	b.arabic_digits = m->arabic && simgen_rng_pct(&g->rng, 80);
-	m->text[0] = '\0';
+	strbuf_init(&b.s, m->text, sizeof(m->text));
 	if (pin_first)
 		render_pin(&b, p, "", " ");
 	switch (m->form) {
@@ -696,15 +684,8 @@ static enum typo pick_typo(struct simgen *g, const struct base *x)
 
 static struct simgen_message *msg_add(struct simgen *g)
 {
-	if (g->n_msgs == g->cap_msgs) {
-		size_t cap = g->cap_msgs ? g->cap_msgs * 2 : 1024;
-		struct simgen_message *m = realloc(g->msgs, cap * sizeof(*m));
-
-		if (m == NULL)
-			return NULL;
-		g->msgs = m;
-		g->cap_msgs = cap;
-	}
+	if (!array_grow(&g->msgs, &g->cap_msgs, g->n_msgs + 1, sizeof(*g->msgs)))
+		return NULL;
 	memset(&g->msgs[g->n_msgs], 0, sizeof(g->msgs[0]));
 	return &g->msgs[g->n_msgs++];
 }
@@ -935,18 +916,8 @@ static void SAWT_PRINTF(2, 3) db_printf(struct dbuf *d, const char *fmt, ...)
 		} else if (d->buf != NULL && (size_t)n < d->cap - d->len) {
 			d->len += (size_t)n;
 			return;
-		} else {
-			size_t cap = (d->cap ? d->cap : 4096);
-			char *nb;
-
-			while (cap < d->len + (size_t)n + 1)
-				cap *= 2;
-			if ((nb = realloc(d->buf, cap)) == NULL)
-				d->ok = false;
-			else {
-				d->buf = nb;
-				d->cap = cap;
-			}
+		} else if (!array_grow(&d->buf, &d->cap, d->len + (size_t)n + 1, 1)) {
+			d->ok = false;
 		}
 	}
 }

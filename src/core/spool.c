@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "util.h"
 
 struct spool {
@@ -88,15 +89,8 @@ static bool index_add(struct spool *sp, uint64_t seq)
 {
 	size_t i;
 
-	if (sp->n == sp->cap) {
-		size_t cap = sp->cap ? sp->cap * 2 : 64;
-		uint64_t *s = realloc(sp->seqs, cap * sizeof(*s));
-
-		if (s == NULL)
-			return false;
-		sp->seqs = s;
-		sp->cap = cap;
-	}
+	if (!array_grow(&sp->seqs, &sp->cap, sp->n + 1, sizeof(*sp->seqs)))
+		return false;
 	for (i = sp->n; i > 0 && sp->seqs[i - 1] > seq; i--)
 		sp->seqs[i] = sp->seqs[i - 1];
 	sp->seqs[i] = seq;

@@ -76,13 +76,6 @@ struct pipeline {
 	struct pipeline_stats stats;
 };
 
-static void arm(struct event *ev, unsigned ms)
-{
-	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
-
-	evtimer_add(ev, &tv);
-}
-
 /* ==== messages ==== */
 
 static void msg_free(struct msg *m)
@@ -132,7 +125,7 @@ static void sweep_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	sender_table_sweep(pl->senders, now);
-	arm(pl->ev_sweep, SWEEP_MS);
+	db_timer_arm(pl->ev_sweep, SWEEP_MS);
 }
 
 /* ==== deciding a message ==== */
@@ -556,7 +549,7 @@ static void wait_push(struct pipeline *pl, struct msg *m, struct waiting *w)
 		pl->wait_head = w;
 	pl->wait_tail = w;
 	if (!evtimer_pending(pl->ev_wait, NULL))
-		arm(pl->ev_wait, pl->opt.registry_wait_ms);
+		db_timer_arm(pl->ev_wait, pl->opt.registry_wait_ms);
 }
 
 static struct waiting *wait_pop(struct pipeline *pl)
@@ -715,7 +708,7 @@ static void wait_cb(evutil_socket_t fd, short what, void *arg)
 		log_warn("the registry is not loaded yet: %zu message(s) failed after %u ms",
 			 n, pl->opt.registry_wait_ms);
 	if (pl->wait_head)
-		arm(pl->ev_wait, pl->opt.registry_wait_ms);
+		db_timer_arm(pl->ev_wait, pl->opt.registry_wait_ms);
 }
 
 /* Lane 0 came back after losing its connection: LISTEN and reload. */
@@ -832,7 +825,7 @@ struct pipeline *pipeline_new(struct event_base *base, struct db *db,
 	    pl->ev_sweep == NULL || pl->ev_wait == NULL || !load_own_numbers(pl, cfg) ||
 	    !make_ingest(pl))
 		goto fail;
-	arm(pl->ev_sweep, SWEEP_MS);
+	db_timer_arm(pl->ev_sweep, SWEEP_MS);
 	registry_set_loaded_cb(pl->reg, registry_loaded, pl);
 	registry_start(pl->reg);
 	restore_senders(pl);

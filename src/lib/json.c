@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "utf8.h"
+#include "util.h"
 
 void json_init(struct json_buf *j, char *buf, size_t cap)
 {
@@ -33,7 +34,6 @@ static void putc_(struct json_buf *j, char c)
 
 static void escape(struct json_buf *j, const char *s, size_t len)
 {
-	static const char hex[] = "0123456789abcdef";
 	size_t pos = 0, run = 0;
 	uint32_t cp;
 
@@ -58,8 +58,9 @@ static void escape(struct json_buf *j, const char *s, size_t len)
 			put(j, e, 2);
 			pos++;
 		} else if (c < 0x20) {
-			char e[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+			char e[7] = "\\u00";
 
+			util_hex(e + 4, &c, 1);
 			put(j, e, 6);
 			pos++;
 		} else if (!utf8_decode(s, len, &pos, &cp)) {

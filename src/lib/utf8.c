@@ -190,3 +190,16 @@ enum utf8_conv utf8_to_ucs2(const char *in, size_t inlen, uint8_t *out, size_t c
 	*outlen = o;
 	return UTF8_CONV_OK;
 }
+
+int utf8_digit_value(uint32_t cp)
+{
+	if (cp >= '0' && cp <= '9')
+		return (int)(cp - '0');
+	if (cp >= 0x660 && cp <= 0x669)
+		return (int)(cp - 0x660);
+	if (cp >= 0x6F0 && cp <= 0x6F9)
+		return (int)(cp - 0x6F0);
+	if (cp >= 0xFF10 && cp <= 0xFF19)
+		return (int)(cp - 0xFF10);
+	return -1;
+}

@@ -1,5 +1,5 @@
 /*
- * util.c - clocks and error buffers; see util.h.
+ * util.c - clocks, error buffers and hex; see util.h.
  */
 #include "util.h"
 
@@ -26,14 +26,47 @@ int64_t util_wall_ms(void)
 	return clock_ms(CLOCK_REALTIME);
 }
 
+void util_vseterr(char *err, size_t n, const char *fmt, va_list ap)
+{
+	size_t r = 0, w = 0;
+
+	if (n == 0)
+		return;
+	vsnprintf(err, n, fmt, ap);
+	/* one line: "\n" and the blanks after it become one space */
+	while (err[r] != '\0') {
+		if (err[r] == '\n') {
+			while (err[r] == '\n' || err[r] == ' ' || err[r] == '\t')
+				r++;
+			if (err[r] != '\0')
+				err[w++] = ' ';
+			continue;
+		}
+		err[w++] = err[r++];
+	}
+	while (w > 0 && (err[w - 1] == ' ' || err[w - 1] == '\t'))
+		w--;
+	err[w] = '\0';
+}
+
 void util_seterr(char *err, size_t n, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (n == 0)
-		return;
 	va_start(ap, fmt);
-	vsnprintf(err, n, fmt, ap);
+	util_vseterr(err, n, fmt, ap);
 	va_end(ap);
-	err[strcspn(err, "\n")] = '\0';
+}
+
+char *util_hex(char *out, const void *data, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	const unsigned char *in = data;
+
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[in[i] >> 4];
+		out[2 * i + 1] = digits[in[i] & 0x0F];
+	}
+	out[2 * n] = '\0';
+	return out;
 }

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "pgembed.h"
+#include "util.h"
 
 #define DB_BACKOFF_MIN_MS 250
 #define DB_BACKOFF_MAX_MS 5000
@@ -298,13 +299,9 @@ static void db_timer_cb(evutil_socket_t fd, short what, void *arg)
 /* Schedule the next connection attempt after the current backoff. */
 static void db_schedule_retry(struct db *db)
 {
-	struct timeval tv;
-
 	db_close_conn(db);
-	tv.tv_sec = db->backoff_ms / 1000;
-	tv.tv_usec = (db->backoff_ms % 1000) * 1000;
 	db_set_state(db, DB_STATE_BACKOFF);
-	evtimer_add(db->ev_timer, &tv);
+	db_timer_arm(db->ev_timer, (unsigned)db->backoff_ms);
 	db->backoff_ms *= 2;
 	if (db->backoff_ms > DB_BACKOFF_MAX_MS)
 		db->backoff_ms = DB_BACKOFF_MAX_MS;
@@ -666,4 +663,44 @@ char *db_conninfo(const struct config *cfg)
 	conninfo_add(buf, sizeof(buf), "dbname", PGEMBED_DBNAME);
 	free(sock);
 	return strdup(buf);
+}
+
+/* The end of both blocking connects: check conn, set UTF8. */
+static PGconn *connect_finish(PGconn *conn, char *err, size_t errlen)
+{
+	if (conn == NULL) {
+		util_seterr(err, errlen, "could not connect to the database: out of memory");
+		return NULL;
+	}
+	if (PQstatus(conn) != CONNECTION_OK) {
+		util_seterr(err, errlen, "could not connect to the database: %s",
+			    PQerrorMessage(conn));
+		PQfinish(conn);
+		return NULL;
+	}
+	if (PQsetClientEncoding(conn, "UTF8") != 0) {
+		util_seterr(err, errlen, "could not set the client encoding to UTF8: %s",
+			    PQerrorMessage(conn));
+		PQfinish(conn);
+		return NULL;
+	}
+	return conn;
+}
+
+struct pg_conn *db_connect_blocking(const char *conninfo, char *err, size_t errlen)
+{
+	return connect_finish(PQconnectdb(conninfo), err, errlen);
+}
+
+struct pg_conn *db_connect_blocking_params(const char *const *keys, const char *const *vals,
+					   char *err, size_t errlen)
+{
+	return connect_finish(PQconnectdbParams(keys, vals, 0), err, errlen);
+}
+
+void db_timer_arm(struct event *ev, unsigned ms)
+{
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+
+	evtimer_add(ev, &tv);
 }

@@ -89,13 +89,6 @@ struct ingest {
 
 static void pump(struct lane *l);
 
-static void arm(struct event *ev, unsigned ms)
-{
-	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
-
-	evtimer_add(ev, &tv);
-}
-
 /* ==== items and batches ==== */
 
 static void item_done(struct item *it, const struct ingest_result *res)
@@ -253,7 +246,7 @@ static bool place(struct lane *l, struct item *it)
 		blist_push(&l->open, b);
 	}
 	if (!evtimer_pending(l->ev_delay, NULL))
-		arm(l->ev_delay, l->ing->opt.batch_delay_ms);
+		db_timer_arm(l->ev_delay, l->ing->opt.batch_delay_ms);
 	while (l->open.head && l->open.head->n >= l->ing->opt.batch_max)
 		blist_push(&l->ready, blist_pop(&l->open));
 	if (l->ready.head)

@@ -9,10 +9,13 @@
 #include <libpq-fe.h>
 #include <openssl/evp.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "db.h"
+#include "file.h"
 #include "sawt_build.h"
 #include "util.h"
 
@@ -60,37 +63,13 @@ static int migration_version(const char *fname)
 	return atoi(fname);
 }
 
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	long n;
-
-	if (f == NULL)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0)
-		goto out;
-	buf = malloc((size_t)n + 1);
-	if (buf == NULL || fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		free(buf);
-		buf = NULL;
-		goto out;
-	}
-	buf[n] = '\0';
-	*len = (size_t)n;
-out:
-	fclose(f);
-	return buf;
-}
-
 static void sha256_hex(const char *data, size_t len, char out[65])
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
 
 	EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL);
-	for (unsigned int i = 0; i < mdlen && i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	util_hex(out, md, mdlen < 32 ? mdlen : 32);
 	out[64] = '\0';
 }
 
@@ -122,11 +101,9 @@ static bool set_add(struct migration_set *s, const char *dir, const char *fname,
 	m = &s->m[s->n];
 	memset(m, 0, sizeof(*m));
 	snprintf(path, sizeof(path), "%s/%s", dir, fname);
-	m->sql = read_file(path, &len);
-	if (m->sql == NULL) {
-		util_seterr(err, n, "could not read file \"%s\": %s", path, strerror(errno));
+	m->sql = file_read_all(path, SIZE_MAX, &len, err, n);
+	if (m->sql == NULL)
 		return false;
-	}
 	m->version = version;
 	snprintf(m->name, sizeof(m->name), "%s", fname);
 	sha256_hex(m->sql, len, m->checksum);
@@ -305,11 +282,9 @@ bool migrate_run(const char *conninfo, const char *dir, enum migrate_mode mode,
 	if (!set_load(&s, dir, err, n))
 		goto out;
 	rep->latest = s.n ? s.m[s.n - 1].version : 0;
-	conn = PQconnectdb(conninfo);
-	if (PQstatus(conn) != CONNECTION_OK) {
-		util_seterr(err, n, "could not connect to the database: %s", PQerrorMessage(conn));
+	conn = db_connect_blocking(conninfo, err, n);
+	if (conn == NULL)
 		goto out;
-	}
 	PQclear(PQexec(conn, "SET client_min_messages = warning"));
 	if (!exec_ok(conn, "SELECT pg_advisory_lock(" MIGRATE_LOCK_KEY ")", err, n) ||
 	    !exec_ok(conn, "CREATE TABLE IF NOT EXISTS public.sawt_migrations ("

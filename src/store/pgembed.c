@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "db.h"
 #include "util.h"
 
 struct pgembed {
@@ -416,14 +417,12 @@ static bool pg_create_database(struct pgembed *pg, char *err, size_t n)
 	const char *keys[] = { "host", "port", "user", "dbname", NULL };
 	const char *vals[] = { pg->run_dir, PGEMBED_PORT, PGEMBED_USER, "postgres", NULL };
 	const char *check[] = { PGEMBED_DBNAME };
-	PGconn *conn = PQconnectdbParams(keys, vals, 0);
+	PGconn *conn = db_connect_blocking_params(keys, vals, err, n);
 	PGresult *res = NULL;
 	bool ok = false;
 
-	if (PQstatus(conn) != CONNECTION_OK) {
-		util_seterr(err, n, "could not connect to the embedded database: %s", PQerrorMessage(conn));
+	if (conn == NULL)
 		goto out;
-	}
 	res = PQexecParams(conn, "SELECT 1 FROM pg_database WHERE datname = $1", 1,
 			   NULL, check, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {

@@ -230,10 +230,8 @@ static bool load_row(struct load *ld, const struct db_result *res, int r)
 
 static void schedule(struct registry *reg, int ms)
 {
-	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
-
 	if (!event_pending(reg->ev_reload, EV_TIMEOUT, NULL))
-		evtimer_add(reg->ev_reload, &tv);
+		db_timer_arm(reg->ev_reload, (unsigned)ms);
 }
 
 /* Both queries of ld have answered: install or drop the snapshot. */

@@ -11,6 +11,10 @@
 
 #include <libpq-fe.h>
 
+#include "array.h"
+#include "db.h"
+#include "util.h"
+
 enum stmt {
 	S_ELECTION,
 	S_AREA,
@@ -152,12 +156,8 @@ static void seterr(struct store *s, const char *fmt, ...)
 	if (n >= s->errlen)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(s->err + n, s->errlen - n, fmt, ap);
+	util_vseterr(s->err + n, s->errlen - n, fmt, ap);
 	va_end(ap);
-	/* libpq messages end with a newline; keep one line */
-	for (char *p = s->err; *p != '\0'; p++)
-		if (*p == '\n')
-			*p = (p[1] == '\0') ? '\0' : ' ';
 }
 
 static void db_error(struct store *s, const PGresult *res)
@@ -461,15 +461,8 @@ static int area_id(struct store *s, int parent, const char *name, int depth)
 		return -1;
 	if (inserted)
 		s->sum->areas_inserted++;
-	if (s->n_cache == s->cap_cache) {
-		size_t cap = s->cap_cache ? s->cap_cache * 2 : 32;
-		struct area_cache *c = realloc(s->cache, cap * sizeof(*c));
-
-		if (c == NULL)
-			goto oom;
-		s->cache = c;
-		s->cap_cache = cap;
-	}
+	if (!array_grow(&s->cache, &s->cap_cache, s->n_cache + 1, sizeof(*s->cache)))
+		goto oom;
 	s->cache[s->n_cache] = (struct area_cache){ parent, id, strdup(name) };
 	if (s->cache[s->n_cache].name == NULL)
 		goto oom;
@@ -741,17 +734,8 @@ static bool write_rows(struct store *s)
 
 static bool connect_db(struct store *s, const char *conninfo)
 {
-	s->conn = PQconnectdb(conninfo);
-	if (s->conn == NULL || PQstatus(s->conn) != CONNECTION_OK) {
-		seterr(s, "could not connect to the database: %s",
-		       s->conn != NULL ? PQerrorMessage(s->conn) : "out of memory");
-		return false;
-	}
-	if (PQsetClientEncoding(s->conn, "UTF8") != 0) {
-		seterr(s, "could not set the client encoding to UTF8: %s", PQerrorMessage(s->conn));
-		return false;
-	}
-	return true;
+	s->conn = db_connect_blocking(conninfo, s->err, s->errlen);
+	return s->conn != NULL;
 }
 
 static void store_release(struct store *s)

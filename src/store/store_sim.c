@@ -9,6 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db.h"
+#include "util.h"
+
 struct store_sim {
 	PGconn *conn;
 };
@@ -72,34 +75,16 @@ static const char facts_sql[] =
 	" UNION ALL"
 	" SELECT 'incidents', count(*) FROM analytics.incidents WHERE election = $1";
 
-static void SAWT_PRINTF(3, 4) seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	size_t n;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	n = strlen(err);
-	while (n > 0 && (err[n - 1] == '\n' || err[n - 1] == ' '))
-		err[--n] = '\0';
-	for (char *p = err; *p; p++)
-		if (*p == '\n')
-			*p = ' ';
-}
-
 struct store_sim *store_sim_connect(const char *conninfo, char *err, size_t errlen)
 {
 	struct store_sim *s = calloc(1, sizeof(*s));
 
 	if (s == NULL) {
-		seterr(err, errlen, "out of memory");
+		util_seterr(err, errlen, "out of memory");
 		return NULL;
 	}
-	s->conn = PQconnectdb(conninfo);
-	if (s->conn == NULL || PQstatus(s->conn) != CONNECTION_OK) {
-		seterr(err, errlen, "could not connect to the database: %s",
-		       s->conn != NULL ? PQerrorMessage(s->conn) : "out of memory");
+	s->conn = db_connect_blocking(conninfo, err, errlen);
+	if (s->conn == NULL) {
 		store_sim_free(s);
 		return NULL;
 	}
@@ -122,7 +107,7 @@ static PGresult *run(struct store_sim *s, const char *sql, int n, const char *co
 	PGresult *res = PQexecParams(s->conn, sql, n, NULL, params, NULL, NULL, 0);
 
 	if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK) {
-		seterr(err, errlen, "query failed: %s",
+		util_seterr(err, errlen, "query failed: %s",
 		       res != NULL ? PQresultErrorMessage(res) : PQerrorMessage(s->conn));
 		PQclear(res);
 		return NULL;
@@ -196,7 +181,7 @@ bool store_sim_progress(struct store_sim *s, const char *const *senders, size_t 
 	PGresult *res;
 
 	if (arr == NULL) {
-		seterr(err, errlen, "out of memory");
+		util_seterr(err, errlen, "out of memory");
 		return false;
 	}
 	snprintf(f, sizeof(f), "%lld", (long long)from);

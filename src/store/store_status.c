@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db.h"
 #include "util.h"
 
 /* Parameter types (pg_type OIDs): the election name and the depth. */
@@ -137,17 +138,9 @@ struct store_status *store_status_open(const char *conninfo, const char *timezon
 		util_seterr(err, errlen, "out of memory");
 		return NULL;
 	}
-	st->conn = PQconnectdb(conninfo);
-	if (st->conn == NULL || PQstatus(st->conn) != CONNECTION_OK) {
-		util_seterr(err, errlen, "could not connect to the database: %s",
-		       st->conn != NULL ? PQerrorMessage(st->conn) : "out of memory");
+	st->conn = db_connect_blocking(conninfo, err, errlen);
+	if (st->conn == NULL)
 		goto fail;
-	}
-	if (PQsetClientEncoding(st->conn, "UTF8") != 0) {
-		util_seterr(err, errlen, "could not set the client encoding to UTF8: %s",
-		       PQerrorMessage(st->conn));
-		goto fail;
-	}
 	if (timezone != NULL && !set_timezone(st, timezone, err, errlen))
 		goto fail;
 	/* The views are a few large joins: compiling them costs more than it

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include <event2/event.h>
+#include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -252,6 +253,41 @@ static void test_server_down_does_not_block(void **state)
 	event_base_free(b);
 }
 
+static void test_connect_blocking(void **state)
+{
+	const char *keys[] = { "host", "port", "user", "dbname", NULL };
+	const char *vals[] = { getenv("PGHOST"), getenv("PGPORT"), getenv("PGUSER"),
+			       getenv("PGDATABASE"), NULL };
+	char *ci = test_conninfo();
+	char err[512] = "";
+	PGconn *conn;
+
+	(void)state;
+	conn = db_connect_blocking(ci, err, sizeof(err));
+	free(ci);
+	assert_non_null(conn);
+	assert_string_equal(PQparameterStatus(conn, "client_encoding"), "UTF8");
+	PQfinish(conn);
+	conn = db_connect_blocking_params(keys, vals, err, sizeof(err));
+	assert_non_null(conn);
+	assert_string_equal(PQparameterStatus(conn, "client_encoding"), "UTF8");
+	PQfinish(conn);
+	/* a database that does not exist: one line, the server's words */
+	ci = test_conninfo();
+	ci = realloc(ci, strlen(ci) + 32);
+	assert_non_null(ci);
+	strcat(ci, " dbname=sawt_no_such_db");
+	assert_null(db_connect_blocking(ci, err, sizeof(err)));
+	free(ci);
+	assert_non_null(strstr(err, "could not connect to the database: "));
+	assert_non_null(strstr(err, "sawt_no_such_db"));
+	assert_null(strchr(err, '\n'));
+	assert_null(db_connect_blocking("port=1 host=/nonexistent/sawt", err, sizeof(err)));
+	assert_non_null(strstr(err, "could not connect to the database: "));
+	assert_null(strchr(err, '\n'));
+	assert_int_not_equal(err[strlen(err) - 1], ' ');
+}
+
 static void test_conninfo_embedded(void **state)
 {
 	struct config cfg = { 0 };
@@ -271,6 +307,7 @@ static void test_conninfo_embedded(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_connect_blocking),
 		cmocka_unit_test_setup_teardown(test_simple_query, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_parameters_and_null, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_error_is_isolated, setup, teardown),

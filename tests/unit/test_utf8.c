@@ -221,6 +221,29 @@ static void test_segments(void **state)
 	assert_string_equal(sms_coding_name(SMS_CODING_UCS2), "ucs2");
 }
 
+static void test_digit_value(void **state)
+{
+	(void)state;
+	for (uint32_t i = 0; i < 10; i++) {
+		assert_int_equal(utf8_digit_value('0' + i), (int)i);
+		assert_int_equal(utf8_digit_value(0x660 + i), (int)i);
+		assert_int_equal(utf8_digit_value(0x6F0 + i), (int)i);
+		assert_int_equal(utf8_digit_value(0xFF10 + i), (int)i);
+	}
+	assert_int_equal(utf8_digit_value('/'), -1);
+	assert_int_equal(utf8_digit_value(':'), -1);
+	assert_int_equal(utf8_digit_value('a'), -1);
+	assert_int_equal(utf8_digit_value(0), -1);
+	assert_int_equal(utf8_digit_value(0x65F), -1);
+	assert_int_equal(utf8_digit_value(0x66A), -1);
+	assert_int_equal(utf8_digit_value(0x6EF), -1);
+	assert_int_equal(utf8_digit_value(0x6FA), -1);
+	assert_int_equal(utf8_digit_value(0xFF0F), -1);
+	assert_int_equal(utf8_digit_value(0xFF1A), -1);
+	assert_int_equal(utf8_digit_value(0x0966), -1);   /* Devanagari zero */
+	assert_int_equal(utf8_digit_value(0x10FFFF), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -231,6 +254,7 @@ int main(void)
 		cmocka_unit_test(test_ucs2_round_trip),
 		cmocka_unit_test(test_gsm7_alphabet),
 		cmocka_unit_test(test_segments),
+		cmocka_unit_test(test_digit_value),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
