@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "pin.h"
 #include "strmap.h"
 
 struct pair {
@@ -469,7 +470,7 @@ bool regsnap_pin_check(struct reg_person *p, const char *pin)
 	have_digest = pin_digest(p->pin_hash, pin, d);
 	if (have_digest && p->pin_memo_set && CRYPTO_memcmp(d, p->pin_memo, 32) == 0)
 		return true;
-	if (!registry_pin_verify(pin, p->pin_hash))
+	if (!pin_verify(pin, p->pin_hash))
 		return false;
 	if (have_digest) {
 		memcpy(p->pin_memo, d, 32);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "parse.h"
+#include "pin.h"
 #include "regsnap.h"
 #include "registry_import.h"
 #include "reply.h"
@@ -30,10 +31,10 @@ static struct validate_clock clock_;
 
 static void build(void)
 {
-	char hash[REGISTRY_PIN_HASH_BUF];
+	char hash[PIN_HASH_BUF];
 
 	snap = regsnap_new();
-	if (snap == NULL || !registry_pin_hash("4321", 1, hash, sizeof(hash)) ||
+	if (snap == NULL || !pin_hash("4321", 1, hash, sizeof(hash)) ||
 	    !regsnap_add_area(snap, 1, 0) || !regsnap_add_area(snap, 2, 1) ||
 	    !regsnap_add_contest(snap, 10, "MUN", 3) || !regsnap_add_contest(snap, 11, "MUK", 1) ||
 	    !regsnap_add_station(snap, 100, "1021", 2, 1000, 500) ||

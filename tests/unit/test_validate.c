@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "parse.h"
+#include "pin.h"
 #include "regsnap.h"
 #include "registry_import.h"
 #include "reply.h"
@@ -28,12 +29,12 @@ static struct validate_clock no_clock;
 
 static int setup(void **state)
 {
-	char hash[REGISTRY_PIN_HASH_BUF];
+	char hash[PIN_HASH_BUF];
 	bool ok;
 
 	(void)state;
 	snap = regsnap_new();
-	ok = snap != NULL && registry_pin_hash("4321", 1000, hash, sizeof(hash)) &&
+	ok = snap != NULL && pin_hash("4321", 1000, hash, sizeof(hash)) &&
 	     regsnap_add_area(snap, 1, 0) && regsnap_add_area(snap, 2, 1) &&
 	     regsnap_add_area(snap, 3, 0) &&
 	     regsnap_add_contest(snap, 10, "COUNCIL", 3) &&
