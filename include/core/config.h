@@ -29,6 +29,9 @@
 
 #define CONFIG_ERR_MAX 512
 
+/* The election's name when [election] name is not set. */
+#define CONFIG_DEFAULT_ELECTION "default"
+
 /* A key of a [modem NAME] section that is handed to libgammu unchanged. */
 struct config_kv {
 	char *key;
@@ -113,6 +116,13 @@ void modem_config_clear(struct modem_config *m);
 
 /* Free a config; config_free(NULL) does nothing. */
 void config_free(struct config *cfg);
+
+/*
+ * The election's name: [election] name when set, else
+ * CONFIG_DEFAULT_ELECTION (also for a NULL cfg).  Never NULL; the string
+ * lives as long as cfg.
+ */
+const char *config_election(const struct config *cfg);
 
 /* Find a modem section by name; NULL if none. */
 const struct modem_config *config_modem(const struct config *cfg, const char *name);

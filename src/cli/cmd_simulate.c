@@ -867,7 +867,7 @@ int cmd_simulate(int argc, char **argv, const struct config *cfg)
 
 	if (!parse_opts(argc, argv, cfg, &sm.o))
 		return usage();
-	sm.election = cfg->election_name ? cfg->election_name : STORE_IMPORT_DEFAULT_ELECTION;
+	sm.election = config_election(cfg);
 	sm.cc = cfg->country_code && cfg->country_code[0] ? cfg->country_code : "961";
 	if (!run(&sm)) {
 		fprintf(stderr, "sawt: %s\n", sm.err);

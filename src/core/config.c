@@ -1011,6 +1011,12 @@ void config_free(struct config *cfg)
 	free(cfg);
 }
 
+const char *config_election(const struct config *cfg)
+{
+	return cfg != NULL && cfg->election_name != NULL ? cfg->election_name
+							 : CONFIG_DEFAULT_ELECTION;
+}
+
 const struct modem_config *config_modem(const struct config *cfg, const char *name)
 {
 	if (cfg == NULL || name == NULL)

@@ -11,6 +11,8 @@
 
 #include <libpq-fe.h>
 
+#include "config.h"
+
 enum stmt {
 	S_ELECTION,
 	S_AREA,
@@ -716,7 +718,7 @@ static bool election(struct store *s, const struct store_import_options *opt)
 	PGresult *res;
 
 	params[0] = opt != NULL && opt->election != NULL ? opt->election
-							 : STORE_IMPORT_DEFAULT_ELECTION;
+							 : CONFIG_DEFAULT_ELECTION;
 	params[1] = opt != NULL && opt->country_code != NULL && opt->country_code[0] != '\0'
 		? opt->country_code : NULL;
 	res = run(s, S_ELECTION, 2, params, PGRES_TUPLES_OK);

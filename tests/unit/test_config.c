@@ -113,6 +113,7 @@ static void test_full(void **state)
 	assert_string_equal(cfg->tls_cert, "/etc/sawt/cert.pem");
 	assert_string_equal(cfg->tls_key, "/etc/sawt/key.pem");
 	assert_string_equal(cfg->election_name, "الانتخابات البلدية 2025");
+	assert_string_equal(config_election(cfg), "الانتخابات البلدية 2025");
 	assert_string_equal(cfg->country_code, "961");
 	assert_string_equal(cfg->default_language, "ar");
 	assert_string_equal(cfg->timezone, "Asia/Beirut");
@@ -177,6 +178,8 @@ static void check_defaults(const struct config *cfg)
 	assert_null(cfg->tls_cert);
 	assert_null(cfg->tls_key);
 	assert_null(cfg->election_name);
+	assert_string_equal(config_election(cfg), CONFIG_DEFAULT_ELECTION);
+	assert_string_equal(config_election(NULL), "default");
 	assert_null(cfg->country_code);
 	assert_string_equal(cfg->default_language, "en");
 	assert_null(cfg->timezone);
