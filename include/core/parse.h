@@ -27,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lang.h"
 #include "log.h"
 
 #define PARSE_MAX_BYTES 1600      /* ten concatenated segments */
@@ -36,19 +37,6 @@
 #define PARSE_PIN_MIN 4           /* digits of a PIN */
 #define PARSE_PIN_MAX 8
 #define PARSE_CONTEST_MAX 16      /* bytes of a (normalised) contest code */
-
-enum lang {
-	LANG_AR = 0,
-	LANG_EN,
-	LANG_FR,
-};
-#define LANG_COUNT 3
-
-/* "ar", "en" or "fr". */
-const char *lang_code(enum lang lang);
-
-/* Parse "ar", "en" or "fr" (any case) into *out; false for anything else. */
-bool lang_parse(const char *code, enum lang *out) SAWT_MUST_CHECK;
 
 enum parse_form {
 	PARSE_FORM_NONE = 0,   /* no keyword recognised */

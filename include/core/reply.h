@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "gsm7.h"
+#include "lang.h"
 #include "log.h"
 #include "parse.h"
 
@@ -136,7 +137,7 @@ struct reply_args {
 /* Details of a rendering, for tests and metrics. */
 struct reply_info {
 	bool fallback;              /* the shorter template was used */
-	struct sms_size size;
+	struct gsm7_size size;
 };
 
 /* The stable code of a kind ("accepted_turnout", "bad_pin", ...). */

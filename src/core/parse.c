@@ -18,7 +18,6 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #include "utf8.h"
 
@@ -26,24 +25,6 @@
 #define KW_MAX_BYTES 16   /* longest keyword, normalised UTF-8 */
 
 /* ---- names ------------------------------------------------------------ */
-
-static const char *const lang_codes[LANG_COUNT] = { "ar", "en", "fr" };
-
-const char *lang_code(enum lang lang)
-{
-	return (unsigned)lang < LANG_COUNT ? lang_codes[lang] : "en";
-}
-
-bool lang_parse(const char *code, enum lang *out)
-{
-	for (int i = 0; i < LANG_COUNT; i++) {
-		if (code != NULL && strcasecmp(code, lang_codes[i]) == 0) {
-			*out = (enum lang)i;
-			return true;
-		}
-	}
-	return false;
-}
 
 static const char *const form_names[PARSE_FORM_COUNT] = {
 	"none", "open", "turnout", "close", "results", "incident", "help",

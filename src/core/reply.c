@@ -692,7 +692,7 @@ int reply_render(enum reply_kind kind, enum lang lang, const struct reply_args *
 		 char *buf, size_t cap, struct reply_info *info)
 {
 	const struct entry *e;
-	struct sms_size size = { SMS_CODING_GSM7, 0, 0, 1 };
+	struct gsm7_size size = { GSM7_CODING_GSM7, 0, 0, 1 };
 	size_t len = 0;
 	bool fits;
 
@@ -701,13 +701,13 @@ int reply_render(enum reply_kind kind, enum lang lang, const struct reply_args *
 	if ((unsigned)lang >= LANG_COUNT)
 		lang = LANG_EN;
 	e = &catalogues[lang][kind];
-	fits = render_one(lang, a, e->main, buf, cap, &len) && sms_measure(buf, len, &size) &&
+	fits = render_one(lang, a, e->main, buf, cap, &len) && gsm7_measure(buf, len, &size) &&
 	       size.segments == 1;
 	if (!fits && e->fallback != NULL) {
 		if (!render_one(lang, a, e->fallback, buf, cap, &len) ||
-		    !sms_measure(buf, len, &size))
+		    !gsm7_measure(buf, len, &size))
 			return -1;
-	} else if (!fits && (len == 0 || !sms_measure(buf, len, &size))) {
+	} else if (!fits && (len == 0 || !gsm7_measure(buf, len, &size))) {
 		return -1;
 	}
 	if (info != NULL) {
