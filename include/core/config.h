@@ -38,7 +38,7 @@ struct config_kv {
 	char *value;
 };
 
-struct modem_config {
+struct config_modem {
 	char *name;              /* NAME of [modem NAME] */
 	char *device;            /* gammurc: device (alias: port) */
 	char *connection;        /* gammurc: connection */
@@ -80,7 +80,7 @@ struct config {
 	char *results_deadline;  /* ISO 8601 timestamp, NULL unset */
 	char *pseudonym_secret;
 
-	struct modem_config *modems;
+	struct config_modem *modems;
 	size_t n_modems;
 };
 
@@ -111,8 +111,8 @@ struct config *config_parse(const char *name, const char *buf, size_t len,
  */
 struct config *config_open(const char *path, char *err, size_t errlen) SAWT_MUST_CHECK;
 
-/* Free the strings a modem_config owns (not m itself). */
-void modem_config_clear(struct modem_config *m);
+/* Free the strings a config_modem owns (not m itself). */
+void config_modem_clear(struct config_modem *m);
 
 /* Free a config; config_free(NULL) does nothing. */
 void config_free(struct config *cfg);
@@ -125,6 +125,6 @@ void config_free(struct config *cfg);
 const char *config_election(const struct config *cfg);
 
 /* Find a modem section by name; NULL if none. */
-const struct modem_config *config_modem(const struct config *cfg, const char *name);
+const struct config_modem *config_modem(const struct config *cfg, const char *name);
 
 #endif

@@ -2,7 +2,7 @@
  * parse.h - the observer message language (DESIGN.md section 4, v1).
  *
  * parse_message() turns one SMS or USSD text (UTF-8) into a struct
- * report_msg: the form (open, turnout, close, results, incident, help,
+ * parse_msg: the form (open, turnout, close, results, incident, help,
  * status, ack), the station and numbers, or an error with a stable
  * snake_case code and the position of the offending token.  It is a pure
  * function: no I/O, no allocation, no global state; it reads at most len
@@ -109,7 +109,7 @@ struct parse_span {
 	uint16_t len;
 };
 
-/* Bits of report_msg.has */
+/* Bits of parse_msg.has */
 #define PARSE_HAS_STATION (1u << 0)
 #define PARSE_HAS_VOTERS  (1u << 1)
 #define PARSE_HAS_WOMEN   (1u << 2)
@@ -131,7 +131,7 @@ struct parse_span {
  * is.  On failure, error is set, and form, lang and whatever was parsed
  * before the error (station, ...) are kept.
  */
-struct report_msg {
+struct parse_msg {
 	enum parse_error error;
 	enum parse_field err_field;  /* for missing/duplicate field and numbers */
 	struct parse_span err_span;  /* the offending token; len 0 at the end */
@@ -167,7 +167,7 @@ struct report_msg {
  * written either way.
  */
 bool parse_message(const char *utf8, size_t len, enum lang fallback,
-		   struct report_msg *out) SAWT_MUST_CHECK;
+		   struct parse_msg *out) SAWT_MUST_CHECK;
 
 /*
  * Write a one-sentence English description of out's error (lowercase,
@@ -175,7 +175,7 @@ bool parse_message(const char *utf8, size_t len, enum lang fallback,
  * quoting the offending token from input.  Returns the length the full
  * sentence has (like snprintf).  For a message without error: "ok".
  */
-size_t parse_error_detail(const struct report_msg *msg, const char *input, size_t len,
+size_t parse_error_detail(const struct parse_msg *msg, const char *input, size_t len,
 			  char *buf, size_t cap);
 
 /* The women's share in percent, rounded: women * 100 / voters; -1 when

@@ -154,14 +154,14 @@ enum reply_kind reply_kind_for_error(enum parse_error err);
  * the confirmation of its form, or help.  Returns false for STATUS and ACK,
  * whose answers need the database.
  */
-bool reply_kind_for_msg(const struct report_msg *msg, enum reply_kind *out) SAWT_MUST_CHECK;
+bool reply_kind_for_msg(const struct parse_msg *msg, enum reply_kind *out) SAWT_MUST_CHECK;
 
 /*
  * Fill *a from a parse result and the message text it was parsed from
  * (kept by pointer: input must outlive *a).  sum becomes the sum of the
  * counts for results, women + men otherwise.
  */
-void reply_args_from_msg(struct reply_args *a, const struct report_msg *msg,
+void reply_args_from_msg(struct reply_args *a, const struct parse_msg *msg,
 			 const char *input, size_t len);
 
 /*
@@ -169,7 +169,7 @@ void reply_args_from_msg(struct reply_args *a, const struct report_msg *msg,
  * an enum lang, or -1 for unknown), else the one the parser found (from
  * the keyword, the script, or the election default).
  */
-enum lang reply_lang(int registered, const struct report_msg *msg);
+enum lang reply_lang(int registered, const struct parse_msg *msg);
 
 /*
  * Render the reply of kind in lang into buf (cap bytes, REPLY_MAX is always

@@ -57,7 +57,7 @@ typedef enum set_result (*key_setter)(const struct key_def *def, void *base,
 struct key_def {
 	const char *name;
 	key_setter set;
-	size_t offset;        /* in struct config or struct modem_config */
+	size_t offset;        /* in struct config or struct config_modem */
 	int slot;             /* aliases share a slot (duplicate detection) */
 	const char *expect;   /* what a valid value looks like */
 };
@@ -91,7 +91,7 @@ static enum set_result set_interval(const struct key_def *def, void *base, const
 static enum set_result set_bool(const struct key_def *def, void *base, const char *v);
 
 #define CFG(f) offsetof(struct config, f)
-#define MDM(f) offsetof(struct modem_config, f)
+#define MDM(f) offsetof(struct config_modem, f)
 
 static const struct key_def sawt_keys[] = {
 	{ "state_dir", set_string, CFG(state_dir), 0, NULL },
@@ -450,7 +450,7 @@ static enum set_result set_deadline(const struct key_def *def, void *base, const
 /* Append to gammu[] (under the canonical name) and set the own field. */
 static enum set_result set_gammu(const struct key_def *def, void *base, const char *v)
 {
-	struct modem_config *m = base;
+	struct config_modem *m = base;
 	struct config_kv *kv;
 	const char *key = def->offset == MDM(device) ? "device" : def->name;
 
@@ -586,7 +586,7 @@ static bool check_modem_header(struct parse_ctx *p, unsigned line)
 static bool add_modem(struct parse_ctx *p, unsigned line)
 {
 	struct config *cfg = p->cfg;
-	struct modem_config *mods, *m;
+	struct config_modem *mods, *m;
 	unsigned *lines;
 
 	mods = realloc(cfg->modems, (cfg->n_modems + 1) * sizeof(*mods));
@@ -786,7 +786,7 @@ static bool check_polls(struct parse_ctx *p)
 static bool check_modems(struct parse_ctx *p)
 {
 	const struct config *cfg = p->cfg;
-	const struct modem_config *m, *other;
+	const struct config_modem *m, *other;
 	char shown[SHOW_MAX + 4];
 
 	for (size_t i = 0; i < cfg->n_modems; i++) {
@@ -971,7 +971,7 @@ struct config *config_load(const char *path, char *err, size_t errlen)
 	return cfg;
 }
 
-void modem_config_clear(struct modem_config *m)
+void config_modem_clear(struct config_modem *m)
 {
 	for (size_t i = 0; i < m->n_gammu; i++) {
 		free(m->gammu[i].key);
@@ -991,7 +991,7 @@ void config_free(struct config *cfg)
 	if (cfg == NULL)
 		return;
 	for (size_t i = 0; i < cfg->n_modems; i++)
-		modem_config_clear(&cfg->modems[i]);
+		config_modem_clear(&cfg->modems[i]);
 	free(cfg->modems);
 	free(cfg->path);
 	free(cfg->state_dir);
@@ -1017,7 +1017,7 @@ const char *config_election(const struct config *cfg)
 							 : CONFIG_DEFAULT_ELECTION;
 }
 
-const struct modem_config *config_modem(const struct config *cfg, const char *name)
+const struct config_modem *config_modem(const struct config *cfg, const char *name)
 {
 	if (cfg == NULL || name == NULL)
 		return NULL;

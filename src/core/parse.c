@@ -633,7 +633,7 @@ static const struct keyword *keyword_of(const struct token *t, size_t *k)
 struct parser {
 	const char *s;
 	size_t len;
-	struct report_msg *out;
+	struct parse_msg *out;
 	struct lexer lx;
 	size_t n_items, next;         /* items of tok, and the next one to read */
 	const struct keyword *kw;
@@ -908,7 +908,7 @@ static bool set_field(struct parser *p, const struct item *it, enum parse_field 
 		{ PARSE_FIELD_MEN, PARSE_HAS_MEN },
 		{ PARSE_FIELD_TOTAL, PARSE_HAS_TOTAL },
 	};
-	struct report_msg *o = p->out;
+	struct parse_msg *o = p->out;
 	uint32_t *dst = field == PARSE_FIELD_VOTERS ? &o->voters :
 			field == PARSE_FIELD_WOMEN ? &o->women :
 			field == PARSE_FIELD_MEN ? &o->men : &o->total;
@@ -1058,7 +1058,7 @@ static bool take_contest(struct parser *p, const struct item *it)
 
 static bool take_count(struct parser *p, const struct item *it)
 {
-	struct report_msg *o = p->out;
+	struct parse_msg *o = p->out;
 
 	if (it->num.ndigits > PARSE_NUMBER_MAX_DIGITS)
 		return fail_item(p, PARSE_ERR_NUMBER_TOO_LARGE, it, PARSE_FIELD_COUNTS);
@@ -1321,7 +1321,7 @@ static enum lang resolve_lang(const struct parser *p, enum lang fallback)
 	return fallback;
 }
 
-bool parse_message(const char *utf8, size_t len, enum lang fallback, struct report_msg *out)
+bool parse_message(const char *utf8, size_t len, enum lang fallback, struct parse_msg *out)
 {
 	struct parser p;
 
@@ -1350,7 +1350,7 @@ static const char *const field_phrases[PARSE_FIELD_COUNT] = {
 };
 
 /* Copy at most 40 bytes of the offending token, cut at a character. */
-static size_t quote_token(const struct report_msg *m, const char *input, size_t len,
+static size_t quote_token(const struct parse_msg *m, const char *input, size_t len,
 			  char *buf, size_t cap)
 {
 	size_t n = m->err_span.len;
@@ -1371,7 +1371,7 @@ static size_t quote_token(const struct report_msg *m, const char *input, size_t 
 
 #define DETAIL(...) snprintf(buf, cap, __VA_ARGS__)
 
-size_t parse_error_detail(const struct report_msg *m, const char *input, size_t len,
+size_t parse_error_detail(const struct parse_msg *m, const char *input, size_t len,
 			  char *buf, size_t cap)
 {
 	char t[48];

@@ -378,7 +378,7 @@ static bool parse_count(const char *s, int max_digits, int *out)
 static bool contest_code(const char *s, char *out)
 {
 	char msg[16 + 4 * PARSE_CONTEST_MAX];
-	struct report_msg m;
+	struct parse_msg m;
 	int n;
 
 	if (strlen(s) > 4 * PARSE_CONTEST_MAX)

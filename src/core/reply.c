@@ -747,7 +747,7 @@ enum reply_kind reply_kind_for_error(enum parse_error err)
 	return (enum reply_kind)(REPLY_EMPTY_MESSAGE + (err - PARSE_ERR_EMPTY_MESSAGE));
 }
 
-bool reply_kind_for_msg(const struct report_msg *m, enum reply_kind *out)
+bool reply_kind_for_msg(const struct parse_msg *m, enum reply_kind *out)
 {
 	static const enum reply_kind help[PARSE_FORM_COUNT] = {
 		REPLY_HELP, REPLY_HELP_OPEN, REPLY_HELP_TURNOUT, REPLY_HELP_CLOSE,
@@ -774,7 +774,7 @@ bool reply_kind_for_msg(const struct report_msg *m, enum reply_kind *out)
 	}
 }
 
-void reply_args_from_msg(struct reply_args *a, const struct report_msg *m,
+void reply_args_from_msg(struct reply_args *a, const struct parse_msg *m,
 			 const char *input, size_t len)
 {
 	uint64_t sum = 0;
@@ -809,7 +809,7 @@ void reply_args_from_msg(struct reply_args *a, const struct report_msg *m,
 	a->alert_id = m->alert_id;
 }
 
-enum lang reply_lang(int registered, const struct report_msg *m)
+enum lang reply_lang(int registered, const struct parse_msg *m)
 {
 	if (registered >= 0 && registered < LANG_COUNT)
 		return (enum lang)registered;

@@ -150,7 +150,7 @@ struct job {
 	char id[ID_BUF];            /* sawt.inbound_messages.id */
 	char person[ID_BUF];
 	enum lang lang;
-	struct report_msg msg;      /* spans into text */
+	struct parse_msg msg;      /* spans into text */
 	size_t len;
 	char text[PARSE_MAX_BYTES + 1];
 };

@@ -85,7 +85,7 @@ struct pending {
 };
 
 struct worker {
-	const struct modem_config *mc;
+	const struct config_modem *mc;
 	struct modem_worker_opts o;
 	int fd;
 	int exit_code;
@@ -1321,7 +1321,7 @@ static void report_failure(struct worker *w)
 	send_frame(w, &f);
 }
 
-int modem_worker_main(const struct modem_config *mc, int fd, const struct modem_worker_opts *opts)
+int modem_worker_main(const struct config_modem *mc, int fd, const struct modem_worker_opts *opts)
 {
 	struct worker *w = calloc(1, sizeof(*w));
 	char ident[64];

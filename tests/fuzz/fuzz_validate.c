@@ -59,7 +59,7 @@ static bool is_report(enum parse_form f)
 	       f == PARSE_FORM_RESULTS || f == PARSE_FORM_INCIDENT;
 }
 
-static void check_accepted(const struct report_msg *m, const struct validate_result *r)
+static void check_accepted(const struct parse_msg *m, const struct validate_result *r)
 {
 	uint64_t sum = 0;
 
@@ -85,7 +85,7 @@ static void check_accepted(const struct report_msg *m, const struct validate_res
 		abort();
 }
 
-static void check_reply(const struct report_msg *m, const struct validate_result *r,
+static void check_reply(const struct parse_msg *m, const struct validate_result *r,
 			const char *text, size_t len)
 {
 	struct reply_args a;
@@ -112,7 +112,7 @@ static void check_reply(const struct report_msg *m, const struct validate_result
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const int64_t times[3] = { 1746328000, 1746360000, 1746400000 };
-	struct report_msg msg;
+	struct parse_msg msg;
 	struct validate_result r;
 	struct validate_input in;
 

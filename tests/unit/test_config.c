@@ -100,7 +100,7 @@ static const char full_conf[] =
 static void test_full(void **state)
 {
 	struct config *cfg = expect_ok(full_conf);
-	const struct modem_config *m;
+	const struct config_modem *m;
 
 	assert_string_equal(cfg->path, "t.conf");
 	assert_string_equal(cfg->state_dir, "/srv/sawt");
@@ -221,7 +221,7 @@ static void test_defaults(void **state)
 static void test_modem_defaults(void **state)
 {
 	struct config *cfg = expect_ok("[modem a]\ndevice = /tmp/a\n");
-	const struct modem_config *m = config_modem(cfg, "a");
+	const struct config_modem *m = config_modem(cfg, "a");
 
 	assert_non_null(m);
 	assert_string_equal(m->device, "/tmp/a");

@@ -219,7 +219,7 @@ static void test_parse_errors_map_to_same_code(void **state)
 
 static void render_msg(const char *text, enum lang fallback, int registered, char *buf)
 {
-	struct report_msg m;
+	struct parse_msg m;
 	struct reply_args a;
 	enum reply_kind k;
 
@@ -289,7 +289,7 @@ static void test_results_fall_back_when_long(void **state)
 	char msg[512], buf[REPLY_MAX];
 	size_t n = 0;
 	struct reply_info info;
-	struct report_msg m;
+	struct parse_msg m;
 	struct reply_args a;
 
 	(void)state;

@@ -71,7 +71,7 @@ static int teardown(void **state)
 static struct validate_result check_at(const char *sender, const char *text, int64_t t,
 				       const struct validate_clock *clock, bool locked)
 {
-	static struct report_msg msg;
+	static struct parse_msg msg;
 	struct validate_input in = { sender, &msg, t, locked };
 	struct validate_result r;
 
@@ -147,7 +147,7 @@ static void test_station_rules(void **state)
 
 static void test_pin(void **state)
 {
-	struct reg_person *p = regsnap_person(snap, PINNED);
+	struct regsnap_person *p = regsnap_person(snap, PINNED);
 
 	(void)state;
 	assert_non_null(p);
@@ -332,8 +332,8 @@ static void test_clock_without_deadline(void **state)
 static void test_snapshot_indexing(void **state)
 {
 	struct regsnap *s = regsnap_new();
-	const struct reg_station *st;
-	struct reg_person *p;
+	const struct regsnap_station *st;
+	struct regsnap_person *p;
 
 	(void)state;
 	assert_non_null(s);
