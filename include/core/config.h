@@ -25,6 +25,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "lang.h"
 #include "log.h"
 
 #define CONFIG_ERR_MAX 512
@@ -73,7 +74,7 @@ struct config {
 	/* [election] */
 	char *election_name;
 	char *country_code;      /* digits only, e.g. "961" */
-	char *default_language;  /* "ar", "en" or "fr" */
+	enum lang default_language; /* written "ar", "en" or "fr"; LANG_EN unset */
 	char *timezone;
 	int polls_open;          /* minutes after midnight, -1 unset */
 	int polls_close;         /* minutes after midnight, -1 unset */

@@ -233,8 +233,7 @@ int cmd_parse(int argc, char **argv, const struct config *cfg)
 		parse_usage(stdout);
 		return 0;
 	}
-	if (cfg->default_language != NULL && !lang_parse(cfg->default_language, &o.fallback))
-		log_warn("unknown default_language \"%s\", using en", cfg->default_language);
+	o.fallback = cfg->default_language;
 	first = parse_options(argc, argv, &o);
 	if (first < 0) {
 		parse_usage(stderr);

@@ -363,11 +363,14 @@ static enum set_result set_country(const struct key_def *def, void *base, const 
 	return set_string(def, base, v);
 }
 
+/* "ar", "en" or "fr", lowercase only, into an enum lang. */
 static enum set_result set_language(const struct key_def *def, void *base, const char *v)
 {
+	enum lang *f = field_at(base, def);
+
 	if (strcmp(v, "ar") != 0 && strcmp(v, "en") != 0 && strcmp(v, "fr") != 0)
 		return SET_INVALID;
-	return set_string(def, base, v);
+	return lang_parse(v, f) ? SET_OK : SET_INVALID;
 }
 
 #define TZ_CHARS HOST_CHARS "/+"
@@ -822,8 +825,8 @@ struct config *config_new_defaults(void)
 	cfg->polls_open = -1;
 	cfg->polls_close = -1;
 	cfg->state_dir = strdup(geteuid() == 0 ? "/var/lib/sawt" : "./sawt-state");
-	cfg->default_language = strdup("en");
-	if (cfg->state_dir == NULL || cfg->default_language == NULL) {
+	cfg->default_language = LANG_EN;
+	if (cfg->state_dir == NULL) {
 		config_free(cfg);
 		return NULL;
 	}
@@ -1004,7 +1007,6 @@ void config_free(struct config *cfg)
 	free(cfg->tls_key);
 	free(cfg->election_name);
 	free(cfg->country_code);
-	free(cfg->default_language);
 	free(cfg->timezone);
 	free(cfg->results_deadline);
 	free(cfg->pseudonym_secret);

@@ -535,8 +535,7 @@ struct command *command_new(struct event_base *base, struct db *db,
 	cmd->db = db;
 	cmd->queued = queued;
 	cmd->queued_arg = arg;
-	if (cfg->default_language == NULL || !lang_parse(cfg->default_language, &cmd->default_lang))
-		cmd->default_lang = LANG_EN;
+	cmd->default_lang = cfg->default_language;
 	cmd->election = strdup(config_election(cfg));
 	cmd->ev_tick = event_new(base, -1, EV_PERSIST, tick_cb, cmd);
 	cmd->ev_kick = evtimer_new(base, kick_cb, cmd);

@@ -819,8 +819,7 @@ struct pipeline *pipeline_new(struct event_base *base, struct db *db,
 	pl->db = db;
 	pipeline_default_options(&pl->opt);
 	take_rules(pl);
-	if (cfg->default_language == NULL || !lang_parse(cfg->default_language, &pl->default_lang))
-		pl->default_lang = LANG_EN;
+	pl->default_lang = cfg->default_language;
 	if (cfg->country_code && (pl->country_code = strdup(cfg->country_code)) == NULL)
 		goto fail;
 	pl->conninfo = db_conninfo(cfg);
