@@ -90,7 +90,7 @@ struct config {
  * as root, else "./sawt-state"; log level info; language "en"; no modems.
  * Returns NULL only when out of memory.
  */
-struct config *config_new_defaults(void) SAWT_MUST_CHECK;
+struct config *config_new(void) SAWT_MUST_CHECK;
 
 /*
  * Read and validate the file at path.  On failure return NULL and write a
@@ -108,7 +108,7 @@ struct config *config_parse(const char *name, const char *buf, size_t len,
 
 /*
  * config_load(path) when path is set and not empty, else
- * config_new_defaults().  The one way programs get their configuration.
+ * config_new().  The one way programs get their configuration.
  */
 struct config *config_open(const char *path, char *err, size_t errlen) SAWT_MUST_CHECK;
 

@@ -130,7 +130,7 @@ struct modem_options {
 };
 
 /* Fill o with the defaults given above. */
-void modem_options_default(struct modem_options *o);
+void modem_options_init(struct modem_options *o);
 
 /* "down", "starting", "ready", "no_network", "stopping", "stopped". */
 const char *modem_state_name(enum modem_state state);

@@ -752,7 +752,7 @@ static bool generate(struct sim *sm)
 	struct simgen_options go;
 	struct simgen_counts *c = &sm->counts;
 
-	simgen_default_options(&go);
+	simgen_options_init(&go);
 	go.seed = sm->o.seed;
 	go.stations = sm->o.stations;
 	go.typo_pct = sm->o.typos;
@@ -822,7 +822,7 @@ static bool connect_db(struct sim *sm)
 		snprintf(sm->err, sizeof(sm->err), "out of memory");
 		return false;
 	}
-	sm->st = store_sim_connect(conninfo, sm->err, sizeof(sm->err));
+	sm->st = store_sim_new(conninfo, sm->err, sizeof(sm->err));
 	free(conninfo);
 	return sm->st != NULL;
 }

@@ -639,7 +639,7 @@ int cmd_status(int argc, char **argv, const struct config *cfg)
 		fprintf(stderr, "sawt: out of memory\n");
 		return 1;
 	}
-	c.st = store_status_open(conninfo, cfg->timezone, c.err, sizeof(c.err));
+	c.st = store_status_new(conninfo, cfg->timezone, c.err, sizeof(c.err));
 	free(conninfo);
 	rc = 1;
 	if (c.st != NULL && fetch_common(&c) && section_header(&c) && section_progress(&c) &&

@@ -815,7 +815,7 @@ static bool check_modems(struct parse_ctx *p)
 
 /* ------------------------------------------------------------- public */
 
-struct config *config_new_defaults(void)
+struct config *config_new(void)
 {
 	struct config *cfg = calloc(1, sizeof(*cfg));
 
@@ -886,7 +886,7 @@ struct config *config_parse(const char *name, const char *buf, size_t len,
 		errorf(p, 0, "file is too large (maximum 1 MiB)");
 		goto fail;
 	}
-	cfg = p->cfg = config_new_defaults();
+	cfg = p->cfg = config_new();
 	if (cfg == NULL || (cfg->path = strdup(p->name)) == NULL)
 		goto nomem;
 	st = ini_parse(buf, len, on_event, p, &ie);
@@ -1036,7 +1036,7 @@ struct config *config_open(const char *path, char *err, size_t errlen)
 
 	if (path != NULL && path[0] != '\0')
 		return config_load(path, err, errlen);
-	cfg = config_new_defaults();
+	cfg = config_new();
 	if (cfg == NULL)
 		snprintf(err, errlen, "out of memory");
 	return cfg;

@@ -728,7 +728,7 @@ static void reconnected(void *ctx)
 
 /* ==== public ==== */
 
-void pipeline_default_options(struct pipeline_options *opt)
+void pipeline_options_init(struct pipeline_options *opt)
 {
 	*opt = (struct pipeline_options){
 		.batch_max = 500,
@@ -817,7 +817,7 @@ struct pipeline *pipeline_new(struct event_base *base, struct db *db,
 		return NULL;
 	pl->base = base;
 	pl->db = db;
-	pipeline_default_options(&pl->opt);
+	pipeline_options_init(&pl->opt);
 	take_rules(pl);
 	pl->default_lang = cfg->default_language;
 	if (cfg->country_code && (pl->country_code = strdup(cfg->country_code)) == NULL)

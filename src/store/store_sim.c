@@ -88,7 +88,7 @@ static void SAWT_PRINTF(3, 4) seterr(char *err, size_t errlen, const char *fmt, 
 			*p = ' ';
 }
 
-struct store_sim *store_sim_connect(const char *conninfo, char *err, size_t errlen)
+struct store_sim *store_sim_new(const char *conninfo, char *err, size_t errlen)
 {
 	struct store_sim *s = calloc(1, sizeof(*s));
 

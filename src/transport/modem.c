@@ -57,7 +57,7 @@ struct modem_mgr {
 	bool stopping;
 };
 
-void modem_options_default(struct modem_options *o)
+void modem_options_init(struct modem_options *o)
 {
 	*o = (struct modem_options){
 		.poll_ms = 2000,
@@ -687,7 +687,7 @@ struct modem_mgr *modem_mgr_new(struct event_base *base, const struct config *cf
 	if (opts)
 		m->o = *opts;
 	else
-		modem_options_default(&m->o);
+		modem_options_init(&m->o);
 	if (cb)
 		m->cb = *cb;
 	m->slots = calloc(want, sizeof(*m->slots));

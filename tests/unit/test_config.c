@@ -193,7 +193,7 @@ static void check_defaults(const struct config *cfg)
 
 static void test_defaults(void **state)
 {
-	struct config *cfg = config_new_defaults();
+	struct config *cfg = config_new();
 
 	assert_non_null(cfg);
 	check_defaults(cfg);

@@ -29,7 +29,7 @@ static struct simgen *make(uint64_t seed, unsigned stations, unsigned typos)
 	struct simgen_options o;
 	struct simgen *g;
 
-	simgen_default_options(&o);
+	simgen_options_init(&o);
 	o.seed = seed;
 	o.stations = stations;
 	o.typo_pct = typos;
@@ -74,13 +74,13 @@ static void test_options(void **state)
 	struct simgen_options o;
 
 	(void)state;
-	simgen_default_options(&o);
+	simgen_options_init(&o);
 	o.stations = 0;
 	assert_null(simgen_new(&o));
-	simgen_default_options(&o);
+	simgen_options_init(&o);
 	o.typo_pct = 101;
 	assert_null(simgen_new(&o));
-	simgen_default_options(&o);
+	simgen_options_init(&o);
 	o.country_code = "96a";
 	assert_null(simgen_new(&o));
 	o.country_code = "0961";
