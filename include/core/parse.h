@@ -80,7 +80,11 @@ enum parse_error {
 };
 #define PARSE_ERROR_COUNT 21
 
-/* "ok", "empty_message", "unknown_keyword", ... */
+/*
+ * The stable snake_case code of err: "ok", "empty_message",
+ * "unknown_keyword", ...  Stored in the database and shown in JSON, so it
+ * is a code (never changes), not a display name.
+ */
 const char *parse_error_code(enum parse_error err);
 
 /* The field an error is about (missing_field, duplicate_field, ...). */

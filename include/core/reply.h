@@ -140,7 +140,10 @@ struct reply_info {
 	struct gsm7_size size;
 };
 
-/* The stable code of a kind ("accepted_turnout", "bad_pin", ...). */
+/*
+ * The stable code of a kind ("accepted_turnout", "bad_pin", ...), stored
+ * in the database with each reply and rejection: a code, not a display name.
+ */
 const char *reply_kind_code(enum reply_kind kind);
 
 /* The kind with code code; false when there is none. */

@@ -161,7 +161,7 @@ static bool from_hex_ucs2(const char *hex, size_t len, char *out, size_t cap, si
 	}
 	r = utf8_from_ucs2(bytes, n, out, cap, outlen);
 	if (r != UTF8_CONV_OK) {
-		log_error("could not convert UCS-2 text: %s", utf8_conv_str(r));
+		log_error("could not convert UCS-2 text: %s", utf8_conv_name(r));
 		return false;
 	}
 	return true;

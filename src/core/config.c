@@ -847,7 +847,7 @@ static void syntax_error(struct parse_ctx *p, const struct ini_error *e)
 		break;
 	case INI_ERR_NO_BRACKET:
 	case INI_ERR_EMPTY_SECTION:
-		errorf(p, e->line, "%s \"%s\"", ini_status_str(e->status), text);
+		errorf(p, e->line, "%s \"%s\"", ini_status_name(e->status), text);
 		break;
 	case INI_ERR_AFTER_BRACKET:
 		errorf(p, e->line, "unexpected text \"%s\" after section header", text);
@@ -862,7 +862,7 @@ static void syntax_error(struct parse_ctx *p, const struct ini_error *e)
 		errorf(p, e->line, "key \"%s\" before the first section header", text);
 		break;
 	default:
-		errorf(p, e->line, "%s", ini_status_str(e->status));
+		errorf(p, e->line, "%s", ini_status_name(e->status));
 		break;
 	}
 }

@@ -444,7 +444,7 @@ static void read_cb(struct bufferevent *bev, void *arg)
 		if (r == FRAME_INCOMPLETE)
 			return;
 		if (r != FRAME_OK) {
-			protocol_error(s, frame_result_str(r));
+			protocol_error(s, frame_result_name(r));
 			return;
 		}
 		evbuffer_drain(in, used);

@@ -1228,7 +1228,7 @@ static void read_frames(struct worker *w)
 		handle_frame(w, &f);
 	}
 	if (!w->stop && r != FRAME_INCOMPLETE) {
-		log_error("malformed frame from sawtd: %s", frame_result_str(r));
+		log_error("malformed frame from sawtd: %s", frame_result_name(r));
 		w->stop = true;
 		w->exit_code = MODEM_WORKER_EXIT_PROTOCOL;
 	}

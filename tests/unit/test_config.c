@@ -630,9 +630,9 @@ static void test_ini_tokens(void **state)
 	assert_string_equal(r.log, "1[a|]2<k|1>");
 
 	assert_int_equal(ini_parse("", 0, record, &r, NULL), INI_OK);
-	assert_string_equal(ini_status_str(INI_ERR_NO_SECTION),
+	assert_string_equal(ini_status_name(INI_ERR_NO_SECTION),
 			    "key before the first section header");
-	assert_string_equal(ini_status_str((enum ini_status)99), "unknown error");
+	assert_string_equal(ini_status_name((enum ini_status)99), "unknown error");
 }
 
 int main(void)

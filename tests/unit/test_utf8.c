@@ -98,7 +98,7 @@ static void test_from_ucs2(void **state)
 	/* empty */
 	assert_int_equal(utf8_from_ucs2(in, 0, out, 1, &n), UTF8_CONV_OK);
 	assert_int_equal(n, 0);
-	assert_string_equal(utf8_conv_str(UTF8_CONV_BAD_SURROGATE), "unpaired UTF-16 surrogate");
+	assert_string_equal(utf8_conv_name(UTF8_CONV_BAD_SURROGATE), "unpaired UTF-16 surrogate");
 }
 
 static void test_ucs2_round_trip(void **state)
