@@ -25,9 +25,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "lang.h"
 #include "log.h"
 
 #define CONFIG_ERR_MAX 512
+
+/* The election's name when [election] name is not set. */
+#define CONFIG_DEFAULT_ELECTION "default"
 
 /* A key of a [modem NAME] section that is handed to libgammu unchanged. */
 struct config_kv {
@@ -35,7 +39,7 @@ struct config_kv {
 	char *value;
 };
 
-struct modem_config {
+struct config_modem {
 	char *name;              /* NAME of [modem NAME] */
 	char *device;            /* gammurc: device (alias: port) */
 	char *connection;        /* gammurc: connection */
@@ -70,14 +74,14 @@ struct config {
 	/* [election] */
 	char *election_name;
 	char *country_code;      /* digits only, e.g. "961" */
-	char *default_language;  /* "ar", "en" or "fr" */
+	enum lang default_language; /* written "ar", "en" or "fr"; LANG_EN unset */
 	char *timezone;
 	int polls_open;          /* minutes after midnight, -1 unset */
 	int polls_close;         /* minutes after midnight, -1 unset */
 	char *results_deadline;  /* ISO 8601 timestamp, NULL unset */
 	char *pseudonym_secret;
 
-	struct modem_config *modems;
+	struct config_modem *modems;
 	size_t n_modems;
 };
 
@@ -86,7 +90,7 @@ struct config {
  * as root, else "./sawt-state"; log level info; language "en"; no modems.
  * Returns NULL only when out of memory.
  */
-struct config *config_new_defaults(void) SAWT_MUST_CHECK;
+struct config *config_new(void) SAWT_MUST_CHECK;
 
 /*
  * Read and validate the file at path.  On failure return NULL and write a
@@ -104,17 +108,24 @@ struct config *config_parse(const char *name, const char *buf, size_t len,
 
 /*
  * config_load(path) when path is set and not empty, else
- * config_new_defaults().  The one way programs get their configuration.
+ * config_new().  The one way programs get their configuration.
  */
 struct config *config_open(const char *path, char *err, size_t errlen) SAWT_MUST_CHECK;
 
-/* Free the strings a modem_config owns (not m itself). */
-void modem_config_clear(struct modem_config *m);
+/* Free the strings a config_modem owns (not m itself). */
+void config_modem_clear(struct config_modem *m);
 
 /* Free a config; config_free(NULL) does nothing. */
 void config_free(struct config *cfg);
 
+/*
+ * The election's name: [election] name when set, else
+ * CONFIG_DEFAULT_ELECTION (also for a NULL cfg).  Never NULL; the string
+ * lives as long as cfg.
+ */
+const char *config_election(const struct config *cfg);
+
 /* Find a modem section by name; NULL if none. */
-const struct modem_config *config_modem(const struct config *cfg, const char *name);
+const struct config_modem *config_modem(const struct config *cfg, const char *name);
 
 #endif

@@ -160,7 +160,7 @@ enum frame_result {
 };
 
 /* A short lowercase description, e.g. "unknown frame type". */
-const char *frame_result_str(enum frame_result r);
+const char *frame_result_name(enum frame_result r);
 
 /* "hello", "inbound", ...; "unknown" for anything else. */
 const char *frame_type_name(int type);

@@ -20,18 +20,18 @@
 
 #include "log.h"
 
-#define SMS_GSM7_SINGLE 160
-#define SMS_GSM7_MULTI 153
-#define SMS_UCS2_SINGLE 70
-#define SMS_UCS2_MULTI 67
+#define GSM7_SEPTETS_SINGLE 160  /* septets in a lone GSM-7 segment */
+#define GSM7_SEPTETS_MULTI 153   /* ... in a segment of a concatenated one */
+#define GSM7_UCS2_SINGLE 70      /* UTF-16 units in a lone UCS-2 segment */
+#define GSM7_UCS2_MULTI 67       /* ... in a segment of a concatenated one */
 
-enum sms_coding {
-	SMS_CODING_GSM7 = 0,
-	SMS_CODING_UCS2,
+enum gsm7_coding {
+	GSM7_CODING_GSM7 = 0,
+	GSM7_CODING_UCS2,
 };
 
-struct sms_size {
-	enum sms_coding coding;
+struct gsm7_size {
+	enum gsm7_coding coding;
 	size_t units;      /* septets (GSM-7) or UTF-16 code units (UCS-2) */
 	size_t chars;      /* code points */
 	size_t segments;   /* 1 for an empty text */
@@ -45,19 +45,19 @@ struct sms_size {
 int gsm7_septets(uint32_t cp);
 
 /* "gsm7" or "ucs2". */
-const char *sms_coding_name(enum sms_coding coding);
+const char *gsm7_coding_name(enum gsm7_coding coding);
 
 /*
  * Measure the UTF-8 text s (len bytes) as an SMS: the coding it needs, its
  * length in that coding's units and the number of segments it costs.
  * Returns false (and leaves *out alone) when s is not valid UTF-8.
  */
-bool sms_measure(const char *s, size_t len, struct sms_size *out) SAWT_MUST_CHECK;
+bool gsm7_measure(const char *s, size_t len, struct gsm7_size *out) SAWT_MUST_CHECK;
 
 /*
  * Convenience: the number of segments s costs, or 0 when s is not valid
  * UTF-8.
  */
-size_t sms_segments(const char *s, size_t len);
+size_t gsm7_segments(const char *s, size_t len);
 
 #endif

@@ -2,7 +2,7 @@
  * parse.h - the observer message language (DESIGN.md section 4, v1).
  *
  * parse_message() turns one SMS or USSD text (UTF-8) into a struct
- * report_msg: the form (open, turnout, close, results, incident, help,
+ * parse_msg: the form (open, turnout, close, results, incident, help,
  * status, ack), the station and numbers, or an error with a stable
  * snake_case code and the position of the offending token.  It is a pure
  * function: no I/O, no allocation, no global state; it reads at most len
@@ -27,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lang.h"
 #include "log.h"
 
 #define PARSE_MAX_BYTES 1600      /* ten concatenated segments */
@@ -36,19 +37,6 @@
 #define PARSE_PIN_MIN 4           /* digits of a PIN */
 #define PARSE_PIN_MAX 8
 #define PARSE_CONTEST_MAX 16      /* bytes of a (normalised) contest code */
-
-enum lang {
-	LANG_AR = 0,
-	LANG_EN,
-	LANG_FR,
-};
-#define LANG_COUNT 3
-
-/* "ar", "en" or "fr". */
-const char *lang_code(enum lang lang);
-
-/* Parse "ar", "en" or "fr" (any case) into *out; false for anything else. */
-bool lang_parse(const char *code, enum lang *out) SAWT_MUST_CHECK;
 
 enum parse_form {
 	PARSE_FORM_NONE = 0,   /* no keyword recognised */
@@ -92,7 +80,11 @@ enum parse_error {
 };
 #define PARSE_ERROR_COUNT 21
 
-/* "ok", "empty_message", "unknown_keyword", ... */
+/*
+ * The stable snake_case code of err: "ok", "empty_message",
+ * "unknown_keyword", ...  Stored in the database and shown in JSON, so it
+ * is a code (never changes), not a display name.
+ */
 const char *parse_error_code(enum parse_error err);
 
 /* The field an error is about (missing_field, duplicate_field, ...). */
@@ -121,7 +113,7 @@ struct parse_span {
 	uint16_t len;
 };
 
-/* Bits of report_msg.has */
+/* Bits of parse_msg.has */
 #define PARSE_HAS_STATION (1u << 0)
 #define PARSE_HAS_VOTERS  (1u << 1)
 #define PARSE_HAS_WOMEN   (1u << 2)
@@ -143,7 +135,7 @@ struct parse_span {
  * is.  On failure, error is set, and form, lang and whatever was parsed
  * before the error (station, ...) are kept.
  */
-struct report_msg {
+struct parse_msg {
 	enum parse_error error;
 	enum parse_field err_field;  /* for missing/duplicate field and numbers */
 	struct parse_span err_span;  /* the offending token; len 0 at the end */
@@ -179,7 +171,7 @@ struct report_msg {
  * written either way.
  */
 bool parse_message(const char *utf8, size_t len, enum lang fallback,
-		   struct report_msg *out) SAWT_MUST_CHECK;
+		   struct parse_msg *out) SAWT_MUST_CHECK;
 
 /*
  * Write a one-sentence English description of out's error (lowercase,
@@ -187,7 +179,7 @@ bool parse_message(const char *utf8, size_t len, enum lang fallback,
  * quoting the offending token from input.  Returns the length the full
  * sentence has (like snprintf).  For a message without error: "ok".
  */
-size_t parse_error_detail(const struct report_msg *msg, const char *input, size_t len,
+size_t parse_error_detail(const struct parse_msg *msg, const char *input, size_t len,
 			  char *buf, size_t cap);
 
 /* The women's share in percent, rounded: women * 100 / voters; -1 when

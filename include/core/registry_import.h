@@ -57,10 +57,6 @@ enum registry_severity {
 #define REGISTRY_TEXT_MAX 200
 /* Longest station code, in digits. */
 #define REGISTRY_CODE_MAX 10
-/* Buffer for a PIN hash "pbkdf2-sha256$N$SALT$HASH". */
-#define REGISTRY_PIN_HASH_BUF 128
-/* PBKDF2-HMAC-SHA256 iterations for new PIN hashes. */
-#define REGISTRY_PIN_ITERATIONS 10000
 
 /* A '|'-separated list, items trimmed, empty items dropped. */
 struct registry_list {
@@ -113,7 +109,7 @@ struct registry_incident_code {
 struct registry_options {
 	const char *country_code;       /* for local phone forms; may be NULL */
 	const char *pseudonym_secret;   /* required for people */
-	int pin_iterations;             /* 0: REGISTRY_PIN_ITERATIONS */
+	int pin_iterations;             /* 0: PIN_ITERATIONS (pin.h) */
 };
 
 struct registry_import;
@@ -180,20 +176,5 @@ const char *registry_role_name(enum registry_role role);
 
 /* "info", "serious", "critical". */
 const char *registry_severity_name(enum registry_severity severity);
-
-/*
- * Hash a PIN (ASCII digits) into out (outlen bytes, at least
- * REGISTRY_PIN_HASH_BUF) as "pbkdf2-sha256$ITERATIONS$SALT$HASH": PBKDF2
- * with HMAC-SHA256, a random 16-byte salt and 32-byte hash, both in
- * lowercase hex.  iterations 0 means REGISTRY_PIN_ITERATIONS.  Returns
- * false when OpenSSL fails or out is too small.
- */
-bool registry_pin_hash(const char *pin, int iterations, char *out, size_t outlen) SAWT_MUST_CHECK;
-
-/*
- * True when pin matches a hash made by registry_pin_hash() (compared in
- * constant time).  False for a wrong PIN and for a malformed hash.
- */
-bool registry_pin_verify(const char *pin, const char *hash) SAWT_MUST_CHECK;
 
 #endif

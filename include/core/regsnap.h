@@ -34,28 +34,28 @@
 #define REGSNAP_CONTEST_MAX 16      /* bytes of a contest code */
 #define REGSNAP_STATION_MAX 10      /* digits of a station code */
 
-struct reg_area {
+struct regsnap_area {
 	int id;
 	int parent_id;              /* 0 for a root */
 };
 
-struct reg_contest {
+struct regsnap_contest {
 	int id;
 	char code[REGSNAP_CONTEST_MAX + 1];
 	int n_candidates;
 };
 
-struct reg_station {
+struct regsnap_station {
 	int id;
 	char code[REGSNAP_STATION_MAX + 1];
 	int area_id;
 	int registered;
 	int registered_women;
-	const struct reg_contest **contests;   /* on the ballot, by id */
+	const struct regsnap_contest **contests;   /* on the ballot, by id */
 	size_t n_contests;
 };
 
-struct reg_person {
+struct regsnap_person {
 	int id;
 	char phone[PHONE_E164_BUF];
 	char *name;
@@ -71,7 +71,7 @@ struct reg_person {
 	bool pin_memo_set;
 };
 
-struct reg_incident {
+struct regsnap_incident {
 	int code;
 	enum registry_severity severity;
 };
@@ -121,25 +121,25 @@ size_t regsnap_n_stations(const struct regsnap *s);
 size_t regsnap_n_people(const struct regsnap *s);
 
 /* Lookups (after regsnap_finish()); NULL when absent. */
-const struct reg_station *regsnap_station(const struct regsnap *s, const char *code);
-const struct reg_station *regsnap_station_by_id(const struct regsnap *s, int id);
-struct reg_person *regsnap_person(struct regsnap *s, const char *e164);
-const struct reg_area *regsnap_area(const struct regsnap *s, int id);
-const struct reg_incident *regsnap_incident(const struct regsnap *s, int code);
+const struct regsnap_station *regsnap_station(const struct regsnap *s, const char *code);
+const struct regsnap_station *regsnap_station_by_id(const struct regsnap *s, int id);
+struct regsnap_person *regsnap_person(struct regsnap *s, const char *e164);
+const struct regsnap_area *regsnap_area(const struct regsnap *s, int id);
+const struct regsnap_incident *regsnap_incident(const struct regsnap *s, int code);
 
 /*
  * The contest of station whose code is code (ASCII letters compared
  * without regard to case), or NULL when the station's ballot has none.
  */
-const struct reg_contest *regsnap_station_contest(const struct reg_station *st,
+const struct regsnap_contest *regsnap_station_contest(const struct regsnap_station *st,
 						  const char *code);
 
 /*
  * True when person may report for station: the station is assigned to
  * them, or lies in an area assigned to them or below one.
  */
-bool regsnap_assigned(const struct regsnap *s, const struct reg_person *p,
-		      const struct reg_station *st);
+bool regsnap_assigned(const struct regsnap *s, const struct regsnap_person *p,
+		      const struct regsnap_station *st);
 
 /*
  * True when pin is p's PIN.  A PBKDF2 verification costs milliseconds, so
@@ -147,6 +147,6 @@ bool regsnap_assigned(const struct regsnap *s, const struct reg_person *p,
  * hash, never in clear) and the next message with the same PIN costs one
  * SHA-256.  False for a person without a PIN hash.
  */
-bool regsnap_pin_check(struct reg_person *p, const char *pin) SAWT_MUST_CHECK;
+bool regsnap_pin_check(struct regsnap_person *p, const char *pin) SAWT_MUST_CHECK;
 
 #endif

@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "gsm7.h"
+#include "lang.h"
 #include "log.h"
 #include "parse.h"
 
@@ -136,10 +137,13 @@ struct reply_args {
 /* Details of a rendering, for tests and metrics. */
 struct reply_info {
 	bool fallback;              /* the shorter template was used */
-	struct sms_size size;
+	struct gsm7_size size;
 };
 
-/* The stable code of a kind ("accepted_turnout", "bad_pin", ...). */
+/*
+ * The stable code of a kind ("accepted_turnout", "bad_pin", ...), stored
+ * in the database with each reply and rejection: a code, not a display name.
+ */
 const char *reply_kind_code(enum reply_kind kind);
 
 /* The kind with code code; false when there is none. */
@@ -153,14 +157,14 @@ enum reply_kind reply_kind_for_error(enum parse_error err);
  * the confirmation of its form, or help.  Returns false for STATUS and ACK,
  * whose answers need the database.
  */
-bool reply_kind_for_msg(const struct report_msg *msg, enum reply_kind *out) SAWT_MUST_CHECK;
+bool reply_kind_for_msg(const struct parse_msg *msg, enum reply_kind *out) SAWT_MUST_CHECK;
 
 /*
  * Fill *a from a parse result and the message text it was parsed from
  * (kept by pointer: input must outlive *a).  sum becomes the sum of the
  * counts for results, women + men otherwise.
  */
-void reply_args_from_msg(struct reply_args *a, const struct report_msg *msg,
+void reply_args_from_msg(struct reply_args *a, const struct parse_msg *msg,
 			 const char *input, size_t len);
 
 /*
@@ -168,7 +172,7 @@ void reply_args_from_msg(struct reply_args *a, const struct report_msg *msg,
  * an enum lang, or -1 for unknown), else the one the parser found (from
  * the keyword, the script, or the election default).
  */
-enum lang reply_lang(int registered, const struct report_msg *msg);
+enum lang reply_lang(int registered, const struct parse_msg *msg);
 
 /*
  * Render the reply of kind in lang into buf (cap bytes, REPLY_MAX is always

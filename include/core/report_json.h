@@ -17,7 +17,7 @@
 
 /* The voters, women and men a message gives, as "voters", "women", "men"
  * (each only when present).  Shared by `sawt parse` and the pipeline. */
-void report_json_turnout(struct json_buf *j, const struct report_msg *msg);
+void report_json_turnout(struct json_buf *j, const struct parse_msg *msg);
 
 /*
  * Write the members of the parse result msg of the message input (len
@@ -26,7 +26,7 @@ void report_json_turnout(struct json_buf *j, const struct report_msg *msg);
  * ("detail") is added to errors.  The caller writes the braces, so it can
  * add members of its own.
  */
-void report_json(struct json_buf *j, const struct report_msg *msg, const char *input,
+void report_json(struct json_buf *j, const struct parse_msg *msg, const char *input,
 		 size_t len, bool detail);
 
 #endif

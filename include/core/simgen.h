@@ -77,7 +77,7 @@ struct simgen_options {
 };
 
 /* Defaults: 50 stations, seed 1, typos 5, Arabic 30, PINs 20, resends 1. */
-void simgen_default_options(struct simgen_options *opt);
+void simgen_options_init(struct simgen_options *opt);
 
 enum simgen_style {
 	SIMGEN_STYLE_EN,

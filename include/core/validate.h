@@ -93,7 +93,7 @@ bool validate_clock_init(struct validate_clock *c, int polls_open, const char *d
 
 struct validate_input {
 	const char *sender;             /* E.164, or "" when not a phone number */
-	const struct report_msg *msg;   /* parse_message() result */
+	const struct parse_msg *msg;   /* parse_message() result */
 	int64_t sent_at;                /* when the observer sent it (Unix s) */
 	bool pin_locked;                /* the sender's PIN is locked now */
 };
@@ -102,10 +102,10 @@ struct validate_result {
 	enum validate_outcome outcome;
 	enum reply_kind reply;          /* the answer; its code when rejected */
 	uint32_t flags;                 /* VALIDATE_FLAG_* */
-	struct reg_person *person;      /* NULL: unknown sender */
-	const struct reg_station *station;   /* when known */
-	const struct reg_contest *contest;   /* results */
-	const struct reg_incident *incident; /* incident */
+	struct regsnap_person *person;      /* NULL: unknown sender */
+	const struct regsnap_station *station;   /* when known */
+	const struct regsnap_contest *contest;   /* results */
+	const struct regsnap_incident *incident; /* incident */
 	uint32_t sum;                   /* women + men, or the sum of the counts */
 	uint32_t expected;              /* wrong_count_number: counts expected */
 	uint32_t registered;            /* the registered figure exceeded */

@@ -108,7 +108,7 @@ struct pipeline_stats {
 };
 
 /* The defaults above. */
-void pipeline_default_options(struct pipeline_options *opt);
+void pipeline_options_init(struct pipeline_options *opt);
 
 /*
  * Create the pipeline over db (not owned) for cfg's election (cfg is read

@@ -93,6 +93,6 @@ enum ini_status ini_parse(const char *buf, size_t len, ini_handler handler,
  * A short lowercase description of a status ("missing \"]\" in section
  * header"), a static string.
  */
-const char *ini_status_str(enum ini_status status);
+const char *ini_status_name(enum ini_status status);
 
 #endif

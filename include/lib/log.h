@@ -46,7 +46,7 @@ void log_info(const char *fmt, ...) SAWT_PRINTF(1, 2);
 void log_debug(const char *fmt, ...) SAWT_PRINTF(1, 2);
 
 /* Log at error level and exit(1).  For start-up failures only. */
-void fatalx(const char *fmt, ...) SAWT_PRINTF(1, 2) SAWT_NORETURN;
+void log_fatal(const char *fmt, ...) SAWT_PRINTF(1, 2) SAWT_NORETURN;
 
 /*
  * Render a phone number for a log line into buf (size n) and return buf.

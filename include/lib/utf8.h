@@ -66,7 +66,7 @@ enum utf8_conv {
 };
 
 /* A short lowercase description of a conversion result, e.g. for logs. */
-const char *utf8_conv_str(enum utf8_conv r);
+const char *utf8_conv_name(enum utf8_conv r);
 
 /*
  * Convert inlen bytes of UCS-2 / UTF-16 big endian (surrogate pairs allowed)

@@ -16,6 +16,17 @@
  *   - queries not yet sent stay queued and go out after reconnecting.
  *
  * Only this module (and migrate.c, pgembed.c, store_*.c) include libpq.
+ *
+ * How modules reach the database, one way for each kind of caller:
+ *   - on the daemon's loop, a module takes the shared struct db * (and the
+ *     config when it needs more): registry, ingest, pipeline, outbox,
+ *     command, modem_report, gateway.  A module that needs connections of
+ *     its own besides (ingest's extra lanes) takes the conninfo too;
+ *   - a blocking, one-shot job (migrate_run, store_import_run,
+ *     store_sim_new, store_status_new; the CLI, and sawtd before its loop
+ *     starts) takes a conninfo string and owns its PGconn for the job.
+ * Every conninfo comes from db_conninfo(); no module takes a PGconn from
+ * its caller.
  */
 #ifndef SAWT_DB_H
 #define SAWT_DB_H

@@ -27,10 +27,8 @@
 #include "log.h"
 #include "registry_import.h"
 
-#define STORE_IMPORT_DEFAULT_ELECTION "default"
-
 struct store_import_options {
-	const char *election;           /* NULL: STORE_IMPORT_DEFAULT_ELECTION */
+	const char *election;           /* NULL: CONFIG_DEFAULT_ELECTION */
 	const char *country_code;       /* recorded on the election when set */
 	bool dry_run;                   /* do everything, then roll back */
 };

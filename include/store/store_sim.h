@@ -44,8 +44,7 @@ struct store_sim_progress {
  * Connect to conninfo.  On failure return NULL with one line in err:
  * "could not connect to the database: ...".
  */
-struct store_sim *store_sim_connect(const char *conninfo, char *err,
-				    size_t errlen) SAWT_MUST_CHECK;
+struct store_sim *store_sim_new(const char *conninfo, char *err, size_t errlen) SAWT_MUST_CHECK;
 
 /* Close the connection; NULL is a no-op. */
 void store_sim_free(struct store_sim *s);

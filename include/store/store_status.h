@@ -66,8 +66,8 @@ struct store_status_rows;
  * Returns NULL after writing one line to err ("could not connect to the
  * database: ...", or "the analytics views are missing: run sawt migrate").
  */
-struct store_status *store_status_open(const char *conninfo, const char *timezone,
-				       char *err, size_t errlen) SAWT_MUST_CHECK;
+struct store_status *store_status_new(const char *conninfo, const char *timezone,
+				     char *err, size_t errlen) SAWT_MUST_CHECK;
 
 /* End the transaction and close the connection; NULL is a no-op. */
 void store_status_free(struct store_status *st);

@@ -130,7 +130,7 @@ struct modem_options {
 };
 
 /* Fill o with the defaults given above. */
-void modem_options_default(struct modem_options *o);
+void modem_options_init(struct modem_options *o);
 
 /* "down", "starting", "ready", "no_network", "stopping", "stopped". */
 const char *modem_state_name(enum modem_state state);
@@ -141,13 +141,13 @@ const char *modem_state_name(enum modem_state state);
  * folder; see dummy_inbox.h), sending and receiving.  Returns NULL when out
  * of memory; free with modem_config_free().
  */
-struct modem_config *modem_config_dummy(const char *state_dir) SAWT_MUST_CHECK;
+struct config_modem *modem_config_dummy(const char *state_dir) SAWT_MUST_CHECK;
 
 /* A deep copy of m; NULL when out of memory. */
-struct modem_config *modem_config_dup(const struct modem_config *m) SAWT_MUST_CHECK;
+struct config_modem *modem_config_dup(const struct config_modem *m) SAWT_MUST_CHECK;
 
-/* Free a modem_config made by the two functions above; NULL is a no-op. */
-void modem_config_free(struct modem_config *m);
+/* Free a config_modem made by the two functions above; NULL is a no-op. */
+void modem_config_free(struct config_modem *m);
 
 /*
  * Create the manager for cfg's modems (copied: cfg may be freed or

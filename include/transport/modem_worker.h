@@ -61,7 +61,7 @@ struct modem_worker_opts {
  * Logs with the ident "modem:NAME".  Called in the child right after fork;
  * it does not return before the device is closed.
  */
-int modem_worker_main(const struct modem_config *mc, int fd,
+int modem_worker_main(const struct config_modem *mc, int fd,
 		      const struct modem_worker_opts *opts) SAWT_MUST_CHECK;
 
 #endif

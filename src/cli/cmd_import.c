@@ -95,7 +95,7 @@ static int import_buffer(const struct config *cfg, enum registry_kind kind, cons
 {
 	struct registry_options ropt = { .country_code = cfg->country_code,
 					 .pseudonym_secret = cfg->pseudonym_secret };
-	struct store_import_options sopt = { .election = cfg->election_name,
+	struct store_import_options sopt = { .election = config_election(cfg),
 					     .country_code = cfg->country_code,
 					     .dry_run = dry_run };
 	struct store_import_summary sum;

@@ -93,7 +93,7 @@ static int parse_options(int argc, char **argv, struct parse_opts *o)
 	return i;
 }
 
-static void add_reply(struct json_buf *j, const struct report_msg *m, const char *text,
+static void add_reply(struct json_buf *j, const struct parse_msg *m, const char *text,
 		      size_t len, const struct parse_opts *o)
 {
 	struct reply_args a;
@@ -115,7 +115,7 @@ static void add_reply(struct json_buf *j, const struct report_msg *m, const char
 static bool print_one(const char *text, size_t len, const struct parse_opts *o)
 {
 	static char out[REPORT_JSON_MAX + 4 * REPLY_MAX];
-	struct report_msg m;
+	struct parse_msg m;
 	struct json_buf j;
 	bool ok = parse_message(text, len, o->fallback, &m);
 
@@ -161,7 +161,7 @@ static bool from_hex_ucs2(const char *hex, size_t len, char *out, size_t cap, si
 	}
 	r = utf8_from_ucs2(bytes, n, out, cap, outlen);
 	if (r != UTF8_CONV_OK) {
-		log_error("could not convert UCS-2 text: %s", utf8_conv_str(r));
+		log_error("could not convert UCS-2 text: %s", utf8_conv_name(r));
 		return false;
 	}
 	return true;
@@ -233,8 +233,7 @@ int cmd_parse(int argc, char **argv, const struct config *cfg)
 		parse_usage(stdout);
 		return 0;
 	}
-	if (cfg->default_language != NULL && !lang_parse(cfg->default_language, &o.fallback))
-		log_warn("unknown default_language \"%s\", using en", cfg->default_language);
+	o.fallback = cfg->default_language;
 	first = parse_options(argc, argv, &o);
 	if (first < 0) {
 		parse_usage(stderr);
@@ -322,7 +321,7 @@ static double wall_sec(void)
 /* Parse and answer one message; returns the reply length (a checksum). */
 static size_t bench_one(const struct bench_msg *b, bool with_reply)
 {
-	struct report_msg m;
+	struct parse_msg m;
 	struct reply_args a;
 	enum reply_kind kind;
 	char buf[REPLY_MAX];
@@ -404,7 +403,7 @@ static int bench_parse(double seconds, const char *file)
 		}
 	}
 	for (size_t i = 0; i < n; i++) {
-		struct report_msg m;
+		struct parse_msg m;
 
 		bad += !parse_message(corpus[i].text, corpus[i].len, LANG_AR, &m);
 		arabic += m.lang == LANG_AR;

@@ -747,7 +747,7 @@ static bool generate(struct sim *sm)
 	struct simgen_options go;
 	struct simgen_counts *c = &sm->counts;
 
-	simgen_default_options(&go);
+	simgen_options_init(&go);
 	go.seed = sm->o.seed;
 	go.stations = sm->o.stations;
 	go.typo_pct = sm->o.typos;
@@ -817,7 +817,7 @@ static bool connect_db(struct sim *sm)
 		snprintf(sm->err, sizeof(sm->err), "out of memory");
 		return false;
 	}
-	sm->st = store_sim_connect(conninfo, sm->err, sizeof(sm->err));
+	sm->st = store_sim_new(conninfo, sm->err, sizeof(sm->err));
 	free(conninfo);
 	return sm->st != NULL;
 }
@@ -862,7 +862,7 @@ int cmd_simulate(int argc, char **argv, const struct config *cfg)
 
 	if (!parse_opts(argc, argv, cfg, &sm.o))
 		return usage();
-	sm.election = cfg->election_name ? cfg->election_name : STORE_IMPORT_DEFAULT_ELECTION;
+	sm.election = config_election(cfg);
 	sm.cc = cfg->country_code && cfg->country_code[0] ? cfg->country_code : "961";
 	if (!run(&sm)) {
 		fprintf(stderr, "sawt: %s\n", sm.err);

@@ -13,8 +13,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "config.h"
 #include "db.h"
-#include "store_import.h"
 #include "store_status.h"
 
 #define STATUS_ERR_MAX 1024
@@ -603,7 +603,7 @@ static int status_usage(void)
 	fprintf(stderr, "usage: sawt status [-e NAME] [--districts]\n"
 			"  -e, --election NAME  the election (default: [election] name, else \"%s\")\n"
 			"  --districts          list districts under their regions\n",
-		STORE_IMPORT_DEFAULT_ELECTION);
+		CONFIG_DEFAULT_ELECTION);
 	return 2;
 }
 
@@ -625,7 +625,7 @@ static int parse_args(struct status_ctx *c, int argc, char **argv)
 int cmd_status(int argc, char **argv, const struct config *cfg)
 {
 	struct status_ctx c = {
-		.election = cfg->election_name ? cfg->election_name : STORE_IMPORT_DEFAULT_ELECTION,
+		.election = config_election(cfg),
 		.depth = 1,
 		.out = stdout,
 	};
@@ -639,7 +639,7 @@ int cmd_status(int argc, char **argv, const struct config *cfg)
 		fprintf(stderr, "sawt: out of memory\n");
 		return 1;
 	}
-	c.st = store_status_open(conninfo, cfg->timezone, c.err, sizeof(c.err));
+	c.st = store_status_new(conninfo, cfg->timezone, c.err, sizeof(c.err));
 	free(conninfo);
 	rc = 1;
 	if (c.st != NULL && fetch_common(&c) && section_header(&c) && section_progress(&c) &&

@@ -45,7 +45,7 @@ static struct config *load_config(const char *path)
 		path = getenv("SAWT_CONFIG");
 	cfg = config_open(path, err, sizeof(err));
 	if (cfg == NULL)
-		fatalx("%s", err);
+		log_fatal("%s", err);
 	return cfg;
 }
 

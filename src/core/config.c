@@ -58,7 +58,7 @@ typedef enum set_result (*key_setter)(const struct key_def *def, void *base,
 struct key_def {
 	const char *name;
 	key_setter set;
-	size_t offset;        /* in struct config or struct modem_config */
+	size_t offset;        /* in struct config or struct config_modem */
 	int slot;             /* aliases share a slot (duplicate detection) */
 	const char *expect;   /* what a valid value looks like */
 };
@@ -92,7 +92,7 @@ static enum set_result set_interval(const struct key_def *def, void *base, const
 static enum set_result set_bool(const struct key_def *def, void *base, const char *v);
 
 #define CFG(f) offsetof(struct config, f)
-#define MDM(f) offsetof(struct modem_config, f)
+#define MDM(f) offsetof(struct config_modem, f)
 
 static const struct key_def sawt_keys[] = {
 	{ "state_dir", set_string, CFG(state_dir), 0, NULL },
@@ -364,11 +364,14 @@ static enum set_result set_country(const struct key_def *def, void *base, const 
 	return set_string(def, base, v);
 }
 
+/* "ar", "en" or "fr", lowercase only, into an enum lang. */
 static enum set_result set_language(const struct key_def *def, void *base, const char *v)
 {
+	enum lang *f = field_at(base, def);
+
 	if (strcmp(v, "ar") != 0 && strcmp(v, "en") != 0 && strcmp(v, "fr") != 0)
 		return SET_INVALID;
-	return set_string(def, base, v);
+	return lang_parse(v, f) ? SET_OK : SET_INVALID;
 }
 
 #define TZ_CHARS HOST_CHARS "/+"
@@ -477,7 +480,7 @@ static enum set_result set_deadline(const struct key_def *def, void *base, const
 /* Append to gammu[] (under the canonical name) and set the own field. */
 static enum set_result set_gammu(const struct key_def *def, void *base, const char *v)
 {
-	struct modem_config *m = base;
+	struct config_modem *m = base;
 	struct config_kv *kv;
 	const char *key = def->offset == MDM(device) ? "device" : def->name;
 
@@ -613,7 +616,7 @@ static bool check_modem_header(struct parse_ctx *p, unsigned line)
 static bool add_modem(struct parse_ctx *p, unsigned line)
 {
 	struct config *cfg = p->cfg;
-	struct modem_config *mods, *m;
+	struct config_modem *mods, *m;
 	unsigned *lines;
 
 	mods = realloc(cfg->modems, (cfg->n_modems + 1) * sizeof(*mods));
@@ -813,7 +816,7 @@ static bool check_polls(struct parse_ctx *p)
 static bool check_modems(struct parse_ctx *p)
 {
 	const struct config *cfg = p->cfg;
-	const struct modem_config *m, *other;
+	const struct config_modem *m, *other;
 	char shown[SHOW_MAX + 4];
 
 	for (size_t i = 0; i < cfg->n_modems; i++) {
@@ -839,7 +842,7 @@ static bool check_modems(struct parse_ctx *p)
 
 /* ------------------------------------------------------------- public */
 
-struct config *config_new_defaults(void)
+struct config *config_new(void)
 {
 	struct config *cfg = calloc(1, sizeof(*cfg));
 
@@ -849,8 +852,8 @@ struct config *config_new_defaults(void)
 	cfg->polls_open = -1;
 	cfg->polls_close = -1;
 	cfg->state_dir = strdup(geteuid() == 0 ? "/var/lib/sawt" : "./sawt-state");
-	cfg->default_language = strdup("en");
-	if (cfg->state_dir == NULL || cfg->default_language == NULL) {
+	cfg->default_language = LANG_EN;
+	if (cfg->state_dir == NULL) {
 		config_free(cfg);
 		return NULL;
 	}
@@ -871,7 +874,7 @@ static void syntax_error(struct parse_ctx *p, const struct ini_error *e)
 		break;
 	case INI_ERR_NO_BRACKET:
 	case INI_ERR_EMPTY_SECTION:
-		errorf(p, e->line, "%s \"%s\"", ini_status_str(e->status), text);
+		errorf(p, e->line, "%s \"%s\"", ini_status_name(e->status), text);
 		break;
 	case INI_ERR_AFTER_BRACKET:
 		errorf(p, e->line, "unexpected text \"%s\" after section header", text);
@@ -886,7 +889,7 @@ static void syntax_error(struct parse_ctx *p, const struct ini_error *e)
 		errorf(p, e->line, "key \"%s\" before the first section header", text);
 		break;
 	default:
-		errorf(p, e->line, "%s", ini_status_str(e->status));
+		errorf(p, e->line, "%s", ini_status_name(e->status));
 		break;
 	}
 }
@@ -910,7 +913,7 @@ struct config *config_parse(const char *name, const char *buf, size_t len,
 		errorf(p, 0, "file is too large (maximum 1 MiB)");
 		goto fail;
 	}
-	cfg = p->cfg = config_new_defaults();
+	cfg = p->cfg = config_new();
 	if (cfg == NULL || (cfg->path = strdup(p->name)) == NULL)
 		goto nomem;
 	st = ini_parse(buf, len, on_event, p, &ie);
@@ -952,7 +955,7 @@ struct config *config_load(const char *path, char *err, size_t errlen)
 	return cfg;
 }
 
-void modem_config_clear(struct modem_config *m)
+void config_modem_clear(struct config_modem *m)
 {
 	for (size_t i = 0; i < m->n_gammu; i++) {
 		free(m->gammu[i].key);
@@ -972,7 +975,7 @@ void config_free(struct config *cfg)
 	if (cfg == NULL)
 		return;
 	for (size_t i = 0; i < cfg->n_modems; i++)
-		modem_config_clear(&cfg->modems[i]);
+		config_modem_clear(&cfg->modems[i]);
 	free(cfg->modems);
 	free(cfg->path);
 	free(cfg->state_dir);
@@ -985,14 +988,19 @@ void config_free(struct config *cfg)
 	free(cfg->tls_key);
 	free(cfg->election_name);
 	free(cfg->country_code);
-	free(cfg->default_language);
 	free(cfg->timezone);
 	free(cfg->results_deadline);
 	free(cfg->pseudonym_secret);
 	free(cfg);
 }
 
-const struct modem_config *config_modem(const struct config *cfg, const char *name)
+const char *config_election(const struct config *cfg)
+{
+	return cfg != NULL && cfg->election_name != NULL ? cfg->election_name
+							 : CONFIG_DEFAULT_ELECTION;
+}
+
+const struct config_modem *config_modem(const struct config *cfg, const char *name)
 {
 	if (cfg == NULL || name == NULL)
 		return NULL;
@@ -1009,7 +1017,7 @@ struct config *config_open(const char *path, char *err, size_t errlen)
 
 	if (path != NULL && path[0] != '\0')
 		return config_load(path, err, errlen);
-	cfg = config_new_defaults();
+	cfg = config_new();
 	if (cfg == NULL)
 		snprintf(err, errlen, "out of memory");
 	return cfg;

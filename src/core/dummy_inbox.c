@@ -93,7 +93,7 @@ static bool sender_ok(const char *s)
 }
 
 /* Check an SMS and measure its text; on error fill err. */
-static bool sms_check(const struct dummy_sms *m, struct sms_size *sz, char *err, size_t errlen)
+static bool sms_check(const struct dummy_sms *m, struct gsm7_size *sz, char *err, size_t errlen)
 {
 	size_t limit;
 
@@ -102,7 +102,7 @@ static bool sms_check(const struct dummy_sms *m, struct sms_size *sz, char *err,
 		       SENDER_MAX);
 		return false;
 	}
-	if (m->text == NULL || !sms_measure(m->text, strlen(m->text), sz)) {
+	if (m->text == NULL || !gsm7_measure(m->text, strlen(m->text), sz)) {
 		util_seterr(err, errlen, "the text is not valid UTF-8");
 		return false;
 	}
@@ -110,13 +110,13 @@ static bool sms_check(const struct dummy_sms *m, struct sms_size *sz, char *err,
 		util_seterr(err, errlen, "invalid multipart numbering: part %u of %u", m->part, m->parts);
 		return false;
 	}
-	if (sz->coding == SMS_CODING_GSM7)
-		limit = m->parts ? SMS_GSM7_MULTI : SMS_GSM7_SINGLE;
+	if (sz->coding == GSM7_CODING_GSM7)
+		limit = m->parts ? GSM7_SEPTETS_MULTI : GSM7_SEPTETS_SINGLE;
 	else
-		limit = m->parts ? SMS_UCS2_MULTI : SMS_UCS2_SINGLE;
+		limit = m->parts ? GSM7_UCS2_MULTI : GSM7_UCS2_SINGLE;
 	if (sz->units > limit) {
 		util_seterr(err, errlen, "the text does not fit one SMS part (%zu of %zu %s units)",
-		       sz->units, limit, sms_coding_name(sz->coding));
+		       sz->units, limit, gsm7_coding_name(sz->coding));
 		return false;
 	}
 	return true;
@@ -133,7 +133,7 @@ static void format_udh(struct strbuf *o, const struct dummy_sms *m)
 }
 
 /* Render the backup file of one SMS into o. */
-static bool format_sms(struct strbuf *o, const struct dummy_sms *m, const struct sms_size *sz)
+static bool format_sms(struct strbuf *o, const struct dummy_sms *m, const struct gsm7_size *sz)
 {
 	char num_hex[SENDER_MAX * 4 + 1], text_hex[1024];
 	time_t t = m->smsc_time ? (time_t)m->smsc_time : time(NULL);
@@ -151,7 +151,7 @@ static bool format_sms(struct strbuf *o, const struct dummy_sms *m, const struct
 	hexlen = strlen(text_hex);
 	for (size_t i = 0, line = 0; i < hexlen || line == 0; i += HEX_LINE, line++)
 		strbuf_printf(o, "Text%02zu = %.*s\n", line, HEX_LINE, text_hex + i);
-	strbuf_printf(o, "Coding = %s\n", sz->coding == SMS_CODING_GSM7 ? "Default_No_Compression"
+	strbuf_printf(o, "Coding = %s\n", sz->coding == GSM7_CODING_GSM7 ? "Default_No_Compression"
 							      : "Unicode_No_Compression");
 	strbuf_printf(o, "Folder = 1\nLength = %zu\nClass = -1\nReplySMSC = False\n", hexlen / 4);
 	strbuf_printf(o, "RejectDuplicates = False\nReplaceMessage = 0\nMessageReference = 0\n");
@@ -221,7 +221,7 @@ bool dummy_inbox_write(const char *dir, const struct dummy_sms *sms, int *locati
 {
 	char text[FILE_MAX];
 	struct strbuf o;
-	struct sms_size sz;
+	struct gsm7_size sz;
 	char inbox[4096], tmp[4200];
 	bool ok;
 
@@ -241,17 +241,17 @@ bool dummy_inbox_write(const char *dir, const struct dummy_sms *sms, int *locati
 }
 
 /* Units one code point takes in a coding. */
-static size_t cp_units(uint32_t cp, enum sms_coding coding)
+static size_t cp_units(uint32_t cp, enum gsm7_coding coding)
 {
-	if (coding == SMS_CODING_GSM7)
+	if (coding == GSM7_CODING_GSM7)
 		return (size_t)gsm7_septets(cp);
 	return cp > 0xffff ? 2 : 1;
 }
 
 /* Length in bytes of the longest prefix of s[0..len) that fits one part. */
-static size_t part_len(const char *s, size_t len, enum sms_coding coding)
+static size_t part_len(const char *s, size_t len, enum gsm7_coding coding)
 {
-	size_t limit = coding == SMS_CODING_GSM7 ? SMS_GSM7_MULTI : SMS_UCS2_MULTI;
+	size_t limit = coding == GSM7_CODING_GSM7 ? GSM7_SEPTETS_MULTI : GSM7_UCS2_MULTI;
 	size_t pos = 0, units = 0, next;
 	uint32_t cp;
 
@@ -266,7 +266,7 @@ static size_t part_len(const char *s, size_t len, enum sms_coding coding)
 }
 
 /* Split text into parts; store each part's offset and length. */
-static int split(const char *text, enum sms_coding coding, size_t *off, size_t *lens, int max)
+static int split(const char *text, enum gsm7_coding coding, size_t *off, size_t *lens, int max)
 {
 	size_t len = strlen(text), pos = 0, n;
 	int parts = 0;
@@ -287,11 +287,11 @@ int dummy_inbox_write_text(const char *dir, const char *sender, const char *text
 {
 	struct dummy_sms m = { sender, text, smsc_time, 0, 0, 0 };
 	size_t off[255], lens[255];
-	char part[SMS_GSM7_MULTI * UTF8_MAX_BYTES + 1];
-	struct sms_size sz;
+	char part[GSM7_SEPTETS_MULTI * UTF8_MAX_BYTES + 1];
+	struct gsm7_size sz;
 	int parts;
 
-	if (text == NULL || !sms_measure(text, strlen(text), &sz)) {
+	if (text == NULL || !gsm7_measure(text, strlen(text), &sz)) {
 		util_seterr(err, errlen, "the text is not valid UTF-8");
 		return 0;
 	}

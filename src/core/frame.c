@@ -140,7 +140,7 @@ static void get_str(struct rd *r, char *dst, size_t cap)
 
 /* ---- names ---- */
 
-const char *frame_result_str(enum frame_result r)
+const char *frame_result_name(enum frame_result r)
 {
 	switch (r) {
 	case FRAME_OK: return "ok";

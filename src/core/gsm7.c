@@ -63,23 +63,23 @@ int gsm7_septets(uint32_t cp)
 	return 0;
 }
 
-const char *sms_coding_name(enum sms_coding coding)
+const char *gsm7_coding_name(enum gsm7_coding coding)
 {
-	return coding == SMS_CODING_GSM7 ? "gsm7" : "ucs2";
+	return coding == GSM7_CODING_GSM7 ? "gsm7" : "ucs2";
 }
 
 /* Units of one code point in the given coding. */
-static size_t cp_units(uint32_t cp, enum sms_coding coding)
+static size_t cp_units(uint32_t cp, enum gsm7_coding coding)
 {
-	if (coding == SMS_CODING_GSM7)
+	if (coding == GSM7_CODING_GSM7)
 		return (size_t)gsm7_septets(cp);
 	return cp >= 0x10000 ? 2 : 1;
 }
 
 /* Count segments of a multi-part message, never splitting a pair. */
-static size_t count_multi(const char *s, size_t len, enum sms_coding coding)
+static size_t count_multi(const char *s, size_t len, enum gsm7_coding coding)
 {
-	size_t per = coding == SMS_CODING_GSM7 ? SMS_GSM7_MULTI : SMS_UCS2_MULTI;
+	size_t per = coding == GSM7_CODING_GSM7 ? GSM7_SEPTETS_MULTI : GSM7_UCS2_MULTI;
 	size_t pos = 0, used = 0, segments = 1;
 	uint32_t cp;
 
@@ -95,7 +95,7 @@ static size_t count_multi(const char *s, size_t len, enum sms_coding coding)
 	return segments;
 }
 
-bool sms_measure(const char *s, size_t len, struct sms_size *out)
+bool gsm7_measure(const char *s, size_t len, struct gsm7_size *out)
 {
 	size_t pos = 0, septets = 0, utf16 = 0, chars = 0;
 	bool gsm = true;
@@ -121,21 +121,21 @@ bool sms_measure(const char *s, size_t len, struct sms_size *out)
 			gsm = false;
 		septets += (size_t)sep;
 	}
-	out->coding = gsm ? SMS_CODING_GSM7 : SMS_CODING_UCS2;
+	out->coding = gsm ? GSM7_CODING_GSM7 : GSM7_CODING_UCS2;
 	out->units = gsm ? septets : utf16;
 	out->chars = chars;
-	if (out->units <= (gsm ? SMS_GSM7_SINGLE : SMS_UCS2_SINGLE))
+	if (out->units <= (gsm ? GSM7_SEPTETS_SINGLE : GSM7_UCS2_SINGLE))
 		out->segments = 1;
 	else
 		out->segments = count_multi(s, len, out->coding);
 	return true;
 }
 
-size_t sms_segments(const char *s, size_t len)
+size_t gsm7_segments(const char *s, size_t len)
 {
-	struct sms_size sz;
+	struct gsm7_size sz;
 
-	if (!sms_measure(s, len, &sz))
+	if (!gsm7_measure(s, len, &sz))
 		return 0;
 	return sz.segments;
 }

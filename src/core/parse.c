@@ -18,7 +18,6 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #include "utf8.h"
 
@@ -26,24 +25,6 @@
 #define KW_MAX_BYTES 16   /* longest keyword, normalised UTF-8 */
 
 /* ---- names ------------------------------------------------------------ */
-
-static const char *const lang_codes[LANG_COUNT] = { "ar", "en", "fr" };
-
-const char *lang_code(enum lang lang)
-{
-	return (unsigned)lang < LANG_COUNT ? lang_codes[lang] : "en";
-}
-
-bool lang_parse(const char *code, enum lang *out)
-{
-	for (int i = 0; i < LANG_COUNT; i++) {
-		if (code != NULL && strcasecmp(code, lang_codes[i]) == 0) {
-			*out = (enum lang)i;
-			return true;
-		}
-	}
-	return false;
-}
 
 static const char *const form_names[PARSE_FORM_COUNT] = {
 	"none", "open", "turnout", "close", "results", "incident", "help",
@@ -650,7 +631,7 @@ static const struct keyword *keyword_of(const struct token *t, size_t *k)
 struct parser {
 	const char *s;
 	size_t len;
-	struct report_msg *out;
+	struct parse_msg *out;
 	struct lexer lx;
 	size_t n_items, next;         /* items of tok, and the next one to read */
 	const struct keyword *kw;
@@ -925,7 +906,7 @@ static bool set_field(struct parser *p, const struct item *it, enum parse_field 
 		{ PARSE_FIELD_MEN, PARSE_HAS_MEN },
 		{ PARSE_FIELD_TOTAL, PARSE_HAS_TOTAL },
 	};
-	struct report_msg *o = p->out;
+	struct parse_msg *o = p->out;
 	uint32_t *dst = field == PARSE_FIELD_VOTERS ? &o->voters :
 			field == PARSE_FIELD_WOMEN ? &o->women :
 			field == PARSE_FIELD_MEN ? &o->men : &o->total;
@@ -1075,7 +1056,7 @@ static bool take_contest(struct parser *p, const struct item *it)
 
 static bool take_count(struct parser *p, const struct item *it)
 {
-	struct report_msg *o = p->out;
+	struct parse_msg *o = p->out;
 
 	if (it->num.ndigits > PARSE_NUMBER_MAX_DIGITS)
 		return fail_item(p, PARSE_ERR_NUMBER_TOO_LARGE, it, PARSE_FIELD_COUNTS);
@@ -1338,7 +1319,7 @@ static enum lang resolve_lang(const struct parser *p, enum lang fallback)
 	return fallback;
 }
 
-bool parse_message(const char *utf8, size_t len, enum lang fallback, struct report_msg *out)
+bool parse_message(const char *utf8, size_t len, enum lang fallback, struct parse_msg *out)
 {
 	struct parser p;
 
@@ -1367,7 +1348,7 @@ static const char *const field_phrases[PARSE_FIELD_COUNT] = {
 };
 
 /* Copy at most 40 bytes of the offending token, cut at a character. */
-static size_t quote_token(const struct report_msg *m, const char *input, size_t len,
+static size_t quote_token(const struct parse_msg *m, const char *input, size_t len,
 			  char *buf, size_t cap)
 {
 	size_t n = m->err_span.len;
@@ -1388,7 +1369,7 @@ static size_t quote_token(const struct report_msg *m, const char *input, size_t 
 
 #define DETAIL(...) snprintf(buf, cap, __VA_ARGS__)
 
-size_t parse_error_detail(const struct report_msg *m, const char *input, size_t len,
+size_t parse_error_detail(const struct parse_msg *m, const char *input, size_t len,
 			  char *buf, size_t cap)
 {
 	char t[48];

@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "array.h"
+#include "pin.h"
 #include "strmap.h"
 
 struct pair {
@@ -27,17 +28,17 @@ struct vec {
 };
 
 struct regsnap {
-	struct vec areas;           /* struct reg_area */
-	struct vec contests;        /* struct reg_contest */
-	struct vec stations;        /* struct reg_station */
-	struct vec people;          /* struct reg_person */
-	struct vec incidents;       /* struct reg_incident */
+	struct vec areas;           /* struct regsnap_area */
+	struct vec contests;        /* struct regsnap_contest */
+	struct vec stations;        /* struct regsnap_station */
+	struct vec people;          /* struct regsnap_person */
+	struct vec incidents;       /* struct regsnap_incident */
 	struct vec st_contests;     /* pair: station id, contest id */
 	struct vec p_stations;      /* pair: person id, station id */
 	struct vec p_areas;         /* pair: person id, area id */
 	struct strmap *by_code;
 	struct strmap *by_phone;
-	const struct reg_contest **contest_refs;
+	const struct regsnap_contest **contest_refs;
 	int *person_ids;            /* stations then areas of every person */
 	size_t dropped;
 	bool finished;
@@ -64,7 +65,7 @@ void regsnap_free(struct regsnap *s)
 	if (s == NULL)
 		return;
 	for (size_t i = 0; i < s->people.n; i++) {
-		struct reg_person *p = VEC_AT(s->people, struct reg_person, i);
+		struct regsnap_person *p = VEC_AT(s->people, struct regsnap_person, i);
 
 		free(p->name);
 		free(p->pin_hash);
@@ -98,14 +99,14 @@ static bool copy_str(char *dst, size_t cap, const char *src)
 
 bool regsnap_add_area(struct regsnap *s, int id, int parent_id)
 {
-	struct reg_area a = { id, parent_id };
+	struct regsnap_area a = { id, parent_id };
 
 	return vec_push(&s->areas, sizeof(a), &a);
 }
 
 bool regsnap_add_contest(struct regsnap *s, int id, const char *code, int n_candidates)
 {
-	struct reg_contest c = { .id = id, .n_candidates = n_candidates };
+	struct regsnap_contest c = { .id = id, .n_candidates = n_candidates };
 
 	return copy_str(c.code, sizeof(c.code), code) && vec_push(&s->contests, sizeof(c), &c);
 }
@@ -113,7 +114,7 @@ bool regsnap_add_contest(struct regsnap *s, int id, const char *code, int n_cand
 bool regsnap_add_station(struct regsnap *s, int id, const char *code, int area_id,
 			 int registered, int registered_women)
 {
-	struct reg_station st = {
+	struct regsnap_station st = {
 		.id = id, .area_id = area_id, .registered = registered,
 		.registered_women = registered_women,
 	};
@@ -147,7 +148,7 @@ bool regsnap_add_person_area(struct regsnap *s, int person_id, int area_id)
 bool regsnap_add_person(struct regsnap *s, int id, const char *phone, const char *name,
 			enum registry_role role, int lang, const char *pin_hash)
 {
-	struct reg_person p = { .id = id, .role = role, .lang = lang };
+	struct regsnap_person p = { .id = id, .role = role, .lang = lang };
 
 	if (!copy_str(p.phone, sizeof(p.phone), phone))
 		return false;
@@ -166,7 +167,7 @@ fail:
 
 bool regsnap_add_incident(struct regsnap *s, int code, enum registry_severity severity)
 {
-	struct reg_incident i = { code, severity };
+	struct regsnap_incident i = { code, severity };
 
 	return vec_push(&s->incidents, sizeof(i), &i);
 }
@@ -224,18 +225,18 @@ static void sort_unique_people(struct regsnap *s)
 
 	if (v->n == 0)
 		return;
-	qsort(v->items, v->n, sizeof(struct reg_person), cmp_first_int);
+	qsort(v->items, v->n, sizeof(struct regsnap_person), cmp_first_int);
 	for (size_t i = 0; i < v->n; i++) {
-		struct reg_person *p = VEC_AT(*v, struct reg_person, i);
+		struct regsnap_person *p = VEC_AT(*v, struct regsnap_person, i);
 
-		if (o > 0 && VEC_AT(*v, struct reg_person, o - 1)->id == p->id) {
+		if (o > 0 && VEC_AT(*v, struct regsnap_person, o - 1)->id == p->id) {
 			free(p->name);
 			free(p->pin_hash);
 			s->dropped++;
 			continue;
 		}
 		if (o != i)
-			*VEC_AT(*v, struct reg_person, o) = *p;
+			*VEC_AT(*v, struct regsnap_person, o) = *p;
 		o++;
 	}
 	v->n = o;
@@ -247,7 +248,7 @@ static bool index_stations(struct regsnap *s)
 	if (s->by_code == NULL)
 		return false;
 	for (size_t i = 0; i < s->stations.n; i++) {
-		struct reg_station *st = VEC_AT(s->stations, struct reg_station, i);
+		struct regsnap_station *st = VEC_AT(s->stations, struct regsnap_station, i);
 
 		if (strmap_get(s->by_code, st->code) != NULL) {
 			s->dropped++;
@@ -265,7 +266,7 @@ static bool index_people(struct regsnap *s)
 	if (s->by_phone == NULL)
 		return false;
 	for (size_t i = 0; i < s->people.n; i++) {
-		struct reg_person *p = VEC_AT(s->people, struct reg_person, i);
+		struct regsnap_person *p = VEC_AT(s->people, struct regsnap_person, i);
 
 		if (strmap_get(s->by_phone, p->phone) != NULL) {
 			s->dropped++;
@@ -307,9 +308,9 @@ static bool link_contests(struct regsnap *s)
 	if (s->contest_refs == NULL)
 		return false;
 	for (size_t i = 0; i < s->st_contests.n; i++) {
-		struct reg_station *st = find_id(&s->stations, sizeof(*st), p[i].a);
+		struct regsnap_station *st = find_id(&s->stations, sizeof(*st), p[i].a);
 
-		s->contest_refs[i] = find_id(&s->contests, sizeof(struct reg_contest), p[i].b);
+		s->contest_refs[i] = find_id(&s->contests, sizeof(struct regsnap_contest), p[i].b);
 		if (st->n_contests == 0)
 			st->contests = &s->contest_refs[i];
 		st->n_contests++;
@@ -326,14 +327,14 @@ static bool link_people(struct regsnap *s)
 	if (s->person_ids == NULL)
 		return false;
 	for (size_t i = 0; i < s->p_stations.n; i++, o++) {
-		struct reg_person *p = find_id(&s->people, sizeof(*p), ps[i].a);
+		struct regsnap_person *p = find_id(&s->people, sizeof(*p), ps[i].a);
 
 		s->person_ids[o] = ps[i].b;
 		if (p->n_stations++ == 0)
 			p->stations = &s->person_ids[o];
 	}
 	for (size_t i = 0; i < s->p_areas.n; i++, o++) {
-		struct reg_person *p = find_id(&s->people, sizeof(*p), pa[i].a);
+		struct regsnap_person *p = find_id(&s->people, sizeof(*p), pa[i].a);
 
 		s->person_ids[o] = pa[i].b;
 		if (p->n_areas++ == 0)
@@ -344,17 +345,17 @@ static bool link_people(struct regsnap *s)
 
 bool regsnap_finish(struct regsnap *s)
 {
-	sort_unique(s, &s->areas, sizeof(struct reg_area));
-	sort_unique(s, &s->contests, sizeof(struct reg_contest));
-	sort_unique(s, &s->stations, sizeof(struct reg_station));
-	sort_unique(s, &s->incidents, sizeof(struct reg_incident));
+	sort_unique(s, &s->areas, sizeof(struct regsnap_area));
+	sort_unique(s, &s->contests, sizeof(struct regsnap_contest));
+	sort_unique(s, &s->stations, sizeof(struct regsnap_station));
+	sort_unique(s, &s->incidents, sizeof(struct regsnap_incident));
 	sort_unique_people(s);
-	clean_pairs(s, &s->st_contests, &s->stations, sizeof(struct reg_station),
-		    &s->contests, sizeof(struct reg_contest));
-	clean_pairs(s, &s->p_stations, &s->people, sizeof(struct reg_person),
-		    &s->stations, sizeof(struct reg_station));
-	clean_pairs(s, &s->p_areas, &s->people, sizeof(struct reg_person),
-		    &s->areas, sizeof(struct reg_area));
+	clean_pairs(s, &s->st_contests, &s->stations, sizeof(struct regsnap_station),
+		    &s->contests, sizeof(struct regsnap_contest));
+	clean_pairs(s, &s->p_stations, &s->people, sizeof(struct regsnap_person),
+		    &s->stations, sizeof(struct regsnap_station));
+	clean_pairs(s, &s->p_areas, &s->people, sizeof(struct regsnap_person),
+		    &s->areas, sizeof(struct regsnap_area));
 	if (!index_stations(s) || !index_people(s) || !link_contests(s) || !link_people(s))
 		return false;
 	s->finished = true;
@@ -378,32 +379,32 @@ size_t regsnap_n_people(const struct regsnap *s)
 
 /* ---- lookups ---- */
 
-const struct reg_station *regsnap_station(const struct regsnap *s, const char *code)
+const struct regsnap_station *regsnap_station(const struct regsnap *s, const char *code)
 {
 	return s->by_code ? strmap_get(s->by_code, code) : NULL;
 }
 
-const struct reg_station *regsnap_station_by_id(const struct regsnap *s, int id)
+const struct regsnap_station *regsnap_station_by_id(const struct regsnap *s, int id)
 {
-	return find_id(&s->stations, sizeof(struct reg_station), id);
+	return find_id(&s->stations, sizeof(struct regsnap_station), id);
 }
 
-struct reg_person *regsnap_person(struct regsnap *s, const char *e164)
+struct regsnap_person *regsnap_person(struct regsnap *s, const char *e164)
 {
 	return s->by_phone ? strmap_get(s->by_phone, e164) : NULL;
 }
 
-const struct reg_area *regsnap_area(const struct regsnap *s, int id)
+const struct regsnap_area *regsnap_area(const struct regsnap *s, int id)
 {
-	return find_id(&s->areas, sizeof(struct reg_area), id);
+	return find_id(&s->areas, sizeof(struct regsnap_area), id);
 }
 
-const struct reg_incident *regsnap_incident(const struct regsnap *s, int code)
+const struct regsnap_incident *regsnap_incident(const struct regsnap *s, int code)
 {
-	return find_id(&s->incidents, sizeof(struct reg_incident), code);
+	return find_id(&s->incidents, sizeof(struct regsnap_incident), code);
 }
 
-const struct reg_contest *regsnap_station_contest(const struct reg_station *st,
+const struct regsnap_contest *regsnap_station_contest(const struct regsnap_station *st,
 						  const char *code)
 {
 	for (size_t i = 0; i < st->n_contests; i++)
@@ -417,8 +418,8 @@ static bool has_id(const int *ids, size_t n, int id)
 	return n > 0 && bsearch(&id, ids, n, sizeof(int), cmp_first_int) != NULL;
 }
 
-bool regsnap_assigned(const struct regsnap *s, const struct reg_person *p,
-		      const struct reg_station *st)
+bool regsnap_assigned(const struct regsnap *s, const struct regsnap_person *p,
+		      const struct regsnap_station *st)
 {
 	int area = st->area_id;
 
@@ -426,7 +427,7 @@ bool regsnap_assigned(const struct regsnap *s, const struct reg_person *p,
 		return true;
 	/* walk up the tree; the bound guards against a cycle */
 	for (int depth = 0; area != 0 && depth < 64; depth++) {
-		const struct reg_area *a;
+		const struct regsnap_area *a;
 
 		if (has_id(p->areas, p->n_areas, area))
 			return true;
@@ -453,7 +454,7 @@ static bool pin_digest(const char *hash, const char *pin, unsigned char out[32])
 	return ok;
 }
 
-bool regsnap_pin_check(struct reg_person *p, const char *pin)
+bool regsnap_pin_check(struct regsnap_person *p, const char *pin)
 {
 	unsigned char d[32];
 	bool have_digest;
@@ -463,7 +464,7 @@ bool regsnap_pin_check(struct reg_person *p, const char *pin)
 	have_digest = pin_digest(p->pin_hash, pin, d);
 	if (have_digest && p->pin_memo_set && CRYPTO_memcmp(d, p->pin_memo, 32) == 0)
 		return true;
-	if (!registry_pin_verify(pin, p->pin_hash))
+	if (!pin_verify(pin, p->pin_hash))
 		return false;
 	if (have_digest) {
 		memcpy(p->pin_memo, d, 32);

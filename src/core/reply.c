@@ -674,7 +674,7 @@ int reply_render(enum reply_kind kind, enum lang lang, const struct reply_args *
 		 char *buf, size_t cap, struct reply_info *info)
 {
 	const struct entry *e;
-	struct sms_size size = { SMS_CODING_GSM7, 0, 0, 1 };
+	struct gsm7_size size = { GSM7_CODING_GSM7, 0, 0, 1 };
 	size_t len = 0;
 	bool fits;
 
@@ -683,13 +683,13 @@ int reply_render(enum reply_kind kind, enum lang lang, const struct reply_args *
 	if ((unsigned)lang >= LANG_COUNT)
 		lang = LANG_EN;
 	e = &catalogues[lang][kind];
-	fits = render_one(lang, a, e->main, buf, cap, &len) && sms_measure(buf, len, &size) &&
+	fits = render_one(lang, a, e->main, buf, cap, &len) && gsm7_measure(buf, len, &size) &&
 	       size.segments == 1;
 	if (!fits && e->fallback != NULL) {
 		if (!render_one(lang, a, e->fallback, buf, cap, &len) ||
-		    !sms_measure(buf, len, &size))
+		    !gsm7_measure(buf, len, &size))
 			return -1;
-	} else if (!fits && (len == 0 || !sms_measure(buf, len, &size))) {
+	} else if (!fits && (len == 0 || !gsm7_measure(buf, len, &size))) {
 		return -1;
 	}
 	if (info != NULL) {
@@ -729,7 +729,7 @@ enum reply_kind reply_kind_for_error(enum parse_error err)
 	return (enum reply_kind)(REPLY_EMPTY_MESSAGE + (err - PARSE_ERR_EMPTY_MESSAGE));
 }
 
-bool reply_kind_for_msg(const struct report_msg *m, enum reply_kind *out)
+bool reply_kind_for_msg(const struct parse_msg *m, enum reply_kind *out)
 {
 	static const enum reply_kind help[PARSE_FORM_COUNT] = {
 		REPLY_HELP, REPLY_HELP_OPEN, REPLY_HELP_TURNOUT, REPLY_HELP_CLOSE,
@@ -756,7 +756,7 @@ bool reply_kind_for_msg(const struct report_msg *m, enum reply_kind *out)
 	}
 }
 
-void reply_args_from_msg(struct reply_args *a, const struct report_msg *m,
+void reply_args_from_msg(struct reply_args *a, const struct parse_msg *m,
 			 const char *input, size_t len)
 {
 	uint64_t sum = 0;
@@ -791,7 +791,7 @@ void reply_args_from_msg(struct reply_args *a, const struct report_msg *m,
 	a->alert_id = m->alert_id;
 }
 
-enum lang reply_lang(int registered, const struct report_msg *m)
+enum lang reply_lang(int registered, const struct parse_msg *m)
 {
 	if (registered >= 0 && registered < LANG_COUNT)
 		return (enum lang)registered;

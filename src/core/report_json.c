@@ -13,7 +13,7 @@ static void span(struct json_buf *j, const char *k, const char *input, size_t le
 		json_string(j, k, input + sp.off, sp.len);
 }
 
-static void report_error(struct json_buf *j, const struct report_msg *m, const char *input,
+static void report_error(struct json_buf *j, const struct parse_msg *m, const char *input,
 			 size_t len)
 {
 	json_string(j, "error", parse_error_code(m->error), strlen(parse_error_code(m->error)));
@@ -26,7 +26,7 @@ static void report_error(struct json_buf *j, const struct report_msg *m, const c
 		span(j, "token", input, len, m->err_span);
 }
 
-void report_json_turnout(struct json_buf *j, const struct report_msg *m)
+void report_json_turnout(struct json_buf *j, const struct parse_msg *m)
 {
 	if (m->has & PARSE_HAS_VOTERS)
 		json_uint(j, "voters", m->voters);
@@ -36,7 +36,7 @@ void report_json_turnout(struct json_buf *j, const struct report_msg *m)
 		json_uint(j, "men", m->men);
 }
 
-static void report_numbers(struct json_buf *j, const struct report_msg *m)
+static void report_numbers(struct json_buf *j, const struct parse_msg *m)
 {
 	report_json_turnout(j, m);
 	if (m->form == PARSE_FORM_RESULTS) {
@@ -51,7 +51,7 @@ static void report_numbers(struct json_buf *j, const struct report_msg *m)
 		json_uint(j, "code", m->code);
 }
 
-static void report_body(struct json_buf *j, const struct report_msg *m, const char *input,
+static void report_body(struct json_buf *j, const struct parse_msg *m, const char *input,
 			size_t len)
 {
 	if (m->has & PARSE_HAS_CONTEST)
@@ -79,7 +79,7 @@ static void report_body(struct json_buf *j, const struct report_msg *m, const ch
 	}
 }
 
-void report_json(struct json_buf *j, const struct report_msg *m, const char *input,
+void report_json(struct json_buf *j, const struct parse_msg *m, const char *input,
 		 size_t len, bool detail)
 {
 	const char *lang = lang_code(m->lang);

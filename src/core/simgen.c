@@ -174,7 +174,7 @@ struct simgen {
 	unsigned code_digits;           /* digits of a station's number in its district */
 };
 
-void simgen_default_options(struct simgen_options *opt)
+void simgen_options_init(struct simgen_options *opt)
 {
 	memset(opt, 0, sizeof(*opt));
 	opt->seed = 1;

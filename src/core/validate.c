@@ -113,7 +113,7 @@ static uint32_t clamp32(uint64_t v)
 
 /* Turnout and close: voters, women and men against each other and the
  * registered figures. */
-static bool check_turnout(const struct report_msg *m, const struct reg_station *st,
+static bool check_turnout(const struct parse_msg *m, const struct regsnap_station *st,
 			  struct validate_result *out)
 {
 	bool w = m->has & PARSE_HAS_WOMEN, mn = m->has & PARSE_HAS_MEN;
@@ -137,7 +137,7 @@ static bool check_turnout(const struct report_msg *m, const struct reg_station *
 }
 
 /* The contest a results message is about. */
-static bool pick_contest(const struct report_msg *m, const struct reg_station *st,
+static bool pick_contest(const struct parse_msg *m, const struct regsnap_station *st,
 			 struct validate_result *out)
 {
 	if (st->n_contests == 0)
@@ -153,7 +153,7 @@ static bool pick_contest(const struct report_msg *m, const struct reg_station *s
 	return true;
 }
 
-static bool check_results(const struct report_msg *m, const struct reg_station *st,
+static bool check_results(const struct parse_msg *m, const struct regsnap_station *st,
 			  struct validate_result *out)
 {
 	uint64_t sum = 0;
@@ -175,10 +175,10 @@ static bool check_results(const struct report_msg *m, const struct reg_station *
 	return true;
 }
 
-static bool check_form(struct regsnap *reg, const struct report_msg *m,
+static bool check_form(struct regsnap *reg, const struct parse_msg *m,
 		       struct validate_result *out)
 {
-	const struct reg_station *st = out->station;
+	const struct regsnap_station *st = out->station;
 
 	switch (m->form) {
 	case PARSE_FORM_OPEN:
@@ -204,7 +204,7 @@ static bool check_form(struct regsnap *reg, const struct report_msg *m,
 	}
 }
 
-static bool check_pin(const struct report_msg *m, struct reg_person *p,
+static bool check_pin(const struct parse_msg *m, struct regsnap_person *p,
 		      struct validate_result *out)
 {
 	if (p->pin_hash == NULL)
@@ -221,8 +221,8 @@ static bool check_pin(const struct report_msg *m, struct reg_person *p,
 static bool check_sender(struct regsnap *reg, const struct validate_input *in,
 			 struct validate_result *out)
 {
-	const struct report_msg *m = in->msg;
-	struct reg_person *p = in->sender[0] ? regsnap_person(reg, in->sender) : NULL;
+	const struct parse_msg *m = in->msg;
+	struct regsnap_person *p = in->sender[0] ? regsnap_person(reg, in->sender) : NULL;
 
 	out->person = p;
 	if (p == NULL)
@@ -245,7 +245,7 @@ static bool check_sender(struct regsnap *reg, const struct validate_input *in,
 void validate_message(struct regsnap *reg, const struct validate_clock *clock,
 		      const struct validate_input *in, struct validate_result *out)
 {
-	const struct report_msg *m = in->msg;
+	const struct parse_msg *m = in->msg;
 
 	memset(out, 0, sizeof(*out));
 	out->outcome = VALIDATE_ACCEPTED;

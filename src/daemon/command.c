@@ -20,10 +20,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "db.h"
 #include "parse.h"
 #include "reply.h"
-#include "store_import.h"
 
 #define KICK_DELAY_US 5000      /* coalesces the kicks of one loop turn */
 #define ID_BUF 24
@@ -150,7 +150,7 @@ struct job {
 	char id[ID_BUF];            /* sawt.inbound_messages.id */
 	char person[ID_BUF];
 	enum lang lang;
-	struct report_msg msg;      /* spans into text */
+	struct parse_msg msg;      /* spans into text */
 	size_t len;
 	char text[PARSE_MAX_BYTES + 1];
 };
@@ -535,10 +535,8 @@ struct command *command_new(struct event_base *base, struct db *db,
 	cmd->db = db;
 	cmd->queued = queued;
 	cmd->queued_arg = arg;
-	if (cfg->default_language == NULL || !lang_parse(cfg->default_language, &cmd->default_lang))
-		cmd->default_lang = LANG_EN;
-	cmd->election = strdup(cfg->election_name ? cfg->election_name
-						  : STORE_IMPORT_DEFAULT_ELECTION);
+	cmd->default_lang = cfg->default_language;
+	cmd->election = strdup(config_election(cfg));
 	cmd->ev_tick = event_new(base, -1, EV_PERSIST, tick_cb, cmd);
 	cmd->ev_kick = evtimer_new(base, kick_cb, cmd);
 	if (cmd->election == NULL || cmd->ev_tick == NULL || cmd->ev_kick == NULL ||

@@ -140,7 +140,7 @@ static bool gateway_build(struct gateway *gw, struct event_base *base,
 		snprintf(err, errlen, "could not create the pipeline (check [election] results_deadline)");
 		return false;
 	}
-	pipeline_default_options(&opt);
+	pipeline_options_init(&opt);
 	opt.node = gw->node;
 	if (!pipeline_set_options(gw->pl, &opt))
 		goto oom;

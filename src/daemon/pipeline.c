@@ -137,7 +137,7 @@ struct decision {
 	const char *no_reply;
 	bool alert;
 	bool parsed;
-	struct report_msg msg;
+	struct parse_msg msg;
 	struct validate_result v;
 	uint32_t minutes;                   /* PIN lock minutes for the reply */
 	bool missing_parts;
@@ -261,7 +261,7 @@ static bool render(enum reply_kind kind, enum lang lang, const struct reply_args
 
 static void render_replies(struct decision *d)
 {
-	const struct report_msg *m = &d->msg;
+	const struct parse_msg *m = &d->msg;
 	struct reply_args a;
 	enum lang lang;
 
@@ -344,7 +344,7 @@ static void json_flags(struct json_buf *j, const struct decision *d)
 	json_close_array(j);
 }
 
-static void json_numbers(struct json_buf *j, const struct report_msg *m)
+static void json_numbers(struct json_buf *j, const struct parse_msg *m)
 {
 	uint8_t n = m->n_counts, cand = n >= 2 ? (uint8_t)(n - 2) : n;
 
@@ -370,7 +370,7 @@ static void json_numbers(struct json_buf *j, const struct report_msg *m)
 
 static void json_report_fields(struct json_buf *j, const struct decision *d)
 {
-	const struct report_msg *m = &d->msg;
+	const struct parse_msg *m = &d->msg;
 	bool rejected = d->v.outcome == VALIDATE_REJECTED;
 
 	if (!d->parsed || !is_report_form(m->form))
@@ -410,7 +410,7 @@ static void json_replies(struct json_buf *j, const struct decision *d)
 /* The sender_flood alert: once per sender and day (by its key). */
 static void json_alert(struct json_buf *j, struct pipeline *pl, const struct decision *d)
 {
-	struct reg_person *p = regsnap_person(registry_current(pl->reg), d->sender);
+	struct regsnap_person *p = regsnap_person(registry_current(pl->reg), d->sender);
 	unsigned char md[32];
 	unsigned int mdlen = 0;
 	char key[96], text[256], who[LOG_PHONE_BUF];
@@ -619,7 +619,7 @@ static const char restore_sql[] =
 static bool restore_event(const struct pipeline *pl, const char *what, const char *text,
 			  enum sender_event *ev)
 {
-	struct report_msg m;
+	struct parse_msg m;
 
 	if (strcmp(what, "rate_limited") == 0)
 		*ev = SENDER_EV_RATE_LIMITED;
@@ -721,7 +721,7 @@ static void reconnected(void *ctx)
 
 /* ==== public ==== */
 
-void pipeline_default_options(struct pipeline_options *opt)
+void pipeline_options_init(struct pipeline_options *opt)
 {
 	*opt = (struct pipeline_options){
 		.batch_max = 500,
@@ -810,10 +810,9 @@ struct pipeline *pipeline_new(struct event_base *base, struct db *db,
 		return NULL;
 	pl->base = base;
 	pl->db = db;
-	pipeline_default_options(&pl->opt);
+	pipeline_options_init(&pl->opt);
 	take_rules(pl);
-	if (cfg->default_language == NULL || !lang_parse(cfg->default_language, &pl->default_lang))
-		pl->default_lang = LANG_EN;
+	pl->default_lang = cfg->default_language;
 	if (cfg->country_code && (pl->country_code = strdup(cfg->country_code)) == NULL)
 		goto fail;
 	pl->conninfo = db_conninfo(cfg);

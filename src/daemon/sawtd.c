@@ -41,7 +41,7 @@
 static volatile sig_atomic_t early_stop_signal;
 
 /* The embedded cluster while it runs, so that a fatal start-up error
- * (exit through fatalx) stops it rather than leaving it behind. */
+ * (exit through log_fatal) stops it rather than leaving it behind. */
 static struct pgembed *running_pg;
 
 static void stop_running_pg(void)
@@ -109,7 +109,7 @@ static void early_signals_install(void)
 	sa.sa_flags = SA_RESTART;
 	for (int i = 0; i < 3; i++)
 		if (sigaction(sigs[i], &sa, NULL) != 0)
-			fatalx("could not install signal handler: %s", strerror(errno));
+			log_fatal("could not install signal handler: %s", strerror(errno));
 }
 
 /* True (and say so) when a stop signal came during start-up. */
@@ -130,7 +130,7 @@ static struct config *load_config(const char *path)
 
 	cfg = config_open(path, err, sizeof(err));
 	if (cfg == NULL)
-		fatalx("%s", err);
+		log_fatal("%s", err);
 	return cfg;
 }
 
@@ -142,13 +142,13 @@ static void lock_state_dir(struct daemon *d)
 	const char *dir = d->cfg->state_dir;
 
 	if (mkdir(dir, 0750) != 0 && errno != EEXIST)
-		fatalx("could not create directory \"%s\": %s", dir, strerror(errno));
+		log_fatal("could not create directory \"%s\": %s", dir, strerror(errno));
 	snprintf(path, sizeof(path), "%s/sawtd.lock", dir);
 	d->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (d->lock_fd < 0)
-		fatalx("could not open file \"%s\": %s", path, strerror(errno));
+		log_fatal("could not open file \"%s\": %s", path, strerror(errno));
 	if (flock(d->lock_fd, LOCK_EX | LOCK_NB) != 0)
-		fatalx("state directory \"%s\" is in use by another sawtd (lock file \"%s\")",
+		log_fatal("state directory \"%s\" is in use by another sawtd (lock file \"%s\")",
 		       dir, path);
 }
 
@@ -160,13 +160,13 @@ static void start_embedded(struct daemon *d)
 
 	d->pg = pgembed_new(d->cfg);
 	if (d->pg == NULL)
-		fatalx("out of memory");
+		log_fatal("out of memory");
 	if (!pgembed_start(d->pg, err, sizeof(err)))
-		fatalx("%s", err);
+		log_fatal("%s", err);
 	running_pg = d->pg;
 	if (!migrate_run(d->conninfo, migrate_default_dir(d->cfg->migrations_dir),
 			 MIGRATE_APPLY, &rep, err, sizeof(err)))
-		fatalx("%s", err);
+		log_fatal("%s", err);
 	log_info("embedded database ready: schema at version %d (%d migration(s) applied now)",
 		 rep.latest, rep.applied_now);
 }
@@ -375,7 +375,7 @@ static void daemon_setup_events(struct daemon *d)
 	for (int i = 0; i < 3; i++) {
 		d->ev_sig[i] = evsignal_new(d->base, sigs[i], signal_cb, d);
 		if (d->ev_sig[i] == NULL || event_add(d->ev_sig[i], NULL) != 0)
-			fatalx("could not install signal handler");
+			log_fatal("could not install signal handler");
 	}
 	if (wd > 0) {
 		/* ping at half the interval, from the loop itself */
@@ -383,7 +383,7 @@ static void daemon_setup_events(struct daemon *d)
 
 		d->ev_watchdog = event_new(d->base, -1, EV_PERSIST, watchdog_cb, d);
 		if (d->ev_watchdog == NULL || event_add(d->ev_watchdog, &tv) != 0)
-			fatalx("could not start the watchdog timer");
+			log_fatal("could not start the watchdog timer");
 		log_info("systemd watchdog every %.1f s", (double)wd / 2e6);
 	}
 	if (d->pg != NULL) {
@@ -391,7 +391,7 @@ static void daemon_setup_events(struct daemon *d)
 
 		d->ev_pgwatch = event_new(d->base, -1, EV_PERSIST, pgwatch_cb, d);
 		if (d->ev_pgwatch == NULL || event_add(d->ev_pgwatch, &tv) != 0)
-			fatalx("could not start the embedded database watch");
+			log_fatal("could not start the embedded database watch");
 	}
 }
 
@@ -406,10 +406,10 @@ static bool daemon_start(struct daemon *d)
 	lock_state_dir(d);
 	d->conninfo = db_conninfo(d->cfg);
 	if (d->conninfo == NULL)
-		fatalx("out of memory");
+		log_fatal("out of memory");
 	d->schema_latest = migrate_latest_version(migrate_default_dir(d->cfg->migrations_dir));
 	if (d->schema_latest < 0)
-		fatalx("could not read the migrations in \"%s\"",
+		log_fatal("could not read the migrations in \"%s\"",
 		       migrate_default_dir(d->cfg->migrations_dir));
 	if (stop_requested_early())
 		return false;
@@ -419,13 +419,13 @@ static bool daemon_start(struct daemon *d)
 		return false;
 	d->base = event_base_new();
 	if (d->base == NULL)
-		fatalx("could not create the event loop");
+		log_fatal("could not create the event loop");
 	d->db = db_new(d->base, d->conninfo);
 	if (d->db == NULL)
-		fatalx("out of memory");
+		log_fatal("out of memory");
 	d->gw = gateway_new(d->base, d->db, d->cfg, err, sizeof(err));
 	if (d->gw == NULL)
-		fatalx("%s", err);
+		log_fatal("%s", err);
 	db_set_state_cb(d->db, db_state_changed, d);
 	db_set_notify_cb(d->db, db_notified, d);
 	daemon_setup_events(d);
@@ -434,7 +434,7 @@ static bool daemon_start(struct daemon *d)
 		return false;
 	db_start(d->db);
 	if (!gateway_start(d->gw, err, sizeof(err)))
-		fatalx("%s", err);
+		log_fatal("%s", err);
 	d->state = DAEMON_RUNNING;
 	if (!sdnotify("READY=1"))
 		log_warn("could not notify the service manager");
@@ -487,7 +487,7 @@ int main(int argc, char **argv)
 	log_set_ident("sawtd");
 	early_signals_install();
 	if (atexit(stop_running_pg) != 0)
-		fatalx("could not register the exit handler");
+		log_fatal("could not register the exit handler");
 	while ((opt = getopt_long(argc, argv, "c:vhV", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'c': d.config_path = optarg; break;

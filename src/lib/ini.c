@@ -33,7 +33,7 @@ static const char *const status_str[] = {
 	[INI_ERR_NO_SECTION] = "key before the first section header",
 };
 
-const char *ini_status_str(enum ini_status status)
+const char *ini_status_name(enum ini_status status)
 {
 	if ((size_t)status >= sizeof(status_str) / sizeof(status_str[0]))
 		return "unknown error";

@@ -98,7 +98,7 @@ LOG_FN(log_warn, LOG_LEVEL_WARNING)
 LOG_FN(log_info, LOG_LEVEL_INFO)
 LOG_FN(log_debug, LOG_LEVEL_DEBUG)
 
-void fatalx(const char *fmt, ...)
+void log_fatal(const char *fmt, ...)
 {
 	va_list ap;
 

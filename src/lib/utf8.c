@@ -102,7 +102,7 @@ size_t utf8_count(const char *s, size_t len)
 	return n;
 }
 
-const char *utf8_conv_str(enum utf8_conv r)
+const char *utf8_conv_name(enum utf8_conv r)
 {
 	switch (r) {
 	case UTF8_CONV_OK: return "ok";

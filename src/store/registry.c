@@ -15,8 +15,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "config.h"
 #include "parse.h"
-#include "store_import.h"
 
 struct load {
 	struct registry *reg;       /* NULL: detached */
@@ -132,8 +132,7 @@ struct registry *registry_new(struct event_base *base, struct db *db,
 	reg->base = base;
 	reg->db = db;
 	reg->polls_open = cfg->polls_open;
-	reg->election = strdup(cfg->election_name ? cfg->election_name
-				   : STORE_IMPORT_DEFAULT_ELECTION);
+	reg->election = strdup(config_election(cfg));
 	reg->timezone = dup_or_null(cfg->timezone);
 	reg->deadline = dup_or_null(cfg->results_deadline);
 	reg->ev_reload = evtimer_new(base, reload_cb, reg);

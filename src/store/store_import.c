@@ -12,6 +12,7 @@
 #include <libpq-fe.h>
 
 #include "array.h"
+#include "config.h"
 #include "db.h"
 #include "util.h"
 
@@ -709,7 +710,7 @@ static bool election(struct store *s, const struct store_import_options *opt)
 	PGresult *res;
 
 	params[0] = opt != NULL && opt->election != NULL ? opt->election
-							 : STORE_IMPORT_DEFAULT_ELECTION;
+							 : CONFIG_DEFAULT_ELECTION;
 	params[1] = opt != NULL && opt->country_code != NULL && opt->country_code[0] != '\0'
 		? opt->country_code : NULL;
 	res = run(s, S_ELECTION, 2, params, PGRES_TUPLES_OK);

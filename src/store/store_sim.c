@@ -75,7 +75,7 @@ static const char facts_sql[] =
 	" UNION ALL"
 	" SELECT 'incidents', count(*) FROM analytics.incidents WHERE election = $1";
 
-struct store_sim *store_sim_connect(const char *conninfo, char *err, size_t errlen)
+struct store_sim *store_sim_new(const char *conninfo, char *err, size_t errlen)
 {
 	struct store_sim *s = calloc(1, sizeof(*s));
 

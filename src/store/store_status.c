@@ -129,8 +129,8 @@ static bool set_timezone(struct store_status *st, const char *timezone,
 	return ok;
 }
 
-struct store_status *store_status_open(const char *conninfo, const char *timezone,
-				       char *err, size_t errlen)
+struct store_status *store_status_new(const char *conninfo, const char *timezone,
+				     char *err, size_t errlen)
 {
 	struct store_status *st = calloc(1, sizeof(*st));
 

@@ -31,7 +31,7 @@
 
 struct slot {
 	struct modem_mgr *mgr;
-	struct modem_config *cfg;       /* owned copy */
+	struct config_modem *cfg;       /* owned copy */
 	struct modem_status st;
 	uint32_t generation;            /* of the current worker */
 	pid_t pid;                      /* 0: none */
@@ -57,7 +57,7 @@ struct modem_mgr {
 	bool stopping;
 };
 
-void modem_options_default(struct modem_options *o)
+void modem_options_init(struct modem_options *o)
 {
 	*o = (struct modem_options){
 		.poll_ms = 2000,
@@ -88,11 +88,11 @@ const char *modem_state_name(enum modem_state state)
 
 /* ---- modem configurations ---- */
 
-void modem_config_free(struct modem_config *m)
+void modem_config_free(struct config_modem *m)
 {
 	if (m == NULL)
 		return;
-	modem_config_clear(m);
+	config_modem_clear(m);
 	free(m);
 }
 
@@ -109,9 +109,9 @@ static char *dup_or_null(const char *s, bool *ok)
 	return d;
 }
 
-struct modem_config *modem_config_dup(const struct modem_config *m)
+struct config_modem *modem_config_dup(const struct config_modem *m)
 {
-	struct modem_config *d = calloc(1, sizeof(*d));
+	struct config_modem *d = calloc(1, sizeof(*d));
 	bool ok = true;
 
 	if (d == NULL)
@@ -140,7 +140,7 @@ struct modem_config *modem_config_dup(const struct modem_config *m)
 	return d;
 }
 
-struct modem_config *modem_config_dummy(const char *state_dir)
+struct config_modem *modem_config_dummy(const char *state_dir)
 {
 	char dir[4096];
 	struct config_kv kv[3] = {
@@ -148,7 +148,7 @@ struct modem_config *modem_config_dummy(const char *state_dir)
 		{ "connection", "none" },
 		{ "device", dir },
 	};
-	struct modem_config m = {
+	struct config_modem m = {
 		.name = "dummy",
 		.device = dir,
 		.connection = "none",
@@ -164,7 +164,7 @@ struct modem_config *modem_config_dummy(const char *state_dir)
 	return modem_config_dup(&m);
 }
 
-static bool is_dummy(const struct modem_config *m)
+static bool is_dummy(const struct config_modem *m)
 {
 	return m->model != NULL && strcmp(m->model, "dummy") == 0;
 }
@@ -444,7 +444,7 @@ static void read_cb(struct bufferevent *bev, void *arg)
 		if (r == FRAME_INCOMPLETE)
 			return;
 		if (r != FRAME_OK) {
-			protocol_error(s, frame_result_str(r));
+			protocol_error(s, frame_result_name(r));
 			return;
 		}
 		evbuffer_drain(in, used);
@@ -654,7 +654,7 @@ static void chld_cb(evutil_socket_t sig, short what, void *arg)
 
 /* ---- public ---- */
 
-static bool add_slot(struct modem_mgr *m, struct modem_config *mc)
+static bool add_slot(struct modem_mgr *m, struct config_modem *mc)
 {
 	struct slot *s;
 
@@ -687,7 +687,7 @@ struct modem_mgr *modem_mgr_new(struct event_base *base, const struct config *cf
 	if (opts)
 		m->o = *opts;
 	else
-		modem_options_default(&m->o);
+		modem_options_init(&m->o);
 	if (cb)
 		m->cb = *cb;
 	m->slots = calloc(want, sizeof(*m->slots));
@@ -709,7 +709,7 @@ struct modem_mgr *modem_mgr_new(struct event_base *base, const struct config *cf
 static bool prepare_dummies(struct modem_mgr *m, char *err, size_t errlen)
 {
 	for (size_t i = 0; i < m->n; i++) {
-		const struct modem_config *mc = m->slots[i].cfg;
+		const struct config_modem *mc = m->slots[i].cfg;
 
 		if (is_dummy(mc) && mc->device != NULL && !dummy_inbox_prepare(mc->device, err, errlen))
 			return false;

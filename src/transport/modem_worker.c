@@ -85,7 +85,7 @@ struct pending {
 };
 
 struct worker {
-	const struct modem_config *mc;
+	const struct config_modem *mc;
 	struct modem_worker_opts o;
 	int fd;
 	int exit_code;
@@ -851,13 +851,13 @@ static void wait_flag(struct worker *w, const bool *flag, int timeout_ms)
 static bool prepare_parts(struct worker *w, const struct frame_send *fs, char *err, size_t n)
 {
 	GSM_MultiPartSMSInfo info;
-	struct sms_size sz;
+	struct gsm7_size sz;
 	unsigned char *buf;
 	size_t len = 0;
 	GSM_Error e;
 
 	buf = malloc(2 * FRAME_TEXT_MAX + 2);
-	if (buf == NULL || !sms_measure(fs->text, fs->text_len, &sz) ||
+	if (buf == NULL || !gsm7_measure(fs->text, fs->text_len, &sz) ||
 	    utf8_to_ucs2(fs->text, fs->text_len, buf, 2 * FRAME_TEXT_MAX, &len) != UTF8_CONV_OK) {
 		snprintf(err, n, "could not convert the text");
 		free(buf);
@@ -866,7 +866,7 @@ static bool prepare_parts(struct worker *w, const struct frame_send *fs, char *e
 	buf[len] = buf[len + 1] = 0;
 	GSM_ClearMultiPartSMSInfo(&info);
 	info.EntriesNum = 1;
-	info.UnicodeCoding = sz.coding == SMS_CODING_UCS2;
+	info.UnicodeCoding = sz.coding == GSM7_CODING_UCS2;
 	info.Entries[0].ID = SMS_ConcatenatedTextLong;
 	info.Entries[0].Buffer = buf;
 	e = GSM_EncodeMultiPartSMS(GSM_GetDebug(w->s), &info, w->msms);
@@ -1228,7 +1228,7 @@ static void read_frames(struct worker *w)
 		handle_frame(w, &f);
 	}
 	if (!w->stop && r != FRAME_INCOMPLETE) {
-		log_error("malformed frame from sawtd: %s", frame_result_str(r));
+		log_error("malformed frame from sawtd: %s", frame_result_name(r));
 		w->stop = true;
 		w->exit_code = MODEM_WORKER_EXIT_PROTOCOL;
 	}
@@ -1321,7 +1321,7 @@ static void report_failure(struct worker *w)
 	send_frame(w, &f);
 }
 
-int modem_worker_main(const struct modem_config *mc, int fd, const struct modem_worker_opts *opts)
+int modem_worker_main(const struct config_modem *mc, int fd, const struct modem_worker_opts *opts)
 {
 	struct worker *w = calloc(1, sizeof(*w));
 	char ident[64];

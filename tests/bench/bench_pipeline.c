@@ -297,7 +297,7 @@ static void parse_args(struct bench *b, int argc, char **argv)
 	b->rate = 1000;
 	b->window = 5000;
 	b->phases = "ab";
-	pipeline_default_options(&b->opt);
+	pipeline_options_init(&b->opt);
 	b->opt.conninfo = "";   /* libpq's environment, as for the main connection */
 	while ((opt = getopt(argc, argv, "s:n:r:w:b:d:f:c:p:")) != -1) {
 		switch (opt) {

@@ -38,7 +38,7 @@ static void check_digits(const char *s, size_t max)
 			abort();
 }
 
-static void check_msg(const struct report_msg *m, size_t len)
+static void check_msg(const struct parse_msg *m, size_t len)
 {
 	if (m->error >= PARSE_ERROR_COUNT || m->form >= PARSE_FORM_COUNT ||
 	    m->lang >= LANG_COUNT || m->n_counts > PARSE_MAX_COUNTS)
@@ -62,7 +62,7 @@ static void check_msg(const struct report_msg *m, size_t len)
 			abort();
 }
 
-static void check_outputs(const struct report_msg *m, const char *text, size_t len)
+static void check_outputs(const struct parse_msg *m, const char *text, size_t len)
 {
 	static char json[REPORT_JSON_MAX], detail[256];
 	struct json_buf j;
@@ -87,7 +87,7 @@ static void check_outputs(const struct report_msg *m, const char *text, size_t l
 			abort();
 }
 
-static void parse_checked(const char *text, size_t len, struct report_msg *m)
+static void parse_checked(const char *text, size_t len, struct parse_msg *m)
 {
 	bool ok = parse_message(text, len, LANG_EN, m);
 
@@ -98,11 +98,11 @@ static void parse_checked(const char *text, size_t len, struct report_msg *m)
 }
 
 /* Valid UTF-8 that goes to UCS-2 and back parses the same. */
-static void round_trip(const char *text, size_t len, const struct report_msg *m1)
+static void round_trip(const char *text, size_t len, const struct parse_msg *m1)
 {
 	static uint8_t ucs2[2 * (PARSE_MAX_BYTES + 1)];
 	static char back[PARSE_MAX_BYTES + 1];
-	struct report_msg m2;
+	struct parse_msg m2;
 	size_t n, blen;
 
 	if (len > PARSE_MAX_BYTES || utf8_validate(text, len) != len)
@@ -121,7 +121,7 @@ static void round_trip(const char *text, size_t len, const struct report_msg *m1
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static char conv[3 * 4096 + 1];
-	struct report_msg m;
+	struct parse_msg m;
 	size_t n;
 
 	parse_checked((const char *)data, size, &m);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "parse.h"
+#include "pin.h"
 #include "regsnap.h"
 #include "registry_import.h"
 #include "reply.h"
@@ -30,10 +31,10 @@ static struct validate_clock clock_;
 
 static void build(void)
 {
-	char hash[REGISTRY_PIN_HASH_BUF];
+	char hash[PIN_HASH_BUF];
 
 	snap = regsnap_new();
-	if (snap == NULL || !registry_pin_hash("4321", 1, hash, sizeof(hash)) ||
+	if (snap == NULL || !pin_hash("4321", 1, hash, sizeof(hash)) ||
 	    !regsnap_add_area(snap, 1, 0) || !regsnap_add_area(snap, 2, 1) ||
 	    !regsnap_add_contest(snap, 10, "MUN", 3) || !regsnap_add_contest(snap, 11, "MUK", 1) ||
 	    !regsnap_add_station(snap, 100, "1021", 2, 1000, 500) ||
@@ -58,7 +59,7 @@ static bool is_report(enum parse_form f)
 	       f == PARSE_FORM_RESULTS || f == PARSE_FORM_INCIDENT;
 }
 
-static void check_accepted(const struct report_msg *m, const struct validate_result *r)
+static void check_accepted(const struct parse_msg *m, const struct validate_result *r)
 {
 	uint64_t sum = 0;
 
@@ -84,7 +85,7 @@ static void check_accepted(const struct report_msg *m, const struct validate_res
 		abort();
 }
 
-static void check_reply(const struct report_msg *m, const struct validate_result *r,
+static void check_reply(const struct parse_msg *m, const struct validate_result *r,
 			const char *text, size_t len)
 {
 	struct reply_args a;
@@ -111,7 +112,7 @@ static void check_reply(const struct report_msg *m, const struct validate_result
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const int64_t times[3] = { 1746328000, 1746360000, 1746400000 };
-	struct report_msg msg;
+	struct parse_msg msg;
 	struct validate_result r;
 	struct validate_input in;
 

@@ -126,7 +126,7 @@ static void on_status(const struct modem_status *st, void *arg)
 
 static void test_options(struct modem_options *o)
 {
-	modem_options_default(o);
+	modem_options_init(o);
 	o->poll_ms = 100;
 	o->concat_wait_ms = 1500;
 	o->health_ms = 200;
@@ -151,7 +151,7 @@ static int setup(void **state)
 		return -1;
 	snprintf(C->phone, sizeof(C->phone), "%s/dummy", C->dir);
 	C->base = event_base_new();
-	C->cfg = config_new_defaults();
+	C->cfg = config_new();
 	if (C->base == NULL || C->cfg == NULL)
 		return -1;
 	free(C->cfg->state_dir);
@@ -472,7 +472,7 @@ static void test_modem_section_balance(void **state)
 	WAIT_FOR(C->n_in == 1, WAIT_MS);
 	assert_string_equal(C->modem[0], "sim1");
 	assert_string_equal(C->in[0].source, "sim1");
-	C->cfg = config_new_defaults();
+	C->cfg = config_new();
 }
 
 static void test_hang_restarts(void **state)

@@ -277,7 +277,7 @@ static int setup(void **state)
 	pl = pipeline_new(base, db, cfg);
 	if (pl == NULL)
 		return -1;
-	pipeline_default_options(&opt);
+	pipeline_options_init(&opt);
 	opt.rate_max = 40;
 	opt.node = "test-node";
 	opt.conninfo = "";      /* the extra write connection: libpq's environment */

@@ -100,7 +100,7 @@ static const char full_conf[] =
 static void test_full(void **state)
 {
 	struct config *cfg = expect_ok(full_conf);
-	const struct modem_config *m;
+	const struct config_modem *m;
 
 	assert_string_equal(cfg->path, "t.conf");
 	assert_string_equal(cfg->state_dir, "/srv/sawt");
@@ -113,8 +113,9 @@ static void test_full(void **state)
 	assert_string_equal(cfg->tls_cert, "/etc/sawt/cert.pem");
 	assert_string_equal(cfg->tls_key, "/etc/sawt/key.pem");
 	assert_string_equal(cfg->election_name, "الانتخابات البلدية 2025");
+	assert_string_equal(config_election(cfg), "الانتخابات البلدية 2025");
 	assert_string_equal(cfg->country_code, "961");
-	assert_string_equal(cfg->default_language, "ar");
+	assert_string_equal(lang_code(cfg->default_language), "ar");
 	assert_string_equal(cfg->timezone, "Asia/Beirut");
 	assert_int_equal(cfg->polls_open, 7 * 60);
 	assert_int_equal(cfg->polls_close, 19 * 60 + 30);
@@ -177,8 +178,10 @@ static void check_defaults(const struct config *cfg)
 	assert_null(cfg->tls_cert);
 	assert_null(cfg->tls_key);
 	assert_null(cfg->election_name);
+	assert_string_equal(config_election(cfg), CONFIG_DEFAULT_ELECTION);
+	assert_string_equal(config_election(NULL), "default");
 	assert_null(cfg->country_code);
-	assert_string_equal(cfg->default_language, "en");
+	assert_string_equal(lang_code(cfg->default_language), "en");
 	assert_null(cfg->timezone);
 	assert_int_equal(cfg->polls_open, -1);
 	assert_int_equal(cfg->polls_close, -1);
@@ -190,7 +193,7 @@ static void check_defaults(const struct config *cfg)
 
 static void test_defaults(void **state)
 {
-	struct config *cfg = config_new_defaults();
+	struct config *cfg = config_new();
 
 	assert_non_null(cfg);
 	check_defaults(cfg);
@@ -218,7 +221,7 @@ static void test_defaults(void **state)
 static void test_modem_defaults(void **state)
 {
 	struct config *cfg = expect_ok("[modem a]\ndevice = /tmp/a\n");
-	const struct modem_config *m = config_modem(cfg, "a");
+	const struct config_modem *m = config_modem(cfg, "a");
 
 	assert_non_null(m);
 	assert_string_equal(m->device, "/tmp/a");
@@ -631,9 +634,9 @@ static void test_ini_tokens(void **state)
 	assert_string_equal(r.log, "1[a|]2<k|1>");
 
 	assert_int_equal(ini_parse("", 0, record, &r, NULL), INI_OK);
-	assert_string_equal(ini_status_str(INI_ERR_NO_SECTION),
+	assert_string_equal(ini_status_name(INI_ERR_NO_SECTION),
 			    "key before the first section header");
-	assert_string_equal(ini_status_str((enum ini_status)99), "unknown error");
+	assert_string_equal(ini_status_name((enum ini_status)99), "unknown error");
 }
 
 int main(void)

@@ -311,7 +311,7 @@ static void test_names(void **state)
 	assert_string_equal(frame_net_name(FRAME_NET_DENIED), "denied");
 	assert_string_equal(frame_worker_state_name(FRAME_WS_NO_NETWORK), "no_network");
 	assert_string_equal(frame_delivery_name(FRAME_DLR_PENDING), "pending");
-	assert_string_equal(frame_result_str(FRAME_BAD_LENGTH), "wrong frame length for its type");
+	assert_string_equal(frame_result_name(FRAME_BAD_LENGTH), "wrong frame length for its type");
 }
 
 int main(void)

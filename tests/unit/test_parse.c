@@ -100,7 +100,7 @@ static bool unescape(const char *src, bool json, char *dst, size_t cap, size_t *
 	return true;
 }
 
-static void to_json(const struct report_msg *m, const char *msg, size_t len, bool detail,
+static void to_json(const struct parse_msg *m, const char *msg, size_t len, bool detail,
 		    char *out, size_t cap)
 {
 	struct json_buf j;
@@ -113,7 +113,7 @@ static void to_json(const struct report_msg *m, const char *msg, size_t len, boo
 }
 
 /* Parse a copy of exactly len bytes, so ASan catches a read past the end. */
-static void parse_exact(const char *msg, size_t len, enum lang fallback, struct report_msg *m,
+static void parse_exact(const char *msg, size_t len, enum lang fallback, struct parse_msg *m,
 			char *json, size_t cap)
 {
 	char *copy = malloc(len > 0 ? len : 1);
@@ -132,7 +132,7 @@ static bool same_after_ucs2(const char *msg, size_t len, enum lang fallback, con
 {
 	static uint8_t ucs2[2 * 4096];
 	static char back[4096], json[REPORT_JSON_MAX];
-	struct report_msg m;
+	struct parse_msg m;
 	size_t n, blen;
 
 	if (utf8_validate(msg, len) != len)
@@ -144,7 +144,7 @@ static bool same_after_ucs2(const char *msg, size_t len, enum lang fallback, con
 }
 
 /* The reply in every language is one segment, and errors have a detail. */
-static bool reply_and_detail_ok(const struct report_msg *m, const char *msg, size_t len)
+static bool reply_and_detail_ok(const struct parse_msg *m, const char *msg, size_t len)
 {
 	struct reply_args a;
 	struct reply_info info;
@@ -172,7 +172,7 @@ static void run_case(struct coverage *cov, int lineno, const char *line, enum la
 {
 	static char msg[4096], want[REPORT_JSON_MAX], got[REPORT_JSON_MAX], field[4096];
 	const char *tab = strrchr(line, '\t');
-	struct report_msg m;
+	struct parse_msg m;
 	size_t len, wlen;
 
 	if (tab == NULL) {
@@ -260,7 +260,7 @@ static void test_ucs2_from_modem(void **state)
 	const char *utf8 = "\xd9\x82 \xd9\xa1\xd9\xa0\xd9\xa2\xd9\xa1 \xd9\x85\xd9\xa4\xd9\xa2\xd9\xa0 "
 			   "\xd9\x86\xd9\xa1\xd9\xa9\xd9\xa0";
 	char text[128], a[REPORT_JSON_MAX], b[REPORT_JSON_MAX];
-	struct report_msg m1, m2;
+	struct parse_msg m1, m2;
 	size_t n;
 
 	(void)state;
@@ -279,7 +279,7 @@ static void test_ucs2_from_modem(void **state)
 static void test_reads_only_len(void **state)
 {
 	const char *buf = "T 1021 V420 W190";
-	struct report_msg m;
+	struct parse_msg m;
 
 	(void)state;
 	assert_true(parse_message(buf, 10, LANG_EN, &m));
@@ -293,7 +293,7 @@ static void test_reads_only_len(void **state)
 static void test_positions_in_characters(void **state)
 {
 	const char *msg = "\xd9\x82 \xd9\xa1\xd9\xa0\xd9\xa2\xd9\xa1 \xd9\x85\xd9\xa4\xd9\xa2\xd9\xa0 X19";
-	struct report_msg m;
+	struct parse_msg m;
 
 	(void)state;
 	assert_false(parse_message(msg, strlen(msg), LANG_EN, &m));
@@ -306,7 +306,7 @@ static void test_positions_in_characters(void **state)
 static void test_details(void **state)
 {
 	char buf[256];
-	struct report_msg m;
+	struct parse_msg m;
 	const char *msg = "T 1021 V420 V430";
 
 	(void)state;
@@ -366,7 +366,7 @@ static void test_names(void **state)
 static void test_all_bytes(void **state)
 {
 	char buf[16];
-	struct report_msg m;
+	struct parse_msg m;
 
 	(void)state;
 	for (int b = 0; b < 256; b++) {

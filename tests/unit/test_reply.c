@@ -101,14 +101,14 @@ static void typical_args(struct reply_args *a)
 static bool one_segment(enum reply_kind k, enum lang l, const struct reply_args *a)
 {
 	char buf[REPLY_MAX];
-	struct reply_info info = { false, { SMS_CODING_GSM7, 0, 0, 0 } };
+	struct reply_info info = { false, { GSM7_CODING_GSM7, 0, 0, 0 } };
 	int n = reply_render(k, l, a, buf, sizeof(buf), &info);
 
 	if (n >= 0 && info.size.segments == 1 && strchr(buf, '{') == NULL)
 		return true;
 	print_error("%s %s: %d bytes, %zu %s units, %zu segments: %s\n",
 		    reply_kind_code(k), lang_code(l), n, info.size.units,
-		    sms_coding_name(info.size.coding), info.size.segments,
+		    gsm7_coding_name(info.size.coding), info.size.segments,
 		    n < 0 ? "(none)" : buf);
 	return false;
 }
@@ -159,7 +159,7 @@ static void test_typical_uses_main_text(void **state)
 							 sizeof(buf), &info) > 0);
 				/* en and fr stay GSM-7 with Latin values */
 				if (info.fallback || (l != LANG_AR &&
-						      info.size.coding != SMS_CODING_GSM7)) {
+						      info.size.coding != GSM7_CODING_GSM7)) {
 					print_error("%s %s: %s%s\n",
 						    reply_kind_code((enum reply_kind)k),
 						    lang_code((enum lang)l),
@@ -219,7 +219,7 @@ static void test_parse_errors_map_to_same_code(void **state)
 
 static void render_msg(const char *text, enum lang fallback, int registered, char *buf)
 {
-	struct report_msg m;
+	struct parse_msg m;
 	struct reply_args a;
 	enum reply_kind k;
 
@@ -289,7 +289,7 @@ static void test_results_fall_back_when_long(void **state)
 	char msg[512], buf[REPLY_MAX];
 	size_t n = 0;
 	struct reply_info info;
-	struct report_msg m;
+	struct parse_msg m;
 	struct reply_args a;
 
 	(void)state;

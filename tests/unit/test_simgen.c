@@ -29,7 +29,7 @@ static struct simgen *make(uint64_t seed, unsigned stations, unsigned typos)
 	struct simgen_options o;
 	struct simgen *g;
 
-	simgen_default_options(&o);
+	simgen_options_init(&o);
 	o.seed = seed;
 	o.stations = stations;
 	o.typo_pct = typos;
@@ -74,13 +74,13 @@ static void test_options(void **state)
 	struct simgen_options o;
 
 	(void)state;
-	simgen_default_options(&o);
+	simgen_options_init(&o);
 	o.stations = 0;
 	assert_null(simgen_new(&o));
-	simgen_default_options(&o);
+	simgen_options_init(&o);
 	o.typo_pct = 101;
 	assert_null(simgen_new(&o));
-	simgen_default_options(&o);
+	simgen_options_init(&o);
 	o.country_code = "96a";
 	assert_null(simgen_new(&o));
 	o.country_code = "0961";
@@ -197,7 +197,7 @@ static void test_totals(void **state)
 
 /* The station s as it should read back from message m. */
 static void check_report(const struct simgen *g, const struct simgen_message *m,
-			 const struct report_msg *r)
+			 const struct parse_msg *r)
 {
 	const struct simgen_station *s = simgen_station(g, m->station);
 	static const enum parse_form forms[] = { PARSE_FORM_OPEN, PARSE_FORM_TURNOUT,
@@ -238,7 +238,7 @@ static void check_report(const struct simgen *g, const struct simgen_message *m,
 
 /* A typo that parses must break a rule validation checks. */
 static void check_typo(const struct simgen *g, const struct simgen_message *m,
-		       const struct report_msg *r, struct strmap *codes)
+		       const struct parse_msg *r, struct strmap *codes)
 {
 	if (r->error != PARSE_OK)
 		return;
@@ -264,7 +264,7 @@ static void test_messages_parse(void **state)
 		assert_true(strmap_put(codes, simgen_station(g, i)->code, (void *)codes));
 	for (size_t i = 0; i < simgen_n_messages(g); i++) {
 		const struct simgen_message *m = simgen_message(g, i);
-		struct report_msg r;
+		struct parse_msg r;
 		bool ok = parse_message(m->text, strlen(m->text), LANG_EN, &r);
 
 		if (m->kind == SIMGEN_TYPO) {

@@ -98,7 +98,7 @@ static void test_from_ucs2(void **state)
 	/* empty */
 	assert_int_equal(utf8_from_ucs2(in, 0, out, 1, &n), UTF8_CONV_OK);
 	assert_int_equal(n, 0);
-	assert_string_equal(utf8_conv_str(UTF8_CONV_BAD_SURROGATE), "unpaired UTF-16 surrogate");
+	assert_string_equal(utf8_conv_name(UTF8_CONV_BAD_SURROGATE), "unpaired UTF-16 surrogate");
 }
 
 static void test_ucs2_round_trip(void **state)
@@ -149,15 +149,15 @@ static void fill(char *buf, const char *unit, size_t times)
 		strcat(buf, unit);
 }
 
-static void expect_size(const char *s, enum sms_coding coding, size_t units, size_t segments)
+static void expect_size(const char *s, enum gsm7_coding coding, size_t units, size_t segments)
 {
-	struct sms_size sz;
+	struct gsm7_size sz;
 
-	assert_true(sms_measure(s, strlen(s), &sz));
+	assert_true(gsm7_measure(s, strlen(s), &sz));
 	assert_int_equal(sz.coding, coding);
 	assert_int_equal(sz.units, units);
 	assert_int_equal(sz.segments, segments);
-	assert_int_equal(sms_segments(s, strlen(s)), segments);
+	assert_int_equal(gsm7_segments(s, strlen(s)), segments);
 }
 
 static void test_segments(void **state)
@@ -165,60 +165,60 @@ static void test_segments(void **state)
 	static char buf[2048];
 
 	(void)state;
-	expect_size("", SMS_CODING_GSM7, 0, 1);
+	expect_size("", GSM7_CODING_GSM7, 0, 1);
 	fill(buf, "a", 160);
-	expect_size(buf, SMS_CODING_GSM7, 160, 1);
+	expect_size(buf, GSM7_CODING_GSM7, 160, 1);
 	fill(buf, "a", 161);
-	expect_size(buf, SMS_CODING_GSM7, 161, 2);
+	expect_size(buf, GSM7_CODING_GSM7, 161, 2);
 	fill(buf, "a", 306);
-	expect_size(buf, SMS_CODING_GSM7, 306, 2);
+	expect_size(buf, GSM7_CODING_GSM7, 306, 2);
 	fill(buf, "a", 307);
-	expect_size(buf, SMS_CODING_GSM7, 307, 3);
+	expect_size(buf, GSM7_CODING_GSM7, 307, 3);
 	/* extension characters count two */
 	fill(buf, "[", 80);
-	expect_size(buf, SMS_CODING_GSM7, 160, 1);
+	expect_size(buf, GSM7_CODING_GSM7, 160, 1);
 	fill(buf, "[", 81);
-	expect_size(buf, SMS_CODING_GSM7, 162, 2);
+	expect_size(buf, GSM7_CODING_GSM7, 162, 2);
 	/* an escape pair is not split: 306 septets that would fill two
 	 * parts exactly need three when '[' straddles the boundary */
 	fill(buf, "a", 151);
 	strcat(buf, "[");
 	fill(buf + 152, "a", 153);
-	expect_size(buf, SMS_CODING_GSM7, 306, 2);
+	expect_size(buf, GSM7_CODING_GSM7, 306, 2);
 	fill(buf, "a", 152);
 	strcat(buf, "[");
 	fill(buf + 153, "a", 152);
-	expect_size(buf, SMS_CODING_GSM7, 306, 3);
+	expect_size(buf, GSM7_CODING_GSM7, 306, 3);
 	/* one Arabic letter makes it UCS-2 */
 	fill(buf, "\xd9\x85", 70);
-	expect_size(buf, SMS_CODING_UCS2, 70, 1);
+	expect_size(buf, GSM7_CODING_UCS2, 70, 1);
 	fill(buf, "\xd9\x85", 71);
-	expect_size(buf, SMS_CODING_UCS2, 71, 2);
+	expect_size(buf, GSM7_CODING_UCS2, 71, 2);
 	fill(buf, "a", 69);
 	strcat(buf, "\xd9\x85");
-	expect_size(buf, SMS_CODING_UCS2, 70, 1);
+	expect_size(buf, GSM7_CODING_UCS2, 70, 1);
 	fill(buf, "\xd9\x85", 134);
-	expect_size(buf, SMS_CODING_UCS2, 134, 2);
+	expect_size(buf, GSM7_CODING_UCS2, 134, 2);
 	fill(buf, "\xd9\x85", 135);
-	expect_size(buf, SMS_CODING_UCS2, 135, 3);
+	expect_size(buf, GSM7_CODING_UCS2, 135, 3);
 	/* outside the BMP: two units, and a pair is not split */
 	fill(buf, "\xf0\x9f\x98\x80", 35);
-	expect_size(buf, SMS_CODING_UCS2, 70, 1);
+	expect_size(buf, GSM7_CODING_UCS2, 70, 1);
 	fill(buf, "\xd9\x85", 66);
 	strcat(buf, "\xf0\x9f\x98\x80");
 	strcat(buf, "\xd9\x85");
-	expect_size(buf, SMS_CODING_UCS2, 69, 1);
+	expect_size(buf, GSM7_CODING_UCS2, 69, 1);
 	fill(buf, "\xd9\x85", 65);
 	strcat(buf, "\xf0\x9f\x98\x80");
 	fill(buf + strlen(buf), "\xd9\x85", 67);
-	expect_size(buf, SMS_CODING_UCS2, 134, 2);
+	expect_size(buf, GSM7_CODING_UCS2, 134, 2);
 	fill(buf, "\xd9\x85", 66);
 	strcat(buf, "\xf0\x9f\x98\x80");
 	fill(buf + strlen(buf), "\xd9\x85", 66);
-	expect_size(buf, SMS_CODING_UCS2, 134, 3);
+	expect_size(buf, GSM7_CODING_UCS2, 134, 3);
 	/* invalid UTF-8 */
-	assert_int_equal(sms_segments("\xff", 1), 0);
-	assert_string_equal(sms_coding_name(SMS_CODING_UCS2), "ucs2");
+	assert_int_equal(gsm7_segments("\xff", 1), 0);
+	assert_string_equal(gsm7_coding_name(GSM7_CODING_UCS2), "ucs2");
 }
 
 static void test_digit_value(void **state)

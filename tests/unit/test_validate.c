@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "parse.h"
+#include "pin.h"
 #include "regsnap.h"
 #include "registry_import.h"
 #include "reply.h"
@@ -28,12 +29,12 @@ static struct validate_clock no_clock;
 
 static int setup(void **state)
 {
-	char hash[REGISTRY_PIN_HASH_BUF];
+	char hash[PIN_HASH_BUF];
 	bool ok;
 
 	(void)state;
 	snap = regsnap_new();
-	ok = snap != NULL && registry_pin_hash("4321", 1000, hash, sizeof(hash)) &&
+	ok = snap != NULL && pin_hash("4321", 1000, hash, sizeof(hash)) &&
 	     regsnap_add_area(snap, 1, 0) && regsnap_add_area(snap, 2, 1) &&
 	     regsnap_add_area(snap, 3, 0) &&
 	     regsnap_add_contest(snap, 10, "COUNCIL", 3) &&
@@ -70,7 +71,7 @@ static int teardown(void **state)
 static struct validate_result check_at(const char *sender, const char *text, int64_t t,
 				       const struct validate_clock *clock, bool locked)
 {
-	static struct report_msg msg;
+	static struct parse_msg msg;
 	struct validate_input in = { sender, &msg, t, locked };
 	struct validate_result r;
 
@@ -146,7 +147,7 @@ static void test_station_rules(void **state)
 
 static void test_pin(void **state)
 {
-	struct reg_person *p = regsnap_person(snap, PINNED);
+	struct regsnap_person *p = regsnap_person(snap, PINNED);
 
 	(void)state;
 	assert_non_null(p);
@@ -331,8 +332,8 @@ static void test_clock_without_deadline(void **state)
 static void test_snapshot_indexing(void **state)
 {
 	struct regsnap *s = regsnap_new();
-	const struct reg_station *st;
-	struct reg_person *p;
+	const struct regsnap_station *st;
+	struct regsnap_person *p;
 
 	(void)state;
 	assert_non_null(s);
