@@ -11,20 +11,11 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "util.h"
+
 #define PIN_SALT_LEN 16
 #define PIN_HASH_LEN 32
 #define PIN_PREFIX "pbkdf2-sha256$"
-
-static void hex_encode(const unsigned char *in, size_t n, char *out)
-{
-	static const char hex[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = hex[in[i] >> 4];
-		out[2 * i + 1] = hex[in[i] & 0x0F];
-	}
-	out[2 * n] = '\0';
-}
 
 static int hex_value(char ch)
 {
@@ -69,8 +60,8 @@ bool pin_hash(const char *pin, int iterations, char *out, size_t outlen)
 	if (outlen < PIN_HASH_BUF || RAND_bytes(salt, sizeof(salt)) != 1 ||
 	    !pbkdf2(pin, salt, iterations, dk))
 		goto done;
-	hex_encode(salt, sizeof(salt), salt_hex);
-	hex_encode(dk, sizeof(dk), dk_hex);
+	util_hex(salt_hex, salt, sizeof(salt));
+	util_hex(dk_hex, dk, sizeof(dk));
 	snprintf(out, outlen, PIN_PREFIX "%d$%s$%s", iterations, salt_hex, dk_hex);
 	ok = true;
 done:
