@@ -26,6 +26,7 @@
 
 #define SENDER_KEY_MAX 32
 #define SENDER_RATE_RING 61                 /* rate_max + 1 times at most */
+#define SENDER_SEEN 64                      /* message keys remembered */
 #define SENDER_PIN_FAILS 3
 #define SENDER_PIN_WINDOW_MS (10 * 60 * 1000)
 #define SENDER_PIN_LOCK_MS (30 * 60 * 1000)
@@ -47,6 +48,8 @@ struct sender {
 	unsigned n_fails;
 	int64_t locked_until;
 	int64_t last_seen;
+	uint64_t seen[SENDER_SEEN];         /* ring of recent messages' keys */
+	unsigned n_seen, next_seen;
 };
 
 /* What a stored message says about its sender, for sender_replay(). */
@@ -79,6 +82,15 @@ size_t sender_table_len(const struct sender_table *t);
 /* Forget senders that are neither muted nor locked and were not seen for
  * longer than the PIN window and a minute. */
 void sender_table_sweep(struct sender_table *t, int64_t now);
+
+/*
+ * Note the message with key (the first 64 bits of its dedup key) from s.
+ * True when the key was noted before: the same message again (a modem that
+ * could not delete it, a spool replay, a batch resent), which must count
+ * neither for the rate nor as another wrong PIN.  The last SENDER_SEEN
+ * keys are kept, more than the rate counts.
+ */
+bool sender_seen(struct sender *s, uint64_t key) SAWT_MUST_CHECK;
 
 /*
  * Count a message from s at now.  True when s is muted (this message is

@@ -16,7 +16,10 @@
  * sender stays muted for mute_s seconds and one sender_flood alert is
  * raised per sender and day).  Three wrong PINs within ten minutes lock a
  * sender's PIN for thirty minutes; the third wrong PIN is answered with
- * pin_locked, and so is every message needing the PIN while locked.  Rate
+ * pin_locked, and so is every message needing the PIN while locked.  A
+ * message delivered again (same dedup key: a modem that did not get to
+ * delete it, a spool replay) counts for neither the rate nor the PIN
+ * again.  Rate
  * and PIN state live in memory (sender.h); at start the pipeline reads it
  * back from the messages stored in the last hour (rate-limited ones, PIN
  * errors, right PINs), and messages wait until it has, so a restart

@@ -98,6 +98,18 @@ static void mute(struct sender *s, const struct sender_rules *r, int64_t at)
 	s->next = 0;
 }
 
+bool sender_seen(struct sender *s, uint64_t key)
+{
+	for (unsigned i = 0; i < s->n_seen; i++)
+		if (s->seen[i] == key)
+			return true;
+	s->seen[s->next_seen] = key;
+	s->next_seen = (s->next_seen + 1) % SENDER_SEEN;
+	if (s->n_seen < SENDER_SEEN)
+		s->n_seen++;
+	return false;
+}
+
 bool sender_rate(struct sender *s, const struct sender_rules *r, int64_t now, bool *started)
 {
 	unsigned keep = r->rate_max + 1;

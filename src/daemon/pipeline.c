@@ -136,6 +136,7 @@ struct decision {
 	const char *in_state;
 	const char *no_reply;
 	bool alert;
+	bool again;                         /* its sender sent this message before */
 	bool parsed;
 	struct parse_msg msg;
 	struct validate_result v;
@@ -153,13 +154,28 @@ static bool is_report_form(enum parse_form f)
 	       f == PARSE_FORM_RESULTS || f == PARSE_FORM_INCIDENT;
 }
 
-/* The sender checks of section 3; false when the message is only recorded. */
+/* The first 64 bits of a dedup key (64 hex digits). */
+static uint64_t dedup_bits(const char *dedup)
+{
+	char hex[17];
+
+	snprintf(hex, sizeof(hex), "%s", dedup);
+	return (uint64_t)strtoull(hex, NULL, 16);
+}
+
+/*
+ * The sender checks of section 3; false when the message is only recorded.
+ * A message its sender sent before (same dedup key: redelivered by a modem
+ * worker that died before deleting it, replayed from the spool, resent
+ * after a failed batch) was counted then: it does not count for the rate
+ * again, or a crash could mute an observer's next reports.
+ */
 static bool check_sender(struct pipeline *pl, struct decision *d, int64_t now,
 			 struct sender **out)
 {
 	const char *raw = d->in->sender, *why;
 	char e164[PHONE_E164_BUF];
-	bool started;
+	bool started = false;
 
 	*out = NULL;
 	if (is_short_code(raw) ||
@@ -174,7 +190,9 @@ static bool check_sender(struct pipeline *pl, struct decision *d, int64_t now,
 		return false;
 	}
 	*out = sender_table_get(pl->senders, e164, now);
-	if (*out != NULL && sender_rate(*out, &pl->rules, now, &started)) {
+	d->again = *out != NULL && sender_seen(*out, dedup_bits(d->in->dedup));
+	if (*out != NULL && (d->again ? now < (*out)->muted_until
+				     : sender_rate(*out, &pl->rules, now, &started))) {
 		d->no_reply = "rate_limited";
 		d->alert = started;
 		return false;
@@ -192,14 +210,15 @@ static int64_t sent_at(const struct inbound *in)
 	return rcv;
 }
 
-/* Apply the PIN lock rules to a verdict. */
+/* Apply the PIN lock rules to a verdict; a message sent before counts no
+ * wrong PIN again. */
 static void pin_rules(struct decision *d, struct sender *s, int64_t now)
 {
 	enum reply_kind k = d->v.reply;
 
 	if (s == NULL)
 		return;
-	if (k == REPLY_BAD_PIN && sender_pin_fail(s, now))
+	if (k == REPLY_BAD_PIN && !d->again && sender_pin_fail(s, now))
 		d->v.reply = REPLY_PIN_LOCKED;
 	if (d->v.reply == REPLY_PIN_LOCKED || d->v.reply == REPLY_BAD_PIN) {
 		int64_t left = d->v.reply == REPLY_PIN_LOCKED ? s->locked_until - now : SENDER_PIN_LOCK_MS;
@@ -207,7 +226,8 @@ static void pin_rules(struct decision *d, struct sender *s, int64_t now)
 		d->minutes = (uint32_t)((left + 59999) / 60000);
 		return;
 	}
-	if (d->parsed && d->msg.error == PARSE_OK && (d->msg.has & PARSE_HAS_PIN) &&
+	if (!d->again && d->parsed && d->msg.error == PARSE_OK &&
+	    (d->msg.has & PARSE_HAS_PIN) &&
 	    d->v.person != NULL && d->v.person->pin_hash != NULL &&
 	    k != REPLY_PIN_REQUIRED && k != REPLY_UNKNOWN_SENDER)
 		sender_pin_ok(s);       /* the PIN was right */

@@ -104,7 +104,7 @@ is "$(psql -XAtc "SELECT count(*) FROM sawt.reports WHERE voters IN (800, 900) A
 wait_sql "SELECT received >= 20 AND sent >= 20 AND network = 'home' AND signal_percent IS NOT NULL FROM sawt.modems WHERE name = 'dummy'" t 20 && pass "sawt.modems shows the modem's counters, network and signal" || {
 	fail "sawt.modems shows the modem's counters, network and signal"
 	psql -XAtc "SELECT received, sent, network, signal_percent, state FROM sawt.modems WHERE name = 'dummy'" | sed 's/^/# /'
-	psql -XAtc "SELECT id, state, attempts, modem, last_error FROM sawt.outbox ORDER BY id" | sed 's/^/# /'
+	psql -XAtc "SELECT id, state, attempts, modem, error FROM sawt.outbox ORDER BY id" | sed 's/^/# /'
 }
 
 kill -TERM $pid

@@ -33,6 +33,7 @@
 #define ARABIC "+9613100006"   /* 2011, replies in Arabic */
 #define LOCKED "+9613100007"   /* 1023; PIN 8642; French */
 #define F "+9613100008"        /* 2011, 1023 */
+#define AGAIN "+9613100010"    /* 1022; PIN 5555 */
 #define OWN "+9613999999"      /* sawt's own modem */
 
 #define NOON 1746360000        /* 2025-05-04 12:00 UTC */
@@ -654,6 +655,40 @@ static void test_pin_lock(void **state)
 	print_message("# locked reply: %s\n", s.body);
 }
 
+/* The same message delivered again (a modem worker killed before it
+ * deleted it, a spool replay) counts neither for the rate nor as another
+ * wrong PIN: the sender's next reports are still processed. */
+static void test_redelivery_counts_once(void **state)
+{
+	struct inbound wrong, in[37];
+	struct stored s;
+	char text[32];
+
+	(void)state;
+	send_msg(AGAIN, "T 1022 V90 #1111", &wrong);
+	send_in(&wrong);
+	send_in(&wrong);
+	roundtrip(AGAIN, "T 1022 V95 #5555", &s);
+	assert_string_equal(s.in_error, "");            /* one wrong PIN, not three */
+	assert_string_equal(s.outcome, "accepted");
+	/* rate_max is 40: 39 messages in all, three of them delivered twice */
+	for (int i = 0; i < 37; i++) {
+		snprintf(text, sizeof(text), "T 1022 V%d #5555", 100 + i);
+		send_msg(AGAIN, text, &in[i]);
+		for (int k = i - 2; i == 33 && k <= i; k++)
+			send_in(&in[k]);
+	}
+	load(&in[36], &s);
+	assert_string_equal(s.no_reply, "");
+	assert_int_equal(s.reports, 1);
+	assert_int_equal(q1i("SELECT count(*) FROM sawt.inbound_messages WHERE sender = $1",
+			     AGAIN), 39);
+	assert_int_equal(q1i("SELECT count(*) FROM sawt.inbound_messages WHERE sender = $1"
+			     " AND state = 'ignored'", AGAIN), 0);
+	assert_int_equal(q1i("SELECT count(*) FROM sawt.alerts WHERE kind = 'sender_flood'",
+			     NULL), 1);                 /* FLOOD's only */
+}
+
 /* Free the pipeline and build a new one on the same database, as a
  * restarted sawtd would. */
 static void restart_pipeline(void)
@@ -863,6 +898,7 @@ int main(void)
 		cmocka_unit_test(test_no_reply_senders),
 		cmocka_unit_test(test_rate_limit),
 		cmocka_unit_test(test_pin_lock),
+		cmocka_unit_test(test_redelivery_counts_once),
 		cmocka_unit_test(test_registry_refresh),
 		cmocka_unit_test(test_bad_message_isolated),
 		cmocka_unit_test(test_extra_connection_down),

@@ -96,6 +96,24 @@ static void test_old_wrong_pins_and_right_pin_forgotten(void **state)
 	sender_table_free(t);
 }
 
+/* A key noted before is seen again, until SENDER_SEEN newer ones pushed
+ * it out. */
+static void test_seen_keys(void **state)
+{
+	struct sender_table *t;
+	struct sender *s = fresh(&t);
+
+	(void)state;
+	assert_false(sender_seen(s, 42));
+	assert_true(sender_seen(s, 42));
+	for (uint64_t k = 1; k < SENDER_SEEN; k++)
+		assert_false(sender_seen(s, 1000 + k));
+	assert_true(sender_seen(s, 42));
+	assert_false(sender_seen(s, 2000));             /* the 65th pushes out 42 */
+	assert_false(sender_seen(s, 42));
+	sender_table_free(t);
+}
+
 /* Events from before the restart have times before the monotonic clock's
  * start: negative ones must work. */
 static void test_replay_restores_lock_and_mute(void **state)
@@ -172,6 +190,7 @@ int main(void)
 		cmocka_unit_test(test_rate_window_slides),
 		cmocka_unit_test(test_three_wrong_pins_lock),
 		cmocka_unit_test(test_old_wrong_pins_and_right_pin_forgotten),
+		cmocka_unit_test(test_seen_keys),
 		cmocka_unit_test(test_replay_restores_lock_and_mute),
 		cmocka_unit_test(test_replay_counts_wrong_pins),
 		cmocka_unit_test(test_table),
