@@ -67,6 +67,8 @@ kill -0 $pid && pass "sawtd survives reloads" || fail "sawtd survives reloads"
 kill -TERM $pid
 wait $pid
 is "$?" 0 "exit 0"
+no_errors "$LOG" "reload failed, keeping the running configuration: $(re_quote "$CONF"):[0-9]+: duplicate section \[sawt\] \(first on line 1\)" \
+	"no error in the log but the refused reload"
 wait $lpid
 grep -qx "STOPPING=1" "$SAWT_TEST_TMP/notify.out" && pass "STOPPING=1 is sent" || fail "STOPPING=1 is sent"
 done_testing

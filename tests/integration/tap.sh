@@ -1,8 +1,15 @@
 # tap.sh - tiny TAP helpers for shell tests; source it.
-#   ok CONDITION-COMMAND... -- description   (runs the command)
-#   is GOT WANT description
+#   pass DESCRIPTION / fail DESCRIPTION      one test line, ok or not ok
+#   is GOT WANT DESCRIPTION                  pass when GOT = WANT, else show both
+#   like TEXT REGEX DESCRIPTION              pass when a line of TEXT matches REGEX (grep -E)
+#   no_errors LOGFILE [ALLOWED] DESCRIPTION  pass when LOGFILE holds no error-level line
+#                                            of sawt's log format (src/lib/log.c) but those
+#                                            whose whole message matches the regex ALLOWED
+#   re_quote STRING                          print STRING as an extended regex matching it literally
 #   wait_for FILE PATTERN [SECONDS] [COUNT]  wait until PATTERN is in FILE COUNT times
-#   done_testing                           print the plan, exit non-zero on failure
+#   wait_sql SQL WANT [SECONDS]              wait until psql -Atc SQL prints WANT
+#   import_fixtures                          migrate and import tests/data/import
+#   done_testing                             print the plan, exit non-zero on failure
 TAP_N=0
 TAP_FAILED=0
 
@@ -17,6 +24,37 @@ is() {
 like() {
 	if printf '%s\n' "$1" | grep -Eq -- "$2"; then pass "$3"; else
 		fail "$3"; printf '%s\n' "$1" | sed 's/^/#   got: /' | head -20; echo "#   want /$2/"; fi
+}
+
+# no_errors LOGFILE [ALLOWED] DESCRIPTION: fail, listing them, when LOGFILE
+# has error-level lines of sawt's log (src/lib/log.c): "YYYY-MM-DD HH:MM:SS
+# IDENT error: MESSAGE", or under systemd's journal "<3>IDENT: MESSAGE"
+# (IDENT is sawtd, sawt, or modem:NAME for a modem worker).  ALLOWED is an
+# extended regex that must match the whole MESSAGE of an error the test
+# provokes on purpose; keep it as narrow as the error it allows.
+no_errors() {
+	_file=$1 _allow=
+	if [ $# -ge 3 ]; then _allow=$2; shift; fi
+	_desc=$2
+	if [ ! -f "$_file" ]; then
+		fail "$_desc"; echo "#   no log file $_file"; return
+	fi
+	_prefix='^([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} [^ ]+ error|<[0-3]>[^ ]+): '
+	_bad=$(grep -E -- "$_prefix" "$_file" | while IFS= read -r _line; do
+		_msg=$(printf '%s\n' "$_line" | sed -E "s/$_prefix//")
+		if [ -n "$_allow" ] && printf '%s\n' "$_msg" | grep -Eqx -- "$_allow"; then
+			continue
+		fi
+		printf '%s\n' "$_line"
+	done)
+	if [ -z "$_bad" ]; then pass "$_desc"; else
+		fail "$_desc"; printf '%s\n' "$_bad" | head -20 | sed 's/^/#   /'; fi
+}
+
+# re_quote STRING: STRING with the characters special in an extended
+# regex escaped, to put a path into an ALLOWED pattern of no_errors.
+re_quote() {
+	printf '%s\n' "$1" | sed 's/[][\\.*^$+?(){}|]/\\&/g'
 }
 
 wait_for() {
