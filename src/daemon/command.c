@@ -15,6 +15,7 @@
  */
 #include "command.h"
 
+#include <assert.h>
 #include <event2/event.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -285,6 +286,7 @@ static void finish_cb(const struct db_result *res, void *arg)
 {
 	struct job *j = arg;
 
+	assert(j->cmd->in_flight > 0);
 	j->cmd->in_flight--;
 	if (!db_result_ok(res)) {
 		log_failure(j, res);
@@ -311,6 +313,7 @@ static void status_cb(const struct db_result *res, void *arg)
 	char body[REPLY_MAX];
 	bool known;
 
+	assert(j->cmd->in_flight > 0);
 	j->cmd->in_flight--;
 	if (!db_result_ok(res) || db_result_rows(res) != 1) {
 		if (db_result_ok(res))
@@ -340,6 +343,7 @@ static void ack_cb(const struct db_result *res, void *arg)
 {
 	struct job *j = arg;
 
+	assert(j->cmd->in_flight > 0);
 	j->cmd->in_flight--;
 	if (!db_result_ok(res)) {
 		log_failure(j, res);
@@ -456,6 +460,7 @@ static void page_cb(const struct db_result *res, void *arg)
 	struct command *cmd = arg;
 	int n;
 
+	assert(cmd->in_flight > 0);
 	cmd->in_flight--;
 	if (!db_result_ok(res)) {
 		if (strcmp(db_result_sqlstate(res), "08006") != 0)

@@ -3,6 +3,7 @@
  */
 #include "intake.h"
 
+#include <assert.h>
 #include <event2/event.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +60,7 @@ static void direct_done(void *arg, enum pipeline_outcome outcome)
 	struct pending *p = arg;
 	struct intake *in = p->in;
 
+	assert(in->direct_in_flight > 0);
 	in->direct_in_flight--;
 	if (outcome == PIPELINE_COMMITTED) {
 		in->stats.committed++;
@@ -74,6 +76,7 @@ static void replay_done(void *arg, enum pipeline_outcome outcome)
 	struct pending *p = arg;
 	struct intake *in = p->in;
 
+	assert(in->replay_in_flight > 0);
 	in->replay_in_flight--;
 	if (outcome == PIPELINE_COMMITTED) {
 		if (spool_remove(in->spool, p->seq))

@@ -3,6 +3,7 @@
  */
 #include "strbuf.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -29,6 +30,7 @@ void strbuf_append(struct strbuf *sb, const char *s, size_t n)
 	}
 	if (sb->cap == 0)
 		return;
+	assert(sb->len + n < sb->cap);
 	memcpy(sb->buf + sb->len, s, n);
 	sb->len += n;
 	sb->buf[sb->len] = '\0';
@@ -50,6 +52,7 @@ void strbuf_vprintf(struct strbuf *sb, const char *fmt, va_list ap)
 		sb->overflow = true;
 		return;
 	}
+	assert(sb->len < sb->cap);
 	room = sb->cap - sb->len;
 	n = vsnprintf(sb->buf + sb->len, room, fmt, ap);
 	if (n < 0) {

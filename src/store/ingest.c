@@ -10,6 +10,7 @@
  */
 #include "ingest.h"
 
+#include <assert.h>
 #include <event2/event.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -207,6 +208,7 @@ static void flight_remove(struct lane *l, struct batch *b)
 		if (*pp == b) {
 			*pp = b->next;
 			b->next = NULL;
+			assert(l->in_flight > 0 && l->ing->stats.in_flight > 0);
 			l->in_flight--;
 			l->ing->stats.in_flight--;
 			return;
