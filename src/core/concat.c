@@ -144,19 +144,21 @@ static void group_flush(struct concat *c, size_t idx)
 	group_drop(c, idx);
 }
 
-static struct group *group_find(struct concat *c, const struct concat_part *p)
+static struct group *group_find(struct concat *c, const char *sender,
+				 const struct concat_part *p)
 {
 	for (size_t i = 0; i < c->n_groups; i++) {
 		struct group *g = &c->groups[i];
 
-		if (g->ref == p->ref && g->total == p->total && strcmp(g->sender, p->sender) == 0)
+		if (g->ref == p->ref && g->total == p->total && strcmp(g->sender, sender) == 0)
 			return g;
 	}
 	return NULL;
 }
 
 /* A new group for p's message, the oldest handed over if there is no room. */
-static struct group *group_start(struct concat *c, const struct concat_part *p, int64_t now)
+static struct group *group_start(struct concat *c, const char *sender,
+				  const struct concat_part *p, int64_t now)
 {
 	struct group *g;
 	size_t oldest = 0;
@@ -173,7 +175,7 @@ static struct group *group_start(struct concat *c, const struct concat_part *p, 
 	g->parts = calloc((size_t)p->total, sizeof(*g->parts));
 	if (g->parts == NULL)
 		return NULL;
-	frame_copy_str(g->sender, sizeof(g->sender), p->sender);
+	memcpy(g->sender, sender, sizeof(g->sender));
 	g->ref = p->ref;
 	g->total = p->total;
 	g->first_ms = now;
@@ -203,13 +205,15 @@ static bool valid_part(const struct concat_part *p)
 
 enum concat_result concat_add(struct concat *c, const struct concat_part *p, int64_t now)
 {
+	char sender[CONCAT_SENDER_MAX];
 	struct group *g;
 	struct part *pt;
 
 	if (!valid_part(p))
 		return CONCAT_REFUSED;
-	g = group_find(c, p);
-	if (g == NULL && (g = group_start(c, p, now)) == NULL)
+	frame_copy_str(sender, sizeof(sender), p->sender);   /* as it is kept */
+	g = group_find(c, sender, p);
+	if (g == NULL && (g = group_start(c, sender, p, now)) == NULL)
 		return CONCAT_REFUSED;
 	pt = &g->parts[p->part - 1];
 	if (pt->have)
