@@ -1,34 +1,32 @@
 /*
  * pipeline.c - the processing pipeline of sawtd; see pipeline.h.
  *
- * A message is decided as soon as it is submitted: sender checks, parse,
- * validation against the registry snapshot and the reply texts all happen
- * in memory.  The result is one JSON record (a sawt.ingest_msg) handed to
- * the group commit (ingest.c), which reports back once it has committed.
+ * A message is decided as soon as it is submitted, in memory, by the
+ * core's decide_message() (sender checks, parse, validation against the
+ * registry snapshot, replies, tally, alert) and written as one JSON record
+ * (a sawt.ingest_msg, decide_json.h) handed to the group commit
+ * (ingest.c), which reports back once it has committed.  This file is the
+ * glue: timers, the wait for the registry, the sender state read back at
+ * start, and the callbacks.
  */
 #include "pipeline.h"
 
 #include <event2/event.h>
-#include <inttypes.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "decide.h"
+#include "decide_json.h"
 #include "ingest.h"
-#include "json.h"
-#include "report_json.h"
 #include "parse.h"
 #include "phone.h"
 #include "registry.h"
 #include "reply.h"
 #include "sender.h"
 #include "util.h"
-#include "validate.h"
 
 #define SWEEP_MS 60000
-#define MSG_JSON_MAX 32768
 
 struct msg {
 	struct pipeline *pl;
@@ -37,7 +35,7 @@ struct msg {
 	int64_t t_submit;           /* monotonic ms */
 	char dedup[INBOUND_DEDUP_HEX];
 	int station_id;             /* 0: none */
-	char tally_key[48];         /* "" unless an accepted report */
+	char tally_key[DECIDE_TALLY_KEY_MAX];  /* "" unless an accepted report */
 	bool ignored;
 	struct inbound in;          /* the record (for its fallback record) */
 };
@@ -63,11 +61,10 @@ struct pipeline {
 	struct pipeline_options opt;
 	char *conninfo;             /* for the extra connections */
 	char *country_code;
-	enum lang default_lang;
 	char **own;                 /* sawt's own numbers, E.164 */
 	size_t n_own;
+	struct decide_settings set; /* over the above and opt */
 	struct sender_table *senders;
-	struct sender_rules rules;  /* from opt */
 	enum pipeline_restore restore;
 	struct waiting *wait_head, *wait_tail;
 	struct event *ev_sweep;     /* forgets idle senders */
@@ -94,28 +91,7 @@ static void msg_done(struct pipeline *pl, struct msg *m, enum pipeline_outcome o
 	msg_free(m);
 }
 
-/* ==== senders: own numbers, non-phone senders, rate, PIN lock ==== */
-
-/* Digits and letters of a raw sender, for the non-phone test. */
-static bool is_short_code(const char *raw)
-{
-	size_t digits = 0;
-
-	if (raw[0] == '+')
-		return false;
-	for (const char *p = raw; *p; p++)
-		if (*p >= '0' && *p <= '9')
-			digits++;
-	return digits <= 6;
-}
-
-static bool is_own_number(const struct pipeline *pl, const char *e164)
-{
-	for (size_t i = 0; i < pl->n_own; i++)
-		if (strcmp(pl->own[i], e164) == 0)
-			return true;
-	return false;
-}
+/* ==== deciding a message ==== */
 
 static void sweep_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -128,351 +104,24 @@ static void sweep_cb(evutil_socket_t fd, short what, void *arg)
 	db_timer_arm(pl->ev_sweep, SWEEP_MS);
 }
 
-/* ==== deciding a message ==== */
-
-struct decision {
-	const struct inbound *in;
-	char sender[INBOUND_SENDER_MAX];    /* E.164, or as received */
-	const char *in_state;
-	const char *no_reply;
-	bool alert;
-	bool again;                         /* its sender sent this message before */
-	bool parsed;
-	struct parse_msg msg;
-	struct validate_result v;
-	uint32_t minutes;                   /* PIN lock minutes for the reply */
-	bool missing_parts;
-	int priority;
-	char body[REPLY_MAX];
-	char resend[REPLY_MAX];
-	char decrease[REPLY_MAX];
-};
-
-static bool is_report_form(enum parse_form f)
+/* What a decision has for the log. */
+static void log_decision(const struct msg *m, const struct decide_result *d)
 {
-	return f == PARSE_FORM_OPEN || f == PARSE_FORM_TURNOUT || f == PARSE_FORM_CLOSE ||
-	       f == PARSE_FORM_RESULTS || f == PARSE_FORM_INCIDENT;
-}
-
-/* The first 64 bits of a dedup key (64 hex digits). */
-static uint64_t dedup_bits(const char *dedup)
-{
-	char hex[17];
-
-	snprintf(hex, sizeof(hex), "%s", dedup);
-	return (uint64_t)strtoull(hex, NULL, 16);
-}
-
-/*
- * The sender checks of section 3; false when the message is only recorded.
- * A message its sender sent before (same dedup key: redelivered by a modem
- * worker that died before deleting it, replayed from the spool, resent
- * after a failed batch) was counted then: it does not count for the rate
- * again, or a crash could mute an observer's next reports.
- */
-static bool check_sender(struct pipeline *pl, struct decision *d, int64_t now,
-			 struct sender **out)
-{
-	const char *raw = d->in->sender, *why;
-	char e164[PHONE_E164_BUF];
-	bool started = false;
-
-	*out = NULL;
-	if (is_short_code(raw) ||
-	    !phone_normalize(raw, strlen(raw), pl->country_code, e164, &why)) {
-		snprintf(d->sender, sizeof(d->sender), "%s", raw);
-		d->no_reply = "non_phone_sender";
-		return false;
-	}
-	snprintf(d->sender, sizeof(d->sender), "%s", e164);
-	if (is_own_number(pl, e164)) {
-		d->no_reply = "own_number";
-		return false;
-	}
-	*out = sender_table_get(pl->senders, e164, now);
-	d->again = *out != NULL && sender_seen(*out, dedup_bits(d->in->dedup));
-	if (*out != NULL && (d->again ? now < (*out)->muted_until
-				     : sender_rate(*out, &pl->rules, now, &started))) {
-		d->no_reply = "rate_limited";
-		d->alert = started;
-		return false;
-	}
-	return true;
-}
-
-/* When the observer sent it: the SMSC time when plausible, else receipt. */
-static int64_t sent_at(const struct inbound *in)
-{
-	int64_t rcv = in->received_ms > 0 ? in->received_ms / 1000 : util_wall_ms() / 1000;
-
-	if (in->smsc_time > 0 && in->smsc_time <= rcv + 300 && in->smsc_time >= rcv - 86400)
-		return in->smsc_time;
-	return rcv;
-}
-
-/* Apply the PIN lock rules to a verdict; a message sent before counts no
- * wrong PIN again. */
-static void pin_rules(struct decision *d, struct sender *s, int64_t now)
-{
-	enum reply_kind k = d->v.reply;
-
-	if (s == NULL)
-		return;
-	if (k == REPLY_BAD_PIN && !d->again && sender_pin_fail(s, now))
-		d->v.reply = REPLY_PIN_LOCKED;
-	if (d->v.reply == REPLY_PIN_LOCKED || d->v.reply == REPLY_BAD_PIN) {
-		int64_t left = d->v.reply == REPLY_PIN_LOCKED ? s->locked_until - now : SENDER_PIN_LOCK_MS;
-
-		d->minutes = (uint32_t)((left + 59999) / 60000);
-		return;
-	}
-	if (!d->again && d->parsed && d->msg.error == PARSE_OK &&
-	    (d->msg.has & PARSE_HAS_PIN) &&
-	    d->v.person != NULL && d->v.person->pin_hash != NULL &&
-	    k != REPLY_PIN_REQUIRED && k != REPLY_UNKNOWN_SENDER)
-		sender_pin_ok(s);       /* the PIN was right */
-}
-
-static void decide(struct pipeline *pl, struct decision *d, int64_t now)
-{
-	struct regsnap *snap = registry_current(pl->reg);
-	struct sender *s;
-	struct validate_input vi;
-
-	d->in_state = "processed";
-	if (!check_sender(pl, d, now, &s)) {
-		d->in_state = "ignored";
-		return;
-	}
-	d->parsed = true;
-	if (!parse_message(d->in->text, d->in->text_len, pl->default_lang, &d->msg))
-		log_debug("message from %s does not parse: %s", d->in->source,
+	if (d->parsed && d->msg.error != PARSE_OK)
+		log_debug("message from %s does not parse: %s", m->in.source,
 			  parse_error_code(d->msg.error));
-	vi.sender = d->sender;
-	vi.msg = &d->msg;
-	vi.sent_at = sent_at(d->in);
-	vi.pin_locked = s != NULL && sender_locked(s, now);
-	validate_message(snap, registry_clock(pl->reg), &vi, &d->v);
-	pin_rules(d, s, now);
-	if (d->v.outcome != VALIDATE_REJECTED && is_report_form(d->msg.form) &&
-	    d->in->concat_missing > 0) {
-		d->missing_parts = true;
-		d->v.outcome = VALIDATE_ACCEPTED_FLAGGED;
-	}
-	/* STATUS and ACK from coordinators are answered elsewhere */
-	if (d->v.outcome != VALIDATE_REJECTED &&
-	    (d->v.reply == REPLY_STATUS || d->v.reply == REPLY_ACK))
-		d->in_state = "received";
+	if (d->render_failed)
+		log_error("could not render reply \"%s\" in %s", reply_kind_code(d->failed_kind),
+			  lang_code(d->lang));
 }
 
-/* ==== replies ==== */
-
-static bool render(enum reply_kind kind, enum lang lang, const struct reply_args *a,
-		   char *buf)
+/* d's record in a new string: the members after its '{'. */
+static char *record_json(const struct decide_result *d, const char *dedup)
 {
-	if (reply_render(kind, lang, a, buf, REPLY_MAX, NULL) < 0) {
-		log_error("could not render reply \"%s\" in %s", reply_kind_code(kind),
-			  lang_code(lang));
-		buf[0] = '\0';
-		return false;
-	}
-	return true;
-}
+	static char buf[DECIDE_JSON_MAX];
 
-static void render_replies(struct decision *d)
-{
-	const struct parse_msg *m = &d->msg;
-	struct reply_args a;
-	enum lang lang;
-
-	if (d->no_reply != NULL || strcmp(d->in_state, "received") == 0)
-		return;
-	lang = reply_lang(d->v.person ? d->v.person->lang : -1, m);
-	reply_args_from_msg(&a, m, d->in->text, d->in->text_len);
-	a.expected = d->v.expected;
-	a.registered = d->v.registered;
-	a.minutes = d->minutes;
-	if (d->v.reply == REPLY_SUM_MISMATCH || d->v.reply == REPLY_WRONG_COUNT_NUMBER ||
-	    d->v.reply == REPLY_COUNTS_TOTAL_MISMATCH ||
-	    d->v.reply == REPLY_RESULTS_EXCEED_REGISTERED)
-		a.sum = d->v.sum;
-	if (d->v.reply == REPLY_CONTEST_NOT_ON_BALLOT) {
-		/* the contest typed, normalised by the parser */
-		a.token = m->contest;
-		a.token_len = strlen(m->contest);
-	}
-	d->priority = d->v.outcome == VALIDATE_REJECTED ? 1 : m->form == PARSE_FORM_HELP ? 3 : 2;
-	(void)render(d->v.reply, lang, &a, d->body);
-	if (d->v.outcome == VALIDATE_REJECTED || !is_report_form(m->form))
-		return;
-	(void)render(REPLY_IDENTICAL_RESEND, lang, &a, d->resend);
-	if (m->form == PARSE_FORM_TURNOUT || m->form == PARSE_FORM_CLOSE)
-		(void)render(REPLY_CORRECTION_FLAGGED, lang, &a, d->decrease);
-}
-
-/* ==== the JSON of one message (see sawt.ingest_msg) ==== */
-
-static void jstr(struct json_buf *j, const char *key, const char *s)
-{
-	json_string(j, key, s, strlen(s));
-}
-
-static const char *transport_name(uint8_t t)
-{
-	switch (t) {
-	case INBOUND_HTTP: return "http";
-	case INBOUND_USSD: return "ussd";
-	default: return "modem";
-	}
-}
-
-static void json_inbound(struct json_buf *j, const struct decision *d, const char *dedup)
-{
-	const struct inbound *in = d->in;
-
-	jstr(j, "dkey", dedup);
-	jstr(j, "transport", transport_name(in->transport));
-	if (in->source[0])
-		jstr(j, "modem", in->source);
-	jstr(j, "sender", d->sender);
-	if (in->smsc_time > 0)
-		json_uint(j, "smsc", (uint64_t)in->smsc_time);
-	json_uint(j, "recv_ms", (uint64_t)(in->received_ms > 0 ? in->received_ms : util_wall_ms()));
-	if (in->concat_parts > 1) {
-		json_uint(j, "mp_ref", in->concat_ref);
-		json_uint(j, "mp_part", (unsigned)(in->concat_parts - in->concat_missing));
-		json_uint(j, "mp_total", in->concat_parts);
-	}
-	json_string(j, "txt", in->text, in->text_len);
-	if (d->v.person != NULL)
-		json_uint(j, "person", (uint64_t)d->v.person->id);
-	jstr(j, "in_state", d->in_state);
-	if (d->v.outcome == VALIDATE_REJECTED)
-		jstr(j, "in_error", reply_kind_code(d->v.reply));
-	if (d->no_reply != NULL)
-		jstr(j, "no_reply", d->no_reply);
-}
-
-static void json_flags(struct json_buf *j, const struct decision *d)
-{
-	json_open_array(j, "flags");
-	for (uint32_t bit = 1; bit < (1u << VALIDATE_FLAG_COUNT); bit <<= 1)
-		if (d->v.flags & bit)
-			jstr(j, NULL, validate_flag_name(bit));
-	if (d->missing_parts)
-		jstr(j, NULL, "missing_parts");
-	json_close_array(j);
-}
-
-static void json_numbers(struct json_buf *j, const struct parse_msg *m)
-{
-	uint8_t n = m->n_counts, cand = n >= 2 ? (uint8_t)(n - 2) : n;
-
-	if (m->has & PARSE_HAS_TIME) {
-		char t[6] = { m->time[0], m->time[1], ':', m->time[2], m->time[3], '\0' };
-
-		jstr(j, "open_at", t);
-	}
-	report_json_turnout(j, m);
-	if (m->form == PARSE_FORM_RESULTS && n > 0) {
-		json_open_array(j, "counts");
-		for (uint8_t i = 0; i < cand; i++)
-			json_uint(j, NULL, m->counts[i]);
-		json_close_array(j);
-		if (n >= 2) {
-			json_uint(j, "invalid", m->counts[n - 2]);
-			json_uint(j, "blank", m->counts[n - 1]);
-		}
-	}
-	if (m->has & PARSE_HAS_TOTAL)
-		json_uint(j, "total", m->total);
-}
-
-static void json_report_fields(struct json_buf *j, const struct decision *d)
-{
-	const struct parse_msg *m = &d->msg;
-	bool rejected = d->v.outcome == VALIDATE_REJECTED;
-
-	if (!d->parsed || !is_report_form(m->form))
-		return;
-	jstr(j, "form", parse_form_name(m->form));
-	if (d->v.station != NULL)
-		json_uint(j, "station", (uint64_t)d->v.station->id);
-	if (m->has & PARSE_HAS_STATION)
-		jstr(j, "station_code", m->station);
-	jstr(j, "verdict", rejected ? "rejected" : "accepted");
-	if (rejected)
-		jstr(j, "error", reply_kind_code(d->v.reply));
-	else
-		json_flags(j, d);
-	json_numbers(j, m);
-	if (d->v.contest != NULL)
-		json_uint(j, "contest", (uint64_t)d->v.contest->id);
-	if (m->form == PARSE_FORM_INCIDENT && (m->has & PARSE_HAS_CODE))
-		json_uint(j, "incident", m->code);
-	if ((m->has & PARSE_HAS_TEXT) && (size_t)m->text.off + m->text.len <= d->in->text_len)
-		json_string(j, "incident_text", d->in->text + m->text.off, m->text.len);
-}
-
-static void json_replies(struct json_buf *j, const struct decision *d)
-{
-	if (d->body[0] == '\0')
-		return;
-	jstr(j, "recipient", d->sender);
-	json_uint(j, "priority", (uint64_t)d->priority);
-	jstr(j, "reply", d->body);
-	if (d->resend[0])
-		jstr(j, "reply_resend", d->resend);
-	if (d->decrease[0])
-		jstr(j, "reply_decrease", d->decrease);
-}
-
-/* The sender_flood alert: once per sender and day (by its key). */
-static void json_alert(struct json_buf *j, struct pipeline *pl, const struct decision *d)
-{
-	struct regsnap_person *p = regsnap_person(registry_current(pl->reg), d->sender);
-	unsigned char md[32];
-	unsigned int mdlen = 0;
-	char key[96], text[256], who[LOG_PHONE_BUF];
-	time_t t = time(NULL);
-	struct tm tm;
-
-	if (!d->alert)
-		return;
-	gmtime_r(&t, &tm);
-	if (p != NULL) {
-		snprintf(key, sizeof(key), "sender_flood:p%d:%04d-%02d-%02d", p->id,
-			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-	} else {
-		EVP_Digest(d->sender, strlen(d->sender), md, &mdlen, EVP_sha256(), NULL);
-		snprintf(key, sizeof(key), "sender_flood:%02x%02x%02x%02x%02x%02x%02x%02x:"
-			 "%04d-%02d-%02d", md[0], md[1], md[2], md[3], md[4], md[5], md[6],
-			 md[7], tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-	}
-	snprintf(text, sizeof(text),
-		 "%s%s sent more than %u messages in %u s: replies stopped for %u min",
-		 p && p->name ? p->name : "sender ",
-		 p && p->name ? "" : log_mask_phone(d->sender, who, sizeof(who)),
-		 pl->opt.rate_max, pl->opt.rate_window_s, pl->opt.mute_s / 60);
-	jstr(j, "alert_key", key);
-	jstr(j, "alert_msg", text);
-}
-
-/* The members of d's object after its '{', in a new string. */
-static char *message_json(struct pipeline *pl, const struct decision *d, const char *dedup)
-{
-	static char buf[MSG_JSON_MAX];
-	struct json_buf j;
-
-	json_init(&j, buf, sizeof(buf));
-	json_open_object(&j, NULL);
-	json_inbound(&j, d, dedup);
-	json_report_fields(&j, d);
-	json_replies(&j, d);
-	json_alert(&j, pl, d);
-	json_close_object(&j);
-	if (!json_finish(&j)) {
-		log_error("a message does not fit the %d-byte record", MSG_JSON_MAX);
+	if (!decide_json(d, dedup, buf, sizeof(buf))) {
+		log_error("a message does not fit the %d-byte record", DECIDE_JSON_MAX);
 		return NULL;
 	}
 	return strdup(buf + 1);
@@ -481,40 +130,30 @@ static char *message_json(struct pipeline *pl, const struct decision *d, const c
 /* Decide m; its JSON record, or NULL when out of memory. */
 static char *process(struct pipeline *pl, struct msg *m)
 {
-	struct decision d;
-	int64_t now = util_mono_ms();
+	struct decide_result d;
+	struct decide_context c = {
+		.snap = registry_current(pl->reg),
+		.clock = registry_clock(pl->reg),
+		.senders = pl->senders,
+		.mono_ms = util_mono_ms(),
+		.wall_ms = util_wall_ms(),
+	};
 
-	memset(&d, 0, sizeof(d));
-	d.in = &m->in;
-	decide(pl, &d, now);
-	render_replies(&d);
-	m->ignored = d.no_reply != NULL;
-	m->station_id = d.v.station ? d.v.station->id : 0;
-	if (d.v.outcome != VALIDATE_REJECTED && d.parsed && is_report_form(d.msg.form) &&
-	    d.v.station != NULL)
-		snprintf(m->tally_key, sizeof(m->tally_key), "%d/%s/%d", d.v.station->id,
-			 parse_form_name(d.msg.form), d.v.contest ? d.v.contest->id : 0);
-	return message_json(pl, &d, m->dedup);
+	decide_message(&pl->set, &c, &m->in, &d);
+	log_decision(m, &d);
+	m->ignored = d.no_reply != DECIDE_REPLY;
+	m->station_id = d.station_id;
+	memcpy(m->tally_key, d.tally_key, sizeof(m->tally_key));
+	return record_json(&d, m->dedup);
 }
 
 /* A message that failed alone: recorded as failed, nothing else. */
 static char *failed_json(const struct msg *m)
 {
-	struct decision d;
+	struct decide_result d;
 
-	static char buf[MSG_JSON_MAX];
-	struct json_buf j;
-
-	memset(&d, 0, sizeof(d));
-	d.in = &m->in;
-	d.in_state = "failed";
-	snprintf(d.sender, sizeof(d.sender), "%s", m->in.sender);
-	json_init(&j, buf, sizeof(buf));
-	json_open_object(&j, NULL);
-	json_inbound(&j, &d, m->dedup);
-	jstr(&j, "in_error", "internal_error");
-	json_close_object(&j);
-	return json_finish(&j) ? strdup(buf + 1) : NULL;
+	decide_failed(&m->in, util_wall_ms(), &d);
+	return record_json(&d, m->dedup);
 }
 
 /* ==== handing over to the group commit ==== */
@@ -647,7 +286,7 @@ static bool restore_event(const struct pipeline *pl, const char *what, const cha
 		*ev = SENDER_EV_BAD_PIN;
 	else if (strcmp(what, "pin_locked") == 0)
 		*ev = SENDER_EV_PIN_LOCKED;
-	else if (parse_message(text, strlen(text), pl->default_lang, &m) &&
+	else if (parse_message(text, strlen(text), pl->set.default_lang, &m) &&
 		 (m.has & PARSE_HAS_PIN))
 		*ev = SENDER_EV_PIN_OK;
 	else
@@ -680,7 +319,7 @@ static void restore_cb(const struct db_result *res, void *arg)
 			continue;
 		s = sender_table_get(pl->senders, db_result_value(res, i, 0), at);
 		if (s != NULL)
-			sender_replay(s, &pl->rules, ev, at);
+			sender_replay(s, &pl->set.rules, ev, at);
 	}
 	log_info("read back rate limits and PIN locks: %d messages, %zu senders", rows,
 		 sender_table_len(pl->senders) - before);
@@ -778,6 +417,8 @@ static bool load_own_numbers(struct pipeline *pl, const struct config *cfg)
 			return false;
 		pl->n_own++;
 	}
+	pl->set.own = (const char *const *)pl->own;
+	pl->set.n_own = pl->n_own;
 	return true;
 }
 
@@ -816,9 +457,9 @@ static void take_rules(struct pipeline *pl)
 {
 	if (pl->opt.rate_max == 0 || pl->opt.rate_max >= SENDER_RATE_RING)
 		pl->opt.rate_max = SENDER_RATE_RING - 1;
-	pl->rules.rate_max = pl->opt.rate_max;
-	pl->rules.rate_window_s = pl->opt.rate_window_s;
-	pl->rules.mute_s = pl->opt.mute_s;
+	pl->set.rules.rate_max = pl->opt.rate_max;
+	pl->set.rules.rate_window_s = pl->opt.rate_window_s;
+	pl->set.rules.mute_s = pl->opt.mute_s;
 }
 
 struct pipeline *pipeline_new(struct event_base *base, struct db *db,
@@ -832,9 +473,10 @@ struct pipeline *pipeline_new(struct event_base *base, struct db *db,
 	pl->db = db;
 	pipeline_options_init(&pl->opt);
 	take_rules(pl);
-	pl->default_lang = cfg->default_language;
+	pl->set.default_lang = cfg->default_language;
 	if (cfg->country_code && (pl->country_code = strdup(cfg->country_code)) == NULL)
 		goto fail;
+	pl->set.country_code = pl->country_code;
 	pl->conninfo = db_conninfo(cfg);
 	pl->senders = sender_table_new();
 	pl->reg = registry_new(base, db, cfg);

@@ -10,9 +10,9 @@
  * Bookkeeping (all small arrays; a SIM holds a few dozen messages):
  *   - refs: the modem locations (folder, location) this worker holds, with
  *     a count of holders.  A location held is not reported again by a scan.
- *   - groups: multipart messages being assembled; only each part's text
- *     (UTF-16 units), time and location are kept, never libgammu's
- *     structures.
+ *   - concat: multipart messages being assembled (concat.h); only each
+ *     part's text (UTF-16 units), time and location are kept, never
+ *     libgammu's structures.
  *   - pending: reported messages waiting for their ACK: token and the
  *     locations to delete then.
  * libgammu's GSM_MultiSMSMessage (about 150 kB) exists once and is reused
@@ -31,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "concat.h"
 #include "frame.h"
 #include "gsm7.h"
 #include "inbound.h"
@@ -57,26 +58,6 @@ struct loc_ref {
 	int refs;
 };
 
-struct part {
-	bool have;
-	bool stored;
-	struct sms_loc loc;
-	int64_t smsc_time;
-	uint16_t *units;
-	size_t n_units;
-};
-
-struct group {
-	char sender[INBOUND_SENDER_MAX];
-	int ref;
-	int total;
-	int have;
-	int64_t first_ms;               /* monotonic */
-	struct part *parts;             /* total entries */
-	struct sms_loc *extra;          /* locations of duplicate parts */
-	size_t n_extra;
-};
-
 struct pending {
 	uint64_t token;
 	int64_t sent_ms;                /* monotonic */
@@ -96,8 +77,7 @@ struct worker {
 
 	struct loc_ref *refs;
 	size_t n_refs;
-	struct group *groups;
-	size_t n_groups;
+	struct concat *concat;          /* multipart messages being assembled */
 	struct pending *pend;
 	size_t n_pend;
 	struct sms_loc *trash;          /* status reports to delete after a scan */
@@ -459,113 +439,34 @@ static void deliver_single(struct worker *w, const char *sender, int64_t t, cons
 	free(in);
 }
 
-/* ---- multipart ---- */
+/* ---- multipart (concat.h) ---- */
 
-static void group_free(struct group *g)
+/* A multipart message put together: one record, handed over. */
+static void concat_ready(void *arg, const struct concat_message *msg)
 {
-	for (int i = 0; i < g->total; i++)
-		free(g->parts[i].units);
-	free(g->parts);
-	free(g->extra);
-}
-
-/* The SMSC time of a multipart message: its first part's, else the
- * earliest that arrived (the same whenever the same parts are there). */
-static int64_t group_time(const struct group *g)
-{
-	int64_t t = 0;
-
-	if (g->parts[0].have)
-		return g->parts[0].smsc_time;
-	for (int i = 1; i < g->total; i++)
-		if (g->parts[i].have && g->parts[i].smsc_time != 0 &&
-		    (t == 0 || g->parts[i].smsc_time < t))
-			t = g->parts[i].smsc_time;
-	return t;
-}
-
-/* Join what arrived of g into one record, hand it over, forget g. */
-static void group_flush(struct worker *w, size_t idx)
-{
-	struct group *g = &w->groups[idx];
-	uint16_t *units = malloc(UNITS_MAX * sizeof(*units));
-	struct sms_loc *locs = calloc((size_t)g->total + g->n_extra, sizeof(*locs));
+	struct worker *w = arg;
+	struct sms_loc *locs = calloc(msg->n_locs + 1, sizeof(*locs));
 	struct inbound *in = malloc(sizeof(*in));
-	size_t n = 0, nl = 0;
-	int64_t t;
 
-	if (units == NULL || locs == NULL || in == NULL)
-		goto out;
-	t = group_time(g);
-	for (int i = 0; i < g->total; i++) {
-		struct part *p = &g->parts[i];
-
-		if (!p->have)
-			continue;
-		for (size_t k = 0; k < p->n_units && n < UNITS_MAX; k++)
-			units[n++] = p->units[k];
-		if (p->stored)
-			locs[nl++] = p->loc;
+	if (locs == NULL || in == NULL) {
+		free(locs);
+		free(in);
+		return;
 	}
-	for (size_t i = 0; i < g->n_extra; i++)
-		locs[nl++] = g->extra[i];
-	record_init(w, in, g->sender, t);
-	in->concat_parts = (uint8_t)g->total;
-	in->concat_missing = (uint8_t)(g->total - g->have);
-	in->concat_ref = (uint16_t)g->ref;
-	in->text_len = (uint16_t)units_to_utf8(units, n, in->text, sizeof(in->text));
+	for (size_t i = 0; i < msg->n_locs; i++)
+		locs[i] = (struct sms_loc){ msg->locs[i].folder, msg->locs[i].location,
+					    msg->locs[i].memory };
+	record_init(w, in, msg->sender, msg->smsc_time);
+	in->concat_parts = (uint8_t)msg->total;
+	in->concat_missing = (uint8_t)msg->missing;
+	in->concat_ref = (uint16_t)msg->ref;
+	in->text_len = (uint16_t)units_to_utf8(msg->units, msg->n_units, in->text,
+					       sizeof(in->text));
 	if (in->concat_missing)
 		log_warn("multipart message %d: %d of %d parts never arrived; processing the rest",
-			 g->ref, in->concat_missing, g->total);
-	deliver(w, in, locs, nl);
-	locs = NULL;
-out:
-	free(units);
-	free(locs);
+			 msg->ref, msg->missing, msg->total);
+	deliver(w, in, locs, msg->n_locs);
 	free(in);
-	group_free(g);
-	w->groups[idx] = w->groups[--w->n_groups];
-}
-
-static struct group *group_get(struct worker *w, const char *sender, int ref, int total)
-{
-	struct group *g;
-	size_t oldest = 0;
-
-	for (size_t i = 0; i < w->n_groups; i++) {
-		g = &w->groups[i];
-		if (g->ref == ref && g->total == total && strcmp(g->sender, sender) == 0)
-			return g;
-		if (g->first_ms < w->groups[oldest].first_ms)
-			oldest = i;
-	}
-	if (w->n_groups == GROUPS_MAX)
-		group_flush(w, oldest);
-	g = &w->groups[w->n_groups];
-	memset(g, 0, sizeof(*g));
-	g->parts = calloc((size_t)total, sizeof(*g->parts));
-	if (g->parts == NULL)
-		return NULL;
-	frame_copy_str(g->sender, sizeof(g->sender), sender);
-	g->ref = ref;
-	g->total = total;
-	g->first_ms = util_mono_ms();
-	w->n_groups++;
-	return g;
-}
-
-static bool group_extra(struct worker *w, struct group *g, const struct sms_loc *loc)
-{
-	struct sms_loc *n = realloc(g->extra, (g->n_extra + 1) * sizeof(*n));
-
-	if (n == NULL || !ref_take(w, loc)) {
-		if (n != NULL)
-			g->extra = n;
-		return false;
-	}
-	g->extra = n;
-	g->extra[g->n_extra++] = *loc;
-	return true;
 }
 
 struct rx {
@@ -576,47 +477,27 @@ struct rx {
 	const struct sms_loc *loc;   /* NULL: not stored on the modem */
 };
 
+/* Hand one part to the assembler; a stored part's location is held until
+ * its message is acknowledged. */
 static void group_add(struct worker *w, const struct rx *rx, int ref, int part, int total)
 {
-	struct group *g = group_get(w, rx->sender, ref, total);
-	struct part *p;
+	struct concat_loc cl;
+	struct concat_part p = { rx->sender, ref, part, total, rx->t, rx->units, rx->n, NULL };
 
-	if (g == NULL)
-		return;
-	p = &g->parts[part - 1];
-	if (p->have) {
-		if (rx->loc != NULL && !group_extra(w, g, rx->loc))
-			log_warn("out of memory; a duplicate part stays on the modem");
-		return;
+	if (rx->loc != NULL) {
+		if (!ref_take(w, rx->loc)) {
+			log_warn("out of memory; a part of multipart message %d stays on the modem",
+				 ref);
+			return;
+		}
+		cl = (struct concat_loc){ rx->loc->folder, rx->loc->location, rx->loc->memory };
+		p.loc = &cl;
 	}
-	p->units = malloc((rx->n ? rx->n : 1) * sizeof(*p->units));
-	if (p->units == NULL || (rx->loc != NULL && !ref_take(w, rx->loc))) {
-		free(p->units);
-		p->units = NULL;
+	if (concat_add(w->concat, &p, util_mono_ms()) != CONCAT_REFUSED)
 		return;
-	}
-	memcpy(p->units, rx->units, rx->n * sizeof(*p->units));
-	p->n_units = rx->n;
-	p->have = true;
-	p->stored = rx->loc != NULL;
-	if (rx->loc)
-		p->loc = *rx->loc;
-	p->smsc_time = rx->t;
-	if (++g->have == g->total)
-		group_flush(w, (size_t)(g - w->groups));
-}
-
-/* Flush the groups whose wait ran out (all of them when all is set). */
-static void groups_expire(struct worker *w, bool all)
-{
-	int64_t now = util_mono_ms();
-
-	for (size_t i = 0; i < w->n_groups;) {
-		if (all || now - w->groups[i].first_ms >= w->o.concat_wait_ms)
-			group_flush(w, i);
-		else
-			i++;
-	}
+	if (rx->loc != NULL)
+		ref_drop(w, rx->loc);
+	log_warn("out of memory; a part of multipart message %d stays on the modem", ref);
 }
 
 /* ---- received messages ---- */
@@ -1238,7 +1119,7 @@ static void read_frames(struct worker *w)
 
 static int next_wait_ms(const struct worker *w)
 {
-	int64_t now = util_mono_ms(), until = now + LOOP_TICK_MS;
+	int64_t now = util_mono_ms(), until = now + LOOP_TICK_MS, due;
 
 	if (w->force_scan || w->sms_notified)
 		return 0;
@@ -1246,9 +1127,8 @@ static int next_wait_ms(const struct worker *w)
 		until = w->next_poll;
 	if (w->next_health < until)
 		until = w->next_health;
-	for (size_t i = 0; i < w->n_groups; i++)
-		if (w->groups[i].first_ms + w->o.concat_wait_ms < until)
-			until = w->groups[i].first_ms + w->o.concat_wait_ms;
+	if (concat_next_due(w->concat, &due) && due < until)
+		until = due;
 	return until > now ? (int)(until - now) : 0;
 }
 
@@ -1259,7 +1139,7 @@ static void due_work(struct worker *w)
 	if (w->mc->receive && !w->stop && scan_due(w))
 		scan(w);
 	if (!w->stop)
-		groups_expire(w, false);
+		concat_expire(w->concat, util_mono_ms());
 	if (!w->stop)
 		pending_expire(w);
 	now = util_mono_ms();
@@ -1291,11 +1171,9 @@ static void run(struct worker *w)
 
 static void worker_free(struct worker *w)
 {
-	for (size_t i = 0; i < w->n_groups; i++)
-		group_free(&w->groups[i]);
 	for (size_t i = 0; i < w->n_pend; i++)
 		free(w->pend[i].locs);
-	free(w->groups);
+	concat_free(w->concat);
 	free(w->pend);
 	free(w->batch);
 	free(w->refs);
@@ -1340,8 +1218,11 @@ int modem_worker_main(const struct config_modem *mc, int fd, const struct modem_
 		w->o.poll_ms = DUMMY_POLL_MS;
 	w->s = GSM_AllocStateMachine();
 	w->msms = calloc(1, sizeof(*w->msms));
-	w->groups = calloc(GROUPS_MAX, sizeof(*w->groups));
-	if (w->s == NULL || w->msms == NULL || w->groups == NULL) {
+	w->concat = concat_new(&(struct concat_options){ .wait_ms = w->o.concat_wait_ms,
+							 .max_groups = GROUPS_MAX,
+							 .max_units = UNITS_MAX },
+			       concat_ready, w);
+	if (w->s == NULL || w->msms == NULL || w->concat == NULL) {
 		worker_free(w);
 		return MODEM_WORKER_EXIT_NOMEM;
 	}

@@ -13,45 +13,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_snap.h"
 #include "parse.h"
-#include "pin.h"
 #include "regsnap.h"
-#include "registry_import.h"
 #include "reply.h"
 #include "validate.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char *const senders[] = {
-	"+9613100001", "+9613100002", "+9613100003", "+9617000000", "",
+	FUZZ_OBSERVER, FUZZ_PINNED, FUZZ_COORDINATOR, "+9617000000", "",
 };
 
 static struct regsnap *snap;
 static struct validate_clock clock_;
-
-static void build(void)
-{
-	char hash[PIN_HASH_BUF];
-
-	snap = regsnap_new();
-	if (snap == NULL || !pin_hash("4321", 1, hash, sizeof(hash)) ||
-	    !regsnap_add_area(snap, 1, 0) || !regsnap_add_area(snap, 2, 1) ||
-	    !regsnap_add_contest(snap, 10, "MUN", 3) || !regsnap_add_contest(snap, 11, "MUK", 1) ||
-	    !regsnap_add_station(snap, 100, "1021", 2, 1000, 500) ||
-	    !regsnap_add_station(snap, 101, "1022", 2, 0, 0) ||
-	    !regsnap_add_station_contest(snap, 100, 10) ||
-	    !regsnap_add_station_contest(snap, 101, 10) ||
-	    !regsnap_add_station_contest(snap, 101, 11) ||
-	    !regsnap_add_person(snap, 1, senders[0], "A", REGISTRY_ROLE_OBSERVER, LANG_AR, NULL) ||
-	    !regsnap_add_person(snap, 2, senders[1], "B", REGISTRY_ROLE_OBSERVER, -1, hash) ||
-	    !regsnap_add_person(snap, 3, senders[2], "C", REGISTRY_ROLE_COORDINATOR, LANG_FR,
-				NULL) ||
-	    !regsnap_add_person_station(snap, 1, 100) || !regsnap_add_person_station(snap, 2, 100) ||
-	    !regsnap_add_person_area(snap, 3, 1) ||
-	    !regsnap_add_incident(snap, 3, REGISTRY_SEVERITY_CRITICAL) || !regsnap_finish(snap) ||
-	    !validate_clock_init(&clock_, 7 * 60, "2025-05-04 23:00", 3 * 3600))
-		abort();
-}
 
 static bool is_report(enum parse_form f)
 {
@@ -117,7 +92,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct validate_input in;
 
 	if (snap == NULL)
-		build();
+		snap = fuzz_snap_build(&clock_);
 	if (size == 0)
 		return 0;
 	in.sender = senders[data[0] % 5];
