@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "strmap.h"
 
 #define BATCH_RETRIES 3
@@ -40,7 +41,7 @@ struct batch {
 	struct lane *lane;          /* NULL: detached by ingest_free() */
 	uint64_t seq;               /* order of opening in its lane */
 	struct item **items;
-	unsigned n, cap;
+	size_t n, cap;
 	struct strmap *keys;        /* dedup and tally keys */
 	int attempts;
 	bool fallback;              /* a single message replaced by its fallback */
@@ -138,15 +139,8 @@ static void batch_free(struct batch *b)
 
 static bool batch_add(struct batch *b, struct item *it)
 {
-	if (b->n == b->cap) {
-		unsigned cap = b->cap * 2;
-		struct item **p = realloc(b->items, cap * sizeof(*p));
-
-		if (p == NULL)
-			return false;
-		b->items = p;
-		b->cap = cap;
-	}
+	if (!array_grow(&b->items, &b->cap, b->n + 1, sizeof(*b->items)))
+		return false;
 	if (!strmap_put(b->keys, it->dedup, it) ||
 	    (it->tally_key[0] && !strmap_put(b->keys, it->tally_key, it))) {
 		strmap_del(b->keys, it->dedup);
@@ -393,7 +387,7 @@ static void batch_error(struct lane *l, struct batch *b, const struct db_result 
 		return;
 	}
 	if (b->n > 1) {
-		log_warn("a batch of %u messages failed (%s): retrying them one by one", b->n,
+		log_warn("a batch of %zu messages failed (%s): retrying them one by one", b->n,
 			 db_result_error(res));
 		batch_split(l, b);
 		return;

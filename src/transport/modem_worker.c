@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "concat.h"
+#include "array.h"
 #include "frame.h"
 #include "gsm7.h"
 #include "inbound.h"
@@ -331,15 +332,8 @@ static void delete_loc(struct worker *w, const struct sms_loc *loc)
  */
 static bool batch_hold(struct worker *w, const struct frame_inbound *fi)
 {
-	if (w->n_batch == w->cap_batch) {
-		size_t cap = w->cap_batch ? w->cap_batch * 2 : 64;
-		struct frame_inbound *b = realloc(w->batch, cap * sizeof(*b));
-
-		if (b == NULL)
-			return false;
-		w->batch = b;
-		w->cap_batch = cap;
-	}
+	if (!array_grow(&w->batch, &w->cap_batch, w->n_batch + 1, sizeof(*w->batch)))
+		return false;
 	w->batch[w->n_batch++] = *fi;
 	return true;
 }
