@@ -28,7 +28,7 @@
 #include "inbound.h"
 #include "log.h"
 
-#define CONCAT_PARTS_MAX 255            /* parts of one message (a UDH byte) */
+#define CONCAT_PARTS_MAX 255 /* parts of one message (a UDH byte) */
 #define CONCAT_SENDER_MAX INBOUND_SENDER_MAX
 
 /* Where the caller keeps a part; copied, never interpreted. */
@@ -40,26 +40,26 @@ struct concat_loc {
 
 /* One part as received. */
 struct concat_part {
-	const char *sender;             /* as received, NUL-terminated */
-	int ref;                        /* the message's reference */
-	int part;                       /* 1 .. total */
-	int total;                      /* 2 .. CONCAT_PARTS_MAX */
-	int64_t smsc_time;              /* Unix seconds; 0 unknown */
-	const uint16_t *units;          /* its text, UTF-16 units */
+	const char *sender;    /* as received, NUL-terminated */
+	int ref;               /* the message's reference */
+	int part;              /* 1 .. total */
+	int total;             /* 2 .. CONCAT_PARTS_MAX */
+	int64_t smsc_time;     /* Unix seconds; 0 unknown */
+	const uint16_t *units; /* its text, UTF-16 units */
 	size_t n_units;
-	const struct concat_loc *loc;   /* NULL: not stored by the caller */
+	const struct concat_loc *loc; /* NULL: not stored by the caller */
 };
 
 /* A message put together; valid only during the ready callback. */
 struct concat_message {
 	const char *sender;
 	int ref;
-	int total;                      /* parts it has */
-	int missing;                    /* of which never arrived */
-	int64_t smsc_time;              /* the first part's, else the earliest known */
-	const uint16_t *units;          /* the parts that came, in order */
-	size_t n_units;                 /* at most max_units: the rest is cut */
-	const struct concat_loc *locs;  /* stored parts in order, then duplicates */
+	int total;                     /* parts it has */
+	int missing;                   /* of which never arrived */
+	int64_t smsc_time;             /* the first part's, else the earliest known */
+	const uint16_t *units;         /* the parts that came, in order */
+	size_t n_units;                /* at most max_units: the rest is cut */
+	const struct concat_loc *locs; /* stored parts in order, then duplicates */
 	size_t n_locs;
 };
 
@@ -67,16 +67,16 @@ struct concat_message {
 typedef void (*concat_ready_fn)(void *arg, const struct concat_message *msg);
 
 struct concat_options {
-	int64_t wait_ms;                /* longest wait for the missing parts */
-	size_t max_groups;              /* messages assembled at once, >= 1 */
-	size_t max_units;               /* longest text handed over, >= 1 */
+	int64_t wait_ms;   /* longest wait for the missing parts */
+	size_t max_groups; /* messages assembled at once, >= 1 */
+	size_t max_units;  /* longest text handed over, >= 1 */
 };
 
 enum concat_result {
-	CONCAT_HELD = 0,        /* a new part kept until the others come */
-	CONCAT_COMPLETE,        /* it was the last: the message was handed over */
-	CONCAT_DUPLICATE,       /* that part was there: only its location is kept */
-	CONCAT_REFUSED,         /* not a valid part, or out of memory: nothing kept */
+	CONCAT_HELD = 0,  /* a new part kept until the others come */
+	CONCAT_COMPLETE,  /* it was the last: the message was handed over */
+	CONCAT_DUPLICATE, /* that part was there: only its location is kept */
+	CONCAT_REFUSED,   /* not a valid part, or out of memory: nothing kept */
 };
 
 struct concat;

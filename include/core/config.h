@@ -46,39 +46,39 @@ struct config_modem {
 	char *model;             /* gammurc: model */
 	struct config_kv *gammu; /* every gammurc key, in file order */
 	size_t n_gammu;
-	char *number;            /* the SIM's own number (never answered) */
-	char *balance_ussd;      /* USSD code for the airtime balance, or NULL */
-	int balance_interval;    /* seconds between balance checks */
-	bool send;               /* use this modem for outgoing SMS */
-	bool receive;            /* read incoming SMS from this modem */
+	char *number;         /* the SIM's own number (never answered) */
+	char *balance_ussd;   /* USSD code for the airtime balance, or NULL */
+	int balance_interval; /* seconds between balance checks */
+	bool send;            /* use this modem for outgoing SMS */
+	bool receive;         /* read incoming SMS from this modem */
 };
 
 struct config {
-	char *path;              /* the file that was read */
+	char *path; /* the file that was read */
 
 	/* [sawt] */
 	char *state_dir;
 	enum log_level log_level;
 
 	/* [database] */
-	char *db_url;            /* NULL means the embedded default */
-	char *pg_bindir;         /* NULL: look up PostgreSQL's bin directory */
-	char *migrations_dir;    /* NULL: the built-in default */
+	char *db_url;         /* NULL means the embedded default */
+	char *pg_bindir;      /* NULL: look up PostgreSQL's bin directory */
+	char *migrations_dir; /* NULL: the built-in default */
 
 	/* [http] */
-	char *http_listen;       /* "host:port", NULL: HTTP off */
+	char *http_listen; /* "host:port", NULL: HTTP off */
 	char *http_secret;
 	char *tls_cert;
 	char *tls_key;
 
 	/* [election] */
 	char *election_name;
-	char *country_code;      /* digits only, e.g. "961" */
+	char *country_code;         /* digits only, e.g. "961" */
 	enum lang default_language; /* written "ar", "en" or "fr"; LANG_EN unset */
 	char *timezone;
-	int polls_open;          /* minutes after midnight, -1 unset */
-	int polls_close;         /* minutes after midnight, -1 unset */
-	char *results_deadline;  /* ISO 8601 timestamp, NULL unset */
+	int polls_open;         /* minutes after midnight, -1 unset */
+	int polls_close;        /* minutes after midnight, -1 unset */
+	char *results_deadline; /* ISO 8601 timestamp, NULL unset */
 	char *pseudonym_secret;
 
 	struct config_modem *modems;
@@ -103,8 +103,8 @@ struct config *config_load(const char *path, char *err, size_t errlen) SAWT_MUST
  * Same as config_load() for a buffer of len bytes; name is used in
  * messages in place of a file name.
  */
-struct config *config_parse(const char *name, const char *buf, size_t len,
-			    char *err, size_t errlen) SAWT_MUST_CHECK;
+struct config *config_parse(const char *name, const char *buf, size_t len, char *err,
+			    size_t errlen) SAWT_MUST_CHECK;
 
 /*
  * config_load(path) when path is set and not empty, else

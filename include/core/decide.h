@@ -53,25 +53,25 @@
 
 /* What becomes of the inbound row (its state column). */
 enum decide_state {
-	DECIDE_PROCESSED = 0,   /* decided here: report, reply */
-	DECIDE_IGNORED,         /* recorded only; see no_reply */
-	DECIDE_RECEIVED,        /* STATUS or ACK: answered by command.c */
-	DECIDE_FAILED,          /* could not be stored as decided (decide_failed()) */
+	DECIDE_PROCESSED = 0, /* decided here: report, reply */
+	DECIDE_IGNORED,       /* recorded only; see no_reply */
+	DECIDE_RECEIVED,      /* STATUS or ACK: answered by command.c */
+	DECIDE_FAILED,        /* could not be stored as decided (decide_failed()) */
 };
 
 /* Why a message gets no reply (its no_reply_reason column). */
 enum decide_no_reply {
-	DECIDE_REPLY = 0,               /* it may be answered */
-	DECIDE_NO_REPLY_NON_PHONE,      /* "non_phone_sender" */
-	DECIDE_NO_REPLY_OWN_NUMBER,     /* "own_number" */
-	DECIDE_NO_REPLY_RATE_LIMITED,   /* "rate_limited" */
+	DECIDE_REPLY = 0,             /* it may be answered */
+	DECIDE_NO_REPLY_NON_PHONE,    /* "non_phone_sender" */
+	DECIDE_NO_REPLY_OWN_NUMBER,   /* "own_number" */
+	DECIDE_NO_REPLY_RATE_LIMITED, /* "rate_limited" */
 };
 
 /* Reply priorities in the outbox: lower goes first. */
 enum decide_priority {
-	DECIDE_PRIORITY_NONE = 0,       /* no reply */
-	DECIDE_PRIORITY_ERROR = 1,      /* a rejection */
-	DECIDE_PRIORITY_CONFIRM = 2,    /* a confirmation */
+	DECIDE_PRIORITY_NONE = 0,    /* no reply */
+	DECIDE_PRIORITY_ERROR = 1,   /* a rejection */
+	DECIDE_PRIORITY_CONFIRM = 2, /* a confirmation */
 	DECIDE_PRIORITY_HELP = 3,
 };
 
@@ -81,37 +81,37 @@ enum decide_priority {
 
 /* What sawtd is configured with; read only. */
 struct decide_settings {
-	const char *country_code;       /* for phone_normalize(); may be NULL */
-	const char *const *own;         /* sawt's own numbers, E.164 */
+	const char *country_code; /* for phone_normalize(); may be NULL */
+	const char *const *own;   /* sawt's own numbers, E.164 */
 	size_t n_own;
-	enum lang default_lang;         /* the parser's fallback */
-	struct sender_rules rules;      /* rate limit and mute */
+	enum lang default_lang;    /* the parser's fallback */
+	struct sender_rules rules; /* rate limit and mute */
 };
 
 /* The state and time the message is decided against. */
 struct decide_context {
-	struct regsnap *snap;           /* finished; its PIN memo is written */
+	struct regsnap *snap; /* finished; its PIN memo is written */
 	const struct validate_clock *clock;
-	struct sender_table *senders;   /* rate and PIN state, updated */
-	int64_t mono_ms;                /* the senders' clock (util_mono_ms()) */
-	int64_t wall_ms;                /* Unix milliseconds now */
+	struct sender_table *senders; /* rate and PIN state, updated */
+	int64_t mono_ms;              /* the senders' clock (util_mono_ms()) */
+	int64_t wall_ms;              /* Unix milliseconds now */
 };
 
 /* The sender_flood alert a message raises. */
 struct decide_alert {
 	bool raise;
-	char key[DECIDE_ALERT_KEY_MAX];     /* once per sender and UTC day */
+	char key[DECIDE_ALERT_KEY_MAX]; /* once per sender and UTC day */
 	char text[DECIDE_ALERT_TEXT_MAX];
 };
 
 struct decide_result {
-	const struct inbound *in;       /* the message (not owned) */
-	char sender[INBOUND_SENDER_MAX];/* E.164, or as received */
-	int64_t recv_ms;                /* when received (Unix ms) */
-	bool again;                     /* its sender sent this message before */
+	const struct inbound *in;        /* the message (not owned) */
+	char sender[INBOUND_SENDER_MAX]; /* E.164, or as received */
+	int64_t recv_ms;                 /* when received (Unix ms) */
+	bool again;                      /* its sender sent this message before */
 	enum decide_state state;
 	enum decide_no_reply no_reply;
-	bool parsed;                    /* msg and verdict are set */
+	bool parsed; /* msg and verdict are set */
 	struct parse_msg msg;
 	struct validate_result verdict; /* outcome, reply kind, flags, registry rows */
 	bool missing_parts;             /* a flag of its own: parts never came */
@@ -119,14 +119,14 @@ struct decide_result {
 	/* the replies; "" when none */
 	enum lang lang;
 	enum decide_priority priority;
-	char body[REPLY_MAX];           /* the answer to this message */
-	char resend[REPLY_MAX];         /* if the store finds an identical resend */
-	char decrease[REPLY_MAX];       /* if it finds cumulative turnout went down */
-	bool render_failed;             /* a reply did not render (a bug): left "" */
-	enum reply_kind failed_kind;    /* the first that did not */
+	char body[REPLY_MAX];        /* the answer to this message */
+	char resend[REPLY_MAX];      /* if the store finds an identical resend */
+	char decrease[REPLY_MAX];    /* if it finds cumulative turnout went down */
+	bool render_failed;          /* a reply did not render (a bug): left "" */
+	enum reply_kind failed_kind; /* the first that did not */
 	/* the tally an accepted report updates */
-	int station_id;                 /* 0: none */
-	char tally_key[DECIDE_TALLY_KEY_MAX];   /* "station/form/contest"; "" none */
+	int station_id;                       /* 0: none */
+	char tally_key[DECIDE_TALLY_KEY_MAX]; /* "station/form/contest"; "" none */
 	struct decide_alert alert;
 };
 

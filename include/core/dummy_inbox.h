@@ -36,16 +36,16 @@
 #include "log.h"
 
 #define DUMMY_INBOX_ERR_MAX 512
-#define DUMMY_INBOX_MAX_LOCATION 10000   /* the dummy driver's highest location */
+#define DUMMY_INBOX_MAX_LOCATION 10000 /* the dummy driver's highest location */
 
 /* One SMS as the network delivers it (one part of a multipart message). */
 struct dummy_sms {
-	const char *sender;    /* "+96171123456" or an alphanumeric "MTC" */
-	const char *text;      /* UTF-8; must fit one SMS (one part) */
-	int64_t smsc_time;     /* Unix seconds UTC; 0: now */
-	uint16_t concat_ref;   /* multipart reference (> 255 uses a 16-bit header) */
-	uint8_t part;          /* 1-based part number; 0 for a single message */
-	uint8_t parts;         /* number of parts; 0 for a single message */
+	const char *sender;  /* "+96171123456" or an alphanumeric "MTC" */
+	const char *text;    /* UTF-8; must fit one SMS (one part) */
+	int64_t smsc_time;   /* Unix seconds UTC; 0: now */
+	uint16_t concat_ref; /* multipart reference (> 255 uses a 16-bit header) */
+	uint8_t part;        /* 1-based part number; 0 for a single message */
+	uint8_t parts;       /* number of parts; 0 for a single message */
 };
 
 /*
@@ -70,8 +70,8 @@ bool dummy_inbox_prepare(const char *dir, char *err, size_t errlen) SAWT_MUST_CH
  * malformed (empty sender, invalid UTF-8, text longer than one part), the
  * inbox is full or a file cannot be written.
  */
-bool dummy_inbox_write(const char *dir, const struct dummy_sms *sms, int *location,
-		       char *err, size_t errlen) SAWT_MUST_CHECK;
+bool dummy_inbox_write(const char *dir, const struct dummy_sms *sms, int *location, char *err,
+		       size_t errlen) SAWT_MUST_CHECK;
 
 /*
  * Write a whole text from sender as the network would deliver it: one SMS
@@ -80,8 +80,8 @@ bool dummy_inbox_write(const char *dir, const struct dummy_sms *sms, int *locati
  * reference ref.  Returns the number of parts written, or 0 with a message
  * in err (parts written before a failure stay in the inbox).
  */
-int dummy_inbox_write_text(const char *dir, const char *sender, const char *text,
-			   int64_t smsc_time, uint16_t ref, char *err, size_t errlen) SAWT_MUST_CHECK;
+int dummy_inbox_write_text(const char *dir, const char *sender, const char *text, int64_t smsc_time,
+			   uint16_t ref, char *err, size_t errlen) SAWT_MUST_CHECK;
 
 /* Number of messages waiting in dir's inbox (sms/1); -1 when unreadable. */
 int dummy_inbox_count(const char *dir);

@@ -31,36 +31,36 @@
 
 #define FRAME_VERSION 1
 #define FRAME_HEADER 4
-#define FRAME_MAX 4096               /* header included; every type fits */
+#define FRAME_MAX 4096 /* header included; every type fits */
 
-#define FRAME_NAME_MAX 64            /* manufacturer, model, operator name */
+#define FRAME_NAME_MAX 64 /* manufacturer, model, operator name */
 #define FRAME_IMEI_MAX 32
-#define FRAME_OPCODE_MAX 16          /* "415 01" */
+#define FRAME_OPCODE_MAX 16 /* "415 01" */
 #define FRAME_ERROR_MAX 128
 #define FRAME_BALANCE_MAX 512
-#define FRAME_NUMBER_MAX 33          /* a destination or recipient number */
-#define FRAME_TEXT_MAX INBOUND_TEXT_MAX  /* bytes of UTF-8 in an outgoing text */
+#define FRAME_NUMBER_MAX 33             /* a destination or recipient number */
+#define FRAME_TEXT_MAX INBOUND_TEXT_MAX /* bytes of UTF-8 in an outgoing text */
 
 enum frame_type {
 	/* worker -> sawtd */
-	FRAME_HELLO = 1,      /* the device is open */
-	FRAME_INBOUND = 2,    /* a received message; ACK it when durable */
-	FRAME_HEALTH = 3,     /* periodic state report (also the heartbeat) */
-	FRAME_SENT = 4,       /* outcome of a SEND */
-	FRAME_BALANCE = 5,    /* answer to the airtime balance USSD request */
-	FRAME_DELIVERY = 6,   /* a delivery report for a sent message */
+	FRAME_HELLO = 1,    /* the device is open */
+	FRAME_INBOUND = 2,  /* a received message; ACK it when durable */
+	FRAME_HEALTH = 3,   /* periodic state report (also the heartbeat) */
+	FRAME_SENT = 4,     /* outcome of a SEND */
+	FRAME_BALANCE = 5,  /* answer to the airtime balance USSD request */
+	FRAME_DELIVERY = 6, /* a delivery report for a sent message */
 	/* sawtd -> worker */
-	FRAME_ACK = 16,       /* the INBOUND with this token is durable: delete it */
-	FRAME_SEND = 17,      /* send a text */
-	FRAME_SHUTDOWN = 18,  /* finish and exit */
+	FRAME_ACK = 16,      /* the INBOUND with this token is durable: delete it */
+	FRAME_SEND = 17,     /* send a text */
+	FRAME_SHUTDOWN = 18, /* finish and exit */
 };
 
 /* The worker's own view of its device, reported in HEALTH. */
 enum frame_worker_state {
-	FRAME_WS_CONNECTING = 0,   /* opening the device */
-	FRAME_WS_READY = 1,        /* open and registered on a network */
-	FRAME_WS_NO_NETWORK = 2,   /* open, not registered */
-	FRAME_WS_FAILED = 3,       /* could not open or lost the device; exiting */
+	FRAME_WS_CONNECTING = 0, /* opening the device */
+	FRAME_WS_READY = 1,      /* open and registered on a network */
+	FRAME_WS_NO_NETWORK = 2, /* open, not registered */
+	FRAME_WS_FAILED = 3,     /* could not open or lost the device; exiting */
 };
 
 /* Network registration, as the modem reports it. */
@@ -76,13 +76,13 @@ enum frame_net {
 /* Outcome carried by a delivery report (GSM 03.40 TP-Status, simplified). */
 enum frame_delivery {
 	FRAME_DLR_DELIVERED = 0,
-	FRAME_DLR_PENDING = 1,     /* temporary error, the SMSC keeps trying */
-	FRAME_DLR_FAILED = 2,      /* the SMSC gave up */
+	FRAME_DLR_PENDING = 1, /* temporary error, the SMSC keeps trying */
+	FRAME_DLR_FAILED = 2,  /* the SMSC gave up */
 	FRAME_DLR_UNKNOWN = 3,
 };
 
 struct frame_hello {
-	uint32_t generation;                  /* given by sawtd at fork */
+	uint32_t generation; /* given by sawtd at fork */
 	uint32_t pid;
 	char manufacturer[FRAME_NAME_MAX];
 	char model[FRAME_NAME_MAX];
@@ -90,38 +90,38 @@ struct frame_hello {
 };
 
 struct frame_inbound {
-	uint64_t token;                       /* generation << 32 | sequence */
+	uint64_t token; /* generation << 32 | sequence */
 	struct inbound in;
 };
 
 struct frame_health {
-	uint8_t state;                        /* enum frame_worker_state */
-	uint8_t net;                          /* enum frame_net */
-	int8_t signal_percent;                /* 0..100, -1 unknown */
-	int16_t signal_dbm;                   /* e.g. -73; 0 unknown */
-	int64_t last_activity_ms;             /* Unix ms of the last SMS in or out; 0 none */
+	uint8_t state;            /* enum frame_worker_state */
+	uint8_t net;              /* enum frame_net */
+	int8_t signal_percent;    /* 0..100, -1 unknown */
+	int16_t signal_dbm;       /* e.g. -73; 0 unknown */
+	int64_t last_activity_ms; /* Unix ms of the last SMS in or out; 0 none */
 	char operator_code[FRAME_OPCODE_MAX];
 	char operator_name[FRAME_NAME_MAX];
-	char error[FRAME_ERROR_MAX];          /* last device error, "" none */
+	char error[FRAME_ERROR_MAX]; /* last device error, "" none */
 };
 
 struct frame_sent {
 	uint64_t outbox_id;
 	bool ok;
-	uint8_t parts;                        /* SMS parts sent */
-	int16_t reference;                    /* TP-MR of the first part, -1 unknown */
-	char error[FRAME_ERROR_MAX];          /* "" when ok */
+	uint8_t parts;               /* SMS parts sent */
+	int16_t reference;           /* TP-MR of the first part, -1 unknown */
+	char error[FRAME_ERROR_MAX]; /* "" when ok */
 };
 
 struct frame_balance {
 	bool ok;
-	char text[FRAME_BALANCE_MAX];         /* the network's answer, or the error */
+	char text[FRAME_BALANCE_MAX]; /* the network's answer, or the error */
 };
 
 struct frame_delivery_report {
-	int16_t reference;                    /* TP-MR of the sent part */
-	uint8_t status;                       /* enum frame_delivery */
-	uint8_t tp_status;                    /* raw TP-Status */
+	int16_t reference; /* TP-MR of the sent part */
+	uint8_t status;    /* enum frame_delivery */
+	uint8_t tp_status; /* raw TP-Status */
 	char recipient[FRAME_NUMBER_MAX];
 };
 
@@ -152,11 +152,11 @@ struct frame {
 
 enum frame_result {
 	FRAME_OK = 0,
-	FRAME_INCOMPLETE,      /* need more bytes; nothing consumed */
+	FRAME_INCOMPLETE, /* need more bytes; nothing consumed */
 	FRAME_BAD_TYPE,
 	FRAME_BAD_VERSION,
-	FRAME_BAD_LENGTH,      /* wrong payload length for the type */
-	FRAME_BAD_FIELD,       /* a field out of range or a malformed string */
+	FRAME_BAD_LENGTH, /* wrong payload length for the type */
+	FRAME_BAD_FIELD,  /* a field out of range or a malformed string */
 };
 
 /* A short lowercase description, e.g. "unknown frame type". */

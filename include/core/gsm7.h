@@ -20,10 +20,10 @@
 
 #include "log.h"
 
-#define GSM7_SEPTETS_SINGLE 160  /* septets in a lone GSM-7 segment */
-#define GSM7_SEPTETS_MULTI 153   /* ... in a segment of a concatenated one */
-#define GSM7_UCS2_SINGLE 70      /* UTF-16 units in a lone UCS-2 segment */
-#define GSM7_UCS2_MULTI 67       /* ... in a segment of a concatenated one */
+#define GSM7_SEPTETS_SINGLE 160 /* septets in a lone GSM-7 segment */
+#define GSM7_SEPTETS_MULTI 153  /* ... in a segment of a concatenated one */
+#define GSM7_UCS2_SINGLE 70     /* UTF-16 units in a lone UCS-2 segment */
+#define GSM7_UCS2_MULTI 67      /* ... in a segment of a concatenated one */
 
 enum gsm7_coding {
 	GSM7_CODING_GSM7 = 0,
@@ -32,9 +32,9 @@ enum gsm7_coding {
 
 struct gsm7_size {
 	enum gsm7_coding coding;
-	size_t units;      /* septets (GSM-7) or UTF-16 code units (UCS-2) */
-	size_t chars;      /* code points */
-	size_t segments;   /* 1 for an empty text */
+	size_t units;    /* septets (GSM-7) or UTF-16 code units (UCS-2) */
+	size_t chars;    /* code points */
+	size_t segments; /* 1 for an empty text */
 };
 
 /*

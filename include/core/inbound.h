@@ -15,10 +15,10 @@
 
 #include "log.h"
 
-#define INBOUND_SOURCE_MAX 33     /* modem name or "http", NUL included */
-#define INBOUND_SENDER_MAX 33     /* as received: "+9613123456", "MTC" */
-#define INBOUND_TEXT_MAX 2048     /* bytes of UTF-8, NUL not included */
-#define INBOUND_DEDUP_HEX 65      /* 64 hex digits + NUL */
+#define INBOUND_SOURCE_MAX 33 /* modem name or "http", NUL included */
+#define INBOUND_SENDER_MAX 33 /* as received: "+9613123456", "MTC" */
+#define INBOUND_TEXT_MAX 2048 /* bytes of UTF-8, NUL not included */
+#define INBOUND_DEDUP_HEX 65  /* 64 hex digits + NUL */
 
 enum inbound_transport {
 	INBOUND_GSM = 1,
@@ -27,18 +27,18 @@ enum inbound_transport {
 };
 
 struct inbound {
-	uint8_t transport;                 /* enum inbound_transport */
-	uint8_t concat_parts;              /* parts of a multipart message, 0/1 single */
-	uint8_t concat_missing;            /* parts that never arrived (processed anyway) */
+	uint8_t transport;      /* enum inbound_transport */
+	uint8_t concat_parts;   /* parts of a multipart message, 0/1 single */
+	uint8_t concat_missing; /* parts that never arrived (processed anyway) */
 	uint8_t reserved;
-	uint16_t concat_ref;               /* multipart reference, 0 single */
-	uint16_t text_len;                 /* bytes used in text */
-	int64_t smsc_time;                 /* SMSC timestamp, Unix seconds UTC; 0 unknown */
-	int64_t received_ms;               /* when sawt got it, Unix milliseconds */
-	char source[INBOUND_SOURCE_MAX];   /* NUL-terminated */
-	char sender[INBOUND_SENDER_MAX];   /* NUL-terminated */
-	char text[INBOUND_TEXT_MAX + 1];   /* UTF-8, NUL-terminated */
-	char dedup[INBOUND_DEDUP_HEX];     /* inbound_dedup_key() */
+	uint16_t concat_ref;             /* multipart reference, 0 single */
+	uint16_t text_len;               /* bytes used in text */
+	int64_t smsc_time;               /* SMSC timestamp, Unix seconds UTC; 0 unknown */
+	int64_t received_ms;             /* when sawt got it, Unix milliseconds */
+	char source[INBOUND_SOURCE_MAX]; /* NUL-terminated */
+	char sender[INBOUND_SENDER_MAX]; /* NUL-terminated */
+	char text[INBOUND_TEXT_MAX + 1]; /* UTF-8, NUL-terminated */
+	char dedup[INBOUND_DEDUP_HEX];   /* inbound_dedup_key() */
 };
 
 /*

@@ -36,10 +36,10 @@
 #define PARSE_NUMBER_MAX_DIGITS 9 /* any count, code or alert id */
 #define PARSE_PIN_MIN 4           /* digits of a PIN */
 #define PARSE_PIN_MAX 8
-#define PARSE_CONTEST_MAX 16      /* bytes of a (normalised) contest code */
+#define PARSE_CONTEST_MAX 16 /* bytes of a (normalised) contest code */
 
 enum parse_form {
-	PARSE_FORM_NONE = 0,   /* no keyword recognised */
+	PARSE_FORM_NONE = 0, /* no keyword recognised */
 	PARSE_FORM_OPEN,
 	PARSE_FORM_TURNOUT,
 	PARSE_FORM_CLOSE,
@@ -57,24 +57,24 @@ const char *parse_form_name(enum parse_form form);
 /* Stable codes: the names below without the prefix, in lower case. */
 enum parse_error {
 	PARSE_OK = 0,
-	PARSE_ERR_EMPTY_MESSAGE,     /* nothing but spaces and punctuation */
-	PARSE_ERR_MESSAGE_TOO_LONG,  /* over PARSE_MAX_BYTES */
+	PARSE_ERR_EMPTY_MESSAGE,    /* nothing but spaces and punctuation */
+	PARSE_ERR_MESSAGE_TOO_LONG, /* over PARSE_MAX_BYTES */
 	PARSE_ERR_INVALID_UTF8,
 	PARSE_ERR_CONTROL_CHARACTER, /* C0/C1 control other than tab, CR, LF */
 	PARSE_ERR_MISSING_KEYWORD,   /* starts with a number */
 	PARSE_ERR_UNKNOWN_KEYWORD,
 	PARSE_ERR_MISSING_STATION,
-	PARSE_ERR_BAD_STATION,       /* not a number, or over 10 digits */
-	PARSE_ERR_MISSING_NUMBER,    /* a label with no number after it */
-	PARSE_ERR_BAD_NUMBER,        /* a label followed by something not a number */
-	PARSE_ERR_NUMBER_TOO_LARGE,  /* over 9 digits */
-	PARSE_ERR_MISSING_FIELD,     /* a required label, code or id is absent */
+	PARSE_ERR_BAD_STATION,      /* not a number, or over 10 digits */
+	PARSE_ERR_MISSING_NUMBER,   /* a label with no number after it */
+	PARSE_ERR_BAD_NUMBER,       /* a label followed by something not a number */
+	PARSE_ERR_NUMBER_TOO_LARGE, /* over 9 digits */
+	PARSE_ERR_MISSING_FIELD,    /* a required label, code or id is absent */
 	PARSE_ERR_DUPLICATE_FIELD,
-	PARSE_ERR_MISSING_LABEL,     /* a bare number where a label is needed */
-	PARSE_ERR_UNKNOWN_LABEL,     /* e.g. X190 */
+	PARSE_ERR_MISSING_LABEL, /* a bare number where a label is needed */
+	PARSE_ERR_UNKNOWN_LABEL, /* e.g. X190 */
 	PARSE_ERR_UNEXPECTED_TOKEN,
 	PARSE_ERR_BAD_TIME,
-	PARSE_ERR_MALFORMED_PIN,     /* # not followed by 4 to 8 digits */
+	PARSE_ERR_MALFORMED_PIN, /* # not followed by 4 to 8 digits */
 	PARSE_ERR_TOO_MANY_COUNTS,
 	PARSE_ERR_BAD_CONTEST,
 };
@@ -115,18 +115,18 @@ struct parse_span {
 
 /* Bits of parse_msg.has */
 #define PARSE_HAS_STATION (1u << 0)
-#define PARSE_HAS_VOTERS  (1u << 1)
-#define PARSE_HAS_WOMEN   (1u << 2)
-#define PARSE_HAS_MEN     (1u << 3)
-#define PARSE_HAS_TOTAL   (1u << 4)
-#define PARSE_HAS_CODE    (1u << 5)
-#define PARSE_HAS_ALERT   (1u << 6)
-#define PARSE_HAS_TIME    (1u << 7)
-#define PARSE_HAS_PIN     (1u << 8)
+#define PARSE_HAS_VOTERS (1u << 1)
+#define PARSE_HAS_WOMEN (1u << 2)
+#define PARSE_HAS_MEN (1u << 3)
+#define PARSE_HAS_TOTAL (1u << 4)
+#define PARSE_HAS_CODE (1u << 5)
+#define PARSE_HAS_ALERT (1u << 6)
+#define PARSE_HAS_TIME (1u << 7)
+#define PARSE_HAS_PIN (1u << 8)
 #define PARSE_HAS_CONTEST (1u << 9)
-#define PARSE_HAS_TEXT    (1u << 10)
-#define PARSE_HAS_AREA    (1u << 11)
-#define PARSE_HAS_TOPIC   (1u << 12)
+#define PARSE_HAS_TEXT (1u << 10)
+#define PARSE_HAS_AREA (1u << 11)
+#define PARSE_HAS_TOPIC (1u << 12)
 
 /*
  * The result of parse_message().  Strings are NUL-terminated ASCII (the
@@ -137,30 +137,30 @@ struct parse_span {
  */
 struct parse_msg {
 	enum parse_error error;
-	enum parse_field err_field;  /* for missing/duplicate field and numbers */
-	struct parse_span err_span;  /* the offending token; len 0 at the end */
-	uint16_t err_column;         /* 1-based character position; 0: none */
+	enum parse_field err_field; /* for missing/duplicate field and numbers */
+	struct parse_span err_span; /* the offending token; len 0 at the end */
+	uint16_t err_column;        /* 1-based character position; 0: none */
 
 	enum parse_form form;
-	enum lang lang;              /* from the keyword, the script, or fallback */
-	enum parse_form topic;       /* HELP <keyword> */
-	uint32_t has;                /* PARSE_HAS_* */
+	enum lang lang;        /* from the keyword, the script, or fallback */
+	enum parse_form topic; /* HELP <keyword> */
+	uint32_t has;          /* PARSE_HAS_* */
 
 	char station[PARSE_STATION_MAX + 1];
 	char contest[PARSE_CONTEST_MAX + 1];
-	char time[5];                /* HHMM */
+	char time[5]; /* HHMM */
 	char pin[PARSE_PIN_MAX + 1];
 
 	uint32_t voters, women, men;
-	uint32_t total;              /* results: the V total */
-	uint32_t code;               /* incident code */
+	uint32_t total; /* results: the V total */
+	uint32_t code;  /* incident code */
 	uint32_t alert_id;
 	uint32_t counts[PARSE_MAX_COUNTS];
 	uint8_t n_counts;
 
-	struct parse_span text;      /* incident free text, as typed */
-	struct parse_span area;      /* status area, as typed */
-	struct parse_span ignored[2];/* a stray leading word; trailing words */
+	struct parse_span text;       /* incident free text, as typed */
+	struct parse_span area;       /* status area, as typed */
+	struct parse_span ignored[2]; /* a stray leading word; trailing words */
 };
 
 /*
@@ -179,8 +179,8 @@ bool parse_message(const char *utf8, size_t len, enum lang fallback,
  * quoting the offending token from input.  Returns the length the full
  * sentence has (like snprintf).  For a message without error: "ok".
  */
-size_t parse_error_detail(const struct parse_msg *msg, const char *input, size_t len,
-			  char *buf, size_t cap);
+size_t parse_error_detail(const struct parse_msg *msg, const char *input, size_t len, char *buf,
+			  size_t cap);
 
 /* The women's share in percent, rounded: women * 100 / voters; -1 when
  * voters is 0 or women > voters. */

@@ -58,8 +58,8 @@ int phone_digit(const char *s, size_t len, size_t *adv);
  * country code is configured", "bad country code in the configuration".
  * Allocates nothing.
  */
-bool phone_normalize(const char *in, size_t len, const char *country_code,
-		     char *out, const char **reason) SAWT_MUST_CHECK;
+bool phone_normalize(const char *in, size_t len, const char *country_code, char *out,
+		     const char **reason) SAWT_MUST_CHECK;
 
 /*
  * Write the keyed pseudonym of an E.164 number into out_hex

@@ -66,50 +66,50 @@ struct registry_list {
 
 struct registry_station {
 	unsigned line;
-	const char *code;               /* ASCII digits */
+	const char *code; /* ASCII digits */
 	const char *name;
 	const char *region;
-	const char *district;           /* NULL: the station is in the region */
-	const char *centre;             /* NULL when empty */
+	const char *district; /* NULL: the station is in the region */
+	const char *centre;   /* NULL when empty */
 	int registered;
 	int registered_women;
-	struct registry_list contests;  /* contest codes, upper-case */
+	struct registry_list contests; /* contest codes, upper-case */
 };
 
 /* One line of a contests file: one candidate of one contest. */
 struct registry_candidate {
 	unsigned line;
-	const char *contest;            /* contest code: A-Z then A-Z0-9, <= 16 */
+	const char *contest; /* contest code: A-Z then A-Z0-9, <= 16 */
 	const char *contest_name;
-	int position;                   /* ballot order, 1..n */
+	int position; /* ballot order, 1..n */
 	const char *name;
 };
 
 struct registry_person {
 	unsigned line;
-	char phone[PHONE_E164_BUF];     /* E.164 */
+	char phone[PHONE_E164_BUF]; /* E.164 */
 	const char *name;
 	enum registry_role role;
-	const char *language;           /* "ar", "en", "fr" or NULL */
-	struct registry_list stations;  /* station codes, ASCII digits */
-	struct registry_list areas;     /* area names or "Region/District" */
-	const char *pin_hash;           /* NULL: no PIN in the file */
+	const char *language;          /* "ar", "en", "fr" or NULL */
+	struct registry_list stations; /* station codes, ASCII digits */
+	struct registry_list areas;    /* area names or "Region/District" */
+	const char *pin_hash;          /* NULL: no PIN in the file */
 	char pseudonym[PHONE_PSEUDONYM_BUF];
 };
 
 struct registry_incident_code {
 	unsigned line;
-	int code;                       /* 1..9999 */
+	int code; /* 1..9999 */
 	enum registry_severity severity;
-	const char *name_en;            /* NULL when empty; at least one set */
+	const char *name_en; /* NULL when empty; at least one set */
 	const char *name_ar;
 	const char *name_fr;
 };
 
 struct registry_options {
-	const char *country_code;       /* for local phone forms; may be NULL */
-	const char *pseudonym_secret;   /* required for people */
-	int pin_iterations;             /* 0: PIN_ITERATIONS (pin.h) */
+	const char *country_code;     /* for local phone forms; may be NULL */
+	const char *pseudonym_secret; /* required for people */
+	int pin_iterations;           /* 0: PIN_ITERATIONS (pin.h) */
 };
 
 struct registry_import;
@@ -146,8 +146,8 @@ unsigned registry_import_error_line(const struct registry_import *imp, size_t i)
  * Record an error about line (0: the whole file).  Used by store_import for
  * the checks that need the database.  Returns false when out of memory.
  */
-bool registry_import_add_error(struct registry_import *imp, unsigned line,
-			       const char *fmt, ...) SAWT_PRINTF(3, 4) SAWT_MUST_CHECK;
+bool registry_import_add_error(struct registry_import *imp, unsigned line, const char *fmt, ...)
+	SAWT_PRINTF(3, 4) SAWT_MUST_CHECK;
 
 /* The number of good rows so far. */
 size_t registry_import_n_rows(const struct registry_import *imp);
@@ -160,10 +160,9 @@ const struct registry_station *registry_import_stations(const struct registry_im
 							size_t *n);
 const struct registry_candidate *registry_import_candidates(const struct registry_import *imp,
 							    size_t *n);
-const struct registry_person *registry_import_people(const struct registry_import *imp,
-						     size_t *n);
-const struct registry_incident_code *registry_import_incident_codes(const struct registry_import *imp,
-								    size_t *n);
+const struct registry_person *registry_import_people(const struct registry_import *imp, size_t *n);
+const struct registry_incident_code *
+registry_import_incident_codes(const struct registry_import *imp, size_t *n);
 
 /* "stations", "contests", "people", "incident-codes". */
 const char *registry_kind_name(enum registry_kind kind);

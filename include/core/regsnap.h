@@ -31,12 +31,12 @@
 #include "phone.h"
 #include "registry_import.h"
 
-#define REGSNAP_CONTEST_MAX 16      /* bytes of a contest code */
-#define REGSNAP_STATION_MAX 10      /* digits of a station code */
+#define REGSNAP_CONTEST_MAX 16 /* bytes of a contest code */
+#define REGSNAP_STATION_MAX 10 /* digits of a station code */
 
 struct regsnap_area {
 	int id;
-	int parent_id;              /* 0 for a root */
+	int parent_id; /* 0 for a root */
 };
 
 struct regsnap_contest {
@@ -51,7 +51,7 @@ struct regsnap_station {
 	int area_id;
 	int registered;
 	int registered_women;
-	const struct regsnap_contest **contests;   /* on the ballot, by id */
+	const struct regsnap_contest **contests; /* on the ballot, by id */
 	size_t n_contests;
 };
 
@@ -60,11 +60,11 @@ struct regsnap_person {
 	char phone[PHONE_E164_BUF];
 	char *name;
 	enum registry_role role;
-	int lang;                   /* enum lang, or -1 when not registered */
-	char *pin_hash;             /* NULL: no PIN */
-	const int *stations;        /* station ids, sorted */
+	int lang;            /* enum lang, or -1 when not registered */
+	char *pin_hash;      /* NULL: no PIN */
+	const int *stations; /* station ids, sorted */
 	size_t n_stations;
-	const int *areas;           /* area ids, sorted */
+	const int *areas; /* area ids, sorted */
 	size_t n_areas;
 	/* PIN memo: SHA-256 of pin_hash and the last PIN that verified */
 	unsigned char pin_memo[32];
@@ -92,15 +92,13 @@ void regsnap_free(struct regsnap *s);
 bool regsnap_add_area(struct regsnap *s, int id, int parent_id) SAWT_MUST_CHECK;
 bool regsnap_add_contest(struct regsnap *s, int id, const char *code,
 			 int n_candidates) SAWT_MUST_CHECK;
-bool regsnap_add_station(struct regsnap *s, int id, const char *code, int area_id,
-			 int registered, int registered_women) SAWT_MUST_CHECK;
-bool regsnap_add_station_contest(struct regsnap *s, int station_id,
-				 int contest_id) SAWT_MUST_CHECK;
+bool regsnap_add_station(struct regsnap *s, int id, const char *code, int area_id, int registered,
+			 int registered_women) SAWT_MUST_CHECK;
+bool regsnap_add_station_contest(struct regsnap *s, int station_id, int contest_id) SAWT_MUST_CHECK;
 /* lang: an enum lang, or -1; pin_hash and name may be NULL. */
 bool regsnap_add_person(struct regsnap *s, int id, const char *phone, const char *name,
 			enum registry_role role, int lang, const char *pin_hash) SAWT_MUST_CHECK;
-bool regsnap_add_person_station(struct regsnap *s, int person_id,
-				int station_id) SAWT_MUST_CHECK;
+bool regsnap_add_person_station(struct regsnap *s, int person_id, int station_id) SAWT_MUST_CHECK;
 bool regsnap_add_person_area(struct regsnap *s, int person_id, int area_id) SAWT_MUST_CHECK;
 bool regsnap_add_incident(struct regsnap *s, int code,
 			  enum registry_severity severity) SAWT_MUST_CHECK;
@@ -132,7 +130,7 @@ const struct regsnap_incident *regsnap_incident(const struct regsnap *s, int cod
  * without regard to case), or NULL when the station's ballot has none.
  */
 const struct regsnap_contest *regsnap_station_contest(const struct regsnap_station *st,
-						  const char *code);
+						      const char *code);
 
 /*
  * True when person may report for station: the station is assigned to

@@ -38,8 +38,8 @@ enum reply_kind {
 	REPLY_ACCEPTED_CLOSE,
 	REPLY_ACCEPTED_RESULTS,
 	REPLY_ACCEPTED_INCIDENT,
-	REPLY_IDENTICAL_RESEND,        /* acknowledged again, not counted twice */
-	REPLY_CORRECTION_FLAGGED,      /* cumulative turnout went down */
+	REPLY_IDENTICAL_RESEND,   /* acknowledged again, not counted twice */
+	REPLY_CORRECTION_FLAGGED, /* cumulative turnout went down */
 	/* help */
 	REPLY_HELP,
 	REPLY_HELP_OPEN,
@@ -63,17 +63,17 @@ enum reply_kind {
 	REPLY_BAD_PIN,
 	REPLY_PIN_LOCKED,
 	REPLY_WOMEN_EXCEED_VOTERS,
-	REPLY_SUM_MISMATCH,            /* men + women != voters */
+	REPLY_SUM_MISMATCH, /* men + women != voters */
 	REPLY_VOTERS_EXCEED_REGISTERED,
 	REPLY_WOMEN_EXCEED_REGISTERED_WOMEN,
 	REPLY_WRONG_COUNT_NUMBER,
 	REPLY_COUNTS_TOTAL_MISMATCH,
 	REPLY_RESULTS_EXCEED_REGISTERED,
 	REPLY_UNKNOWN_INCIDENT_CODE,
-	REPLY_MEN_EXCEED_VOTERS,       /* M > V when W is not given */
-	REPLY_CONTEST_REQUIRED,        /* results, several contests, none named */
-	REPLY_CONTEST_NOT_ON_BALLOT,   /* the contest named is not at the station */
-	REPLY_NO_CONTEST,              /* no contest registered for the station */
+	REPLY_MEN_EXCEED_VOTERS,     /* M > V when W is not given */
+	REPLY_CONTEST_REQUIRED,      /* results, several contests, none named */
+	REPLY_CONTEST_NOT_ON_BALLOT, /* the contest named is not at the station */
+	REPLY_NO_CONTEST,            /* no contest registered for the station */
 	/* rejected by the parser: same order as enum parse_error */
 	REPLY_EMPTY_MESSAGE,
 	REPLY_MESSAGE_TOO_LONG,
@@ -111,32 +111,32 @@ enum reply_kind {
  * in has; the others are used only by the kinds that need them.
  */
 struct reply_args {
-	enum parse_form form;       /* picks the example; NONE: turnout */
-	enum parse_field field;     /* the field an error is about */
-	uint32_t has;               /* PARSE_HAS_VOTERS/WOMEN/MEN/TOTAL */
-	const char *station;        /* NUL-terminated */
-	const char *contest;        /* NUL-terminated */
-	const char *time;           /* "HHMM" */
-	const char *token;          /* the offending token, token_len bytes */
+	enum parse_form form;   /* picks the example; NONE: turnout */
+	enum parse_field field; /* the field an error is about */
+	uint32_t has;           /* PARSE_HAS_VOTERS/WOMEN/MEN/TOTAL */
+	const char *station;    /* NUL-terminated */
+	const char *contest;    /* NUL-terminated */
+	const char *time;       /* "HHMM" */
+	const char *token;      /* the offending token, token_len bytes */
 	size_t token_len;
-	const char *area;           /* area_len bytes */
+	const char *area; /* area_len bytes */
 	size_t area_len;
 	const uint32_t *counts;
 	size_t n_counts;
 	uint32_t voters, women, men, total;
-	uint32_t code;              /* incident code */
+	uint32_t code; /* incident code */
 	uint32_t alert_id;
-	uint32_t sum;               /* women + men, or the sum of the counts */
-	uint32_t expected;          /* wrong_count_number: counts the contest has */
-	uint32_t registered;        /* the registered figure that was exceeded */
-	uint32_t minutes;           /* PIN lock time */
-	uint32_t reported, stations;/* status: stations reported / in the area */
+	uint32_t sum;                /* women + men, or the sum of the counts */
+	uint32_t expected;           /* wrong_count_number: counts the contest has */
+	uint32_t registered;         /* the registered figure that was exceeded */
+	uint32_t minutes;            /* PIN lock time */
+	uint32_t reported, stations; /* status: stations reported / in the area */
 	uint32_t turnout_pct, women_pct, incidents;
 };
 
 /* Details of a rendering, for tests and metrics. */
 struct reply_info {
-	bool fallback;              /* the shorter template was used */
+	bool fallback; /* the shorter template was used */
 	struct gsm7_size size;
 };
 
@@ -164,8 +164,8 @@ bool reply_kind_for_msg(const struct parse_msg *msg, enum reply_kind *out) SAWT_
  * (kept by pointer: input must outlive *a).  sum becomes the sum of the
  * counts for results, women + men otherwise.
  */
-void reply_args_from_msg(struct reply_args *a, const struct parse_msg *msg,
-			 const char *input, size_t len);
+void reply_args_from_msg(struct reply_args *a, const struct parse_msg *msg, const char *input,
+			 size_t len);
 
 /*
  * The language to answer in: the registered one when known (registered is
@@ -179,8 +179,8 @@ enum lang reply_lang(int registered, const struct parse_msg *msg);
  * enough) and NUL-terminate it.  Returns its length in bytes, or -1 when it
  * does not fit in cap.  info, when not NULL, receives details.
  */
-int reply_render(enum reply_kind kind, enum lang lang, const struct reply_args *a,
-		 char *buf, size_t cap, struct reply_info *info) SAWT_MUST_CHECK;
+int reply_render(enum reply_kind kind, enum lang lang, const struct reply_args *a, char *buf,
+		 size_t cap, struct reply_info *info) SAWT_MUST_CHECK;
 
 /* The raw template (fallback: the shorter one, NULL when there is none). */
 const char *reply_template(enum reply_kind kind, enum lang lang, bool fallback);

@@ -26,7 +26,7 @@ void report_json_turnout(struct json_buf *j, const struct parse_msg *msg);
  * ("detail") is added to errors.  The caller writes the braces, so it can
  * add members of its own.
  */
-void report_json(struct json_buf *j, const struct parse_msg *msg, const char *input,
-		 size_t len, bool detail);
+void report_json(struct json_buf *j, const struct parse_msg *msg, const char *input, size_t len,
+		 bool detail);
 
 #endif

@@ -25,14 +25,14 @@
 #include "log.h"
 
 #define SENDER_KEY_MAX 32
-#define SENDER_RATE_RING 61                 /* rate_max + 1 times at most */
-#define SENDER_SEEN 64                      /* message keys remembered */
+#define SENDER_RATE_RING 61 /* rate_max + 1 times at most */
+#define SENDER_SEEN 64      /* message keys remembered */
 #define SENDER_PIN_FAILS 3
 #define SENDER_PIN_WINDOW_MS (10 * 60 * 1000)
 #define SENDER_PIN_LOCK_MS (30 * 60 * 1000)
 
 struct sender_rules {
-	unsigned rate_max;          /* 1 .. SENDER_RATE_RING - 1 */
+	unsigned rate_max; /* 1 .. SENDER_RATE_RING - 1 */
 	unsigned rate_window_s;
 	unsigned mute_s;
 };
@@ -41,23 +41,23 @@ struct sender_rules {
  * through the functions below. */
 struct sender {
 	char key[SENDER_KEY_MAX];
-	int64_t times[SENDER_RATE_RING];    /* ring of arrival times */
+	int64_t times[SENDER_RATE_RING]; /* ring of arrival times */
 	unsigned n_times, next;
 	int64_t muted_until;
 	int64_t pin_fails[SENDER_PIN_FAILS];
 	unsigned n_fails;
 	int64_t locked_until;
 	int64_t last_seen;
-	uint64_t seen[SENDER_SEEN];         /* ring of recent messages' keys */
+	uint64_t seen[SENDER_SEEN]; /* ring of recent messages' keys */
 	unsigned n_seen, next_seen;
 };
 
 /* What a stored message says about its sender, for sender_replay(). */
 enum sender_event {
-	SENDER_EV_RATE_LIMITED,     /* recorded but muted (no_reply rate_limited) */
-	SENDER_EV_BAD_PIN,          /* answered bad_pin */
-	SENDER_EV_PIN_LOCKED,       /* answered pin_locked */
-	SENDER_EV_PIN_OK,           /* carried a PIN that was accepted */
+	SENDER_EV_RATE_LIMITED, /* recorded but muted (no_reply rate_limited) */
+	SENDER_EV_BAD_PIN,      /* answered bad_pin */
+	SENDER_EV_PIN_LOCKED,   /* answered pin_locked */
+	SENDER_EV_PIN_OK,       /* carried a PIN that was accepted */
 };
 
 struct sender_table;

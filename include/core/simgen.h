@@ -33,12 +33,12 @@
 #include "registry_import.h"
 #include "validate.h"
 
-#define SIMGEN_CONTESTS 2            /* MUN (every station), MUK (some) */
+#define SIMGEN_CONTESTS 2 /* MUN (every station), MUK (some) */
 #define SIMGEN_MAX_CANDIDATES 7
-#define SIMGEN_ROUNDS 3              /* turnout rounds a station may send */
-#define SIMGEN_MAX_INCIDENTS 2       /* per station */
-#define SIMGEN_SENDER_BUDGET 10      /* messages per observer: sawtd's rate limit */
-#define SIMGEN_TEXT_MAX 200          /* bytes of one message text (longest ~140) */
+#define SIMGEN_ROUNDS 3         /* turnout rounds a station may send */
+#define SIMGEN_MAX_INCIDENTS 2  /* per station */
+#define SIMGEN_SENDER_BUDGET 10 /* messages per observer: sawtd's rate limit */
+#define SIMGEN_TEXT_MAX 200     /* bytes of one message text (longest ~140) */
 #define SIMGEN_MAX_STATIONS 20000
 
 /* ---- the pseudo-random generator (xoshiro256**, seeded by splitmix64) ---- */
@@ -66,14 +66,14 @@ bool simgen_rng_pct(struct simgen_rng *r, unsigned pct);
 
 struct simgen_options {
 	uint64_t seed;
-	unsigned stations;              /* 1 .. SIMGEN_MAX_STATIONS */
-	unsigned typo_pct;              /* reports first sent with a mistake */
-	unsigned arabic_pct;            /* observers writing in Arabic */
-	unsigned pin_pct;               /* observers with a PIN */
-	unsigned dup_pct;               /* reports sent twice, identically */
-	const char *country_code;       /* digits; NULL or "": "961" */
-	int polls_open;                 /* minutes after midnight; -1: 07:00 */
-	int polls_close;                /* -1: 19:00 */
+	unsigned stations;        /* 1 .. SIMGEN_MAX_STATIONS */
+	unsigned typo_pct;        /* reports first sent with a mistake */
+	unsigned arabic_pct;      /* observers writing in Arabic */
+	unsigned pin_pct;         /* observers with a PIN */
+	unsigned dup_pct;         /* reports sent twice, identically */
+	const char *country_code; /* digits; NULL or "": "961" */
+	int polls_open;           /* minutes after midnight; -1: 07:00 */
+	int polls_close;          /* -1: 19:00 */
 };
 
 /* Defaults: 50 stations, seed 1, typos 5, Arabic 30, PINs 20, resends 1. */
@@ -92,7 +92,7 @@ struct simgen_region {
 };
 
 struct simgen_contest {
-	const char *code;               /* "MUN", "MUK" */
+	const char *code; /* "MUN", "MUK" */
 	const char *name;
 	unsigned n_candidates;
 	const char *candidates[SIMGEN_MAX_CANDIDATES];
@@ -102,31 +102,31 @@ struct simgen_station {
 	char code[PARSE_STATION_MAX + 1];
 	char name[128];
 	char centre[96];
-	unsigned region, district;      /* indexes */
+	unsigned region, district; /* indexes */
 	int registered, registered_women;
 	bool contest[SIMGEN_CONTESTS];
-	int voters, women;              /* final, as sent at close */
-	bool round[SIMGEN_ROUNDS];      /* which turnout rounds it sends */
+	int voters, women;         /* final, as sent at close */
+	bool round[SIMGEN_ROUNDS]; /* which turnout rounds it sends */
 	int round_voters[SIMGEN_ROUNDS], round_women[SIMGEN_ROUNDS];
 	/* per contest: candidates in ballot order, then invalid, then blank */
 	int results[SIMGEN_CONTESTS][SIMGEN_MAX_CANDIDATES + 2];
 	unsigned n_incidents;
-	int incident[SIMGEN_MAX_INCIDENTS];      /* incident codes */
-	unsigned incident_round[SIMGEN_MAX_INCIDENTS];  /* sent among this round */
-	int open_minute;                /* minutes after midnight */
-	unsigned observer;              /* index into the people */
+	int incident[SIMGEN_MAX_INCIDENTS];            /* incident codes */
+	unsigned incident_round[SIMGEN_MAX_INCIDENTS]; /* sent among this round */
+	int open_minute;                               /* minutes after midnight */
+	unsigned observer;                             /* index into the people */
 };
 
 struct simgen_person {
-	char phone[PHONE_E164_BUF];     /* E.164, as the network delivers it */
-	char csv_phone[32];             /* as written in people.csv */
+	char phone[PHONE_E164_BUF]; /* E.164, as the network delivers it */
+	char csv_phone[32];         /* as written in people.csv */
 	char name[96];
-	const char *language;           /* "ar", "en", "fr" or "" */
-	enum simgen_style style;        /* how this person writes */
-	char pin[8];                    /* "" when none */
+	const char *language;    /* "ar", "en", "fr" or "" */
+	enum simgen_style style; /* how this person writes */
+	char pin[8];             /* "" when none */
 	bool coordinator;
-	int station;                    /* observers: index; coordinators: -1 */
-	int region;                     /* coordinators: index, or -1 for all */
+	int station; /* observers: index; coordinators: -1 */
+	int region;  /* coordinators: index, or -1 for all */
 };
 
 enum simgen_form {
@@ -138,9 +138,9 @@ enum simgen_form {
 };
 
 enum simgen_kind {
-	SIMGEN_REPORT,                  /* counts */
-	SIMGEN_TYPO,                    /* rejected; the correct one follows */
-	SIMGEN_RESEND,                  /* identical to an earlier report */
+	SIMGEN_REPORT, /* counts */
+	SIMGEN_TYPO,   /* rejected; the correct one follows */
+	SIMGEN_RESEND, /* identical to an earlier report */
 };
 
 struct simgen_message {
@@ -148,12 +148,12 @@ struct simgen_message {
 	unsigned station;
 	enum simgen_form form;
 	enum simgen_kind kind;
-	unsigned round;                 /* turnout: 0..SIMGEN_ROUNDS-1 */
-	unsigned contest;               /* results: 0..SIMGEN_CONTESTS-1 */
-	unsigned incident;              /* incident: 0..n_incidents-1 */
+	unsigned round;    /* turnout: 0..SIMGEN_ROUNDS-1 */
+	unsigned contest;  /* results: 0..SIMGEN_CONTESTS-1 */
+	unsigned incident; /* incident: 0..n_incidents-1 */
 	bool arabic;
-	int32_t nominal;                /* seconds after the election day's midnight */
-	int64_t smsc;                   /* Unix time, set by simgen_schedule() */
+	int32_t nominal; /* seconds after the election day's midnight */
+	int64_t smsc;    /* Unix time, set by simgen_schedule() */
 	char text[SIMGEN_TEXT_MAX];
 };
 
@@ -224,8 +224,8 @@ void simgen_expected(const struct simgen *g, const char *election,
  */
 struct simgen_timeline {
 	bool compressed;
-	int64_t day0;                   /* real: Unix time of local midnight */
-	int64_t from, to;               /* compressed */
+	int64_t day0;     /* real: Unix time of local midnight */
+	int64_t from, to; /* compressed */
 };
 
 /*

@@ -46,8 +46,8 @@ bool spool_open(struct spool *sp, char *err, size_t errlen) SAWT_MUST_CHECK;
  * Write in durably (see above) and return its sequence number in *seq.
  * Only when this returns true may the message's source be acknowledged.
  */
-bool spool_put(struct spool *sp, const struct inbound *in, uint64_t *seq,
-	       char *err, size_t errlen) SAWT_MUST_CHECK;
+bool spool_put(struct spool *sp, const struct inbound *in, uint64_t *seq, char *err,
+	       size_t errlen) SAWT_MUST_CHECK;
 
 /* Number of messages in the spool. */
 size_t spool_count(const struct spool *sp);

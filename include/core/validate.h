@@ -62,8 +62,8 @@ enum validate_outcome {
 };
 
 /* Flags of an accepted report.  The store adds its own (see 0005). */
-#define VALIDATE_FLAG_EARLY (1u << 0)  /* before polls open (not OPEN) */
-#define VALIDATE_FLAG_LATE  (1u << 1)  /* after the results deadline */
+#define VALIDATE_FLAG_EARLY (1u << 0) /* before polls open (not OPEN) */
+#define VALIDATE_FLAG_LATE (1u << 1)  /* after the results deadline */
 #define VALIDATE_FLAG_COUNT 2
 
 /*
@@ -72,11 +72,11 @@ enum validate_outcome {
  */
 struct validate_clock {
 	bool has_open;
-	int64_t open_at;        /* polls open on election day */
+	int64_t open_at; /* polls open on election day */
 	bool has_deadline;
 	int64_t deadline_at;
-	int polls_open;         /* minutes after midnight, -1 unset */
-	long utc_offset;        /* seconds east of UTC */
+	int polls_open;  /* minutes after midnight, -1 unset */
+	long utc_offset; /* seconds east of UTC */
 };
 
 /*
@@ -92,23 +92,23 @@ bool validate_clock_init(struct validate_clock *c, int polls_open, const char *d
 			 long utc_offset) SAWT_MUST_CHECK;
 
 struct validate_input {
-	const char *sender;             /* E.164, or "" when not a phone number */
-	const struct parse_msg *msg;   /* parse_message() result */
-	int64_t sent_at;                /* when the observer sent it (Unix s) */
-	bool pin_locked;                /* the sender's PIN is locked now */
+	const char *sender;          /* E.164, or "" when not a phone number */
+	const struct parse_msg *msg; /* parse_message() result */
+	int64_t sent_at;             /* when the observer sent it (Unix s) */
+	bool pin_locked;             /* the sender's PIN is locked now */
 };
 
 struct validate_result {
 	enum validate_outcome outcome;
-	enum reply_kind reply;          /* the answer; its code when rejected */
-	uint32_t flags;                 /* VALIDATE_FLAG_* */
-	struct regsnap_person *person;      /* NULL: unknown sender */
+	enum reply_kind reply;                   /* the answer; its code when rejected */
+	uint32_t flags;                          /* VALIDATE_FLAG_* */
+	struct regsnap_person *person;           /* NULL: unknown sender */
 	const struct regsnap_station *station;   /* when known */
 	const struct regsnap_contest *contest;   /* results */
 	const struct regsnap_incident *incident; /* incident */
-	uint32_t sum;                   /* women + men, or the sum of the counts */
-	uint32_t expected;              /* wrong_count_number: counts expected */
-	uint32_t registered;            /* the registered figure exceeded */
+	uint32_t sum;                            /* women + men, or the sum of the counts */
+	uint32_t expected;                       /* wrong_count_number: counts expected */
+	uint32_t registered;                     /* the registered figure exceeded */
 };
 
 /*

@@ -46,18 +46,18 @@
 #include "log.h"
 
 #define COMMAND_TICK_SEC 10
-#define COMMAND_PAGE 32         /* rows read and answered at a time */
+#define COMMAND_PAGE 32 /* rows read and answered at a time */
 
 struct event_base;
 struct db;
 struct command;
 
 struct command_stats {
-	uint64_t status_answered;   /* STATUS replies queued (unknown area included) */
-	uint64_t ack_answered;      /* ACK replies queued (unknown alert included) */
-	uint64_t refused;           /* sender no longer a coordinator: not_coordinator */
-	uint64_t failures;          /* answers that failed; the row stays 'received' */
-	uint64_t passes;            /* passes over the 'received' rows */
+	uint64_t status_answered; /* STATUS replies queued (unknown area included) */
+	uint64_t ack_answered;    /* ACK replies queued (unknown alert included) */
+	uint64_t refused;         /* sender no longer a coordinator: not_coordinator */
+	uint64_t failures;        /* answers that failed; the row stays 'received' */
+	uint64_t passes;          /* passes over the 'received' rows */
 };
 
 /* Called after a reply has been queued in sawt.outbox. */
@@ -69,9 +69,8 @@ typedef void (*command_queued_cb)(void *arg);
  * reply queued.  Nothing is read before command_set_db_ready(true).
  * Returns NULL when out of memory or when the tick timer cannot start.
  */
-struct command *command_new(struct event_base *base, struct db *db,
-			    const struct config *cfg, command_queued_cb queued,
-			    void *arg) SAWT_MUST_CHECK;
+struct command *command_new(struct event_base *base, struct db *db, const struct config *cfg,
+			    command_queued_cb queued, void *arg) SAWT_MUST_CHECK;
 
 /*
  * Free the module; NULL is a no-op.  Callbacks of queries still in flight

@@ -25,8 +25,8 @@ struct gateway;
  * freed afterwards).  With no [modem] section, Gammu's dummy phone in
  * STATE_DIR/dummy is used.  NULL with a message in err on failure.
  */
-struct gateway *gateway_new(struct event_base *base, struct db *db,
-			    const struct config *cfg, char *err, size_t errlen) SAWT_MUST_CHECK;
+struct gateway *gateway_new(struct event_base *base, struct db *db, const struct config *cfg,
+			    char *err, size_t errlen) SAWT_MUST_CHECK;
 
 /* Start the modem workers.  False with a message in err. */
 bool gateway_start(struct gateway *gw, char *err, size_t errlen) SAWT_MUST_CHECK;

@@ -29,9 +29,9 @@ struct pipeline;
 struct intake;
 
 enum intake_result {
-	INTAKE_COMMITTED,   /* in the database */
-	INTAKE_SPOOLED,     /* on disk, will be replayed */
-	INTAKE_FAILED,      /* neither: do NOT acknowledge; offer it again later */
+	INTAKE_COMMITTED, /* in the database */
+	INTAKE_SPOOLED,   /* on disk, will be replayed */
+	INTAKE_FAILED,    /* neither: do NOT acknowledge; offer it again later */
 };
 
 /* Called once per submitted message, possibly before intake_submit returns. */
@@ -51,8 +51,8 @@ struct intake_stats {
  * missing; leftovers from a previous run are replayed).  The pipeline is
  * not owned.  NULL with err set on failure.
  */
-struct intake *intake_new(struct event_base *base, struct pipeline *pl,
-			  const char *spool_dir, char *err, size_t errlen) SAWT_MUST_CHECK;
+struct intake *intake_new(struct event_base *base, struct pipeline *pl, const char *spool_dir,
+			  char *err, size_t errlen) SAWT_MUST_CHECK;
 
 /* Free; NULL is a no-op.  Spooled files stay for the next run. */
 void intake_free(struct intake *in);
@@ -62,8 +62,7 @@ void intake_free(struct intake *in);
  * message is durable, or with INTAKE_FAILED when it could be neither
  * committed nor spooled.
  */
-void intake_submit(struct intake *in, const struct inbound *msg,
-		   intake_ack_cb ack, void *arg);
+void intake_submit(struct intake *in, const struct inbound *msg, intake_ack_cb ack, void *arg);
 
 /* Tell the intake whether the database is usable (from the db state
  * callback); becoming ready starts the replay of the spool. */

@@ -39,8 +39,8 @@ struct outbox_stats {
  * Create the sender for node (this machine's name, recorded on claimed
  * rows).  db and mgr are not owned.  NULL when out of memory.
  */
-struct outbox *outbox_new(struct event_base *base, struct db *db,
-			  struct modem_mgr *mgr, const char *node) SAWT_MUST_CHECK;
+struct outbox *outbox_new(struct event_base *base, struct db *db, struct modem_mgr *mgr,
+			  const char *node) SAWT_MUST_CHECK;
 
 /* Set the modem manager (when it is created after the outbox). */
 void outbox_set_modems(struct outbox *ob, struct modem_mgr *mgr);

@@ -68,8 +68,8 @@ struct pipeline;
 struct registry;
 
 enum pipeline_outcome {
-	PIPELINE_COMMITTED = 0,  /* durable in PostgreSQL (duplicates too) */
-	PIPELINE_FAILED,         /* not stored: spool it and offer it again */
+	PIPELINE_COMMITTED = 0, /* durable in PostgreSQL (duplicates too) */
+	PIPELINE_FAILED,        /* not stored: spool it and offer it again */
 };
 
 /*
@@ -80,34 +80,34 @@ enum pipeline_outcome {
 typedef void (*pipeline_done_cb)(void *arg, enum pipeline_outcome outcome);
 
 struct pipeline_options {
-	unsigned batch_max;         /* messages per transaction; default 500 */
-	unsigned batch_delay_ms;    /* longest wait for more; default 2 */
-	unsigned max_in_flight;     /* batches per connection in the database; default 1 */
-	unsigned connections;       /* database connections for the writes; default 2 */
-	const char *conninfo;       /* for the extra ones (copied); NULL: cfg's */
-	unsigned rate_max;          /* messages per sender per window; default 10 (max 60) */
-	unsigned rate_window_s;     /* default 60 */
-	unsigned mute_s;            /* how long a flooding sender is muted; default 3600 */
-	unsigned registry_wait_ms;  /* longest wait for the first registry load; 5000 */
-	const char *node;           /* recorded on inbound rows (copied); NULL: none */
+	unsigned batch_max;        /* messages per transaction; default 500 */
+	unsigned batch_delay_ms;   /* longest wait for more; default 2 */
+	unsigned max_in_flight;    /* batches per connection in the database; default 1 */
+	unsigned connections;      /* database connections for the writes; default 2 */
+	const char *conninfo;      /* for the extra ones (copied); NULL: cfg's */
+	unsigned rate_max;         /* messages per sender per window; default 10 (max 60) */
+	unsigned rate_window_s;    /* default 60 */
+	unsigned mute_s;           /* how long a flooding sender is muted; default 3600 */
+	unsigned registry_wait_ms; /* longest wait for the first registry load; 5000 */
+	const char *node;          /* recorded on inbound rows (copied); NULL: none */
 };
 
 struct pipeline_stats {
-	uint64_t received;          /* accepted by pipeline_submit() */
-	uint64_t committed;         /* stored (duplicates included) */
-	uint64_t duplicates;        /* dedup key already stored */
-	uint64_t rejected;          /* stored with an error code */
-	uint64_t ignored;           /* recorded, not processed: no_reply_reason */
-	uint64_t failed;            /* PIPELINE_FAILED */
-	uint64_t internal_errors;   /* recorded in state 'failed' */
-	uint64_t batches;           /* transactions committed */
-	uint64_t batch_messages;    /* messages in them (mean = /batches) */
+	uint64_t received;        /* accepted by pipeline_submit() */
+	uint64_t committed;       /* stored (duplicates included) */
+	uint64_t duplicates;      /* dedup key already stored */
+	uint64_t rejected;        /* stored with an error code */
+	uint64_t ignored;         /* recorded, not processed: no_reply_reason */
+	uint64_t failed;          /* PIPELINE_FAILED */
+	uint64_t internal_errors; /* recorded in state 'failed' */
+	uint64_t batches;         /* transactions committed */
+	uint64_t batch_messages;  /* messages in them (mean = /batches) */
 	uint64_t batch_largest;
-	uint64_t retries;           /* batches resent or split */
+	uint64_t retries; /* batches resent or split */
 	uint64_t registry_loads;
-	size_t pending;             /* accepted, no callback yet */
-	size_t in_flight;           /* batches in the database */
-	unsigned lanes_ready;       /* write connections up */
+	size_t pending;       /* accepted, no callback yet */
+	size_t in_flight;     /* batches in the database */
+	unsigned lanes_ready; /* write connections up */
 };
 
 /* The defaults above. */
@@ -144,8 +144,8 @@ void pipeline_free(struct pipeline *pl);
  * record is malformed (inbound_valid()), or memory ran out.  Otherwise
  * cb(arg, outcome) follows once the message is committed or has failed.
  */
-bool pipeline_submit(struct pipeline *pl, const struct inbound *in,
-		     pipeline_done_cb cb, void *arg) SAWT_MUST_CHECK;
+bool pipeline_submit(struct pipeline *pl, const struct inbound *in, pipeline_done_cb cb,
+		     void *arg) SAWT_MUST_CHECK;
 
 /* Send the messages gathered so far without waiting for more. */
 void pipeline_flush(struct pipeline *pl);

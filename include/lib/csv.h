@@ -32,16 +32,16 @@
 struct csv_reader {
 	const char *buf;
 	size_t len;
-	size_t pos;             /* next byte to read */
-	unsigned line;          /* line number of buf[pos], from 1 */
-	char delim;             /* field delimiter, ',' by default */
-	bool utf16;             /* the buffer starts with a UTF-16 BOM */
+	size_t pos;    /* next byte to read */
+	unsigned line; /* line number of buf[pos], from 1 */
+	char delim;    /* field delimiter, ',' by default */
+	bool utf16;    /* the buffer starts with a UTF-16 BOM */
 };
 
 struct csv_field {
-	char *str;              /* NUL-terminated copy inside csv_record.buf */
-	size_t len;             /* bytes, not counting the NUL */
-	bool quoted;            /* the field was written in quotes */
+	char *str;   /* NUL-terminated copy inside csv_record.buf */
+	size_t len;  /* bytes, not counting the NUL */
+	bool quoted; /* the field was written in quotes */
 };
 
 /*
@@ -56,14 +56,14 @@ struct csv_record {
 	size_t max_fields;
 
 	size_t n_fields;
-	unsigned line;          /* line on which the record starts */
-	char err[CSV_ERR_MAX];  /* set when csv_read() returns CSV_ERROR */
+	unsigned line;         /* line on which the record starts */
+	char err[CSV_ERR_MAX]; /* set when csv_read() returns CSV_ERROR */
 };
 
 enum csv_status {
-	CSV_EOF = 0,            /* no more records */
-	CSV_RECORD,             /* a record was read */
-	CSV_ERROR,              /* a bad record; rec->line and rec->err say why */
+	CSV_EOF = 0, /* no more records */
+	CSV_RECORD,  /* a record was read */
+	CSV_ERROR,   /* a bad record; rec->line and rec->err say why */
 };
 
 /* Start reading buf (len bytes), skipping a UTF-8 BOM.  buf is not copied. */

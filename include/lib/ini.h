@@ -31,17 +31,17 @@
 
 enum ini_status {
 	INI_OK = 0,
-	INI_STOPPED,            /* the handler returned false */
-	INI_ERR_NUL,            /* a NUL byte */
-	INI_ERR_CONTROL,        /* a control character other than tab */
-	INI_ERR_UTF8,           /* bytes that are not UTF-8 */
-	INI_ERR_LINE_TOO_LONG,  /* more than INI_LINE_MAX bytes */
-	INI_ERR_NO_BRACKET,     /* "[name" without the closing "]" */
-	INI_ERR_AFTER_BRACKET,  /* text after the closing "]" */
-	INI_ERR_EMPTY_SECTION,  /* "[]" */
-	INI_ERR_NO_EQUALS,      /* a line that is neither header nor key = value */
-	INI_ERR_EMPTY_KEY,      /* "= value" */
-	INI_ERR_NO_SECTION,     /* key = value before the first header */
+	INI_STOPPED,           /* the handler returned false */
+	INI_ERR_NUL,           /* a NUL byte */
+	INI_ERR_CONTROL,       /* a control character other than tab */
+	INI_ERR_UTF8,          /* bytes that are not UTF-8 */
+	INI_ERR_LINE_TOO_LONG, /* more than INI_LINE_MAX bytes */
+	INI_ERR_NO_BRACKET,    /* "[name" without the closing "]" */
+	INI_ERR_AFTER_BRACKET, /* text after the closing "]" */
+	INI_ERR_EMPTY_SECTION, /* "[]" */
+	INI_ERR_NO_EQUALS,     /* a line that is neither header nor key = value */
+	INI_ERR_EMPTY_KEY,     /* "= value" */
+	INI_ERR_NO_SECTION,    /* key = value before the first header */
 };
 
 /* A piece of the input buffer.  len 0 means empty (p may then be NULL). */
@@ -51,25 +51,25 @@ struct ini_span {
 };
 
 enum ini_event_type {
-	INI_EVENT_SECTION,      /* a [name argument] header */
-	INI_EVENT_KEY,          /* a key = value line */
+	INI_EVENT_SECTION, /* a [name argument] header */
+	INI_EVENT_KEY,     /* a key = value line */
 };
 
 struct ini_event {
 	enum ini_event_type type;
-	unsigned line;          /* 1-based line number */
-	struct ini_span section;/* section name (for keys: the current one) */
-	struct ini_span arg;    /* the header's argument, e.g. "usb0"; may be empty */
-	struct ini_span key;    /* INI_EVENT_KEY only */
-	struct ini_span value;  /* INI_EVENT_KEY only; may be empty */
+	unsigned line;           /* 1-based line number */
+	struct ini_span section; /* section name (for keys: the current one) */
+	struct ini_span arg;     /* the header's argument, e.g. "usb0"; may be empty */
+	struct ini_span key;     /* INI_EVENT_KEY only */
+	struct ini_span value;   /* INI_EVENT_KEY only; may be empty */
 };
 
 /* Where and why tokenizing stopped. */
 struct ini_error {
 	enum ini_status status;
-	unsigned line;          /* 0 when status is INI_OK */
-	struct ini_span text;   /* the offending text, when there is one */
-	unsigned char byte;     /* the offending byte for INI_ERR_CONTROL */
+	unsigned line;        /* 0 when status is INI_OK */
+	struct ini_span text; /* the offending text, when there is one */
+	unsigned char byte;   /* the offending byte for INI_ERR_CONTROL */
 };
 
 /*
@@ -86,8 +86,8 @@ typedef bool (*ini_handler)(const struct ini_event *ev, void *ctx);
  * NULL it is filled in on every return.  Events before a syntax error have
  * already been delivered.  Allocates nothing.
  */
-enum ini_status ini_parse(const char *buf, size_t len, ini_handler handler,
-			  void *ctx, struct ini_error *err) SAWT_MUST_CHECK;
+enum ini_status ini_parse(const char *buf, size_t len, ini_handler handler, void *ctx,
+			  struct ini_error *err) SAWT_MUST_CHECK;
 
 /*
  * A short lowercase description of a status ("missing \"]\" in section

@@ -17,10 +17,10 @@
 #include "log.h"
 
 struct strbuf {
-	char *buf;      /* the caller's buffer, cap bytes */
+	char *buf; /* the caller's buffer, cap bytes */
 	size_t cap;
-	size_t len;     /* bytes in buf before the NUL; at most cap - 1 */
-	bool overflow;  /* something did not fit */
+	size_t len;    /* bytes in buf before the NUL; at most cap - 1 */
+	bool overflow; /* something did not fit */
 };
 
 /*

@@ -47,7 +47,6 @@ size_t strmap_len(const struct strmap *m);
  * must not add entries; it may remove the current one (return true to do
  * so).
  */
-void strmap_sweep(struct strmap *m, bool (*fn)(const char *key, void *value, void *arg),
-		  void *arg);
+void strmap_sweep(struct strmap *m, bool (*fn)(const char *key, void *value, void *arg), void *arg);
 
 #endif

@@ -59,10 +59,10 @@ int utf8_digit_value(uint32_t cp);
 
 enum utf8_conv {
 	UTF8_CONV_OK = 0,
-	UTF8_CONV_ODD_LENGTH,      /* UCS-2 input of an odd number of bytes */
-	UTF8_CONV_BAD_SURROGATE,   /* unpaired UTF-16 surrogate */
-	UTF8_CONV_INVALID_UTF8,    /* UTF-8 input that does not decode */
-	UTF8_CONV_NO_SPACE,        /* the output buffer is too small */
+	UTF8_CONV_ODD_LENGTH,    /* UCS-2 input of an odd number of bytes */
+	UTF8_CONV_BAD_SURROGATE, /* unpaired UTF-16 surrogate */
+	UTF8_CONV_INVALID_UTF8,  /* UTF-8 input that does not decode */
+	UTF8_CONV_NO_SPACE,      /* the output buffer is too small */
 };
 
 /* A short lowercase description of a conversion result, e.g. for logs. */

@@ -39,16 +39,16 @@
 
 struct event;
 struct event_base;
-struct pg_conn;   /* libpq's PGconn */
+struct pg_conn; /* libpq's PGconn */
 struct db;
 struct db_result;
 
 enum db_state {
-	DB_STATE_IDLE,        /* created, db_start() not called */
-	DB_STATE_CONNECTING,  /* PQconnectPoll in progress */
-	DB_STATE_READY,       /* connected, pipeline mode */
-	DB_STATE_BACKOFF,     /* waiting before the next attempt */
-	DB_STATE_CLOSED,      /* db_close() called */
+	DB_STATE_IDLE,       /* created, db_start() not called */
+	DB_STATE_CONNECTING, /* PQconnectPoll in progress */
+	DB_STATE_READY,      /* connected, pipeline mode */
+	DB_STATE_BACKOFF,    /* waiting before the next attempt */
+	DB_STATE_CLOSED,     /* db_close() called */
 };
 
 /*
@@ -84,8 +84,8 @@ void db_start(struct db *db);
  * and the parameters are copied.  Returns false only when out of memory or
  * after db_close(); cb is then not called.
  */
-bool db_query(struct db *db, const char *sql, int nparams,
-	      const char *const *params, db_query_cb cb, void *arg) SAWT_MUST_CHECK;
+bool db_query(struct db *db, const char *sql, int nparams, const char *const *params,
+	      db_query_cb cb, void *arg) SAWT_MUST_CHECK;
 
 enum db_state db_get_state(const struct db *db);
 const char *db_state_name(enum db_state state);
@@ -128,8 +128,7 @@ char *db_conninfo(const struct config *cfg) SAWT_MUST_CHECK;
  * or NULL with a one-line message in err (errlen bytes), e.g. "could not
  * connect to the database: ...".
  */
-struct pg_conn *db_connect_blocking(const char *conninfo, char *err,
-				    size_t errlen) SAWT_MUST_CHECK;
+struct pg_conn *db_connect_blocking(const char *conninfo, char *err, size_t errlen) SAWT_MUST_CHECK;
 
 /*
  * The same with libpq's keyword and value arrays (NULL-terminated, as for

@@ -46,10 +46,10 @@ struct event_base;
 struct ingest;
 
 struct ingest_result {
-	bool stored;                /* committed; false: failed, not stored */
-	bool duplicate;             /* the dedup key was stored before */
-	bool rejected;              /* stored with an error code */
-	bool recorded_failed;       /* stored only as its fallback record */
+	bool stored;          /* committed; false: failed, not stored */
+	bool duplicate;       /* the dedup key was stored before */
+	bool rejected;        /* stored with an error code */
+	bool recorded_failed; /* stored only as its fallback record */
 };
 
 /*
@@ -66,23 +66,23 @@ typedef char *(*ingest_fallback_fn)(void *arg);
 typedef void (*ingest_reconnect_fn)(void *ctx);
 
 struct ingest_options {
-	unsigned batch_max;         /* messages per transaction */
-	unsigned batch_delay_ms;    /* longest wait for more */
-	unsigned max_in_flight;     /* batches per lane in the database at once */
-	unsigned connections;       /* lanes, 1 to INGEST_MAX_LANES */
-	const char *conninfo;       /* for the extra lanes' own connections */
-	const char *node;           /* recorded on inbound rows; NULL: none */
+	unsigned batch_max;      /* messages per transaction */
+	unsigned batch_delay_ms; /* longest wait for more */
+	unsigned max_in_flight;  /* batches per lane in the database at once */
+	unsigned connections;    /* lanes, 1 to INGEST_MAX_LANES */
+	const char *conninfo;    /* for the extra lanes' own connections */
+	const char *node;        /* recorded on inbound rows; NULL: none */
 };
 
 #define INGEST_MAX_LANES 16
 
 struct ingest_stats {
-	uint64_t batches;           /* transactions committed */
-	uint64_t batch_messages;    /* messages in them */
+	uint64_t batches;        /* transactions committed */
+	uint64_t batch_messages; /* messages in them */
 	uint64_t batch_largest;
-	uint64_t retries;           /* batches resent or split */
-	size_t in_flight;           /* batches in the database */
-	unsigned lanes_ready;       /* lanes whose connection is up */
+	uint64_t retries;     /* batches resent or split */
+	size_t in_flight;     /* batches in the database */
+	unsigned lanes_ready; /* lanes whose connection is up */
 };
 
 /*
@@ -90,9 +90,9 @@ struct ingest_stats {
  * extra lanes' connections are opened at once.  fallback and reconnect
  * (with ctx) may be NULL.  NULL when out of memory.
  */
-struct ingest *ingest_new(struct event_base *base, struct db *db,
-			  const struct ingest_options *opt, ingest_fallback_fn fallback,
-			  ingest_reconnect_fn reconnect, void *ctx) SAWT_MUST_CHECK;
+struct ingest *ingest_new(struct event_base *base, struct db *db, const struct ingest_options *opt,
+			  ingest_fallback_fn fallback, ingest_reconnect_fn reconnect,
+			  void *ctx) SAWT_MUST_CHECK;
 
 /*
  * Free; NULL is a no-op.  Messages not yet sent fail (their callbacks

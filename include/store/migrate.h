@@ -18,16 +18,16 @@
 #include "log.h"
 
 enum migrate_mode {
-	MIGRATE_APPLY,   /* apply pending migrations */
-	MIGRATE_CHECK,   /* fail if any is pending, changed or unknown */
-	MIGRATE_STATUS,  /* print every migration and its state */
+	MIGRATE_APPLY,  /* apply pending migrations */
+	MIGRATE_CHECK,  /* fail if any is pending, changed or unknown */
+	MIGRATE_STATUS, /* print every migration and its state */
 };
 
 struct migrate_report {
-	int applied_now;     /* applied by this run */
-	int already;         /* recorded before this run */
-	int pending;         /* not applied (CHECK and STATUS) */
-	int latest;          /* highest version known to this sawt */
+	int applied_now; /* applied by this run */
+	int already;     /* recorded before this run */
+	int pending;     /* not applied (CHECK and STATUS) */
+	int latest;      /* highest version known to this sawt */
 };
 
 /*

@@ -50,10 +50,10 @@ bool pgembed_stop(struct pgembed *pg, char *err, size_t errlen) SAWT_MUST_CHECK;
 bool pgembed_running(const struct pgembed *pg) SAWT_MUST_CHECK;
 
 enum pgembed_restart {
-	PGEMBED_RESTART_IDLE,     /* none begun */
-	PGEMBED_RESTART_RUNNING,  /* pg_ctl start still working */
-	PGEMBED_RESTART_DONE,     /* the server is up again */
-	PGEMBED_RESTART_FAILED,   /* pg_ctl failed; err says why */
+	PGEMBED_RESTART_IDLE,    /* none begun */
+	PGEMBED_RESTART_RUNNING, /* pg_ctl start still working */
+	PGEMBED_RESTART_DONE,    /* the server is up again */
+	PGEMBED_RESTART_FAILED,  /* pg_ctl failed; err says why */
 };
 
 /*
@@ -64,7 +64,8 @@ enum pgembed_restart {
 bool pgembed_restart_begin(struct pgembed *pg, char *err, size_t errlen) SAWT_MUST_CHECK;
 
 /* The outcome of the restart in flight, without blocking. */
-enum pgembed_restart pgembed_restart_poll(struct pgembed *pg, char *err, size_t errlen) SAWT_MUST_CHECK;
+enum pgembed_restart pgembed_restart_poll(struct pgembed *pg, char *err,
+					  size_t errlen) SAWT_MUST_CHECK;
 
 /*
  * The directory of PostgreSQL's server programs: configured (may be NULL),

@@ -50,12 +50,12 @@ struct registry;
 typedef void (*registry_loaded_cb)(void *arg);
 
 struct registry_stats {
-	uint64_t loads;             /* snapshots installed */
-	uint64_t failures;          /* loads that failed */
-	double last_load_ms;        /* time the last load took */
+	uint64_t loads;      /* snapshots installed */
+	uint64_t failures;   /* loads that failed */
+	double last_load_ms; /* time the last load took */
 	size_t stations;
 	size_t people;
-	size_t dropped;             /* rows of the last load that did not resolve */
+	size_t dropped; /* rows of the last load that did not resolve */
 };
 
 /*

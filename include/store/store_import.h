@@ -28,24 +28,24 @@
 #include "registry_import.h"
 
 struct store_import_options {
-	const char *election;           /* NULL: CONFIG_DEFAULT_ELECTION */
-	const char *country_code;       /* recorded on the election when set */
-	bool dry_run;                   /* do everything, then roll back */
+	const char *election;     /* NULL: CONFIG_DEFAULT_ELECTION */
+	const char *country_code; /* recorded on the election when set */
+	bool dry_run;             /* do everything, then roll back */
 };
 
 struct store_import_summary {
-	size_t rows;                    /* rows of the file */
-	size_t inserted;                /* stations, candidates, people or codes new */
-	size_t updated;                 /* ... already there, updated in place */
-	size_t groups_inserted;         /* contests: contests new */
-	size_t groups_updated;          /* contests: contests already there */
-	size_t areas_inserted;          /* stations: areas created */
+	size_t rows;            /* rows of the file */
+	size_t inserted;        /* stations, candidates, people or codes new */
+	size_t updated;         /* ... already there, updated in place */
+	size_t groups_inserted; /* contests: contests new */
+	size_t groups_updated;  /* contests: contests already there */
+	size_t areas_inserted;  /* stations: areas created */
 };
 
 enum store_import_result {
-	STORE_IMPORT_OK,                /* committed (or rolled back: dry run) */
-	STORE_IMPORT_BAD_ROWS,          /* errors in imp; nothing written */
-	STORE_IMPORT_FAILED,            /* connection or database error in err */
+	STORE_IMPORT_OK,       /* committed (or rolled back: dry run) */
+	STORE_IMPORT_BAD_ROWS, /* errors in imp; nothing written */
+	STORE_IMPORT_FAILED,   /* connection or database error in err */
 };
 
 /*
@@ -59,7 +59,7 @@ enum store_import_result {
  */
 enum store_import_result store_import_run(const char *conninfo, struct registry_import *imp,
 					  const struct store_import_options *opt,
-					  struct store_import_summary *sum,
-					  char *err, size_t errlen) SAWT_MUST_CHECK;
+					  struct store_import_summary *sum, char *err,
+					  size_t errlen) SAWT_MUST_CHECK;
 
 #endif

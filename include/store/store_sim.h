@@ -26,18 +26,18 @@ struct store_sim;
 
 /* What sawtd has made of the simulation's messages so far. */
 struct store_sim_progress {
-	long long stored;               /* inbound rows */
-	long long rejected;             /* ... with an error code */
-	long long ignored;              /* ... not processed (rate limit, ...) */
-	long long resends;              /* reports flagged resend */
-	long long flagged_time;         /* reports flagged early or late */
-	long long corrected;            /* reports flagged turnout_decrease */
-	long long replies;              /* replies queued for them */
-	long long replies_sent;         /* ... in state sent or delivered */
-	long long replies_failed;       /* ... in state failed */
-	double first_received;          /* Unix time of the first received_at; 0: none */
+	long long stored;         /* inbound rows */
+	long long rejected;       /* ... with an error code */
+	long long ignored;        /* ... not processed (rate limit, ...) */
+	long long resends;        /* reports flagged resend */
+	long long flagged_time;   /* reports flagged early or late */
+	long long corrected;      /* reports flagged turnout_decrease */
+	long long replies;        /* replies queued for them */
+	long long replies_sent;   /* ... in state sent or delivered */
+	long long replies_failed; /* ... in state failed */
+	double first_received;    /* Unix time of the first received_at; 0: none */
 	double last_received;
-	double last_processed;          /* the latest processed_at */
+	double last_processed; /* the latest processed_at */
 };
 
 /*
@@ -54,8 +54,8 @@ void store_sim_free(struct store_sim *s);
  * at local time deadline ("YYYY-MM-DD HH:MM", NULL: now), as PostgreSQL
  * computes it (sawtd asks the same).  False with a message in err.
  */
-bool store_sim_utc_offset(struct store_sim *s, const char *tz, const char *deadline,
-			  long *offset, char *err, size_t errlen) SAWT_MUST_CHECK;
+bool store_sim_utc_offset(struct store_sim *s, const char *tz, const char *deadline, long *offset,
+			  char *err, size_t errlen) SAWT_MUST_CHECK;
 
 /*
  * Look for the inbound row of the message sender sent at SMSC time smsc.
@@ -70,9 +70,9 @@ bool store_sim_probe(struct store_sim *s, const char *sender, int64_t smsc, bool
  * SMSC times in [from, to] (Unix seconds) into *out.  False with a
  * message in err.
  */
-bool store_sim_progress(struct store_sim *s, const char *const *senders, size_t n,
-			int64_t from, int64_t to, struct store_sim_progress *out,
-			char *err, size_t errlen) SAWT_MUST_CHECK;
+bool store_sim_progress(struct store_sim *s, const char *const *senders, size_t n, int64_t from,
+			int64_t to, struct store_sim_progress *out, char *err,
+			size_t errlen) SAWT_MUST_CHECK;
 
 typedef void (*store_sim_fact_cb)(const char *key, long long value, bool isnull, void *arg);
 
@@ -83,7 +83,7 @@ typedef void (*store_sim_fact_cb)(const char *key, long long value, bool isnull,
  * station's turnout, the number of incidents).  All in one snapshot.
  * False with a message in err.
  */
-bool store_sim_facts(struct store_sim *s, const char *election, store_sim_fact_cb fn,
-		     void *arg, char *err, size_t errlen) SAWT_MUST_CHECK;
+bool store_sim_facts(struct store_sim *s, const char *election, store_sim_fact_cb fn, void *arg,
+		     char *err, size_t errlen) SAWT_MUST_CHECK;
 
 #endif

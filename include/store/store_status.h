@@ -66,8 +66,8 @@ struct store_status_rows;
  * Returns NULL after writing one line to err ("could not connect to the
  * database: ...", or "the analytics views are missing: run sawt migrate").
  */
-struct store_status *store_status_new(const char *conninfo, const char *timezone,
-				     char *err, size_t errlen) SAWT_MUST_CHECK;
+struct store_status *store_status_new(const char *conninfo, const char *timezone, char *err,
+				      size_t errlen) SAWT_MUST_CHECK;
 
 /* End the transaction and close the connection; NULL is a no-op. */
 void store_status_free(struct store_status *st);
@@ -78,10 +78,9 @@ void store_status_free(struct store_status *st);
  * Returns NULL after writing one line to err.  STORE_STATUS_MODEMS returns
  * no rows (not an error) when the user may not read sawt.modems.
  */
-struct store_status_rows *store_status_query(struct store_status *st,
-					     enum store_status_query q,
-					     const char *election, int depth,
-					     char *err, size_t errlen) SAWT_MUST_CHECK;
+struct store_status_rows *store_status_query(struct store_status *st, enum store_status_query q,
+					     const char *election, int depth, char *err,
+					     size_t errlen) SAWT_MUST_CHECK;
 
 /* Free rows; NULL is a no-op. */
 void store_status_rows_free(struct store_status_rows *rows);

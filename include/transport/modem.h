@@ -49,59 +49,58 @@ struct event_base;
 struct modem_mgr;
 
 #define MODEM_NAME_BUF 33
-#define MODEM_SENDS_MAX 64     /* sends queued on one worker at a time */
+#define MODEM_SENDS_MAX 64 /* sends queued on one worker at a time */
 
 enum modem_state {
-	MODEM_STATE_DOWN = 0,      /* no worker; waiting out the backoff */
-	MODEM_STATE_STARTING,      /* worker started, device not open yet */
-	MODEM_STATE_READY,         /* device open, registered on a network */
-	MODEM_STATE_NO_NETWORK,    /* device open, not registered */
-	MODEM_STATE_STOPPING,      /* modem_mgr_stop() called, worker finishing */
-	MODEM_STATE_STOPPED,       /* no worker, none will be started */
+	MODEM_STATE_DOWN = 0,   /* no worker; waiting out the backoff */
+	MODEM_STATE_STARTING,   /* worker started, device not open yet */
+	MODEM_STATE_READY,      /* device open, registered on a network */
+	MODEM_STATE_NO_NETWORK, /* device open, not registered */
+	MODEM_STATE_STOPPING,   /* modem_mgr_stop() called, worker finishing */
+	MODEM_STATE_STOPPED,    /* no worker, none will be started */
 };
 
 /* What became of one send. */
 enum modem_send_outcome {
-	MODEM_SEND_OK = 0,         /* the modem handed it to the SMSC */
-	MODEM_SEND_FAILED,         /* the modem refused it; error says why */
-	MODEM_SEND_LOST,           /* the worker died first: it may or may not have left */
+	MODEM_SEND_OK = 0, /* the modem handed it to the SMSC */
+	MODEM_SEND_FAILED, /* the modem refused it; error says why */
+	MODEM_SEND_LOST,   /* the worker died first: it may or may not have left */
 };
 
 /* Everything known about one modem.  Strings are UTF-8, "" when unknown. */
 struct modem_status {
 	char name[MODEM_NAME_BUF];
-	char number[FRAME_NUMBER_MAX];   /* the SIM's own number (config), "" unknown */
+	char number[FRAME_NUMBER_MAX]; /* the SIM's own number (config), "" unknown */
 	enum modem_state state;
 	enum frame_net net;
-	int signal_percent;        /* 0..100, -1 unknown */
-	int signal_dbm;            /* e.g. -73, 0 unknown */
+	int signal_percent; /* 0..100, -1 unknown */
+	int signal_dbm;     /* e.g. -73, 0 unknown */
 	char operator_code[FRAME_OPCODE_MAX];
 	char operator_name[FRAME_NAME_MAX];
 	char manufacturer[FRAME_NAME_MAX];
 	char model[FRAME_NAME_MAX];
 	char imei[FRAME_IMEI_MAX];
 	char last_error[FRAME_ERROR_MAX];
-	char balance[FRAME_BALANCE_MAX];   /* last answer to balance_ussd */
+	char balance[FRAME_BALANCE_MAX]; /* last answer to balance_ussd */
 	bool balance_ok;
-	int64_t balance_ms;        /* when it came, Unix ms; 0 never */
-	int64_t last_activity_ms;  /* last message in or out, Unix ms; 0 none */
-	int64_t last_report_ms;    /* last frame from the worker, Unix ms */
-	int64_t started_ms;        /* current worker started, Unix ms; 0 none */
-	unsigned restarts;         /* workers started after the first */
-	pid_t pid;                 /* current worker, 0 none */
-	bool send;                 /* configured for outgoing SMS */
-	bool receive;              /* configured for incoming SMS */
-	unsigned sends_queued;     /* sends accepted, not yet reported */
-	uint64_t received;         /* records handed to on_inbound */
-	uint64_t sent;             /* sends reported ok */
-	uint64_t send_failed;      /* sends reported failed */
+	int64_t balance_ms;       /* when it came, Unix ms; 0 never */
+	int64_t last_activity_ms; /* last message in or out, Unix ms; 0 none */
+	int64_t last_report_ms;   /* last frame from the worker, Unix ms */
+	int64_t started_ms;       /* current worker started, Unix ms; 0 none */
+	unsigned restarts;        /* workers started after the first */
+	pid_t pid;                /* current worker, 0 none */
+	bool send;                /* configured for outgoing SMS */
+	bool receive;             /* configured for incoming SMS */
+	unsigned sends_queued;    /* sends accepted, not yet reported */
+	uint64_t received;        /* records handed to on_inbound */
+	uint64_t sent;            /* sends reported ok */
+	uint64_t send_failed;     /* sends reported failed */
 };
 
 struct modem_callbacks {
 	/* A received message; in is valid during the call only.  Call
 	 * modem_mgr_ack(mgr, modem, token) once it is durable. */
-	void (*on_inbound)(const struct inbound *in, const char *modem, uint64_t token,
-			   void *arg);
+	void (*on_inbound)(const struct inbound *in, const char *modem, uint64_t token, void *arg);
 	/* Outcome of a modem_mgr_send(): parts is the number of SMS parts
 	 * that went out, reference the first part's message reference (-1
 	 * unknown; delivery reports carry it), error is "" when sent. */
@@ -117,16 +116,16 @@ struct modem_callbacks {
 };
 
 struct modem_options {
-	int poll_ms;           /* inbox poll without notification (2000) */
-	int concat_wait_ms;    /* wait for missing multipart parts (60000) */
-	int health_ms;         /* health report interval (30000) */
-	int hang_ms;           /* silence that means a hung worker (180000) */
-	int ack_timeout_ms;    /* report an unacknowledged message again (600000) */
-	int send_timeout_ms;   /* network answer to one part (60000) */
-	int ussd_timeout_ms;   /* answer to the balance request (30000) */
-	int backoff_min_ms;    /* first restart delay (1000) */
-	int backoff_max_ms;    /* longest restart delay (60000) */
-	int stop_timeout_ms;   /* SHUTDOWN grace before SIGKILL (10000) */
+	int poll_ms;         /* inbox poll without notification (2000) */
+	int concat_wait_ms;  /* wait for missing multipart parts (60000) */
+	int health_ms;       /* health report interval (30000) */
+	int hang_ms;         /* silence that means a hung worker (180000) */
+	int ack_timeout_ms;  /* report an unacknowledged message again (600000) */
+	int send_timeout_ms; /* network answer to one part (60000) */
+	int ussd_timeout_ms; /* answer to the balance request (30000) */
+	int backoff_min_ms;  /* first restart delay (1000) */
+	int backoff_max_ms;  /* longest restart delay (60000) */
+	int stop_timeout_ms; /* SHUTDOWN grace before SIGKILL (10000) */
 };
 
 /* Fill o with the defaults given above. */
@@ -183,8 +182,8 @@ bool modem_mgr_ack(struct modem_mgr *mgr, const char *modem, uint64_t token) SAW
  * or the text or number is malformed.  Otherwise on_sent is called once,
  * later.
  */
-bool modem_mgr_send(struct modem_mgr *mgr, const char *modem, uint64_t outbox_id,
-		    const char *to, const char *text) SAWT_MUST_CHECK;
+bool modem_mgr_send(struct modem_mgr *mgr, const char *modem, uint64_t outbox_id, const char *to,
+		    const char *text) SAWT_MUST_CHECK;
 
 /* True when modem exists, is configured to send and is READY. */
 bool modem_mgr_healthy(const struct modem_mgr *mgr, const char *modem);

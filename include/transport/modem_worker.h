@@ -39,20 +39,20 @@
 
 /* Exit codes of a worker process. */
 enum modem_worker_exit {
-	MODEM_WORKER_EXIT_OK = 0,        /* SHUTDOWN, or sawtd went away */
-	MODEM_WORKER_EXIT_DEVICE = 1,    /* could not open or lost the device */
-	MODEM_WORKER_EXIT_PROTOCOL = 2,  /* a malformed frame from sawtd */
+	MODEM_WORKER_EXIT_OK = 0,       /* SHUTDOWN, or sawtd went away */
+	MODEM_WORKER_EXIT_DEVICE = 1,   /* could not open or lost the device */
+	MODEM_WORKER_EXIT_PROTOCOL = 2, /* a malformed frame from sawtd */
 	MODEM_WORKER_EXIT_NOMEM = 3,
 };
 
 struct modem_worker_opts {
-	uint32_t generation;   /* high half of every token (set by sawtd) */
-	int poll_ms;           /* inbox poll interval without notification */
-	int concat_wait_ms;    /* how long to wait for missing multipart parts */
-	int health_ms;         /* HEALTH interval (the heartbeat) */
-	int ack_timeout_ms;    /* report an unacknowledged message again after */
-	int send_timeout_ms;   /* wait for the network's answer to one part */
-	int ussd_timeout_ms;   /* wait for the answer to the balance request */
+	uint32_t generation; /* high half of every token (set by sawtd) */
+	int poll_ms;         /* inbox poll interval without notification */
+	int concat_wait_ms;  /* how long to wait for missing multipart parts */
+	int health_ms;       /* HEALTH interval (the heartbeat) */
+	int ack_timeout_ms;  /* report an unacknowledged message again after */
+	int send_timeout_ms; /* wait for the network's answer to one part */
+	int ussd_timeout_ms; /* wait for the answer to the balance request */
 };
 
 /*

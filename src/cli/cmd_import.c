@@ -20,17 +20,19 @@
 
 static void import_usage(void)
 {
-	fprintf(stderr, "usage: sawt import [--dry-run] KIND FILE.csv\n"
-			"KIND: stations, contests, people or incident-codes (FILE \"-\": standard input)\n");
+	fprintf(stderr,
+		"usage: sawt import [--dry-run] KIND FILE.csv\n"
+		"KIND: stations, contests, people or incident-codes (FILE \"-\": standard input)\n");
 }
 
 /* Read all of path ("-": stdin) into a malloc'd buffer; NULL after a message. */
 static char *read_all(const char *path, size_t *len)
 {
 	char err[512];
-	char *buf = strcmp(path, "-") == 0
-			    ? file_read_fd(STDIN_FILENO, path, IMPORT_FILE_MAX, len, err, sizeof(err))
-			    : file_read_all(path, IMPORT_FILE_MAX, len, err, sizeof(err));
+	char *buf =
+		strcmp(path, "-") == 0
+			? file_read_fd(STDIN_FILENO, path, IMPORT_FILE_MAX, len, err, sizeof(err))
+			: file_read_all(path, IMPORT_FILE_MAX, len, err, sizeof(err));
 
 	if (buf == NULL)
 		fprintf(stderr, "sawt: %s\n", err);
@@ -112,14 +114,12 @@ static int import_buffer(const struct config *cfg, enum registry_kind kind, cons
 		goto done;
 	}
 	switch (conninfo == NULL ? STORE_IMPORT_BAD_ROWS
-		: store_import_run(conninfo, imp, &sopt, &sum, err, sizeof(err))) {
+				 : store_import_run(conninfo, imp, &sopt, &sum, err, sizeof(err))) {
 	case STORE_IMPORT_OK:
 		print_summary(kind, &sum, dry_run);
 		rc = 0;
 		break;
-	case STORE_IMPORT_BAD_ROWS:
-		print_bad_rows(imp, path);
-		break;
+	case STORE_IMPORT_BAD_ROWS: print_bad_rows(imp, path); break;
 	case STORE_IMPORT_FAILED:
 		fprintf(stderr, "sawt: %s: %s; nothing imported\n", path, err);
 		break;

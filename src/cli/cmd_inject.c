@@ -15,9 +15,10 @@
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: sawt inject [--dir DUMMY_DIR] [--time UNIX_SECONDS] FROM TEXT...\n"
-			"  writes one SMS from FROM into the dummy phone's inbox (default STATE_DIR/dummy),\n"
-			"  stamped by the SMSC at --time (default: now)\n");
+	fprintf(stderr,
+		"usage: sawt inject [--dir DUMMY_DIR] [--time UNIX_SECONDS] FROM TEXT...\n"
+		"  writes one SMS from FROM into the dummy phone's inbox (default STATE_DIR/dummy),\n"
+		"  stamped by the SMSC at --time (default: now)\n");
 	return 2;
 }
 
@@ -36,7 +37,8 @@ int cmd_inject(int argc, char **argv, const struct config *cfg)
 		} else if (strcmp(argv[i], "--time") == 0) {
 			when = strtoll(argv[i + 1], &end, 10);
 			if (*end != '\0' || when <= 0) {
-				fprintf(stderr, "sawt: invalid value \"%s\" for --time: expected Unix seconds\n",
+				fprintf(stderr,
+					"sawt: invalid value \"%s\" for --time: expected Unix seconds\n",
 					argv[i + 1]);
 				return 2;
 			}
@@ -48,7 +50,8 @@ int cmd_inject(int argc, char **argv, const struct config *cfg)
 	if (argc - i < 2)
 		return usage();
 	for (int k = i + 1; k < argc; k++) {
-		int n = snprintf(text + used, sizeof(text) - used, "%s%s", k > i + 1 ? " " : "", argv[k]);
+		int n = snprintf(text + used, sizeof(text) - used, "%s%s", k > i + 1 ? " " : "",
+				 argv[k]);
 
 		if (n < 0 || (size_t)n >= sizeof(text) - used) {
 			fprintf(stderr, "sawt: message too long\n");
@@ -60,8 +63,8 @@ int cmd_inject(int argc, char **argv, const struct config *cfg)
 		fprintf(stderr, "sawt: %s\n", err);
 		return 1;
 	}
-	parts = dummy_inbox_write_text(dir, argv[i], text, when,
-				       (uint16_t)(rand() & 0xff), err, sizeof(err));
+	parts = dummy_inbox_write_text(dir, argv[i], text, when, (uint16_t)(rand() & 0xff), err,
+				       sizeof(err));
 	if (parts == 0) {
 		fprintf(stderr, "sawt: %s\n", err);
 		return 1;

@@ -38,8 +38,9 @@ int cmd_migrate(int argc, char **argv, const struct config *cfg)
 	if (!ok) {
 		fprintf(stderr, "sawt: %s\n", err);
 		if (cfg->db_url == NULL && strstr(err, "could not connect") != NULL)
-			fprintf(stderr, "HINT:  No [database] url is configured, so sawt uses the embedded database under \"%s\", "
-					"which runs only while sawtd runs (as the same user, or root).\n",
+			fprintf(stderr,
+				"HINT:  No [database] url is configured, so sawt uses the embedded database under \"%s\", "
+				"which runs only while sawtd runs (as the same user, or root).\n",
 				cfg->state_dir);
 		return 1;
 	}

@@ -26,14 +26,15 @@
 
 struct parse_opts {
 	enum lang fallback;
-	int observer_lang;          /* enum lang, -1 unknown */
+	int observer_lang; /* enum lang, -1 unknown */
 	bool reply;
 	bool ucs2;
 };
 
 static void parse_usage(FILE *out)
 {
-	fprintf(out, "usage: sawt parse [--lang ar|en|fr] [--reply] [--observer-lang LANG] "
+	fprintf(out,
+		"usage: sawt parse [--lang ar|en|fr] [--reply] [--observer-lang LANG] "
 		"[--ucs2] [MESSAGE...]\n"
 		"With no MESSAGE, parse each line of standard input.\n");
 }
@@ -76,8 +77,8 @@ static int parse_options(int argc, char **argv, struct parse_opts *o)
 	return i;
 }
 
-static void add_reply(struct json_buf *j, const struct parse_msg *m, const char *text,
-		      size_t len, const struct parse_opts *o)
+static void add_reply(struct json_buf *j, const struct parse_msg *m, const char *text, size_t len,
+		      const struct parse_opts *o)
 {
 	struct reply_args a;
 	enum reply_kind kind;
@@ -199,7 +200,7 @@ static int parse_args(int argc, char **argv, int first, const struct parse_opts 
 		if (i > first && len < sizeof(msg))
 			msg[len++] = ' ';
 		if (n > sizeof(msg) - len)
-			n = sizeof(msg) - len;   /* too long anyway: the parser says so */
+			n = sizeof(msg) - len; /* too long anyway: the parser says so */
 		memcpy(msg + len, argv[i], n);
 		len += n;
 	}

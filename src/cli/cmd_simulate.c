@@ -29,20 +29,20 @@
 #include "validate.h"
 
 #define SIM_ERR_MAX 1024
-#define SIM_INBOX_HIGH 500         /* wait while the dummy inbox holds more */
-#define SIM_INBOX_CHECK 100        /* count the inbox every this many writes */
+#define SIM_INBOX_HIGH 500  /* wait while the dummy inbox holds more */
+#define SIM_INBOX_CHECK 100 /* count the inbox every this many writes */
 #define SIM_PATH_MAX 4096
-#define SIM_DEMO_SECRET "sawt-simulate-demo"  /* when the configuration has none */
+#define SIM_DEMO_SECRET "sawt-simulate-demo" /* when the configuration has none */
 
 struct sim_opts {
 	unsigned stations;
 	uint64_t seed;
-	double rate;                    /* messages per second; 0: no limit */
+	double rate; /* messages per second; 0: no limit */
 	char dir[SIM_PATH_MAX];
 	char dummy[SIM_PATH_MAX];
 	bool no_import;
 	unsigned typos, arabic, pins, dups;
-	unsigned timeout;               /* seconds */
+	unsigned timeout; /* seconds */
 	bool quiet;
 };
 
@@ -57,14 +57,14 @@ struct sim {
 	struct sim_opts o;
 	const struct config *cfg;
 	const char *election;
-	const char *cc;                 /* country code of the phones */
-	const char *secret;             /* the pseudonyms' key */
+	const char *cc;     /* country code of the phones */
+	const char *secret; /* the pseudonyms' key */
 	struct simgen *g;
 	struct store_sim *st;
-	const char **senders;           /* the observers' phones */
+	const char **senders; /* the observers' phones */
 	size_t n_senders;
 	struct simgen_counts counts;
-	bool flag_free;                 /* the timeline avoids early/late flags */
+	bool flag_free; /* the timeline avoids early/late flags */
 	int64_t smsc_from, smsc_to;
 	size_t written, parts;
 	double t_first_write, t_last_write, t_done;
@@ -143,20 +143,28 @@ static bool parse_uint(const char *s, unsigned long long max, unsigned long long
 /* Options that take a number: name, where, maximum. */
 static bool set_number(struct sim_opts *o, const char *name, const char *val)
 {
-	static const struct { const char *name; unsigned long long max; } nums[] = {
-		{ "--stations", SIMGEN_MAX_STATIONS }, { "--seed", UINT64_MAX },
-		{ "--typos", 100 }, { "--arabic", 100 }, { "--pins", 100 },
-		{ "--resends", 100 }, { "--timeout", 86400 },
+	static const struct {
+		const char *name;
+		unsigned long long max;
+	} nums[] = {
+		{ "--stations", SIMGEN_MAX_STATIONS },
+		{ "--seed", UINT64_MAX },
+		{ "--typos", 100 },
+		{ "--arabic", 100 },
+		{ "--pins", 100 },
+		{ "--resends", 100 },
+		{ "--timeout", 86400 },
 	};
-	unsigned *dst[] = { &o->stations, NULL, &o->typos, &o->arabic, &o->pins, &o->dups,
-			    &o->timeout };
+	unsigned *dst[] = { &o->stations, NULL,     &o->typos,  &o->arabic,
+			    &o->pins,     &o->dups, &o->timeout };
 	unsigned long long v;
 
 	for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
 		if (strcmp(name, nums[i].name) != 0)
 			continue;
 		if (!parse_uint(val, nums[i].max, &v) || (i == 0 && v == 0)) {
-			fprintf(stderr, "sawt: invalid value \"%s\" for %s\n", val ? val : "", name);
+			fprintf(stderr, "sawt: invalid value \"%s\" for %s\n", val ? val : "",
+				name);
 			return false;
 		}
 		if (dst[i] != NULL)
@@ -175,7 +183,8 @@ static bool set_option(struct sim_opts *o, const char *name, const char *val)
 
 	if (strcmp(name, "--rate") == 0) {
 		o->rate = val ? strtod(val, &end) : -1;
-		if (val == NULL || *end != '\0' || end == val || !(o->rate >= 0 && o->rate <= 1e6)) {
+		if (val == NULL || *end != '\0' || end == val ||
+		    !(o->rate >= 0 && o->rate <= 1e6)) {
 			fprintf(stderr, "sawt: invalid value \"%s\" for --rate\n", val ? val : "");
 			return false;
 		}
@@ -194,8 +203,14 @@ static bool set_option(struct sim_opts *o, const char *name, const char *val)
 
 static bool parse_opts(int argc, char **argv, const struct config *cfg, struct sim_opts *o)
 {
-	*o = (struct sim_opts){ .stations = 50, .seed = (uint64_t)time(NULL), .rate = 50,
-				.typos = 5, .arabic = 30, .pins = 20, .dups = 1, .timeout = 120 };
+	*o = (struct sim_opts){ .stations = 50,
+				.seed = (uint64_t)time(NULL),
+				.rate = 50,
+				.typos = 5,
+				.arabic = 30,
+				.pins = 20,
+				.dups = 1,
+				.timeout = 120 };
 	snprintf(o->dir, sizeof(o->dir), "%s/simulation", cfg->state_dir);
 	dummy_inbox_default_dir(cfg->state_dir, o->dummy, sizeof(o->dummy));
 	for (int i = 1; i < argc; i++) {
@@ -231,7 +246,7 @@ static bool make_dirs(const char *path, char *err, size_t errlen)
 	char buf[SIM_PATH_MAX];
 
 	snprintf(buf, sizeof(buf), "%s", path);
-	for (char *p = buf + 1; ; p++) {
+	for (char *p = buf + 1;; p++) {
 		if (*p != '/' && *p != '\0')
 			continue;
 		char c = *p;
@@ -273,8 +288,7 @@ static const char *csv_name(enum registry_kind kind)
 /* Validate and store one CSV buffer the way "sawt import" does. */
 static bool import_one(struct sim *sm, enum registry_kind kind, const char *buf, size_t len)
 {
-	struct registry_options ropt = { .country_code = sm->cc,
-					 .pseudonym_secret = sm->secret };
+	struct registry_options ropt = { .country_code = sm->cc, .pseudonym_secret = sm->secret };
 	struct store_import_options sopt = { .election = sm->election,
 					     .country_code = sm->cfg->country_code };
 	struct registry_import *imp;
@@ -287,17 +301,15 @@ static bool import_one(struct sim *sm, enum registry_kind kind, const char *buf,
 		snprintf(sm->err, sizeof(sm->err), "out of memory");
 		goto done;
 	}
-	switch (registry_import_n_errors(imp) ? STORE_IMPORT_BAD_ROWS
-		: store_import_run(conninfo, imp, &sopt, &sum, sm->err, sizeof(sm->err))) {
-	case STORE_IMPORT_OK:
-		ok = true;
-		break;
+	switch (registry_import_n_errors(imp)
+			? STORE_IMPORT_BAD_ROWS
+			: store_import_run(conninfo, imp, &sopt, &sum, sm->err, sizeof(sm->err))) {
+	case STORE_IMPORT_OK: ok = true; break;
 	case STORE_IMPORT_BAD_ROWS:
 		snprintf(sm->err, sizeof(sm->err), "%s: %s", csv_name(kind),
 			 registry_import_error(imp, 0));
 		break;
-	case STORE_IMPORT_FAILED:
-		break;
+	case STORE_IMPORT_FAILED: break;
 	}
 done:
 	free(conninfo);
@@ -354,11 +366,17 @@ static bool wait_registry(struct sim *sm)
 	while (!known) {
 		if (now_s() - start > sm->o.timeout) {
 			if (phone != NULL && found)
-				snprintf(sm->err, sizeof(sm->err), "sawtd does not know the simulated "
-					 "people after %u s%s", sm->o.timeout, sm->o.no_import ?
-					 " (import this seed's registry, or drop --no-import)" : "");
+				snprintf(
+					sm->err, sizeof(sm->err),
+					"sawtd does not know the simulated "
+					"people after %u s%s",
+					sm->o.timeout,
+					sm->o.no_import
+						? " (import this seed's registry, or drop --no-import)"
+						: "");
 			else
-				snprintf(sm->err, sizeof(sm->err), "no answer from sawtd within %u s: "
+				snprintf(sm->err, sizeof(sm->err),
+					 "no answer from sawtd within %u s: "
 					 "is it running, with its dummy phone in \"%s\"?",
 					 sm->o.timeout, sm->o.dummy);
 			return false;
@@ -394,7 +412,8 @@ static bool throttle_inbox(struct sim *sm)
 		if (now_s() - start > sm->o.timeout) {
 			snprintf(sm->err, sizeof(sm->err),
 				 "the dummy inbox still holds %d messages after %u s: sawtd is "
-				 "not reading it", n, sm->o.timeout);
+				 "not reading it",
+				 n, sm->o.timeout);
 			return false;
 		}
 		sleep_s(0.02);
@@ -554,7 +573,7 @@ static void got_cb(const char *key, long long value, bool isnull, void *arg)
 	struct fact *f = strmap_get(sm->by_key, key);
 
 	if (f == NULL)
-		return;         /* areas and stations of other imports */
+		return; /* areas and stations of other imports */
 	f->has_got = true;
 	f->got = value;
 	f->got_null = isnull;
@@ -581,7 +600,7 @@ static bool collect_facts(struct sim *sm)
 		struct fact *f;
 
 		if (i == 4 && !sm->flag_free)
-			continue;       /* the timeline could not avoid flags */
+			continue; /* the timeline could not avoid flags */
 		if ((f = fact_add(sm, msgs[i].key, msgs[i].expected)) == NULL)
 			goto oom;
 		f->has_got = true;
@@ -607,7 +626,9 @@ static bool fact_ok(const struct fact *f)
 /* A readable name for a key. */
 static void fact_label(const struct sim *sm, const char *key, char *buf, size_t n)
 {
-	static const struct { const char *key, *label; } fixed[] = {
+	static const struct {
+		const char *key, *label;
+	} fixed[] = {
 		{ "messages|stored", "messages stored" },
 		{ "messages|rejected", "messages rejected (typos)" },
 		{ "messages|ignored", "messages not processed" },
@@ -705,8 +726,9 @@ static void print_plan(const struct sim *sm, const struct simgen_timeline *tl, l
 	say(sm, "SMSC times %s to %s (UTC%+.1f)%s\n", a, b, (double)offset / 3600,
 	    tl->compressed ? ", election day compressed into the last 24 hours" : "");
 	if (!sm->flag_free)
-		say(sm, "note: the configured election day is not within the last 24 hours: "
-			"reports will be flagged early or late (not compared)\n");
+		say(sm,
+		    "note: the configured election day is not within the last 24 hours: "
+		    "reports will be flagged early or late (not compared)\n");
 }
 
 /* The clock sawtd validates with, and the SMSC times of every message. */
@@ -725,8 +747,7 @@ static bool plan_times(struct sim *sm)
 	} else {
 		offset = localtime_r(&now, &tm) != NULL ? tm.tm_gmtoff : 0;
 	}
-	if (!validate_clock_init(&clock, sm->cfg->polls_open, sm->cfg->results_deadline,
-				 offset)) {
+	if (!validate_clock_init(&clock, sm->cfg->polls_open, sm->cfg->results_deadline, offset)) {
 		snprintf(sm->err, sizeof(sm->err), "results_deadline \"%s\" cannot be read",
 			 sm->cfg->results_deadline);
 		return false;
@@ -758,8 +779,10 @@ static bool generate(struct sim *sm)
 	go.polls_open = sm->cfg->polls_open;
 	go.polls_close = sm->cfg->polls_close;
 	if ((sm->g = simgen_new(&go)) == NULL) {
-		snprintf(sm->err, sizeof(sm->err), "could not generate the election (country code "
-			 "\"%s\"?)", sm->cc);
+		snprintf(sm->err, sizeof(sm->err),
+			 "could not generate the election (country code "
+			 "\"%s\"?)",
+			 sm->cc);
 		return false;
 	}
 	sm->n_senders = simgen_n_stations(sm->g);
@@ -774,9 +797,10 @@ static bool generate(struct sim *sm)
 	    sm->election, (unsigned long long)sm->o.seed, simgen_n_stations(sm->g),
 	    simgen_n_regions(sm->g), simgen_n_regions(sm->g) == 1 ? "" : "s",
 	    simgen_n_people(sm->g));
-	say(sm, "%zu messages: %zu reports, %zu typos (resent correctly), %zu identical "
-		"resends, %zu in Arabic, %zu with a PIN\n", c->messages, c->reports, c->typos,
-	    c->resends, c->arabic, c->with_pin);
+	say(sm,
+	    "%zu messages: %zu reports, %zu typos (resent correctly), %zu identical "
+	    "resends, %zu in Arabic, %zu with a PIN\n",
+	    c->messages, c->reports, c->typos, c->resends, c->arabic, c->with_pin);
 	return true;
 }
 
@@ -786,16 +810,17 @@ static void print_report(const struct sim *sm)
 	double span = sm->prog.last_received - sm->prog.first_received;
 	double commit = sm->prog.last_processed - sm->t_first_write;
 
-	printf("\nwritten: %zu messages (%zu SMS) in %.1f s, %.0f msgs/s\n", sm->written,
-	       sm->parts, w, w > 0 ? (double)sm->written / w : 0.0);
-	printf("processing: %s %.1f s after the last write\n",
-	       sm->timed_out ? "TIMED OUT" : "done", sm->t_done - sm->t_last_write);
+	printf("\nwritten: %zu messages (%zu SMS) in %.1f s, %.0f msgs/s\n", sm->written, sm->parts,
+	       w, w > 0 ? (double)sm->written / w : 0.0);
+	printf("processing: %s %.1f s after the last write\n", sm->timed_out ? "TIMED OUT" : "done",
+	       sm->t_done - sm->t_last_write);
 	if (sm->prog.last_processed > 0)
 		printf("first write to last commit: %.1f s, %.0f msgs/s (received_at span %.1f s)\n",
 		       commit, commit > 0 ? (double)sm->prog.stored / commit : 0.0, span);
 	if (sm->prog.corrected > 0)
 		printf("note: %lld turnout reports arrived after a later one (flagged "
-		       "turnout_decrease; totals use the close figures)\n", sm->prog.corrected);
+		       "turnout_decrease; totals use the close figures)\n",
+		       sm->prog.corrected);
 }
 
 static void sim_free(struct sim *sm)
@@ -828,15 +853,17 @@ static bool preflight(struct sim *sm)
 
 	dummy_inbox_default_dir(sm->cfg->state_dir, def, sizeof(def));
 	if (sm->cfg->n_modems > 0 && strcmp(def, sm->o.dummy) == 0) {
-		snprintf(sm->err, sizeof(sm->err), "the configuration has [modem] sections, so "
+		snprintf(sm->err, sizeof(sm->err),
+			 "the configuration has [modem] sections, so "
 			 "sawtd does not read the dummy phone: pass --dummy DIR");
 		return false;
 	}
 	sm->secret = sm->cfg->pseudonym_secret;
 	if (!sm->o.no_import && (sm->secret == NULL || sm->secret[0] == '\0')) {
 		sm->secret = SIM_DEMO_SECRET;
-		say(sm, "note: [election] pseudonym_secret is not set: the simulated people's "
-			"pseudonyms are keyed with a demo secret\n");
+		say(sm,
+		    "note: [election] pseudonym_secret is not set: the simulated people's "
+		    "pseudonyms are keyed with a demo secret\n");
 	}
 	return dummy_inbox_prepare(sm->o.dummy, sm->err, sizeof(sm->err));
 }

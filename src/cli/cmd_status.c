@@ -27,17 +27,17 @@ struct status_ctx {
 	const char *election;
 	int depth;
 	FILE *out;
-	struct store_status_rows *progress;   /* STORE_STATUS_PROGRESS */
-	struct store_status_rows *turnout;    /* STORE_STATUS_TURNOUT */
+	struct store_status_rows *progress; /* STORE_STATUS_PROGRESS */
+	struct store_status_rows *turnout;  /* STORE_STATUS_TURNOUT */
 	char err[STATUS_ERR_MAX];
 };
 
 /* A table of text cells; row 0 holds the headers. */
 struct table {
 	int ncols;
-	int nrows;                      /* data rows, headers not counted */
-	char **cells;                   /* (nrows + 1) * ncols, NULL = "" */
-	bool right[TABLE_MAX_COLS];     /* right-aligned (numbers) */
+	int nrows;                  /* data rows, headers not counted */
+	char **cells;               /* (nrows + 1) * ncols, NULL = "" */
+	bool right[TABLE_MAX_COLS]; /* right-aligned (numbers) */
 };
 
 /* ---- text helpers ---- */
@@ -54,7 +54,8 @@ static int text_width(const char *s)
 		/* U+064B..U+065F: D9 8B..D9 9F; U+0300..U+036F: CC 80..CD AF */
 		if (p[0] == 0xD9 && p[1] >= 0x8B && p[1] <= 0x9F)
 			continue;
-		if ((p[0] == 0xCC && p[1] >= 0x80) || (p[0] == 0xCD && p[1] <= 0xAF && p[1] >= 0x80))
+		if ((p[0] == 0xCC && p[1] >= 0x80) ||
+		    (p[0] == 0xCD && p[1] <= 0xAF && p[1] >= 0x80))
 			continue;
 		w++;
 	}
@@ -176,7 +177,8 @@ static void table_print(const struct table *t, FILE *out)
 			bool last = c == t->ncols - 1;
 
 			/* no trailing blanks */
-			put_padded(out, cell, last && (!t->right[c] || cell[0] == '\0') ? 0 : width[c],
+			put_padded(out, cell,
+				   last && (!t->right[c] || cell[0] == '\0') ? 0 : width[c],
 				   t->right[c]);
 			fputs(last ? "\n" : "  ", out);
 		}
@@ -191,8 +193,7 @@ static struct store_status_rows *fetch(struct status_ctx *c, enum store_status_q
 }
 
 /* The label of an area row: "all" for the election, districts indented. */
-static const char *area_label(const struct store_status_rows *rows, int r,
-			      char *buf, size_t n)
+static const char *area_label(const struct store_status_rows *rows, int r, char *buf, size_t n)
 {
 	const char *depth = store_status_value(rows, r, 1);
 
@@ -209,8 +210,7 @@ struct progress_cols {
 	char key[TABLE_MAX_COLS - 1][80];
 };
 
-static int progress_col(struct progress_cols *pc, const char *form,
-			const char *contest, bool add)
+static int progress_col(struct progress_cols *pc, const char *form, const char *contest, bool add)
 {
 	char key[80];
 
@@ -230,8 +230,9 @@ static int count_areas(const struct store_status_rows *rows)
 	int n = 0;
 
 	for (int r = 0; r < store_status_nrows(rows); r++)
-		if (r == 0 || strcmp(dash(store_status_value(rows, r, 0)),
-				     dash(store_status_value(rows, r - 1, 0))) != 0 ||
+		if (r == 0 ||
+		    strcmp(dash(store_status_value(rows, r, 0)),
+			   dash(store_status_value(rows, r - 1, 0))) != 0 ||
 		    strcmp(dash(store_status_value(rows, r, 1)),
 			   dash(store_status_value(rows, r - 1, 1))) != 0)
 			n++;
@@ -255,10 +256,10 @@ static bool progress_fill(struct table *t, struct progress_cols *pc,
 			if (!table_set(t, row, 0, "%s", area))
 				return false;
 		}
-		if (col >= 0 && !table_set(t, row, col + 1, "%s/%s %s%%",
-					   dash(store_status_value(rows, r, 5)),
-					   dash(store_status_value(rows, r, 6)),
-					   dash(store_status_value(rows, r, 7))))
+		if (col >= 0 &&
+		    !table_set(t, row, col + 1, "%s/%s %s%%", dash(store_status_value(rows, r, 5)),
+			       dash(store_status_value(rows, r, 6)),
+			       dash(store_status_value(rows, r, 7))))
 			return false;
 	}
 	return true;
@@ -311,8 +312,8 @@ static bool turnout_row(struct table *t, int row, const struct store_status_rows
 
 static bool section_turnout(struct status_ctx *c)
 {
-	static const char *const head[] = { "area", "stations", "registered", "voters",
-		"turnout", "women", "women share", "women turnout" };
+	static const char *const head[] = { "area",    "stations", "registered",  "voters",
+					    "turnout", "women",    "women share", "women turnout" };
 	const struct store_status_rows *rows = c->turnout;
 	struct table *t = NULL;
 	bool ok = false;
@@ -329,8 +330,9 @@ static bool section_turnout(struct status_ctx *c)
 	for (int r = 0; r < n; r++)
 		if (!turnout_row(t, r + 1, rows, r))
 			goto fail;
-	fprintf(c->out, "\nTurnout (close report, else latest turnout report; "
-			"rates over the stations reporting)\n");
+	fprintf(c->out,
+		"\nTurnout (close report, else latest turnout report; "
+		"rates over the stations reporting)\n");
 	table_print(t, c->out);
 	ok = true;
 fail:
@@ -341,8 +343,8 @@ fail:
 }
 
 /* Print the rows [from, to) of one contest. */
-static bool results_contest(struct status_ctx *c, const struct store_status_rows *rows,
-			    int from, int to)
+static bool results_contest(struct status_ctx *c, const struct store_status_rows *rows, int from,
+			    int to)
 {
 	struct table *t = table_new(4, to - from);
 	char p[32];
@@ -354,8 +356,9 @@ static bool results_contest(struct status_ctx *c, const struct store_status_rows
 	for (int r = from; ok && r < to; r++) {
 		const char *share = store_status_value(rows, r, 6);
 
-		ok = table_set(t, r - from + 1, 0, "%s", store_status_value(rows, r, 3) ?
-			       store_status_value(rows, r, 3) : "") &&
+		ok = table_set(t, r - from + 1, 0, "%s",
+			       store_status_value(rows, r, 3) ? store_status_value(rows, r, 3)
+							      : "") &&
 		     table_set(t, r - from + 1, 1, "%s", dash(store_status_value(rows, r, 4))) &&
 		     table_set(t, r - from + 1, 2, "%s", dash(store_status_value(rows, r, 5))) &&
 		     table_set(t, r - from + 1, 3, "%s", share ? pct(share, p, sizeof(p)) : "");
@@ -399,8 +402,8 @@ static bool section_results(struct status_ctx *c)
  * want, naming column name and counting column count; "none" when there
  * are no such rows.
  */
-static void print_counts(FILE *out, const struct store_status_rows *rows, int key,
-			 const char *want, int name, int count)
+static void print_counts(FILE *out, const struct store_status_rows *rows, int key, const char *want,
+			 int name, int count)
 {
 	long total = 0;
 	int shown = 0;
@@ -416,14 +419,14 @@ static void print_counts(FILE *out, const struct store_status_rows *rows, int ke
 	for (int r = 0; r < store_status_nrows(rows); r++) {
 		if (key >= 0 && strcmp(dash(store_status_value(rows, r, key)), want) != 0)
 			continue;
-		fprintf(out, "%s%s %s", shown++ ? ", " : "", dash(store_status_value(rows, r, name)),
+		fprintf(out, "%s%s %s", shown++ ? ", " : "",
+			dash(store_status_value(rows, r, name)),
 			dash(store_status_value(rows, r, count)));
 	}
 	fputs(")\n", out);
 }
 
-static bool print_count_line(struct status_ctx *c, const char *label,
-			     enum store_status_query q)
+static bool print_count_line(struct status_ctx *c, const char *label, enum store_status_query q)
 {
 	struct store_status_rows *rows = fetch(c, q);
 
@@ -535,8 +538,9 @@ static bool modem_row(struct table *t, int row, const struct store_status_rows *
 
 static bool section_modems(struct status_ctx *c)
 {
-	static const char *const head[] = { "modem", "state", "signal", "operator", "sent",
-		"received", "failures", "restarts", "last seen", "last error" };
+	static const char *const head[] = { "modem",     "state",     "signal",   "operator",
+					    "sent",      "received",  "failures", "restarts",
+					    "last seen", "last error" };
 	struct store_status_rows *rows = fetch(c, STORE_STATUS_MODEMS);
 	int n = store_status_nrows(rows);
 	struct table *t = NULL;
@@ -591,7 +595,8 @@ static bool fetch_common(struct status_ctx *c)
 	if (store_status_nrows(c->turnout) == 0) {
 		snprintf(c->err, sizeof(c->err),
 			 "election \"%s\" not found: import its registry with \"sawt import\", "
-			 "or choose another with -e NAME", c->election);
+			 "or choose another with -e NAME",
+			 c->election);
 		return false;
 	}
 	c->progress = fetch(c, STORE_STATUS_PROGRESS);
@@ -600,9 +605,10 @@ static bool fetch_common(struct status_ctx *c)
 
 static int status_usage(void)
 {
-	fprintf(stderr, "usage: sawt status [-e NAME] [--districts]\n"
-			"  -e, --election NAME  the election (default: [election] name, else \"%s\")\n"
-			"  --districts          list districts under their regions\n",
+	fprintf(stderr,
+		"usage: sawt status [-e NAME] [--districts]\n"
+		"  -e, --election NAME  the election (default: [election] name, else \"%s\")\n"
+		"  --districts          list districts under their regions\n",
 		CONFIG_DEFAULT_ELECTION);
 	return 2;
 }

@@ -19,12 +19,15 @@ struct command {
 
 static const struct command commands[] = {
 	{ "migrate", "migrate [--status|--check] apply pending migrations", cmd_migrate },
-	{ "import", "import [-n] KIND FILE  import stations, contests, people or incident-codes", cmd_import },
-	{ "status", "status [-e NAME]       summary: reporting, turnout, results, incidents", cmd_status },
+	{ "import", "import [-n] KIND FILE  import stations, contests, people or incident-codes",
+	  cmd_import },
+	{ "status", "status [-e NAME]       summary: reporting, turnout, results, incidents",
+	  cmd_status },
 	{ "inject", "inject FROM TEXT...    drop an SMS into the dummy phone's inbox", cmd_inject },
 	{ "parse", "parse [MESSAGE]        parse observer messages, print JSON", cmd_parse },
 	{ "bench", "bench parse            measure parser and reply speed", cmd_bench },
-	{ "simulate", "simulate [OPTIONS]     drive a synthetic election into a running sawtd", cmd_simulate },
+	{ "simulate", "simulate [OPTIONS]     drive a synthetic election into a running sawtd",
+	  cmd_simulate },
 };
 
 static void usage(FILE *out)
@@ -32,8 +35,9 @@ static void usage(FILE *out)
 	fprintf(out, "usage: sawt [-c FILE] [-v] COMMAND [ARGS...]\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  sawt %s\n", commands[i].usage);
-	fprintf(out, "\n-c FILE  configuration file (default: $SAWT_CONFIG, else built-in defaults)\n"
-		     "-v       debug logging\n");
+	fprintf(out,
+		"\n-c FILE  configuration file (default: $SAWT_CONFIG, else built-in defaults)\n"
+		"-v       debug logging\n");
 }
 
 static struct config *load_config(const char *path)

@@ -27,8 +27,8 @@ struct group {
 	int total;
 	int have;
 	int64_t first_ms;
-	struct part *parts;             /* total entries */
-	struct concat_loc *extra;       /* locations of duplicate parts */
+	struct part *parts;       /* total entries */
+	struct concat_loc *extra; /* locations of duplicate parts */
 	size_t n_extra;
 };
 
@@ -36,9 +36,9 @@ struct concat {
 	struct concat_options o;
 	concat_ready_fn ready;
 	void *arg;
-	struct group *groups;           /* o.max_groups entries */
+	struct group *groups; /* o.max_groups entries */
 	size_t n_groups;
-	uint16_t *units;                /* o.max_units: the text handed over */
+	uint16_t *units; /* o.max_units: the text handed over */
 };
 
 struct concat *concat_new(const struct concat_options *opt, concat_ready_fn ready, void *arg)
@@ -128,9 +128,12 @@ static void group_flush(struct concat *c, size_t idx)
 
 	assert(idx < c->n_groups && g->have >= 1 && g->have <= g->total);
 	if (locs != NULL) {
-		m = (struct concat_message){ .sender = g->sender, .ref = g->ref,
-					     .total = g->total, .missing = g->total - g->have,
-					     .smsc_time = group_time(g), .locs = locs };
+		m = (struct concat_message){ .sender = g->sender,
+					     .ref = g->ref,
+					     .total = g->total,
+					     .missing = g->total - g->have,
+					     .smsc_time = group_time(g),
+					     .locs = locs };
 		for (int i = 0; i < g->total; i++)
 			if (g->parts[i].have && g->parts[i].stored)
 				locs[m.n_locs++] = g->parts[i].loc;
@@ -144,8 +147,7 @@ static void group_flush(struct concat *c, size_t idx)
 	group_drop(c, idx);
 }
 
-static struct group *group_find(struct concat *c, const char *sender,
-				 const struct concat_part *p)
+static struct group *group_find(struct concat *c, const char *sender, const struct concat_part *p)
 {
 	for (size_t i = 0; i < c->n_groups; i++) {
 		struct group *g = &c->groups[i];
@@ -157,8 +159,8 @@ static struct group *group_find(struct concat *c, const char *sender,
 }
 
 /* A new group for p's message, the oldest handed over if there is no room. */
-static struct group *group_start(struct concat *c, const char *sender,
-				  const struct concat_part *p, int64_t now)
+static struct group *group_start(struct concat *c, const char *sender, const struct concat_part *p,
+				 int64_t now)
 {
 	struct group *g;
 	size_t oldest = 0;
@@ -199,8 +201,8 @@ static enum concat_result add_duplicate(struct group *g, const struct concat_loc
 
 static bool valid_part(const struct concat_part *p)
 {
-	return p->sender != NULL && p->total >= 2 && p->total <= CONCAT_PARTS_MAX &&
-	       p->part >= 1 && p->part <= p->total && (p->units != NULL || p->n_units == 0);
+	return p->sender != NULL && p->total >= 2 && p->total <= CONCAT_PARTS_MAX && p->part >= 1 &&
+	       p->part <= p->total && (p->units != NULL || p->n_units == 0);
 }
 
 enum concat_result concat_add(struct concat *c, const struct concat_part *p, int64_t now)
@@ -211,7 +213,7 @@ enum concat_result concat_add(struct concat *c, const struct concat_part *p, int
 
 	if (!valid_part(p))
 		return CONCAT_REFUSED;
-	frame_copy_str(sender, sizeof(sender), p->sender);   /* as it is kept */
+	frame_copy_str(sender, sizeof(sender), p->sender); /* as it is kept */
 	g = group_find(c, sender, p);
 	if (g == NULL && (g = group_start(c, sender, p, now)) == NULL)
 		return CONCAT_REFUSED;

@@ -25,7 +25,7 @@
 #define CONFIG_MODEMS_MAX 64
 #define MODEM_NAME_MAX 32
 #define KEYS_MAX 20
-#define WORD_MAX 32        /* longest word a near-miss hint is sought for */
+#define WORD_MAX 32 /* longest word a near-miss hint is sought for */
 #define SHOW_MAX 64
 #define BALANCE_INTERVAL_MIN 60
 #define BALANCE_INTERVAL_MAX 604800
@@ -52,29 +52,28 @@ struct key_def;
 struct parse_ctx;
 
 /* Validate value and store it in the field at base + def->offset. */
-typedef enum set_result (*key_setter)(const struct key_def *def, void *base,
-				      const char *value);
+typedef enum set_result (*key_setter)(const struct key_def *def, void *base, const char *value);
 
 struct key_def {
 	const char *name;
 	key_setter set;
-	size_t offset;        /* in struct config or struct config_modem */
-	int slot;             /* aliases share a slot (duplicate detection) */
-	const char *expect;   /* what a valid value looks like */
+	size_t offset;      /* in struct config or struct config_modem */
+	int slot;           /* aliases share a slot (duplicate detection) */
+	const char *expect; /* what a valid value looks like */
 };
 
 struct parse_ctx {
 	struct config *cfg;
-	const char *name;               /* file name for messages */
+	const char *name; /* file name for messages */
 	char *err;
 	size_t errlen;
-	enum section_id sec;            /* the current section */
-	unsigned sec_line[SEC_COUNT];   /* first header line of each section */
+	enum section_id sec;                    /* the current section */
+	unsigned sec_line[SEC_COUNT];           /* first header line of each section */
 	unsigned key_line[SEC_COUNT][KEYS_MAX]; /* line of each key, 0: unset */
-	unsigned *modem_line;           /* header line of each modem */
-	char label[8 + MODEM_NAME_MAX]; /* "http", "modem usb0" */
-	char text[INI_LINE_MAX + 1];    /* the key or section name */
-	char value[INI_LINE_MAX + 1];   /* the value or section argument */
+	unsigned *modem_line;                   /* header line of each modem */
+	char label[8 + MODEM_NAME_MAX];         /* "http", "modem usb0" */
+	char text[INI_LINE_MAX + 1];            /* the key or section name */
+	char value[INI_LINE_MAX + 1];           /* the value or section argument */
 };
 
 static enum set_result set_string(const struct key_def *def, void *base, const char *v);
@@ -96,8 +95,7 @@ static enum set_result set_bool(const struct key_def *def, void *base, const cha
 
 static const struct key_def sawt_keys[] = {
 	{ "state_dir", set_string, CFG(state_dir), 0, NULL },
-	{ "log_level", set_log_level, CFG(log_level), 1,
-	  "error, warning, info or debug" },
+	{ "log_level", set_log_level, CFG(log_level), 1, "error, warning, info or debug" },
 	{ NULL, NULL, 0, 0, NULL },
 };
 
@@ -108,7 +106,12 @@ static const struct key_def database_keys[] = {
 	{ NULL, NULL, 0, 0, NULL },
 };
 
-enum { HTTP_LISTEN, HTTP_SECRET, HTTP_TLS_CERT, HTTP_TLS_KEY };
+enum {
+	HTTP_LISTEN,
+	HTTP_SECRET,
+	HTTP_TLS_CERT,
+	HTTP_TLS_KEY
+};
 
 static const struct key_def http_keys[] = {
 	{ "listen", set_listen, CFG(http_listen), HTTP_LISTEN,
@@ -119,14 +122,16 @@ static const struct key_def http_keys[] = {
 	{ NULL, NULL, 0, 0, NULL },
 };
 
-enum { ELECTION_POLLS_OPEN = 4, ELECTION_POLLS_CLOSE = 5 };
+enum {
+	ELECTION_POLLS_OPEN = 4,
+	ELECTION_POLLS_CLOSE = 5
+};
 
 static const struct key_def election_keys[] = {
 	{ "name", set_string, CFG(election_name), 0, NULL },
 	{ "country_code", set_country, CFG(country_code), 1,
 	  "1 to 3 digits without \"+\", e.g. 961" },
-	{ "default_language", set_language, CFG(default_language), 2,
-	  "ar, en or fr" },
+	{ "default_language", set_language, CFG(default_language), 2, "ar, en or fr" },
 	{ "timezone", set_timezone, CFG(timezone), 3,
 	  "a time zone name of the tz database such as Asia/Beirut" },
 	{ "polls_open", set_hhmm, CFG(polls_open), ELECTION_POLLS_OPEN,
@@ -156,37 +161,27 @@ static const struct key_def modem_keys[] = {
 	/* sawt's own */
 	{ "number", set_phone, MDM(number), 11,
 	  "a phone number of 3 to 15 digits with an optional \"+\", e.g. +96171123456" },
-	{ "balance_ussd", set_ussd, MDM(balance_ussd), 12,
-	  "a USSD code such as *100#" },
+	{ "balance_ussd", set_ussd, MDM(balance_ussd), 12, "a USSD code such as *100#" },
 	{ "balance_interval", set_interval, MDM(balance_interval), 13,
 	  "a number of seconds from 60 to 604800" },
-	{ "send", set_bool, MDM(send), 14,
-	  "yes, no, true, false, on, off, 1 or 0" },
-	{ "receive", set_bool, MDM(receive), 15,
-	  "yes, no, true, false, on, off, 1 or 0" },
+	{ "send", set_bool, MDM(send), 14, "yes, no, true, false, on, off, 1 or 0" },
+	{ "receive", set_bool, MDM(receive), 15, "yes, no, true, false, on, off, 1 or 0" },
 	{ NULL, NULL, 0, 0, NULL },
 };
 
 static const char *const section_names[SEC_COUNT] = {
-	[SEC_SAWT] = "sawt",
-	[SEC_DATABASE] = "database",
-	[SEC_HTTP] = "http",
-	[SEC_ELECTION] = "election",
-	[SEC_MODEM] = "modem",
+	[SEC_SAWT] = "sawt",         [SEC_DATABASE] = "database", [SEC_HTTP] = "http",
+	[SEC_ELECTION] = "election", [SEC_MODEM] = "modem",
 };
 
 static const struct key_def *const section_keys[SEC_COUNT] = {
-	[SEC_SAWT] = sawt_keys,
-	[SEC_DATABASE] = database_keys,
-	[SEC_HTTP] = http_keys,
-	[SEC_ELECTION] = election_keys,
-	[SEC_MODEM] = modem_keys,
+	[SEC_SAWT] = sawt_keys,         [SEC_DATABASE] = database_keys, [SEC_HTTP] = http_keys,
+	[SEC_ELECTION] = election_keys, [SEC_MODEM] = modem_keys,
 };
 
 /* ---------------------------------------------------------------- errors */
 
-static void errorf(struct parse_ctx *p, unsigned line, const char *fmt, ...)
-	SAWT_PRINTF(3, 4);
+static void errorf(struct parse_ctx *p, unsigned line, const char *fmt, ...) SAWT_PRINTF(3, 4);
 
 /* Write "name:line: message" (or "name: message" for line 0) into err. */
 static void errorf(struct parse_ctx *p, unsigned line, const char *fmt, ...)
@@ -456,8 +451,8 @@ static bool valid_deadline(const char *v)
 	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	int y, mo, d;
 
-	if (strlen(v) != 16 || v[4] != '-' || v[7] != '-' ||
-	    (v[10] != ' ' && v[10] != 'T') || v[13] != ':')
+	if (strlen(v) != 16 || v[4] != '-' || v[7] != '-' || (v[10] != ' ' && v[10] != 'T') ||
+	    v[13] != ':')
 		return false;
 	if (!all_digits(v, 4) || !all_digits(v + 5, 2) || !all_digits(v + 8, 2) ||
 	    !all_digits(v + 11, 2) || !all_digits(v + 14, 2))
@@ -513,8 +508,8 @@ static enum set_result set_ussd(const struct key_def *def, void *base, const cha
 {
 	size_t n = strlen(v);
 
-	if (n < 2 || n > 32 || !in_set(v, n, "0123456789*#") ||
-	    (v[0] != '*' && v[0] != '#') || v[n - 1] != '#')
+	if (n < 2 || n > 32 || !in_set(v, n, "0123456789*#") || (v[0] != '*' && v[0] != '#') ||
+	    v[n - 1] != '#')
 		return SET_INVALID;
 	return set_string(def, base, v);
 }
@@ -593,15 +588,16 @@ static bool check_modem_header(struct parse_ctx *p, unsigned line)
 		return false;
 	}
 	if (!valid_modem_name(p->value)) {
-		errorf(p, line, "invalid modem name \"%s\": expected 1 to %d letters, "
+		errorf(p, line,
+		       "invalid modem name \"%s\": expected 1 to %d letters, "
 		       "digits, \".\", \"-\" or \"_\"",
 		       show(p->value, strlen(p->value), shown), MODEM_NAME_MAX);
 		return false;
 	}
 	for (size_t i = 0; i < cfg->n_modems; i++) {
 		if (strcmp(cfg->modems[i].name, p->value) == 0) {
-			errorf(p, line, "duplicate modem name \"%s\" (first on line %u)",
-			       p->value, p->modem_line[i]);
+			errorf(p, line, "duplicate modem name \"%s\" (first on line %u)", p->value,
+			       p->modem_line[i]);
 			return false;
 		}
 	}
@@ -668,13 +664,13 @@ static bool on_section(struct parse_ctx *p, const struct ini_event *ev)
 		return true;
 	}
 	if (ev->arg.len > 0) {
-		errorf(p, ev->line, "section [%s] takes no name, found \"%s\"",
-		       section_names[sec], show(p->value, ev->arg.len, arg));
+		errorf(p, ev->line, "section [%s] takes no name, found \"%s\"", section_names[sec],
+		       show(p->value, ev->arg.len, arg));
 		return false;
 	}
 	if (p->sec_line[sec] != 0) {
-		errorf(p, ev->line, "duplicate section [%s] (first on line %u)",
-		       section_names[sec], p->sec_line[sec]);
+		errorf(p, ev->line, "duplicate section [%s] (first on line %u)", section_names[sec],
+		       p->sec_line[sec]);
 		return false;
 	}
 	p->sec_line[sec] = ev->line;
@@ -704,14 +700,13 @@ static void unknown_key(struct parse_ctx *p, unsigned line, size_t len)
 	for (const struct key_def *d = section_keys[p->sec]; d->name != NULL; d++)
 		names[n++] = d->name;
 	hint = near_miss(p->text, names, n);
-	errorf(p, line, "unknown key \"%s\" in section [%s]%s%s%s",
-	       show(p->text, len, shown), p->label, hint ? "; did you mean \"" : "",
-	       hint ? hint : "", hint ? "\"?" : "");
+	errorf(p, line, "unknown key \"%s\" in section [%s]%s%s%s", show(p->text, len, shown),
+	       p->label, hint ? "; did you mean \"" : "", hint ? hint : "", hint ? "\"?" : "");
 }
 
 /* Report a key set twice, naming its alias when it has one ("port"). */
-static void duplicate_key(struct parse_ctx *p, unsigned line,
-			  const struct key_def *def, unsigned first)
+static void duplicate_key(struct parse_ctx *p, unsigned line, const struct key_def *def,
+			  unsigned first)
 {
 	const struct key_def *alias = NULL;
 
@@ -724,9 +719,10 @@ static void duplicate_key(struct parse_ctx *p, unsigned line,
 		       def->name, p->label, first);
 		return;
 	}
-	errorf(p, line, "duplicate key \"%s\" in section [%s] (first on line %u, "
-	       "as \"%s\" or \"%s\")", def->name, p->label, first, def->name,
-	       alias->name);
+	errorf(p, line,
+	       "duplicate key \"%s\" in section [%s] (first on line %u, "
+	       "as \"%s\" or \"%s\")",
+	       def->name, p->label, first, def->name, alias->name);
 }
 
 static void *key_base(struct parse_ctx *p)
@@ -758,14 +754,12 @@ static bool on_key(struct parse_ctx *p, const struct ini_event *ev)
 	if (ev->value.len == 0)
 		return true;
 	switch (def->set(def, key_base(p), p->value)) {
-	case SET_OK:
-		return true;
+	case SET_OK: return true;
 	case SET_INVALID:
 		errorf(p, ev->line, "invalid value \"%s\" for key \"%s\": expected %s",
 		       show(p->value, ev->value.len, shown), def->name, def->expect);
 		return false;
-	case SET_NOMEM:
-		break;
+	case SET_NOMEM: break;
 	}
 	errorf(p, ev->line, "out of memory");
 	return false;
@@ -808,8 +802,8 @@ static bool check_polls(struct parse_ctx *p)
 	if (o < 0 || c < 0 || c > o)
 		return true;
 	errorf(p, p->key_line[SEC_ELECTION][ELECTION_POLLS_CLOSE],
-	       "polls_close (%02d:%02d) must be later than polls_open (%02d:%02d)",
-	       c / 60, c % 60, o / 60, o % 60);
+	       "polls_close (%02d:%02d) must be later than polls_open (%02d:%02d)", c / 60, c % 60,
+	       o / 60, o % 60);
 	return false;
 }
 
@@ -822,8 +816,8 @@ static bool check_modems(struct parse_ctx *p)
 	for (size_t i = 0; i < cfg->n_modems; i++) {
 		m = &cfg->modems[i];
 		if (m->device == NULL) {
-			errorf(p, p->modem_line[i],
-			       "section [modem %s] has no \"device\" key", m->name);
+			errorf(p, p->modem_line[i], "section [modem %s] has no \"device\" key",
+			       m->name);
 			return false;
 		}
 		for (size_t j = 0; j < i; j++) {
@@ -831,9 +825,8 @@ static bool check_modems(struct parse_ctx *p)
 			if (strcmp(other->device, m->device) != 0)
 				continue;
 			errorf(p, p->modem_line[i],
-			       "modems \"%s\" and \"%s\" use the same device \"%s\"",
-			       other->name, m->name,
-			       show(m->device, strlen(m->device), shown));
+			       "modems \"%s\" and \"%s\" use the same device \"%s\"", other->name,
+			       m->name, show(m->device, strlen(m->device), shown));
 			return false;
 		}
 	}
@@ -888,14 +881,11 @@ static void syntax_error(struct parse_ctx *p, const struct ini_error *e)
 	case INI_ERR_NO_SECTION:
 		errorf(p, e->line, "key \"%s\" before the first section header", text);
 		break;
-	default:
-		errorf(p, e->line, "%s", ini_status_name(e->status));
-		break;
+	default: errorf(p, e->line, "%s", ini_status_name(e->status)); break;
 	}
 }
 
-struct config *config_parse(const char *name, const char *buf, size_t len,
-			    char *err, size_t errlen)
+struct config *config_parse(const char *name, const char *buf, size_t len, char *err, size_t errlen)
 {
 	struct parse_ctx *p;
 	struct config *cfg = NULL;
@@ -946,8 +936,7 @@ struct config *config_load(const char *path, char *err, size_t errlen)
 
 	if (buf == NULL) {
 		if (errno == EFBIG && err != NULL && errlen > 0)
-			snprintf(err, errlen, "file \"%s\" is too large (maximum 1 MiB)",
-				 path);
+			snprintf(err, errlen, "file \"%s\" is too large (maximum 1 MiB)", path);
 		return NULL;
 	}
 	cfg = config_parse(path, buf, len, err, errlen);

@@ -59,8 +59,7 @@ static bool check_sender(const struct decide_settings *s, const struct decide_co
 	bool started = false;
 
 	*out = NULL;
-	if (is_short_code(raw) ||
-	    !phone_normalize(raw, strlen(raw), s->country_code, e164, &why)) {
+	if (is_short_code(raw) || !phone_normalize(raw, strlen(raw), s->country_code, e164, &why)) {
 		snprintf(d->sender, sizeof(d->sender), "%s", raw);
 		d->no_reply = DECIDE_NO_REPLY_NON_PHONE;
 		return false;
@@ -73,7 +72,7 @@ static bool check_sender(const struct decide_settings *s, const struct decide_co
 	*out = sender_table_get(c->senders, e164, c->mono_ms);
 	d->again = *out != NULL && sender_seen(*out, dedup_bits(d->in->dedup));
 	if (*out != NULL && (d->again ? c->mono_ms < (*out)->muted_until
-				     : sender_rate(*out, &s->rules, c->mono_ms, &started))) {
+				      : sender_rate(*out, &s->rules, c->mono_ms, &started))) {
 		d->no_reply = DECIDE_NO_REPLY_RATE_LIMITED;
 		d->alert.raise = started;
 		return false;
@@ -103,16 +102,16 @@ static void pin_rules(struct decide_result *d, struct sender *s, int64_t now)
 	if (k == REPLY_BAD_PIN && !d->again && sender_pin_fail(s, now))
 		v->reply = REPLY_PIN_LOCKED;
 	if (v->reply == REPLY_PIN_LOCKED || v->reply == REPLY_BAD_PIN) {
-		int64_t left = v->reply == REPLY_PIN_LOCKED ? s->locked_until - now
-							     : SENDER_PIN_LOCK_MS;
+		int64_t left =
+			v->reply == REPLY_PIN_LOCKED ? s->locked_until - now : SENDER_PIN_LOCK_MS;
 
 		d->minutes = (uint32_t)((left + 59999) / 60000);
 		return;
 	}
 	if (!d->again && d->msg.error == PARSE_OK && (d->msg.has & PARSE_HAS_PIN) &&
-	    v->person != NULL &&
-	    v->person->pin_hash != NULL && k != REPLY_PIN_REQUIRED && k != REPLY_UNKNOWN_SENDER)
-		sender_pin_ok(s);       /* the PIN was right */
+	    v->person != NULL && v->person->pin_hash != NULL && k != REPLY_PIN_REQUIRED &&
+	    k != REPLY_UNKNOWN_SENDER)
+		sender_pin_ok(s); /* the PIN was right */
 }
 
 static bool is_report_form(enum parse_form f)
@@ -190,8 +189,9 @@ static void render_replies(struct decide_result *d)
 		return;
 	d->lang = reply_lang(d->verdict.person ? d->verdict.person->lang : -1, m);
 	reply_args(d, &a);
-	d->priority = rejected ? DECIDE_PRIORITY_ERROR
-		      : m->form == PARSE_FORM_HELP ? DECIDE_PRIORITY_HELP : DECIDE_PRIORITY_CONFIRM;
+	d->priority = rejected                     ? DECIDE_PRIORITY_ERROR
+		      : m->form == PARSE_FORM_HELP ? DECIDE_PRIORITY_HELP
+						   : DECIDE_PRIORITY_CONFIRM;
 	render(d, d->verdict.reply, &a, d->body);
 	if (rejected || !is_report_form(m->form))
 		return;
@@ -241,8 +241,8 @@ static void flood_alert(const struct decide_settings *s, const struct decide_con
 	snprintf(al->text, sizeof(al->text),
 		 "%s%s sent more than %u messages in %u s: replies stopped for %u min",
 		 p && p->name ? p->name : "sender ",
-		 p && p->name ? "" : log_mask_phone(d->sender, who, sizeof(who)),
-		 s->rules.rate_max, s->rules.rate_window_s, s->rules.mute_s / 60);
+		 p && p->name ? "" : log_mask_phone(d->sender, who, sizeof(who)), s->rules.rate_max,
+		 s->rules.rate_window_s, s->rules.mute_s / 60);
 }
 
 /* ==== public ==== */

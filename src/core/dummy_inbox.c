@@ -19,9 +19,9 @@
 #include "utf8.h"
 #include "util.h"
 
-#define SENDER_MAX 32          /* bytes of UTF-8, as in struct inbound */
+#define SENDER_MAX 32 /* bytes of UTF-8, as in struct inbound */
 #define FILE_MAX 8192
-#define HEX_LINE 200           /* Gammu splits TextNN lines at 200 digits */
+#define HEX_LINE 200 /* Gammu splits TextNN lines at 200 digits */
 
 /* A growing text in a fixed buffer; ok turns false on overflow. */
 const char *dummy_inbox_default_dir(const char *state_dir, char *buf, size_t n)
@@ -98,8 +98,9 @@ static bool sms_check(const struct dummy_sms *m, struct gsm7_size *sz, char *err
 	size_t limit;
 
 	if (m->sender == NULL || !sender_ok(m->sender)) {
-		util_seterr(err, errlen, "invalid sender: expected 1 to %d characters without quotes",
-		       SENDER_MAX);
+		util_seterr(err, errlen,
+			    "invalid sender: expected 1 to %d characters without quotes",
+			    SENDER_MAX);
 		return false;
 	}
 	if (m->text == NULL || !gsm7_measure(m->text, strlen(m->text), sz)) {
@@ -107,7 +108,8 @@ static bool sms_check(const struct dummy_sms *m, struct gsm7_size *sz, char *err
 		return false;
 	}
 	if (m->parts == 0 ? m->part != 0 : (m->part < 1 || m->part > m->parts)) {
-		util_seterr(err, errlen, "invalid multipart numbering: part %u of %u", m->part, m->parts);
+		util_seterr(err, errlen, "invalid multipart numbering: part %u of %u", m->part,
+			    m->parts);
 		return false;
 	}
 	if (sz->coding == GSM7_CODING_GSM7)
@@ -116,7 +118,7 @@ static bool sms_check(const struct dummy_sms *m, struct gsm7_size *sz, char *err
 		limit = m->parts ? GSM7_UCS2_MULTI : GSM7_UCS2_SINGLE;
 	if (sz->units > limit) {
 		util_seterr(err, errlen, "the text does not fit one SMS part (%zu of %zu %s units)",
-		       sz->units, limit, gsm7_coding_name(sz->coding));
+			    sz->units, limit, gsm7_coding_name(sz->coding));
 		return false;
 	}
 	return true;
@@ -144,15 +146,17 @@ static bool format_sms(struct strbuf *o, const struct dummy_sms *m, const struct
 	    !hex_ucs2(m->text, text_hex, sizeof(text_hex)) || gmtime_r(&t, &tm) == NULL)
 		return false;
 	strbuf_printf(o, "; written by sawt\n[SMSBackup000]\nPDU = Deliver\n");
-	strbuf_printf(o, "DateTime = %04d%02d%02dT%02d%02d%02dZ\n", tm.tm_year + 1900, tm.tm_mon + 1,
-	     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-	strbuf_printf(o, "State = UnRead\nNumber = \"%s\"\nNumberUnicode = %s\n", m->sender, num_hex);
+	strbuf_printf(o, "DateTime = %04d%02d%02dT%02d%02d%02dZ\n", tm.tm_year + 1900,
+		      tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	strbuf_printf(o, "State = UnRead\nNumber = \"%s\"\nNumberUnicode = %s\n", m->sender,
+		      num_hex);
 	format_udh(o, m);
 	hexlen = strlen(text_hex);
 	for (size_t i = 0, line = 0; i < hexlen || line == 0; i += HEX_LINE, line++)
 		strbuf_printf(o, "Text%02zu = %.*s\n", line, HEX_LINE, text_hex + i);
-	strbuf_printf(o, "Coding = %s\n", sz->coding == GSM7_CODING_GSM7 ? "Default_No_Compression"
-							      : "Unicode_No_Compression");
+	strbuf_printf(o, "Coding = %s\n",
+		      sz->coding == GSM7_CODING_GSM7 ? "Default_No_Compression"
+						     : "Unicode_No_Compression");
 	strbuf_printf(o, "Folder = 1\nLength = %zu\nClass = -1\nReplySMSC = False\n", hexlen / 4);
 	strbuf_printf(o, "RejectDuplicates = False\nReplaceMessage = 0\nMessageReference = 0\n");
 	return !o->overflow;
@@ -208,7 +212,7 @@ static bool place(const char *inbox, const char *tmp, int *location, char *err, 
 		}
 		if (errno != EEXIST) {
 			util_seterr(err, errlen, "could not create file \"%s\": %s", path,
-			       strerror(errno));
+				    strerror(errno));
 			return false;
 		}
 	}
@@ -216,8 +220,8 @@ static bool place(const char *inbox, const char *tmp, int *location, char *err, 
 	return false;
 }
 
-bool dummy_inbox_write(const char *dir, const struct dummy_sms *sms, int *location,
-		       char *err, size_t errlen)
+bool dummy_inbox_write(const char *dir, const struct dummy_sms *sms, int *location, char *err,
+		       size_t errlen)
 {
 	char text[FILE_MAX];
 	struct strbuf o;
@@ -282,8 +286,8 @@ static int split(const char *text, enum gsm7_coding coding, size_t *off, size_t 
 	return parts;
 }
 
-int dummy_inbox_write_text(const char *dir, const char *sender, const char *text,
-			   int64_t smsc_time, uint16_t ref, char *err, size_t errlen)
+int dummy_inbox_write_text(const char *dir, const char *sender, const char *text, int64_t smsc_time,
+			   uint16_t ref, char *err, size_t errlen)
 {
 	struct dummy_sms m = { sender, text, smsc_time, 0, 0, 0 };
 	size_t off[255], lens[255];

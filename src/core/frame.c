@@ -13,8 +13,9 @@
 #include "utf8.h"
 
 #define LEN_HELLO (4 + 4 + FRAME_NAME_MAX * 2 + FRAME_IMEI_MAX)
-#define LEN_INBOUND (8 + 4 + 4 + 16 + INBOUND_SOURCE_MAX + INBOUND_SENDER_MAX + \
-		     INBOUND_DEDUP_HEX + INBOUND_TEXT_MAX + 1)
+#define LEN_INBOUND \
+	(8 + 4 + 4 + 16 + INBOUND_SOURCE_MAX + INBOUND_SENDER_MAX + INBOUND_DEDUP_HEX + \
+	 INBOUND_TEXT_MAX + 1)
 #define LEN_HEALTH (8 + 8 + FRAME_OPCODE_MAX + FRAME_NAME_MAX + FRAME_ERROR_MAX)
 #define LEN_SENT (8 + 4 + FRAME_ERROR_MAX)
 #define LEN_BALANCE (1 + FRAME_BALANCE_MAX)
@@ -183,8 +184,8 @@ const char *frame_worker_state_name(int state)
 
 const char *frame_net_name(int net)
 {
-	static const char *const names[] = { "unknown", "home", "roaming", "searching",
-					     "none", "denied" };
+	static const char *const names[] = { "unknown",   "home", "roaming",
+					     "searching", "none", "denied" };
 
 	return net >= 0 && net <= FRAME_NET_DENIED ? names[net] : "unknown";
 }
@@ -308,8 +309,8 @@ static void enc_health(struct wr *w, const struct frame_health *f)
 static bool health_ok(const struct frame_health *f)
 {
 	return f->state <= FRAME_WS_FAILED && f->net <= FRAME_NET_DENIED &&
-	       f->signal_percent >= -1 && f->signal_percent <= 100 &&
-	       f->signal_dbm >= -200 && f->signal_dbm <= 0 && f->last_activity_ms >= 0;
+	       f->signal_percent >= -1 && f->signal_percent <= 100 && f->signal_dbm >= -200 &&
+	       f->signal_dbm <= 0 && f->last_activity_ms >= 0;
 }
 
 static void dec_health(struct rd *r, struct frame_health *f)

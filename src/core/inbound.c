@@ -20,13 +20,12 @@ void inbound_dedup_key(struct inbound *in)
 	int n;
 
 	/* sender and numbers first, NUL-separated, then the text */
-	n = snprintf(head, sizeof(head), "%s%c%" PRId64 "%c%u%c%u%c", in->sender, 0,
-		     in->smsc_time, 0, in->concat_ref, 0, in->concat_parts, 0);
+	n = snprintf(head, sizeof(head), "%s%c%" PRId64 "%c%u%c%u%c", in->sender, 0, in->smsc_time,
+		     0, in->concat_ref, 0, in->concat_parts, 0);
 	if (ctx == NULL || n < 0 || (size_t)n >= sizeof(head) ||
 	    !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) ||
 	    !EVP_DigestUpdate(ctx, head, (size_t)n) ||
-	    !EVP_DigestUpdate(ctx, in->text, in->text_len) ||
-	    !EVP_DigestFinal_ex(ctx, md, &mdlen))
+	    !EVP_DigestUpdate(ctx, in->text, in->text_len) || !EVP_DigestFinal_ex(ctx, md, &mdlen))
 		mdlen = 0;
 	EVP_MD_CTX_free(ctx);
 	util_hex(in->dedup, md, mdlen < 32 ? mdlen : 32);

@@ -21,14 +21,13 @@
 
 #include "utf8.h"
 
-#define TOK_CAP 40        /* code points kept of one token */
-#define KW_MAX_BYTES 16   /* longest keyword, normalised UTF-8 */
+#define TOK_CAP 40      /* code points kept of one token */
+#define KW_MAX_BYTES 16 /* longest keyword, normalised UTF-8 */
 
 /* ---- names ------------------------------------------------------------ */
 
 static const char *const form_names[PARSE_FORM_COUNT] = {
-	"none", "open", "turnout", "close", "results", "incident", "help",
-	"status", "ack",
+	"none", "open", "turnout", "close", "results", "incident", "help", "status", "ack",
 };
 
 const char *parse_form_name(enum parse_form form)
@@ -37,12 +36,27 @@ const char *parse_form_name(enum parse_form form)
 }
 
 static const char *const error_codes[PARSE_ERROR_COUNT] = {
-	"ok", "empty_message", "message_too_long", "invalid_utf8",
-	"control_character", "missing_keyword", "unknown_keyword",
-	"missing_station", "bad_station", "missing_number", "bad_number",
-	"number_too_large", "missing_field", "duplicate_field", "missing_label",
-	"unknown_label", "unexpected_token", "bad_time", "malformed_pin",
-	"too_many_counts", "bad_contest",
+	"ok",
+	"empty_message",
+	"message_too_long",
+	"invalid_utf8",
+	"control_character",
+	"missing_keyword",
+	"unknown_keyword",
+	"missing_station",
+	"bad_station",
+	"missing_number",
+	"bad_number",
+	"number_too_large",
+	"missing_field",
+	"duplicate_field",
+	"missing_label",
+	"unknown_label",
+	"unexpected_token",
+	"bad_time",
+	"malformed_pin",
+	"too_many_counts",
+	"bad_contest",
 };
 
 const char *parse_error_code(enum parse_error err)
@@ -51,8 +65,8 @@ const char *parse_error_code(enum parse_error err)
 }
 
 static const char *const field_names[PARSE_FIELD_COUNT] = {
-	"none", "station", "voters", "women", "men", "total", "counts", "code",
-	"alert_id", "time", "pin", "contest",
+	"none",   "station", "voters",   "women", "men", "total",
+	"counts", "code",    "alert_id", "time",  "pin", "contest",
 };
 
 const char *parse_field_name(enum parse_field field)
@@ -70,12 +84,12 @@ int parse_share_pct(uint32_t women, uint32_t voters)
 /* ---- characters ------------------------------------------------------- */
 
 enum cc {
-	CC_CHAR = 0,   /* part of a token */
-	CC_SPACE,      /* white space: separates */
-	CC_PUNCT,      /* punctuation: separates */
-	CC_QMARK,      /* ? and ؟: a token when first, else punctuation */
-	CC_IGNORE,     /* invisible marks, tatweel, harakat: dropped */
-	CC_CONTROL,    /* rejected */
+	CC_CHAR = 0, /* part of a token */
+	CC_SPACE,    /* white space: separates */
+	CC_PUNCT,    /* punctuation: separates */
+	CC_QMARK,    /* ? and ؟: a token when first, else punctuation */
+	CC_IGNORE,   /* invisible marks, tatweel, harakat: dropped */
+	CC_CONTROL,  /* rejected */
 };
 
 static enum cc classify_ascii(uint32_t c, uint32_t *norm)
@@ -98,10 +112,10 @@ static enum cc classify_ascii(uint32_t c, uint32_t *norm)
 
 /* Latin-1 letters U+00C0..U+00FF folded to an upper-case base letter. */
 static const uint16_t latin1_fold[64] = {
-	'A', 'A', 'A', 'A', 'A', 'A', 0xc6, 'C', 'E', 'E', 'E', 'E', 'I', 'I', 'I', 'I',
-	'D', 'N', 'O', 'O', 'O', 'O', 'O', 0, 'O', 'U', 'U', 'U', 'U', 'Y', 0xde, 0xdf,
-	'A', 'A', 'A', 'A', 'A', 'A', 0xc6, 'C', 'E', 'E', 'E', 'E', 'I', 'I', 'I', 'I',
-	'D', 'N', 'O', 'O', 'O', 'O', 'O', 0, 'O', 'U', 'U', 'U', 'U', 'Y', 0xde, 'Y',
+	'A', 'A', 'A', 'A', 'A', 'A', 0xc6, 'C', 'E', 'E', 'E', 'E', 'I', 'I', 'I',  'I',
+	'D', 'N', 'O', 'O', 'O', 'O', 'O',  0,   'O', 'U', 'U', 'U', 'U', 'Y', 0xde, 0xdf,
+	'A', 'A', 'A', 'A', 'A', 'A', 0xc6, 'C', 'E', 'E', 'E', 'E', 'I', 'I', 'I',  'I',
+	'D', 'N', 'O', 'O', 'O', 'O', 'O',  0,   'O', 'U', 'U', 'U', 'U', 'Y', 0xde, 'Y',
 };
 
 static enum cc classify_latin1(uint32_t c, uint32_t *norm)
@@ -125,33 +139,41 @@ static enum cc classify_arabic(uint32_t c, uint32_t *norm)
 		return CC_CHAR;
 	}
 	switch (c) {
-	case 0x622: case 0x623: case 0x625: case 0x671:
-		*norm = 0x627;   /* alef with madda/hamza, wasla -> alef */
+	case 0x622:
+	case 0x623:
+	case 0x625:
+	case 0x671:
+		*norm = 0x627; /* alef with madda/hamza, wasla -> alef */
 		return CC_CHAR;
-	case 0x649: case 0x6cc:
-		*norm = 0x64a;   /* alef maksura, Farsi yeh -> yeh */
+	case 0x649:
+	case 0x6cc:
+		*norm = 0x64a; /* alef maksura, Farsi yeh -> yeh */
 		return CC_CHAR;
 	case 0x629:
-		*norm = 0x647;   /* teh marbuta -> heh */
+		*norm = 0x647; /* teh marbuta -> heh */
 		return CC_CHAR;
 	case 0x6a9:
-		*norm = 0x643;   /* keheh -> kaf */
+		*norm = 0x643; /* keheh -> kaf */
 		return CC_CHAR;
-	case 0x61f:
-		return CC_QMARK;
-	case 0x61b: case 0x61d: case 0x61e: case 0x66a: case 0x66b:
-	case 0x66c: case 0x66d: case 0x6d4:
-		return CC_PUNCT;
-	case 0x61c: case 0x640:
-		return CC_IGNORE;   /* letter mark, tatweel */
+	case 0x61f: return CC_QMARK;
+	case 0x61b:
+	case 0x61d:
+	case 0x61e:
+	case 0x66a:
+	case 0x66b:
+	case 0x66c:
+	case 0x66d:
+	case 0x6d4: return CC_PUNCT;
+	case 0x61c:
+	case 0x640: return CC_IGNORE; /* letter mark, tatweel */
 	}
 	if (c <= 0x605)
-		return CC_IGNORE;   /* number signs */
+		return CC_IGNORE; /* number signs */
 	if (c <= 0x60f)
-		return CC_PUNCT;    /* comma, date separator, ... */
-	if ((c >= 0x610 && c <= 0x61a) || (c >= 0x64b && c <= 0x65f) ||
-	    c == 0x670 || (c >= 0x6d6 && c <= 0x6ed))
-		return CC_IGNORE;   /* harakat and Quranic marks */
+		return CC_PUNCT; /* comma, date separator, ... */
+	if ((c >= 0x610 && c <= 0x61a) || (c >= 0x64b && c <= 0x65f) || c == 0x670 ||
+	    (c >= 0x6d6 && c <= 0x6ed))
+		return CC_IGNORE; /* harakat and Quranic marks */
 	return CC_CHAR;
 }
 
@@ -160,8 +182,8 @@ static enum cc classify_general(uint32_t c)
 	if (c <= 0x200a || c == 0x2028 || c == 0x2029 || c == 0x202f || c == 0x205f)
 		return CC_SPACE;
 	if (c <= 0x200f || (c >= 0x202a && c <= 0x202e) || c >= 0x2060)
-		return CC_IGNORE;   /* zero width, direction marks */
-	return CC_PUNCT;            /* dashes, quotes, bullets, ... */
+		return CC_IGNORE; /* zero width, direction marks */
+	return CC_PUNCT;          /* dashes, quotes, bullets, ... */
 }
 
 /* Classify cp and store its normalised form in *norm. */
@@ -178,7 +200,7 @@ static enum cc classify(uint32_t c, uint32_t *norm)
 		return classify_arabic(c, norm);
 	if (c >= 0x2000 && c <= 0x206f)
 		return classify_general(c);
-	if (c >= 0xff01 && c <= 0xff5e)   /* full-width ASCII */
+	if (c >= 0xff01 && c <= 0xff5e) /* full-width ASCII */
 		return classify_ascii(c - 0xfee0, norm);
 	if (c == 0x3000)
 		return CC_SPACE;
@@ -230,30 +252,43 @@ struct lexer {
 	const char *s;
 	size_t len;
 	size_t pos;
-	bool started;             /* a token was produced */
+	bool started; /* a token was produced */
 };
 
-enum item_kind { IT_NUMBER, IT_LABEL, IT_WORD, IT_PIN };
-enum label { LB_V, LB_W, LB_M };
-enum script { SC_EN, SC_FR, SC_AR };
+enum item_kind {
+	IT_NUMBER,
+	IT_LABEL,
+	IT_WORD,
+	IT_PIN
+};
+enum label {
+	LB_V,
+	LB_W,
+	LB_M
+};
+enum script {
+	SC_EN,
+	SC_FR,
+	SC_AR
+};
 
 struct number {
-	uint32_t value;           /* valid when ndigits <= 9 */
+	uint32_t value; /* valid when ndigits <= 9 */
 	uint16_t ndigits;
 	char digits[PARSE_STATION_MAX + 1];
 };
 
 struct item {
 	enum item_kind kind;
-	enum label label;         /* IT_LABEL */
-	enum script script;       /* IT_LABEL: which alphabet the label is */
-	bool has_num;             /* IT_LABEL: joined to its number */
-	bool word_digit;          /* IT_WORD: holds a real digit */
-	bool word_labelish;       /* IT_WORD: letters then a number, "X190" */
-	bool word_label_start;    /* IT_WORD: a label then a digit, "V4x2" */
+	enum label label;      /* IT_LABEL */
+	enum script script;    /* IT_LABEL: which alphabet the label is */
+	bool has_num;          /* IT_LABEL: joined to its number */
+	bool word_digit;       /* IT_WORD: holds a real digit */
+	bool word_labelish;    /* IT_WORD: letters then a number, "X190" */
+	bool word_label_start; /* IT_WORD: a label then a digit, "V4x2" */
 	enum label start_label;
-	uint8_t cpa, cpb;         /* code points of the token */
-	uint16_t off, end;        /* bytes of the input */
+	uint8_t cpa, cpb;  /* code points of the token */
+	uint16_t off, end; /* bytes of the input */
 	struct number num;
 };
 
@@ -270,7 +305,7 @@ static uint32_t next_cp(const char *s, size_t len, size_t *pos)
 		return ((uint32_t)(p[0] & 0x1f) << 6) | (p[1] & 0x3f);
 	}
 	if (!utf8_decode(s, len, pos, &cp)) {
-		(*pos)++;   /* cannot happen after prescan */
+		(*pos)++; /* cannot happen after prescan */
 		return 0xfffd;
 	}
 	return cp;
@@ -365,9 +400,9 @@ static int label_of(uint32_t c, enum script *script)
 	case 'M': *script = SC_EN; return LB_M;
 	case 'F': *script = SC_FR; return LB_W;
 	case 'H': *script = SC_FR; return LB_M;
-	case 0x645: *script = SC_AR; return LB_V;   /* meem */
-	case 0x646: *script = SC_AR; return LB_W;   /* noon */
-	case 0x631: *script = SC_AR; return LB_M;   /* reh */
+	case 0x645: *script = SC_AR; return LB_V; /* meem */
+	case 0x646: *script = SC_AR; return LB_W; /* noon */
+	case 0x631: *script = SC_AR; return LB_M; /* reh */
 	}
 	return -1;
 }
@@ -398,8 +433,8 @@ static void number_from(const uint32_t *cp, size_t a, size_t b, struct number *n
 	num->digits[nd < PARSE_STATION_MAX ? nd : PARSE_STATION_MAX] = '\0';
 }
 
-static void item_init(struct item *it, const struct token *t, enum item_kind kind,
-		      size_t a, size_t b)
+static void item_init(struct item *it, const struct token *t, enum item_kind kind, size_t a,
+		      size_t b)
 {
 	it->kind = kind;
 	it->has_num = false;
@@ -478,7 +513,7 @@ static size_t split_one(const struct token *t, size_t i, struct item *it)
 		j++;
 	if (lb >= 0) {
 		if (j < t->n && j == i + 1)
-			return 0;   /* a label followed by a letter: a word */
+			return 0; /* a label followed by a letter: a word */
 		if (j > i + 1 && !has_real_digit(t->cp, i + 1, j))
 			return 0;
 		item_init(it, t, IT_LABEL, i, j);
@@ -525,13 +560,16 @@ static size_t split_token(const struct token *t, size_t a, struct item *items)
 #define LANG_AMBIGUOUS (-1)
 
 struct keyword {
-	const char *word;        /* normalised */
+	const char *word; /* normalised */
 	uint8_t len;
 	enum parse_form form;
-	int lang;                /* enum lang or LANG_AMBIGUOUS */
+	int lang; /* enum lang or LANG_AMBIGUOUS */
 };
 
-#define KW(w, f, l) { w, sizeof(w) - 1, PARSE_FORM_##f, l }
+#define KW(w, f, l) \
+	{ \
+		w, sizeof(w) - 1, PARSE_FORM_##f, l \
+	}
 
 static const struct keyword keywords[] = {
 	KW("T", TURNOUT, LANG_EN),
@@ -541,9 +579,9 @@ static const struct keyword keywords[] = {
 	KW("O", OPEN, LANG_EN),
 	KW("P", TURNOUT, LANG_FR),
 	KW("F", CLOSE, LANG_FR),
-	KW("\xd9\x82", TURNOUT, LANG_AR),                     /* ق */
-	KW("\xd9\x81", RESULTS, LANG_AR),                     /* ف */
-	KW("\xd8\xad", INCIDENT, LANG_AR),                    /* ح */
+	KW("\xd9\x82", TURNOUT, LANG_AR),  /* ق */
+	KW("\xd9\x81", RESULTS, LANG_AR),  /* ف */
+	KW("\xd8\xad", INCIDENT, LANG_AR), /* ح */
 	KW("?", HELP, LANG_AMBIGUOUS),
 	KW("OK", ACK, LANG_AMBIGUOUS),
 	KW("OPEN", OPEN, LANG_EN),
@@ -559,21 +597,16 @@ static const struct keyword keywords[] = {
 	KW("FERM", CLOSE, LANG_FR),
 	KW("AIDE", HELP, LANG_FR),
 	KW("ETAT", STATUS, LANG_FR),
-	KW("\xd9\x81\xd8\xaa\xd8\xad", OPEN, LANG_AR),        /* فتح */
-	KW("\xd8\xa7\xd9\x82\xd8\xaa\xd8\xb1\xd8\xa7\xd8\xb9",
-	   TURNOUT, LANG_AR),                                 /* اقتراع */
-	KW("\xd8\xa7\xd8\xba\xd9\x84\xd8\xa7\xd9\x82",
-	   CLOSE, LANG_AR),                                   /* اغلاق */
-	KW("\xd9\x81\xd8\xb1\xd8\xb2", RESULTS, LANG_AR),     /* فرز */
-	KW("\xd9\x86\xd8\xaa\xd8\xa7\xd8\xa6\xd8\xac",
-	   RESULTS, LANG_AR),                                 /* نتائج */
-	KW("\xd8\xad\xd8\xa7\xd8\xaf\xd8\xab", INCIDENT, LANG_AR), /* حادث */
-	KW("\xd9\x85\xd8\xae\xd8\xa7\xd9\x84\xd9\x81\xd9\x87",
-	   INCIDENT, LANG_AR),                                /* مخالفه */
-	KW("\xd9\x85\xd8\xb3\xd8\xa7\xd8\xb9\xd8\xaf\xd9\x87",
-	   HELP, LANG_AR),                                    /* مساعده */
-	KW("\xd9\x88\xd8\xb6\xd8\xb9", STATUS, LANG_AR),      /* وضع */
-	KW("\xd8\xaa\xd9\x85", ACK, LANG_AR),                 /* تم */
+	KW("\xd9\x81\xd8\xaa\xd8\xad", OPEN, LANG_AR),                            /* فتح */
+	KW("\xd8\xa7\xd9\x82\xd8\xaa\xd8\xb1\xd8\xa7\xd8\xb9", TURNOUT, LANG_AR), /* اقتراع */
+	KW("\xd8\xa7\xd8\xba\xd9\x84\xd8\xa7\xd9\x82", CLOSE, LANG_AR),           /* اغلاق */
+	KW("\xd9\x81\xd8\xb1\xd8\xb2", RESULTS, LANG_AR),                         /* فرز */
+	KW("\xd9\x86\xd8\xaa\xd8\xa7\xd8\xa6\xd8\xac", RESULTS, LANG_AR),         /* نتائج */
+	KW("\xd8\xad\xd8\xa7\xd8\xaf\xd8\xab", INCIDENT, LANG_AR),                /* حادث */
+	KW("\xd9\x85\xd8\xae\xd8\xa7\xd9\x84\xd9\x81\xd9\x87", INCIDENT, LANG_AR), /* مخالفه */
+	KW("\xd9\x85\xd8\xb3\xd8\xa7\xd8\xb9\xd8\xaf\xd9\x87", HELP, LANG_AR), /* مساعده */
+	KW("\xd9\x88\xd8\xb6\xd8\xb9", STATUS, LANG_AR),                       /* وضع */
+	KW("\xd8\xaa\xd9\x85", ACK, LANG_AR),                                  /* تم */
 };
 
 /* The keyword spelled by cp[0..n), or NULL. */
@@ -633,17 +666,17 @@ struct parser {
 	size_t len;
 	struct parse_msg *out;
 	struct lexer lx;
-	size_t n_items, next;         /* items of tok, and the next one to read */
+	size_t n_items, next; /* items of tok, and the next one to read */
 	const struct keyword *kw;
-	size_t kw_end;                /* byte after the keyword */
-	size_t last_end;              /* byte after the last token read */
-	bool trailing;                /* only ignorable words remain */
-	bool no_pos;                  /* the error has no position */
+	size_t kw_end;   /* byte after the keyword */
+	size_t last_end; /* byte after the last token read */
+	bool trailing;   /* only ignorable words remain */
+	bool no_pos;     /* the error has no position */
 	bool fr_label;
 	bool has_arabic, has_latin, has_arabic_digit;
 	/* large members last: parse_message() clears what comes before */
-	struct token tok;             /* the current token */
-	struct item items[TOK_CAP];   /* its items */
+	struct token tok;           /* the current token */
+	struct item items[TOK_CAP]; /* its items */
 };
 
 static bool fail_at(struct parser *p, enum parse_error err, size_t off, size_t len,
@@ -697,8 +730,7 @@ static bool prescan(struct parser *p)
 		else if (!utf8_decode(p->s, p->len, &pos, &cp))
 			return fail_at(p, PARSE_ERR_INVALID_UTF8, start, 0, PARSE_FIELD_NONE);
 		if (classify(cp, &norm) == CC_CONTROL)
-			return fail_at(p, PARSE_ERR_CONTROL_CHARACTER, start, 0,
-				       PARSE_FIELD_NONE);
+			return fail_at(p, PARSE_ERR_CONTROL_CHARACTER, start, 0, PARSE_FIELD_NONE);
 		if (cp < 0x80) {
 			if (is_latin_letter(cp))
 				p->has_latin = true;
@@ -900,16 +932,20 @@ static bool label_value(struct parser *p, const struct item *it, enum parse_fiel
 
 static bool set_field(struct parser *p, const struct item *it, enum parse_field field)
 {
-	static const struct { enum parse_field field; uint32_t bit; } bits[] = {
+	static const struct {
+		enum parse_field field;
+		uint32_t bit;
+	} bits[] = {
 		{ PARSE_FIELD_VOTERS, PARSE_HAS_VOTERS },
 		{ PARSE_FIELD_WOMEN, PARSE_HAS_WOMEN },
 		{ PARSE_FIELD_MEN, PARSE_HAS_MEN },
 		{ PARSE_FIELD_TOTAL, PARSE_HAS_TOTAL },
 	};
 	struct parse_msg *o = p->out;
-	uint32_t *dst = field == PARSE_FIELD_VOTERS ? &o->voters :
-			field == PARSE_FIELD_WOMEN ? &o->women :
-			field == PARSE_FIELD_MEN ? &o->men : &o->total;
+	uint32_t *dst = field == PARSE_FIELD_VOTERS  ? &o->voters
+			: field == PARSE_FIELD_WOMEN ? &o->women
+			: field == PARSE_FIELD_MEN   ? &o->men
+						     : &o->total;
 	uint32_t bit = 0;
 
 	for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
@@ -993,8 +1029,8 @@ static bool parse_time(struct parser *p, const struct item *it)
 	r = next_item(p, &nx);
 	if (r < 0)
 		return false;
-	if (r > 0 && nx.kind == IT_LABEL && nx.label == LB_M && nx.script == SC_FR &&
-	    nx.has_num && nx.num.ndigits == 2 && nx.off == it->end)
+	if (r > 0 && nx.kind == IT_LABEL && nx.label == LB_M && nx.script == SC_FR && nx.has_num &&
+	    nx.num.ndigits == 2 && nx.off == it->end)
 		return store_time(p, it->num.value, nx.num.value, it->off, nx.end);
 	sep = r > 0 && nx.off == it->end + 1 ? p->s[it->end] : ' ';
 	if (r > 0 && nx.kind == IT_NUMBER && nx.num.ndigits == 2 && (sep == ':' || sep == '.'))
@@ -1220,7 +1256,7 @@ static bool parse_help(struct parser *p)
 	size_t k;
 
 	if (p->n_items > 0)
-		return true;   /* "HELP123": no topic */
+		return true; /* "HELP123": no topic */
 	while (load_token(p)) {
 		if (p->tok.cp[0] == '#') {
 			if (!(p->out->has & PARSE_HAS_PIN) && pin_digits(&p->tok, 0, digits) >= 0)
@@ -1276,9 +1312,10 @@ static bool parse_keyword(struct parser *p)
 	if (p->kw == NULL && skip_leading_word(p))
 		p->kw = keyword_of(&p->tok, &k);
 	if (p->kw == NULL)
-		return fail_at(p, is_digit(p->tok.cp[0]) ? PARSE_ERR_MISSING_KEYWORD :
-			       PARSE_ERR_UNKNOWN_KEYWORD, p->tok.off,
-			       (size_t)(p->tok.end - p->tok.off), PARSE_FIELD_NONE);
+		return fail_at(p,
+			       is_digit(p->tok.cp[0]) ? PARSE_ERR_MISSING_KEYWORD
+						      : PARSE_ERR_UNKNOWN_KEYWORD,
+			       p->tok.off, (size_t)(p->tok.end - p->tok.off), PARSE_FIELD_NONE);
 	p->out->form = p->kw->form;
 	p->kw_end = p->tok.at[k];
 	p->n_items = k < p->tok.n ? split_token(&p->tok, k, p->items) : 0;
@@ -1295,8 +1332,7 @@ static bool parse_body(struct parser *p)
 	case PARSE_FORM_RESULTS: return parse_results(p);
 	case PARSE_FORM_INCIDENT: return parse_incident(p);
 	case PARSE_FORM_HELP: return parse_help(p);
-	case PARSE_FORM_STATUS:
-		return take_text(p, p->kw_end, &p->out->area, PARSE_HAS_AREA);
+	case PARSE_FORM_STATUS: return take_text(p, p->kw_end, &p->out->area, PARSE_HAS_AREA);
 	case PARSE_FORM_ACK: return parse_ack(p);
 	case PARSE_FORM_NONE: break;
 	}
@@ -1341,15 +1377,23 @@ bool parse_message(const char *utf8, size_t len, enum lang fallback, struct pars
 /* ---- error sentences --------------------------------------------------- */
 
 static const char *const field_phrases[PARSE_FIELD_COUNT] = {
-	"a field", "the station number", "the voters count (V)",
-	"the women count (W)", "the men count (M)", "the total (V)",
-	"the list of result counts", "the incident code", "the alert number",
-	"the time", "the PIN", "the contest code",
+	"a field",
+	"the station number",
+	"the voters count (V)",
+	"the women count (W)",
+	"the men count (M)",
+	"the total (V)",
+	"the list of result counts",
+	"the incident code",
+	"the alert number",
+	"the time",
+	"the PIN",
+	"the contest code",
 };
 
 /* Copy at most 40 bytes of the offending token, cut at a character. */
-static size_t quote_token(const struct parse_msg *m, const char *input, size_t len,
-			  char *buf, size_t cap)
+static size_t quote_token(const struct parse_msg *m, const char *input, size_t len, char *buf,
+			  size_t cap)
 {
 	size_t n = m->err_span.len;
 
@@ -1369,11 +1413,12 @@ static size_t quote_token(const struct parse_msg *m, const char *input, size_t l
 
 #define DETAIL(...) snprintf(buf, cap, __VA_ARGS__)
 
-size_t parse_error_detail(const struct parse_msg *m, const char *input, size_t len,
-			  char *buf, size_t cap)
+size_t parse_error_detail(const struct parse_msg *m, const char *input, size_t len, char *buf,
+			  size_t cap)
 {
 	char t[48];
-	const char *f = field_phrases[(unsigned)m->err_field < PARSE_FIELD_COUNT ? m->err_field : 0];
+	const char *f =
+		field_phrases[(unsigned)m->err_field < PARSE_FIELD_COUNT ? m->err_field : 0];
 	unsigned col = m->err_column;
 	int n = 0;
 
@@ -1391,16 +1436,21 @@ size_t parse_error_detail(const struct parse_msg *m, const char *input, size_t l
 		n = DETAIL("the message contains a control character at character %u", col);
 		break;
 	case PARSE_ERR_MISSING_KEYWORD:
-		n = DETAIL("the message starts with \"%s\" instead of a keyword such as T, C, O, R, I or HELP", t);
+		n = DETAIL(
+			"the message starts with \"%s\" instead of a keyword such as T, C, O, R, I or HELP",
+			t);
 		break;
 	case PARSE_ERR_UNKNOWN_KEYWORD:
-		n = DETAIL("unknown keyword \"%s\"; a message starts with T, C, O, R, I, HELP, STATUS or ACK (or their French or Arabic forms)", t);
+		n = DETAIL(
+			"unknown keyword \"%s\"; a message starts with T, C, O, R, I, HELP, STATUS or ACK (or their French or Arabic forms)",
+			t);
 		break;
 	case PARSE_ERR_MISSING_STATION:
 		n = DETAIL("the station number is missing after the keyword");
 		break;
 	case PARSE_ERR_BAD_STATION:
-		n = DETAIL("station \"%s\" is not a number of at most %d digits", t, PARSE_STATION_MAX);
+		n = DETAIL("station \"%s\" is not a number of at most %d digits", t,
+			   PARSE_STATION_MAX);
 		break;
 	case PARSE_ERR_MISSING_NUMBER: n = DETAIL("%s has no number after its label", f); break;
 	case PARSE_ERR_BAD_NUMBER: n = DETAIL("\"%s\" is not a number, for %s", t, f); break;
@@ -1411,10 +1461,14 @@ size_t parse_error_detail(const struct parse_msg *m, const char *input, size_t l
 	case PARSE_ERR_MISSING_FIELD: n = DETAIL("%s is missing", f); break;
 	case PARSE_ERR_DUPLICATE_FIELD: n = DETAIL("%s is given twice (\"%s\")", f, t); break;
 	case PARSE_ERR_MISSING_LABEL:
-		n = DETAIL("number \"%s\" has no label; write V (voters), W (women) or M (men) before it", t);
+		n = DETAIL(
+			"number \"%s\" has no label; write V (voters), W (women) or M (men) before it",
+			t);
 		break;
 	case PARSE_ERR_UNKNOWN_LABEL:
-		n = DETAIL("unknown label in \"%s\"; the labels are V (voters), W (women) and M (men)", t);
+		n = DETAIL(
+			"unknown label in \"%s\"; the labels are V (voters), W (women) and M (men)",
+			t);
 		break;
 	case PARSE_ERR_UNEXPECTED_TOKEN:
 		n = DETAIL("unexpected \"%s\" in a %s message", t, parse_form_name(m->form));
@@ -1428,7 +1482,9 @@ size_t parse_error_detail(const struct parse_msg *m, const char *input, size_t l
 		n = DETAIL("more than %d result counts", PARSE_MAX_COUNTS);
 		break;
 	case PARSE_ERR_BAD_CONTEST:
-		n = DETAIL("contest code \"%s\" is not letters and digits starting with a letter, at most %d bytes", t, PARSE_CONTEST_MAX);
+		n = DETAIL(
+			"contest code \"%s\" is not letters and digits starting with a letter, at most %d bytes",
+			t, PARSE_CONTEST_MAX);
 		break;
 	}
 	return n < 0 ? 0 : (size_t)n;

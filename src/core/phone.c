@@ -19,7 +19,7 @@ static const char *const keep_zero_cc[] = { "39", "225", "378", "379" };
 
 struct phone_scan {
 	char digits[PHONE_SCAN_MAX];
-	size_t n;               /* digits seen (may exceed PHONE_SCAN_MAX) */
+	size_t n; /* digits seen (may exceed PHONE_SCAN_MAX) */
 	bool plus;
 };
 
@@ -41,15 +41,15 @@ static size_t separator_len(const unsigned char *u, size_t len)
 	if (strchr(" \t-./()", u[0]) != NULL && u[0] != '\0')
 		return 1;
 	if (len >= 2 && u[0] == 0xC2 && u[1] == 0xA0)
-		return 2;       /* U+00A0 no-break space */
+		return 2; /* U+00A0 no-break space */
 	if (len >= 2 && u[0] == 0xD8 && u[1] == 0x9C)
-		return 2;       /* U+061C Arabic letter mark */
+		return 2; /* U+061C Arabic letter mark */
 	if (len >= 3 && u[0] == 0xE2 && u[1] == 0x80 &&
-	    ((u[2] >= 0x89 && u[2] <= 0x95) ||        /* thin space, ZW*, marks, dashes */
-	     (u[2] >= 0xAA && u[2] <= 0xAF)))         /* embeddings, narrow NBSP */
+	    ((u[2] >= 0x89 && u[2] <= 0x95) || /* thin space, ZW*, marks, dashes */
+	     (u[2] >= 0xAA && u[2] <= 0xAF)))  /* embeddings, narrow NBSP */
 		return 3;
 	if (len >= 3 && u[0] == 0xE2 && u[1] == 0x81 && u[2] >= 0xA6 && u[2] <= 0xA9)
-		return 3;       /* U+2066-2069 isolates */
+		return 3; /* U+2066-2069 isolates */
 	return 0;
 }
 
@@ -126,8 +126,7 @@ static bool keeps_zero(const char *cc)
  * Write "+", cc and the national digits nat (n of them) to out, dropping
  * trunk zeros where the country does not keep them.
  */
-static bool build(const char *cc, const char *nat, size_t n, char *out,
-		  const char **reason)
+static bool build(const char *cc, const char *nat, size_t n, char *out, const char **reason)
 {
 	size_t cclen = strlen(cc);
 
@@ -151,8 +150,7 @@ static bool build(const char *cc, const char *nat, size_t n, char *out,
 }
 
 /* An international number (digits after "+" or "00"). */
-static bool international(const char *cc, const char *d, size_t n, char *out,
-			  const char **reason)
+static bool international(const char *cc, const char *d, size_t n, char *out, const char **reason)
 {
 	size_t cclen = cc != NULL ? strlen(cc) : 0;
 
@@ -165,8 +163,7 @@ static bool international(const char *cc, const char *d, size_t n, char *out,
 	return build("", d, n, out, reason);
 }
 
-bool phone_normalize(const char *in, size_t len, const char *cc, char *out,
-		     const char **reason)
+bool phone_normalize(const char *in, size_t len, const char *cc, char *out, const char **reason)
 {
 	struct phone_scan sc = { .n = 0 };
 	size_t cclen;
@@ -193,8 +190,7 @@ bool phone_normalize(const char *in, size_t len, const char *cc, char *out,
 		return false;
 	}
 	cclen = strlen(cc);
-	if (sc.digits[0] != '0' && sc.n >= cclen + 7 &&
-	    memcmp(sc.digits, cc, cclen) == 0)
+	if (sc.digits[0] != '0' && sc.n >= cclen + 7 && memcmp(sc.digits, cc, cclen) == 0)
 		return build(cc, sc.digits + cclen, sc.n - cclen, out, reason);
 	return build(cc, sc.digits, sc.n, out, reason);
 }
@@ -207,8 +203,8 @@ bool phone_pseudonym(const char *secret, const char *e164, char *out_hex)
 	out_hex[0] = '\0';
 	if (secret == NULL || secret[0] == '\0' || e164 == NULL)
 		return false;
-	if (HMAC(EVP_sha256(), secret, (int)strlen(secret),
-		 (const unsigned char *)e164, strlen(e164), md, &mdlen) == NULL ||
+	if (HMAC(EVP_sha256(), secret, (int)strlen(secret), (const unsigned char *)e164,
+		 strlen(e164), md, &mdlen) == NULL ||
 	    mdlen != 32)
 		return false;
 	util_hex(out_hex, md, mdlen);

@@ -42,8 +42,7 @@ static bool hex_decode(const char *s, unsigned char *out, size_t n)
 	return true;
 }
 
-static bool pbkdf2(const char *pin, const unsigned char *salt, int iterations,
-		   unsigned char *out)
+static bool pbkdf2(const char *pin, const unsigned char *salt, int iterations, unsigned char *out)
 {
 	return PKCS5_PBKDF2_HMAC(pin, (int)strlen(pin), salt, PIN_SALT_LEN, iterations,
 				 EVP_sha256(), PIN_HASH_LEN, out) == 1;

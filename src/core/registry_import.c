@@ -55,7 +55,7 @@ struct registry_import {
 	size_t cap_rows;
 	bool oom;
 
-	int col[MAX_COLS];      /* CSV field index of each spec column, or -1 */
+	int col[MAX_COLS]; /* CSV field index of each spec column, or -1 */
 	size_t header_fields;
 	unsigned header_line;
 };
@@ -71,7 +71,7 @@ struct row_ctx {
 struct column_spec {
 	const char *name;
 	bool required;
-	bool list;              /* '|'-separated; no length limit */
+	bool list; /* '|'-separated; no length limit */
 };
 
 struct kind_spec {
@@ -142,11 +142,10 @@ static void *append_row(struct registry_import *imp)
 
 /* ---- errors --------------------------------------------------------- */
 
-static bool add_errorv(struct registry_import *imp, unsigned line, const char *fmt,
-		       va_list ap) __attribute__((format(printf, 3, 0)));
+static bool add_errorv(struct registry_import *imp, unsigned line, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
 
-static bool add_errorv(struct registry_import *imp, unsigned line, const char *fmt,
-		       va_list ap)
+static bool add_errorv(struct registry_import *imp, unsigned line, const char *fmt, va_list ap)
 {
 	char reason[512], msg[600];
 	size_t pos;
@@ -175,8 +174,7 @@ oom:
 	return false;
 }
 
-bool registry_import_add_error(struct registry_import *imp, unsigned line,
-			       const char *fmt, ...)
+bool registry_import_add_error(struct registry_import *imp, unsigned line, const char *fmt, ...)
 {
 	va_list ap;
 	bool ok;
@@ -224,7 +222,7 @@ static const char *quote(const char *s, char *buf, size_t n)
 	if (cut) {
 		len = QUOTE_MAX;
 		while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80)
-			len--;  /* not inside a UTF-8 sequence */
+			len--; /* not inside a UTF-8 sequence */
 	}
 	snprintf(buf, n, "\"%.*s%s\"", (int)len, s, cut ? "..." : "");
 	return buf;
@@ -232,7 +230,11 @@ static const char *quote(const char *s, char *buf, size_t n)
 
 /* ---- text ----------------------------------------------------------- */
 
-enum text_status { TEXT_OK, TEXT_BAD_UTF8, TEXT_CONTROL };
+enum text_status {
+	TEXT_OK,
+	TEXT_BAD_UTF8,
+	TEXT_CONTROL
+};
 
 /* Length of a valid UTF-8 sequence at u, 0 if invalid. */
 static size_t utf8_len(const unsigned char *u)
@@ -253,7 +255,7 @@ static size_t utf8_len(const unsigned char *u)
 	if (u[0] == 0xE0)
 		lo = 0xA0;
 	else if (u[0] == 0xED)
-		hi = 0x9F;      /* no surrogates */
+		hi = 0x9F; /* no surrogates */
 	else if (u[0] == 0xF0)
 		lo = 0x90;
 	else if (u[0] == 0xF4)
@@ -310,7 +312,8 @@ static void trim_field(struct csv_field *f)
 	for (;;) {
 		if (n > 0 && is_blank_byte(s[n - 1]))
 			n--;
-		else if (n >= 2 && (unsigned char)s[n - 2] == 0xC2 && (unsigned char)s[n - 1] == 0xA0)
+		else if (n >= 2 && (unsigned char)s[n - 2] == 0xC2 &&
+			 (unsigned char)s[n - 1] == 0xA0)
 			n -= 2;
 		else
 			break;
@@ -379,7 +382,8 @@ static bool contest_code(const char *s, char *out)
 	return true;
 }
 
-#define CONTEST_CODE_RULE "must be a letter (Latin or Arabic) followed by letters or digits, at most 16 bytes, and not a label such as V"
+#define CONTEST_CODE_RULE \
+	"must be a letter (Latin or Arabic) followed by letters or digits, at most 16 bytes, and not a label such as V"
 
 /* ---- fields --------------------------------------------------------- */
 
@@ -410,8 +414,7 @@ static const char *required(struct row_ctx *c, int col)
 }
 
 /* A required whole number in [min, max] of at most max_digits digits. */
-static bool required_count(struct row_ctx *c, int col, int max_digits, int min,
-			   int max, int *out)
+static bool required_count(struct row_ctx *c, int col, int max_digits, int min, int max, int *out)
 {
 	const char *s = required(c, col);
 	char q[QUOTE_MAX + 8];
@@ -419,23 +422,21 @@ static bool required_count(struct row_ctx *c, int col, int max_digits, int min,
 	if (s == NULL)
 		return false;
 	if (!parse_count(s, max_digits, out) || *out < min || *out > max) {
-		row_error(c, "%s %s is not a whole number from %d to %d",
-			  col_name(c, col), quote(s, q, sizeof(q)), min, max);
+		row_error(c, "%s %s is not a whole number from %d to %d", col_name(c, col),
+			  quote(s, q, sizeof(q)), min, max);
 		return false;
 	}
 	return true;
 }
 
-typedef bool (*item_fn)(struct row_ctx *c, int col, const char *item, char *out,
-			size_t outsize);
+typedef bool (*item_fn)(struct row_ctx *c, int col, const char *item, char *out, size_t outsize);
 
 /*
  * Split column col on '|' into list: items trimmed, empty ones dropped,
  * each passed through check (which may rewrite it into out), duplicates
  * reported.
  */
-static void split_list(struct row_ctx *c, int col, item_fn check,
-		       struct registry_list *list)
+static void split_list(struct row_ctx *c, int col, item_fn check, struct registry_list *list)
 {
 	char item[REGISTRY_TEXT_MAX * 4 + 1], q[QUOTE_MAX + 8];
 	char *buf = arena_strdup(c->imp, field(c, col));
@@ -471,8 +472,7 @@ static void split_list(struct row_ctx *c, int col, item_fn check,
 	}
 }
 
-static bool item_station_code(struct row_ctx *c, int col, const char *s, char *out,
-			      size_t outsize)
+static bool item_station_code(struct row_ctx *c, int col, const char *s, char *out, size_t outsize)
 {
 	char q[QUOTE_MAX + 8];
 
@@ -485,15 +485,14 @@ static bool item_station_code(struct row_ctx *c, int col, const char *s, char *o
 	return false;
 }
 
-static bool item_contest_code(struct row_ctx *c, int col, const char *s, char *out,
-			      size_t outsize)
+static bool item_contest_code(struct row_ctx *c, int col, const char *s, char *out, size_t outsize)
 {
 	char q[QUOTE_MAX + 8];
 
 	if (outsize > PARSE_CONTEST_MAX && contest_code(s, out))
 		return true;
-	row_error(c, "contest code %s in column \"%s\" " CONTEST_CODE_RULE,
-		  quote(s, q, sizeof(q)), col_name(c, col));
+	row_error(c, "contest code %s in column \"%s\" " CONTEST_CODE_RULE, quote(s, q, sizeof(q)),
+		  col_name(c, col));
 	return false;
 }
 
@@ -512,8 +511,17 @@ static bool item_area(struct row_ctx *c, int col, const char *s, char *out, size
 
 /* ---- stations ------------------------------------------------------- */
 
-enum { ST_CODE, ST_NAME, ST_REGION, ST_DISTRICT, ST_CENTRE, ST_REGISTERED,
-       ST_WOMEN, ST_CONTESTS, ST_NCOLS };
+enum {
+	ST_CODE,
+	ST_NAME,
+	ST_REGION,
+	ST_DISTRICT,
+	ST_CENTRE,
+	ST_REGISTERED,
+	ST_WOMEN,
+	ST_CONTESTS,
+	ST_NCOLS
+};
 
 static const struct column_spec station_cols[ST_NCOLS] = {
 	[ST_CODE] = { "code", true, false },
@@ -541,8 +549,8 @@ static void station_row(struct row_ctx *c)
 	have_reg = required_count(c, ST_REGISTERED, 9, 0, 999999999, &st.registered);
 	have_women = required_count(c, ST_WOMEN, 9, 0, 999999999, &st.registered_women);
 	if (have_reg && have_women && st.registered_women > st.registered)
-		row_error(c, "registered_women %d exceeds registered %d",
-			  st.registered_women, st.registered);
+		row_error(c, "registered_women %d exceeds registered %d", st.registered_women,
+			  st.registered);
 	split_list(c, ST_CONTESTS, item_contest_code, &st.contests);
 	if (c->bad)
 		return;
@@ -574,8 +582,8 @@ static int dup_cmp(const void *a, const void *b)
 }
 
 /* Report every key of keys (n) seen on an earlier line too. */
-static void report_duplicates(struct registry_import *imp, struct dup_key *keys,
-			      size_t n, const char *what)
+static void report_duplicates(struct registry_import *imp, struct dup_key *keys, size_t n,
+			      const char *what)
 {
 	char q[QUOTE_MAX + 8];
 	size_t first = 0;
@@ -586,9 +594,8 @@ static void report_duplicates(struct registry_import *imp, struct dup_key *keys,
 			first = i;
 			continue;
 		}
-		file_error(imp, keys[i].line, "duplicate %s %s (first on line %u)",
-						what, quote(keys[i].key, q, sizeof(q)),
-						keys[first].line);
+		file_error(imp, keys[i].line, "duplicate %s %s (first on line %u)", what,
+			   quote(keys[i].key, q, sizeof(q)), keys[first].line);
 	}
 }
 
@@ -616,7 +623,13 @@ static void station_finish(struct registry_import *imp)
 
 /* ---- contests ------------------------------------------------------- */
 
-enum { CO_CONTEST, CO_NAME, CO_POSITION, CO_CANDIDATE, CO_NCOLS };
+enum {
+	CO_CONTEST,
+	CO_NAME,
+	CO_POSITION,
+	CO_CANDIDATE,
+	CO_NCOLS
+};
 
 static const struct column_spec contest_cols[CO_NCOLS] = {
 	[CO_CONTEST] = { "contest", true, false },
@@ -660,8 +673,8 @@ static int candidate_cmp(const void *a, const void *b)
 }
 
 /* Check one contest's rows g[0..n), sorted by line. */
-static void check_contest(struct registry_import *imp,
-			  const struct registry_candidate *const *g, size_t n)
+static void check_contest(struct registry_import *imp, const struct registry_candidate *const *g,
+			  size_t n)
 {
 	unsigned seen[MAX_POSITION + 1] = { 0 };
 	char q1[QUOTE_MAX + 8], q2[QUOTE_MAX + 8], qc[QUOTE_MAX + 8];
@@ -673,13 +686,13 @@ static void check_contest(struct registry_import *imp,
 
 		if (strcmp(g[i]->contest_name, g[0]->contest_name) != 0)
 			file_error(imp, g[i]->line,
-				"contest_name %s of contest %s differs from %s on line %u",
-				quote(g[i]->contest_name, q1, sizeof(q1)), qc,
-				quote(g[0]->contest_name, q2, sizeof(q2)), g[0]->line);
+				   "contest_name %s of contest %s differs from %s on line %u",
+				   quote(g[i]->contest_name, q1, sizeof(q1)), qc,
+				   quote(g[0]->contest_name, q2, sizeof(q2)), g[0]->line);
 		if (seen[p] != 0)
 			file_error(imp, g[i]->line,
-				"duplicate position %d in contest %s (first on line %u)",
-				p, qc, seen[p]);
+				   "duplicate position %d in contest %s (first on line %u)", p, qc,
+				   seen[p]);
 		else
 			seen[p] = g[i]->line;
 		if (p > top)
@@ -687,7 +700,8 @@ static void check_contest(struct registry_import *imp,
 	}
 	for (int p = 1; p <= top; p++) {
 		if (seen[p] == 0) {
-			file_error(imp, g[0]->line,
+			file_error(
+				imp, g[0]->line,
 				"contest %s has no candidate at position %d (positions run from 1 to %d without gaps)",
 				qc, p, top);
 			break;
@@ -720,29 +734,37 @@ static void candidate_finish(struct registry_import *imp)
 
 /* ---- people --------------------------------------------------------- */
 
-enum { PE_PHONE, PE_NAME, PE_ROLE, PE_LANGUAGE, PE_STATIONS, PE_AREAS, PE_PIN,
-       PE_NCOLS };
+enum {
+	PE_PHONE,
+	PE_NAME,
+	PE_ROLE,
+	PE_LANGUAGE,
+	PE_STATIONS,
+	PE_AREAS,
+	PE_PIN,
+	PE_NCOLS
+};
 
 static const struct column_spec people_cols[PE_NCOLS] = {
-	[PE_PHONE] = { "phone", true, false },
-	[PE_NAME] = { "name", true, false },
-	[PE_ROLE] = { "role", true, false },
-	[PE_LANGUAGE] = { "language", false, false },
-	[PE_STATIONS] = { "stations", false, true },
-	[PE_AREAS] = { "areas", false, true },
+	[PE_PHONE] = { "phone", true, false },       [PE_NAME] = { "name", true, false },
+	[PE_ROLE] = { "role", true, false },         [PE_LANGUAGE] = { "language", false, false },
+	[PE_STATIONS] = { "stations", false, true }, [PE_AREAS] = { "areas", false, true },
 	[PE_PIN] = { "pin", false, false },
 };
 
 static bool parse_role(const char *s, enum registry_role *out)
 {
-	static const struct { const char *name; enum registry_role role; } roles[] = {
+	static const struct {
+		const char *name;
+		enum registry_role role;
+	} roles[] = {
 		{ "observer", REGISTRY_ROLE_OBSERVER },
 		{ "observateur", REGISTRY_ROLE_OBSERVER },
-		{ "\xd9\x85\xd8\xb1\xd8\xa7\xd9\x82\xd8\xa8", REGISTRY_ROLE_OBSERVER },      /* مراقب */
+		{ "\xd9\x85\xd8\xb1\xd8\xa7\xd9\x82\xd8\xa8", REGISTRY_ROLE_OBSERVER }, /* مراقب */
 		{ "coordinator", REGISTRY_ROLE_COORDINATOR },
 		{ "coordinateur", REGISTRY_ROLE_COORDINATOR },
 		{ "coordonnateur", REGISTRY_ROLE_COORDINATOR },
-		{ "\xd9\x85\xd9\x86\xd8\xb3\xd9\x82", REGISTRY_ROLE_COORDINATOR },          /* منسق */
+		{ "\xd9\x85\xd9\x86\xd8\xb3\xd9\x82", REGISTRY_ROLE_COORDINATOR }, /* منسق */
 	};
 
 	for (size_t i = 0; i < sizeof(roles) / sizeof(roles[0]); i++) {
@@ -778,8 +800,7 @@ static void person_identity(struct row_ctx *c, struct registry_person *p)
 			  quote(s, q, sizeof(q)));
 	s = field(c, PE_LANGUAGE);
 	if (s[0] != '\0' && (p->language = parse_language(s)) == NULL)
-		row_error(c, "unknown language %s: expected ar, en or fr",
-			  quote(s, q, sizeof(q)));
+		row_error(c, "unknown language %s: expected ar, en or fr", quote(s, q, sizeof(q)));
 }
 
 /* Hash the PIN column (the PIN itself never appears in a message). */
@@ -795,7 +816,7 @@ static void person_pin(struct row_ctx *c, struct registry_person *p)
 		return;
 	}
 	if (c->bad)
-		return;         /* don't spend time hashing a bad row's PIN */
+		return; /* don't spend time hashing a bad row's PIN */
 	if (!pin_hash(pin, c->imp->pin_iterations, hash, sizeof(hash))) {
 		row_error(c, "could not hash the pin");
 		return;
@@ -843,13 +864,18 @@ static void person_finish(struct registry_import *imp)
 
 /* ---- incident codes ------------------------------------------------- */
 
-enum { IC_CODE, IC_SEVERITY, IC_NAME_EN, IC_NAME_AR, IC_NAME_FR, IC_NCOLS };
+enum {
+	IC_CODE,
+	IC_SEVERITY,
+	IC_NAME_EN,
+	IC_NAME_AR,
+	IC_NAME_FR,
+	IC_NCOLS
+};
 
 static const struct column_spec incident_cols[IC_NCOLS] = {
-	[IC_CODE] = { "code", true, false },
-	[IC_SEVERITY] = { "severity", true, false },
-	[IC_NAME_EN] = { "name_en", false, false },
-	[IC_NAME_AR] = { "name_ar", false, false },
+	[IC_CODE] = { "code", true, false },        [IC_SEVERITY] = { "severity", true, false },
+	[IC_NAME_EN] = { "name_en", false, false }, [IC_NAME_AR] = { "name_ar", false, false },
 	[IC_NAME_FR] = { "name_fr", false, false },
 };
 
@@ -910,14 +936,16 @@ done:
 /* ---- kinds ---------------------------------------------------------- */
 
 static const struct kind_spec kinds[] = {
-	[REGISTRY_STATIONS] = { "stations", station_cols, ST_NCOLS,
-		sizeof(struct registry_station), station_row, station_finish },
+	[REGISTRY_STATIONS] = { "stations", station_cols, ST_NCOLS, sizeof(struct registry_station),
+				station_row, station_finish },
 	[REGISTRY_CONTESTS] = { "contests", contest_cols, CO_NCOLS,
-		sizeof(struct registry_candidate), candidate_row, candidate_finish },
-	[REGISTRY_PEOPLE] = { "people", people_cols, PE_NCOLS,
-		sizeof(struct registry_person), person_row, person_finish },
+				sizeof(struct registry_candidate), candidate_row,
+				candidate_finish },
+	[REGISTRY_PEOPLE] = { "people", people_cols, PE_NCOLS, sizeof(struct registry_person),
+			      person_row, person_finish },
 	[REGISTRY_INCIDENT_CODES] = { "incident-codes", incident_cols, IC_NCOLS,
-		sizeof(struct registry_incident_code), incident_row, incident_finish },
+				      sizeof(struct registry_incident_code), incident_row,
+				      incident_finish },
 };
 
 const char *registry_kind_name(enum registry_kind kind)
@@ -1029,20 +1057,19 @@ static bool map_header(struct registry_import *imp, struct csv_record *rec)
 			if (strcmp(rec->fields[i].str, spec->cols[j].name) != 0)
 				continue;
 			if (imp->col[j] >= 0)
-				file_error(imp, rec->line,
-					"column %s appears twice in the header",
-					quote(spec->cols[j].name, q, sizeof(q)));
+				file_error(imp, rec->line, "column %s appears twice in the header",
+					   quote(spec->cols[j].name, q, sizeof(q)));
 			imp->col[j] = (int)i;
 		}
 	}
 	for (size_t j = 0; j < spec->n_cols; j++)
 		if (spec->cols[j].required && imp->col[j] < 0)
 			file_error(imp, rec->line, "missing column %s",
-							quote(spec->cols[j].name, q, sizeof(q)));
+				   quote(spec->cols[j].name, q, sizeof(q)));
 	if (imp->kind == REGISTRY_INCIDENT_CODES && imp->col[IC_NAME_EN] < 0 &&
 	    imp->col[IC_NAME_AR] < 0 && imp->col[IC_NAME_FR] < 0)
 		file_error(imp, rec->line,
-			"missing column \"name_en\", \"name_ar\" or \"name_fr\"");
+			   "missing column \"name_en\", \"name_ar\" or \"name_fr\"");
 	return imp->n_errors == before;
 }
 
@@ -1050,8 +1077,7 @@ static bool map_header(struct registry_import *imp, struct csv_record *rec)
  * Read the header (the first non-blank record) and map it; switch the
  * reader to ';' when the header is one field holding semicolons.
  */
-static bool read_header(struct registry_import *imp, struct csv_reader *r,
-			struct csv_record *rec)
+static bool read_header(struct registry_import *imp, struct csv_reader *r, struct csv_record *rec)
 {
 	size_t pos;
 	unsigned line;
@@ -1060,14 +1086,9 @@ static bool read_header(struct registry_import *imp, struct csv_reader *r,
 		pos = r->pos;
 		line = r->line;
 		switch (csv_read(r, rec)) {
-		case CSV_EOF:
-			file_error(imp, 0, "the file is empty");
-			return false;
-		case CSV_ERROR:
-			file_error(imp, rec->line, "%s", rec->err);
-			return false;
-		case CSV_RECORD:
-			break;
+		case CSV_EOF: file_error(imp, 0, "the file is empty"); return false;
+		case CSV_ERROR: file_error(imp, rec->line, "%s", rec->err); return false;
+		case CSV_RECORD: break;
 		}
 		if (csv_record_blank(rec))
 			continue;
@@ -1093,15 +1114,15 @@ static bool check_shape(struct row_ctx *c)
 		int idx = c->imp->col[j];
 
 		if (idx >= 0 && (size_t)idx >= rec->n_fields && spec->cols[j].required) {
-			row_error(c, "only %zu fields, missing column \"%s\"",
-				  rec->n_fields, spec->cols[j].name);
+			row_error(c, "only %zu fields, missing column \"%s\"", rec->n_fields,
+				  spec->cols[j].name);
 			return false;
 		}
 	}
 	for (size_t i = c->imp->header_fields; i < rec->n_fields; i++) {
 		if (rec->fields[i].len > 0) {
-			row_error(c, "%zu fields, but the header has %zu",
-				  rec->n_fields, c->imp->header_fields);
+			row_error(c, "%zu fields, but the header has %zu", rec->n_fields,
+				  c->imp->header_fields);
 			return false;
 		}
 	}
@@ -1110,8 +1131,10 @@ static bool check_shape(struct row_ctx *c)
 
 		switch (text_check(s, &nchars)) {
 		case TEXT_BAD_UTF8:
-			row_error(c, "column \"%s\" is not valid UTF-8 (save the file as \"CSV UTF-8\")",
-				  spec->cols[j].name);
+			row_error(
+				c,
+				"column \"%s\" is not valid UTF-8 (save the file as \"CSV UTF-8\")",
+				spec->cols[j].name);
 			break;
 		case TEXT_CONTROL:
 			row_error(c, "column \"%s\" contains a line break or control character",
@@ -1137,8 +1160,7 @@ static void process_row(struct registry_import *imp, struct csv_record *rec)
 		imp->spec->row(&c);
 }
 
-static bool read_rows(struct registry_import *imp, struct csv_reader *r,
-		      struct csv_record *rec)
+static bool read_rows(struct registry_import *imp, struct csv_reader *r, struct csv_record *rec)
 {
 	enum csv_status st;
 
@@ -1166,7 +1188,8 @@ bool registry_import_csv(struct registry_import *imp, const char *buf, size_t le
 	}
 	if (imp->kind == REGISTRY_PEOPLE &&
 	    (imp->pseudonym_secret == NULL || imp->pseudonym_secret[0] == '\0')) {
-		file_error(imp, 0,
+		file_error(
+			imp, 0,
 			"pseudonym_secret is not set in section [election] of the configuration; "
 			"it is needed to import people");
 		goto done;
@@ -1209,8 +1232,7 @@ size_t registry_import_n_rows(const struct registry_import *imp)
 	return imp->n_rows;
 }
 
-static const void *rows_of(const struct registry_import *imp, enum registry_kind kind,
-			   size_t *n)
+static const void *rows_of(const struct registry_import *imp, enum registry_kind kind, size_t *n)
 {
 	if (imp->kind != kind) {
 		*n = 0;
@@ -1232,14 +1254,13 @@ const struct registry_candidate *registry_import_candidates(const struct registr
 	return rows_of(imp, REGISTRY_CONTESTS, n);
 }
 
-const struct registry_person *registry_import_people(const struct registry_import *imp,
-						     size_t *n)
+const struct registry_person *registry_import_people(const struct registry_import *imp, size_t *n)
 {
 	return rows_of(imp, REGISTRY_PEOPLE, n);
 }
 
-const struct registry_incident_code *registry_import_incident_codes(const struct registry_import *imp,
-								    size_t *n)
+const struct registry_incident_code *
+registry_import_incident_codes(const struct registry_import *imp, size_t *n)
 {
 	return rows_of(imp, REGISTRY_INCIDENT_CODES, n);
 }

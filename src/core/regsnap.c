@@ -28,18 +28,18 @@ struct vec {
 };
 
 struct regsnap {
-	struct vec areas;           /* struct regsnap_area */
-	struct vec contests;        /* struct regsnap_contest */
-	struct vec stations;        /* struct regsnap_station */
-	struct vec people;          /* struct regsnap_person */
-	struct vec incidents;       /* struct regsnap_incident */
-	struct vec st_contests;     /* pair: station id, contest id */
-	struct vec p_stations;      /* pair: person id, station id */
-	struct vec p_areas;         /* pair: person id, area id */
+	struct vec areas;       /* struct regsnap_area */
+	struct vec contests;    /* struct regsnap_contest */
+	struct vec stations;    /* struct regsnap_station */
+	struct vec people;      /* struct regsnap_person */
+	struct vec incidents;   /* struct regsnap_incident */
+	struct vec st_contests; /* pair: station id, contest id */
+	struct vec p_stations;  /* pair: person id, station id */
+	struct vec p_areas;     /* pair: person id, area id */
 	struct strmap *by_code;
 	struct strmap *by_phone;
 	const struct regsnap_contest **contest_refs;
-	int *person_ids;            /* stations then areas of every person */
+	int *person_ids; /* stations then areas of every person */
 	size_t dropped;
 	bool finished;
 };
@@ -111,16 +111,17 @@ bool regsnap_add_contest(struct regsnap *s, int id, const char *code, int n_cand
 	return copy_str(c.code, sizeof(c.code), code) && vec_push(&s->contests, sizeof(c), &c);
 }
 
-bool regsnap_add_station(struct regsnap *s, int id, const char *code, int area_id,
-			 int registered, int registered_women)
+bool regsnap_add_station(struct regsnap *s, int id, const char *code, int area_id, int registered,
+			 int registered_women)
 {
 	struct regsnap_station st = {
-		.id = id, .area_id = area_id, .registered = registered,
+		.id = id,
+		.area_id = area_id,
+		.registered = registered,
 		.registered_women = registered_women,
 	};
 
-	return copy_str(st.code, sizeof(st.code), code) &&
-	       vec_push(&s->stations, sizeof(st), &st);
+	return copy_str(st.code, sizeof(st.code), code) && vec_push(&s->stations, sizeof(st), &st);
 }
 
 static bool add_pair(struct vec *v, int a, int b)
@@ -279,8 +280,8 @@ static bool index_people(struct regsnap *s)
 }
 
 /* Sort pairs and drop repeats and those whose ends do not resolve. */
-static void clean_pairs(struct regsnap *s, struct vec *v, const struct vec *va,
-			size_t sa, const struct vec *vb, size_t sb)
+static void clean_pairs(struct regsnap *s, struct vec *v, const struct vec *va, size_t sa,
+			const struct vec *vb, size_t sb)
 {
 	struct pair *p = v->items;
 	size_t o = 0;
@@ -350,12 +351,12 @@ bool regsnap_finish(struct regsnap *s)
 	sort_unique(s, &s->stations, sizeof(struct regsnap_station));
 	sort_unique(s, &s->incidents, sizeof(struct regsnap_incident));
 	sort_unique_people(s);
-	clean_pairs(s, &s->st_contests, &s->stations, sizeof(struct regsnap_station),
-		    &s->contests, sizeof(struct regsnap_contest));
-	clean_pairs(s, &s->p_stations, &s->people, sizeof(struct regsnap_person),
-		    &s->stations, sizeof(struct regsnap_station));
-	clean_pairs(s, &s->p_areas, &s->people, sizeof(struct regsnap_person),
-		    &s->areas, sizeof(struct regsnap_area));
+	clean_pairs(s, &s->st_contests, &s->stations, sizeof(struct regsnap_station), &s->contests,
+		    sizeof(struct regsnap_contest));
+	clean_pairs(s, &s->p_stations, &s->people, sizeof(struct regsnap_person), &s->stations,
+		    sizeof(struct regsnap_station));
+	clean_pairs(s, &s->p_areas, &s->people, sizeof(struct regsnap_person), &s->areas,
+		    sizeof(struct regsnap_area));
 	if (!index_stations(s) || !index_people(s) || !link_contests(s) || !link_people(s))
 		return false;
 	s->finished = true;
@@ -405,7 +406,7 @@ const struct regsnap_incident *regsnap_incident(const struct regsnap *s, int cod
 }
 
 const struct regsnap_contest *regsnap_station_contest(const struct regsnap_station *st,
-						  const char *code)
+						      const char *code)
 {
 	for (size_t i = 0; i < st->n_contests; i++)
 		if (strcasecmp(st->contests[i]->code, code) == 0)
@@ -448,8 +449,8 @@ static bool pin_digest(const char *hash, const char *pin, unsigned char out[32])
 
 	ok = ctx != NULL && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) &&
 	     EVP_DigestUpdate(ctx, hash, strlen(hash) + 1) &&
-	     EVP_DigestUpdate(ctx, pin, strlen(pin)) &&
-	     EVP_DigestFinal_ex(ctx, out, &len) && len == 32;
+	     EVP_DigestUpdate(ctx, pin, strlen(pin)) && EVP_DigestFinal_ex(ctx, out, &len) &&
+	     len == 32;
 	EVP_MD_CTX_free(ctx);
 	return ok;
 }

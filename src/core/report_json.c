@@ -79,8 +79,8 @@ static void report_body(struct json_buf *j, const struct parse_msg *m, const cha
 	}
 }
 
-void report_json(struct json_buf *j, const struct parse_msg *m, const char *input,
-		 size_t len, bool detail)
+void report_json(struct json_buf *j, const struct parse_msg *m, const char *input, size_t len,
+		 bool detail)
 {
 	const char *lang = lang_code(m->lang);
 

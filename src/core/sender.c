@@ -164,8 +164,7 @@ bool sender_locked(const struct sender *s, int64_t now)
 	return now < s->locked_until;
 }
 
-void sender_replay(struct sender *s, const struct sender_rules *r, enum sender_event ev,
-		   int64_t at)
+void sender_replay(struct sender *s, const struct sender_rules *r, enum sender_event ev, int64_t at)
 {
 	switch (ev) {
 	case SENDER_EV_RATE_LIMITED:
@@ -182,8 +181,6 @@ void sender_replay(struct sender *s, const struct sender_rules *r, enum sender_e
 			s->locked_until = at + SENDER_PIN_LOCK_MS;
 		}
 		break;
-	case SENDER_EV_PIN_OK:
-		sender_pin_ok(s);
-		break;
+	case SENDER_EV_PIN_OK: sender_pin_ok(s); break;
 	}
 }

@@ -52,7 +52,7 @@ uint32_t simgen_rng_below(struct simgen_rng *r, uint32_t n)
 
 	if (n == 0)
 		return 0;
-	limit = UINT64_MAX - UINT64_MAX % n;    /* no modulo bias */
+	limit = UINT64_MAX - UINT64_MAX % n; /* no modulo bias */
 	do
 		x = simgen_rng_next(r);
 	while (x >= limit);
@@ -84,30 +84,29 @@ static const struct simgen_region region_table[] = {
 #define N_REGIONS_MAX (sizeof(region_table) / sizeof(region_table[0]))
 
 static const char *const first_ar[] = {
-	"ليلى", "نور", "رنا", "فاطمة", "زينب", "مريم", "هالة", "سارة",
-	"أحمد", "محمد", "علي", "حسن", "جورج", "سمير", "خليل", "يوسف",
+	"ليلى", "نور",  "رنا", "فاطمة", "زينب", "مريم", "هالة", "سارة",
+	"أحمد", "محمد", "علي", "حسن",   "جورج", "سمير", "خليل", "يوسف",
 };
 static const char *const last_ar[] = {
-	"حداد", "خوري", "عون", "الزين", "نصر", "الحسيني", "شمعون", "فرحات",
-	"بزي", "سلامة", "عيسى", "الأسعد",
+	"حداد",  "خوري",  "عون", "الزين", "نصر",  "الحسيني",
+	"شمعون", "فرحات", "بزي", "سلامة", "عيسى", "الأسعد",
 };
 static const char *const first_lat[] = {
 	"Rania", "Nour", "Maya", "Lina", "Carla", "Hiba", "Joelle", "Dima",
-	"Karim", "Rami", "Elie", "Omar", "Tarek", "Marc", "Ziad", "Walid",
+	"Karim", "Rami", "Elie", "Omar", "Tarek", "Marc", "Ziad",   "Walid",
 };
 static const char *const last_lat[] = {
-	"Haddad", "Khoury", "Aoun", "Zein", "Nasr", "Chamoun", "Farhat",
-	"Salameh", "Issa", "Saab", "Gemayel", "Moussa",
+	"Haddad", "Khoury",  "Aoun", "Zein", "Nasr",    "Chamoun",
+	"Farhat", "Salameh", "Issa", "Saab", "Gemayel", "Moussa",
 };
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char *const mun_candidates[SIMGEN_MAX_CANDIDATES] = {
 	"لائحة بيروت مدينتي", "لائحة الإنماء", "لائحة القرار الحر", "Liste Citoyens",
-	"لائحة الوفاء", "لائحة التغيير", "لائحة المستقلين",
+	"لائحة الوفاء",       "لائحة التغيير", "لائحة المستقلين",
 };
 static const char *const muk_candidates[SIMGEN_MAX_CANDIDATES] = {
-	"فاطمة الزين", "جورج نصر", "Lina Haddad", "سمير خوري", "حسن بزي", "ريما عون",
-	"Omar Saab",
+	"فاطمة الزين", "جورج نصر", "Lina Haddad", "سمير خوري", "حسن بزي", "ريما عون", "Omar Saab",
 };
 
 struct incident_def {
@@ -119,19 +118,19 @@ struct incident_def {
 };
 
 static const struct incident_def incident_table[] = {
-	{ 1, "info", 25, "Late opening", "تأخر في الافتتاح", "Ouverture tardive",
-	  "opened late", "تأخر الافتتاح", "ouverture en retard" },
+	{ 1, "info", 25, "Late opening", "تأخر في الافتتاح", "Ouverture tardive", "opened late",
+	  "تأخر الافتتاح", "ouverture en retard" },
 	{ 2, "serious", 10, "Observer denied entry", "منع دخول المراقب", "Observateur refoulé",
 	  "observer kept outside", "منعوا المراقب من الدخول", "observateur refoule" },
 	{ 3, "critical", 4, "Vote buying", "شراء أصوات", "Achat de votes",
 	  "vote buying at the door", "شراء أصوات على الباب", "achat de voix devant le bureau" },
-	{ 4, "critical", 2, "Violence", "عنف", "Violence",
-	  "fight outside", "إشكال أمام المركز", "bagarre devant le bureau" },
+	{ 4, "critical", 2, "Violence", "عنف", "Violence", "fight outside", "إشكال أمام المركز",
+	  "bagarre devant le bureau" },
 	{ 5, "serious", 20, "Campaigning near the station", "دعاية انتخابية قرب المركز",
 	  "Propagande près du bureau", "flyers at the entrance", "مناشير عند المدخل",
 	  "tracts a l entree" },
-	{ 6, "info", 15, "Missing materials", "نقص في المواد", "Matériel manquant",
-	  "no ink", "لا يوجد حبر", "pas d encre" },
+	{ 6, "info", 15, "Missing materials", "نقص في المواد", "Matériel manquant", "no ink",
+	  "لا يوجد حبر", "pas d encre" },
 	{ 7, "serious", 8, "Assisted voting abuse", "مساعدة غير قانونية للناخبين",
 	  "Assistance abusive", "party agent in booth", "مندوب داخل المعزل",
 	  "delegue dans l isoloir" },
@@ -144,21 +143,21 @@ static const struct incident_def incident_table[] = {
 
 enum typo {
 	TYPO_NONE,
-	TYPO_BAD_TIME,          /* open: hour 25 */
-	TYPO_MISSING_LABEL,     /* turnout: V without its letter */
-	TYPO_SWAP,              /* turnout, close: women > voters */
-	TYPO_STATION,           /* any: an extra digit, no such station */
-	TYPO_BAD_NUMBER,        /* turnout: a letter inside V */
-	TYPO_MISSING_WOMEN,     /* close: W left out */
-	TYPO_DROP_COUNT,        /* results: the blank count left out */
-	TYPO_MISSING_CODE,      /* incident: the code left out */
+	TYPO_BAD_TIME,      /* open: hour 25 */
+	TYPO_MISSING_LABEL, /* turnout: V without its letter */
+	TYPO_SWAP,          /* turnout, close: women > voters */
+	TYPO_STATION,       /* any: an extra digit, no such station */
+	TYPO_BAD_NUMBER,    /* turnout: a letter inside V */
+	TYPO_MISSING_WOMEN, /* close: W left out */
+	TYPO_DROP_COUNT,    /* results: the blank count left out */
+	TYPO_MISSING_CODE,  /* incident: the code left out */
 };
 
 struct simgen {
 	struct simgen_options opt;
 	char cc[4];
 	struct simgen_rng rng;
-	int open_s, close_s;            /* polls, seconds after midnight */
+	int open_s, close_s; /* polls, seconds after midnight */
 	size_t n_regions;
 	const struct simgen_region *regions;
 	struct simgen_contest contests[SIMGEN_CONTESTS];
@@ -167,11 +166,11 @@ struct simgen {
 	size_t n_stations;
 	struct simgen_person *people;
 	size_t n_people;
-	unsigned *extras;               /* per person: typos and resends sent */
-	int64_t *last_smsc;             /* per person: while scheduling */
+	unsigned *extras;   /* per person: typos and resends sent */
+	int64_t *last_smsc; /* per person: while scheduling */
 	struct simgen_message *msgs;
 	size_t n_msgs, cap_msgs;
-	unsigned code_digits;           /* digits of a station's number in its district */
+	unsigned code_digits; /* digits of a station's number in its district */
 };
 
 void simgen_options_init(struct simgen_options *opt)
@@ -243,7 +242,8 @@ static void place_stations(struct simgen *g)
 
 		snprintf(s->code, sizeof(s->code), "%u%u%0*u", s->region + 1, s->district + 1,
 			 (int)g->code_digits, k);
-		snprintf(s->centre, sizeof(s->centre), "مدرسة %s الرسمية %u", dname, (k - 1) / 3 + 1);
+		snprintf(s->centre, sizeof(s->centre), "مدرسة %s الرسمية %u", dname,
+			 (k - 1) / 3 + 1);
 		snprintf(s->name, sizeof(s->name), "%s - قلم %u", s->centre, (k - 1) % 3 + 1);
 	}
 }
@@ -252,8 +252,7 @@ static void make_contests(struct simgen *g)
 {
 	static const char *const codes[SIMGEN_CONTESTS] = { "MUN", "MUK" };
 	static const char *const names[SIMGEN_CONTESTS] = { "المجلس البلدي", "المختار" };
-	static const char *const *const cands[SIMGEN_CONTESTS] = { mun_candidates,
-								   muk_candidates };
+	static const char *const *const cands[SIMGEN_CONTESTS] = { mun_candidates, muk_candidates };
 
 	for (unsigned c = 0; c < SIMGEN_CONTESTS; c++) {
 		struct simgen_contest *k = &g->contests[c];
@@ -333,7 +332,8 @@ static void make_figures(struct simgen *g, struct simgen_station *s)
 	s->women = s->voters * simgen_rng_range(&g->rng, 38, 52) / 100;
 	if (s->women > s->registered_women)
 		s->women = s->registered_women;
-	skip = simgen_rng_pct(&g->rng, 50) ? SIMGEN_ROUNDS : simgen_rng_below(&g->rng, SIMGEN_ROUNDS);
+	skip = simgen_rng_pct(&g->rng, 50) ? SIMGEN_ROUNDS
+					   : simgen_rng_below(&g->rng, SIMGEN_ROUNDS);
 	for (unsigned r = 0; r < SIMGEN_ROUNDS; r++) {
 		int f = simgen_rng_range(&g->rng, lo[r], hi[r]);
 
@@ -366,9 +366,7 @@ static void make_phone(struct simgen *g, struct simgen_person *p, size_t i, uint
 		snprintf(p->csv_phone, sizeof(p->csv_phone), "+%s %02u %03u %03u", g->cc,
 			 local / 1000000, local / 1000 % 1000, local % 1000);
 		break;
-	case 1:
-		snprintf(p->csv_phone, sizeof(p->csv_phone), "00%s%u", g->cc, local);
-		break;
+	case 1: snprintf(p->csv_phone, sizeof(p->csv_phone), "00%s%u", g->cc, local); break;
 	default:
 		snprintf(p->csv_phone, sizeof(p->csv_phone), "%02u %03u %03u", local / 1000000,
 			 local / 1000 % 1000, local % 1000);
@@ -422,11 +420,13 @@ static bool make_people(struct simgen *g)
 			p->region = -1;
 			g->stations[i].observer = (unsigned)i;
 			if (simgen_rng_pct(&g->rng, g->opt.pin_pct))
-				snprintf(p->pin, sizeof(p->pin), "%d", simgen_rng_range(&g->rng, 1000, 9999));
+				snprintf(p->pin, sizeof(p->pin), "%d",
+					 simgen_rng_range(&g->rng, 1000, 9999));
 		} else {
 			p->coordinator = true;
 			p->station = -1;
-			p->region = i - g->n_stations < g->n_regions ? (int)(i - g->n_stations) : -1;
+			p->region =
+				i - g->n_stations < g->n_regions ? (int)(i - g->n_stations) : -1;
 		}
 	}
 	return true;
@@ -485,8 +485,9 @@ static void render_open(struct simgen *g, struct sb *b, const struct simgen_stat
 	bool with_time = t == TYPO_BAD_TIME || simgen_rng_pct(&g->rng, 70);
 
 	if (t == TYPO_BAD_TIME)
-		hh = 25;                /* 25:05 */
-	strbuf_printf(&b->s, "%s", st == SIMGEN_STYLE_EN && simgen_rng_pct(&g->rng, 30) ? "O" : kw[st]);
+		hh = 25; /* 25:05 */
+	strbuf_printf(&b->s, "%s",
+		      st == SIMGEN_STYLE_EN && simgen_rng_pct(&g->rng, 30) ? "O" : kw[st]);
 	sb_station(b, s, t);
 	if (!with_time)
 		return;
@@ -518,11 +519,13 @@ static void render_figures(struct simgen *g, struct sb *b, const struct simgen_s
 		w = x;
 		men = false;
 	}
-	strbuf_printf(&b->s, "%s", close ? (long_kw ? long_c : kw_c)[st] : (long_kw ? long_t : kw_t)[st]);
+	strbuf_printf(&b->s, "%s",
+		      close ? (long_kw ? long_c : kw_c)[st] : (long_kw ? long_t : kw_t)[st]);
 	sb_station(b, s, t);
-	strbuf_printf(&b->s, " %s%s", t == TYPO_MISSING_LABEL ? "" : l->v, t == TYPO_MISSING_LABEL ? "" : sep);
+	strbuf_printf(&b->s, " %s%s", t == TYPO_MISSING_LABEL ? "" : l->v,
+		      t == TYPO_MISSING_LABEL ? "" : sep);
 	if (t == TYPO_BAD_NUMBER) {
-		sb_num(b, "", v / 10);          /* "V42p0": a letter for a digit */
+		sb_num(b, "", v / 10); /* "V42p0": a letter for a digit */
 		strbuf_printf(&b->s, "p");
 		sb_num(b, "", v % 10);
 	} else {
@@ -549,7 +552,8 @@ static void render_results(struct simgen *g, struct sb *b, const struct simgen_s
 	if (st == SIMGEN_STYLE_AR)
 		strbuf_printf(&b->s, "%s", kw_ar[simgen_rng_below(&g->rng, 3)]);
 	else
-		strbuf_printf(&b->s, "%s", st == SIMGEN_STYLE_FR || simgen_rng_pct(&g->rng, 30) ? "RES" : "R");
+		strbuf_printf(&b->s, "%s",
+			      st == SIMGEN_STYLE_FR || simgen_rng_pct(&g->rng, 30) ? "RES" : "R");
 	sb_station(b, s, t);
 	if (both || simgen_rng_pct(&g->rng, 50))
 		strbuf_printf(&b->s, " %s", k->code);
@@ -573,12 +577,15 @@ static void render_incident(struct simgen *g, struct sb *b, const struct simgen_
 	if (st == SIMGEN_STYLE_AR)
 		strbuf_printf(&b->s, "%s", kw_ar[simgen_rng_below(&g->rng, 3)]);
 	else
-		strbuf_printf(&b->s, "%s", st == SIMGEN_STYLE_FR || simgen_rng_pct(&g->rng, 30) ? "INC" : "I");
+		strbuf_printf(&b->s, "%s",
+			      st == SIMGEN_STYLE_FR || simgen_rng_pct(&g->rng, 30) ? "INC" : "I");
 	sb_station(b, s, t);
 	if (t != TYPO_MISSING_CODE)
 		sb_num(b, " ", d->code);
-	strbuf_printf(&b->s, " %s", st == SIMGEN_STYLE_AR ? d->text_ar :
-		  st == SIMGEN_STYLE_FR ? d->text_fr : d->text_en);
+	strbuf_printf(&b->s, " %s",
+		      st == SIMGEN_STYLE_AR   ? d->text_ar
+		      : st == SIMGEN_STYLE_FR ? d->text_fr
+					      : d->text_en);
 }
 
 static void render_pin(struct sb *b, const struct simgen_person *p, const char *sep_before,
@@ -604,22 +611,14 @@ static void render(struct simgen *g, struct simgen_message *m, enum typo t)
 	if (pin_first)
 		render_pin(&b, p, "", " ");
 	switch (m->form) {
-	case SIMGEN_OPEN:
-		render_open(g, &b, s, p->style, t);
-		break;
+	case SIMGEN_OPEN: render_open(g, &b, s, p->style, t); break;
 	case SIMGEN_TURNOUT:
 		render_figures(g, &b, s, p->style, false, s->round_voters[m->round],
 			       s->round_women[m->round], t);
 		break;
-	case SIMGEN_CLOSE:
-		render_figures(g, &b, s, p->style, true, s->voters, s->women, t);
-		break;
-	case SIMGEN_RESULTS:
-		render_results(g, &b, s, p->style, m->contest, t);
-		break;
-	case SIMGEN_INCIDENT:
-		render_incident(g, &b, s, p->style, m->incident, t);
-		break;
+	case SIMGEN_CLOSE: render_figures(g, &b, s, p->style, true, s->voters, s->women, t); break;
+	case SIMGEN_RESULTS: render_results(g, &b, s, p->style, m->contest, t); break;
+	case SIMGEN_INCIDENT: render_incident(g, &b, s, p->style, m->incident, t); break;
 	}
 	if (p->pin[0] != '\0' && !pin_first)
 		render_pin(&b, p, " ", "");
@@ -631,13 +630,13 @@ static void render(struct simgen *g, struct simgen_message *m, enum typo t)
 struct base {
 	unsigned station;
 	enum simgen_form form;
-	unsigned idx;                   /* round, contest or incident */
+	unsigned idx; /* round, contest or incident */
 };
 
 /* A message held back to be sent a few messages later. */
 struct deferred {
 	struct simgen_message msg;
-	size_t release;                 /* when the phase has this many messages */
+	size_t release; /* when the phase has this many messages */
 };
 
 static unsigned base_count(const struct simgen_station *s)
@@ -769,7 +768,8 @@ static bool emit_phase(struct simgen *g, struct base *list, size_t n, int32_t w0
 	count = g->n_msgs - first;
 	for (size_t k = 0; ok && k < count; k++)
 		g->msgs[first + k].nominal =
-			w0 + (int32_t)(((int64_t)w1 - w0) * (int64_t)(2 * k + 1) / (int64_t)(2 * count));
+			w0 +
+			(int32_t)(((int64_t)w1 - w0) * (int64_t)(2 * k + 1) / (int64_t)(2 * count));
 	return ok;
 }
 
@@ -792,7 +792,8 @@ static bool make_messages(struct simgen *g)
 				list[nb++] = (struct base){ (unsigned)i, SIMGEN_TURNOUT, r };
 			for (unsigned k = 0; k < s->n_incidents; k++)
 				if (s->incident_round[k] == r)
-					list[nb++] = (struct base){ (unsigned)i, SIMGEN_INCIDENT, k };
+					list[nb++] =
+						(struct base){ (unsigned)i, SIMGEN_INCIDENT, k };
 		}
 		ok = emit_phase(g, list, nb, P + 1800 + (int32_t)r * span,
 				P + 1800 + (int32_t)(r + 1) * span);
@@ -819,7 +820,7 @@ static void set_polls(struct simgen *g)
 	if (g->close_s < g->open_s + 4 * 3600)
 		g->close_s = g->open_s + 4 * 3600;
 	if (g->close_s > 20 * 3600 && g->open_s <= 16 * 3600)
-		g->close_s = 20 * 3600;         /* results before midnight */
+		g->close_s = 20 * 3600; /* results before midnight */
 }
 
 struct simgen *simgen_new(const struct simgen_options *opt)
@@ -866,15 +867,42 @@ void simgen_free(struct simgen *g)
 	free(g);
 }
 
-size_t simgen_n_regions(const struct simgen *g) { return g->n_regions; }
-const struct simgen_region *simgen_region(const struct simgen *g, size_t i) { return &g->regions[i]; }
-const struct simgen_contest *simgen_contest(const struct simgen *g, size_t i) { return &g->contests[i]; }
-size_t simgen_n_stations(const struct simgen *g) { return g->n_stations; }
-const struct simgen_station *simgen_station(const struct simgen *g, size_t i) { return &g->stations[i]; }
-size_t simgen_n_people(const struct simgen *g) { return g->n_people; }
-const struct simgen_person *simgen_person(const struct simgen *g, size_t i) { return &g->people[i]; }
-size_t simgen_n_messages(const struct simgen *g) { return g->n_msgs; }
-const struct simgen_message *simgen_message(const struct simgen *g, size_t i) { return &g->msgs[i]; }
+size_t simgen_n_regions(const struct simgen *g)
+{
+	return g->n_regions;
+}
+const struct simgen_region *simgen_region(const struct simgen *g, size_t i)
+{
+	return &g->regions[i];
+}
+const struct simgen_contest *simgen_contest(const struct simgen *g, size_t i)
+{
+	return &g->contests[i];
+}
+size_t simgen_n_stations(const struct simgen *g)
+{
+	return g->n_stations;
+}
+const struct simgen_station *simgen_station(const struct simgen *g, size_t i)
+{
+	return &g->stations[i];
+}
+size_t simgen_n_people(const struct simgen *g)
+{
+	return g->n_people;
+}
+const struct simgen_person *simgen_person(const struct simgen *g, size_t i)
+{
+	return &g->people[i];
+}
+size_t simgen_n_messages(const struct simgen *g)
+{
+	return g->n_msgs;
+}
+const struct simgen_message *simgen_message(const struct simgen *g, size_t i)
+{
+	return &g->msgs[i];
+}
 
 void simgen_get_counts(const struct simgen *g, struct simgen_counts *out)
 {
@@ -909,7 +937,8 @@ static void SAWT_PRINTF(2, 3) db_printf(struct dbuf *d, const char *fmt, ...)
 
 	for (int pass = 0; d->ok && pass < 2; pass++) {
 		va_start(ap, fmt);
-		n = vsnprintf(d->buf ? d->buf + d->len : NULL, d->buf ? d->cap - d->len : 0, fmt, ap);
+		n = vsnprintf(d->buf ? d->buf + d->len : NULL, d->buf ? d->cap - d->len : 0, fmt,
+			      ap);
 		va_end(ap);
 		if (n < 0) {
 			d->ok = false;
@@ -948,7 +977,8 @@ static void csv_stations(const struct simgen *g, struct dbuf *d)
 		db_field(d, r->districts[s->district], false);
 		db_field(d, s->centre, false);
 		db_printf(d, "%d,%d,%s%s%s\n", s->registered, s->registered_women,
-			  s->contest[0] ? g->contests[0].code : "", s->contest[0] && s->contest[1] ? "|" : "",
+			  s->contest[0] ? g->contests[0].code : "",
+			  s->contest[0] && s->contest[1] ? "|" : "",
 			  s->contest[1] ? g->contests[1].code : "");
 	}
 }
@@ -1122,7 +1152,8 @@ static bool flag_free(const struct validate_clock *c, int64_t a, int64_t b, int6
 {
 	if (c->has_open && a < c->open_at)
 		return false;
-	if (!c->has_open && c->polls_open >= 0 && (a < day0 + c->polls_open * 60 || b >= day0 + 86400))
+	if (!c->has_open && c->polls_open >= 0 &&
+	    (a < day0 + c->polls_open * 60 || b >= day0 + 86400))
 		return false;
 	return !(c->has_deadline && b > c->deadline_at);
 }
@@ -1139,7 +1170,8 @@ bool simgen_plan(const struct simgen *g, const struct validate_clock *clock, int
 	for (int back = 0; back < 2; back++) {
 		int64_t d = today - back * 86400;
 
-		if (d + n0 >= lo && d + n1 <= hi && n1 < 86400 && flag_free(clock, d + nr, d + n1, d)) {
+		if (d + n0 >= lo && d + n1 <= hi && n1 < 86400 &&
+		    flag_free(clock, d + nr, d + n1, d)) {
 			out->day0 = d;
 			return true;
 		}
@@ -1147,7 +1179,8 @@ bool simgen_plan(const struct simgen *g, const struct validate_clock *clock, int
 	out->compressed = true;
 	for (int back = 0; back < 2; back++) {
 		int64_t d = today - back * 86400;
-		int64_t a = lo > d + g->open_s ? lo : d + g->open_s, b = hi < d + 86399 ? hi : d + 86399;
+		int64_t a = lo > d + g->open_s ? lo : d + g->open_s,
+			b = hi < d + 86399 ? hi : d + 86399;
 
 		if (clock->has_open && a < clock->open_at)
 			a = clock->open_at;
@@ -1176,8 +1209,9 @@ void simgen_schedule(struct simgen *g, const struct simgen_timeline *tl)
 	memset(g->last_smsc, 0, g->n_people * sizeof(*g->last_smsc));
 	for (size_t i = 0; i < g->n_msgs; i++) {
 		struct simgen_message *m = &g->msgs[i];
-		int64_t t = tl->compressed ? tl->from + (m->nominal - n0) * (tl->to - tl->from) / span
-					   : tl->day0 + m->nominal;
+		int64_t t = tl->compressed
+				    ? tl->from + (m->nominal - n0) * (tl->to - tl->from) / span
+				    : tl->day0 + m->nominal;
 
 		if (t <= g->last_smsc[m->person])
 			t = g->last_smsc[m->person] + 1;

@@ -20,7 +20,7 @@
 
 struct spool {
 	char *dir;
-	uint64_t *seqs;     /* sorted ascending */
+	uint64_t *seqs; /* sorted ascending */
 	size_t n, cap;
 	uint64_t next_seq;
 };
@@ -124,7 +124,8 @@ static bool scan_dir(struct spool *sp, char *err, size_t n)
 	char path[4096];
 
 	if (d == NULL) {
-		util_seterr(err, n, "could not open directory \"%s\": %s", sp->dir, strerror(errno));
+		util_seterr(err, n, "could not open directory \"%s\": %s", sp->dir,
+			    strerror(errno));
 		return false;
 	}
 	while ((e = readdir(d)) != NULL) {
@@ -149,7 +150,8 @@ bool spool_open(struct spool *sp, char *err, size_t n)
 	char bad[4096];
 
 	if (mkdir(sp->dir, 0700) != 0 && errno != EEXIST) {
-		util_seterr(err, n, "could not create directory \"%s\": %s", sp->dir, strerror(errno));
+		util_seterr(err, n, "could not create directory \"%s\": %s", sp->dir,
+			    strerror(errno));
 		return false;
 	}
 	snprintf(bad, sizeof(bad), "%s/bad", sp->dir);
@@ -197,8 +199,7 @@ static bool write_all(int fd, const unsigned char *buf, size_t len)
 	return true;
 }
 
-bool spool_put(struct spool *sp, const struct inbound *in, uint64_t *seq,
-	       char *err, size_t n)
+bool spool_put(struct spool *sp, const struct inbound *in, uint64_t *seq, char *err, size_t n)
 {
 	unsigned char buf[SPOOL_FILE_SIZE];
 	char tmp[4096], path[4096];
@@ -222,7 +223,7 @@ bool spool_put(struct spool *sp, const struct inbound *in, uint64_t *seq,
 	close(fd);
 	if (rename(tmp, path) != 0 || !fsync_dir(sp->dir)) {
 		util_seterr(err, n, "could not rename file \"%s\" to \"%s\": %s", tmp, path,
-		       strerror(errno));
+			    strerror(errno));
 		unlink(tmp);
 		return false;
 	}
@@ -271,7 +272,8 @@ static void quarantine(struct spool *sp, uint64_t seq)
 	seq_path(sp, seq, path, sizeof(path));
 	snprintf(bad, sizeof(bad), "%s/bad/%020" PRIu64 ".msg", sp->dir, seq);
 	if (rename(path, bad) == 0)
-		log_error("spool file \"%s\" is damaged; moved to \"%s\" for inspection", path, bad);
+		log_error("spool file \"%s\" is damaged; moved to \"%s\" for inspection", path,
+			  bad);
 	else
 		log_error("spool file \"%s\" is damaged and could not be moved: %s", path,
 			  strerror(errno));

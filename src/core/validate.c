@@ -69,7 +69,7 @@ bool validate_clock_init(struct validate_clock *c, int polls_open, const char *d
 	c->deadline_at = days * 86400 + minutes * 60 - utc_offset;
 	if (polls_open >= 0) {
 		if (minutes < polls_open)
-			days--;         /* the deadline is after midnight */
+			days--; /* the deadline is after midnight */
 		c->has_open = true;
 		c->open_at = days * 86400 + (int64_t)polls_open * 60 - utc_offset;
 	}
@@ -175,21 +175,16 @@ static bool check_results(const struct parse_msg *m, const struct regsnap_statio
 	return true;
 }
 
-static bool check_form(struct regsnap *reg, const struct parse_msg *m,
-		       struct validate_result *out)
+static bool check_form(struct regsnap *reg, const struct parse_msg *m, struct validate_result *out)
 {
 	const struct regsnap_station *st = out->station;
 
 	switch (m->form) {
-	case PARSE_FORM_OPEN:
-		out->reply = REPLY_ACCEPTED_OPEN;
-		return true;
+	case PARSE_FORM_OPEN: out->reply = REPLY_ACCEPTED_OPEN; return true;
 	case PARSE_FORM_TURNOUT:
 		out->reply = REPLY_ACCEPTED_TURNOUT;
 		return check_turnout(m, st, out);
-	case PARSE_FORM_CLOSE:
-		out->reply = REPLY_ACCEPTED_CLOSE;
-		return check_turnout(m, st, out);
+	case PARSE_FORM_CLOSE: out->reply = REPLY_ACCEPTED_CLOSE; return check_turnout(m, st, out);
 	case PARSE_FORM_RESULTS:
 		out->reply = REPLY_ACCEPTED_RESULTS;
 		return check_results(m, st, out);
@@ -199,8 +194,7 @@ static bool check_form(struct regsnap *reg, const struct parse_msg *m,
 		if (m->code > 9999 || out->incident == NULL)
 			return reject(out, REPLY_UNKNOWN_INCIDENT_CODE);
 		return true;
-	default:
-		return reject(out, REPLY_UNEXPECTED_TOKEN);
+	default: return reject(out, REPLY_UNEXPECTED_TOKEN);
 	}
 }
 

@@ -26,7 +26,7 @@
 #include "parse.h"
 #include "reply.h"
 
-#define KICK_DELAY_US 5000      /* coalesces the kicks of one loop turn */
+#define KICK_DELAY_US 5000 /* coalesces the kicks of one loop turn */
 #define ID_BUF 24
 
 /* The 'received' rows of the election's people after a cursor. */
@@ -54,7 +54,8 @@ static const char page_sql[] =
  * scope, rounded to whole percents from the views' one decimal.
  */
 static const char status_sql[] =
-	"WITH " COORDINATOR_CTE ","
+	"WITH " COORDINATOR_CTE
+	","
 	" named AS (SELECT a.id, a.name, a.depth FROM p"
 	"  JOIN sawt.areas a ON a.election_id = p.election_id"
 	"  JOIN sawt.analytics_area_ancestors aa ON aa.area_id = a.id"
@@ -114,7 +115,8 @@ static const char finish_sql[] =
  * row is 'received'.  Returns replies queued, known, alerts acknowledged.
  */
 static const char ack_sql[] =
-	"WITH " COORDINATOR_CTE ","
+	"WITH " COORDINATOR_CTE
+	","
 	" al AS (SELECT a.id FROM p"
 	"  JOIN sawt.alerts a ON a.id = $3::bigint"
 	"  LEFT JOIN sawt.stations s ON s.id = a.station_id"
@@ -141,17 +143,17 @@ static const char ack_sql[] =
 enum job_kind {
 	JOB_STATUS,
 	JOB_ACK,
-	JOB_REFUSE,     /* no longer a coordinator */
+	JOB_REFUSE, /* no longer a coordinator */
 };
 
 struct job {
 	struct job *prev, *next;
 	struct command *cmd;
 	enum job_kind kind;
-	char id[ID_BUF];            /* sawt.inbound_messages.id */
+	char id[ID_BUF]; /* sawt.inbound_messages.id */
 	char person[ID_BUF];
 	enum lang lang;
-	struct parse_msg msg;      /* spans into text */
+	struct parse_msg msg; /* spans into text */
 	size_t len;
 	char text[PARSE_MAX_BYTES + 1];
 };
@@ -165,13 +167,13 @@ struct command {
 	void *queued_arg;
 	bool db_ready;
 	bool stopped;
-	bool passing;               /* a pass is under way */
-	bool again;                 /* kicked during the pass: pass again */
-	bool page_full;             /* the page read was full: read on */
-	unsigned page_left;         /* jobs of the page not finished (+1 while starting) */
-	unsigned in_flight;         /* queries sent, no result yet */
-	char cursor[ID_BUF];        /* the last id read in this pass */
-	unsigned long long warned_id;   /* highest id of a non-command row logged */
+	bool passing;                 /* a pass is under way */
+	bool again;                   /* kicked during the pass: pass again */
+	bool page_full;               /* the page read was full: read on */
+	unsigned page_left;           /* jobs of the page not finished (+1 while starting) */
+	unsigned in_flight;           /* queries sent, no result yet */
+	char cursor[ID_BUF];          /* the last id read in this pass */
+	unsigned long long warned_id; /* highest id of a non-command row logged */
 	struct job *jobs;
 	struct event *ev_tick;
 	struct event *ev_kick;
@@ -205,8 +207,7 @@ static bool value_true(const struct db_result *res, int col)
 	return strcmp(db_result_value(res, 0, col), "t") == 0;
 }
 
-static bool render(enum reply_kind kind, enum lang lang, const struct reply_args *a,
-		   char *buf)
+static bool render(enum reply_kind kind, enum lang lang, const struct reply_args *a, char *buf)
 {
 	if (reply_render(kind, lang, a, buf, REPLY_MAX, NULL) < 0) {
 		log_error("could not render reply \"%s\" in %s", reply_kind_code(kind),
@@ -220,7 +221,8 @@ static bool render(enum reply_kind kind, enum lang lang, const struct reply_args
 static void log_failure(const struct job *j, const struct db_result *res)
 {
 	if (strcmp(db_result_sqlstate(res), "08006") == 0)
-		log_warn("coordinator message %s: connection lost; it will be answered later", j->id);
+		log_warn("coordinator message %s: connection lost; it will be answered later",
+			 j->id);
 	else
 		log_error("could not answer coordinator message %s: %s", j->id,
 			  db_result_error(res));
@@ -418,7 +420,8 @@ static struct job *job_new(struct command *cmd, const struct db_result *res, int
 	bool has_lang;
 
 	if (j == NULL) {
-		log_error("out of memory: coordinator message %s waits", db_result_value(res, i, 0));
+		log_error("out of memory: coordinator message %s waits",
+			  db_result_value(res, i, 0));
 		return NULL;
 	}
 	j->cmd = cmd;
@@ -426,7 +429,7 @@ static struct job *job_new(struct command *cmd, const struct db_result *res, int
 	snprintf(j->person, sizeof(j->person), "%s", db_result_value(res, i, 2));
 	j->len = strlen(text);
 	if (j->len > sizeof(j->text))
-		j->len = sizeof(j->text);   /* parses as message_too_long */
+		j->len = sizeof(j->text); /* parses as message_too_long */
 	memcpy(j->text, text, j->len);
 	if (!parse_message(j->text, j->len, cmd->default_lang, &j->msg) ||
 	    (j->msg.form != PARSE_FORM_STATUS && j->msg.form != PARSE_FORM_ACK)) {
@@ -471,7 +474,7 @@ static void page_cb(const struct db_result *res, void *arg)
 	}
 	n = db_result_rows(res);
 	cmd->page_full = n >= COMMAND_PAGE;
-	cmd->page_left = 1;     /* held until every job has started */
+	cmd->page_left = 1; /* held until every job has started */
 	for (int i = 0; i < n; i++) {
 		struct job *j;
 
@@ -528,8 +531,8 @@ static void tick_cb(evutil_socket_t fd, short what, void *arg)
 	command_kick(arg);
 }
 
-struct command *command_new(struct event_base *base, struct db *db,
-			    const struct config *cfg, command_queued_cb queued, void *arg)
+struct command *command_new(struct event_base *base, struct db *db, const struct config *cfg,
+			    command_queued_cb queued, void *arg)
 {
 	struct command *cmd = calloc(1, sizeof(*cmd));
 	struct timeval tick = { COMMAND_TICK_SEC, 0 };

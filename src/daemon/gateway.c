@@ -18,7 +18,7 @@
 
 enum gateway_phase {
 	GATEWAY_RUNNING,
-	GATEWAY_DRAINING,       /* received messages finish; modems still up */
+	GATEWAY_DRAINING, /* received messages finish; modems still up */
 	GATEWAY_STOPPING_MODEMS,
 	GATEWAY_STOPPED,
 };
@@ -31,9 +31,9 @@ struct gateway {
 	struct intake *intake;
 	struct modem_mgr *modems;
 	struct outbox *outbox;
-	struct command *command;    /* answers coordinators */
+	struct command *command; /* answers coordinators */
 	struct modem_report *report;
-	struct event *ev_report;    /* refreshes sawt.modems' counters */
+	struct event *ev_report; /* refreshes sawt.modems' counters */
 	unsigned drain_ticks;
 };
 
@@ -122,8 +122,8 @@ static void report_tick(evutil_socket_t fd, short what, void *arg)
 		modem_report_status(gw->report, modem_mgr_status_at(gw->modems, i));
 }
 
-static bool gateway_build(struct gateway *gw, struct event_base *base,
-			  const struct config *cfg, char *err, size_t errlen)
+static bool gateway_build(struct gateway *gw, struct event_base *base, const struct config *cfg,
+			  char *err, size_t errlen)
 {
 	struct modem_callbacks cb = {
 		.on_inbound = on_inbound,
@@ -137,7 +137,8 @@ static bool gateway_build(struct gateway *gw, struct event_base *base,
 
 	gw->pl = pipeline_new(base, gw->db, cfg);
 	if (gw->pl == NULL) {
-		snprintf(err, errlen, "could not create the pipeline (check [election] results_deadline)");
+		snprintf(err, errlen,
+			 "could not create the pipeline (check [election] results_deadline)");
 		return false;
 	}
 	pipeline_options_init(&opt);
@@ -153,8 +154,8 @@ static bool gateway_build(struct gateway *gw, struct event_base *base,
 	gw->report = modem_report_new(gw->db, gw->node);
 	gw->modems = modem_mgr_new(base, cfg, NULL, &cb);
 	gw->ev_report = event_new(base, -1, EV_PERSIST, report_tick, gw);
-	if (gw->outbox == NULL || gw->command == NULL || gw->report == NULL ||
-	    gw->modems == NULL || gw->ev_report == NULL)
+	if (gw->outbox == NULL || gw->command == NULL || gw->report == NULL || gw->modems == NULL ||
+	    gw->ev_report == NULL)
 		goto oom;
 	outbox_set_modems(gw->outbox, gw->modems);
 	return true;
@@ -163,8 +164,8 @@ oom:
 	return false;
 }
 
-struct gateway *gateway_new(struct event_base *base, struct db *db,
-			    const struct config *cfg, char *err, size_t errlen)
+struct gateway *gateway_new(struct event_base *base, struct db *db, const struct config *cfg,
+			    char *err, size_t errlen)
 {
 	struct gateway *gw = calloc(1, sizeof(*gw));
 
@@ -223,8 +224,7 @@ void gateway_stop(struct gateway *gw)
 bool gateway_stopped(struct gateway *gw)
 {
 	switch (gw->phase) {
-	case GATEWAY_RUNNING:
-		return false;
+	case GATEWAY_RUNNING: return false;
 	case GATEWAY_DRAINING:
 		/* received messages commit (or spool) and are acknowledged;
 		 * give up waiting after 10 s: they stay on the SIM */
@@ -239,8 +239,7 @@ bool gateway_stopped(struct gateway *gw)
 			return false;
 		gw->phase = GATEWAY_STOPPED;
 		return true;
-	case GATEWAY_STOPPED:
-		return true;
+	case GATEWAY_STOPPED: return true;
 	}
 	return true;
 }

@@ -19,10 +19,10 @@ struct intake {
 	struct pipeline *pl;
 	struct spool *spool;
 	bool db_ready;
-	uint64_t replay_cursor;      /* highest spool seq handed to the pipeline */
+	uint64_t replay_cursor; /* highest spool seq handed to the pipeline */
 	size_t replay_in_flight;
 	size_t direct_in_flight;
-	bool replay_failed;          /* a replayed message failed: pause */
+	bool replay_failed; /* a replayed message failed: pause */
 	struct event *ev_retry;
 	struct intake_stats stats;
 };
@@ -31,15 +31,15 @@ struct pending {
 	struct intake *in;
 	intake_ack_cb ack;
 	void *arg;
-	uint64_t seq;                /* spool seq when replaying, else 0 */
+	uint64_t seq; /* spool seq when replaying, else 0 */
 	struct inbound msg;
 };
 
 static void intake_replay(struct intake *in);
 
 /* Spool msg and acknowledge accordingly. */
-static void spool_and_ack(struct intake *in, const struct inbound *msg,
-			  intake_ack_cb ack, void *arg)
+static void spool_and_ack(struct intake *in, const struct inbound *msg, intake_ack_cb ack,
+			  void *arg)
 {
 	char err[512];
 	uint64_t seq;
@@ -49,8 +49,8 @@ static void spool_and_ack(struct intake *in, const struct inbound *msg,
 		ack(arg, INTAKE_SPOOLED);
 		return;
 	}
-	log_error("could not spool a message from %s; it stays with its source: %s",
-		  msg->source, err);
+	log_error("could not spool a message from %s; it stays with its source: %s", msg->source,
+		  err);
 	in->stats.failed++;
 	ack(arg, INTAKE_FAILED);
 }
@@ -128,8 +128,8 @@ static void retry_cb(evutil_socket_t fd, short what, void *arg)
 	intake_replay(arg);
 }
 
-struct intake *intake_new(struct event_base *base, struct pipeline *pl,
-			  const char *spool_dir, char *err, size_t errlen)
+struct intake *intake_new(struct event_base *base, struct pipeline *pl, const char *spool_dir,
+			  char *err, size_t errlen)
 {
 	struct intake *in = calloc(1, sizeof(*in));
 
@@ -162,8 +162,7 @@ void intake_free(struct intake *in)
 	free(in);
 }
 
-void intake_submit(struct intake *in, const struct inbound *msg,
-		   intake_ack_cb ack, void *arg)
+void intake_submit(struct intake *in, const struct inbound *msg, intake_ack_cb ack, void *arg)
 {
 	struct pending *p;
 

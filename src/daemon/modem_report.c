@@ -17,7 +17,7 @@
 struct slot {
 	char name[MODEM_NAME_BUF];
 	enum modem_state state;
-	uint64_t traffic;           /* received + sent + failed when written */
+	uint64_t traffic; /* received + sent + failed when written */
 	time_t written;
 };
 
@@ -63,7 +63,8 @@ static const char *table_state(enum modem_state s)
 
 static const char *net_name(enum frame_net n)
 {
-	static const char *const names[] = { "unknown", "home", "roaming", "searching", "none", "denied" };
+	static const char *const names[] = { "unknown",   "home", "roaming",
+					     "searching", "none", "denied" };
 
 	return (unsigned)n < sizeof(names) / sizeof(names[0]) ? names[n] : "unknown";
 }
@@ -99,7 +100,7 @@ static struct slot *find_slot(struct modem_report *mr, const char *name)
 	if (mr->n == MODEM_REPORT_SLOTS)
 		return NULL;
 	snprintf(mr->slots[mr->n].name, MODEM_NAME_BUF, "%s", name);
-	mr->slots[mr->n].state = (enum modem_state)-1;
+	mr->slots[mr->n].state = (enum modem_state) - 1;
 	return &mr->slots[mr->n++];
 }
 
@@ -135,13 +136,23 @@ void modem_report_status(struct modem_report *mr, const struct modem_status *st)
 	snprintf(fails, sizeof(fails), "%" PRIu64, st->send_failed);
 	snprintf(restarts, sizeof(restarts), "%u", st->restarts);
 	snprintf(pid, sizeof(pid), "%d", (int)st->pid);
-	p[0] = mr->node; p[1] = st->name; p[2] = table_state(st->state);
-	p[3] = st->number; p[4] = st->imei; p[5] = st->operator_name; p[6] = st->operator_code;
+	p[0] = mr->node;
+	p[1] = st->name;
+	p[2] = table_state(st->state);
+	p[3] = st->number;
+	p[4] = st->imei;
+	p[5] = st->operator_name;
+	p[6] = st->operator_code;
 	p[7] = net_name(st->net);
 	p[8] = st->signal_percent >= 0 ? sig : NULL;
 	p[9] = st->signal_dbm != 0 ? dbm : NULL;
-	p[10] = st->balance; p[11] = ms_text(st->balance_ms, bal_at, sizeof(bal_at));
-	p[12] = sent; p[13] = recv; p[14] = fails; p[15] = restarts; p[16] = st->last_error;
+	p[10] = st->balance;
+	p[11] = ms_text(st->balance_ms, bal_at, sizeof(bal_at));
+	p[12] = sent;
+	p[13] = recv;
+	p[14] = fails;
+	p[15] = restarts;
+	p[16] = st->last_error;
 	p[17] = ms_text(st->last_report_ms, seen, sizeof(seen));
 	p[18] = ms_text(st->last_activity_ms, act, sizeof(act));
 	p[19] = st->pid > 0 ? pid : NULL;

@@ -29,9 +29,9 @@ struct outbox {
 	char node[64];
 	bool db_ready;
 	bool stopped;
-	bool claiming;             /* a claim query is outstanding */
+	bool claiming; /* a claim query is outstanding */
 	unsigned in_flight;
-	size_t rr;                 /* round-robin position over modems */
+	size_t rr; /* round-robin position over modems */
 	struct event *ev_tick;
 	struct event *ev_kick;
 	int64_t last_stuck_check;
@@ -113,7 +113,8 @@ static unsigned capacity(const struct outbox *ob)
 	for (size_t i = 0; i < modem_mgr_count(ob->mgr); i++) {
 		const struct modem_status *st = modem_mgr_status_at(ob->mgr, i);
 
-		if (st && modem_mgr_healthy(ob->mgr, st->name) && st->sends_queued < MODEM_SENDS_MAX)
+		if (st && modem_mgr_healthy(ob->mgr, st->name) &&
+		    st->sends_queued < MODEM_SENDS_MAX)
 			room += MODEM_SENDS_MAX - st->sends_queued;
 	}
 	return room;
@@ -127,7 +128,8 @@ static const char *pick_modem(struct outbox *ob)
 	for (size_t k = 0; k < n; k++) {
 		const struct modem_status *st = modem_mgr_status_at(ob->mgr, (ob->rr + k) % n);
 
-		if (st && modem_mgr_healthy(ob->mgr, st->name) && st->sends_queued < MODEM_SENDS_MAX) {
+		if (st && modem_mgr_healthy(ob->mgr, st->name) &&
+		    st->sends_queued < MODEM_SENDS_MAX) {
 			ob->rr = (ob->rr + k + 1) % n;
 			return st->name;
 		}
@@ -160,8 +162,8 @@ static void arr_add(char *buf, size_t cap, const char *item, bool quote)
 }
 
 /* Hand one claimed row to a modem; false if none would take it. */
-static bool dispatch(struct outbox *ob, uint64_t id, const char *to, const char *body,
-		     char *ids, char *modems, size_t cap)
+static bool dispatch(struct outbox *ob, uint64_t id, const char *to, const char *body, char *ids,
+		     char *modems, size_t cap)
 {
 	const char *modem = pick_modem(ob);
 	char idbuf[24];
@@ -201,8 +203,8 @@ static void claim_cb(const struct db_result *res, void *arg)
 		int r = rows[i].row;
 		const char *p[] = { db_result_value(res, r, 0) };
 
-		if (!dispatch(ob, rows[i].id, db_result_value(res, r, 1), db_result_value(res, r, 2),
-			      ids, modems, sizeof(modems)))
+		if (!dispatch(ob, rows[i].id, db_result_value(res, r, 1),
+			      db_result_value(res, r, 2), ids, modems, sizeof(modems)))
 			run(ob, "release", release_sql, 1, p);
 	}
 	strcat(ids, "}");
@@ -213,7 +215,7 @@ static void claim_cb(const struct db_result *res, void *arg)
 		run(ob, "assign", assign_sql, 2, p);
 	}
 	if (n == OUTBOX_CLAIM_MAX)
-		outbox_kick(ob);   /* there may be more */
+		outbox_kick(ob); /* there may be more */
 }
 
 static int64_t now_sec(void)
@@ -260,8 +262,8 @@ static void tick_cb(evutil_socket_t fd, short what, void *arg)
 	outbox_claim(arg);
 }
 
-struct outbox *outbox_new(struct event_base *base, struct db *db,
-			  struct modem_mgr *mgr, const char *node)
+struct outbox *outbox_new(struct event_base *base, struct db *db, struct modem_mgr *mgr,
+			  const char *node)
 {
 	struct outbox *ob = calloc(1, sizeof(*ob));
 	struct timeval tick = { OUTBOX_TICK_MS / 1000, (OUTBOX_TICK_MS % 1000) * 1000 };
@@ -363,7 +365,7 @@ void outbox_on_delivery(struct outbox *ob, const char *modem, int reference,
 	else if (status == FRAME_DLR_FAILED)
 		state = "failed";
 	else
-		return;   /* pending or unknown: the SMSC keeps trying */
+		return; /* pending or unknown: the SMSC keeps trying */
 	snprintf(ref, sizeof(ref), "%d", reference);
 	p[0] = ob->node;
 	p[1] = modem;

@@ -32,12 +32,12 @@ struct msg {
 	struct pipeline *pl;
 	pipeline_done_cb cb;
 	void *arg;
-	int64_t t_submit;           /* monotonic ms */
+	int64_t t_submit; /* monotonic ms */
 	char dedup[INBOUND_DEDUP_HEX];
-	int station_id;             /* 0: none */
-	char tally_key[DECIDE_TALLY_KEY_MAX];  /* "" unless an accepted report */
+	int station_id;                       /* 0: none */
+	char tally_key[DECIDE_TALLY_KEY_MAX]; /* "" unless an accepted report */
 	bool ignored;
-	struct inbound in;          /* the record (for its fallback record) */
+	struct inbound in; /* the record (for its fallback record) */
 };
 
 struct waiting {
@@ -57,18 +57,18 @@ struct pipeline {
 	struct db *db;
 	struct registry *reg;
 	struct ingest *ingest;
-	struct ingest_stats ingest_past;    /* of the ingests replaced */
+	struct ingest_stats ingest_past; /* of the ingests replaced */
 	struct pipeline_options opt;
-	char *conninfo;             /* for the extra connections */
+	char *conninfo; /* for the extra connections */
 	char *country_code;
-	char **own;                 /* sawt's own numbers, E.164 */
+	char **own; /* sawt's own numbers, E.164 */
 	size_t n_own;
 	struct decide_settings set; /* over the above and opt */
 	struct sender_table *senders;
 	enum pipeline_restore restore;
 	struct waiting *wait_head, *wait_tail;
-	struct event *ev_sweep;     /* forgets idle senders */
-	struct event *ev_wait;      /* fails messages the registry kept waiting */
+	struct event *ev_sweep; /* forgets idle senders */
+	struct event *ev_wait;  /* fails messages the registry kept waiting */
 	bool closing;
 	struct pipeline_stats stats;
 };
@@ -188,8 +188,7 @@ static bool dispatch(struct pipeline *pl, struct msg *m)
 
 	if (json == NULL)
 		return false;
-	if (!ingest_add(pl->ingest, json, m->dedup, m->station_id, m->tally_key,
-			ingest_done, m)) {
+	if (!ingest_add(pl->ingest, json, m->dedup, m->station_id, m->tally_key, ingest_done, m)) {
 		free(json);
 		return false;
 	}
@@ -364,8 +363,8 @@ static void wait_cb(evutil_socket_t fd, short what, void *arg)
 		n++;
 	}
 	if (n > 0)
-		log_warn("the registry is not loaded yet: %zu message(s) failed after %u ms",
-			 n, pl->opt.registry_wait_ms);
+		log_warn("the registry is not loaded yet: %zu message(s) failed after %u ms", n,
+			 pl->opt.registry_wait_ms);
 	if (pl->wait_head)
 		db_timer_arm(pl->ev_wait, pl->opt.registry_wait_ms);
 }
@@ -462,8 +461,7 @@ static void take_rules(struct pipeline *pl)
 	pl->set.rules.mute_s = pl->opt.mute_s;
 }
 
-struct pipeline *pipeline_new(struct event_base *base, struct db *db,
-			      const struct config *cfg)
+struct pipeline *pipeline_new(struct event_base *base, struct db *db, const struct config *cfg)
 {
 	struct pipeline *pl = calloc(1, sizeof(*pl));
 
@@ -545,8 +543,8 @@ void pipeline_free(struct pipeline *pl)
 	free(pl);
 }
 
-static struct msg *msg_new(struct pipeline *pl, const struct inbound *in,
-			   pipeline_done_cb cb, void *arg)
+static struct msg *msg_new(struct pipeline *pl, const struct inbound *in, pipeline_done_cb cb,
+			   void *arg)
 {
 	struct msg *m = calloc(1, sizeof(*m));
 
@@ -563,8 +561,7 @@ static struct msg *msg_new(struct pipeline *pl, const struct inbound *in,
 	return m;
 }
 
-bool pipeline_submit(struct pipeline *pl, const struct inbound *in,
-		     pipeline_done_cb cb, void *arg)
+bool pipeline_submit(struct pipeline *pl, const struct inbound *in, pipeline_done_cb cb, void *arg)
 {
 	struct msg *m;
 
@@ -631,7 +628,8 @@ void pipeline_stats(const struct pipeline *pl, struct pipeline_stats *out)
 	out->batches = pl->ingest_past.batches + is.batches;
 	out->batch_messages = pl->ingest_past.batch_messages + is.batch_messages;
 	out->batch_largest = is.batch_largest > pl->ingest_past.batch_largest
-				     ? is.batch_largest : pl->ingest_past.batch_largest;
+				     ? is.batch_largest
+				     : pl->ingest_past.batch_largest;
 	out->retries = pl->ingest_past.retries + is.retries;
 	out->in_flight = is.in_flight;
 	out->lanes_ready = is.lanes_ready;

@@ -61,32 +61,33 @@ enum daemon_state {
 
 struct daemon {
 	enum daemon_state state;
-	char *config_path;          /* NULL: built-in defaults */
+	char *config_path; /* NULL: built-in defaults */
 	struct config *cfg;
 	struct event_base *base;
 	struct pgembed *pg;
 	struct db *db;
 	struct gateway *gw;
 	char *conninfo;
-	int schema_latest;          /* highest migration this sawt knows */
+	int schema_latest; /* highest migration this sawt knows */
 	int lock_fd;
 	int exit_code;
 	struct event *ev_sig[3];
 	struct event *ev_watchdog;
 	struct event *ev_stop_poll;
-	struct event *ev_pgwatch;   /* restarts the embedded server */
-	int64_t pg_next_try;        /* monotonic ms */
+	struct event *ev_pgwatch; /* restarts the embedded server */
+	int64_t pg_next_try;      /* monotonic ms */
 	int pg_backoff_ms;
 	struct timeval stop_deadline;
 };
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: sawtd [-c FILE] [--check] [-v]\n\n"
-		     "  -c FILE    configuration file (default: $SAWT_CONFIG, else built-in defaults)\n"
-		     "  --check    validate the configuration and exit\n"
-		     "  -v         debug logging (shows phone numbers unmasked)\n"
-		     "  -V         print the version\n");
+	fprintf(out,
+		"usage: sawtd [-c FILE] [--check] [-v]\n\n"
+		"  -c FILE    configuration file (default: $SAWT_CONFIG, else built-in defaults)\n"
+		"  --check    validate the configuration and exit\n"
+		"  -v         debug logging (shows phone numbers unmasked)\n"
+		"  -V         print the version\n");
 }
 
 static void early_signal(int sig)
@@ -149,7 +150,7 @@ static void lock_state_dir(struct daemon *d)
 		log_fatal("could not open file \"%s\": %s", path, strerror(errno));
 	if (flock(d->lock_fd, LOCK_EX | LOCK_NB) != 0)
 		log_fatal("state directory \"%s\" is in use by another sawtd (lock file \"%s\")",
-		       dir, path);
+			  dir, path);
 }
 
 /* Embedded default: start the private cluster and bring its schema up. */
@@ -164,8 +165,8 @@ static void start_embedded(struct daemon *d)
 	if (!pgembed_start(d->pg, err, sizeof(err)))
 		log_fatal("%s", err);
 	running_pg = d->pg;
-	if (!migrate_run(d->conninfo, migrate_default_dir(d->cfg->migrations_dir),
-			 MIGRATE_APPLY, &rep, err, sizeof(err)))
+	if (!migrate_run(d->conninfo, migrate_default_dir(d->cfg->migrations_dir), MIGRATE_APPLY,
+			 &rep, err, sizeof(err)))
 		log_fatal("%s", err);
 	log_info("embedded database ready: schema at version %d (%d migration(s) applied now)",
 		 rep.latest, rep.applied_now);
@@ -190,12 +191,14 @@ static void schema_check_cb(const struct db_result *res, void *arg)
 	}
 	version = atoi(db_result_value(res, 0, 0));
 	if (version > d->schema_latest) {
-		log_error("the database schema (version %d) is newer than this sawtd knows (version %d); upgrade sawtd",
-			  version, d->schema_latest);
+		log_error(
+			"the database schema (version %d) is newer than this sawtd knows (version %d); upgrade sawtd",
+			version, d->schema_latest);
 		daemon_stop(d, 1);
 	} else if (version < d->schema_latest) {
-		log_error("the database schema (version %d) is behind this sawtd (version %d); run \"sawt migrate\"",
-			  version, d->schema_latest);
+		log_error(
+			"the database schema (version %d) is behind this sawtd (version %d); run \"sawt migrate\"",
+			version, d->schema_latest);
 		daemon_stop(d, 1);
 	} else {
 		log_info("database schema at version %d", version);
@@ -211,8 +214,8 @@ static void db_state_changed(struct db *db, enum db_state state, void *arg)
 		gateway_on_db_state(d->gw, state);
 	if (state != DB_STATE_READY || d->state == DAEMON_STOPPING)
 		return;
-	if (!db_query(db, "SELECT coalesce(max(version), 0) FROM public.sawt_migrations",
-		      0, NULL, schema_check_cb, d))
+	if (!db_query(db, "SELECT coalesce(max(version), 0) FROM public.sawt_migrations", 0, NULL,
+		      schema_check_cb, d))
 		log_error("could not queue the schema check: out of memory");
 }
 
@@ -257,16 +260,12 @@ static void pgwatch_cb(evutil_socket_t fd, short what, void *arg)
 	if (d->state != DAEMON_RUNNING)
 		return;
 	switch (pgembed_restart_poll(d->pg, err, sizeof(err))) {
-	case PGEMBED_RESTART_RUNNING:
-		return;
-	case PGEMBED_RESTART_DONE:
-		log_info("the embedded PostgreSQL is running again");
-		return;
+	case PGEMBED_RESTART_RUNNING: return;
+	case PGEMBED_RESTART_DONE: log_info("the embedded PostgreSQL is running again"); return;
 	case PGEMBED_RESTART_FAILED:
 		log_error("%s; trying again in %d s", err, d->pg_backoff_ms / 1000);
 		return;
-	case PGEMBED_RESTART_IDLE:
-		break;
+	case PGEMBED_RESTART_IDLE: break;
 	}
 	if (db_get_state(d->db) == DB_STATE_READY) {
 		d->pg_backoff_ms = 0;
@@ -295,8 +294,9 @@ static void stop_poll_cb(evutil_socket_t fd, short what, void *arg)
 	}
 	evutil_gettimeofday(&now, NULL);
 	if (evutil_timercmp(&now, &d->stop_deadline, >)) {
-		log_warn("giving up after %d s with %zu database queries pending; unacknowledged messages stay with their source",
-			 SHUTDOWN_GRACE_SEC, db_pending(d->db));
+		log_warn(
+			"giving up after %d s with %zu database queries pending; unacknowledged messages stay with their source",
+			SHUTDOWN_GRACE_SEC, db_pending(d->db));
 		db_fail_queued(d->db, "sawtd is shutting down");
 		event_base_loopexit(d->base, NULL);
 	}
@@ -410,7 +410,7 @@ static bool daemon_start(struct daemon *d)
 	d->schema_latest = migrate_latest_version(migrate_default_dir(d->cfg->migrations_dir));
 	if (d->schema_latest < 0)
 		log_fatal("could not read the migrations in \"%s\"",
-		       migrate_default_dir(d->cfg->migrations_dir));
+			  migrate_default_dir(d->cfg->migrations_dir));
 	if (stop_requested_early())
 		return false;
 	if (d->cfg->db_url == NULL)
@@ -506,7 +506,8 @@ int main(int argc, char **argv)
 		d.config_path = getenv("SAWT_CONFIG");
 	d.cfg = load_config(d.config_path);
 	if (check) {
-		printf("configuration %s%s%s is valid\n", d.config_path ? "file \"" : "(built-in defaults)",
+		printf("configuration %s%s%s is valid\n",
+		       d.config_path ? "file \"" : "(built-in defaults)",
 		       d.config_path ? d.config_path : "", d.config_path ? "\"" : "");
 		config_free(d.cfg);
 		return 0;

@@ -11,9 +11,9 @@
 struct csv_state {
 	struct csv_reader *r;
 	struct csv_record *rec;
-	size_t out;             /* bytes of rec->buf used */
-	bool bad;               /* an error was recorded */
-	bool overflow;          /* rec->buf or rec->fields is full */
+	size_t out;    /* bytes of rec->buf used */
+	bool bad;      /* an error was recorded */
+	bool overflow; /* rec->buf or rec->fields is full */
 };
 
 static void fail(struct csv_state *st, const char *fmt, ...) SAWT_PRINTF(2, 3);
@@ -61,8 +61,7 @@ static size_t eol_len(const struct csv_reader *r, size_t pos)
 
 static bool at_field_end(const struct csv_reader *r)
 {
-	return r->pos >= r->len || r->buf[r->pos] == r->delim ||
-	       eol_len(r, r->pos) > 0;
+	return r->pos >= r->len || r->buf[r->pos] == r->delim || eol_len(r, r->pos) > 0;
 }
 
 static void read_unquoted(struct csv_state *st)
@@ -83,7 +82,7 @@ static void read_quoted(struct csv_state *st)
 	unsigned start_line = r->line;
 	size_t n;
 
-	r->pos++;       /* the opening quote */
+	r->pos++; /* the opening quote */
 	for (;;) {
 		if (r->pos >= r->len) {
 			fail(st, "unterminated quoted field starting on line %u", start_line);
@@ -98,7 +97,7 @@ static void read_quoted(struct csv_state *st)
 			r->pos++;
 			while (r->pos < r->len && is_blank(r->buf[r->pos]) &&
 			       r->buf[r->pos] != r->delim)
-				r->pos++;       /* blanks after the closing quote */
+				r->pos++; /* blanks after the closing quote */
 			break;
 		}
 		n = eol_len(r, r->pos);
@@ -117,7 +116,7 @@ static void read_quoted(struct csv_state *st)
 	if (!at_field_end(r)) {
 		fail(st, "unexpected character after closing quote in field %zu",
 		     st->rec->n_fields);
-		read_unquoted(st);      /* keep going to the field's end */
+		read_unquoted(st); /* keep going to the field's end */
 	}
 }
 
@@ -171,8 +170,7 @@ void csv_init(struct csv_reader *r, const char *buf, size_t len)
 	r->delim = ',';
 	if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
 		r->pos = 3;
-	else if (len >= 2 && (memcmp(buf, "\xFF\xFE", 2) == 0 ||
-			      memcmp(buf, "\xFE\xFF", 2) == 0))
+	else if (len >= 2 && (memcmp(buf, "\xFF\xFE", 2) == 0 || memcmp(buf, "\xFE\xFF", 2) == 0))
 		r->utf16 = true;
 }
 
@@ -186,8 +184,7 @@ enum csv_status csv_read(struct csv_reader *r, struct csv_record *rec)
 	rec->err[0] = '\0';
 	if (r->utf16 && r->pos < r->len) {
 		r->pos = r->len;
-		snprintf(rec->err, sizeof(rec->err),
-			 "file is UTF-16: save it as \"CSV UTF-8\"");
+		snprintf(rec->err, sizeof(rec->err), "file is UTF-16: save it as \"CSV UTF-8\"");
 		return CSV_ERROR;
 	}
 	if (r->pos >= r->len)

@@ -14,8 +14,7 @@
 
 #define FILE_FIRST_CAP (64 * 1024)
 
-char *file_read_fd(int fd, const char *name, size_t max, size_t *len, char *err,
-		   size_t errlen)
+char *file_read_fd(int fd, const char *name, size_t max, size_t *len, char *err, size_t errlen)
 {
 	char *buf = NULL;
 	size_t cap = 0, got = 0;

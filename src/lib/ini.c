@@ -60,8 +60,7 @@ static struct ini_span span_trim(const char *p, size_t len)
 	return s;
 }
 
-static enum ini_status fail(struct ini_state *st, enum ini_status status,
-			    const char *p, size_t len)
+static enum ini_status fail(struct ini_state *st, enum ini_status status, const char *p, size_t len)
 {
 	if (st->err != NULL) {
 		st->err->status = status;
@@ -116,8 +115,7 @@ static size_t utf8_len(const unsigned char *s, size_t n)
  * its '\n' (or of the end of the buffer), *content its length without the
  * line ending.
  */
-static enum ini_status scan_line(struct ini_state *st, size_t pos,
-				 size_t *end, size_t *content)
+static enum ini_status scan_line(struct ini_state *st, size_t pos, size_t *end, size_t *content)
 {
 	const unsigned char *b = (const unsigned char *)st->buf;
 	size_t i = pos, n;
@@ -217,8 +215,8 @@ static enum ini_status parse_line(struct ini_state *st, const char *p, size_t le
 	return parse_key(st, s);
 }
 
-enum ini_status ini_parse(const char *buf, size_t len, ini_handler handler,
-			  void *ctx, struct ini_error *err)
+enum ini_status ini_parse(const char *buf, size_t len, ini_handler handler, void *ctx,
+			  struct ini_error *err)
 {
 	struct ini_state st;
 	enum ini_status rc = INI_OK;

@@ -75,8 +75,7 @@ static void log_emit(enum log_level level, const char *fmt, va_list ap)
 
 		localtime_r(&now, &tm);
 		strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm);
-		n = snprintf(line, sizeof(line), "%s %s %s: ", stamp, ident,
-			     level_names[level]);
+		n = snprintf(line, sizeof(line), "%s %s %s: ", stamp, ident, level_names[level]);
 	}
 	if (n < 0 || (size_t)n >= sizeof(line))
 		n = 0;
@@ -84,13 +83,13 @@ static void log_emit(enum log_level level, const char *fmt, va_list ap)
 	fprintf(stderr, "%s\n", line);
 }
 
-#define LOG_FN(name, level)                 \
-	void name(const char *fmt, ...)     \
-	{                                   \
-		va_list ap;                 \
-		va_start(ap, fmt);          \
-		log_emit(level, fmt, ap);   \
-		va_end(ap);                 \
+#define LOG_FN(name, level) \
+	void name(const char *fmt, ...) \
+	{ \
+		va_list ap; \
+		va_start(ap, fmt); \
+		log_emit(level, fmt, ap); \
+		va_end(ap); \
 	}
 
 LOG_FN(log_error, LOG_LEVEL_ERROR)

@@ -19,9 +19,9 @@ struct slot {
 
 struct strmap {
 	struct slot *slots;
-	size_t cap;             /* a power of two */
-	size_t len;             /* live entries */
-	size_t used;            /* live entries and tombstones */
+	size_t cap;  /* a power of two */
+	size_t len;  /* live entries */
+	size_t used; /* live entries and tombstones */
 };
 
 static uint32_t hash_str(const char *s)
@@ -158,8 +158,7 @@ size_t strmap_len(const struct strmap *m)
 	return m->len;
 }
 
-void strmap_sweep(struct strmap *m, bool (*fn)(const char *key, void *value, void *arg),
-		  void *arg)
+void strmap_sweep(struct strmap *m, bool (*fn)(const char *key, void *value, void *arg), void *arg)
 {
 	for (size_t i = 0; i < m->cap; i++) {
 		struct slot *s = &m->slots[i];

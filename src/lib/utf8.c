@@ -19,18 +19,24 @@ bool utf8_decode(const char *s, size_t len, size_t *pos, uint32_t *cp)
 		return true;
 	}
 	if (c >= 0xc2 && c <= 0xdf) {
-		if (avail >= 2 && (p[1] & 0xc0) == 0x80) {   /* fast path: Arabic */
+		if (avail >= 2 && (p[1] & 0xc0) == 0x80) { /* fast path: Arabic */
 			*cp = ((c & 0x1f) << 6) | (p[1] & 0x3f);
 			*pos += 2;
 			return true;
 		}
-		n = 2; c &= 0x1f; min = 0x80;
+		n = 2;
+		c &= 0x1f;
+		min = 0x80;
 	} else if (c >= 0xe0 && c <= 0xef) {
-		n = 3; c &= 0x0f; min = 0x800;
+		n = 3;
+		c &= 0x0f;
+		min = 0x800;
 	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4; c &= 0x07; min = 0x10000;
+		n = 4;
+		c &= 0x07;
+		min = 0x10000;
 	} else {
-		return false;   /* continuation byte, C0/C1 overlong lead, F5+ */
+		return false; /* continuation byte, C0/C1 overlong lead, F5+ */
 	}
 	if (avail < n)
 		return false;
@@ -161,8 +167,7 @@ enum utf8_conv utf8_from_ucs2(const uint8_t *in, size_t inlen, char *out, size_t
 	return UTF8_CONV_OK;
 }
 
-enum utf8_conv utf8_to_ucs2(const char *in, size_t inlen, uint8_t *out, size_t cap,
-			    size_t *outlen)
+enum utf8_conv utf8_to_ucs2(const char *in, size_t inlen, uint8_t *out, size_t cap, size_t *outlen)
 {
 	size_t pos = 0, o = 0;
 	uint32_t cp, hi, lo;

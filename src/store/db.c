@@ -29,8 +29,8 @@ struct db_query {
 	void *arg;
 	int nparams;
 	char *sql;
-	char **params;          /* nparams entries, NULL = SQL NULL */
-	PGresult *res;          /* first result, kept until the query ends */
+	char **params; /* nparams entries, NULL = SQL NULL */
+	PGresult *res; /* first result, kept until the query ends */
 };
 
 struct db_result {
@@ -50,14 +50,14 @@ struct db {
 	char *conninfo;
 	PGconn *conn;
 	enum db_state state;
-	struct event *ev_connect;   /* one-shot wait during connection */
-	struct event *ev_read;      /* persistent read while READY */
-	struct event *ev_write;     /* armed while output is pending */
-	struct event *ev_timer;     /* backoff */
+	struct event *ev_connect; /* one-shot wait during connection */
+	struct event *ev_read;    /* persistent read while READY */
+	struct event *ev_write;   /* armed while output is pending */
+	struct event *ev_timer;   /* backoff */
 	int backoff_ms;
 	bool was_connected;
-	struct qlist waiting;       /* not sent */
-	struct qlist in_flight;     /* sent, awaiting results */
+	struct qlist waiting;   /* not sent */
+	struct qlist in_flight; /* sent, awaiting results */
 	db_state_cb state_cb;
 	void *state_arg;
 	db_notify_cb notify_cb;
@@ -70,10 +70,8 @@ static void db_pump(struct db *db);
 static void db_connected(struct db *db);
 
 static const char *const state_names[] = {
-	[DB_STATE_IDLE] = "idle",
-	[DB_STATE_CONNECTING] = "connecting",
-	[DB_STATE_READY] = "ready",
-	[DB_STATE_BACKOFF] = "backoff",
+	[DB_STATE_IDLE] = "idle",     [DB_STATE_CONNECTING] = "connecting",
+	[DB_STATE_READY] = "ready",   [DB_STATE_BACKOFF] = "backoff",
 	[DB_STATE_CLOSED] = "closed",
 };
 
@@ -121,8 +119,7 @@ static void query_free(struct db_query *q)
 	free(q);
 }
 
-static struct db_query *query_new(const char *sql, int nparams,
-				  const char *const *params)
+static struct db_query *query_new(const char *sql, int nparams, const char *const *params)
 {
 	struct db_query *q = calloc(1, sizeof(*q));
 
@@ -188,8 +185,7 @@ static void query_finish(struct db_query *q, const char *error, const char *sqls
 			const char *msg = PQresultErrorField(q->res, PG_DIAG_MESSAGE_PRIMARY);
 			const char *code = PQresultErrorField(q->res, PG_DIAG_SQLSTATE);
 
-			snprintf(buf, sizeof(buf), "%s",
-				 msg ? msg : PQresultErrorMessage(q->res));
+			snprintf(buf, sizeof(buf), "%s", msg ? msg : PQresultErrorMessage(q->res));
 			strip_newline(buf);
 			r.error = buf[0] ? buf : "query failed";
 			r.sqlstate = code ? code : "XX000";
@@ -217,16 +213,14 @@ int db_result_cols(const struct db_result *res)
 
 const char *db_result_value(const struct db_result *res, int row, int col)
 {
-	if (row < 0 || col < 0 || row >= db_result_rows(res) ||
-	    col >= db_result_cols(res))
+	if (row < 0 || col < 0 || row >= db_result_rows(res) || col >= db_result_cols(res))
 		return "";
 	return PQgetvalue(res->res, row, col);
 }
 
 bool db_result_isnull(const struct db_result *res, int row, int col)
 {
-	if (row < 0 || col < 0 || row >= db_result_rows(res) ||
-	    col >= db_result_cols(res))
+	if (row < 0 || col < 0 || row >= db_result_rows(res) || col >= db_result_cols(res))
 		return true;
 	return PQgetisnull(res->res, row, col) != 0;
 }
@@ -323,11 +317,12 @@ static void db_lost(struct db *db, const char *why)
 	snprintf(msg, sizeof(msg), "%s", why && why[0] ? why : "connection lost");
 	strip_newline(msg);
 	if (db->state == DB_STATE_READY)
-		log_warn("lost connection to the database: %s; %zu queries in flight failed, %zu queued",
-			 msg, db->in_flight.len, db->waiting.len);
+		log_warn(
+			"lost connection to the database: %s; %zu queries in flight failed, %zu queued",
+			msg, db->in_flight.len, db->waiting.len);
 	else
-		log_warn("could not connect to the database: %s; retrying in %.2f s",
-			 msg, db->backoff_ms / 1000.0);
+		log_warn("could not connect to the database: %s; retrying in %.2f s", msg,
+			 db->backoff_ms / 1000.0);
 	db_close_conn(db);
 	db_fail_in_flight(db, "connection to the database was lost");
 	if (db->state != DB_STATE_CLOSED)
@@ -345,18 +340,10 @@ static void db_connect_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	switch (PQconnectPoll(db->conn)) {
-	case PGRES_POLLING_READING:
-		db_connect_wait(db, EV_READ);
-		break;
-	case PGRES_POLLING_WRITING:
-		db_connect_wait(db, EV_WRITE);
-		break;
-	case PGRES_POLLING_OK:
-		db_connected(db);
-		break;
-	default:
-		db_lost(db, PQerrorMessage(db->conn));
-		break;
+	case PGRES_POLLING_READING: db_connect_wait(db, EV_READ); break;
+	case PGRES_POLLING_WRITING: db_connect_wait(db, EV_WRITE); break;
+	case PGRES_POLLING_OK: db_connected(db); break;
+	default: db_lost(db, PQerrorMessage(db->conn)); break;
 	}
 }
 
@@ -522,14 +509,13 @@ static void db_connected(struct db *db)
 	}
 	db->ev_read = event_new(db->base, fd, EV_READ | EV_PERSIST, db_read_cb, db);
 	db->ev_write = event_new(db->base, fd, EV_WRITE, db_write_cb, db);
-	if (db->ev_read == NULL || db->ev_write == NULL ||
-	    event_add(db->ev_read, NULL) != 0) {
+	if (db->ev_read == NULL || db->ev_write == NULL || event_add(db->ev_read, NULL) != 0) {
 		db_lost(db, "could not register socket events");
 		return;
 	}
 	log_info("%s the database (server %d, %zu queries queued)",
-		 db->was_connected ? "reconnected to" : "connected to",
-		 PQserverVersion(db->conn), db->waiting.len);
+		 db->was_connected ? "reconnected to" : "connected to", PQserverVersion(db->conn),
+		 db->waiting.len);
 	db->was_connected = true;
 	db->backoff_ms = DB_BACKOFF_MIN_MS;
 	db_set_state(db, DB_STATE_READY);
@@ -595,8 +581,8 @@ void db_start(struct db *db)
 		db_connect_begin(db);
 }
 
-bool db_query(struct db *db, const char *sql, int nparams,
-	      const char *const *params, db_query_cb cb, void *arg)
+bool db_query(struct db *db, const char *sql, int nparams, const char *const *params,
+	      db_query_cb cb, void *arg)
 {
 	struct db_query *q;
 

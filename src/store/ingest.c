@@ -38,13 +38,13 @@ struct lane;
 
 struct batch {
 	struct batch *next;
-	struct lane *lane;          /* NULL: detached by ingest_free() */
-	uint64_t seq;               /* order of opening in its lane */
+	struct lane *lane; /* NULL: detached by ingest_free() */
+	uint64_t seq;      /* order of opening in its lane */
 	struct item **items;
 	size_t n, cap;
-	struct strmap *keys;        /* dedup and tally keys */
+	struct strmap *keys; /* dedup and tally keys */
 	int attempts;
-	bool fallback;              /* a single message replaced by its fallback */
+	bool fallback; /* a single message replaced by its fallback */
 };
 
 struct blist {
@@ -58,21 +58,25 @@ struct blist {
  * before (the barrier), so no report overtakes an earlier one of its
  * station.  Then it is ACTIVE.  Lane 0 is always ACTIVE.
  */
-enum lane_mode { LANE_DOWN, LANE_PENDING, LANE_ACTIVE };
+enum lane_mode {
+	LANE_DOWN,
+	LANE_PENDING,
+	LANE_ACTIVE
+};
 
 struct lane {
 	struct ingest *ing;
 	struct db *db;
-	bool own;                   /* db opened (and freed) here */
+	bool own; /* db opened (and freed) here */
 	enum lane_mode mode;
-	uint64_t next_seq;          /* seq of the next batch opened */
-	uint64_t barrier;           /* PENDING: lane 0's batches before this */
+	uint64_t next_seq; /* seq of the next batch opened */
+	uint64_t barrier;  /* PENDING: lane 0's batches before this */
 	struct blist open, ready;
-	struct batch *flight;       /* in the database (unordered) */
+	struct batch *flight; /* in the database (unordered) */
 	size_t in_flight;
 	bool pumping, pump_again, conn_lost;
-	struct event *ev_delay;     /* closes the open batches */
-	struct event *ev_pump;      /* sends ready batches from the loop */
+	struct event *ev_delay; /* closes the open batches */
+	struct event *ev_pump;  /* sends ready batches from the loop */
 };
 
 struct ingest {
@@ -381,8 +385,8 @@ static void batch_error(struct lane *l, struct batch *b, const struct db_result 
 		return;
 	}
 	l->ing->stats.retries++;
-	if ((strcmp(st, "40001") == 0 || strcmp(st, "40P01") == 0 ||
-	     strcmp(st, "23505") == 0) && ++b->attempts < BATCH_RETRIES) {
+	if ((strcmp(st, "40001") == 0 || strcmp(st, "40P01") == 0 || strcmp(st, "23505") == 0) &&
+	    ++b->attempts < BATCH_RETRIES) {
 		requeue_front(l, b, b);
 		return;
 	}
@@ -581,9 +585,8 @@ static void lane_close(struct lane *l)
 
 /* ==== public ==== */
 
-struct ingest *ingest_new(struct event_base *base, struct db *db,
-			  const struct ingest_options *opt, ingest_fallback_fn fallback,
-			  ingest_reconnect_fn reconnect, void *ctx)
+struct ingest *ingest_new(struct event_base *base, struct db *db, const struct ingest_options *opt,
+			  ingest_fallback_fn fallback, ingest_reconnect_fn reconnect, void *ctx)
 {
 	struct ingest *ing = calloc(1, sizeof(*ing));
 
@@ -661,7 +664,7 @@ bool ingest_add(struct ingest *ing, char *json, const char *dedup, int station_i
 	struct item *it;
 
 	if (db_get_state(l->db) != DB_STATE_READY)
-		return false;       /* lane 0 down, or a lane just lost */
+		return false; /* lane 0 down, or a lane just lost */
 	it = calloc(1, sizeof(*it));
 	if (it == NULL)
 		return false;

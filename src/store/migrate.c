@@ -24,8 +24,8 @@
 
 struct migration {
 	int version;
-	char name[128];       /* file name */
-	char checksum[65];    /* hex SHA-256 of the file */
+	char name[128];    /* file name */
+	char checksum[65]; /* hex SHA-256 of the file */
 	char *sql;
 	bool applied;
 };
@@ -87,8 +87,8 @@ static void set_free(struct migration_set *s)
 	s->n = 0;
 }
 
-static bool set_add(struct migration_set *s, const char *dir, const char *fname,
-		    int version, char *err, size_t n)
+static bool set_add(struct migration_set *s, const char *dir, const char *fname, int version,
+		    char *err, size_t n)
 {
 	char path[4096];
 	struct migration *m;
@@ -139,7 +139,7 @@ static bool set_load(struct migration_set *s, const char *dir, char *err, size_t
 	for (size_t i = 1; ok && i < s->n; i++) {
 		if (s->m[i].version == s->m[i - 1].version) {
 			util_seterr(err, n, "migrations \"%s\" and \"%s\" have the same number",
-			       s->m[i - 1].name, s->m[i].name);
+				    s->m[i - 1].name, s->m[i].name);
 			ok = false;
 		}
 	}
@@ -182,10 +182,12 @@ static struct migration *set_find(struct migration_set *s, int version)
 }
 
 /* Mark applied migrations; refuse changed files and unknown versions. */
-static bool compare_applied(PGconn *conn, struct migration_set *s,
-			    struct migrate_report *rep, char *err, size_t n)
+static bool compare_applied(PGconn *conn, struct migration_set *s, struct migrate_report *rep,
+			    char *err, size_t n)
 {
-	PGresult *res = PQexec(conn, "SELECT version, name, checksum FROM public.sawt_migrations ORDER BY version");
+	PGresult *res = PQexec(
+		conn,
+		"SELECT version, name, checksum FROM public.sawt_migrations ORDER BY version");
 	bool ok = PQresultStatus(res) == PGRES_TUPLES_OK;
 
 	if (!ok)
@@ -195,14 +197,18 @@ static bool compare_applied(PGconn *conn, struct migration_set *s,
 		struct migration *m = set_find(s, v);
 
 		if (m == NULL) {
-			util_seterr(err, n, "the database schema is newer than this sawt: migration \"%s\" is applied but unknown here. "
-				       "Upgrade sawt before running it against this database.",
-			       PQgetvalue(res, i, 1));
+			util_seterr(
+				err, n,
+				"the database schema is newer than this sawt: migration \"%s\" is applied but unknown here. "
+				"Upgrade sawt before running it against this database.",
+				PQgetvalue(res, i, 1));
 			ok = false;
 		} else if (strcmp(m->checksum, PQgetvalue(res, i, 2)) != 0) {
-			util_seterr(err, n, "migration file \"%s\" has changed since it was applied (checksum %.12s, applied %.12s). "
-				       "Applied migrations must not be edited; add a new migration instead.",
-			       m->name, m->checksum, PQgetvalue(res, i, 2));
+			util_seterr(
+				err, n,
+				"migration file \"%s\" has changed since it was applied (checksum %.12s, applied %.12s). "
+				"Applied migrations must not be edited; add a new migration instead.",
+				m->name, m->checksum, PQgetvalue(res, i, 2));
 			ok = false;
 		} else {
 			m->applied = true;
@@ -230,10 +236,13 @@ static bool apply_one(PGconn *conn, struct migration *m, char *err, size_t n)
 		return false;
 	}
 	PQclear(res);
-	res = PQexecParams(conn, "INSERT INTO public.sawt_migrations (version, name, checksum) VALUES ($1, $2, $3)",
-			   3, NULL, params, NULL, NULL, 0);
+	res = PQexecParams(
+		conn,
+		"INSERT INTO public.sawt_migrations (version, name, checksum) VALUES ($1, $2, $3)",
+		3, NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-		util_seterr(err, n, "could not record migration \"%s\": %s", m->name, PQerrorMessage(conn));
+		util_seterr(err, n, "could not record migration \"%s\": %s", m->name,
+			    PQerrorMessage(conn));
 		PQclear(res);
 		PQclear(PQexec(conn, "ROLLBACK"));
 		return false;
@@ -264,8 +273,10 @@ static bool run_mode(PGconn *conn, struct migration_set *s, enum migrate_mode mo
 		rep->applied_now++;
 	}
 	if (mode == MIGRATE_CHECK && rep->pending > 0) {
-		util_seterr(err, n, "the database schema is behind this sawt: %d migration(s) pending. Run \"sawt migrate\".",
-		       rep->pending);
+		util_seterr(
+			err, n,
+			"the database schema is behind this sawt: %d migration(s) pending. Run \"sawt migrate\".",
+			rep->pending);
 		return false;
 	}
 	return true;
@@ -287,9 +298,10 @@ bool migrate_run(const char *conninfo, const char *dir, enum migrate_mode mode,
 		goto out;
 	PQclear(PQexec(conn, "SET client_min_messages = warning"));
 	if (!exec_ok(conn, "SELECT pg_advisory_lock(" MIGRATE_LOCK_KEY ")", err, n) ||
-	    !exec_ok(conn, "CREATE TABLE IF NOT EXISTS public.sawt_migrations ("
-			   " version integer PRIMARY KEY, name text NOT NULL,"
-			   " checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())",
+	    !exec_ok(conn,
+		     "CREATE TABLE IF NOT EXISTS public.sawt_migrations ("
+		     " version integer PRIMARY KEY, name text NOT NULL,"
+		     " checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())",
 		     err, n))
 		goto out;
 	if (!compare_applied(conn, &s, rep, err, n))

@@ -24,13 +24,13 @@
 
 struct pgembed {
 	char *state_dir;
-	char *pg_dir;      /* STATE/pg */
-	char *data_dir;    /* STATE/pg/data */
-	char *run_dir;     /* STATE/pg/run */
-	char *log_file;    /* STATE/pg/postgres.log */
-	char *bindir_cfg;  /* configured pg_bindir or NULL */
-	char *bindir;      /* found at start */
-	bool as_other;     /* run programs as uid/gid below */
+	char *pg_dir;     /* STATE/pg */
+	char *data_dir;   /* STATE/pg/data */
+	char *run_dir;    /* STATE/pg/run */
+	char *log_file;   /* STATE/pg/postgres.log */
+	char *bindir_cfg; /* configured pg_bindir or NULL */
+	char *bindir;     /* found at start */
+	bool as_other;    /* run programs as uid/gid below */
 	uid_t uid;
 	gid_t gid;
 	char user[64];
@@ -165,14 +165,16 @@ static bool pick_user(struct pgembed *pg, char *err, size_t n)
 		snprintf(pg->user, sizeof(pg->user), "%s", names[i]);
 		return true;
 	}
-	util_seterr(err, n, "sawtd runs as root but there is no user \"sawt\" or \"postgres\" to own the embedded database (initdb refuses root); "
-		       "create one with \"adduser --system sawt\" or configure [database] url");
+	util_seterr(
+		err, n,
+		"sawtd runs as root but there is no user \"sawt\" or \"postgres\" to own the embedded database (initdb refuses root); "
+		"create one with \"adduser --system sawt\" or configure [database] url");
 	return false;
 }
 
 /* mkdir path with mode unless it exists; chown to the cluster user. */
-static bool make_dir(struct pgembed *pg, const char *path, mode_t mode, bool own,
-		     char *err, size_t n)
+static bool make_dir(struct pgembed *pg, const char *path, mode_t mode, bool own, char *err,
+		     size_t n)
 {
 	if (mkdir(path, mode) != 0 && errno != EEXIST) {
 		util_seterr(err, n, "could not create directory \"%s\": %s", path, strerror(errno));
@@ -200,7 +202,8 @@ static bool make_parents(const char *path, char *err, size_t n)
 			continue;
 		*p = '\0';
 		if (mkdir(buf, 0755) != 0 && errno != EEXIST) {
-			util_seterr(err, n, "could not create directory \"%s\": %s", buf, strerror(errno));
+			util_seterr(err, n, "could not create directory \"%s\": %s", buf,
+				    strerror(errno));
 			return false;
 		}
 		*p = '/';
@@ -265,8 +268,8 @@ static int open_log(const struct pgembed *pg, const char *logpath)
  * the cluster user, output appended to logpath.  Returns the child's pid,
  * or -1 when it could not be forked.
  */
-static pid_t spawn_prog(const struct pgembed *pg, const char *prog,
-			const char *const *args, const char *logpath)
+static pid_t spawn_prog(const struct pgembed *pg, const char *prog, const char *const *args,
+			const char *logpath)
 {
 	char path[4096];
 	const char *argv[32];
@@ -298,8 +301,8 @@ static int exit_status(int status)
 }
 
 /* Run prog as spawn_prog does and wait: its exit status, or -1. */
-static int run_prog(const struct pgembed *pg, const char *prog,
-		    const char *const *args, const char *logpath)
+static int run_prog(const struct pgembed *pg, const char *prog, const char *const *args,
+		    const char *logpath)
 {
 	pid_t pid = spawn_prog(pg, prog, args, logpath);
 	int status;
@@ -356,8 +359,8 @@ static bool file_exists(const char *dir, const char *name)
 /* Append the include line to postgresql.conf once, after initdb. */
 static bool pg_initdb(struct pgembed *pg, char *err, size_t n)
 {
-	const char *args[] = { "-D", pg->data_dir, "-U", PGEMBED_USER, "-A", "trust",
-			       "-E", "UTF8", "--locale=C.UTF-8", NULL };
+	const char *args[] = { "-D",    pg->data_dir, "-U",   PGEMBED_USER,       "-A",
+			       "trust", "-E",         "UTF8", "--locale=C.UTF-8", NULL };
 	char conf[4096];
 	FILE *f;
 
@@ -376,7 +379,8 @@ static bool pg_initdb(struct pgembed *pg, char *err, size_t n)
 		util_seterr(err, n, "could not open file \"%s\": %s", conf, strerror(errno));
 		return false;
 	}
-	fprintf(f, "\n# added by sawtd: settings rewritten at every start\ninclude_if_exists = 'sawt_embedded.conf'\n");
+	fprintf(f,
+		"\n# added by sawtd: settings rewritten at every start\ninclude_if_exists = 'sawt_embedded.conf'\n");
 	if (fclose(f) != 0) {
 		util_seterr(err, n, "could not write file \"%s\": %s", conf, strerror(errno));
 		return false;
@@ -423,10 +427,11 @@ static bool pg_create_database(struct pgembed *pg, char *err, size_t n)
 
 	if (conn == NULL)
 		goto out;
-	res = PQexecParams(conn, "SELECT 1 FROM pg_database WHERE datname = $1", 1,
-			   NULL, check, NULL, NULL, 0);
+	res = PQexecParams(conn, "SELECT 1 FROM pg_database WHERE datname = $1", 1, NULL, check,
+			   NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		util_seterr(err, n, "could not query the embedded database: %s", PQerrorMessage(conn));
+		util_seterr(err, n, "could not query the embedded database: %s",
+			    PQerrorMessage(conn));
 		goto out;
 	}
 	if (PQntuples(res) == 0) {
@@ -434,7 +439,7 @@ static bool pg_create_database(struct pgembed *pg, char *err, size_t n)
 		res = PQexec(conn, "CREATE DATABASE " PGEMBED_DBNAME);
 		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 			util_seterr(err, n, "could not create database \"%s\": %s", PGEMBED_DBNAME,
-			       PQerrorMessage(conn));
+				    PQerrorMessage(conn));
 			goto out;
 		}
 		log_info("created database \"%s\" in the embedded cluster", PGEMBED_DBNAME);
@@ -454,7 +459,8 @@ static bool pg_prepare_dirs(struct pgembed *pg, char *err, size_t n)
 	    !make_dir(pg, pg->run_dir, 0700, true, err, n))
 		return false;
 	if (pg->as_other && chmod(pg->state_dir, 0711) != 0) {
-		util_seterr(err, n, "could not change mode of \"%s\": %s", pg->state_dir, strerror(errno));
+		util_seterr(err, n, "could not change mode of \"%s\": %s", pg->state_dir,
+			    strerror(errno));
 		return false;
 	}
 	return true;
@@ -463,16 +469,18 @@ static bool pg_prepare_dirs(struct pgembed *pg, char *err, size_t n)
 bool pgembed_start(struct pgembed *pg, char *err, size_t n)
 {
 	const char *status_args[] = { "status", "-D", pg->data_dir, NULL };
-	const char *start_args[] = { "start", "-w", "-t", "120", "-D", pg->data_dir,
-				     "-l", pg->log_file, NULL };
+	const char *start_args[] = { "start",      "-w", "-t",         "120", "-D",
+				     pg->data_dir, "-l", pg->log_file, NULL };
 
 	if (!pick_user(pg, err, n))
 		return false;
 	free(pg->bindir);
 	pg->bindir = pgembed_find_bindir(pg->bindir_cfg);
 	if (pg->bindir == NULL) {
-		util_seterr(err, n, "could not find PostgreSQL's server programs (initdb, pg_ctl)%s%s; install the Debian package postgresql or set [database] pg_bindir",
-		       pg->bindir_cfg ? " in " : "", pg->bindir_cfg ? pg->bindir_cfg : "");
+		util_seterr(
+			err, n,
+			"could not find PostgreSQL's server programs (initdb, pg_ctl)%s%s; install the Debian package postgresql or set [database] pg_bindir",
+			pg->bindir_cfg ? " in " : "", pg->bindir_cfg ? pg->bindir_cfg : "");
 		return false;
 	}
 	if (!pg_prepare_dirs(pg, err, n))
@@ -484,13 +492,16 @@ bool pgembed_start(struct pgembed *pg, char *err, size_t n)
 	if (run_prog(pg, "pg_ctl", status_args, "/dev/null") == 0) {
 		log_info("reusing the embedded PostgreSQL already running in \"%s\"", pg->data_dir);
 	} else {
-		log_info("starting the embedded PostgreSQL in \"%s\" (%s)", pg->data_dir, pg->bindir);
+		log_info("starting the embedded PostgreSQL in \"%s\" (%s)", pg->data_dir,
+			 pg->bindir);
 		if (run_prog(pg, "pg_ctl", start_args, pg->log_file) != 0) {
 			char why[512];
 
 			last_line(pg->log_file, why, sizeof(why));
-			util_seterr(err, n, "could not start the embedded PostgreSQL: %s (full output in \"%s\")",
-				    why, pg->log_file);
+			util_seterr(
+				err, n,
+				"could not start the embedded PostgreSQL: %s (full output in \"%s\")",
+				why, pg->log_file);
 			return false;
 		}
 	}
@@ -517,8 +528,8 @@ bool pgembed_running(const struct pgembed *pg)
 
 bool pgembed_restart_begin(struct pgembed *pg, char *err, size_t n)
 {
-	const char *args[] = { "start", "-w", "-t", "60", "-D", pg->data_dir,
-			       "-l", pg->log_file, NULL };
+	const char *args[] = { "start",      "-w", "-t",         "60", "-D",
+			       pg->data_dir, "-l", pg->log_file, NULL };
 
 	if (pg->restart_pid > 0)
 		return true;
@@ -555,7 +566,8 @@ static enum pgembed_restart restart_collect(struct pgembed *pg, int flags, char 
 		char why[512];
 
 		last_line(pg->log_file, why, sizeof(why));
-		util_seterr(err, n, "could not start the embedded PostgreSQL: %s (full output in \"%s\")",
+		util_seterr(err, n,
+			    "could not start the embedded PostgreSQL: %s (full output in \"%s\")",
 			    why, pg->log_file);
 	}
 	return PGEMBED_RESTART_FAILED;
@@ -577,7 +589,7 @@ bool pgembed_stop(struct pgembed *pg, char *err, size_t n)
 	log_info("stopping the embedded PostgreSQL");
 	if (run_prog(pg, "pg_ctl", args, "/dev/null") != 0) {
 		util_seterr(err, n, "could not stop the embedded PostgreSQL in \"%s\"; see \"%s\"",
-		       pg->data_dir, pg->log_file);
+			    pg->data_dir, pg->log_file);
 		return false;
 	}
 	return true;

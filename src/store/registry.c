@@ -19,10 +19,10 @@
 #include "parse.h"
 
 struct load {
-	struct registry *reg;       /* NULL: detached */
+	struct registry *reg; /* NULL: detached */
 	struct regsnap *snap;
-	bool tz_pending;            /* the offset query has not answered yet */
-	bool load_queued;           /* the registry query holds this load */
+	bool tz_pending;  /* the offset query has not answered yet */
+	bool load_queued; /* the registry query holds this load */
 	bool tz_ok;
 	long utc_offset;
 	bool failed;
@@ -31,23 +31,23 @@ struct load {
 };
 
 struct listen_req {
-	struct registry *reg;       /* NULL: detached */
+	struct registry *reg; /* NULL: detached */
 };
 
 struct registry {
 	struct event_base *base;
 	struct db *db;
 	char *election;
-	char *timezone;             /* NULL: the system's */
+	char *timezone; /* NULL: the system's */
 	char *deadline;
 	int polls_open;
 	struct regsnap *snap;
 	int election_id;
 	struct validate_clock clock;
 	struct event *ev_reload;
-	struct load *loading;       /* the load in flight, or NULL */
-	bool reload_again;          /* a change was announced during the load */
-	struct listen_req *listening;  /* the LISTEN in flight, or NULL */
+	struct load *loading;         /* the load in flight, or NULL */
+	bool reload_again;            /* a change was announced during the load */
+	struct listen_req *listening; /* the LISTEN in flight, or NULL */
 	registry_loaded_cb loaded_cb;
 	void *loaded_arg;
 	struct registry_stats stats;
@@ -102,9 +102,8 @@ static long system_offset(const char *deadline)
 	time_t t = time(NULL);
 
 	memset(&tm, 0, sizeof(tm));
-	if (deadline != NULL &&
-	    sscanf(deadline, "%d-%d-%d%*c%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-		   &tm.tm_hour, &tm.tm_min) == 5) {
+	if (deadline != NULL && sscanf(deadline, "%d-%d-%d%*c%d:%d", &tm.tm_year, &tm.tm_mon,
+				       &tm.tm_mday, &tm.tm_hour, &tm.tm_min) == 5) {
 		tm.tm_year -= 1900;
 		tm.tm_mon -= 1;
 		tm.tm_isdst = -1;
@@ -122,8 +121,7 @@ static char *dup_or_null(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
-struct registry *registry_new(struct event_base *base, struct db *db,
-			      const struct config *cfg)
+struct registry *registry_new(struct event_base *base, struct db *db, const struct config *cfg)
 {
 	struct registry *reg = calloc(1, sizeof(*reg));
 
@@ -136,8 +134,8 @@ struct registry *registry_new(struct event_base *base, struct db *db,
 	reg->timezone = dup_or_null(cfg->timezone);
 	reg->deadline = dup_or_null(cfg->results_deadline);
 	reg->ev_reload = evtimer_new(base, reload_cb, reg);
-	if (reg->election == NULL || reg->ev_reload == NULL ||
-	    (cfg->timezone && !reg->timezone) || (cfg->results_deadline && !reg->deadline))
+	if (reg->election == NULL || reg->ev_reload == NULL || (cfg->timezone && !reg->timezone) ||
+	    (cfg->results_deadline && !reg->deadline))
 		goto fail;
 	if (!validate_clock_init(&reg->clock, reg->polls_open, reg->deadline,
 				 reg->timezone ? 0 : system_offset(reg->deadline))) {
@@ -211,8 +209,9 @@ static bool load_row(struct load *ld, const struct db_result *res, int r)
 	case 'e': ld->election_id = a; return true;
 	case 'a': return regsnap_add_area(s, a, b);
 	case 'c': return regsnap_add_contest(s, a, sval(res, r, 5), b);
-	case 's': return regsnap_add_station(s, a, sval(res, r, 5), b, ival(res, r, 3),
-					     ival(res, r, 4));
+	case 's':
+		return regsnap_add_station(s, a, sval(res, r, 5), b, ival(res, r, 3),
+					   ival(res, r, 4));
 	case 'x': return regsnap_add_station_contest(s, a, b);
 	case 'p':
 		return regsnap_add_person(s, a, sval(res, r, 5), sval(res, r, 6),
@@ -242,16 +241,18 @@ static void load_done(struct registry *reg, struct load *ld)
 		if (!ld->failed && ld->election_id == 0)
 			/* our INSERT waited for another session creating the
 			 * same election (an import) and our snapshot predates it */
-			log_info("election \"%s\" is being created by another session; loading the registry again in %d ms",
-				 reg->election, REGISTRY_RETRY_MS);
+			log_info(
+				"election \"%s\" is being created by another session; loading the registry again in %d ms",
+				reg->election, REGISTRY_RETRY_MS);
 		else
-			log_warn("could not load the registry; retrying in %d ms", REGISTRY_RETRY_MS);
+			log_warn("could not load the registry; retrying in %d ms",
+				 REGISTRY_RETRY_MS);
 		schedule(reg, REGISTRY_RETRY_MS);
 		load_free(ld);
 		return;
 	}
-	if (ld->tz_ok && !validate_clock_init(&reg->clock, reg->polls_open, reg->deadline,
-					      ld->utc_offset))
+	if (ld->tz_ok &&
+	    !validate_clock_init(&reg->clock, reg->polls_open, reg->deadline, ld->utc_offset))
 		log_warn("cannot read results_deadline \"%s\"", reg->deadline);
 	regsnap_free(reg->snap);
 	reg->snap = ld->snap;

@@ -70,8 +70,7 @@ static const char *const stmt_sql[S_COUNT] = {
 		"INSERT INTO sawt.candidates (contest_id, position, name) VALUES ($1, $2, $3) "
 		"ON CONFLICT (contest_id, position) DO UPDATE SET name = EXCLUDED.name "
 		"RETURNING id, (xmax = 0)",
-	[S_CANDIDATES_TRIM] =
-		"DELETE FROM sawt.candidates WHERE contest_id = $1 AND position > $2",
+	[S_CANDIDATES_TRIM] = "DELETE FROM sawt.candidates WHERE contest_id = $1 AND position > $2",
 	[S_PERSON] =
 		"INSERT INTO sawt.people (election_id, phone, name, role, language, "
 		"pin_hash, pseudonym) VALUES ($1, $2, $3, $4, $5, $6, $7) "
@@ -107,7 +106,7 @@ struct id_entry {
 
 struct area_entry {
 	int id;
-	int parent;             /* 0 for a root */
+	int parent; /* 0 for a root */
 	const char *name;
 };
 
@@ -122,7 +121,7 @@ struct area_cache {
 struct contest_seen {
 	const char *code;
 	int id;
-	int top;                /* highest position in the file */
+	int top; /* highest position in the file */
 };
 
 struct store {
@@ -131,8 +130,8 @@ struct store {
 	struct store_import_summary *sum;
 	char *err;
 	size_t errlen;
-	unsigned line;          /* the row being written, for messages */
-	char eid[16];           /* the election id, as text */
+	unsigned line; /* the row being written, for messages */
+	char eid[16];  /* the election id, as text */
 
 	PGresult *map_res;
 	struct id_entry *map;
@@ -239,8 +238,8 @@ static PGresult *run(struct store *s, enum stmt st, int n, const char *const *pa
 }
 
 /* Run an upsert returning (id, inserted). */
-static bool upsert(struct store *s, enum stmt st, int n, const char *const *params,
-		   int *id, bool *inserted)
+static bool upsert(struct store *s, enum stmt st, int n, const char *const *params, int *id,
+		   bool *inserted)
 {
 	PGresult *res = run(s, st, n, params, PGRES_TUPLES_OK);
 
@@ -337,8 +336,8 @@ static int map_find(const struct store *s, const char *key)
  * caller frees).  Unknown keys are bad-row errors "unknown WHAT "key"HINT";
  * *bad is set when there was one.  NULL only when out of memory.
  */
-static int *resolve_keys(struct store *s, const struct registry_list *list,
-			 const char *what, const char *hint, bool *bad)
+static int *resolve_keys(struct store *s, const struct registry_list *list, const char *what,
+			 const char *hint, bool *bad)
 {
 	int *ids = malloc((list->n ? list->n : 1) * sizeof(*ids));
 
@@ -364,9 +363,10 @@ static bool load_areas(struct store *s)
 	const char *params[1] = { s->eid };
 	int rows;
 
-	s->area_res = PQexecParams(s->conn,
-		"SELECT id, COALESCE(parent_id, 0), name FROM sawt.areas WHERE election_id = $1",
-		1, NULL, params, NULL, NULL, 0);
+	s->area_res = PQexecParams(
+		s->conn,
+		"SELECT id, COALESCE(parent_id, 0), name FROM sawt.areas WHERE election_id = $1", 1,
+		NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(s->area_res) != PGRES_TUPLES_OK) {
 		db_error(s, s->area_res);
 		return false;
@@ -436,8 +436,12 @@ static int resolve_area(struct store *s, const char *ref, bool *bad)
 		return id;
 	*bad = true;
 	if (n > 1)
-		return row_error(s, "area \"%s\" is ambiguous: several areas have that name; "
-			"write it as \"Region/District\"", ref) ? 0 : -1;
+		return row_error(s,
+				 "area \"%s\" is ambiguous: several areas have that name; "
+				 "write it as \"Region/District\"",
+				 ref)
+			       ? 0
+			       : -1;
 	return row_error(s, "unknown area \"%s\"", ref) ? 0 : -1;
 }
 
@@ -486,7 +490,7 @@ static bool write_station(struct store *s, const struct registry_station *st)
 		return false;
 	if (bad) {
 		free(contests);
-		return true;    /* a bad row: keep checking the others */
+		return true; /* a bad row: keep checking the others */
 	}
 	area = area_id(s, 0, st->region, 1);
 	if (area > 0 && st->district != NULL)
@@ -636,7 +640,7 @@ static bool write_person(struct store *s, const struct registry_person *p)
 	if (stations == NULL || (areas = resolve_areas(s, &p->areas, &bad)) == NULL)
 		goto done;
 	if (bad) {
-		ok = true;      /* a bad row: keep checking the others */
+		ok = true; /* a bad row: keep checking the others */
 		goto done;
 	}
 	params[0] = s->eid;
@@ -709,10 +713,10 @@ static bool election(struct store *s, const struct store_import_options *opt)
 	const char *params[2];
 	PGresult *res;
 
-	params[0] = opt != NULL && opt->election != NULL ? opt->election
-							 : CONFIG_DEFAULT_ELECTION;
+	params[0] = opt != NULL && opt->election != NULL ? opt->election : CONFIG_DEFAULT_ELECTION;
 	params[1] = opt != NULL && opt->country_code != NULL && opt->country_code[0] != '\0'
-		? opt->country_code : NULL;
+			    ? opt->country_code
+			    : NULL;
 	res = run(s, S_ELECTION, 2, params, PGRES_TUPLES_OK);
 	if (res == NULL)
 		return false;
@@ -753,8 +757,8 @@ static void store_release(struct store *s)
 
 enum store_import_result store_import_run(const char *conninfo, struct registry_import *imp,
 					  const struct store_import_options *opt,
-					  struct store_import_summary *sum,
-					  char *err, size_t errlen)
+					  struct store_import_summary *sum, char *err,
+					  size_t errlen)
 {
 	struct store s = { .imp = imp, .sum = sum, .err = err, .errlen = errlen };
 	enum store_import_result result = STORE_IMPORT_FAILED;
@@ -766,8 +770,7 @@ enum store_import_result store_import_run(const char *conninfo, struct registry_
 	sum->rows = registry_import_n_rows(imp);
 	if (!connect_db(&s, conninfo))
 		goto done;
-	if (!exec_simple(&s, "BEGIN") || !prepare_all(&s) || !election(&s, opt) ||
-	    !write_rows(&s))
+	if (!exec_simple(&s, "BEGIN") || !prepare_all(&s) || !election(&s, opt) || !write_rows(&s))
 		goto rollback;
 	if (registry_import_n_errors(imp) > 0) {
 		result = STORE_IMPORT_BAD_ROWS;

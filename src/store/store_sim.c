@@ -108,15 +108,15 @@ static PGresult *run(struct store_sim *s, const char *sql, int n, const char *co
 
 	if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK) {
 		util_seterr(err, errlen, "query failed: %s",
-		       res != NULL ? PQresultErrorMessage(res) : PQerrorMessage(s->conn));
+			    res != NULL ? PQresultErrorMessage(res) : PQerrorMessage(s->conn));
 		PQclear(res);
 		return NULL;
 	}
 	return res;
 }
 
-bool store_sim_utc_offset(struct store_sim *s, const char *tz, const char *deadline,
-			  long *offset, char *err, size_t errlen)
+bool store_sim_utc_offset(struct store_sim *s, const char *tz, const char *deadline, long *offset,
+			  char *err, size_t errlen)
 {
 	const char *params[2] = { tz, deadline };
 	PGresult *res = run(s, offset_sql, 2, params, err, errlen);
@@ -169,15 +169,14 @@ static char *array_literal(const char *const *v, size_t n)
 	return out;
 }
 
-bool store_sim_progress(struct store_sim *s, const char *const *senders, size_t n,
-			int64_t from, int64_t to, struct store_sim_progress *out,
-			char *err, size_t errlen)
+bool store_sim_progress(struct store_sim *s, const char *const *senders, size_t n, int64_t from,
+			int64_t to, struct store_sim_progress *out, char *err, size_t errlen)
 {
 	char f[24], t[24], *arr = array_literal(senders, n);
 	const char *params[3] = { arr, f, t };
-	long long *c[9] = { &out->stored, &out->rejected, &out->ignored, &out->resends,
-			    &out->flagged_time, &out->corrected, &out->replies,
-			    &out->replies_sent, &out->replies_failed };
+	long long *c[9] = { &out->stored,  &out->rejected,     &out->ignored,
+			    &out->resends, &out->flagged_time, &out->corrected,
+			    &out->replies, &out->replies_sent, &out->replies_failed };
 	PGresult *res;
 
 	if (arr == NULL) {
@@ -199,8 +198,8 @@ bool store_sim_progress(struct store_sim *s, const char *const *senders, size_t 
 	return true;
 }
 
-bool store_sim_facts(struct store_sim *s, const char *election, store_sim_fact_cb fn,
-		     void *arg, char *err, size_t errlen)
+bool store_sim_facts(struct store_sim *s, const char *election, store_sim_fact_cb fn, void *arg,
+		     char *err, size_t errlen)
 {
 	const char *params[1] = { election };
 	PGresult *res = run(s, facts_sql, 1, params, err, errlen);

@@ -99,38 +99,36 @@ static const char *primary_message(const PGresult *res, const PGconn *conn)
 	return msg != NULL ? msg : PQerrorMessage(conn);
 }
 
-static bool exec_command(struct store_status *st, const char *sql,
-			 char *err, size_t errlen)
+static bool exec_command(struct store_status *st, const char *sql, char *err, size_t errlen)
 {
 	PGresult *res = PQexec(st->conn, sql);
 	bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
 
 	if (!ok)
 		util_seterr(err, errlen, "could not run \"%s\": %s", sql,
-		       primary_message(res, st->conn));
+			    primary_message(res, st->conn));
 	PQclear(res);
 	return ok;
 }
 
-static bool set_timezone(struct store_status *st, const char *timezone,
-			 char *err, size_t errlen)
+static bool set_timezone(struct store_status *st, const char *timezone, char *err, size_t errlen)
 {
 	const char *params[1] = { timezone };
 	PGresult *res;
 	bool ok;
 
-	res = PQexecParams(st->conn, "SELECT set_config('TimeZone', $1, false)",
-			   1, NULL, params, NULL, NULL, 0);
+	res = PQexecParams(st->conn, "SELECT set_config('TimeZone', $1, false)", 1, NULL, params,
+			   NULL, NULL, 0);
 	ok = PQresultStatus(res) == PGRES_TUPLES_OK;
 	if (!ok)
-		util_seterr(err, errlen, "could not set the time zone to \"%s\": %s",
-		       timezone, primary_message(res, st->conn));
+		util_seterr(err, errlen, "could not set the time zone to \"%s\": %s", timezone,
+			    primary_message(res, st->conn));
 	PQclear(res);
 	return ok;
 }
 
-struct store_status *store_status_new(const char *conninfo, const char *timezone,
-				     char *err, size_t errlen)
+struct store_status *store_status_new(const char *conninfo, const char *timezone, char *err,
+				      size_t errlen)
 {
 	struct store_status *st = calloc(1, sizeof(*st));
 
@@ -197,10 +195,9 @@ static PGresult *run_query(struct store_status *st, enum store_status_query q,
 	return res;
 }
 
-struct store_status_rows *store_status_query(struct store_status *st,
-					     enum store_status_query q,
-					     const char *election, int depth,
-					     char *err, size_t errlen)
+struct store_status_rows *store_status_query(struct store_status *st, enum store_status_query q,
+					     const char *election, int depth, char *err,
+					     size_t errlen)
 {
 	char dbuf[16];
 	const char *params[2] = { election, dbuf };
@@ -226,11 +223,12 @@ struct store_status_rows *store_status_query(struct store_status *st,
 		goto done;
 	}
 	if (state != NULL && strcmp(state, SQLSTATE_UNDEFINED_TABLE) == 0)
-		util_seterr(err, errlen, "the analytics views are missing (%s): run \"sawt migrate\"",
-		       primary_message(res, st->conn));
+		util_seterr(err, errlen,
+			    "the analytics views are missing (%s): run \"sawt migrate\"",
+			    primary_message(res, st->conn));
 	else
 		util_seterr(err, errlen, "could not query the database: %s",
-		       primary_message(res, st->conn));
+			    primary_message(res, st->conn));
 	PQclear(res);
 	return NULL;
 done:

@@ -31,17 +31,17 @@
 
 struct slot {
 	struct modem_mgr *mgr;
-	struct config_modem *cfg;       /* owned copy */
+	struct config_modem *cfg; /* owned copy */
 	struct modem_status st;
-	uint32_t generation;            /* of the current worker */
-	pid_t pid;                      /* 0: none */
-	struct bufferevent *bev;        /* NULL: no channel */
-	int64_t last_frame;             /* monotonic ms */
-	int64_t started;                /* monotonic ms */
-	int64_t restart_at;             /* monotonic ms, when DOWN */
-	int64_t kill_at;                /* monotonic ms, 0: none */
-	int failures;                   /* consecutive short runs */
-	uint64_t *sends;                /* outbox ids queued on the worker */
+	uint32_t generation;     /* of the current worker */
+	pid_t pid;               /* 0: none */
+	struct bufferevent *bev; /* NULL: no channel */
+	int64_t last_frame;      /* monotonic ms */
+	int64_t started;         /* monotonic ms */
+	int64_t restart_at;      /* monotonic ms, when DOWN */
+	int64_t kill_at;         /* monotonic ms, 0: none */
+	int failures;            /* consecutive short runs */
+	uint64_t *sends;         /* outbox ids queued on the worker */
 	size_t n_sends;
 };
 
@@ -234,9 +234,10 @@ static void fail_sends(struct slot *s)
 	for (size_t i = 0; i < n; i++) {
 		s->st.send_failed++;
 		if (m->cb.on_sent)
-			m->cb.on_sent(s->st.name, ids[i], MODEM_SEND_LOST, 0, -1,
-				      "the modem worker exited before reporting (the message may have been sent)",
-				      m->cb.arg);
+			m->cb.on_sent(
+				s->st.name, ids[i], MODEM_SEND_LOST, 0, -1,
+				"the modem worker exited before reporting (the message may have been sent)",
+				m->cb.arg);
 	}
 	free(ids);
 }
@@ -421,9 +422,7 @@ static void handle_frame(struct slot *s, const struct frame *f)
 					  (enum frame_delivery)f->u.delivery.status,
 					  f->u.delivery.recipient, m->cb.arg);
 		break;
-	default:
-		protocol_error(s, "frame type meant for a worker");
-		break;
+	default: protocol_error(s, "frame type meant for a worker"); break;
 	}
 }
 
@@ -469,8 +468,8 @@ static void event_cb(struct bufferevent *bev, short what, void *arg)
 
 static void reset_signals(void)
 {
-	static const int sigs[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGCHLD, SIGUSR1,
-				    SIGUSR2, SIGALRM };
+	static const int sigs[] = { SIGHUP,  SIGINT,  SIGQUIT, SIGTERM,
+				    SIGCHLD, SIGUSR1, SIGUSR2, SIGALRM };
 	sigset_t all;
 
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
@@ -674,8 +673,7 @@ static bool add_slot(struct modem_mgr *m, struct config_modem *mc)
 }
 
 struct modem_mgr *modem_mgr_new(struct event_base *base, const struct config *cfg,
-				const struct modem_options *opts,
-				const struct modem_callbacks *cb)
+				const struct modem_options *opts, const struct modem_callbacks *cb)
 {
 	struct modem_mgr *m = calloc(1, sizeof(*m));
 	size_t want = cfg->n_modems ? cfg->n_modems : 1;
@@ -711,7 +709,8 @@ static bool prepare_dummies(struct modem_mgr *m, char *err, size_t errlen)
 	for (size_t i = 0; i < m->n; i++) {
 		const struct config_modem *mc = m->slots[i].cfg;
 
-		if (is_dummy(mc) && mc->device != NULL && !dummy_inbox_prepare(mc->device, err, errlen))
+		if (is_dummy(mc) && mc->device != NULL &&
+		    !dummy_inbox_prepare(mc->device, err, errlen))
 			return false;
 	}
 	return true;
@@ -756,8 +755,8 @@ bool modem_mgr_ack(struct modem_mgr *mgr, const char *modem, uint64_t token)
 	return send_frame(s, &f);
 }
 
-bool modem_mgr_send(struct modem_mgr *mgr, const char *modem, uint64_t outbox_id,
-		    const char *to, const char *text)
+bool modem_mgr_send(struct modem_mgr *mgr, const char *modem, uint64_t outbox_id, const char *to,
+		    const char *text)
 {
 	struct slot *s = find(mgr, modem);
 	struct frame f;

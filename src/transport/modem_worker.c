@@ -39,13 +39,13 @@
 #include "utf8.h"
 #include "util.h"
 
-#define GROUPS_MAX 64           /* multipart messages assembled at once */
-#define SCAN_MAX 4096           /* GetNextSMS calls in one scan */
-#define LOOP_TICK_MS 250        /* longest wait before reading the modem again */
+#define GROUPS_MAX 64    /* multipart messages assembled at once */
+#define SCAN_MAX 4096    /* GetNextSMS calls in one scan */
+#define LOOP_TICK_MS 250 /* longest wait before reading the modem again */
 #define DUMMY_FULL_SCAN_MS 60000
 #define DUMMY_SETTLE_MS 100
 #define DUMMY_POLL_MS 500
-#define TIMEOUTS_LOST 3         /* consecutive timeouts that mean the device is gone */
+#define TIMEOUTS_LOST 3 /* consecutive timeouts that mean the device is gone */
 #define UNITS_MAX (INBOUND_TEXT_MAX + 16)
 
 struct sms_loc {
@@ -61,7 +61,7 @@ struct loc_ref {
 
 struct pending {
 	uint64_t token;
-	int64_t sent_ms;                /* monotonic */
+	int64_t sent_ms; /* monotonic */
 	struct sms_loc *locs;
 	size_t n_locs;
 };
@@ -78,13 +78,13 @@ struct worker {
 
 	struct loc_ref *refs;
 	size_t n_refs;
-	struct concat *concat;          /* multipart messages being assembled */
+	struct concat *concat; /* multipart messages being assembled */
 	struct pending *pend;
 	size_t n_pend;
-	struct sms_loc *trash;          /* status reports to delete after a scan */
+	struct sms_loc *trash; /* status reports to delete after a scan */
 	size_t n_trash;
-	bool batching;                  /* in a scan: hold records to sort them */
-	struct frame_inbound *batch;    /* compact records held during a scan */
+	bool batching;               /* in a scan: hold records to sort them */
+	struct frame_inbound *batch; /* compact records held during a scan */
 	size_t n_batch, cap_batch;
 
 	uint8_t rbuf[FRAME_MAX * 2];
@@ -103,7 +103,7 @@ struct worker {
 	bool dummy;
 	struct timespec inbox_mtime;
 	int64_t next_poll, next_full_scan, next_health, next_balance;
-	int64_t last_activity_ms;       /* wall clock */
+	int64_t last_activity_ms; /* wall clock */
 	int timeouts;
 	bool have_smsc;
 	GSM_SMSC smsc;
@@ -210,10 +210,8 @@ static bool device_lost(GSM_Error e)
 	case ERR_DEVICENODRIVER:
 	case ERR_DEVICENOPERMISSION:
 	case ERR_NOTCONNECTED:
-	case ERR_PHONEOFF:
-		return true;
-	default:
-		return false;
+	case ERR_PHONEOFF: return true;
+	default: return false;
 	}
 }
 
@@ -319,7 +317,7 @@ static void delete_loc(struct worker *w, const struct sms_loc *loc)
 		return;
 	}
 	gammu_failed(w, "could not delete a message from the modem", e);
-	w->force_scan = true;   /* still there: it will be reported and acked again */
+	w->force_scan = true; /* still there: it will be reported and acked again */
 }
 
 /* ---- delivering records ---- */
@@ -389,7 +387,8 @@ static void deliver(struct worker *w, struct inbound *in, struct sms_loc *locs, 
 			return;
 		}
 		w->pend = p;
-		w->pend[w->n_pend++] = (struct pending){ f.u.inbound.token, util_mono_ms(), locs, n };
+		w->pend[w->n_pend++] =
+			(struct pending){ f.u.inbound.token, util_mono_ms(), locs, n };
 	} else {
 		free(locs);
 	}
@@ -454,8 +453,8 @@ static void concat_ready(void *arg, const struct concat_message *msg)
 	in->concat_parts = (uint8_t)msg->total;
 	in->concat_missing = (uint8_t)msg->missing;
 	in->concat_ref = (uint16_t)msg->ref;
-	in->text_len = (uint16_t)units_to_utf8(msg->units, msg->n_units, in->text,
-					       sizeof(in->text));
+	in->text_len =
+		(uint16_t)units_to_utf8(msg->units, msg->n_units, in->text, sizeof(in->text));
 	if (in->concat_missing)
 		log_warn("multipart message %d: %d of %d parts never arrived; processing the rest",
 			 msg->ref, msg->missing, msg->total);
@@ -468,7 +467,7 @@ struct rx {
 	int64_t t;
 	const uint16_t *units;
 	size_t n;
-	const struct sms_loc *loc;   /* NULL: not stored on the modem */
+	const struct sms_loc *loc; /* NULL: not stored on the modem */
 };
 
 /* Hand one part to the assembler; a stored part's location is held until
@@ -582,8 +581,8 @@ static void process_sms(struct worker *w, const GSM_SMSMessage *sms, bool stored
 	if (sms->PDU != SMS_Deliver || (stored && ref_find(w, &loc) != NULL))
 		return;
 	gammu_str(sms->Number, sizeof(sms->Number), sender, sizeof(sender));
-	rx = (struct rx){ sender, gammu_time(&sms->DateTime), units,
-			  sms_units(sms, units, 700), stored ? &loc : NULL };
+	rx = (struct rx){ sender, gammu_time(&sms->DateTime), units, sms_units(sms, units, 700),
+			  stored ? &loc : NULL };
 	if (concat_info(sms, &ref, &part, &total))
 		group_add(w, &rx, ref, part, total);
 	else
@@ -605,7 +604,8 @@ static bool dummy_inbox_changed(struct worker *w)
 		return true;
 	changed = st.st_mtim.tv_sec != w->inbox_mtime.tv_sec ||
 		  st.st_mtim.tv_nsec != w->inbox_mtime.tv_nsec ||
-		  util_wall_ms() - ((int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000) <
+		  util_wall_ms() - ((int64_t)st.st_mtim.tv_sec * 1000 +
+				    st.st_mtim.tv_nsec / 1000000) <
 			  DUMMY_SETTLE_MS;
 	w->inbox_mtime = st.st_mtim;
 	return changed;
@@ -753,8 +753,8 @@ static bool prepare_parts(struct worker *w, const struct frame_send *fs, char *e
 	return true;
 }
 
-static bool send_part(struct worker *w, GSM_SMSMessage *sms, const char *to, int *mr,
-		      char *err, size_t n)
+static bool send_part(struct worker *w, GSM_SMSMessage *sms, const char *to, int *mr, char *err,
+		      size_t n)
 {
 	GSM_Error e;
 
@@ -764,7 +764,7 @@ static bool send_part(struct worker *w, GSM_SMSMessage *sms, const char *to, int
 		sms->SMSC = w->smsc;
 		sms->SMSC.Location = 0;
 	}
-	sms->PDU = SMS_Status_Report;   /* a Submit that asks for a delivery report */
+	sms->PDU = SMS_Status_Report; /* a Submit that asks for a delivery report */
 	w->send_done = false;
 	w->send_mr = -1;
 	e = GSM_SendSMS(w->s, sms);
@@ -824,7 +824,8 @@ static void do_send(struct worker *w, const struct frame_send *fs)
 	}
 	f.u.sent.ok = ok;
 	if (!ok)
-		frame_copy_str(f.u.sent.error, sizeof(f.u.sent.error), err[0] ? err : "unknown error");
+		frame_copy_str(f.u.sent.error, sizeof(f.u.sent.error),
+			       err[0] ? err : "unknown error");
 	w->last_activity_ms = util_wall_ms();
 	send_frame(w, &f);
 }
@@ -851,7 +852,7 @@ static void fill_network(struct worker *w, struct frame_health *h)
 	memset(&ni, 0, sizeof(ni));
 	e = GSM_GetNetworkInfo(w->s, &ni);
 	if (e == ERR_NOTSUPPORTED || e == ERR_NOTIMPLEMENTED) {
-		h->state = FRAME_WS_READY;   /* cannot tell: assume it works */
+		h->state = FRAME_WS_READY; /* cannot tell: assume it works */
 		return;
 	}
 	if (e != ERR_NONE) {
@@ -862,7 +863,7 @@ static void fill_network(struct worker *w, struct frame_health *h)
 	gammu_ok(w);
 	h->net = net_state(ni.State);
 	h->state = h->net == FRAME_NET_HOME || h->net == FRAME_NET_ROAMING ? FRAME_WS_READY
-									  : FRAME_WS_NO_NETWORK;
+									   : FRAME_WS_NO_NETWORK;
 	frame_copy_str(h->operator_code, sizeof(h->operator_code), ni.NetworkCode);
 	gammu_str(ni.NetworkName, sizeof(ni.NetworkName), h->operator_name,
 		  sizeof(h->operator_name));
@@ -1063,12 +1064,8 @@ static bool open_device(struct worker *w)
 static void handle_frame(struct worker *w, const struct frame *f)
 {
 	switch (f->type) {
-	case FRAME_ACK:
-		handle_ack(w, f->u.ack.token);
-		break;
-	case FRAME_SEND:
-		do_send(w, &f->u.send);
-		break;
+	case FRAME_ACK: handle_ack(w, f->u.ack.token); break;
+	case FRAME_SEND: do_send(w, &f->u.send); break;
 	case FRAME_SHUTDOWN:
 		log_debug("shutdown requested");
 		w->stop = true;

@@ -47,11 +47,11 @@ struct bench {
 	int rate;
 	struct pipeline_options opt;
 	const char *phases;
-	int next;               /* next message to submit */
+	int next; /* next message to submit */
 	int done;
 	int failed;
 	double t0;
-	double *lat_ms;         /* receipt to commit, per message */
+	double *lat_ms; /* receipt to commit, per message */
 	double *sent_at;
 	struct event *tick;
 };
@@ -116,7 +116,7 @@ static void submit_one(struct bench *b)
 	memcpy(in.text, text, in.text_len);
 	in.received_ms = wall_ms();
 	in.smsc_time = in.received_ms / 1000;
-	in.concat_ref = (uint16_t)i;   /* distinct dedup keys */
+	in.concat_ref = (uint16_t)i; /* distinct dedup keys */
 	inbound_dedup_key(&in);
 	slots[i] = (struct slot){ b, i };
 	b->sent_at[i] = now_ms();
@@ -176,8 +176,8 @@ static double cpu_s(void)
 	struct rusage ru;
 
 	getrusage(RUSAGE_SELF, &ru);
-	return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
-	       (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+	return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
+	       ru.ru_stime.tv_usec / 1e6;
 }
 
 static void report(const char *name, struct bench *b, double secs, double cpu)
@@ -193,8 +193,7 @@ static void report(const char *name, struct bench *b, double secs, double cpu)
 	printf("%s: %d messages in %.2f s = %.0f msg/s; receipt to commit p50 %.1f ms,"
 	       " p99 %.1f ms, max %.1f ms; sawt CPU %.1f us/msg; %d failed\n",
 	       name, b->total, secs, b->total / secs, pct(sorted, b->total, 50),
-	       pct(sorted, b->total, 99), sorted[b->total - 1], cpu * 1e6 / b->total,
-	       b->failed);
+	       pct(sorted, b->total, 99), sorted[b->total - 1], cpu * 1e6 / b->total, b->failed);
 	free(sorted);
 }
 
@@ -226,7 +225,8 @@ static void run_phase(struct bench *b, const char *name, int window, int rate)
 	report(name, b, t, cpu_s() - cpu);
 	pipeline_stats(b->pl, &after);
 	printf("%s: %" PRIu64 " transactions, %.1f messages each on average, largest %" PRIu64
-	       ", %" PRIu64 " rejected\n", name, after.batches - before.batches,
+	       ", %" PRIu64 " rejected\n",
+	       name, after.batches - before.batches,
 	       (double)(after.batch_messages - before.batch_messages) /
 		       (double)(after.batches - before.batches),
 	       after.batch_largest, after.rejected - before.rejected);
@@ -249,15 +249,17 @@ static void create_registry(PGconn *c, int stations)
 	char sql[2048];
 
 	exec_sql(c, "INSERT INTO sawt.elections (name) VALUES ('default') ON CONFLICT DO NOTHING");
-	exec_sql(c, "INSERT INTO sawt.areas (election_id, name, depth)"
-		    " SELECT id, 'Bench', 1 FROM sawt.elections WHERE name = 'default'");
-	exec_sql(c, "INSERT INTO sawt.contests (election_id, code, name)"
-		    " SELECT id, 'MUN', 'Council' FROM sawt.elections WHERE name = 'default';"
-		    "INSERT INTO sawt.candidates (contest_id, position, name)"
-		    " SELECT c.id, g, 'Candidate ' || g FROM sawt.contests c, generate_series(1, 3) g;"
-		    "INSERT INTO sawt.incident_codes (election_id, code, severity, name_en)"
-		    " SELECT id, 3, 'critical', 'Vote buying' FROM sawt.elections"
-		    " WHERE name = 'default'");
+	exec_sql(c,
+		 "INSERT INTO sawt.areas (election_id, name, depth)"
+		 " SELECT id, 'Bench', 1 FROM sawt.elections WHERE name = 'default'");
+	exec_sql(c,
+		 "INSERT INTO sawt.contests (election_id, code, name)"
+		 " SELECT id, 'MUN', 'Council' FROM sawt.elections WHERE name = 'default';"
+		 "INSERT INTO sawt.candidates (contest_id, position, name)"
+		 " SELECT c.id, g, 'Candidate ' || g FROM sawt.contests c, generate_series(1, 3) g;"
+		 "INSERT INTO sawt.incident_codes (election_id, code, severity, name_en)"
+		 " SELECT id, 3, 'critical', 'Vote buying' FROM sawt.elections"
+		 " WHERE name = 'default'");
 	snprintf(sql, sizeof(sql),
 		 "INSERT INTO sawt.stations (election_id, code, name, area_id, registered,"
 		 " registered_women) SELECT a.election_id, (10000 + g)::text, 'Station ' || g,"
@@ -298,7 +300,7 @@ static void parse_args(struct bench *b, int argc, char **argv)
 	b->window = 5000;
 	b->phases = "ab";
 	pipeline_options_init(&b->opt);
-	b->opt.conninfo = "";   /* libpq's environment, as for the main connection */
+	b->opt.conninfo = ""; /* libpq's environment, as for the main connection */
 	while ((opt = getopt(argc, argv, "s:n:r:w:b:d:f:c:p:")) != -1) {
 		switch (opt) {
 		case 'c': b->opt.connections = (unsigned)atoi(optarg); break;
@@ -311,9 +313,10 @@ static void parse_args(struct bench *b, int argc, char **argv)
 		case 'r': b->rate = atoi(optarg); break;
 		case 'w': b->window = atoi(optarg); break;
 		default:
-			fprintf(stderr, "usage: bench_pipeline [-s STATIONS] [-n MESSAGES]"
-					" [-r RATE] [-w WINDOW] [-b BATCH_MAX] [-d BATCH_DELAY_MS]"
-					" [-f MAX_IN_FLIGHT] [-c CONNECTIONS] [-p PHASES]\n");
+			fprintf(stderr,
+				"usage: bench_pipeline [-s STATIONS] [-n MESSAGES]"
+				" [-r RATE] [-w WINDOW] [-b BATCH_MAX] [-d BATCH_DELAY_MS]"
+				" [-f MAX_IN_FLIGHT] [-c CONNECTIONS] [-p PHASES]\n");
 			exit(2);
 		}
 	}
@@ -364,8 +367,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	{
-		PGresult *r = PQexec(c, "SELECT current_setting('fsync') || '/' ||"
-					" current_setting('synchronous_commit')");
+		PGresult *r = PQexec(c,
+				     "SELECT current_setting('fsync') || '/' ||"
+				     " current_setting('synchronous_commit')");
 
 		printf("bench: %d stations, %d messages; PostgreSQL %s, fsync/synchronous_commit %s;"
 		       " batches of at most %u, %u ms, %u in flight, %u connections\n",
@@ -377,8 +381,9 @@ int main(int argc, char **argv)
 	}
 	if (strchr(b.phases, 'a')) {
 		run_phase(&b, "(a) as fast as possible", window, 0);
-		exec_sql(c, "TRUNCATE sawt.tallies, sawt.outbox, sawt.alerts, sawt.reports,"
-			    " sawt.inbound_messages; CHECKPOINT");
+		exec_sql(c,
+			 "TRUNCATE sawt.tallies, sawt.outbox, sawt.alerts, sawt.reports,"
+			 " sawt.inbound_messages; CHECKPOINT");
 	}
 	if (strchr(b.phases, 'b')) {
 		char name[64];

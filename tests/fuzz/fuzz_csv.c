@@ -58,8 +58,9 @@ static void round_trip(const struct csv_record *rec, char delim)
 {
 	static char text[4 * BUF + 64], buf2[BUF];
 	struct csv_field fields2[MAXF];
-	struct csv_record rec2 = { .buf = buf2, .buf_size = BUF, .fields = fields2,
-				   .max_fields = MAXF };
+	struct csv_record rec2 = {
+		.buf = buf2, .buf_size = BUF, .fields = fields2, .max_fields = MAXF
+	};
 	struct csv_reader r2;
 	size_t n = write_quoted(rec, delim, text, sizeof(text));
 
@@ -81,8 +82,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static char buf[BUF];
 	struct csv_field fields[MAXF];
-	struct csv_record rec = { .buf = buf, .buf_size = BUF, .fields = fields,
-				  .max_fields = MAXF };
+	struct csv_record rec = {
+		.buf = buf, .buf_size = BUF, .fields = fields, .max_fields = MAXF
+	};
 	struct csv_reader r;
 	enum csv_status st;
 	unsigned last_line = 1;
@@ -96,8 +98,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		st = csv_read(&r, &rec);
 		if (st == CSV_EOF)
 			break;
-		if (r.pos <= last_pos || r.pos > size || rec.line < last_line ||
-		    r.line < rec.line)
+		if (r.pos <= last_pos || r.pos > size || rec.line < last_line || r.line < rec.line)
 			abort();
 		last_line = rec.line;
 		if (st == CSV_ERROR) {

@@ -27,7 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char *const senders[] = {
 	FUZZ_OBSERVER, FUZZ_PINNED, FUZZ_COORDINATOR, "+9617000000",
-	"+9613999999", "MTC", "1234", "03 100 001",
+	"+9613999999", "MTC",       "1234",           "03 100 001",
 };
 static const char *const own[] = { "+9613999999" };
 static const struct decide_settings set = {

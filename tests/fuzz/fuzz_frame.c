@@ -33,8 +33,7 @@ static void check_strings(const struct frame *f)
 		if (strlen(f->u.send.text) != f->u.send.text_len || f->u.send.to[0] == '\0')
 			abort();
 		break;
-	default:
-		break;
+	default: break;
 	}
 }
 

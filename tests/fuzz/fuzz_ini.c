@@ -67,10 +67,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	config_free(cfg);
 
 	switch (ini_parse((const char *)data, size, check_event, &b, &ie)) {
-	case INI_OK:
-		break;
-	case INI_STOPPED:
-		abort();
+	case INI_OK: break;
+	case INI_STOPPED: abort();
 	default:
 		if (ie.line == 0 || ie.line < b.last_line)
 			abort();

@@ -40,8 +40,8 @@ static void check_digits(const char *s, size_t max)
 
 static void check_msg(const struct parse_msg *m, size_t len)
 {
-	if (m->error >= PARSE_ERROR_COUNT || m->form >= PARSE_FORM_COUNT ||
-	    m->lang >= LANG_COUNT || m->n_counts > PARSE_MAX_COUNTS)
+	if (m->error >= PARSE_ERROR_COUNT || m->form >= PARSE_FORM_COUNT || m->lang >= LANG_COUNT ||
+	    m->n_counts > PARSE_MAX_COUNTS)
 		abort();
 	check_span(m->err_span, len);
 	check_span(m->text, len);
@@ -108,8 +108,8 @@ static void round_trip(const char *text, size_t len, const struct parse_msg *m1)
 	if (len > PARSE_MAX_BYTES || utf8_validate(text, len) != len)
 		return;
 	if (utf8_to_ucs2(text, len, ucs2, sizeof(ucs2), &n) != UTF8_CONV_OK ||
-	    utf8_from_ucs2(ucs2, n, back, sizeof(back), &blen) != UTF8_CONV_OK ||
-	    blen != len || memcmp(back, text, len) != 0)
+	    utf8_from_ucs2(ucs2, n, back, sizeof(back), &blen) != UTF8_CONV_OK || blen != len ||
+	    memcmp(back, text, len) != 0)
 		abort();
 	parse_checked(back, blen, &m2);
 	if (m2.error != m1->error || m2.form != m1->form || m2.has != m1->has ||
@@ -126,8 +126,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	parse_checked((const char *)data, size, &m);
 	round_trip((const char *)data, size, &m);
-	if (size <= 4096 &&
-	    utf8_from_ucs2(data, size, conv, sizeof(conv), &n) == UTF8_CONV_OK)
+	if (size <= 4096 && utf8_from_ucs2(data, size, conv, sizeof(conv), &n) == UTF8_CONV_OK)
 		parse_checked(conv, n, &m);
 	return 0;
 }

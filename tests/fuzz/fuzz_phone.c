@@ -20,8 +20,8 @@ static void check_e164(const char *out)
 {
 	size_t n = strlen(out);
 
-	if (n < 1 + PHONE_MIN_DIGITS || n > 1 + PHONE_MAX_DIGITS || out[0] != '+' ||
-	    out[1] < '1' || out[1] > '9')
+	if (n < 1 + PHONE_MIN_DIGITS || n > 1 + PHONE_MAX_DIGITS || out[0] != '+' || out[1] < '1' ||
+	    out[1] > '9')
 		abort();
 	for (size_t i = 1; i < n; i++)
 		if (out[i] < '0' || out[i] > '9')

@@ -46,7 +46,8 @@ static void check_rows(const struct registry_import *imp)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct registry_options opt = { .country_code = "961", .pseudonym_secret = "fuzz",
+	struct registry_options opt = { .country_code = "961",
+					.pseudonym_secret = "fuzz",
 					.pin_iterations = 1 };
 	struct registry_import *imp;
 

@@ -24,10 +24,10 @@ struct regsnap *fuzz_snap_build(struct validate_clock *clk)
 	    !regsnap_add_person(snap, 1, FUZZ_OBSERVER, "A", REGISTRY_ROLE_OBSERVER, LANG_AR,
 				NULL) ||
 	    !regsnap_add_person(snap, 2, FUZZ_PINNED, "B", REGISTRY_ROLE_OBSERVER, -1, hash) ||
-	    !regsnap_add_person(snap, 3, FUZZ_COORDINATOR, "C", REGISTRY_ROLE_COORDINATOR,
-				LANG_FR, NULL) ||
-	    !regsnap_add_person_station(snap, 1, 100) || !regsnap_add_person_station(snap, 2, 100) ||
-	    !regsnap_add_person_area(snap, 3, 1) ||
+	    !regsnap_add_person(snap, 3, FUZZ_COORDINATOR, "C", REGISTRY_ROLE_COORDINATOR, LANG_FR,
+				NULL) ||
+	    !regsnap_add_person_station(snap, 1, 100) ||
+	    !regsnap_add_person_station(snap, 2, 100) || !regsnap_add_person_area(snap, 3, 1) ||
 	    !regsnap_add_incident(snap, 3, REGISTRY_SEVERITY_CRITICAL) || !regsnap_finish(snap) ||
 	    !validate_clock_init(clk, 7 * 60, "2025-05-04 23:00", 3 * 3600))
 		abort();

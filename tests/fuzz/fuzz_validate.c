@@ -38,7 +38,8 @@ static void check_accepted(const struct parse_msg *m, const struct validate_resu
 {
 	uint64_t sum = 0;
 
-	if (r->person == NULL || r->station == NULL || !regsnap_assigned(snap, r->person, r->station))
+	if (r->person == NULL || r->station == NULL ||
+	    !regsnap_assigned(snap, r->person, r->station))
 		abort();
 	if ((r->flags != 0) != (r->outcome == VALIDATE_ACCEPTED_FLAGGED))
 		abort();
@@ -70,7 +71,7 @@ static void check_reply(const struct parse_msg *m, const struct validate_result 
 	if (strcmp(reply_kind_code(r->reply), "unknown") == 0)
 		abort();
 	if (r->reply == REPLY_STATUS || r->reply == REPLY_ACK)
-		return;         /* answered from the database */
+		return; /* answered from the database */
 	reply_args_from_msg(&a, m, text, len);
 	a.expected = r->expected;
 	a.registered = r->registered;

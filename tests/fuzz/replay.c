@@ -29,8 +29,7 @@ static int replay_file(const char *dir, const char *name, int n)
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	f = fopen(path, "rb");
 	if (f == NULL) {
-		printf("not ok %d - could not open file \"%s\": %s\n", n, path,
-		       strerror(errno));
+		printf("not ok %d - could not open file \"%s\": %s\n", n, path, strerror(errno));
 		return 1;
 	}
 	fseek(f, 0, SEEK_END);
@@ -65,8 +64,7 @@ int main(int argc, char **argv)
 	}
 	d = opendir(argv[1]);
 	if (d == NULL) {
-		fprintf(stderr, "could not open directory \"%s\": %s\n", argv[1],
-			strerror(errno));
+		fprintf(stderr, "could not open directory \"%s\": %s\n", argv[1], strerror(errno));
 		return 1;
 	}
 	while ((e = readdir(d)) != NULL) {

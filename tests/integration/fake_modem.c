@@ -27,8 +27,8 @@ bool modem_mgr_healthy(const struct modem_mgr *mgr, const char *modem)
 	return false;
 }
 
-bool modem_mgr_send(struct modem_mgr *mgr, const char *modem, uint64_t outbox_id,
-		    const char *to, const char *text)
+bool modem_mgr_send(struct modem_mgr *mgr, const char *modem, uint64_t outbox_id, const char *to,
+		    const char *text)
 {
 	struct fake_send *s;
 

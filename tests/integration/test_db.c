@@ -134,7 +134,8 @@ static void test_error_is_isolated(void **state)
 	(void)state;
 	assert_true(db_query(db, "SELECT * FROM no_such_table", 0, NULL, record_cb, &bad));
 	assert_true(db_query(db, "CREATE TEMP TABLE t (x int)", 0, NULL, record_cb, &ddl));
-	assert_true(db_query(db, "INSERT INTO t SELECT generate_series(1, 7)", 0, NULL, record_cb, &ins));
+	assert_true(db_query(db, "INSERT INTO t SELECT generate_series(1, 7)", 0, NULL, record_cb,
+			     &ins));
 	assert_true(db_query(db, "SELECT count(*) FROM t", 0, NULL, record_cb, &good));
 	run_until(&good.calls);
 	assert_false(bad.ok);
@@ -231,7 +232,8 @@ static void test_server_restart(void **state)
 static void test_server_down_does_not_block(void **state)
 {
 	struct event_base *b = event_base_new();
-	struct db *d = db_new(b, "host=/nonexistent/socket/dir port=5432 user=x dbname=x connect_timeout=2");
+	struct db *d = db_new(
+		b, "host=/nonexistent/socket/dir port=5432 user=x dbname=x connect_timeout=2");
 	struct timeval t = { 1, 0 };
 	struct outcome o = { 0 };
 
@@ -240,7 +242,7 @@ static void test_server_down_does_not_block(void **state)
 	db_start(d);
 	assert_true(db_query(d, "SELECT 1", 0, NULL, record_cb, &o));
 	event_base_loopexit(b, &t);
-	event_base_dispatch(b);   /* returns after 1 s: the loop was never blocked */
+	event_base_dispatch(b); /* returns after 1 s: the loop was never blocked */
 	assert_int_equal(db_get_state(d), DB_STATE_BACKOFF);
 	assert_int_equal(o.calls, 0);
 	assert_int_equal(db_pending(d), 1);
@@ -296,7 +298,8 @@ static void test_conninfo_embedded(void **state)
 	(void)state;
 	cfg.state_dir = "/var/lib/it's here";
 	ci = db_conninfo(&cfg);
-	assert_string_equal(ci, "host='/var/lib/it\\'s here/pg/run' port='5432' user='sawt' dbname='sawt'");
+	assert_string_equal(
+		ci, "host='/var/lib/it\\'s here/pg/run' port='5432' user='sawt' dbname='sawt'");
 	free(ci);
 	cfg.db_url = "postgresql://u@h/db";
 	ci = db_conninfo(&cfg);

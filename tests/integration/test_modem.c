@@ -30,7 +30,7 @@
 #define MAX_REC 16
 #define WAIT_MS 20000
 #define SENDER "+96171123456"
-#define T0 1746353730  /* 2025-05-04 10:15:30 UTC */
+#define T0 1746353730 /* 2025-05-04 10:15:30 UTC */
 
 struct sent_rec {
 	uint64_t id;
@@ -75,12 +75,12 @@ static void run_for(int ms)
 }
 
 /* Run the loop until cond holds or ms pass; then assert cond. */
-#define WAIT_FOR(cond, ms)                                          \
-	do {                                                        \
-		int64_t end_ = now_ms() + (ms);                     \
-		while (!(cond) && now_ms() < end_)                  \
-			run_for(20);                                \
-		assert_true(cond);                                  \
+#define WAIT_FOR(cond, ms) \
+	do { \
+		int64_t end_ = now_ms() + (ms); \
+		while (!(cond) && now_ms() < end_) \
+			run_for(20); \
+		assert_true(cond); \
 	} while (0)
 
 /* ---- callbacks ---- */
@@ -289,9 +289,9 @@ static void test_receive_arabic_and_extension(void **state)
 {
 	static const char *const texts[] = {
 		("\xd9\x82 \xd9\xa1\xd9\xa0\xd9\xa2\xd9\xa1 \xd9\x85\xd9\xa4\xd9\xa2\xd9\xa0 "
-		 "\xd9\x86\xd9\xa1\xd9\xa9\xd9\xa0"),   /* ق ١٠٢١ م٤٢٠ ن١٩٠ */
-		"I 1021 3 \xe2\x82\xac[5] {x} ~^|\\",  /* GSM-7 extension table */
-		"Caf\xc3\xa9 \xc3\xa0 \xc3\x89lise",    /* GSM-7 basic table accents */
+		 "\xd9\x86\xd9\xa1\xd9\xa9\xd9\xa0"), /* ق ١٠٢١ م٤٢٠ ن١٩٠ */
+		"I 1021 3 \xe2\x82\xac[5] {x} ~^|\\", /* GSM-7 extension table */
+		"Caf\xc3\xa9 \xc3\xa0 \xc3\x89lise",  /* GSM-7 basic table accents */
 	};
 	bool seen[3] = { false, false, false };
 
@@ -351,7 +351,7 @@ static void test_multipart_out_of_order(void **state)
 
 	(void)state;
 	start_dummy_ready();
-	drop(p3, 300, 3, 3);      /* 16-bit reference */
+	drop(p3, 300, 3, 3); /* 16-bit reference */
 	drop(p1, 300, 1, 3);
 	run_for(300);
 	assert_int_equal(C->n_in, 0);
@@ -369,8 +369,8 @@ static void test_multipart_missing_part(void **state)
 {
 	(void)state;
 	start_dummy_ready();
-	drop("\xd9\x81 1021 ", 9, 1, 3);           /* ف 1021 */
-	drop("\xd9\xa3 \xd9\xa5", 9, 3, 3);        /* ٣ ٥ */
+	drop("\xd9\x81 1021 ", 9, 1, 3);    /* ف 1021 */
+	drop("\xd9\xa3 \xd9\xa5", 9, 3, 3); /* ٣ ٥ */
 	/* delivered after the bounded wait, saying a part is missing */
 	WAIT_FOR(C->n_in == 1, WAIT_MS);
 	assert_string_equal(C->in[0].text, "\xd9\x81 1021 \xd9\xa3 \xd9\xa5");
@@ -428,7 +428,7 @@ static void test_send(void **state)
 			print_error("send %d: %s\n", i + 1, C->sent[i].error);
 		assert_true(C->sent[i].ok);
 		assert_string_equal(C->sent[i].error, "");
-		assert_int_equal(C->sent[i].reference, 255);   /* what the dummy reports */
+		assert_int_equal(C->sent[i].reference, 255); /* what the dummy reports */
 	}
 	assert_int_equal(C->sent[0].parts, 1);
 	assert_int_equal(C->sent[1].parts, 1);
@@ -483,8 +483,7 @@ static void test_hang_restarts(void **state)
 	start_dummy_ready();
 	first = st("dummy")->pid;
 	assert_int_equal(kill(first, SIGSTOP), 0);
-	WAIT_FOR(st("dummy")->restarts == 1 && st("dummy")->state == MODEM_STATE_READY,
-		 WAIT_MS);
+	WAIT_FOR(st("dummy")->restarts == 1 && st("dummy")->state == MODEM_STATE_READY, WAIT_MS);
 	assert_true(st("dummy")->pid != first);
 	assert_non_null(strstr(st("dummy")->last_error, "hung"));
 }
@@ -530,7 +529,7 @@ static void test_stop(void **state)
 	assert_false(modem_mgr_healthy(C->mgr, "dummy"));
 	WAIT_FOR(modem_mgr_running(C->mgr) == 0, WAIT_MS);
 	assert_int_equal(st("dummy")->state, MODEM_STATE_STOPPED);
-	run_for(500);   /* and nothing starts again */
+	run_for(500); /* and nothing starts again */
 	assert_int_equal(modem_mgr_running(C->mgr), 0);
 	assert_int_equal(st("dummy")->restarts, 0);
 }

@@ -140,8 +140,12 @@ static void test_priorities_sent_delivered(void **state)
 	assert_string_equal(m->sends[0].text, "alert");
 	assert_string_equal(m->sends[1].text, "error reply");
 	assert_string_equal(m->sends[2].text, "confirmation");
-	run_until("SELECT count(*) FROM sawt.outbox WHERE state = 'sending' AND modem = 'm1' AND node = 'node-a'", "3");
-	assert_string_equal(val("SELECT count(*) FROM sawt.outbox WHERE state = 'sending' AND modem = 'm1' AND node = 'node-a' AND attempts = 1"), "3");
+	run_until(
+		"SELECT count(*) FROM sawt.outbox WHERE state = 'sending' AND modem = 'm1' AND node = 'node-a'",
+		"3");
+	assert_string_equal(
+		val("SELECT count(*) FROM sawt.outbox WHERE state = 'sending' AND modem = 'm1' AND node = 'node-a' AND attempts = 1"),
+		"3");
 
 	outbox_on_sent(a.ob, "m1", m->sends[0].id, MODEM_SEND_OK, 1, 42, "");
 	snprintf(q, sizeof(q), "SELECT state || ' ' || smsc_ref FROM sawt.outbox WHERE id = %llu",
@@ -149,8 +153,10 @@ static void test_priorities_sent_delivered(void **state)
 	run_until(q, "sent 42");
 	assert_string_equal(val(q), "sent 42");
 	outbox_on_delivery(a.ob, "m1", 42, FRAME_DLR_DELIVERED, "+9613000000");
-	snprintf(q, sizeof(q), "SELECT state || ' ' || (delivered_at IS NOT NULL) FROM sawt.outbox WHERE id = %llu",
-		 (unsigned long long)m->sends[0].id);
+	snprintf(
+		q, sizeof(q),
+		"SELECT state || ' ' || (delivered_at IS NOT NULL) FROM sawt.outbox WHERE id = %llu",
+		(unsigned long long)m->sends[0].id);
 	run_until(q, "delivered true");
 	assert_string_equal(val(q), "delivered true");
 	node_stop(&a);
@@ -172,16 +178,19 @@ static void test_retry_backoff_then_failed(void **state)
 		assert_int_equal(m->n_sends, attempt);
 		snprintf(q, sizeof(q), "%d", attempt);
 		assert_string_equal(val("SELECT attempts FROM sawt.outbox"), q);
-		outbox_on_sent(a.ob, "m1", m->sends[attempt - 1].id, MODEM_SEND_FAILED, 0, -1, "CMS ERROR 500");
+		outbox_on_sent(a.ob, "m1", m->sends[attempt - 1].id, MODEM_SEND_FAILED, 0, -1,
+			       "CMS ERROR 500");
 		if (attempt < OUTBOX_MAX_ATTEMPTS) {
 			run_until("SELECT state FROM sawt.outbox", "queued");
 			/* backed off: 30 s, 60 s, ... from now */
-			snprintf(q, sizeof(q), "SELECT next_attempt_at > now() + interval '%d seconds' - interval '5 seconds' FROM sawt.outbox",
-				 30 << (attempt - 1));
+			snprintf(
+				q, sizeof(q),
+				"SELECT next_attempt_at > now() + interval '%d seconds' - interval '5 seconds' FROM sawt.outbox",
+				30 << (attempt - 1));
 			assert_string_equal(val(q), "t");
 			assert_string_equal(val("SELECT error FROM sawt.outbox"), "CMS ERROR 500");
 			run_ms(1200);
-			assert_int_equal(m->n_sends, attempt);   /* not before its time */
+			assert_int_equal(m->n_sends, attempt); /* not before its time */
 			sql("UPDATE sawt.outbox SET next_attempt_at = now()");
 			outbox_kick(a.ob);
 		}
@@ -235,7 +244,8 @@ static void test_modem_down_hands_over(void **state)
 	m->st[0].state = MODEM_STATE_DOWN;
 	outbox_on_modem_status(a.ob, &m->st[0]);
 	run_until("SELECT state FROM sawt.outbox", "queued");
-	assert_string_equal(val("SELECT error FROM sawt.outbox"), "modem m1 went down while sending");
+	assert_string_equal(val("SELECT error FROM sawt.outbox"),
+			    "modem m1 went down while sending");
 	m->st[1].state = MODEM_STATE_READY;
 	outbox_on_modem_status(a.ob, &m->st[1]);
 	run_until_sends(m, 2);
@@ -245,7 +255,8 @@ static void test_modem_down_hands_over(void **state)
 	outbox_on_sent(a.ob, "m1", m->sends[0].id, MODEM_SEND_LOST, 0, -1, "worker died");
 	outbox_on_sent(a.ob, "m2", m->sends[1].id, MODEM_SEND_OK, 1, 9, "");
 	run_until("SELECT state || ' ' || modem FROM sawt.outbox", "sent m2");
-	assert_string_equal(val("SELECT state || ' ' || modem || ' ' || attempts FROM sawt.outbox"), "sent m2 2");
+	assert_string_equal(val("SELECT state || ' ' || modem || ' ' || attempts FROM sawt.outbox"),
+			    "sent m2 2");
 	node_stop(&a);
 	free(m);
 }
@@ -286,16 +297,21 @@ static void test_two_nodes_never_send_twice(void **state)
 		run_ms(20);
 		/* the modems report back, so each node keeps claiming */
 		while (a.ob && outbox_in_flight(a.ob) > 0)
-			outbox_on_sent(a.ob, "a1", ma->sends[ma->n_sends - outbox_in_flight(a.ob)].id, MODEM_SEND_OK, 1, 1, "");
+			outbox_on_sent(a.ob, "a1",
+				       ma->sends[ma->n_sends - outbox_in_flight(a.ob)].id,
+				       MODEM_SEND_OK, 1, 1, "");
 		while (b.ob && outbox_in_flight(b.ob) > 0)
-			outbox_on_sent(b.ob, "b1", mb->sends[mb->n_sends - outbox_in_flight(b.ob)].id, MODEM_SEND_OK, 1, 1, "");
+			outbox_on_sent(b.ob, "b1",
+				       mb->sends[mb->n_sends - outbox_in_flight(b.ob)].id,
+				       MODEM_SEND_OK, 1, 1, "");
 	}
 	assert_int_equal(ma->n_sends + mb->n_sends, 1000);
 	assert_true(ma->n_sends > 0);
 	assert_true(mb->n_sends > 0);
 	memset(seen, 0, sizeof(seen));
 	for (size_t i = 0; i < ma->n_sends + mb->n_sends; i++) {
-		const char *t = i < ma->n_sends ? ma->sends[i].text : mb->sends[i - ma->n_sends].text;
+		const char *t =
+			i < ma->n_sends ? ma->sends[i].text : mb->sends[i - ma->n_sends].text;
 		int k = atoi(t + strlen("message "));
 
 		assert_true(k >= 1 && k <= 1000);
@@ -315,7 +331,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_priorities_sent_delivered, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retry_backoff_then_failed, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_lost_send_is_requeued_at_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lost_send_is_requeued_at_once, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_modem_down_hands_over, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stuck_rows_are_requeued, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_two_nodes_never_send_twice, setup, teardown),

@@ -25,18 +25,18 @@
 #include "inbound.h"
 #include "pipeline.h"
 
-#define A "+9613100001"        /* observer of 1021 and 2012 */
-#define B "+9613100002"        /* observer of 1021 */
-#define PINNED "+9613100003"   /* 1021, 1023; PIN 4321 */
-#define COORD "+9613100004"    /* coordinator of Beirut */
-#define FLOOD "+9613100005"    /* 2011 */
-#define ARABIC "+9613100006"   /* 2011, replies in Arabic */
-#define LOCKED "+9613100007"   /* 1023; PIN 8642; French */
-#define F "+9613100008"        /* 2011, 1023 */
-#define AGAIN "+9613100010"    /* 1022; PIN 5555 */
-#define OWN "+9613999999"      /* sawt's own modem */
+#define A "+9613100001"      /* observer of 1021 and 2012 */
+#define B "+9613100002"      /* observer of 1021 */
+#define PINNED "+9613100003" /* 1021, 1023; PIN 4321 */
+#define COORD "+9613100004"  /* coordinator of Beirut */
+#define FLOOD "+9613100005"  /* 2011 */
+#define ARABIC "+9613100006" /* 2011, replies in Arabic */
+#define LOCKED "+9613100007" /* 1023; PIN 8642; French */
+#define F "+9613100008"      /* 2011, 1023 */
+#define AGAIN "+9613100010"  /* 1022; PIN 5555 */
+#define OWN "+9613999999"    /* sawt's own modem */
 
-#define NOON 1746360000        /* 2025-05-04 12:00 UTC */
+#define NOON 1746360000 /* 2025-05-04 12:00 UTC */
 
 static struct event_base *base;
 static struct db *db;
@@ -44,7 +44,7 @@ static struct pipeline *pl;
 static struct config *cfg;
 static struct pipeline_options opt;
 static PGconn *conn;
-static int64_t clock_s = NOON;  /* each message gets its own SMSC time */
+static int64_t clock_s = NOON; /* each message gets its own SMSC time */
 
 /* What the database holds about one message. */
 struct stored {
@@ -165,7 +165,8 @@ static int q1i(const char *sql, const char *param)
 static void load(const struct inbound *in, struct stored *s)
 {
 	const char *p = in->dedup;
-	PGresult *r = PQexecParams(conn,
+	PGresult *r = PQexecParams(
+		conn,
 		"SELECT i.state, coalesce(i.error_code, ''), coalesce(i.no_reply_reason, ''),"
 		" (SELECT count(*) FROM sawt.reports r WHERE r.inbound_id = i.id),"
 		" coalesce(r.outcome, ''), coalesce(r.error_code, ''), coalesce(r.flags::text, ''),"
@@ -211,8 +212,10 @@ static int import(const char *kind, const char *file)
 {
 	char cmd[1024];
 
-	snprintf(cmd, sizeof(cmd), "\"$SAWT\" import %s \"$SAWT_TEST_DATA/pipeline/%s\""
-		 " >/dev/null", kind, file);
+	snprintf(cmd, sizeof(cmd),
+		 "\"$SAWT\" import %s \"$SAWT_TEST_DATA/pipeline/%s\""
+		 " >/dev/null",
+		 kind, file);
 	return system(cmd);
 }
 
@@ -222,8 +225,10 @@ static void tally(const char *station, const char *form, const char *cols, char 
 	const char *params[2] = { station, form };
 	PGresult *r;
 
-	snprintf(sql, sizeof(sql), "SELECT %s FROM sawt.tallies t JOIN sawt.stations s"
-		 " ON s.id = t.station_id WHERE s.code = $1 AND t.form = $2", cols);
+	snprintf(sql, sizeof(sql),
+		 "SELECT %s FROM sawt.tallies t JOIN sawt.stations s"
+		 " ON s.id = t.station_id WHERE s.code = $1 AND t.form = $2",
+		 cols);
 	r = PQexecParams(conn, sql, 2, NULL, params, NULL, NULL, 0);
 	assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
 	copy_val(out, n, r, 0);
@@ -260,8 +265,8 @@ static int setup(void **state)
 	(void)state;
 	if (system("\"$SAWT\" migrate >/dev/null") != 0 ||
 	    import("incident-codes", "incident_codes.csv") != 0 ||
-	    import("contests", "contests.csv") != 0 ||
-	    import("stations", "stations.csv") != 0 || import("people", "people.csv") != 0)
+	    import("contests", "contests.csv") != 0 || import("stations", "stations.csv") != 0 ||
+	    import("people", "people.csv") != 0)
 		return -1;
 	conn = PQconnectdb("");
 	cfg = config_parse("test", test_config, sizeof(test_config) - 1, err, sizeof(err));
@@ -281,7 +286,7 @@ static int setup(void **state)
 	pipeline_options_init(&opt);
 	opt.rate_max = 40;
 	opt.node = "test-node";
-	opt.conninfo = "";      /* the extra write connection: libpq's environment */
+	opt.conninfo = ""; /* the extra write connection: libpq's environment */
 	if (!pipeline_set_options(pl, &opt))
 		return -1;
 	db_start(db);
@@ -330,10 +335,13 @@ static void test_turnout_accepted(void **state)
 	assert_string_equal(v, "420/190");
 	/* share = women / voters, rate = women / registered women */
 	assert_string_equal(q1("SELECT women_share_pct || ' ' || women_rate_pct"
-			       " FROM sawt.station_turnout WHERE code = '1021'", NULL),
+			       " FROM sawt.station_turnout WHERE code = '1021'",
+			       NULL),
 			    "45.2 38.0");
 	assert_string_equal(q1("SELECT a.women_share_pct FROM sawt.area_turnout a"
-			       " WHERE a.name = 'Beirut'", NULL), "45.2");
+			       " WHERE a.name = 'Beirut'",
+			       NULL),
+			    "45.2");
 }
 
 static void test_other_forms_accepted(void **state)
@@ -353,24 +361,32 @@ static void test_other_forms_accepted(void **state)
 	assert_string_equal(s.body, "OK 1023 results: 100 200 150 30 20 (sum 500), V 500");
 	assert_string_equal(q1("SELECT counts::text || ' ' || invalid || ' ' || blank"
 			       " FROM sawt.reports WHERE station_code = '1023'"
-			       " AND form = 'results'", NULL), "{100,200,150} 30 20");
+			       " AND form = 'results'",
+			       NULL),
+			    "{100,200,150} 30 20");
 	roundtrip(F, "I 1023 3 vote buying at the door", &s);
 	assert_string_equal(s.outcome, "accepted");
 	assert_string_equal(s.body, "OK 1023: incident 3 recorded. Thank you.");
 	assert_string_equal(q1("SELECT text FROM sawt.reports WHERE form = 'incident'"
-			       " AND station_code = '1023'", NULL), "vote buying at the door");
+			       " AND station_code = '1023'",
+			       NULL),
+			    "vote buying at the door");
 	/* coordinators report for any station of their area */
 	roundtrip(COORD, "R 1022 MUK 10 20 3 1", &s);
 	assert_string_equal(s.outcome, "accepted");
 	assert_int_equal(q1i("SELECT count(*) FROM sawt.tallies t JOIN sawt.contests c"
-			     " ON c.id = t.contest_id WHERE c.code = 'MUK'", NULL), 1);
+			     " ON c.id = t.contest_id WHERE c.code = 'MUK'",
+			     NULL),
+			 1);
 	/* an Arabic contest code, imported as بلدية, typed with ة or ه */
 	roundtrip(COORD, "ف ١٠٢٢ بلدية ٥ ٦ ١ ٠", &s);
 	assert_string_equal(s.outcome, "accepted");
 	roundtrip(COORD, "R 1022 بلديه 7 6 1 0", &s);
 	assert_string_equal(s.outcome, "accepted");
 	assert_string_equal(q1("SELECT t.counts::text FROM sawt.tallies t JOIN sawt.contests c"
-			       " ON c.id = t.contest_id WHERE c.code = 'بلديه'", NULL), "{7,6}");
+			       " ON c.id = t.contest_id WHERE c.code = 'بلديه'",
+			       NULL),
+			    "{7,6}");
 }
 
 static void test_arabic_reply_and_help(void **state)
@@ -381,7 +397,7 @@ static void test_arabic_reply_and_help(void **state)
 	roundtrip(ARABIC, "T 2011 V100 W40", &s);
 	assert_string_equal(s.outcome, "accepted");
 	assert_non_null(strstr(s.body, "2011"));
-	assert_non_null(strstr(s.body, "\xd8"));        /* Arabic letters */
+	assert_non_null(strstr(s.body, "\xd8")); /* Arabic letters */
 	roundtrip(A, "HELP", &s);
 	assert_int_equal(s.reports, 0);
 	assert_string_equal(s.state, "processed");
@@ -395,8 +411,8 @@ struct rule_case {
 	const char *sender;
 	const char *text;
 	const char *code;
-	const char *reply;      /* a part of the reply */
-	bool report;            /* a report row is expected */
+	const char *reply; /* a part of the reply */
+	bool report;       /* a report row is expected */
 };
 
 static void test_rules_rejected(void **state)
@@ -410,8 +426,8 @@ static void test_rules_rejected(void **state)
 		{ A, "T 1021 V100 W150", "women_exceed_voters", "W 150 is more than V 100", true },
 		{ A, "T 1021 V100 W40 M50", "sum_mismatch", "W 40 + M 50 = 90, not V 100", true },
 		{ A, "T 1021 V1001", "voters_exceed_registered", "1000 voters registered", true },
-		{ A, "C 1021 V900 W501", "women_exceed_registered_women",
-		  "500 women registered", true },
+		{ A, "C 1021 V900 W501", "women_exceed_registered_women", "500 women registered",
+		  true },
 		{ A, "R 1021 1 2 3 4", "wrong_count_number", "4 numbers for 1021, 5 expected",
 		  true },
 		{ A, "R 1021 1 2 3 4 5 V16", "counts_total_mismatch", "add up to 15, not V 16",
@@ -448,7 +464,9 @@ static void test_rules_rejected(void **state)
 	/* nothing rejected reached a tally */
 	assert_int_equal(q1i("SELECT count(*) FROM sawt.tallies t JOIN sawt.stations s"
 			     " ON s.id = t.station_id WHERE s.code IN ('1021', '2012')"
-			     " AND t.form IN ('close', 'results', 'incident')", NULL), 0);
+			     " AND t.form IN ('close', 'results', 'incident')",
+			     NULL),
+			 0);
 }
 
 /* ---- database-side semantics ---- */
@@ -460,15 +478,18 @@ static void test_dedup(void **state)
 
 	(void)state;
 	send_msg(F, "T 2011 V150 W60", &in);
-	send_in(&in);           /* the same record again */
+	send_in(&in); /* the same record again */
 	load(&in, &s);
 	assert_int_equal(s.reports, 1);
-	assert_int_equal(s.replies, 1);  /* its reply is still waiting: not doubled */
+	assert_int_equal(s.replies, 1); /* its reply is still waiting: not doubled */
 	assert_int_equal(q1i("SELECT count(*) FROM sawt.inbound_messages"
-			     " WHERE dedup_key = decode($1, 'hex')", in.dedup), 1);
+			     " WHERE dedup_key = decode($1, 'hex')",
+			     in.dedup),
+			 1);
 	/* once sent, a redelivery queues the same reply again */
 	q1("WITH u AS (UPDATE sawt.outbox SET state = 'sent' WHERE state = 'queued'"
-	   " RETURNING 1) SELECT count(*) FROM u", NULL);
+	   " RETURNING 1) SELECT count(*) FROM u",
+	   NULL);
 	send_in(&in);
 	load(&in, &s);
 	assert_int_equal(s.reports, 1);
@@ -487,8 +508,9 @@ static void test_supersede_and_resend(void **state)
 	send_msg(A, "T 2012 V200 W90", &second);
 	load(&first, &s);
 	assert_string_equal(s.superseded, q1("SELECT r.id FROM sawt.reports r JOIN"
-		" sawt.inbound_messages i ON i.id = r.inbound_id"
-		" WHERE i.dedup_key = decode($1, 'hex')", second.dedup));
+					     " sawt.inbound_messages i ON i.id = r.inbound_id"
+					     " WHERE i.dedup_key = decode($1, 'hex')",
+					     second.dedup));
 	tally("2012", "turnout", "t.voters || ' ' || t.reports", v, sizeof(v));
 	assert_string_equal(v, "200 2");
 	/* the same figures again, later: acknowledged, not counted twice */
@@ -502,7 +524,9 @@ static void test_supersede_and_resend(void **state)
 	assert_string_equal(v, "200 2");
 	/* the current report is still the second one */
 	assert_int_equal(q1i("SELECT count(*) FROM sawt.reports WHERE station_code = '2012'"
-			     " AND form = 'turnout' AND superseded_by IS NULL", NULL), 1);
+			     " AND form = 'turnout' AND superseded_by IS NULL",
+			     NULL),
+			 1);
 }
 
 static void test_decreasing_turnout(void **state)
@@ -520,7 +544,9 @@ static void test_decreasing_turnout(void **state)
 	tally("1021", "turnout", "t.voters || ' ' || t.corrected", v, sizeof(v));
 	assert_string_equal(v, "450 true");
 	assert_string_equal(q1("SELECT corrected FROM sawt.station_turnout"
-			       " WHERE code = '1021'", NULL), "t");
+			       " WHERE code = '1021'",
+			       NULL),
+			    "t");
 }
 
 static void test_conflict(void **state)
@@ -537,7 +563,9 @@ static void test_conflict(void **state)
 	tally("1021", "results", "t.conflict::text || ' ' || t.counts::text", v, sizeof(v));
 	assert_string_equal(v, "true {100,200,60}");
 	assert_int_equal(q1i("SELECT count(*) FROM sawt.reports WHERE station_code = '1021'"
-			     " AND form = 'results' AND outcome <> 'rejected'", NULL), 2);
+			     " AND form = 'results' AND outcome <> 'rejected'",
+			     NULL),
+			 2);
 	/* the same figures from a second observer are no conflict */
 	roundtrip(A, "R 1021 100 200 60 10 5", &s);
 	assert_string_equal(s.outcome, "accepted");
@@ -549,7 +577,7 @@ static void test_early_and_late(void **state)
 	struct stored s;
 
 	(void)state;
-	send_at(F, "T 1023 V10", NOON - 6 * 3600, &in);        /* 06:00 */
+	send_at(F, "T 1023 V10", NOON - 6 * 3600, &in); /* 06:00 */
 	load(&in, &s);
 	assert_string_equal(s.flags, "{early}");
 	assert_string_equal(s.outcome, "accepted_flagged");
@@ -564,7 +592,10 @@ static void test_early_and_late(void **state)
 static void test_one_batch_in_order(void **state)
 {
 	static const char *texts[] = {
-		"T 2011 V300 W100", "T 2011 V300 W100", "T 2011 V250 W100", "T 2011 V260 W100",
+		"T 2011 V300 W100",
+		"T 2011 V300 W100",
+		"T 2011 V250 W100",
+		"T 2011 V260 W100",
 	};
 	static const char *flags[] = { "{}", "{resend}", "{turnout_decrease}", "{}" };
 	struct inbound in[4];
@@ -590,9 +621,13 @@ static void test_one_batch_in_order(void **state)
 
 static void test_no_reply_senders(void **state)
 {
-	static const struct { const char *sender, *reason; } cases[] = {
-		{ OWN, "own_number" }, { "03999999", "own_number" },
-		{ "MTC", "non_phone_sender" }, { "1515", "non_phone_sender" },
+	static const struct {
+		const char *sender, *reason;
+	} cases[] = {
+		{ OWN, "own_number" },
+		{ "03999999", "own_number" },
+		{ "MTC", "non_phone_sender" },
+		{ "1515", "non_phone_sender" },
 	};
 	struct stored s;
 
@@ -626,10 +661,12 @@ static void test_rate_limit(void **state)
 			assert_int_equal(s.reports, 0);
 		}
 	}
-	assert_int_equal(q1i("SELECT count(*) FROM sawt.alerts WHERE kind = 'sender_flood'",
-			     NULL), 1);
+	assert_int_equal(q1i("SELECT count(*) FROM sawt.alerts WHERE kind = 'sender_flood'", NULL),
+			 1);
 	assert_non_null(strstr(q1("SELECT message FROM sawt.alerts"
-				  " WHERE kind = 'sender_flood'", NULL), "Flooder"));
+				  " WHERE kind = 'sender_flood'",
+				  NULL),
+			       "Flooder"));
 }
 
 static void test_pin_lock(void **state)
@@ -669,7 +706,7 @@ static void test_redelivery_counts_once(void **state)
 	send_in(&wrong);
 	send_in(&wrong);
 	roundtrip(AGAIN, "T 1022 V95 #5555", &s);
-	assert_string_equal(s.in_error, "");            /* one wrong PIN, not three */
+	assert_string_equal(s.in_error, ""); /* one wrong PIN, not three */
 	assert_string_equal(s.outcome, "accepted");
 	/* rate_max is 40: 39 messages in all, three of them delivered twice */
 	for (int i = 0; i < 37; i++) {
@@ -681,12 +718,14 @@ static void test_redelivery_counts_once(void **state)
 	load(&in[36], &s);
 	assert_string_equal(s.no_reply, "");
 	assert_int_equal(s.reports, 1);
-	assert_int_equal(q1i("SELECT count(*) FROM sawt.inbound_messages WHERE sender = $1",
-			     AGAIN), 39);
+	assert_int_equal(q1i("SELECT count(*) FROM sawt.inbound_messages WHERE sender = $1", AGAIN),
+			 39);
 	assert_int_equal(q1i("SELECT count(*) FROM sawt.inbound_messages WHERE sender = $1"
-			     " AND state = 'ignored'", AGAIN), 0);
-	assert_int_equal(q1i("SELECT count(*) FROM sawt.alerts WHERE kind = 'sender_flood'",
-			     NULL), 1);                 /* FLOOD's only */
+			     " AND state = 'ignored'",
+			     AGAIN),
+			 0);
+	assert_int_equal(q1i("SELECT count(*) FROM sawt.alerts WHERE kind = 'sender_flood'", NULL),
+			 1); /* FLOOD's only */
 }
 
 /* Free the pipeline and build a new one on the same database, as a
@@ -720,7 +759,7 @@ static void test_restart_keeps_sender_state(void **state)
 	roundtrip(PINNED, "T 1023 V20 #1112", &s);
 	assert_string_equal(s.in_error, "bad_pin");
 	roundtrip(PINNED, "T 1023 V20 #4321", &s);
-	assert_int_equal(strncmp(s.outcome, "accepted", 8), 0);     /* the right PIN */
+	assert_int_equal(strncmp(s.outcome, "accepted", 8), 0); /* the right PIN */
 	roundtrip(PINNED, "T 1023 V21 #1113", &s);
 	assert_string_equal(s.in_error, "bad_pin");
 	restart_pipeline();
@@ -728,12 +767,12 @@ static void test_restart_keeps_sender_state(void **state)
 	assert_string_equal(s.in_error, "pin_locked");
 	roundtrip(FLOOD, "T 2011 V600", &s);
 	assert_string_equal(s.no_reply, "rate_limited");
-	assert_int_equal(q1i("SELECT count(*) FROM sawt.alerts WHERE kind = 'sender_flood'",
-			     NULL), 1);
+	assert_int_equal(q1i("SELECT count(*) FROM sawt.alerts WHERE kind = 'sender_flood'", NULL),
+			 1);
 	roundtrip(PINNED, "T 1023 V22 #1114", &s);
-	assert_string_equal(s.in_error, "bad_pin");     /* second since the right one */
+	assert_string_equal(s.in_error, "bad_pin"); /* second since the right one */
 	roundtrip(PINNED, "T 1023 V22 #1115", &s);
-	assert_string_equal(s.in_error, "pin_locked");  /* third */
+	assert_string_equal(s.in_error, "pin_locked"); /* third */
 }
 
 /* ---- registry refresh and database loss ---- */
@@ -772,20 +811,22 @@ static void test_bad_message_isolated(void **state)
 	uint64_t retries;
 
 	(void)state;
-	set_connections(1);     /* both messages in one batch */
+	set_connections(1); /* both messages in one batch */
 	pipeline_stats(pl, &st);
 	retries = st.retries;
 	q1("WITH s AS (INSERT INTO sawt.stations (election_id, code, name, area_id,"
 	   " registered, registered_women) SELECT election_id, '3001', 'Temporary', area_id,"
 	   " 100, 50 FROM sawt.stations WHERE code = '2011' RETURNING id)"
 	   " INSERT INTO sawt.person_stations SELECT p.id, s.id FROM sawt.people p, s"
-	   " WHERE p.phone = $1 RETURNING 1", A);
+	   " WHERE p.phone = $1 RETURNING 1",
+	   A);
 	run_ms(600);
 	/* gone from the database, not yet from the cache (the loop is not running) */
 	q1("WITH d AS (DELETE FROM sawt.person_stations WHERE station_id ="
 	   " (SELECT id FROM sawt.stations WHERE code = '3001') RETURNING station_id),"
 	   " e AS (DELETE FROM sawt.stations WHERE id IN (SELECT station_id FROM d)"
-	   " RETURNING 1) SELECT count(*) FROM e", NULL);
+	   " RETURNING 1) SELECT count(*) FROM e",
+	   NULL);
 	mk(&bad, A, "T 3001 V10", clock_s++);
 	mk(&good, B, "T 1021 V480 W235", clock_s++);
 	assert_true(pipeline_submit(pl, &bad, done_cb, &done[0]));
@@ -803,7 +844,7 @@ static void test_bad_message_isolated(void **state)
 	assert_int_equal(s.replies, 0);
 	pipeline_stats(pl, &st);
 	assert_int_equal(st.internal_errors, 1);
-	assert_int_equal(st.retries - retries, 2);      /* split, then the fallback */
+	assert_int_equal(st.retries - retries, 2); /* split, then the fallback */
 	set_connections(2);
 }
 
@@ -812,7 +853,10 @@ static void test_bad_message_isolated(void **state)
 static void test_extra_connection_down(void **state)
 {
 	static const char *texts[] = {
-		"T 2011 V520 W250", "T 1023 V300 W150", "I 2011 1 late opening", "C 2011 V560 W270",
+		"T 2011 V520 W250",
+		"T 1023 V300 W150",
+		"I 2011 1 late opening",
+		"C 2011 V560 W270",
 	};
 	struct stored s;
 
@@ -849,8 +893,7 @@ static void test_database_restart(void **state)
 	assert_false(pipeline_submit(pl, &in, done_cb, &done));
 	assert_int_equal(system("\"$SAWT_TEST_PGCTL\" start"), 0);
 	PQreset(conn);
-	for (int i = 0; i < 1000 && (db_get_state(db) != DB_STATE_READY || lanes_ready() < 2);
-	     i++)
+	for (int i = 0; i < 1000 && (db_get_state(db) != DB_STATE_READY || lanes_ready() < 2); i++)
 		run_ms(10);
 	run_ms(300);
 	/* the failed message, offered again, is stored once */
@@ -859,7 +902,8 @@ static void test_database_restart(void **state)
 	assert_string_equal(s.outcome, "accepted");
 	/* a registry change after the restart still reaches the cache */
 	q1("WITH u AS (UPDATE sawt.stations SET registered = 2000 WHERE code = '1021'"
-	   " RETURNING 1) SELECT count(*) FROM u", NULL);
+	   " RETURNING 1) SELECT count(*) FROM u",
+	   NULL);
 	run_ms(600);
 	roundtrip(B, "T 1021 V1500", &s);
 	assert_string_equal(s.outcome, "accepted");
@@ -904,7 +948,7 @@ int main(void)
 		cmocka_unit_test(test_extra_connection_down),
 		cmocka_unit_test(test_database_restart),
 		cmocka_unit_test(test_stats),
-		cmocka_unit_test(test_restart_keeps_sender_state),   /* last: new stats */
+		cmocka_unit_test(test_restart_keeps_sender_state), /* last: new stats */
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -62,8 +62,8 @@ static struct concat *make(size_t max_groups, size_t max_units)
 
 /* Add part of message (sender, ref, total) with text and, when loc >= 0,
  * stored at location loc. */
-static enum concat_result add(struct concat *c, const char *sender, int ref, int part,
-			      int total, const char *text, int loc, int64_t t, int64_t now)
+static enum concat_result add(struct concat *c, const char *sender, int ref, int part, int total,
+			      const char *text, int loc, int64_t t, int64_t now)
 {
 	uint16_t u[256];
 	size_t n = strlen(text);
@@ -118,7 +118,7 @@ static void test_out_of_order(void **state)
 	assert_int_equal(add(c, "+9613100001", 9, 2, 3, "B", 2, 902, 2), CONCAT_COMPLETE);
 	assert_int_equal(n_got, 1);
 	assert_string_equal(got[0].text, "ABC");
-	assert_int_equal(got[0].smsc_time, 901);   /* the first part's */
+	assert_int_equal(got[0].smsc_time, 901); /* the first part's */
 	/* stored parts only, in part order */
 	assert_int_equal(got[0].n_locs, 2);
 	assert_int_equal(got[0].locs[0].location, 2);
@@ -137,7 +137,7 @@ static void test_duplicates(void **state)
 	assert_int_equal(n_got, 0);
 	assert_int_equal(add(c, "+9613100001", 5, 2, 2, "CD", 2, 101, 3), CONCAT_COMPLETE);
 	assert_int_equal(n_got, 1);
-	assert_string_equal(got[0].text, "ABCD");  /* once */
+	assert_string_equal(got[0].text, "ABCD"); /* once */
 	/* the duplicate's location comes back too, after the parts' */
 	assert_int_equal(got[0].n_locs, 3);
 	assert_int_equal(got[0].locs[0].location, 1);
@@ -158,7 +158,7 @@ static void test_missing_part_times_out(void **state)
 	assert_int_equal(add(c, "+9613100001", 3, 1, 3, "one ", 1, 300, 1000), CONCAT_HELD);
 	assert_int_equal(add(c, "+9613100001", 3, 3, 3, "three", 3, 302, 5000), CONCAT_HELD);
 	assert_true(concat_next_due(c, &due));
-	assert_int_equal(due, 1000 + WAIT);         /* from the first part */
+	assert_int_equal(due, 1000 + WAIT); /* from the first part */
 	concat_expire(c, 1000 + WAIT - 1);
 	assert_int_equal(n_got, 0);
 	concat_expire(c, 1000 + WAIT);
@@ -198,7 +198,7 @@ static void test_two_senders_one_reference(void **state)
 	assert_string_equal(got[1].sender, "+9613100001");
 	assert_string_equal(got[1].text, "a1a2");
 	assert_int_equal(concat_pending(c), 1);
-	concat_free(c);                             /* hands nothing over */
+	concat_free(c); /* hands nothing over */
 	assert_int_equal(n_got, 2);
 }
 
@@ -287,10 +287,10 @@ static void test_bounds(void **state)
 	assert_int_equal(got[1].total, CONCAT_PARTS_MAX);
 	assert_string_equal(got[1].text, "qqqqq");
 	/* a sender too long is cut, and still matches its parts */
-	assert_int_equal(add(c, "+961310000123456789012345678901234567890", 2, 1, 2, "s", -1, 1,
-			     0), CONCAT_HELD);
-	assert_int_equal(add(c, "+961310000123456789012345678901234567890", 2, 2, 2, "t", -1, 1,
-			     0), CONCAT_COMPLETE);
+	assert_int_equal(add(c, "+961310000123456789012345678901234567890", 2, 1, 2, "s", -1, 1, 0),
+			 CONCAT_HELD);
+	assert_int_equal(add(c, "+961310000123456789012345678901234567890", 2, 2, 2, "t", -1, 1, 0),
+			 CONCAT_COMPLETE);
 	assert_int_equal(strlen(got[2].sender), CONCAT_SENDER_MAX - 1);
 	assert_string_equal(got[2].text, "st");
 	assert_int_equal(concat_pending(c), 0);

@@ -167,8 +167,7 @@ static void test_full(void **state)
 
 static void check_defaults(const struct config *cfg)
 {
-	assert_string_equal(cfg->state_dir,
-			    geteuid() == 0 ? "/var/lib/sawt" : "./sawt-state");
+	assert_string_equal(cfg->state_dir, geteuid() == 0 ? "/var/lib/sawt" : "./sawt-state");
 	assert_int_equal(cfg->log_level, LOG_LEVEL_INFO);
 	assert_null(cfg->db_url);
 	assert_null(cfg->pg_bindir);
@@ -209,9 +208,10 @@ static void test_defaults(void **state)
 	config_free(cfg);
 
 	/* empty sections, and every key present but empty */
-	cfg = expect_ok("[sawt]\nstate_dir =\nlog_level =\n[database]\nurl =\n"
-			"pg_bindir=\n[http]\nlisten =\nsecret=\ntls_cert =\ntls_key =\n"
-			"[election]\ndefault_language =\npolls_open =\n");
+	cfg = expect_ok(
+		"[sawt]\nstate_dir =\nlog_level =\n[database]\nurl =\n"
+		"pg_bindir=\n[http]\nlisten =\nsecret=\ntls_cert =\ntls_key =\n"
+		"[election]\ndefault_language =\npolls_open =\n");
 	check_defaults(cfg);
 	config_free(cfg);
 
@@ -252,8 +252,9 @@ static void test_crlf_bom(void **state)
 {
 	struct config *cfg;
 
-	cfg = expect_ok("\xEF\xBB\xBF[sawt]\r\nlog_level = warning\r\n\r\n"
-			"[modem x]\r\ndevice = /dev/ttyACM0\r\nbalance_ussd = *100#\r\n");
+	cfg = expect_ok(
+		"\xEF\xBB\xBF[sawt]\r\nlog_level = warning\r\n\r\n"
+		"[modem x]\r\ndevice = /dev/ttyACM0\r\nbalance_ussd = *100#\r\n");
 	assert_int_equal(cfg->log_level, LOG_LEVEL_WARNING);
 	assert_string_equal(cfg->modems[0].device, "/dev/ttyACM0");
 	assert_string_equal(cfg->modems[0].balance_ussd, "*100#");
@@ -273,17 +274,19 @@ static void test_syntax_forms(void **state)
 	struct config *cfg;
 
 	/* blanks around everything, case-insensitive names, = and # in values */
-	cfg = expect_ok("  [ HTTP ]  \n\tSecret\t=\ta = b # c ; d \t\n"
-			"[ modem   m-1.b_2 ]\nDevice=/dev/x\nSEND = False\n"
-			"   # indented comment\n  ; another\n");
+	cfg = expect_ok(
+		"  [ HTTP ]  \n\tSecret\t=\ta = b # c ; d \t\n"
+		"[ modem   m-1.b_2 ]\nDevice=/dev/x\nSEND = False\n"
+		"   # indented comment\n  ; another\n");
 	assert_string_equal(cfg->http_secret, "a = b # c ; d");
 	assert_string_equal(cfg->modems[0].name, "m-1.b_2");
 	assert_false(cfg->modems[0].send);
 	config_free(cfg);
 
-	cfg = expect_ok("[http]\nlisten = [::1]:8080\n[election]\npolls_open = 7:05\n"
-			"polls_close = 23:59\nresults_deadline = 2024-02-29 00:00\n"
-			"country_code = 1\ntimezone = Etc/GMT-2\n");
+	cfg = expect_ok(
+		"[http]\nlisten = [::1]:8080\n[election]\npolls_open = 7:05\n"
+		"polls_close = 23:59\nresults_deadline = 2024-02-29 00:00\n"
+		"country_code = 1\ntimezone = Etc/GMT-2\n");
 	assert_string_equal(cfg->http_listen, "[::1]:8080");
 	assert_int_equal(cfg->polls_open, 7 * 60 + 5);
 	assert_int_equal(cfg->polls_close, 23 * 60 + 59);
@@ -291,8 +294,9 @@ static void test_syntax_forms(void **state)
 	assert_string_equal(cfg->country_code, "1");
 	config_free(cfg);
 
-	cfg = expect_ok("[modem a]\ndevice=/a\nreceive=0\nsend=ON\n"
-			"balance_interval=60\n");
+	cfg = expect_ok(
+		"[modem a]\ndevice=/a\nreceive=0\nsend=ON\n"
+		"balance_interval=60\n");
 	assert_false(cfg->modems[0].receive);
 	assert_true(cfg->modems[0].send);
 	assert_int_equal(cfg->modems[0].balance_interval, 60);
@@ -319,19 +323,17 @@ static void test_syntax_errors(void **state)
 		  "t.conf:2: missing \"=\" in line \"log_level info\": expected key = value" },
 		{ "# hello\nlog_level = info\n[sawt]\n",
 		  "t.conf:2: key \"log_level\" before the first section header" },
-		{ "[sawt]\n = info\n",
-		  "t.conf:2: missing key before \"=\" in line \"= info\"" },
+		{ "[sawt]\n = info\n", "t.conf:2: missing key before \"=\" in line \"= info\"" },
 		{ "[ ]\n", "t.conf:1: empty section header \"[ ]\"" },
-		{ "[http] # web\n",
-		  "t.conf:1: unexpected text \"# web\" after section header" },
-		{ "[sawt]\nlog_level = in\x01" "fo\n",
+		{ "[http] # web\n", "t.conf:1: unexpected text \"# web\" after section header" },
+		{ "[sawt]\nlog_level = in\x01"
+		  "fo\n",
 		  "t.conf:2: invalid control character 0x01" },
 		{ "[sawt]\nstate_dir = \xC3\x28\n",
 		  "t.conf:2: invalid UTF-8 byte sequence (save the file as UTF-8)" },
 		{ "[sawt]\nstate_dir = \xED\xA0\x80\n",
 		  "t.conf:2: invalid UTF-8 byte sequence (save the file as UTF-8)" },
-		{ "[sawt]\nstate_dir = /a\rb\n",
-		  "t.conf:2: invalid control character 0x0D" },
+		{ "[sawt]\nstate_dir = /a\rb\n", "t.conf:2: invalid control character 0x0D" },
 	};
 	static const char nul[] = "[sawt]\n\nlog_level = in\0fo\n";
 	char *longline;
@@ -362,8 +364,7 @@ static void test_section_errors(void **state)
 		{ "[smsd x]\n", "t.conf:1: unknown section [smsd x]" },
 		{ "[http]\n[sawt]\n[http]\n",
 		  "t.conf:3: duplicate section [http] (first on line 1)" },
-		{ "[http main]\n",
-		  "t.conf:1: section [http] takes no name, found \"main\"" },
+		{ "[http main]\n", "t.conf:1: section [http] takes no name, found \"main\"" },
 		{ "[modem]\ndevice = /dev/ttyUSB0\n",
 		  "t.conf:1: section [modem] needs a name, e.g. [modem usb0]" },
 		{ "[modem usb 0]\n",
@@ -388,8 +389,7 @@ static void test_key_errors(void **state)
 	static const struct error_case cases[] = {
 		{ "[sawt]\n[http]\nlisen = 127.0.0.1:8080\n",
 		  "t.conf:3: unknown key \"lisen\" in section [http]; did you mean \"listen\"?" },
-		{ "[http]\nport = 8080\n",
-		  "t.conf:2: unknown key \"port\" in section [http]" },
+		{ "[http]\nport = 8080\n", "t.conf:2: unknown key \"port\" in section [http]" },
 		{ "[modem usb0]\ndevise = /dev/ttyUSB0\n",
 		  "t.conf:2: unknown key \"devise\" in section [modem usb0]; did you mean \"device\"?" },
 		{ "[election]\nlanguage = ar\n",
@@ -489,10 +489,11 @@ static void test_long_value_shortened(void **state)
 	/* a long bad value is cut at a character boundary in the message */
 	memset(a63, 'a', 63);
 	a63[63] = '\0';
-	snprintf(text, sizeof(text), "[sawt]\nlog_level = %s\xD8\xB5\xD9\x88\xD8\xAA\n",
+	snprintf(text, sizeof(text), "[sawt]\nlog_level = %s\xD8\xB5\xD9\x88\xD8\xAA\n", a63);
+	snprintf(msg, sizeof(msg),
+		 "t.conf:2: invalid value \"%s...\" for key "
+		 "\"log_level\": expected error, warning, info or debug",
 		 a63);
-	snprintf(msg, sizeof(msg), "t.conf:2: invalid value \"%s...\" for key "
-		 "\"log_level\": expected error, warning, info or debug", a63);
 	expect_error(text, msg);
 }
 
@@ -535,8 +536,7 @@ static void test_load(void **state)
 
 	snprintf(path, sizeof(path), "%s/missing.conf", dir);
 	assert_null(config_load(path, err, sizeof(err)));
-	snprintf(msg, sizeof(msg),
-		 "could not open file \"%s\": No such file or directory", path);
+	snprintf(msg, sizeof(msg), "could not open file \"%s\": No such file or directory", path);
 	assert_string_equal(err, msg);
 
 	snprintf(path, sizeof(path), "%s/sawt.conf", dir);
@@ -550,8 +550,7 @@ static void test_load(void **state)
 	write_file(path, "[http]\nlisen = x\n", 17);
 	assert_null(config_load(path, err, sizeof(err)));
 	snprintf(msg, sizeof(msg),
-		 "%s:2: unknown key \"lisen\" in section [http]; did you mean \"listen\"?",
-		 path);
+		 "%s:2: unknown key \"lisen\" in section [http]; did you mean \"listen\"?", path);
 	assert_string_equal(err, msg);
 
 	/* a comment just over 1 MiB */
@@ -578,8 +577,7 @@ static void test_load(void **state)
 
 static void test_example_file(void **state)
 {
-	struct config *cfg = config_load(SAWT_SOURCE_DIR "/config/sawt.conf",
-					 err, sizeof(err));
+	struct config *cfg = config_load(SAWT_SOURCE_DIR "/config/sawt.conf", err, sizeof(err));
 
 	if (cfg == NULL)
 		print_error("%s\n", err);
@@ -620,14 +618,12 @@ static void test_ini_tokens(void **state)
 	assert_string_equal(r.log, "2[a|]3<k|v=w>5[m|x y]6<empty|>8<k2|#v2>");
 
 	r.log[0] = '\0';
-	assert_int_equal(ini_parse("[a]\nk=1\nstop=2\nz=3\n", 19, record, &r, &e),
-			 INI_STOPPED);
+	assert_int_equal(ini_parse("[a]\nk=1\nstop=2\nz=3\n", 19, record, &r, &e), INI_STOPPED);
 	assert_int_equal(e.line, 3);
 	assert_string_equal(r.log, "1[a|]2<k|1>3<stop|2>");
 
 	r.log[0] = '\0';
-	assert_int_equal(ini_parse("[a]\nk=1\n[b\n", 11, record, &r, &e),
-			 INI_ERR_NO_BRACKET);
+	assert_int_equal(ini_parse("[a]\nk=1\n[b\n", 11, record, &r, &e), INI_ERR_NO_BRACKET);
 	assert_int_equal(e.line, 3);
 	assert_int_equal(e.text.len, 2);
 	assert_memory_equal(e.text.p, "[b", 2);

@@ -90,8 +90,7 @@ static void test_quoted(void **state)
 	assert_string_equal(csv("\"say \"\"hi\"\"\",x\n"), "L1[<say \"hi\">|x];");
 	assert_string_equal(csv("\"\",\"\"\"\"\n"), "L1[<>|<\">];");
 	assert_string_equal(csv("x,\"two\nlines\"\ny\n"), "L1[x|<two\nlines>];L3[y];");
-	assert_string_equal(csv("x,\"crlf\r\ninside\"\r\ny\r\n"),
-			    "L1[x|<crlf\r\ninside>];L3[y];");
+	assert_string_equal(csv("x,\"crlf\r\ninside\"\r\ny\r\n"), "L1[x|<crlf\r\ninside>];L3[y];");
 	assert_string_equal(csv("\"end\""), "L1[<end>];");
 	/* blanks around a quoted field are dropped */
 	assert_string_equal(csv("a, \"b, c\" ,\t\"d\"\t\n"), "L1[a|<b, c>|<d>];");
@@ -103,10 +102,14 @@ static void test_quoted(void **state)
 static void test_arabic_and_bom(void **state)
 {
 	(void)state;
-	assert_string_equal(csv("\xEF\xBB\xBF" "code,name\n1021,مدرسة الرمل\n"),
+	assert_string_equal(csv("\xEF\xBB\xBF"
+				"code,name\n1021,مدرسة الرمل\n"),
 			    "L1[code|name];L2[1021|مدرسة الرمل];");
 	/* a BOM anywhere else is data */
-	assert_string_equal(csv("a\n\xEF\xBB\xBF" "b\n"), "L1[a];L2[\xEF\xBB\xBF" "b];");
+	assert_string_equal(csv("a\n\xEF\xBB\xBF"
+				"b\n"),
+			    "L1[a];L2[\xEF\xBB\xBF"
+			    "b];");
 }
 
 static void test_errors(void **state)
@@ -140,8 +143,7 @@ static void test_too_long(void **state)
 	memset(text, 'x', 300);
 	strcpy(text + 300, "\n\"q\nq\"\nnext\n");
 	start(&t, text, strlen(text));
-	assert_string_equal(read_all(&t),
-			    "L1!record longer than 256 bytes;L2[<q\nq>];L4[next];");
+	assert_string_equal(read_all(&t), "L1!record longer than 256 bytes;L2[<q\nq>];L4[next];");
 
 	/* exactly full: 255 bytes and the NUL fit */
 	memset(text, 'y', 255);
@@ -158,7 +160,9 @@ static void test_too_long(void **state)
 
 static void test_utf16(void **state)
 {
-	static const char text[] = "\xFF\xFE" "c\0o\0d\0e\0";
+	static const char text[] =
+		"\xFF\xFE"
+		"c\0o\0d\0e\0";
 	struct reader t;
 
 	(void)state;
@@ -200,14 +204,10 @@ static void test_blank(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_simple),
-		cmocka_unit_test(test_quoted),
-		cmocka_unit_test(test_arabic_and_bom),
-		cmocka_unit_test(test_errors),
-		cmocka_unit_test(test_nul_byte),
-		cmocka_unit_test(test_too_long),
-		cmocka_unit_test(test_utf16),
-		cmocka_unit_test(test_semicolon),
+		cmocka_unit_test(test_simple),         cmocka_unit_test(test_quoted),
+		cmocka_unit_test(test_arabic_and_bom), cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_nul_byte),       cmocka_unit_test(test_too_long),
+		cmocka_unit_test(test_utf16),          cmocka_unit_test(test_semicolon),
 		cmocka_unit_test(test_blank),
 	};
 

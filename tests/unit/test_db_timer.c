@@ -39,7 +39,7 @@ static void test_fires_after_delay(void **state)
 	ev = evtimer_new(base, on_timer, &f);
 	assert_non_null(ev);
 	start = util_mono_ms();
-	db_timer_arm(ev, 1150);   /* seconds and milliseconds both used */
+	db_timer_arm(ev, 1150); /* seconds and milliseconds both used */
 	assert_true(evtimer_pending(ev, NULL));
 	event_base_dispatch(base);
 	assert_int_equal(f.calls, 1);

@@ -21,16 +21,16 @@
 #include "sender.h"
 #include "validate.h"
 
-#define OBS "+9613100001"       /* observer of 1021, English, no PIN */
-#define PINNED "+9613100002"    /* observer of 1021, PIN 4321 */
-#define COORD "+9613100003"     /* coordinator of area 1, French */
-#define ARABIC "+9613100004"    /* observer of 1021, Arabic */
-#define NOLANG "+9613100005"    /* observer of 1021, no language */
-#define STRANGER "+9617000000"  /* not registered */
-#define OWN "+9613999999"       /* one of sawt's modems */
+#define OBS "+9613100001"      /* observer of 1021, English, no PIN */
+#define PINNED "+9613100002"   /* observer of 1021, PIN 4321 */
+#define COORD "+9613100003"    /* coordinator of area 1, French */
+#define ARABIC "+9613100004"   /* observer of 1021, Arabic */
+#define NOLANG "+9613100005"   /* observer of 1021, no language */
+#define STRANGER "+9617000000" /* not registered */
+#define OWN "+9613999999"      /* one of sawt's modems */
 
-#define NOW_S 1746360000        /* 2025-05-04 12:00 UTC: polls are open */
-#define LATE_S 1746400000       /* after the results deadline */
+#define NOW_S 1746360000  /* 2025-05-04 12:00 UTC: polls are open */
+#define LATE_S 1746400000 /* after the results deadline */
 
 static struct regsnap *snap;
 static struct validate_clock clk;
@@ -44,7 +44,7 @@ static struct decide_settings set = {
 	.rules = { .rate_max = 3, .rate_window_s = 60, .mute_s = 3600 },
 };
 static int64_t mono = 1000000;
-static int64_t step_ms;         /* between two messages of decide_text() */
+static int64_t step_ms; /* between two messages of decide_text() */
 
 static int setup(void **state)
 {
@@ -61,8 +61,7 @@ static int setup(void **state)
 	     regsnap_add_station_contest(snap, 100, 10) &&
 	     regsnap_add_person(snap, 1, OBS, "Rania", REGISTRY_ROLE_OBSERVER, LANG_EN, NULL) &&
 	     regsnap_add_person(snap, 2, PINNED, "Omar", REGISTRY_ROLE_OBSERVER, -1, hash) &&
-	     regsnap_add_person(snap, 3, COORD, "Lina", REGISTRY_ROLE_COORDINATOR, LANG_FR,
-				NULL) &&
+	     regsnap_add_person(snap, 3, COORD, "Lina", REGISTRY_ROLE_COORDINATOR, LANG_FR, NULL) &&
 	     regsnap_add_person(snap, 4, ARABIC, NULL, REGISTRY_ROLE_OBSERVER, LANG_AR, NULL) &&
 	     regsnap_add_person(snap, 5, NOLANG, NULL, REGISTRY_ROLE_OBSERVER, -1, NULL) &&
 	     regsnap_add_person_station(snap, 1, 100) && regsnap_add_person_station(snap, 2, 100) &&
@@ -87,7 +86,7 @@ static int fresh(void **state)
 	sender_table_free(senders);
 	senders = sender_table_new();
 	mono += 24 * 3600 * 1000;
-	step_ms = 30000;                /* under any rate limit of the tests */
+	step_ms = 30000; /* under any rate limit of the tests */
 	return senders != NULL ? 0 : -1;
 }
 
@@ -142,16 +141,16 @@ static const char *json_of(const struct decide_result *d)
 	return buf;
 }
 
-#define assert_contains(hay, needle)                                            \
-	do {                                                                    \
-		if (strstr((hay), (needle)) == NULL)                            \
-			fail_msg("\"%s\" not in \"%s\"", (needle), (hay));      \
+#define assert_contains(hay, needle) \
+	do { \
+		if (strstr((hay), (needle)) == NULL) \
+			fail_msg("\"%s\" not in \"%s\"", (needle), (hay)); \
 	} while (0)
 
-#define assert_lacks(hay, needle)                                               \
-	do {                                                                    \
-		if (strstr((hay), (needle)) != NULL)                            \
-			fail_msg("\"%s\" in \"%s\"", (needle), (hay));          \
+#define assert_lacks(hay, needle) \
+	do { \
+		if (strstr((hay), (needle)) != NULL) \
+			fail_msg("\"%s\" in \"%s\"", (needle), (hay)); \
 	} while (0)
 
 static void assert_rejected(const struct decide_result *d, enum reply_kind kind)
@@ -211,16 +210,18 @@ static void test_record(void **state)
 	(void)state;
 	snprintf(want, sizeof(want),
 		 "{\"dkey\":\"%s\",\"transport\":\"modem\",\"modem\":\"usb0\","
-		 "\"sender\":\"" OBS "\",\"smsc\":%lld,\"recv_ms\":%lld,"
+		 "\"sender\":\"" OBS
+		 "\",\"smsc\":%lld,\"recv_ms\":%lld,"
 		 "\"txt\":\"O 1021 0705\",\"person\":1,\"in_state\":\"processed\","
 		 "\"form\":\"open\",\"station\":100,\"station_code\":\"1021\","
 		 "\"verdict\":\"accepted\",\"flags\":[],\"open_at\":\"07:05\","
-		 "\"recipient\":\"" OBS "\",\"priority\":2,\"reply\":\"%s\","
+		 "\"recipient\":\"" OBS
+		 "\",\"priority\":2,\"reply\":\"%s\","
 		 "\"reply_resend\":\"%s\"}",
-		 d->in->dedup, (long long)d->in->smsc_time, (long long)d->in->received_ms,
-		 d->body, d->resend);
+		 d->in->dedup, (long long)d->in->smsc_time, (long long)d->in->received_ms, d->body,
+		 d->resend);
 	assert_string_equal(json_of(d), want);
-	assert_string_equal(d->decrease, "");       /* only turnout and close */
+	assert_string_equal(d->decrease, ""); /* only turnout and close */
 }
 
 static void test_accepted_with_flags(void **state)
@@ -267,7 +268,7 @@ static void test_rejected(void **state)
 
 	d = decide_text(OBS, "T 1022 V420 W190");
 	assert_rejected(d, REPLY_STATION_NOT_ASSIGNED);
-	assert_int_equal(d->station_id, 101);       /* its lane, not its tally */
+	assert_int_equal(d->station_id, 101); /* its lane, not its tally */
 
 	d = decide_text(OBS, "T 1021 V100 W190");
 	assert_rejected(d, REPLY_WOMEN_EXCEED_VOTERS);
@@ -329,7 +330,7 @@ static void test_identical_resend(void **state)
 	decide_in(&in, 1000, &a);
 	assert_true(decide_json(&a, in.dedup, ja, sizeof(ja)));
 	decide_in(&in, 1000, &b);
-	assert_string_equal(ja, json_of(&b));       /* same message, same record */
+	assert_string_equal(ja, json_of(&b)); /* same message, same record */
 	assert_string_equal(a.tally_key, b.tally_key);
 	assert_true(a.resend[0] != '\0');
 	assert_string_not_equal(a.resend, a.body);
@@ -417,7 +418,7 @@ static void test_no_reply_senders(void **state)
 	assert_string_equal(d->body, "");
 	assert_contains(json_of(d), "\"no_reply\":\"own_number\"");
 
-	d = decide_text("03 999 999", "HELP");      /* the same number, national */
+	d = decide_text("03 999 999", "HELP"); /* the same number, national */
 	assert_int_equal(d->no_reply, DECIDE_NO_REPLY_OWN_NUMBER);
 	assert_string_equal(d->sender, OWN);
 
@@ -429,7 +430,7 @@ static void test_no_reply_senders(void **state)
 	assert_contains(json_of(d), "\"sender\":\"MTC\"");
 	assert_contains(json_of(d), "\"no_reply\":\"non_phone_sender\"");
 
-	d = decide_text("1234", "HELP");            /* a short code */
+	d = decide_text("1234", "HELP"); /* a short code */
 	assert_int_equal(d->no_reply, DECIDE_NO_REPLY_NON_PHONE);
 	assert_int_equal(sender_table_len(senders), 0);
 }
@@ -494,7 +495,8 @@ static void test_failed_record(void **state)
 		 "{\"dkey\":\"%s\",\"transport\":\"modem\",\"modem\":\"usb0\","
 		 "\"sender\":\"03 100 001\",\"smsc\":%d,\"recv_ms\":1234567,"
 		 "\"txt\":\"T 1021 V420\",\"in_state\":\"failed\","
-		 "\"in_error\":\"internal_error\"}", in.dedup, NOW_S);
+		 "\"in_error\":\"internal_error\"}",
+		 in.dedup, NOW_S);
 	assert_string_equal(json_of(&d), want);
 }
 

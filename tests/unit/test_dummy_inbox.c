@@ -27,7 +27,7 @@ static int setup(void **state)
 	snprintf(dir, sizeof(dir), "/tmp/sawt-dummy-XXXXXX");
 	if (mkdtemp(dir) == NULL)
 		return -1;
-	strcat(dir, "/phone");   /* does not exist yet: prepare creates it */
+	strcat(dir, "/phone"); /* does not exist yet: prepare creates it */
 	return dummy_inbox_prepare(dir, err, sizeof(err)) ? 0 : -1;
 }
 
@@ -78,7 +78,7 @@ static void test_layout(void **state)
 		assert_true(S_ISDIR(st.st_mode));
 	}
 	assert_int_equal(dummy_inbox_count(dir), 0);
-	assert_true(dummy_inbox_prepare(dir, err, sizeof(err)));   /* again: fine */
+	assert_true(dummy_inbox_prepare(dir, err, sizeof(err))); /* again: fine */
 	assert_string_equal(dummy_inbox_default_dir("/var/lib/sawt", path, sizeof(path)),
 			    "/var/lib/sawt/dummy");
 }
@@ -131,7 +131,9 @@ static void test_arabic_multipart(void **state)
 	has(c, "Number = \"MTC\"\n");
 	m.concat_ref = 0x1234;
 	assert_true(dummy_inbox_write(dir, &m, NULL, err, sizeof(err)));
-	has(read_loc(2), "UDH = 0608041234" "0302\n");
+	has(read_loc(2),
+	    "UDH = 0608041234"
+	    "0302\n");
 }
 
 static void test_long_lines_split(void **state)
@@ -163,7 +165,7 @@ static void test_write_text(void **state)
 	has(read_loc(3), "UDH = 050003050303\n");
 	has(read_loc(3), "Length = 94\n");
 	for (int i = 0; i < 150; i++)
-		memcpy(arabic + 2 * i, "\xd8\xb3", 2);   /* 150 x U+0633 */
+		memcpy(arabic + 2 * i, "\xd8\xb3", 2); /* 150 x U+0633 */
 	arabic[300] = '\0';
 	assert_int_equal(dummy_inbox_write_text(dir, "+1", arabic, 0, 6, err, sizeof(err)), 3);
 	has(read_loc(4), "Length = 67\n");
@@ -182,7 +184,7 @@ static void test_errors(void **state)
 	text[161] = '\0';
 	assert_false(dummy_inbox_write(dir, &m, NULL, err, sizeof(err)));
 	assert_non_null(strstr(err, "does not fit one SMS part"));
-	text[154] = '\0';          /* 154 septets: fits alone, not as a part */
+	text[154] = '\0'; /* 154 septets: fits alone, not as a part */
 	m.part = 1;
 	m.parts = 2;
 	assert_false(dummy_inbox_write(dir, &m, NULL, err, sizeof(err)));

@@ -57,7 +57,7 @@ static void test_read(void **state)
 	buf = file_read_all(path, 100, &len, err, sizeof(err));
 	assert_non_null(buf);
 	assert_int_equal(len, 6);
-	assert_memory_equal(buf, "ab\0cd\n", 7);   /* with the NUL after it */
+	assert_memory_equal(buf, "ab\0cd\n", 7); /* with the NUL after it */
 	free(buf);
 	write_file("", 0);
 	buf = file_read_all(path, 100, &len, err, sizeof(err));
@@ -113,7 +113,8 @@ static void test_missing(void **state)
 	assert_null(file_read_all("/nonexistent/sawt/file", 100, &len, err, sizeof(err)));
 	assert_int_equal(errno, ENOENT);
 	assert_int_equal(len, 0);
-	assert_string_equal(err, "could not open file \"/nonexistent/sawt/file\": No such file or directory");
+	assert_string_equal(
+		err, "could not open file \"/nonexistent/sawt/file\": No such file or directory");
 	/* a directory opens but does not read */
 	assert_null(file_read_all("/", 100, &len, err, sizeof(err)));
 	assert_int_equal(errno, EISDIR);

@@ -225,18 +225,18 @@ static void test_bad_inbound_fields(void **state)
 	struct frame f = inbound_frame("abc");
 
 	(void)state;
-	assert_int_equal(corrupt(f, IN_OFF(8), 9), FRAME_BAD_FIELD);          /* transport */
-	assert_int_equal(corrupt(f, IN_OFF(11), 1), FRAME_BAD_FIELD);         /* reserved */
-	assert_int_equal(corrupt(f, IN_OFF(10), 4), FRAME_BAD_FIELD);         /* missing > parts */
-	assert_int_equal(corrupt(f, IN_OFF(15), 4), FRAME_BAD_FIELD);         /* text_len */
-	assert_int_equal(corrupt(f, IN_OFF(14), 1), FRAME_BAD_FIELD);         /* text_len > max */
-	assert_int_equal(corrupt(f, IN_TEXT + 1, 0xff), FRAME_BAD_FIELD);     /* bad UTF-8 */
-	assert_int_equal(corrupt(f, IN_TEXT + 1, 0), FRAME_BAD_FIELD);        /* NUL inside */
-	assert_int_equal(corrupt(f, IN_TEXT + 10, 'x'), FRAME_BAD_FIELD);     /* padding */
-	assert_int_equal(corrupt(f, IN_DEDUP + 3, 'G'), FRAME_BAD_FIELD);     /* not hex */
-	assert_int_equal(corrupt(f, IN_DEDUP + 64, 'a'), FRAME_BAD_FIELD);    /* unterminated */
+	assert_int_equal(corrupt(f, IN_OFF(8), 9), FRAME_BAD_FIELD);       /* transport */
+	assert_int_equal(corrupt(f, IN_OFF(11), 1), FRAME_BAD_FIELD);      /* reserved */
+	assert_int_equal(corrupt(f, IN_OFF(10), 4), FRAME_BAD_FIELD);      /* missing > parts */
+	assert_int_equal(corrupt(f, IN_OFF(15), 4), FRAME_BAD_FIELD);      /* text_len */
+	assert_int_equal(corrupt(f, IN_OFF(14), 1), FRAME_BAD_FIELD);      /* text_len > max */
+	assert_int_equal(corrupt(f, IN_TEXT + 1, 0xff), FRAME_BAD_FIELD);  /* bad UTF-8 */
+	assert_int_equal(corrupt(f, IN_TEXT + 1, 0), FRAME_BAD_FIELD);     /* NUL inside */
+	assert_int_equal(corrupt(f, IN_TEXT + 10, 'x'), FRAME_BAD_FIELD);  /* padding */
+	assert_int_equal(corrupt(f, IN_DEDUP + 3, 'G'), FRAME_BAD_FIELD);  /* not hex */
+	assert_int_equal(corrupt(f, IN_DEDUP + 64, 'a'), FRAME_BAD_FIELD); /* unterminated */
 	assert_int_equal(corrupt(f, IN_SOURCE + INBOUND_SOURCE_MAX - 1, 'a'), FRAME_BAD_FIELD);
-	assert_int_equal(corrupt(f, IN_SENDER + 20, 'a'), FRAME_BAD_FIELD);   /* padding */
+	assert_int_equal(corrupt(f, IN_SENDER + 20, 'a'), FRAME_BAD_FIELD); /* padding */
 }
 
 static void test_bad_other_fields(void **state)
@@ -255,7 +255,7 @@ static void test_bad_other_fields(void **state)
 	memset(&f, 0, sizeof(f));
 	f.type = FRAME_SENT;
 	f.u.sent.ok = true;
-	assert_int_equal(corrupt(f, FRAME_HEADER + 8, 2), FRAME_BAD_FIELD);   /* bool */
+	assert_int_equal(corrupt(f, FRAME_HEADER + 8, 2), FRAME_BAD_FIELD);    /* bool */
 	assert_int_equal(corrupt(f, FRAME_HEADER + 12, 'e'), FRAME_BAD_FIELD); /* ok with error */
 
 	memset(&f, 0, sizeof(f));
@@ -263,8 +263,8 @@ static void test_bad_other_fields(void **state)
 	strcpy(f.u.send.to, "+1");
 	strcpy(f.u.send.text, "hi");
 	f.u.send.text_len = 2;
-	assert_int_equal(corrupt(f, FRAME_HEADER + 10, 0), FRAME_BAD_FIELD);  /* empty to */
-	assert_int_equal(corrupt(f, FRAME_HEADER + 9, 3), FRAME_BAD_FIELD);   /* text_len */
+	assert_int_equal(corrupt(f, FRAME_HEADER + 10, 0), FRAME_BAD_FIELD); /* empty to */
+	assert_int_equal(corrupt(f, FRAME_HEADER + 9, 3), FRAME_BAD_FIELD);  /* text_len */
 }
 
 static void test_encode_refuses(void **state)
@@ -274,17 +274,17 @@ static void test_encode_refuses(void **state)
 
 	(void)state;
 	assert_int_equal(frame_encode(&f, small, sizeof(small)), 0);
-	f.u.inbound.in.text_len = 5;                       /* does not match the text */
+	f.u.inbound.in.text_len = 5; /* does not match the text */
 	assert_int_equal(frame_encode(&f, buf, sizeof(buf)), 0);
 	f = inbound_frame("ok");
-	memset(f.u.inbound.in.sender, 'x', sizeof(f.u.inbound.in.sender));  /* unterminated */
+	memset(f.u.inbound.in.sender, 'x', sizeof(f.u.inbound.in.sender)); /* unterminated */
 	assert_int_equal(frame_encode(&f, buf, sizeof(buf)), 0);
 	memset(&f, 0, sizeof(f));
 	f.type = (enum frame_type)42;
 	assert_int_equal(frame_encode(&f, buf, sizeof(buf)), 0);
 	memset(&f, 0, sizeof(f));
 	f.type = FRAME_SENT;
-	f.u.sent.ok = false;                               /* failed without a reason */
+	f.u.sent.ok = false; /* failed without a reason */
 	assert_int_equal(frame_encode(&f, buf, sizeof(buf)), 0);
 }
 
@@ -293,11 +293,13 @@ static void test_copy_str_cuts_whole_chars(void **state)
 	char out[4];
 
 	(void)state;
-	frame_copy_str(out, sizeof(out), "\xd8\xb3\xd9\x84\xd8\xa7\xd9\x85");  /* سلام */
+	frame_copy_str(out, sizeof(out), "\xd8\xb3\xd9\x84\xd8\xa7\xd9\x85"); /* سلام */
 	assert_string_equal(out, "\xd8\xb3");
 	frame_copy_str(out, sizeof(out), "abcdef");
 	assert_string_equal(out, "abc");
-	frame_copy_str(out, sizeof(out), "a\xff" "b");
+	frame_copy_str(out, sizeof(out),
+		       "a\xff"
+		       "b");
 	assert_string_equal(out, "a");
 }
 

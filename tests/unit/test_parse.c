@@ -82,26 +82,37 @@ static bool unescape(const char *src, bool json, char *dst, size_t cap, size_t *
 			continue;
 		}
 		switch (src[1]) {
-		case 't': dst[(*n)++] = '\t'; src += 2; break;
-		case 'n': dst[(*n)++] = '\n'; src += 2; break;
-		case 'r': dst[(*n)++] = '\r'; src += 2; break;
-		case '\\': dst[(*n)++] = '\\'; src += 2; break;
+		case 't':
+			dst[(*n)++] = '\t';
+			src += 2;
+			break;
+		case 'n':
+			dst[(*n)++] = '\n';
+			src += 2;
+			break;
+		case 'r':
+			dst[(*n)++] = '\r';
+			src += 2;
+			break;
+		case '\\':
+			dst[(*n)++] = '\\';
+			src += 2;
+			break;
 		case 'x':
 			if (hexval(src[2]) < 0 || hexval(src[3]) < 0)
 				return false;
 			dst[(*n)++] = (char)(hexval(src[2]) * 16 + hexval(src[3]));
 			src += 4;
 			break;
-		default:
-			return false;
+		default: return false;
 		}
 	}
 	dst[*n] = '\0';
 	return true;
 }
 
-static void to_json(const struct parse_msg *m, const char *msg, size_t len, bool detail,
-		    char *out, size_t cap)
+static void to_json(const struct parse_msg *m, const char *msg, size_t len, bool detail, char *out,
+		    size_t cap)
 {
 	struct json_buf j;
 
@@ -191,7 +202,8 @@ static void run_case(struct coverage *cov, int lineno, const char *line, enum la
 	cov->cases++;
 	parse_exact(msg, len, fallback, &m, got, sizeof(got));
 	if (strcmp(got, want) != 0) {
-		print_error("parse_cases.txt:%d: %s\n  want %s\n  got  %s\n", lineno, field, want, got);
+		print_error("parse_cases.txt:%d: %s\n  want %s\n  got  %s\n", lineno, field, want,
+			    got);
 		cov->failed++;
 		return;
 	}
@@ -253,12 +265,13 @@ static void test_ucs2_from_modem(void **state)
 {
 	/* "ق ١٠٢١ م٤٢٠ ن١٩٠" as a modem hands it over: UTF-16 big endian */
 	static const uint8_t ucs2[] = {
-		0x06, 0x42, 0x00, 0x20, 0x06, 0x61, 0x06, 0x60, 0x06, 0x62, 0x06, 0x61,
-		0x00, 0x20, 0x06, 0x45, 0x06, 0x64, 0x06, 0x62, 0x06, 0x60, 0x00, 0x20,
-		0x06, 0x46, 0x06, 0x61, 0x06, 0x69, 0x06, 0x60,
+		0x06, 0x42, 0x00, 0x20, 0x06, 0x61, 0x06, 0x60, 0x06, 0x62, 0x06,
+		0x61, 0x00, 0x20, 0x06, 0x45, 0x06, 0x64, 0x06, 0x62, 0x06, 0x60,
+		0x00, 0x20, 0x06, 0x46, 0x06, 0x61, 0x06, 0x69, 0x06, 0x60,
 	};
-	const char *utf8 = "\xd9\x82 \xd9\xa1\xd9\xa0\xd9\xa2\xd9\xa1 \xd9\x85\xd9\xa4\xd9\xa2\xd9\xa0 "
-			   "\xd9\x86\xd9\xa1\xd9\xa9\xd9\xa0";
+	const char *utf8 =
+		"\xd9\x82 \xd9\xa1\xd9\xa0\xd9\xa2\xd9\xa1 \xd9\x85\xd9\xa4\xd9\xa2\xd9\xa0 "
+		"\xd9\x86\xd9\xa1\xd9\xa9\xd9\xa0";
 	char text[128], a[REPORT_JSON_MAX], b[REPORT_JSON_MAX];
 	struct parse_msg m1, m2;
 	size_t n;
@@ -271,8 +284,10 @@ static void test_ucs2_from_modem(void **state)
 	to_json(&m1, text, n, true, a, sizeof(a));
 	to_json(&m2, utf8, strlen(utf8), true, b, sizeof(b));
 	assert_string_equal(a, b);
-	assert_string_equal(a, "{\"ok\":true,\"form\":\"turnout\",\"lang\":\"ar\",\"station\":\"1021\","
-			    "\"voters\":420,\"women\":190}");
+	assert_string_equal(
+		a,
+		"{\"ok\":true,\"form\":\"turnout\",\"lang\":\"ar\",\"station\":\"1021\","
+		"\"voters\":420,\"women\":190}");
 }
 
 /* Only len bytes are read: the rest of the buffer does not count. */
@@ -292,7 +307,8 @@ static void test_reads_only_len(void **state)
 /* Positions count characters, not bytes. */
 static void test_positions_in_characters(void **state)
 {
-	const char *msg = "\xd9\x82 \xd9\xa1\xd9\xa0\xd9\xa2\xd9\xa1 \xd9\x85\xd9\xa4\xd9\xa2\xd9\xa0 X19";
+	const char *msg =
+		"\xd9\x82 \xd9\xa1\xd9\xa0\xd9\xa2\xd9\xa1 \xd9\x85\xd9\xa4\xd9\xa2\xd9\xa0 X19";
 	struct parse_msg m;
 
 	(void)state;
@@ -333,7 +349,7 @@ static void test_share(void **state)
 	assert_int_equal(parse_share_pct(1, 3), 33);
 	assert_int_equal(parse_share_pct(2, 3), 67);
 	assert_int_equal(parse_share_pct(1, 2), 50);
-	assert_int_equal(parse_share_pct(1, 200), 1);     /* 0.5 rounds up */
+	assert_int_equal(parse_share_pct(1, 200), 1); /* 0.5 rounds up */
 	assert_int_equal(parse_share_pct(0, 10), 0);
 	assert_int_equal(parse_share_pct(10, 10), 100);
 	assert_int_equal(parse_share_pct(999999999, 999999999), 100);

@@ -59,7 +59,7 @@ static void test_international_forms(void **state)
 	ok("+961 3 123 456", "961", "+9613123456");
 	ok("00961 3 123 456", "961", "+9613123456");
 	ok("9613123456", "961", "+9613123456");
-	ok("+963 944 123 456", "961", "+963944123456");       /* another country */
+	ok("+963 944 123 456", "961", "+963944123456"); /* another country */
 	ok("0033 6 12 34 56 78", "961", "+33612345678");
 	ok("+96171123456", NULL, "+96171123456");
 	ok("+96171123456", "", "+96171123456");
@@ -78,13 +78,20 @@ static void test_international_forms(void **state)
 static void test_scripts_and_marks(void **state)
 {
 	(void)state;
-	ok("٠٣ ١٢٣ ٤٥٦", "961", "+9613123456");              /* Arabic-Indic */
-	ok("۰۳۱۲۳۴۵۶", "961", "+9613123456");                 /* Eastern Arabic-Indic */
-	ok("０３１２３４５６", "961", "+9613123456");           /* full-width */
+	ok("٠٣ ١٢٣ ٤٥٦", "961", "+9613123456");       /* Arabic-Indic */
+	ok("۰۳۱۲۳۴۵۶", "961", "+9613123456");         /* Eastern Arabic-Indic */
+	ok("０３１２３４５６", "961", "+9613123456"); /* full-width */
 	ok("＋９６１３１２３４５６", "961", "+9613123456");
-	ok("\xE2\x80\x8F+961\xC2\xA0" "3\xE2\x80\x91" "123456\xE2\x80\x8E", "961", "+9613123456");
-	ok("\xD8\x9C" "03 123 456", "961", "+9613123456");   /* Arabic letter mark */
-	ok("\xE2\x81\xA6" "03 123 456\xE2\x81\xA9", "961", "+9613123456");
+	ok("\xE2\x80\x8F+961\xC2\xA0"
+	   "3\xE2\x80\x91"
+	   "123456\xE2\x80\x8E",
+	   "961", "+9613123456");
+	ok("\xD8\x9C"
+	   "03 123 456",
+	   "961", "+9613123456"); /* Arabic letter mark */
+	ok("\xE2\x81\xA6"
+	   "03 123 456\xE2\x81\xA9",
+	   "961", "+9613123456");
 }
 
 static void test_rejects(void **state)
@@ -141,7 +148,7 @@ static void test_digit(void **state)
 	assert_int_equal(phone_digit("５", 3, &adv), 5);
 	assert_int_equal(adv, 3);
 	adv = 42;
-	assert_int_equal(phone_digit("٩", 1, &adv), -1);     /* cut short */
+	assert_int_equal(phone_digit("٩", 1, &adv), -1); /* cut short */
 	assert_int_equal(phone_digit("a", 1, &adv), -1);
 	assert_int_equal(phone_digit("", 0, &adv), -1);
 	assert_int_equal(adv, 42);

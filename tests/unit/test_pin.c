@@ -24,7 +24,7 @@ static void test_pin_hash(void **state)
 	assert_true(pin_hash("2468", 0, h2, sizeof(h2)));
 	assert_int_equal(strncmp(h1, "pbkdf2-sha256$10000$", 20), 0);
 	assert_int_equal(strlen(h1), 20 + 32 + 1 + 64);
-	assert_string_not_equal(h1, h2);          /* salted */
+	assert_string_not_equal(h1, h2); /* salted */
 	assert_true(pin_verify("2468", h1));
 	assert_true(pin_verify("2468", h2));
 	assert_false(pin_verify("2469", h1));

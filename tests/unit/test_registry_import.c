@@ -148,44 +148,47 @@ static void test_header_errors(void **state)
 	expect_errors(REGISTRY_STATIONS, STATIONS_HEADER, "the file has a header but no rows\n");
 	expect_errors(REGISTRY_INCIDENT_CODES, "code,severity\n1,info\n",
 		      "line 1: missing column \"name_en\", \"name_ar\" or \"name_fr\"\n");
-	expect_errors(REGISTRY_STATIONS, "\xFF\xFE" "c\0",
+	expect_errors(REGISTRY_STATIONS,
+		      "\xFF\xFE"
+		      "c\0",
 		      "line 1: file is UTF-16: save it as \"CSV UTF-8\"\n");
 }
 
 static void test_station_errors(void **state)
 {
 	(void)state;
-	expect_errors(REGISTRY_STATIONS,
-		      STATIONS_HEADER
-		      "1,A,R,D,,800,420,\n"
-		      "2,B,R,D,,800,900,\n"
-		      "3,C,R,D,,abc,-1,\n"
-		      "4,D,R,D\n"
-		      ",,,D,,1,1,\n"
-		      "A12,E,R,D,,1,1,\n"
-		      "1,F,R,D,,1,1,\n"
-		      "8,G,R,D,,1,1,MUN|mun|MUN\n"
-		      "9,H,R,D,,1,1,bad code\n"
-		      "10,I,R,D,,1,1,,extra\n"
-		      "11,J,R,D,,1,1,,,\n"
-		      "12345678901,K,R,D,,1,1,\n"
-		      "13,\"two\nlines\",R,D,,1,1,\n"
-		      "14,L,R,D,,1000000000,1,\n",
-		      "line 3: registered_women 900 exceeds registered 800\n"
-		      "line 4: registered \"abc\" is not a whole number from 0 to 999999999\n"
-		      "line 4: registered_women \"-1\" is not a whole number from 0 to 999999999\n"
-		      "line 5: only 4 fields, missing column \"registered\"\n"
-		      "line 6: column \"code\" is empty\n"
-		      "line 6: column \"name\" is empty\n"
-		      "line 6: column \"region\" is empty\n"
-		      "line 7: station code \"A12\" is not a number of 1 to 10 digits\n"
-		      "line 8: duplicate station code \"1\" (first on line 2)\n"
-		      "line 9: \"MUN\" is listed twice in column \"contests\"\n"
-		      "line 10: contest code \"bad code\" in column \"contests\" must be a letter (Latin or Arabic) followed by letters or digits, at most 16 bytes, and not a label such as V\n"
-		      "line 11: 9 fields, but the header has 8\n"
-		      "line 13: station code \"12345678901\" is not a number of 1 to 10 digits\n"
-		      "line 14: column \"name\" contains a line break or control character\n"
-		      "line 16: registered \"1000000000\" is not a whole number from 0 to 999999999\n");
+	expect_errors(
+		REGISTRY_STATIONS,
+		STATIONS_HEADER
+		"1,A,R,D,,800,420,\n"
+		"2,B,R,D,,800,900,\n"
+		"3,C,R,D,,abc,-1,\n"
+		"4,D,R,D\n"
+		",,,D,,1,1,\n"
+		"A12,E,R,D,,1,1,\n"
+		"1,F,R,D,,1,1,\n"
+		"8,G,R,D,,1,1,MUN|mun|MUN\n"
+		"9,H,R,D,,1,1,bad code\n"
+		"10,I,R,D,,1,1,,extra\n"
+		"11,J,R,D,,1,1,,,\n"
+		"12345678901,K,R,D,,1,1,\n"
+		"13,\"two\nlines\",R,D,,1,1,\n"
+		"14,L,R,D,,1000000000,1,\n",
+		"line 3: registered_women 900 exceeds registered 800\n"
+		"line 4: registered \"abc\" is not a whole number from 0 to 999999999\n"
+		"line 4: registered_women \"-1\" is not a whole number from 0 to 999999999\n"
+		"line 5: only 4 fields, missing column \"registered\"\n"
+		"line 6: column \"code\" is empty\n"
+		"line 6: column \"name\" is empty\n"
+		"line 6: column \"region\" is empty\n"
+		"line 7: station code \"A12\" is not a number of 1 to 10 digits\n"
+		"line 8: duplicate station code \"1\" (first on line 2)\n"
+		"line 9: \"MUN\" is listed twice in column \"contests\"\n"
+		"line 10: contest code \"bad code\" in column \"contests\" must be a letter (Latin or Arabic) followed by letters or digits, at most 16 bytes, and not a label such as V\n"
+		"line 11: 9 fields, but the header has 8\n"
+		"line 13: station code \"12345678901\" is not a number of 1 to 10 digits\n"
+		"line 14: column \"name\" contains a line break or control character\n"
+		"line 16: registered \"1000000000\" is not a whole number from 0 to 999999999\n");
 }
 
 static void test_duplicates_sorted(void **state)
@@ -208,15 +211,15 @@ static void test_text_errors(void **state)
 	char text[1024];
 
 	(void)state;
-	expect_errors(REGISTRY_STATIONS,
-		      STATIONS_HEADER "1,caf\xE9,R,D,,1,1,\n",
-		      "line 2: column \"name\" is not valid UTF-8 (save the file as \"CSV UTF-8\")\n");
-	expect_errors(REGISTRY_STATIONS,
-		      STATIONS_HEADER "1,\xED\xA0\x80,R,D,,1,1,\n",   /* a surrogate */
-		      "line 2: column \"name\" is not valid UTF-8 (save the file as \"CSV UTF-8\")\n");
-	expect_errors(REGISTRY_STATIONS,
-		      STATIONS_HEADER "1,\xC0\xAF,R,D,,1,1,\n",       /* overlong */
-		      "line 2: column \"name\" is not valid UTF-8 (save the file as \"CSV UTF-8\")\n");
+	expect_errors(
+		REGISTRY_STATIONS, STATIONS_HEADER "1,caf\xE9,R,D,,1,1,\n",
+		"line 2: column \"name\" is not valid UTF-8 (save the file as \"CSV UTF-8\")\n");
+	expect_errors(
+		REGISTRY_STATIONS, STATIONS_HEADER "1,\xED\xA0\x80,R,D,,1,1,\n", /* a surrogate */
+		"line 2: column \"name\" is not valid UTF-8 (save the file as \"CSV UTF-8\")\n");
+	expect_errors(
+		REGISTRY_STATIONS, STATIONS_HEADER "1,\xC0\xAF,R,D,,1,1,\n", /* overlong */
+		"line 2: column \"name\" is not valid UTF-8 (save the file as \"CSV UTF-8\")\n");
 	expect_errors(REGISTRY_STATIONS,
 		      STATIONS_HEADER "1,\"a\"x,R,D,,1,1,\n2,ok,R,D,,1,1,\n3,\"open,R\n",
 		      "line 2: unexpected character after closing quote in field 2\n"
@@ -243,8 +246,9 @@ static void test_long_value_quoted_short(void **state)
 		strcat(text, "ق");
 	strcat(text, ",1,\n");
 	/* the value is cut on a character boundary */
-	expect_errors(REGISTRY_STATIONS, text,
-		      "line 2: registered \"قققققققققققققققققققققققق...\" is not a whole number from 0 to 999999999\n");
+	expect_errors(
+		REGISTRY_STATIONS, text,
+		"line 2: registered \"قققققققققققققققققققققققق...\" is not a whole number from 0 to 999999999\n");
 }
 
 static void test_people_good(void **state)
@@ -255,8 +259,7 @@ static void test_people_good(void **state)
 	size_t n;
 
 	(void)state;
-	imp = run(REGISTRY_PEOPLE,
-		  PEOPLE_HEADER
+	imp = run(REGISTRY_PEOPLE, PEOPLE_HEADER
 		  "03 123 456,ليلى حداد,observer,AR,1021|١٠٢٢,,1234\n"
 		  "+961 71 123 456,Jean Dupont,Coordinateur,fr,,Beirut|Mount Lebanon/Baabda,\n"
 		  "0096176123456,Sam,منسق,,,,\n"
@@ -300,37 +303,38 @@ static void test_people_good(void **state)
 static void test_people_errors(void **state)
 {
 	(void)state;
-	expect_errors(REGISTRY_PEOPLE,
-		      PEOPLE_HEADER
-		      "03 123 456,A,observer,ar,1,,\n"
-		      "03-12,B,observer,ar,1,,\n"
-		      "03 123 457,C,boss,ar,1,,\n"
-		      "03 123 458,D,observer,de,1,,\n"
-		      "03 123 459,E,observer,ar,1,,12\n"
-		      "03 123 460,F,observer,ar,1,,123456789\n"
-		      "03 123 461,G,observer,ar,1,,12a4\n"
-		      "+961 3 123 456,H,observer,ar,1,,\n"
-		      "03 123 462,I,observer,ar,,,\n"
-		      "03 123 463,J,observer,ar,1|x,,\n"
-		      "03 123 464,K,observer,ar,1|٠٠١|1,,\n"
-		      "03 123 465,L,coordinator,ar,,A|A,\n"
-		      "Alfa,M,observer,ar,1,,\n"
-		      ",,,,,,\n"
-		      ",,observer,,,,\n",
-		      "line 3: invalid phone \"03-12\": too short\n"
-		      "line 4: unknown role \"boss\": expected observer or coordinator\n"
-		      "line 5: unknown language \"de\": expected ar, en or fr\n"
-		      "line 6: pin must be 4 to 8 digits\n"
-		      "line 7: pin must be 4 to 8 digits\n"
-		      "line 8: pin must be 4 to 8 digits\n"
-		      "line 9: duplicate phone \"+9613123456\" (first on line 2)\n"
-		      "line 10: an observer needs at least one station or area\n"
-		      "line 11: station code \"x\" in column \"stations\" is not a number of 1 to 10 digits\n"
-		      "line 12: \"1\" is listed twice in column \"stations\"\n"
-		      "line 13: \"A\" is listed twice in column \"areas\"\n"
-		      "line 14: invalid phone \"Alfa\": contains letters\n"
-		      "line 16: column \"phone\" is empty\n"
-		      "line 16: column \"name\" is empty\n");
+	expect_errors(
+		REGISTRY_PEOPLE,
+		PEOPLE_HEADER
+		"03 123 456,A,observer,ar,1,,\n"
+		"03-12,B,observer,ar,1,,\n"
+		"03 123 457,C,boss,ar,1,,\n"
+		"03 123 458,D,observer,de,1,,\n"
+		"03 123 459,E,observer,ar,1,,12\n"
+		"03 123 460,F,observer,ar,1,,123456789\n"
+		"03 123 461,G,observer,ar,1,,12a4\n"
+		"+961 3 123 456,H,observer,ar,1,,\n"
+		"03 123 462,I,observer,ar,,,\n"
+		"03 123 463,J,observer,ar,1|x,,\n"
+		"03 123 464,K,observer,ar,1|٠٠١|1,,\n"
+		"03 123 465,L,coordinator,ar,,A|A,\n"
+		"Alfa,M,observer,ar,1,,\n"
+		",,,,,,\n"
+		",,observer,,,,\n",
+		"line 3: invalid phone \"03-12\": too short\n"
+		"line 4: unknown role \"boss\": expected observer or coordinator\n"
+		"line 5: unknown language \"de\": expected ar, en or fr\n"
+		"line 6: pin must be 4 to 8 digits\n"
+		"line 7: pin must be 4 to 8 digits\n"
+		"line 8: pin must be 4 to 8 digits\n"
+		"line 9: duplicate phone \"+9613123456\" (first on line 2)\n"
+		"line 10: an observer needs at least one station or area\n"
+		"line 11: station code \"x\" in column \"stations\" is not a number of 1 to 10 digits\n"
+		"line 12: \"1\" is listed twice in column \"stations\"\n"
+		"line 13: \"A\" is listed twice in column \"areas\"\n"
+		"line 14: invalid phone \"Alfa\": contains letters\n"
+		"line 16: column \"phone\" is empty\n"
+		"line 16: column \"name\" is empty\n");
 }
 
 static void test_people_pin_not_in_errors(void **state)
@@ -346,9 +350,11 @@ static void test_people_pin_not_in_errors(void **state)
 
 static void test_people_config(void **state)
 {
-	struct registry_options opt = { .country_code = NULL, .pseudonym_secret = "s",
+	struct registry_options opt = { .country_code = NULL,
+					.pseudonym_secret = "s",
 					.pin_iterations = 10 };
-	const char *text = PEOPLE_HEADER "03 123 456,A,observer,ar,1,,\n+9613123457,B,observer,,1,,\n";
+	const char *text =
+		PEOPLE_HEADER "03 123 456,A,observer,ar,1,,\n+9613123457,B,observer,,1,,\n";
 	struct registry_import *imp;
 
 	(void)state;
@@ -356,8 +362,9 @@ static void test_people_config(void **state)
 	imp = registry_import_new(REGISTRY_PEOPLE, &opt);
 	assert_non_null(imp);
 	assert_true(registry_import_csv(imp, text, strlen(text)));
-	assert_string_equal(errors(imp),
-			    "line 2: invalid phone \"03 123 456\": local number but no country code is configured\n");
+	assert_string_equal(
+		errors(imp),
+		"line 2: invalid phone \"03 123 456\": local number but no country code is configured\n");
 	registry_import_free(imp);
 
 	/* no secret: nothing at all */
@@ -366,9 +373,10 @@ static void test_people_config(void **state)
 	imp = registry_import_new(REGISTRY_PEOPLE, &opt);
 	assert_non_null(imp);
 	assert_true(registry_import_csv(imp, text, strlen(text)));
-	assert_string_equal(errors(imp),
-			    "pseudonym_secret is not set in section [election] of the configuration; "
-			    "it is needed to import people\n");
+	assert_string_equal(
+		errors(imp),
+		"pseudonym_secret is not set in section [election] of the configuration; "
+		"it is needed to import people\n");
 	registry_import_free(imp);
 }
 
@@ -379,8 +387,7 @@ static void test_contests(void **state)
 	size_t n;
 
 	(void)state;
-	imp = run(REGISTRY_CONTESTS,
-		  CONTESTS_HEADER
+	imp = run(REGISTRY_CONTESTS, CONTESTS_HEADER
 		  "MUN,المجلس البلدي,2,سمير خوري\n"
 		  "MUN,المجلس البلدي,1,ريما عون\n"
 		  "MUK,Mukhtar,1,Georges\n"
@@ -396,34 +403,35 @@ static void test_contests(void **state)
 	assert_int_equal(c[0].position, 2);
 	assert_string_equal(c[0].name, "سمير خوري");
 	assert_string_equal(c[2].contest, "MUK");
-	assert_string_equal(c[3].contest, "MUN");       /* upper-cased */
+	assert_string_equal(c[3].contest, "MUN"); /* upper-cased */
 	registry_import_free(imp);
 
-	expect_errors(REGISTRY_CONTESTS,
-		      CONTESTS_HEADER
-		      "MUN,Council,1,A\n"
-		      "MUN,Councl,2,B\n"
-		      "MUN,Council,2,C\n"
-		      "MUN,Council,5,D\n"
-		      "X Y,Z,1,E\n"
-		      "K,Kay,0,F\n"
-		      "K,Kay,1000,G\n"
-		      "K,Kay,1,\n"
-		      "Q,Q,2,H\n"
-		      "1A,One,1,I\n"
-		      "v,Total,1,J\n"
-		      "بلدية-بيروت,Beirut,1,K\n",
-		      "line 2: contest \"MUN\" has no candidate at position 3 (positions run from 1 to 5 without gaps)\n"
-		      "line 3: contest_name \"Councl\" of contest \"MUN\" differs from \"Council\" on line 2\n"
-		      "line 4: duplicate position 2 in contest \"MUN\" (first on line 3)\n"
-		      "line 6: contest code \"X Y\" must be a letter (Latin or Arabic) followed by letters or digits, at most 16 bytes, and not a label such as V\n"
-		      "line 7: position \"0\" is not a whole number from 1 to 999\n"
-		      "line 8: position \"1000\" is not a whole number from 1 to 999\n"
-		      "line 9: column \"candidate\" is empty\n"
-		      "line 10: contest \"Q\" has no candidate at position 1 (positions run from 1 to 2 without gaps)\n"
-		      "line 11: contest code \"1A\" must be a letter (Latin or Arabic) followed by letters or digits, at most 16 bytes, and not a label such as V\n"
-		      "line 12: contest code \"v\" must be a letter (Latin or Arabic) followed by letters or digits, at most 16 bytes, and not a label such as V\n"
-		      "line 13: contest code \"بلدية-بيروت\" must be a letter (Latin or Arabic) followed by letters or digits, at most 16 bytes, and not a label such as V\n");
+	expect_errors(
+		REGISTRY_CONTESTS,
+		CONTESTS_HEADER
+		"MUN,Council,1,A\n"
+		"MUN,Councl,2,B\n"
+		"MUN,Council,2,C\n"
+		"MUN,Council,5,D\n"
+		"X Y,Z,1,E\n"
+		"K,Kay,0,F\n"
+		"K,Kay,1000,G\n"
+		"K,Kay,1,\n"
+		"Q,Q,2,H\n"
+		"1A,One,1,I\n"
+		"v,Total,1,J\n"
+		"بلدية-بيروت,Beirut,1,K\n",
+		"line 2: contest \"MUN\" has no candidate at position 3 (positions run from 1 to 5 without gaps)\n"
+		"line 3: contest_name \"Councl\" of contest \"MUN\" differs from \"Council\" on line 2\n"
+		"line 4: duplicate position 2 in contest \"MUN\" (first on line 3)\n"
+		"line 6: contest code \"X Y\" must be a letter (Latin or Arabic) followed by letters or digits, at most 16 bytes, and not a label such as V\n"
+		"line 7: position \"0\" is not a whole number from 1 to 999\n"
+		"line 8: position \"1000\" is not a whole number from 1 to 999\n"
+		"line 9: column \"candidate\" is empty\n"
+		"line 10: contest \"Q\" has no candidate at position 1 (positions run from 1 to 2 without gaps)\n"
+		"line 11: contest code \"1A\" must be a letter (Latin or Arabic) followed by letters or digits, at most 16 bytes, and not a label such as V\n"
+		"line 12: contest code \"v\" must be a letter (Latin or Arabic) followed by letters or digits, at most 16 bytes, and not a label such as V\n"
+		"line 13: contest code \"بلدية-بيروت\" must be a letter (Latin or Arabic) followed by letters or digits, at most 16 bytes, and not a label such as V\n");
 }
 
 static void test_incident_codes(void **state)
@@ -433,8 +441,7 @@ static void test_incident_codes(void **state)
 	size_t n;
 
 	(void)state;
-	imp = run(REGISTRY_INCIDENT_CODES,
-		  CODES_HEADER
+	imp = run(REGISTRY_INCIDENT_CODES, CODES_HEADER
 		  "1,info,Late opening,تأخر في الافتتاح,Ouverture tardive\n"
 		  "3,Critical,Vote buying,شراء أصوات,Achat de votes\n"
 		  "٤,serious,,منع المراقبين,\n");
@@ -478,7 +485,8 @@ static void test_add_error(void **state)
 	assert_true(registry_import_add_error(imp, 2, "unknown contest \"%s\"", "X"));
 	assert_true(registry_import_add_error(imp, 0, "whole file"));
 	assert_int_equal(registry_import_n_errors(imp), 3);
-	assert_string_equal(errors(imp), "whole file\n"
+	assert_string_equal(errors(imp),
+			    "whole file\n"
 			    "line 2: unknown contest \"X\"\n"
 			    "line 3: registered_women 2 exceeds registered 1\n");
 	assert_int_equal(registry_import_error_line(imp, 1), 2);

@@ -52,7 +52,7 @@ static void worst_args(struct reply_args *a, size_t variant)
 	for (size_t i = 0; i < PARSE_MAX_COUNTS; i++)
 		big_counts[i] = 999999999;
 	a->has = PARSE_HAS_VOTERS | PARSE_HAS_WOMEN | PARSE_HAS_MEN | PARSE_HAS_TOTAL;
-	a->station = "1234567890";   /* PARSE_STATION_MAX digits */
+	a->station = "1234567890"; /* PARSE_STATION_MAX digits */
 	a->contest = long_contests[variant % 2];
 	a->time = "2359";
 	a->token = long_words[variant % N_LONG];
@@ -106,10 +106,9 @@ static bool one_segment(enum reply_kind k, enum lang l, const struct reply_args 
 
 	if (n >= 0 && info.size.segments == 1 && strchr(buf, '{') == NULL)
 		return true;
-	print_error("%s %s: %d bytes, %zu %s units, %zu segments: %s\n",
-		    reply_kind_code(k), lang_code(l), n, info.size.units,
-		    gsm7_coding_name(info.size.coding), info.size.segments,
-		    n < 0 ? "(none)" : buf);
+	print_error("%s %s: %d bytes, %zu %s units, %zu segments: %s\n", reply_kind_code(k),
+		    lang_code(l), n, info.size.units, gsm7_coding_name(info.size.coding),
+		    info.size.segments, n < 0 ? "(none)" : buf);
 	return false;
 }
 
@@ -130,7 +129,8 @@ static void test_worst_case_fits_one_segment(void **state)
 						worst_args(&a, v);
 						a.field = (enum parse_field)f;
 						a.form = (enum parse_form)form;
-						ok = one_segment((enum reply_kind)k, (enum lang)l, &a);
+						ok = one_segment((enum reply_kind)k, (enum lang)l,
+								 &a);
 					}
 				}
 			}
@@ -158,13 +158,13 @@ static void test_typical_uses_main_text(void **state)
 				assert_true(reply_render((enum reply_kind)k, (enum lang)l, &a, buf,
 							 sizeof(buf), &info) > 0);
 				/* en and fr stay GSM-7 with Latin values */
-				if (info.fallback || (l != LANG_AR &&
-						      info.size.coding != GSM7_CODING_GSM7)) {
-					print_error("%s %s: %s%s\n",
-						    reply_kind_code((enum reply_kind)k),
-						    lang_code((enum lang)l),
-						    info.fallback ? "fell back: " : "not GSM-7: ",
-						    buf);
+				if (info.fallback ||
+				    (l != LANG_AR && info.size.coding != GSM7_CODING_GSM7)) {
+					print_error(
+						"%s %s: %s%s\n",
+						reply_kind_code((enum reply_kind)k),
+						lang_code((enum lang)l),
+						info.fallback ? "fell back: " : "not GSM-7: ", buf);
 					bad++;
 					break;
 				}
@@ -254,14 +254,20 @@ static void test_confirmations_echo(void **state)
 	/* rounding: 1/3 -> 33%, 2/3 -> 67%, 1/2 -> 50% */
 	expect_reply("T 9 V3 W1", -1, "OK 9: 3 voters, 1 women (33%)");
 	expect_reply("T 9 V3 W2", -1, "OK 9: 3 voters, 2 women (67%)");
-	expect_reply("C 1021 V610 W270", -1, "OK 1021 closed: 610 voters, 270 women (44%). Thank you.");
+	expect_reply("C 1021 V610 W270", -1,
+		     "OK 1021 closed: 610 voters, 270 women (44%). Thank you.");
 	expect_reply("P 1021 V420 F190", -1, "OK 1021: 420 votants, 190 femmes (45%)");
-	expect_reply("\xd9\x82 1021 \xd9\x85" "420 \xd9\x86" "190", -1,
-		     "\xd8\xaa\xd9\x85 1021: 420 \xd9\x85\xd9\x82\xd8\xaa\xd8\xb1\xd8\xb9\xd8\x8c 190 "
-		     "\xd8\xa7\xd9\x85\xd8\xb1\xd8\xa3\xd8\xa9 (45%)");
+	expect_reply(
+		"\xd9\x82 1021 \xd9\x85"
+		"420 \xd9\x86"
+		"190",
+		-1,
+		"\xd8\xaa\xd9\x85 1021: 420 \xd9\x85\xd9\x82\xd8\xaa\xd8\xb1\xd8\xb9\xd8\x8c 190 "
+		"\xd8\xa7\xd9\x85\xd8\xb1\xd8\xa3\xd8\xa9 (45%)");
 	expect_reply("OPEN 1021 0705", -1, "OK 1021: opening at 07:05 recorded. Thank you.");
 	expect_reply("R 1021 120 340 55 12 3", -1, "OK 1021 results: 120 340 55 12 3 (sum 530)");
-	expect_reply("R 1021 MUN 120 340 V460", -1, "OK 1021 MUN results: 120 340 (sum 460), V 460");
+	expect_reply("R 1021 MUN 120 340 V460", -1,
+		     "OK 1021 MUN results: 120 340 (sum 460), V 460");
 	expect_reply("I 1021 3 vote buying", -1, "OK 1021: incident 3 recorded. Thank you.");
 	/* the registered language wins over the message's */
 	expect_reply("T 1021 V420 W190", LANG_FR, "OK 1021: 420 votants, 190 femmes (45%)");
@@ -273,11 +279,14 @@ static void test_errors_say_what_is_wrong(void **state)
 	expect_reply("C 1021 V610", -1, "W (women) missing. Ex: C 1021 V610 W270");
 	expect_reply("T 1021", -1, "V (voters) missing. Ex: T 1021 V420 W190");
 	expect_reply("F 1021 V610", -1, "F (femmes) manquant. Ex: F 1021 V610 F270");
-	expect_reply("T 1021 420 190", -1,
-		     "Number \"420\" has no letter. Write V before voters, W before women, M before men. Ex: T 1021 V420 W190");
-	expect_reply("TRN 1021 V420", -1,
-		     "Unknown word \"TRN\". Start with T, C, O, R, I or HELP. Ex: T 1021 V420 W190");
-	expect_reply("T 1021 V420 #12", -1, "PIN \"#12\" is not valid: # then 4 to 8 digits, e.g. #1234");
+	expect_reply(
+		"T 1021 420 190", -1,
+		"Number \"420\" has no letter. Write V before voters, W before women, M before men. Ex: T 1021 V420 W190");
+	expect_reply(
+		"TRN 1021 V420", -1,
+		"Unknown word \"TRN\". Start with T, C, O, R, I or HELP. Ex: T 1021 V420 W190");
+	expect_reply("T 1021 V420 #12", -1,
+		     "PIN \"#12\" is not valid: # then 4 to 8 digits, e.g. #1234");
 	expect_reply("", -1, "Empty message. Send HELP for the formats.");
 	/* a long token is cut */
 	expect_reply("T 1021 V420 W190 ABCDEFGHIJKLMNOP1X", -1,
@@ -327,13 +336,15 @@ static void test_validation_replies(void **state)
 	(void)state;
 	typical_args(&a);
 	a.women = 500;
-	assert_true(reply_render(REPLY_WOMEN_EXCEED_VOTERS, LANG_EN, &a, buf, sizeof(buf), NULL) > 0);
+	assert_true(reply_render(REPLY_WOMEN_EXCEED_VOTERS, LANG_EN, &a, buf, sizeof(buf), NULL) >
+		    0);
 	assert_string_equal(buf, "Not counted: 1021 W 500 is more than V 420. Check and resend.");
 	typical_args(&a);
 	a.sum = 410;
 	a.men = 220;
 	assert_true(reply_render(REPLY_SUM_MISMATCH, LANG_EN, &a, buf, sizeof(buf), NULL) > 0);
-	assert_string_equal(buf, "Not counted: 1021 W 190 + M 220 = 410, not V 420. Check and resend.");
+	assert_string_equal(buf,
+			    "Not counted: 1021 W 190 + M 220 = 410, not V 420. Check and resend.");
 	assert_true(reply_render(REPLY_PIN_LOCKED, LANG_EN, &a, buf, sizeof(buf), NULL) > 0);
 	assert_non_null(strstr(buf, "30 min"));
 }
@@ -345,7 +356,8 @@ static void test_render_errors(void **state)
 
 	(void)state;
 	typical_args(&a);
-	assert_int_equal(reply_render(REPLY_ACCEPTED_TURNOUT, LANG_EN, &a, buf, sizeof(buf), NULL), -1);
+	assert_int_equal(reply_render(REPLY_ACCEPTED_TURNOUT, LANG_EN, &a, buf, sizeof(buf), NULL),
+			 -1);
 	assert_int_equal(reply_render(REPLY_KIND_COUNT, LANG_EN, &a, buf, sizeof(buf), NULL), -1);
 	assert_int_equal(reply_render(REPLY_ACK, LANG_EN, &a, buf, 0, NULL), -1);
 }

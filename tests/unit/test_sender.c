@@ -37,7 +37,7 @@ static void test_rate_mutes_the_message_over_the_limit(void **state)
 	assert_true(sender_rate(s, &rules, 4000, &started));
 	assert_true(started);
 	assert_true(sender_rate(s, &rules, 5000, &started));
-	assert_false(started);                      /* the alert is raised once */
+	assert_false(started); /* the alert is raised once */
 	/* muted for mute_s after the message that muted it */
 	assert_true(sender_rate(s, &rules, 4000 + 3600 * 1000 - 1, &started));
 	assert_false(sender_rate(s, &rules, 4000 + 3600 * 1000, &started));
@@ -109,7 +109,7 @@ static void test_seen_keys(void **state)
 	for (uint64_t k = 1; k < SENDER_SEEN; k++)
 		assert_false(sender_seen(s, 1000 + k));
 	assert_true(sender_seen(s, 42));
-	assert_false(sender_seen(s, 2000));             /* the 65th pushes out 42 */
+	assert_false(sender_seen(s, 2000)); /* the 65th pushes out 42 */
 	assert_false(sender_seen(s, 42));
 	sender_table_free(t);
 }
@@ -126,7 +126,7 @@ static void test_replay_restores_lock_and_mute(void **state)
 	assert_non_null(t);
 	s = sender_table_get(t, "+9613123456", -20 * MIN);
 	sender_replay(s, &rules, SENDER_EV_PIN_LOCKED, -20 * MIN);
-	sender_replay(s, &rules, SENDER_EV_PIN_LOCKED, -5 * MIN);  /* inside: no extension */
+	sender_replay(s, &rules, SENDER_EV_PIN_LOCKED, -5 * MIN); /* inside: no extension */
 	assert_true(sender_locked(s, 1000));
 	assert_true(sender_locked(s, 10 * MIN - 1));
 	assert_false(sender_locked(s, 10 * MIN));
@@ -152,7 +152,7 @@ static void test_replay_counts_wrong_pins(void **state)
 	sender_replay(s, &rules, SENDER_EV_BAD_PIN, -2 * MIN);
 	sender_replay(s, &rules, SENDER_EV_BAD_PIN, -1 * MIN);
 	assert_false(sender_locked(s, 1000));
-	assert_true(sender_pin_fail(s, 1000));     /* the third since the right PIN */
+	assert_true(sender_pin_fail(s, 1000)); /* the third since the right PIN */
 	sender_table_free(t);
 }
 

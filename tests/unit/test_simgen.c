@@ -243,7 +243,7 @@ static void check_typo(const struct simgen *g, const struct simgen_message *m,
 	if (r->error != PARSE_OK)
 		return;
 	if (strmap_get(codes, r->station) == NULL)
-		return;         /* station_unknown */
+		return; /* station_unknown */
 	if (m->form == SIMGEN_RESULTS) {
 		assert_int_not_equal(r->n_counts, simgen_contest(g, m->contest)->n_candidates + 2);
 		return;
@@ -298,7 +298,8 @@ static void test_sequence(void **state)
 		bool found = false;
 
 		sent[m->person]++;
-		for (size_t j = i + 1; m->kind == SIMGEN_TYPO && !found && j < simgen_n_messages(g); j++) {
+		for (size_t j = i + 1; m->kind == SIMGEN_TYPO && !found && j < simgen_n_messages(g);
+		     j++) {
 			const struct simgen_message *x = simgen_message(g, j);
 
 			found = x->person == m->person && x->form == m->form &&
@@ -323,7 +324,8 @@ static void test_sequence(void **state)
 
 static void import_kind(const struct simgen *g, enum registry_kind kind, size_t rows)
 {
-	struct registry_options o = { .country_code = "961", .pseudonym_secret = "s",
+	struct registry_options o = { .country_code = "961",
+				      .pseudonym_secret = "s",
 				      .pin_iterations = 1 };
 	struct registry_import *imp = registry_import_new(kind, &o);
 	size_t len;

@@ -100,10 +100,8 @@ static void test_zero_capacity(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_fits),
-		cmocka_unit_test(test_exact_fit),
-		cmocka_unit_test(test_append_cuts),
-		cmocka_unit_test(test_printf_cuts),
+		cmocka_unit_test(test_fits),          cmocka_unit_test(test_exact_fit),
+		cmocka_unit_test(test_append_cuts),   cmocka_unit_test(test_printf_cuts),
 		cmocka_unit_test(test_zero_capacity),
 	};
 

@@ -41,18 +41,18 @@ static void test_decode_valid(void **state)
 static void test_decode_rejects(void **state)
 {
 	(void)state;
-	expect_invalid_at("ab\x80", 3, 2);              /* stray continuation */
-	expect_invalid_at("\xc0\xaf", 2, 0);            /* overlong '/' */
-	expect_invalid_at("\xc1\xbf", 2, 0);            /* overlong */
-	expect_invalid_at("\xe0\x80\xaf", 3, 0);        /* overlong 3-byte */
-	expect_invalid_at("\xf0\x80\x80\xaf", 4, 0);    /* overlong 4-byte */
-	expect_invalid_at("x\xed\xa0\x80", 4, 1);       /* surrogate U+D800 */
-	expect_invalid_at("\xed\xbf\xbf", 3, 0);        /* surrogate U+DFFF */
-	expect_invalid_at("\xf4\x90\x80\x80", 4, 0);    /* above U+10FFFF */
+	expect_invalid_at("ab\x80", 3, 2);           /* stray continuation */
+	expect_invalid_at("\xc0\xaf", 2, 0);         /* overlong '/' */
+	expect_invalid_at("\xc1\xbf", 2, 0);         /* overlong */
+	expect_invalid_at("\xe0\x80\xaf", 3, 0);     /* overlong 3-byte */
+	expect_invalid_at("\xf0\x80\x80\xaf", 4, 0); /* overlong 4-byte */
+	expect_invalid_at("x\xed\xa0\x80", 4, 1);    /* surrogate U+D800 */
+	expect_invalid_at("\xed\xbf\xbf", 3, 0);     /* surrogate U+DFFF */
+	expect_invalid_at("\xf4\x90\x80\x80", 4, 0); /* above U+10FFFF */
 	expect_invalid_at("\xf5\x80\x80\x80", 4, 0);
 	expect_invalid_at("\xff", 1, 0);
-	expect_invalid_at("ok\xe2\x82", 4, 2);          /* truncated */
-	expect_invalid_at("\xe2\x28\xa1", 3, 0);        /* bad continuation */
+	expect_invalid_at("ok\xe2\x82", 4, 2);   /* truncated */
+	expect_invalid_at("\xe2\x28\xa1", 3, 0); /* bad continuation */
 }
 
 static void test_encode(void **state)
@@ -90,8 +90,9 @@ static void test_from_ucs2(void **state)
 	assert_int_equal(utf8_from_ucs2(in, 3, out, sizeof(out), &n), UTF8_CONV_ODD_LENGTH);
 	/* high surrogate at the end, and followed by a non-surrogate */
 	assert_int_equal(utf8_from_ucs2(in + 6, 2, out, sizeof(out), &n), UTF8_CONV_BAD_SURROGATE);
-	assert_int_equal(utf8_from_ucs2((const uint8_t *)"\xd8\x3d\x00\x41", 4, out, sizeof(out), &n),
-			 UTF8_CONV_BAD_SURROGATE);
+	assert_int_equal(
+		utf8_from_ucs2((const uint8_t *)"\xd8\x3d\x00\x41", 4, out, sizeof(out), &n),
+		UTF8_CONV_BAD_SURROGATE);
 	/* lone low surrogate */
 	assert_int_equal(utf8_from_ucs2((const uint8_t *)"\xde\x00", 2, out, sizeof(out), &n),
 			 UTF8_CONV_BAD_SURROGATE);
@@ -103,7 +104,8 @@ static void test_from_ucs2(void **state)
 
 static void test_ucs2_round_trip(void **state)
 {
-	const char *s = "\xd9\x82 \xd9\xa1\xd9\xa0\xd9\xa2\xd9\xa1 V420 \xe2\x82\xac \xf0\x9f\x98\x80";
+	const char *s =
+		"\xd9\x82 \xd9\xa1\xd9\xa0\xd9\xa2\xd9\xa1 V420 \xe2\x82\xac \xf0\x9f\x98\x80";
 	uint8_t ucs2[64];
 	char back[64];
 	size_t n, m;
@@ -129,17 +131,17 @@ static void test_gsm7_alphabet(void **state)
 	assert_int_equal(gsm7_septets('['), 2);
 	assert_int_equal(gsm7_septets('|'), 2);
 	assert_int_equal(gsm7_septets('^'), 2);
-	assert_int_equal(gsm7_septets(0x20ac), 2);      /* euro */
-	assert_int_equal(gsm7_septets(0xe9), 1);        /* é */
-	assert_int_equal(gsm7_septets(0xe8), 1);        /* è */
-	assert_int_equal(gsm7_septets(0xe0), 1);        /* à */
-	assert_int_equal(gsm7_septets(0xc7), 1);        /* Ç */
-	assert_int_equal(gsm7_septets(0xe7), 0);        /* ç is not in the table */
-	assert_int_equal(gsm7_septets(0xea), 0);        /* ê */
-	assert_int_equal(gsm7_septets(0x394), 1);       /* Greek capital delta */
-	assert_int_equal(gsm7_septets(0x3b4), 0);       /* small delta */
-	assert_int_equal(gsm7_septets(0x645), 0);       /* Arabic */
-	assert_int_equal(gsm7_septets(0x2019), 0);      /* typographic apostrophe */
+	assert_int_equal(gsm7_septets(0x20ac), 2); /* euro */
+	assert_int_equal(gsm7_septets(0xe9), 1);   /* é */
+	assert_int_equal(gsm7_septets(0xe8), 1);   /* è */
+	assert_int_equal(gsm7_septets(0xe0), 1);   /* à */
+	assert_int_equal(gsm7_septets(0xc7), 1);   /* Ç */
+	assert_int_equal(gsm7_septets(0xe7), 0);   /* ç is not in the table */
+	assert_int_equal(gsm7_septets(0xea), 0);   /* ê */
+	assert_int_equal(gsm7_septets(0x394), 1);  /* Greek capital delta */
+	assert_int_equal(gsm7_septets(0x3b4), 0);  /* small delta */
+	assert_int_equal(gsm7_septets(0x645), 0);  /* Arabic */
+	assert_int_equal(gsm7_septets(0x2019), 0); /* typographic apostrophe */
 }
 
 static void fill(char *buf, const char *unit, size_t times)
@@ -240,21 +242,17 @@ static void test_digit_value(void **state)
 	assert_int_equal(utf8_digit_value(0x6FA), -1);
 	assert_int_equal(utf8_digit_value(0xFF0F), -1);
 	assert_int_equal(utf8_digit_value(0xFF1A), -1);
-	assert_int_equal(utf8_digit_value(0x0966), -1);   /* Devanagari zero */
+	assert_int_equal(utf8_digit_value(0x0966), -1); /* Devanagari zero */
 	assert_int_equal(utf8_digit_value(0x10FFFF), -1);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_decode_valid),
-		cmocka_unit_test(test_decode_rejects),
-		cmocka_unit_test(test_encode),
-		cmocka_unit_test(test_from_ucs2),
-		cmocka_unit_test(test_ucs2_round_trip),
-		cmocka_unit_test(test_gsm7_alphabet),
-		cmocka_unit_test(test_segments),
-		cmocka_unit_test(test_digit_value),
+		cmocka_unit_test(test_decode_valid),    cmocka_unit_test(test_decode_rejects),
+		cmocka_unit_test(test_encode),          cmocka_unit_test(test_from_ucs2),
+		cmocka_unit_test(test_ucs2_round_trip), cmocka_unit_test(test_gsm7_alphabet),
+		cmocka_unit_test(test_segments),        cmocka_unit_test(test_digit_value),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -28,9 +28,11 @@ static void test_seterr_one_line(void **state)
 	/* a libpq result message: newline-separated, with a final newline */
 	util_seterr(err, sizeof(err), "query failed: %s",
 		    "ERROR:  duplicate key\nDETAIL:  Key (code)=(7) already exists.\n");
-	assert_string_equal(err, "query failed: ERROR:  duplicate key DETAIL:  Key (code)=(7) already exists.");
+	assert_string_equal(
+		err, "query failed: ERROR:  duplicate key DETAIL:  Key (code)=(7) already exists.");
 	/* a connection message: newline and tab */
-	util_seterr(err, sizeof(err), "%s", "connection failed: refused\n\tIs the server running?\n\n");
+	util_seterr(err, sizeof(err), "%s",
+		    "connection failed: refused\n\tIs the server running?\n\n");
 	assert_string_equal(err, "connection failed: refused Is the server running?");
 	util_seterr(err, sizeof(err), "%s", "\n\n");
 	assert_string_equal(err, "");

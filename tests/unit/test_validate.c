@@ -19,10 +19,10 @@
 #include "reply.h"
 #include "validate.h"
 
-#define OBS "+9613123456"       /* observer of 1021 and 2001, no PIN */
-#define PINNED "+9613123457"    /* observer of 1021, PIN 4321 */
-#define COORD "+9613000001"     /* coordinator of region 1 */
-#define LONELY "+9613000002"    /* observer with no assignment */
+#define OBS "+9613123456"    /* observer of 1021 and 2001, no PIN */
+#define PINNED "+9613123457" /* observer of 1021, PIN 4321 */
+#define COORD "+9613000001"  /* coordinator of region 1 */
+#define LONELY "+9613000002" /* observer with no assignment */
 
 static struct regsnap *snap;
 static struct validate_clock no_clock;
@@ -36,8 +36,7 @@ static int setup(void **state)
 	snap = regsnap_new();
 	ok = snap != NULL && pin_hash("4321", 1000, hash, sizeof(hash)) &&
 	     regsnap_add_area(snap, 1, 0) && regsnap_add_area(snap, 2, 1) &&
-	     regsnap_add_area(snap, 3, 0) &&
-	     regsnap_add_contest(snap, 10, "COUNCIL", 3) &&
+	     regsnap_add_area(snap, 3, 0) && regsnap_add_contest(snap, 10, "COUNCIL", 3) &&
 	     regsnap_add_contest(snap, 11, "Mayor", 2) &&
 	     regsnap_add_station(snap, 100, "1021", 2, 1000, 500) &&
 	     regsnap_add_station(snap, 101, "1022", 2, 800, 400) &&
@@ -47,15 +46,11 @@ static int setup(void **state)
 	     regsnap_add_station_contest(snap, 101, 11) &&
 	     regsnap_add_person(snap, 1, OBS, "Rania", REGISTRY_ROLE_OBSERVER, LANG_EN, NULL) &&
 	     regsnap_add_person(snap, 2, PINNED, "Omar", REGISTRY_ROLE_OBSERVER, -1, hash) &&
-	     regsnap_add_person(snap, 3, COORD, "Lina", REGISTRY_ROLE_COORDINATOR, LANG_AR,
-				NULL) &&
+	     regsnap_add_person(snap, 3, COORD, "Lina", REGISTRY_ROLE_COORDINATOR, LANG_AR, NULL) &&
 	     regsnap_add_person(snap, 4, LONELY, NULL, REGISTRY_ROLE_OBSERVER, -1, NULL) &&
-	     regsnap_add_person_station(snap, 1, 100) &&
-	     regsnap_add_person_station(snap, 1, 102) &&
-	     regsnap_add_person_station(snap, 2, 100) &&
-	     regsnap_add_person_area(snap, 3, 1) &&
-	     regsnap_add_incident(snap, 3, REGISTRY_SEVERITY_SERIOUS) &&
-	     regsnap_finish(snap) &&
+	     regsnap_add_person_station(snap, 1, 100) && regsnap_add_person_station(snap, 1, 102) &&
+	     regsnap_add_person_station(snap, 2, 100) && regsnap_add_person_area(snap, 3, 1) &&
+	     regsnap_add_incident(snap, 3, REGISTRY_SEVERITY_SERIOUS) && regsnap_finish(snap) &&
 	     validate_clock_init(&no_clock, -1, NULL, 0);
 	return ok ? 0 : -1;
 }
@@ -87,10 +82,10 @@ static struct validate_result check(const char *sender, const char *text)
 	return check_at(sender, text, 1700000000, &no_clock, false);
 }
 
-#define assert_verdict(r, out, kind)                       \
-	do {                                               \
-		struct validate_result r_ = (r);           \
-		assert_int_equal(r_.outcome, (out));       \
+#define assert_verdict(r, out, kind) \
+	do { \
+		struct validate_result r_ = (r); \
+		assert_int_equal(r_.outcome, (out)); \
 		assert_string_equal(reply_kind_code(r_.reply), reply_kind_code(kind)); \
 	} while (0)
 
@@ -107,8 +102,7 @@ static void test_unknown_sender(void **state)
 	assert_verdict(check("+9617000000", "T 1021 V420 W190"), VALIDATE_REJECTED,
 		       REPLY_UNKNOWN_SENDER);
 	/* even before a parse error: the sender is checked first */
-	assert_verdict(check("+9617000000", "T 1021 V"), VALIDATE_REJECTED,
-		       REPLY_UNKNOWN_SENDER);
+	assert_verdict(check("+9617000000", "T 1021 V"), VALIDATE_REJECTED, REPLY_UNKNOWN_SENDER);
 	assert_verdict(check("", "T 1021 V4"), VALIDATE_REJECTED, REPLY_UNKNOWN_SENDER);
 }
 
@@ -137,12 +131,10 @@ static void test_station_rules(void **state)
 	(void)state;
 	assert_verdict(check(OBS, "T 9999 V1"), VALIDATE_REJECTED, REPLY_STATION_UNKNOWN);
 	assert_verdict(check(OBS, "T 1022 V1"), VALIDATE_REJECTED, REPLY_STATION_NOT_ASSIGNED);
-	assert_verdict(check(LONELY, "T 1021 V1"), VALIDATE_REJECTED,
-		       REPLY_STATION_NOT_ASSIGNED);
+	assert_verdict(check(LONELY, "T 1021 V1"), VALIDATE_REJECTED, REPLY_STATION_NOT_ASSIGNED);
 	/* an area covers the stations of the areas below it */
 	assert_verdict(check(COORD, "T 1022 V10"), VALIDATE_ACCEPTED, REPLY_ACCEPTED_TURNOUT);
-	assert_verdict(check(COORD, "T 2001 V10"), VALIDATE_REJECTED,
-		       REPLY_STATION_NOT_ASSIGNED);
+	assert_verdict(check(COORD, "T 2001 V10"), VALIDATE_REJECTED, REPLY_STATION_NOT_ASSIGNED);
 }
 
 static void test_pin(void **state)
@@ -165,11 +157,10 @@ static void test_pin(void **state)
 	assert_verdict(check_at(PINNED, "T 1021 V12 #4321", 1700000000, &no_clock, true),
 		       VALIDATE_REJECTED, REPLY_PIN_LOCKED);
 	/* a person without a PIN has nothing to lock */
-	assert_verdict(check_at(OBS, "T 1021 V12", 1700000000, &no_clock, true),
-		       VALIDATE_ACCEPTED, REPLY_ACCEPTED_TURNOUT);
+	assert_verdict(check_at(OBS, "T 1021 V12", 1700000000, &no_clock, true), VALIDATE_ACCEPTED,
+		       REPLY_ACCEPTED_TURNOUT);
 	/* a malformed PIN is a parse error */
-	assert_verdict(check(PINNED, "T 1021 V10 #12"), VALIDATE_REJECTED,
-		       REPLY_MALFORMED_PIN);
+	assert_verdict(check(PINNED, "T 1021 V10 #12"), VALIDATE_REJECTED, REPLY_MALFORMED_PIN);
 }
 
 static void test_turnout_rules(void **state)
@@ -183,21 +174,18 @@ static void test_turnout_rules(void **state)
 	assert_verdict(r, VALIDATE_REJECTED, REPLY_SUM_MISMATCH);
 	assert_int_equal(r.sum, 90);
 	assert_verdict(check(OBS, "T 1021 V100 M150"), VALIDATE_REJECTED, REPLY_MEN_EXCEED_VOTERS);
-	assert_verdict(check(OBS, "T 1021 V100 M60"), VALIDATE_ACCEPTED,
-		       REPLY_ACCEPTED_TURNOUT);
+	assert_verdict(check(OBS, "T 1021 V100 M60"), VALIDATE_ACCEPTED, REPLY_ACCEPTED_TURNOUT);
 	assert_verdict(check(OBS, "T 1021 V100 W40 M60"), VALIDATE_ACCEPTED,
 		       REPLY_ACCEPTED_TURNOUT);
 	r = check(OBS, "T 1021 V1001");
 	assert_verdict(r, VALIDATE_REJECTED, REPLY_VOTERS_EXCEED_REGISTERED);
 	assert_int_equal(r.registered, 1000);
-	assert_verdict(check(OBS, "C 1021 V1000 W500"), VALIDATE_ACCEPTED,
-		       REPLY_ACCEPTED_CLOSE);
+	assert_verdict(check(OBS, "C 1021 V1000 W500"), VALIDATE_ACCEPTED, REPLY_ACCEPTED_CLOSE);
 	r = check(OBS, "C 1021 V900 W501");
 	assert_verdict(r, VALIDATE_REJECTED, REPLY_WOMEN_EXCEED_REGISTERED_WOMEN);
 	assert_int_equal(r.registered, 500);
 	/* registered 0: not known, not checked */
-	assert_verdict(check(OBS, "T 2001 V5000 W3000"), VALIDATE_ACCEPTED,
-		       REPLY_ACCEPTED_TURNOUT);
+	assert_verdict(check(OBS, "T 2001 V5000 W3000"), VALIDATE_ACCEPTED, REPLY_ACCEPTED_TURNOUT);
 }
 
 static void test_results_rules(void **state)
@@ -266,8 +254,9 @@ static void test_coordinator_commands(void **state)
 /* Unix time of a local time in a zone offset hours east of UTC. */
 static int64_t local(int y, int mo, int d, int h, int mi, int offset_h)
 {
-	struct tm tm = { .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d,
-			 .tm_hour = h, .tm_min = mi };
+	struct tm tm = {
+		.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h, .tm_min = mi
+	};
 
 	return (int64_t)timegm(&tm) - offset_h * 3600;
 }
@@ -339,14 +328,14 @@ static void test_snapshot_indexing(void **state)
 	assert_non_null(s);
 	assert_true(regsnap_add_area(s, 5, 0));
 	assert_true(regsnap_add_station(s, 1, "11", 5, 10, 5));
-	assert_true(regsnap_add_station(s, 2, "11", 5, 10, 5));    /* code repeats */
-	assert_true(regsnap_add_person(s, 7, "+9613999999", NULL, REGISTRY_ROLE_OBSERVER,
-				       -1, NULL));
+	assert_true(regsnap_add_station(s, 2, "11", 5, 10, 5)); /* code repeats */
+	assert_true(
+		regsnap_add_person(s, 7, "+9613999999", NULL, REGISTRY_ROLE_OBSERVER, -1, NULL));
 	assert_true(regsnap_add_person_station(s, 7, 1));
-	assert_true(regsnap_add_person_station(s, 7, 1));         /* repeated */
-	assert_true(regsnap_add_person_station(s, 7, 99));        /* no such station */
-	assert_true(regsnap_add_person_area(s, 8, 5));            /* no such person */
-	assert_true(regsnap_add_station_contest(s, 1, 42));       /* no such contest */
+	assert_true(regsnap_add_person_station(s, 7, 1));   /* repeated */
+	assert_true(regsnap_add_person_station(s, 7, 99));  /* no such station */
+	assert_true(regsnap_add_person_area(s, 8, 5));      /* no such person */
+	assert_true(regsnap_add_station_contest(s, 1, 42)); /* no such contest */
 	assert_true(regsnap_finish(s));
 	assert_int_equal(regsnap_dropped(s), 5);
 	st = regsnap_station(s, "11");
