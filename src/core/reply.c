@@ -19,7 +19,13 @@ struct entry {
 	const char *fallback; /* shorter; NULL when main always fits */
 };
 
-static const char *const kind_codes[REPLY_KIND_COUNT] = {
+/* The codes of the kinds before the parser's; those are parse_error_code()'s
+ * (the same order, reply.h). */
+_Static_assert(REPLY_KIND_COUNT - REPLY_EMPTY_MESSAGE ==
+		       PARSE_ERROR_COUNT - PARSE_ERR_EMPTY_MESSAGE,
+	       "the parser's reply kinds follow enum parse_error");
+
+static const char *const kind_codes[REPLY_EMPTY_MESSAGE] = {
 	"accepted_open",
 	"accepted_turnout",
 	"accepted_close",
@@ -58,26 +64,6 @@ static const char *const kind_codes[REPLY_KIND_COUNT] = {
 	"contest_required",
 	"contest_not_on_ballot",
 	"no_contest",
-	"empty_message",
-	"message_too_long",
-	"invalid_utf8",
-	"control_character",
-	"missing_keyword",
-	"unknown_keyword",
-	"missing_station",
-	"bad_station",
-	"missing_number",
-	"bad_number",
-	"number_too_large",
-	"missing_field",
-	"duplicate_field",
-	"missing_label",
-	"unknown_label",
-	"unexpected_token",
-	"bad_time",
-	"malformed_pin",
-	"too_many_counts",
-	"bad_contest",
 };
 
 /* ---- English ------------------------------------------------------------ */
@@ -738,13 +724,18 @@ const char *reply_template(enum reply_kind kind, enum lang lang, bool fallback)
 
 const char *reply_kind_code(enum reply_kind kind)
 {
-	return (unsigned)kind < REPLY_KIND_COUNT ? kind_codes[kind] : "unknown";
+	if ((unsigned)kind < REPLY_EMPTY_MESSAGE)
+		return kind_codes[kind];
+	if ((unsigned)kind < REPLY_KIND_COUNT)
+		return parse_error_code(
+			(enum parse_error)(PARSE_ERR_EMPTY_MESSAGE + (kind - REPLY_EMPTY_MESSAGE)));
+	return "unknown";
 }
 
 bool reply_kind_from_code(const char *code, enum reply_kind *out)
 {
 	for (int i = 0; i < REPLY_KIND_COUNT; i++) {
-		if (code != NULL && strcmp(code, kind_codes[i]) == 0) {
+		if (code != NULL && strcmp(code, reply_kind_code((enum reply_kind)i)) == 0) {
 			*out = (enum reply_kind)i;
 			return true;
 		}
