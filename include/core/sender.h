@@ -93,9 +93,11 @@ void sender_table_sweep(struct sender_table *t, int64_t now);
 bool sender_seen(struct sender *s, uint64_t key) SAWT_MUST_CHECK;
 
 /*
- * Count a message from s at now.  True when s is muted (this message is
- * only recorded); *started is set when this message is the one that muted
- * it (the caller raises the alert once).
+ * Count a message from s sent at now (the caller's clock for when the
+ * observer sent it, so that a backlog delivered at once is counted as it
+ * was sent).  True when s is muted: its reply is withheld, the message is
+ * still processed; *started is set when this message is the one that
+ * muted it (the caller raises the alert once).
  */
 bool sender_rate(struct sender *s, const struct sender_rules *r, int64_t now,
 		 bool *started) SAWT_MUST_CHECK;

@@ -8,13 +8,15 @@
  *
  * and its caller hears back only once that transaction has committed.
  *
- * Sender checks (DESIGN.md section 3).  Every message is recorded, but it
- * is not answered (and not processed) when the sender is one of sawt's own
- * numbers (no_reply_reason own_number), is not a phone number: letters or
- * a short code of at most 6 digits (non_phone_sender), or has sent more
- * than rate_max messages within rate_window_s seconds (rate_limited; the
- * sender stays muted for mute_s seconds and one sender_flood alert is
- * raised per sender and day).  Three wrong PINs within ten minutes lock a
+ * Sender checks (DESIGN.md section 3), decided by src/core/decide.c.
+ * Every message is recorded, but it is not answered (and not processed)
+ * when the sender is one of sawt's own numbers (no_reply_reason
+ * own_number) or is not a phone number: letters or a short code of at
+ * most 6 digits (non_phone_sender).  A sender that has sent more than
+ * rate_max messages within rate_window_s seconds, by send time, is
+ * throttled (rate_limited): its messages are processed and counted, only
+ * not answered, for mute_s seconds, and one sender_flood alert is raised
+ * per sender and day.  Three wrong PINs within ten minutes lock a
  * sender's PIN for thirty minutes; the third wrong PIN is answered with
  * pin_locked, and so is every message needing the PIN while locked.  A
  * message delivered again (same dedup key: a modem that did not get to

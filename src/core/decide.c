@@ -35,6 +35,19 @@ static bool is_own_number(const struct decide_settings *s, const char *e164)
 	return false;
 }
 
+static int64_t sent_at(const struct decide_result *d);
+
+/*
+ * When the observer sent d, on the sender table's (monotonic) clock: the
+ * send time (sent_at: the SMSC's, bounded to a day before and five
+ * minutes after receipt) shifted by how long ago it was.  The rate limit
+ * counts this, not arrival, so a backlog delivered at once is not a flood.
+ */
+static int64_t send_clock(const struct decide_context *c, const struct decide_result *d)
+{
+	return c->mono_ms - (d->recv_ms - sent_at(d) * 1000);
+}
+
 /* The first 64 bits of a dedup key (64 hex digits). */
 static uint64_t dedup_bits(const char *dedup)
 {
@@ -45,8 +58,10 @@ static uint64_t dedup_bits(const char *dedup)
 }
 
 /*
- * The sender checks of section 3; false when the message is only recorded.
- * A message its sender sent before (same dedup key: redelivered by a modem
+ * The sender checks of section 3; false when the message is only recorded
+ * (sawt's own number, a short code or alphanumeric sender).  A throttled
+ * sender's message is still processed: only its reply is withheld
+ * (no_reply rate_limited).  A message its sender sent before (same dedup key: redelivered by a modem
  * worker that died before deleting it, replayed from the spool, resent
  * after a failed batch) was counted then: it does not count for the rate
  * again, or a crash could mute an observer's next reports.
@@ -57,6 +72,7 @@ static bool check_sender(const struct decide_settings *s, const struct decide_co
 	const char *raw = d->in->sender, *why;
 	char e164[PHONE_E164_BUF];
 	bool started = false;
+	int64_t sent;
 
 	*out = NULL;
 	if (is_short_code(raw) || !phone_normalize(raw, strlen(raw), s->country_code, e164, &why)) {
@@ -71,11 +87,12 @@ static bool check_sender(const struct decide_settings *s, const struct decide_co
 	}
 	*out = sender_table_get(c->senders, e164, c->mono_ms);
 	d->again = *out != NULL && sender_seen(*out, dedup_bits(d->in->dedup));
-	if (*out != NULL && (d->again ? c->mono_ms < (*out)->muted_until
-				      : sender_rate(*out, &s->rules, c->mono_ms, &started))) {
+	sent = send_clock(c, d);
+	if (*out != NULL && (d->again ? sent < (*out)->muted_until
+				      : sender_rate(*out, &s->rules, sent, &started))) {
+		/* throttled: the reply is withheld, the report is not */
 		d->no_reply = DECIDE_NO_REPLY_RATE_LIMITED;
 		d->alert.raise = started;
-		return false;
 	}
 	return true;
 }
@@ -266,11 +283,14 @@ void decide_message(const struct decide_settings *s, const struct decide_context
 	result_init(in, c->wall_ms, out);
 	if (!check_sender(s, c, out, &snd)) {
 		out->state = DECIDE_IGNORED;
-		if (out->alert.raise)
-			flood_alert(s, c, out);
 		return;
 	}
+	if (out->alert.raise)
+		flood_alert(s, c, out);
 	judge(s, c, out, snd);
+	/* a throttled coordinator's STATUS or ACK is recorded, not answered */
+	if (out->no_reply != DECIDE_REPLY && out->state == DECIDE_RECEIVED)
+		out->state = DECIDE_PROCESSED;
 	render_replies(out);
 	tally(out);
 	assert(out->no_reply == DECIDE_REPLY || out->body[0] == '\0');

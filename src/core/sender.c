@@ -110,6 +110,19 @@ bool sender_seen(struct sender *s, uint64_t key)
 	return false;
 }
 
+/* True when each of the keep times in s's ring lies less than window ms
+ * from now, before or after. */
+static bool within_window(const struct sender *s, unsigned keep, int64_t now, int64_t window)
+{
+	for (unsigned i = 0; i < keep; i++) {
+		int64_t d = now - s->times[i];
+
+		if (d >= window || d <= -window)
+			return false;
+	}
+	return true;
+}
+
 bool sender_rate(struct sender *s, const struct sender_rules *r, int64_t now, bool *started)
 {
 	unsigned keep = r->rate_max + 1;
@@ -123,8 +136,9 @@ bool sender_rate(struct sender *s, const struct sender_rules *r, int64_t now, bo
 	s->next = (s->next + 1) % keep;
 	if (s->n_times < keep)
 		s->n_times++;
-	/* with keep entries, s->next is the oldest */
-	if (s->n_times == keep && now - s->times[s->next] < (int64_t)r->rate_window_s * 1000) {
+	/* a flood: the last keep messages all within one window of this one
+	 * (send times of a late backlog need not arrive in order) */
+	if (s->n_times == keep && within_window(s, keep, now, (int64_t)r->rate_window_s * 1000)) {
 		mute(s, r, now);
 		*started = true;
 		return true;

@@ -655,12 +655,20 @@ static void test_rate_limit(void **state)
 			assert_string_equal(s.state, "processed");
 			assert_int_equal(s.replies, 1);
 		} else {
-			assert_string_equal(s.state, "ignored");
+			/* throttled: the report is processed and counted, the
+			 * reply withheld (DESIGN.md section 3) */
+			assert_string_equal(s.state, "processed");
 			assert_string_equal(s.no_reply, "rate_limited");
+			assert_string_equal(s.outcome, "accepted");
 			assert_int_equal(s.replies, 0);
-			assert_int_equal(s.reports, 0);
+			assert_int_equal(s.reports, 1);
 		}
 	}
+	/* the last one is the station's current figure */
+	assert_string_equal(q1("SELECT t.voters FROM sawt.tallies t JOIN sawt.stations st"
+			       " ON st.id = t.station_id WHERE st.code = '2011' AND t.form = 'turnout'",
+			       NULL),
+			    "442");
 	assert_int_equal(q1i("SELECT count(*) FROM sawt.alerts WHERE kind = 'sender_flood'", NULL),
 			 1);
 	assert_non_null(strstr(q1("SELECT message FROM sawt.alerts"

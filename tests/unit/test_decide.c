@@ -364,6 +364,30 @@ static void test_redelivery_counts_once(void **state)
 			 VALIDATE_ACCEPTED);
 }
 
+/*
+ * A backlog delivered at once (a modem or operator queue) is counted by
+ * send time: twice the rate limit, sent four minutes apart, arriving
+ * within a second, mutes nobody and every message gets its reply.
+ */
+static void test_backlog_by_send_time(void **state)
+{
+	struct inbound in;
+	struct decide_result d;
+	char text[64];
+
+	(void)state;
+	for (unsigned i = 0; i < 2 * set.rules.rate_max + 2; i++) {
+		snprintf(text, sizeof(text), "T 1021 V%u W100", 200 + i);
+		make_in(&in, OBS, text, NOW_S - 3600 + 240 * (int64_t)i);
+		in.received_ms = (NOW_S + 5) * 1000LL; /* all arrive now */
+		decide_in(&in, 10, &d);
+		assert_int_equal(d.state, DECIDE_PROCESSED);
+		assert_int_equal(d.no_reply, DECIDE_REPLY);
+		assert_true(d.body[0] != '\0');
+		assert_false(d.alert.raise);
+	}
+}
+
 static void test_throttled_sender(void **state)
 {
 	const struct decide_result *d;
@@ -377,26 +401,37 @@ static void test_throttled_sender(void **state)
 		assert_int_equal(d->state, DECIDE_PROCESSED);
 	}
 	d = decide_text(OBS, "T 1021 V430 W190");
-	assert_int_equal(d->state, DECIDE_IGNORED);
+	/* throttled: processed as a report, counted, only the reply withheld */
+	assert_int_equal(d->state, DECIDE_PROCESSED);
 	assert_int_equal(d->no_reply, DECIDE_NO_REPLY_RATE_LIMITED);
-	assert_false(d->parsed);
+	assert_true(d->parsed);
+	assert_int_equal(d->verdict.outcome, VALIDATE_ACCEPTED);
 	assert_string_equal(d->body, "");
-	assert_string_equal(d->tally_key, "");
+	assert_string_equal(d->tally_key, "100/turnout/0");
 	assert_true(d->alert.raise);
 	snprintf(key, sizeof(key), "sender_flood:p1:2025-05-04");
 	assert_string_equal(d->alert.key, key);
 	assert_contains(d->alert.text, "Rania sent more than 3 messages in 60 s");
 	j = json_of(d);
-	assert_contains(j, "\"in_state\":\"ignored\",\"no_reply\":\"rate_limited\"");
+	assert_contains(j, "\"in_state\":\"processed\",\"no_reply\":\"rate_limited\"");
 	assert_contains(j, "\"alert_key\":\"sender_flood:p1:2025-05-04\"");
+	assert_contains(j, "\"form\":\"turnout\"");
+	assert_contains(j, "\"voters\":430");
 	assert_lacks(j, "\"reply\"");
-	assert_lacks(j, "\"form\"");
+	assert_lacks(j, "\"recipient\"");
 
-	/* recorded, still muted, the alert raised once */
+	/* still muted: processed, no reply, the alert raised once */
 	d = decide_text(OBS, "T 1021 V440 W190");
 	assert_int_equal(d->no_reply, DECIDE_NO_REPLY_RATE_LIMITED);
+	assert_string_equal(d->tally_key, "100/turnout/0");
 	assert_false(d->alert.raise);
 	assert_lacks(json_of(d), "alert_key");
+
+	/* a throttled coordinator's STATUS is recorded, not answered */
+	for (unsigned i = 0; i <= set.rules.rate_max; i++)
+		d = decide_text(COORD, "STATUS");
+	assert_int_equal(d->no_reply, DECIDE_NO_REPLY_RATE_LIMITED);
+	assert_int_equal(d->state, DECIDE_PROCESSED);
 
 	/* an unregistered flooder is named by a hash and a masked number */
 	for (unsigned i = 0; i <= set.rules.rate_max; i++)
@@ -535,6 +570,7 @@ int main(void)
 		T(test_right_pin_forgets_wrong_ones),
 		T(test_identical_resend),
 		T(test_redelivery_counts_once),
+		T(test_backlog_by_send_time),
 		T(test_throttled_sender),
 		T(test_no_reply_senders),
 		T(test_status_answered_elsewhere),
