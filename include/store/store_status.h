@@ -42,9 +42,11 @@ enum store_status_query {
 	STORE_STATUS_INCIDENTS,
 	/* severity, open alerts; critical first (alerts of no election too) */
 	STORE_STATUS_ALERT_COUNTS,
-	/* what ('flag' or 'error'), code, count: the flags of current
-	 * reports, then the error codes of messages (those of unknown senders
-	 * included); most frequent first */
+	/* what ('flag', 'error' or 'no_reply'), code, count: the flags of
+	 * current reports, the error codes of messages (those of unknown
+	 * senders included), and why messages were not answered (own_number,
+	 * non_phone_sender: ignored; rate_limited: counted, not answered);
+	 * most frequent first */
 	STORE_STATUS_CHECKS,
 	/* source ('turnout' or 'close'), station codes joined with ' ': the
 	 * stations whose turnout figure is in conflict */

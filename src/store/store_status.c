@@ -70,7 +70,7 @@ static const char *const queries[STORE_STATUS_N_QUERIES] = {
 		" GROUP BY severity ORDER BY " SEVERITY_ORDER,
 	[STORE_STATUS_CHECKS] =
 		"WITH m AS MATERIALIZED ("
-		"  SELECT flags, superseded, outcome, error_code, election"
+		"  SELECT flags, superseded, outcome, error_code, no_reply_reason, election"
 		"  FROM analytics.message_log"
 		"  WHERE (election = $1 OR election IS NULL) AND $2 >= 0)"
 		" (SELECT 'flag', f, count(*) FROM m, unnest(m.flags) f"
@@ -79,6 +79,9 @@ static const char *const queries[STORE_STATUS_N_QUERIES] = {
 		" UNION ALL"
 		" (SELECT 'error', error_code, count(*) FROM m"
 		"  WHERE error_code IS NOT NULL GROUP BY error_code)"
+		" UNION ALL"
+		" (SELECT 'no_reply', no_reply_reason, count(*) FROM m"
+		"  WHERE no_reply_reason IS NOT NULL GROUP BY no_reply_reason)"
 		" ORDER BY 1 DESC, 3 DESC, 2",
 	[STORE_STATUS_CONFLICT_STATIONS] =
 		"SELECT source, string_agg(station_code, ' '"

@@ -262,6 +262,7 @@ like "$out" '^Open alerts: 3 \(critical 1, serious 2\)' "status: open alerts"
 like "$out" '^Flagged reports: 2 \(conflict 1, turnout_decrease 1\)' "status: flags of current reports"
 like "$out" '^Conflicting reports: close 2 \(station 201 501\), results MUN 1' "status: conflicts"
 like "$out" '^Message errors: 6 \(bad_pin 1, ' "status: message errors"
+like "$out" '^Not answered: 1 \(non_phone_sender 1\)' "status: messages not answered, by reason"
 like "$out" '  usb1 +down +- +touch +3 +2 +4 +5 +13:00:00' "status: the modems table"
 if printf '%s\n' "$out" | grep -q 'Akkar'; then fail "status: districts only on request"; else pass "status: districts only on request"; fi
 out=$("$SAWT" -c "$CONF" status --districts 2>&1)
