@@ -53,6 +53,13 @@ struct config_modem {
 	bool receive;         /* read incoming SMS from this modem */
 };
 
+/* [election] unknown_sender_reply: whom of the unknown numbers to answer. */
+enum config_unknown_reply {
+	CONFIG_UNKNOWN_REPLY_FIRST, /* the first message of each hour (default) */
+	CONFIG_UNKNOWN_REPLY_ALWAYS,
+	CONFIG_UNKNOWN_REPLY_NEVER,
+};
+
 struct config {
 	char *path; /* the file that was read */
 
@@ -80,6 +87,7 @@ struct config {
 	int polls_close;        /* minutes after midnight, -1 unset */
 	char *results_deadline; /* ISO 8601 timestamp, NULL unset */
 	char *pseudonym_secret;
+	enum config_unknown_reply unknown_sender_reply;
 
 	struct config_modem *modems;
 	size_t n_modems;

@@ -43,6 +43,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config.h"
 #include "inbound.h"
 #include "log.h"
 #include "parse.h"
@@ -65,6 +66,7 @@ enum decide_no_reply {
 	DECIDE_NO_REPLY_NON_PHONE,    /* "non_phone_sender" */
 	DECIDE_NO_REPLY_OWN_NUMBER,   /* "own_number" */
 	DECIDE_NO_REPLY_RATE_LIMITED, /* "rate_limited" */
+	DECIDE_NO_REPLY_UNKNOWN,      /* "unknown_sender": answered once an hour at most */
 };
 
 /* Reply priorities in the outbox: lower goes first. */
@@ -84,8 +86,9 @@ struct decide_settings {
 	const char *country_code; /* for phone_normalize(); may be NULL */
 	const char *const *own;   /* sawt's own numbers, E.164 */
 	size_t n_own;
-	enum lang default_lang;    /* the parser's fallback */
-	struct sender_rules rules; /* rate limit and mute */
+	enum lang default_lang;                  /* the parser's fallback */
+	struct sender_rules rules;               /* rate limit and mute */
+	enum config_unknown_reply unknown_reply; /* [election] unknown_sender_reply */
 };
 
 /* The state and time the message is decided against. */
@@ -155,7 +158,8 @@ bool decide_is_report(const struct decide_result *d);
 /* "processed", "ignored", "received", "failed". */
 const char *decide_state_name(enum decide_state state);
 
-/* "non_phone_sender", "own_number", "rate_limited"; NULL for DECIDE_REPLY. */
+/* "non_phone_sender", "own_number", "rate_limited", "unknown_sender"; NULL
+ * for DECIDE_REPLY. */
 const char *decide_no_reply_code(enum decide_no_reply why);
 
 #endif

@@ -30,6 +30,7 @@
 #define SENDER_PIN_FAILS 3
 #define SENDER_PIN_WINDOW_MS (10 * 60 * 1000)
 #define SENDER_PIN_LOCK_MS (30 * 60 * 1000)
+#define SENDER_UNKNOWN_WINDOW_MS (60 * 60 * 1000) /* one reply an hour to a stranger */
 
 struct sender_rules {
 	unsigned rate_max; /* 1 .. SENDER_RATE_RING - 1 */
@@ -47,6 +48,7 @@ struct sender {
 	int64_t pin_fails[SENDER_PIN_FAILS];
 	unsigned n_fails;
 	int64_t locked_until;
+	int64_t unknown_replied; /* last reply to it as an unknown number */
 	int64_t last_seen;
 	uint64_t seen[SENDER_SEEN]; /* ring of recent messages' keys */
 	unsigned n_seen, next_seen;
@@ -54,10 +56,11 @@ struct sender {
 
 /* What a stored message says about its sender, for sender_replay(). */
 enum sender_event {
-	SENDER_EV_RATE_LIMITED, /* recorded but muted (no_reply rate_limited) */
-	SENDER_EV_BAD_PIN,      /* answered bad_pin */
-	SENDER_EV_PIN_LOCKED,   /* answered pin_locked */
-	SENDER_EV_PIN_OK,       /* carried a PIN that was accepted */
+	SENDER_EV_RATE_LIMITED,    /* recorded but muted (no_reply rate_limited) */
+	SENDER_EV_BAD_PIN,         /* answered bad_pin */
+	SENDER_EV_PIN_LOCKED,      /* answered pin_locked */
+	SENDER_EV_PIN_OK,          /* carried a PIN that was accepted */
+	SENDER_EV_UNKNOWN_REPLIED, /* an unknown number answered unknown_sender */
 };
 
 struct sender_table;
@@ -108,6 +111,14 @@ bool sender_pin_fail(struct sender *s, int64_t now) SAWT_MUST_CHECK;
 /* A right PIN: forget the wrong ones. */
 void sender_pin_ok(struct sender *s);
 
+/*
+ * s is not a registered number and its message would be answered
+ * unknown_sender: true when that reply may go (none went to it within
+ * SENDER_UNKNOWN_WINDOW_MS before now; it is noted), false when it is
+ * withheld, so the gateway's number is not confirmed to every stranger.
+ */
+bool sender_unknown_reply(struct sender *s, int64_t now) SAWT_MUST_CHECK;
+
 /* True while s's PIN is locked. */
 bool sender_locked(const struct sender *s, int64_t now);
 
@@ -115,7 +126,8 @@ bool sender_locked(const struct sender *s, int64_t now);
  * Apply an event that happened at time at (in the past) to s, with the
  * rules above: a rate_limited message starts a mute unless one was on, a
  * bad_pin counts a wrong PIN, a pin_locked answer starts a lock unless one
- * was on, an accepted PIN forgets the wrong ones.  Replay events in the
+ * was on, an accepted PIN forgets the wrong ones, an unknown_sender reply
+ * starts the hour without another.  Replay events in the
  * order they happened.
  */
 void sender_replay(struct sender *s, const struct sender_rules *r, enum sender_event ev,

@@ -81,6 +81,7 @@ static enum set_result set_log_level(const struct key_def *def, void *base, cons
 static enum set_result set_listen(const struct key_def *def, void *base, const char *v);
 static enum set_result set_country(const struct key_def *def, void *base, const char *v);
 static enum set_result set_language(const struct key_def *def, void *base, const char *v);
+static enum set_result set_unknown_reply(const struct key_def *def, void *base, const char *v);
 static enum set_result set_timezone(const struct key_def *def, void *base, const char *v);
 static enum set_result set_hhmm(const struct key_def *def, void *base, const char *v);
 static enum set_result set_deadline(const struct key_def *def, void *base, const char *v);
@@ -141,6 +142,8 @@ static const struct key_def election_keys[] = {
 	{ "results_deadline", set_deadline, CFG(results_deadline), 6,
 	  "a date and time as YYYY-MM-DD HH:MM, e.g. 2025-05-04 23:00" },
 	{ "pseudonym_secret", set_string, CFG(pseudonym_secret), 7, NULL },
+	{ "unknown_sender_reply", set_unknown_reply, CFG(unknown_sender_reply), 8,
+	  "first, always or never" },
 	{ NULL, NULL, 0, 0, NULL },
 };
 
@@ -367,6 +370,21 @@ static enum set_result set_language(const struct key_def *def, void *base, const
 	if (strcmp(v, "ar") != 0 && strcmp(v, "en") != 0 && strcmp(v, "fr") != 0)
 		return SET_INVALID;
 	return lang_parse(v, f) ? SET_OK : SET_INVALID;
+}
+
+/* "first", "always" or "never", into an enum config_unknown_reply. */
+static enum set_result set_unknown_reply(const struct key_def *def, void *base, const char *v)
+{
+	static const char *const names[] = { "first", "always", "never" };
+	enum config_unknown_reply *f = field_at(base, def);
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strcmp(v, names[i]) == 0) {
+			*f = (enum config_unknown_reply)i;
+			return SET_OK;
+		}
+	}
+	return SET_INVALID;
 }
 
 #define TZ_CHARS HOST_CHARS "/+"

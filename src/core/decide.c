@@ -61,10 +61,10 @@ static uint64_t dedup_bits(const char *dedup)
  * The sender checks of section 3; false when the message is only recorded
  * (sawt's own number, a short code or alphanumeric sender).  A throttled
  * sender's message is still processed: only its reply is withheld
- * (no_reply rate_limited).  A message its sender sent before (same dedup key: redelivered by a modem
- * worker that died before deleting it, replayed from the spool, resent
- * after a failed batch) was counted then: it does not count for the rate
- * again, or a crash could mute an observer's next reports.
+ * (no_reply rate_limited).  A message its sender sent before (same dedup key: redelivered by a
+ * modem worker that died before deleting it, replayed from the spool, resent after a failed batch)
+ * was counted then: it does not count for the rate again, or a crash could mute an observer's next
+ * reports.
  */
 static bool check_sender(const struct decide_settings *s, const struct decide_context *c,
 			 struct decide_result *d, struct sender **out)
@@ -135,6 +135,25 @@ static bool is_report_form(enum parse_form f)
 {
 	return f == PARSE_FORM_OPEN || f == PARSE_FORM_TURNOUT || f == PARSE_FORM_CLOSE ||
 	       f == PARSE_FORM_RESULTS || f == PARSE_FORM_INCIDENT;
+}
+
+/* A number that is not registered (whatever it sent: a report, HELP): answered
+ * as [election] unknown_sender_reply says (default: the first message of each
+ * hour), so the gateway's number is not confirmed to every stranger. */
+static void unknown_rules(const struct decide_settings *s, const struct decide_context *c,
+			  struct decide_result *d, struct sender *snd)
+{
+	bool answer;
+
+	if (d->verdict.person != NULL || d->no_reply != DECIDE_REPLY)
+		return;
+	switch (s->unknown_reply) {
+	case CONFIG_UNKNOWN_REPLY_ALWAYS: answer = true; break;
+	case CONFIG_UNKNOWN_REPLY_NEVER: answer = false; break;
+	default: answer = snd != NULL && sender_unknown_reply(snd, c->mono_ms); break;
+	}
+	if (!answer)
+		d->no_reply = DECIDE_NO_REPLY_UNKNOWN;
 }
 
 /* Parse and validate a message whose sender passed the checks. */
@@ -288,6 +307,7 @@ void decide_message(const struct decide_settings *s, const struct decide_context
 	if (out->alert.raise)
 		flood_alert(s, c, out);
 	judge(s, c, out, snd);
+	unknown_rules(s, c, out, snd);
 	/* a throttled coordinator's STATUS or ACK is recorded, not answered */
 	if (out->no_reply != DECIDE_REPLY && out->state == DECIDE_RECEIVED)
 		out->state = DECIDE_PROCESSED;
@@ -327,6 +347,7 @@ const char *decide_no_reply_code(enum decide_no_reply why)
 	case DECIDE_NO_REPLY_NON_PHONE: return "non_phone_sender";
 	case DECIDE_NO_REPLY_OWN_NUMBER: return "own_number";
 	case DECIDE_NO_REPLY_RATE_LIMITED: return "rate_limited";
+	case DECIDE_NO_REPLY_UNKNOWN: return "unknown_sender";
 	}
 	return NULL;
 }

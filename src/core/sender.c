@@ -58,6 +58,7 @@ struct sender *sender_table_get(struct sender_table *t, const char *key, int64_t
 		/* nothing is pending at creation, whatever the clock says */
 		s->muted_until = INT64_MIN;
 		s->locked_until = INT64_MIN;
+		s->unknown_replied = INT64_MIN;
 		if (!strmap_put(t->map, s->key, s)) {
 			free(s);
 			return NULL;
@@ -80,6 +81,8 @@ static bool sweep_one(const char *key, void *value, void *arg)
 
 	(void)key;
 	if (now < s->muted_until || now < s->locked_until ||
+	    (s->unknown_replied != INT64_MIN &&
+	     now - s->unknown_replied < SENDER_UNKNOWN_WINDOW_MS) ||
 	    now - s->last_seen < SENDER_PIN_WINDOW_MS + 60000)
 		return false;
 	free(s);
@@ -173,6 +176,14 @@ void sender_pin_ok(struct sender *s)
 	s->n_fails = 0;
 }
 
+bool sender_unknown_reply(struct sender *s, int64_t now)
+{
+	if (s->unknown_replied != INT64_MIN && now - s->unknown_replied < SENDER_UNKNOWN_WINDOW_MS)
+		return false;
+	s->unknown_replied = now;
+	return true;
+}
+
 bool sender_locked(const struct sender *s, int64_t now)
 {
 	return now < s->locked_until;
@@ -196,5 +207,9 @@ void sender_replay(struct sender *s, const struct sender_rules *r, enum sender_e
 		}
 		break;
 	case SENDER_EV_PIN_OK: sender_pin_ok(s); break;
+	case SENDER_EV_UNKNOWN_REPLIED:
+		if (s->unknown_replied == INT64_MIN || at > s->unknown_replied)
+			s->unknown_replied = at;
+		break;
 	}
 }

@@ -256,8 +256,9 @@ static void registry_loaded(void *arg)
 /* ==== sender state across a restart ==== */
 
 /*
- * What the messages processed in the last hour say about rate limits and
- * PINs: rate-limited messages, PIN errors, and messages that may have
+ * What the messages processed in the last hour say about rate limits,
+ * PINs and strangers: rate-limited messages, PIN errors, unknown_sender
+ * replies that went out, and messages that may have
  * carried a right PIN (parsed again below), in the order they were
  * decided.  processed_at, not received_at: the live rules count when a
  * message is decided, and a spooled message is decided late.
@@ -265,10 +266,12 @@ static void registry_loaded(void *arg)
 static const char restore_sql[] =
 	"SELECT sender, (extract(epoch FROM clock_timestamp() - processed_at) * 1000)::bigint,"
 	" CASE WHEN no_reply_reason = 'rate_limited' THEN 'rate_limited'"
+	" WHEN error_code = 'unknown_sender' THEN 'unknown_replied'"
 	" ELSE coalesce(error_code, '') END, text"
 	" FROM sawt.inbound_messages"
 	" WHERE processed_at > now() - make_interval(secs => $1::int)"
 	" AND (no_reply_reason = 'rate_limited' OR error_code IN ('bad_pin', 'pin_locked')"
+	" OR (error_code = 'unknown_sender' AND no_reply_reason IS NULL)"
 	" OR (state = 'processed' AND strpos(text, '#') > 0"
 	" AND coalesce(error_code, '') NOT IN ('pin_required', 'unknown_sender')))"
 	" ORDER BY processed_at, id";
@@ -285,6 +288,8 @@ static bool restore_event(const struct pipeline *pl, const char *what, const cha
 		*ev = SENDER_EV_BAD_PIN;
 	else if (strcmp(what, "pin_locked") == 0)
 		*ev = SENDER_EV_PIN_LOCKED;
+	else if (strcmp(what, "unknown_replied") == 0)
+		*ev = SENDER_EV_UNKNOWN_REPLIED;
 	else if (parse_message(text, strlen(text), pl->set.default_lang, &m) &&
 		 (m.has & PARSE_HAS_PIN))
 		*ev = SENDER_EV_PIN_OK;
@@ -337,6 +342,8 @@ static void restore_senders(struct pipeline *pl)
 		return;
 	if (pl->opt.mute_s > span)
 		span = pl->opt.mute_s;
+	if (SENDER_UNKNOWN_WINDOW_MS / 1000 > span)
+		span = SENDER_UNKNOWN_WINDOW_MS / 1000;
 	snprintf(secs, sizeof(secs), "%u", span + 60);
 	pl->restore = RESTORE_RUNNING;
 	if (!db_query(pl->db, restore_sql, 1, p, restore_cb, pl)) {
@@ -472,6 +479,7 @@ struct pipeline *pipeline_new(struct event_base *base, struct db *db, const stru
 	pipeline_options_init(&pl->opt);
 	take_rules(pl);
 	pl->set.default_lang = cfg->default_language;
+	pl->set.unknown_reply = cfg->unknown_sender_reply;
 	if (cfg->country_code && (pl->country_code = strdup(cfg->country_code)) == NULL)
 		goto fail;
 	pl->set.country_code = pl->country_code;

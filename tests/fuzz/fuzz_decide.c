@@ -41,10 +41,39 @@ static const struct decide_settings set = {
 static struct regsnap *snap;
 static struct validate_clock clk;
 
+/* Only sawt's own numbers and non-phone senders are left undecided. */
 static void check_ignored(const struct decide_result *d)
 {
-	if (d->no_reply == DECIDE_REPLY || d->parsed || d->body[0] || d->resend[0] ||
-	    d->decrease[0] || d->tally_key[0] || d->station_id != 0)
+	if ((d->no_reply != DECIDE_NO_REPLY_NON_PHONE &&
+	     d->no_reply != DECIDE_NO_REPLY_OWN_NUMBER) ||
+	    d->parsed || d->body[0] || d->resend[0] || d->decrease[0] || d->tally_key[0] ||
+	    d->station_id != 0 || d->alert.raise)
+		abort();
+}
+
+/* What a message does to the tallies, whether or not it is answered. */
+static void check_tally(const struct decide_result *d)
+{
+	const struct validate_result *v = &d->verdict;
+
+	if (v->outcome == VALIDATE_REJECTED) {
+		if (d->tally_key[0] || v->flags || d->missing_parts)
+			abort();
+		return;
+	}
+	if (d->state == DECIDE_PROCESSED && decide_is_report(d) != (d->tally_key[0] != '\0'))
+		abort();
+	if ((v->outcome == VALIDATE_ACCEPTED_FLAGGED) != (v->flags != 0 || d->missing_parts))
+		abort();
+}
+
+/* A throttled sender or a stranger past its first message: judged and
+ * recorded like any other, only not answered. */
+static void check_withheld(const struct decide_result *d)
+{
+	if (d->no_reply != DECIDE_NO_REPLY_RATE_LIMITED && d->no_reply != DECIDE_NO_REPLY_UNKNOWN)
+		abort();
+	if (d->state != DECIDE_PROCESSED || d->body[0] || d->resend[0] || d->decrease[0])
 		abort();
 	if (d->alert.raise && (d->no_reply != DECIDE_NO_REPLY_RATE_LIMITED || !d->alert.key[0]))
 		abort();
@@ -54,7 +83,14 @@ static void check_processed(const struct decide_result *d)
 {
 	const struct validate_result *v = &d->verdict;
 
-	if (d->no_reply != DECIDE_REPLY || !d->parsed || d->alert.raise || d->render_failed)
+	if (!d->parsed || d->render_failed)
+		abort();
+	check_tally(d);
+	if (d->no_reply != DECIDE_REPLY) {
+		check_withheld(d);
+		return;
+	}
+	if (d->alert.raise)
 		abort();
 	if (d->state == DECIDE_RECEIVED) {
 		if (d->body[0] || v->outcome == VALIDATE_REJECTED)
@@ -64,15 +100,11 @@ static void check_processed(const struct decide_result *d)
 	if (d->state != DECIDE_PROCESSED || d->body[0] == '\0')
 		abort();
 	if (v->outcome == VALIDATE_REJECTED) {
-		if (d->tally_key[0] || v->flags || d->missing_parts || d->resend[0] ||
-		    d->priority != DECIDE_PRIORITY_ERROR)
+		if (d->resend[0] || d->priority != DECIDE_PRIORITY_ERROR)
 			abort();
 		return;
 	}
-	if (decide_is_report(d) != (d->tally_key[0] != '\0') ||
-	    decide_is_report(d) != (d->resend[0] != '\0'))
-		abort();
-	if ((v->outcome == VALIDATE_ACCEPTED_FLAGGED) != (v->flags != 0 || d->missing_parts))
+	if (decide_is_report(d) != (d->resend[0] != '\0'))
 		abort();
 }
 

@@ -73,6 +73,7 @@ static const char full_conf[] =
 	"polls_close = 19:30\n"
 	"results_deadline = 2025-05-04T23:59\n"
 	"pseudonym_secret = 0123456789abcdef\n"
+	"unknown_sender_reply = never\n"
 	"\n"
 	"[modem usb0]\n"
 	"device = /dev/ttyUSB0\n"
@@ -117,6 +118,7 @@ static void test_full(void **state)
 	assert_string_equal(cfg->country_code, "961");
 	assert_string_equal(lang_code(cfg->default_language), "ar");
 	assert_string_equal(cfg->timezone, "Asia/Beirut");
+	assert_int_equal(cfg->unknown_sender_reply, CONFIG_UNKNOWN_REPLY_NEVER);
 	assert_int_equal(cfg->polls_open, 7 * 60);
 	assert_int_equal(cfg->polls_close, 19 * 60 + 30);
 	assert_string_equal(cfg->results_deadline, "2025-05-04T23:59");
@@ -182,6 +184,7 @@ static void check_defaults(const struct config *cfg)
 	assert_null(cfg->country_code);
 	assert_string_equal(lang_code(cfg->default_language), "en");
 	assert_null(cfg->timezone);
+	assert_int_equal(cfg->unknown_sender_reply, CONFIG_UNKNOWN_REPLY_FIRST);
 	assert_int_equal(cfg->polls_open, -1);
 	assert_int_equal(cfg->polls_close, -1);
 	assert_null(cfg->results_deadline);
@@ -458,6 +461,9 @@ static void test_value_errors(void **state)
 		  "expected a date and time as YYYY-MM-DD HH:MM, e.g. 2025-05-04 23:00" },
 		{ "[election]\ntimezone = ../../etc/passwd\n",
 		  "t.conf:2: invalid value \"../../etc/passwd\" for key \"timezone\": " TZ_EXPECT },
+		{ "[election]\nunknown_sender_reply = sometimes\n",
+		  "t.conf:2: invalid value \"sometimes\" for key \"unknown_sender_reply\": "
+		  "expected first, always or never" },
 		{ "[election]\ntimezone = Asia/Damscus\n",
 		  "t.conf:2: invalid value \"Asia/Damscus\" for key \"timezone\": " TZ_EXPECT },
 		{ "[election]\ntimezone = Asia\n",

@@ -388,6 +388,40 @@ static void test_backlog_by_send_time(void **state)
 	}
 }
 
+/*
+ * An unknown number is answered for its first message of each hour
+ * (default), always, or never ([election] unknown_sender_reply); its
+ * messages are recorded and judged every time.
+ */
+static void test_unknown_sender_replies(void **state)
+{
+	const struct decide_result *d;
+
+	(void)state;
+	d = decide_text(STRANGER, "T 1021 V420 W190");
+	assert_rejected(d, REPLY_UNKNOWN_SENDER);
+	d = decide_text(STRANGER, "T 1021 V421 W190");
+	assert_int_equal(d->state, DECIDE_PROCESSED);
+	assert_int_equal(d->no_reply, DECIDE_NO_REPLY_UNKNOWN);
+	assert_int_equal(d->verdict.outcome, VALIDATE_REJECTED);
+	assert_string_equal(d->body, "");
+	assert_contains(json_of(d),
+			"\"in_error\":\"unknown_sender\",\"no_reply\":\"unknown_sender\"");
+	assert_lacks(json_of(d), "\"recipient\"");
+	mono += SENDER_UNKNOWN_WINDOW_MS;
+	assert_rejected(decide_text(STRANGER, "T 1021 V422 W190"), REPLY_UNKNOWN_SENDER);
+
+	set.unknown_reply = CONFIG_UNKNOWN_REPLY_ALWAYS;
+	assert_rejected(decide_text(STRANGER, "T 1021 V423 W190"), REPLY_UNKNOWN_SENDER);
+	assert_rejected(decide_text(STRANGER, "T 1021 V424 W190"), REPLY_UNKNOWN_SENDER);
+	set.unknown_reply = CONFIG_UNKNOWN_REPLY_NEVER;
+	assert_int_equal(decide_text("+9617000001", "HELP")->no_reply, DECIDE_NO_REPLY_UNKNOWN);
+	set.unknown_reply = CONFIG_UNKNOWN_REPLY_FIRST;
+	/* a registered observer is answered every time */
+	assert_int_equal(decide_text(OBS, "T 1021 V420 W190")->no_reply, DECIDE_REPLY);
+	assert_int_equal(decide_text(OBS, "T 1021 V421 W190")->no_reply, DECIDE_REPLY);
+}
+
 static void test_throttled_sender(void **state)
 {
 	const struct decide_result *d;
@@ -571,6 +605,7 @@ int main(void)
 		T(test_identical_resend),
 		T(test_redelivery_counts_once),
 		T(test_backlog_by_send_time),
+		T(test_unknown_sender_replies),
 		T(test_throttled_sender),
 		T(test_no_reply_senders),
 		T(test_status_answered_elsewhere),

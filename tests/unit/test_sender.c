@@ -114,6 +114,25 @@ static void test_seen_keys(void **state)
 	sender_table_free(t);
 }
 
+/* A stranger is answered once an hour; a replayed reply counts. */
+static void test_unknown_reply_window(void **state)
+{
+	struct sender_table *t;
+	struct sender *s = fresh(&t);
+
+	(void)state;
+	assert_true(sender_unknown_reply(s, -5000)); /* negative clocks work */
+	assert_false(sender_unknown_reply(s, 1000));
+	assert_false(sender_unknown_reply(s, -5000 + SENDER_UNKNOWN_WINDOW_MS - 1));
+	assert_true(sender_unknown_reply(s, -5000 + SENDER_UNKNOWN_WINDOW_MS));
+	sender_table_sweep(t, 10 * SENDER_UNKNOWN_WINDOW_MS / 10); /* still within the hour */
+	assert_int_equal(sender_table_len(t), 1);
+	s = sender_table_get(t, "+96170000001", 0);
+	sender_replay(s, NULL, SENDER_EV_UNKNOWN_REPLIED, 2 * SENDER_UNKNOWN_WINDOW_MS);
+	assert_false(sender_unknown_reply(s, 2 * SENDER_UNKNOWN_WINDOW_MS + 1));
+	sender_table_free(t);
+}
+
 /* Events from before the restart have times before the monotonic clock's
  * start: negative ones must work. */
 static void test_replay_restores_lock_and_mute(void **state)
@@ -191,6 +210,7 @@ int main(void)
 		cmocka_unit_test(test_three_wrong_pins_lock),
 		cmocka_unit_test(test_old_wrong_pins_and_right_pin_forgotten),
 		cmocka_unit_test(test_seen_keys),
+		cmocka_unit_test(test_unknown_reply_window),
 		cmocka_unit_test(test_replay_restores_lock_and_mute),
 		cmocka_unit_test(test_replay_counts_wrong_pins),
 		cmocka_unit_test(test_table),
