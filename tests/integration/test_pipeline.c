@@ -641,6 +641,25 @@ static void test_no_reply_senders(void **state)
 	}
 }
 
+/* A number that is not registered is answered for its first message of the
+ * hour only; every message is stored with the reason. */
+static void test_unknown_sender_once(void **state)
+{
+	struct stored s;
+
+	(void)state;
+	roundtrip("+9613777001", "T 1021 V1", &s);
+	assert_string_equal(s.in_error, "unknown_sender");
+	assert_int_equal(s.replies, 1);
+	roundtrip("+9613777001", "HELP", &s);
+	assert_string_equal(s.state, "processed");
+	assert_string_equal(s.no_reply, "unknown_sender");
+	assert_int_equal(s.replies, 0);
+	roundtrip("+9613777001", "T 1021 V2", &s);
+	assert_string_equal(s.no_reply, "unknown_sender");
+	assert_int_equal(s.replies, 0);
+}
+
 static void test_rate_limit(void **state)
 {
 	struct stored s;
@@ -948,6 +967,7 @@ int main(void)
 		cmocka_unit_test(test_early_and_late),
 		cmocka_unit_test(test_one_batch_in_order),
 		cmocka_unit_test(test_no_reply_senders),
+		cmocka_unit_test(test_unknown_sender_once),
 		cmocka_unit_test(test_rate_limit),
 		cmocka_unit_test(test_pin_lock),
 		cmocka_unit_test(test_redelivery_counts_once),
