@@ -112,6 +112,7 @@ struct decide_result {
 	char sender[INBOUND_SENDER_MAX]; /* E.164, or as received */
 	int64_t recv_ms;                 /* when received (Unix ms) */
 	bool again;                      /* its sender sent this message before */
+	int64_t sent_s; /* when it was sent (Unix s): the SMSC time when plausible, else receipt */
 	enum decide_state state;
 	enum decide_no_reply no_reply;
 	bool parsed; /* msg and verdict are set */

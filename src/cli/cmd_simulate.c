@@ -818,8 +818,8 @@ static void print_report(const struct sim *sm)
 		printf("first write to last commit: %.1f s, %.0f msgs/s (received_at span %.1f s)\n",
 		       commit, commit > 0 ? (double)sm->prog.stored / commit : 0.0, span);
 	if (sm->prog.corrected > 0)
-		printf("note: %lld turnout reports arrived after a later one (flagged "
-		       "turnout_decrease; totals use the close figures)\n",
+		printf("note: %lld reports arrived after one sent later (flagged "
+		       "out_of_order: kept as history, the later one stays current)\n",
 		       sm->prog.corrected);
 }
 

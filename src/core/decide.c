@@ -288,6 +288,7 @@ static void result_init(const struct inbound *in, int64_t wall_ms, struct decide
 	memset(out, 0, sizeof(*out));
 	out->in = in;
 	out->recv_ms = in->received_ms > 0 ? in->received_ms : wall_ms;
+	out->sent_s = sent_at(out);
 	out->state = DECIDE_PROCESSED;
 	out->no_reply = DECIDE_REPLY;
 	out->priority = DECIDE_PRIORITY_NONE;

@@ -46,6 +46,7 @@ static void json_inbound(struct json_buf *j, const struct decide_result *d, cons
 	if (in->smsc_time > 0)
 		json_uint(j, "smsc", (uint64_t)in->smsc_time);
 	json_uint(j, "recv_ms", (uint64_t)d->recv_ms);
+	json_uint(j, "sent", (uint64_t)d->sent_s);
 	if (in->concat_parts > 1) {
 		json_uint(j, "mp_ref", in->concat_ref);
 		json_uint(j, "mp_part", (unsigned)(in->concat_parts - in->concat_missing));

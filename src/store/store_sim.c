@@ -40,7 +40,7 @@ static const char progress_sql[] =
 	"  (SELECT count(*) FROM m WHERE state = 'ignored'),"
 	"  (SELECT count(*) FROM r WHERE 'resend' = ANY (flags)),"
 	"  (SELECT count(*) FROM r WHERE flags && '{early,late}'::text[]),"
-	"  (SELECT count(*) FROM r WHERE 'turnout_decrease' = ANY (flags)),"
+	"  (SELECT count(*) FROM r WHERE 'out_of_order' = ANY (flags)),"
 	"  (SELECT count(*) FROM o),"
 	"  (SELECT count(*) FROM o WHERE state IN ('sent', 'delivered')),"
 	"  (SELECT count(*) FROM o WHERE state = 'failed'),"

@@ -581,9 +581,10 @@ static void test_early_and_late(void **state)
 	load(&in, &s);
 	assert_string_equal(s.flags, "{early}");
 	assert_string_equal(s.outcome, "accepted_flagged");
+	/* sent before the opening an earlier test reported: history */
 	send_at(F, "OPEN 1023 0650", NOON - 5 * 3600 - 600, &in);
 	load(&in, &s);
-	assert_string_equal(s.flags, "{}");
+	assert_string_equal(s.flags, "{out_of_order}");
 	send_at(F, "I 1023 1 opened late", NOON + 11 * 3600 + 1800, &in); /* 23:30 */
 	load(&in, &s);
 	assert_string_equal(s.flags, "{late}");
@@ -639,6 +640,41 @@ static void test_no_reply_senders(void **state)
 		assert_int_equal(s.reports, 0);
 		assert_int_equal(s.replies, 0);
 	}
+}
+
+/*
+ * The current figure follows the send time: an SMS sent hours earlier and
+ * delivered after a newer one is history (superseded at once, flagged
+ * out_of_order), the tally keeps the newer figure, and the reply does not
+ * speak of a decrease.
+ */
+static void test_late_older_report(void **state)
+{
+	struct inbound late;
+	struct stored s;
+	char v[16];
+
+	(void)state;
+	roundtrip(A, "C 2012 V300 W140", &s);
+	assert_string_equal(s.outcome, "accepted");
+	mk(&late, A, "C 2012 V5 W2", clock_s - 25000);
+	late.received_ms = (clock_s++) * 1000LL;
+	send_in(&late);
+	load(&late, &s);
+	assert_int_equal(s.reports, 1);
+	assert_string_equal(s.outcome, "accepted_flagged");
+	assert_non_null(strstr(s.flags, "out_of_order"));
+	assert_null(strstr(s.flags, "turnout_decrease"));
+	assert_string_not_equal(s.superseded, "");
+	assert_int_equal(s.replies, 1);
+	assert_non_null(strstr(s.body, "5 voters"));
+	tally("2012", "close", "t.voters", v, sizeof(v));
+	assert_string_equal(v, "300");
+	/* a newer one is current again */
+	roundtrip(A, "C 2012 V320 W150", &s);
+	assert_string_equal(s.outcome, "accepted");
+	tally("2012", "close", "t.voters", v, sizeof(v));
+	assert_string_equal(v, "320");
 }
 
 /* A number that is not registered is answered for its first message of the
@@ -967,6 +1003,7 @@ int main(void)
 		cmocka_unit_test(test_early_and_late),
 		cmocka_unit_test(test_one_batch_in_order),
 		cmocka_unit_test(test_no_reply_senders),
+		cmocka_unit_test(test_late_older_report),
 		cmocka_unit_test(test_unknown_sender_once),
 		cmocka_unit_test(test_rate_limit),
 		cmocka_unit_test(test_pin_lock),

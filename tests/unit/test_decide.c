@@ -211,15 +211,15 @@ static void test_record(void **state)
 	snprintf(want, sizeof(want),
 		 "{\"dkey\":\"%s\",\"transport\":\"modem\",\"modem\":\"usb0\","
 		 "\"sender\":\"" OBS
-		 "\",\"smsc\":%lld,\"recv_ms\":%lld,"
+		 "\",\"smsc\":%lld,\"recv_ms\":%lld,\"sent\":%lld,"
 		 "\"txt\":\"O 1021 0705\",\"person\":1,\"in_state\":\"processed\","
 		 "\"form\":\"open\",\"station\":100,\"station_code\":\"1021\","
 		 "\"verdict\":\"accepted\",\"flags\":[],\"open_at\":\"07:05\","
 		 "\"recipient\":\"" OBS
 		 "\",\"priority\":2,\"reply\":\"%s\","
 		 "\"reply_resend\":\"%s\"}",
-		 d->in->dedup, (long long)d->in->smsc_time, (long long)d->in->received_ms, d->body,
-		 d->resend);
+		 d->in->dedup, (long long)d->in->smsc_time, (long long)d->in->received_ms,
+		 (long long)d->in->smsc_time, d->body, d->resend);
 	assert_string_equal(json_of(d), want);
 	assert_string_equal(d->decrease, ""); /* only turnout and close */
 }
@@ -562,7 +562,7 @@ static void test_failed_record(void **state)
 	assert_int_equal(d.state, DECIDE_FAILED);
 	snprintf(want, sizeof(want),
 		 "{\"dkey\":\"%s\",\"transport\":\"modem\",\"modem\":\"usb0\","
-		 "\"sender\":\"03 100 001\",\"smsc\":%d,\"recv_ms\":1234567,"
+		 "\"sender\":\"03 100 001\",\"smsc\":%d,\"recv_ms\":1234567,\"sent\":1234,"
 		 "\"txt\":\"T 1021 V420\",\"in_state\":\"failed\","
 		 "\"in_error\":\"internal_error\"}",
 		 in.dedup, NOW_S);

@@ -1,0 +1,208 @@
+-- 0011_send_time.sql - the current figure follows the observer's send time.
+--
+-- A station's current figure for a form was the last report to arrive.  An
+-- SMS sent at 06:30 and delivered after one sent at 13:20 replaced it, and
+-- area totals dropped until the next report (DESIGN.md section 3: "a late
+-- older report is history, never current").  Now every tally remembers
+-- when its current report was sent (sawtd's send time: the SMSC's,
+-- bounded to a day before and five minutes after receipt; else the
+-- receipt), and a report sent before that is stored as history: superseded
+-- at once by the current one, flagged out_of_order, the tally untouched,
+-- and its reply an ordinary confirmation (never "lower than your last
+-- report", which may have been someone else's).
+
+ALTER TABLE sawt.tallies ADD COLUMN sent_at timestamptz;
+COMMENT ON COLUMN sawt.tallies.sent_at IS 'when the current report was sent (its send time)';
+
+UPDATE sawt.tallies t SET sent_at = COALESCE(i.smsc_time, i.received_at)
+FROM sawt.reports r JOIN sawt.inbound_messages i ON i.id = r.inbound_id
+WHERE r.id = t.report_id;
+
+-- sent: the send time sawtd decided the message by (Unix s; NULL: receipt)
+ALTER TYPE sawt.ingest_msg ADD ATTRIBUTE sent bigint;
+
+CREATE OR REPLACE FUNCTION sawt.ingest_batch(p_election integer, p_node text, p_batch jsonb)
+RETURNS SETOF sawt.ingest_result
+LANGUAGE plpgsql
+-- A batch is small next to the tables it touches, and the planner cannot
+-- know its size: every lookup must be an index probe, whatever the
+-- statistics say.
+SET enable_hashjoin = off SET enable_mergejoin = off SET enable_seqscan = off
+AS $$
+DECLARE
+	ms sawt.ingest_msg[];
+BEGIN
+	ms := ARRAY(SELECT x FROM jsonb_populate_recordset(NULL::sawt.ingest_msg, p_batch) x);
+	IF (SELECT count(DISTINCT m.dkey) <> count(*) FROM unnest(ms) m)
+	   OR EXISTS (SELECT 1 FROM unnest(ms) m WHERE m.form IS NOT NULL
+		      AND m.verdict <> 'rejected'
+		      GROUP BY m.station, m.form, m.contest HAVING count(*) > 1) THEN
+		RAISE EXCEPTION 'ingest batch repeats a dedup key or a station report'
+			USING ERRCODE = 'data_exception';
+	END IF;
+	PERFORM sawt.ingest_lock_tallies(ms);
+	RETURN QUERY
+	WITH m AS MATERIALIZED (
+		-- every message, with the inbound row of an earlier copy (duplicate)
+		SELECT x.*, decode(x.dkey, 'hex') AS dk,
+		       x.form IS NOT NULL AND x.verdict <> 'rejected' AS accepted,
+		       COALESCE(to_timestamp(x.sent), to_timestamp(x.recv_ms / 1000.0)) AS sent_ts,
+		       (SELECT i.id FROM sawt.inbound_messages i
+			WHERE i.dedup_key = decode(x.dkey, 'hex')) AS old_in
+		FROM unnest(ms) x
+	),
+	n AS MATERIALIZED (
+		-- new messages, with their inbound and report ids taken now
+		SELECT m.*, nextval('sawt.inbound_messages_id_seq') AS in_id,
+		       CASE WHEN m.form IS NOT NULL
+			    THEN nextval('sawt.reports_id_seq') END AS rep_id
+		FROM m WHERE m.old_in IS NULL
+	),
+	f AS MATERIALIZED (
+		-- accepted reports decided against the current figures (locked
+		-- above): resend, decrease, conflict; then flags, outcome, reply
+		SELECT n.*, t.report_id AS t_report, dd.resend_of, dd.decrease, dd.conflict,
+		       lt.late, g.flags AS w_flags,
+		       CASE WHEN NOT n.accepted THEN 'rejected'
+			    WHEN cardinality(g.flags) > 0 THEN 'accepted_flagged'
+			    ELSE 'accepted' END AS outcome,
+		       CASE WHEN dd.resend_of IS NOT NULL THEN COALESCE(n.reply_resend, n.reply)
+			    WHEN dd.decrease AND NOT lt.late THEN COALESCE(n.reply_decrease, n.reply)
+			    ELSE n.reply END AS body
+		FROM n
+		LEFT JOIN sawt.tallies t ON n.accepted AND t.station_id = n.station
+			AND t.form = n.form AND t.contest_id = COALESCE(n.contest, 0)
+		-- sent before the current figure was: history, not the current one
+		CROSS JOIN LATERAL (SELECT COALESCE(n.accepted AND n.form <> 'incident'
+			AND t.report_id IS NOT NULL AND n.sent_ts < t.sent_at, false) AS late) lt
+		CROSS JOIN LATERAL (SELECT CASE
+			WHEN n.form = 'open' THEN t.open_time IS NOT DISTINCT FROM n.open_at::time
+			WHEN n.form = 'results' THEN t.counts IS NOT DISTINCT FROM n.counts
+				AND t.invalid IS NOT DISTINCT FROM n.invalid
+				AND t.blank IS NOT DISTINCT FROM n.blank
+				AND t.total IS NOT DISTINCT FROM n.total
+			ELSE t.voters IS NOT DISTINCT FROM n.voters
+				AND t.women IS NOT DISTINCT FROM n.women
+				AND t.men IS NOT DISTINCT FROM n.men
+			END AS same) s
+		CROSS JOIN LATERAL (SELECT
+			CASE WHEN NOT n.accepted THEN NULL
+			     WHEN n.form = 'incident' THEN (
+				SELECT r.id FROM sawt.reports r
+				WHERE r.station_id = n.station AND r.form = 'incident'
+				  AND r.contest_id IS NULL AND r.superseded_by IS NULL
+				  AND r.outcome <> 'rejected' AND r.person_id = n.person
+				  AND r.incident_code = n.incident
+				  AND r.text IS NOT DISTINCT FROM n.incident_text
+				ORDER BY r.id LIMIT 1)
+			     WHEN t.report_id IS NOT NULL AND t.person_id = n.person AND s.same
+			     THEN t.report_id END AS resend_of,
+			COALESCE(n.accepted AND NOT lt.late AND n.form IN ('turnout', 'close')
+				AND n.voters < GREATEST(t.voters,
+				CASE WHEN n.form = 'close' THEN (
+					SELECT x.voters FROM sawt.tallies x
+					WHERE x.station_id = n.station AND x.form = 'turnout'
+					  AND x.contest_id = 0) END), false) AS decrease,
+			COALESCE(n.accepted AND n.form IN ('close', 'results')
+				AND t.report_id IS NOT NULL
+				AND t.person_id IS DISTINCT FROM n.person AND NOT s.same,
+				false) AS conflict) dd
+		CROSS JOIN LATERAL (SELECT CASE WHEN NOT n.accepted THEN '{}'::text[]
+			ELSE COALESCE(n.flags, '{}')
+			|| CASE WHEN dd.resend_of IS NOT NULL THEN '{resend}'::text[] ELSE '{}' END
+			|| CASE WHEN dd.resend_of IS NULL AND dd.decrease
+				THEN '{turnout_decrease}'::text[] ELSE '{}' END
+			|| CASE WHEN dd.resend_of IS NULL AND dd.conflict
+				THEN '{conflict}'::text[] ELSE '{}' END
+			|| CASE WHEN dd.resend_of IS NULL AND lt.late
+				THEN '{out_of_order}'::text[] ELSE '{}' END END AS flags) g
+	),
+	ins_inbound AS (
+		INSERT INTO sawt.inbound_messages (id, received_at, transport, node, modem,
+			sender, smsc_time, multipart_ref, multipart_part, multipart_total,
+			text, dedup_key, person_id, state, error_code, no_reply_reason,
+			processed_at)
+		SELECT f.in_id, to_timestamp(f.recv_ms / 1000.0), f.transport, p_node, f.modem,
+			f.sender, to_timestamp(f.smsc), f.mp_ref, f.mp_part, f.mp_total, f.txt,
+			f.dk, f.person, f.in_state, f.in_error, f.no_reply,
+			CASE WHEN f.in_state <> 'received' THEN now() END
+		FROM f ORDER BY f.i
+	),
+	ins_report AS (
+		INSERT INTO sawt.reports (id, election_id, inbound_id, person_id, station_id,
+			station_code, form, outcome, error_code, flags, superseded_by,
+			open_time, voters, women, men, contest_id, counts, invalid, blank,
+			total, incident_code, text)
+		SELECT f.rep_id, p_election, f.in_id, f.person, f.station, f.station_code,
+			f.form, f.outcome, CASE WHEN NOT f.accepted THEN f.error END, f.w_flags,
+			CASE WHEN f.late AND f.resend_of IS NULL THEN f.t_report ELSE f.resend_of END,
+			f.open_at::time, f.voters, f.women, f.men, f.contest,
+			f.counts, f.invalid, f.blank, f.total, f.incident, f.incident_text
+		FROM f WHERE f.rep_id IS NOT NULL
+		ORDER BY f.i
+	),
+	supersede AS (
+		UPDATE sawt.reports r SET superseded_by = f.rep_id
+		FROM f
+		WHERE r.id = f.t_report AND f.accepted AND f.resend_of IS NULL
+		  AND NOT f.late AND f.form <> 'incident'
+	),
+	tally AS (
+		UPDATE sawt.tallies t SET
+			report_id = f.rep_id, person_id = f.person, open_time = f.open_at::time,
+			voters = f.voters, women = f.women, men = f.men, counts = f.counts,
+			invalid = f.invalid, blank = f.blank, total = f.total,
+			incident_code = f.incident, reports = t.reports + 1,
+			conflict = t.conflict OR f.conflict, corrected = t.corrected OR f.decrease,
+			sent_at = f.sent_ts, updated_at = now()
+		FROM f
+		WHERE f.accepted AND f.resend_of IS NULL AND NOT f.late AND t.station_id = f.station
+		  AND t.form = f.form AND t.contest_id = COALESCE(f.contest, 0)
+	),
+	reply AS (
+		INSERT INTO sawt.outbox (recipient, body, priority, kind, person_id, inbound_id)
+		SELECT f.recipient, f.body, COALESCE(f.priority, 2), 'reply', f.person, f.in_id
+		FROM f WHERE f.recipient IS NOT NULL AND f.body IS NOT NULL
+		ORDER BY f.i
+	),
+	-- a duplicate's earlier reply, again, unless a copy is still waiting
+	requeue AS (
+		INSERT INTO sawt.outbox (recipient, body, priority, kind, person_id, inbound_id)
+		SELECT DISTINCT ON (m.i) ob.recipient, ob.body, ob.priority, ob.kind,
+			ob.person_id, ob.inbound_id
+		FROM m JOIN sawt.outbox ob ON ob.inbound_id = m.old_in AND ob.kind = 'reply'
+		WHERE m.old_in IS NOT NULL AND m.recipient IS NOT NULL AND NOT EXISTS (
+			SELECT 1 FROM sawt.outbox q
+			WHERE q.inbound_id = m.old_in AND q.kind = 'reply'
+			  AND q.state IN ('queued', 'sending'))
+		ORDER BY m.i, ob.id
+		RETURNING inbound_id
+	),
+	alert AS (
+		INSERT INTO sawt.alerts (election_id, kind, severity, inbound_id, message,
+			alert_key)
+		SELECT p_election, 'sender_flood', 'serious', f.in_id, f.alert_msg, f.alert_key
+		FROM f WHERE f.alert_key IS NOT NULL
+		ORDER BY f.i
+		ON CONFLICT (alert_key) DO NOTHING
+	)
+	SELECT x.* FROM (
+		SELECT f.i, f.in_id, false,
+		       CASE WHEN f.form IS NOT NULL THEN f.outcome END,
+		       COALESCE(f.error, f.in_error),
+		       CASE WHEN f.form IS NOT NULL THEN f.w_flags END,
+		       f.rep_id, f.recipient IS NOT NULL AND f.body IS NOT NULL
+		FROM f
+		UNION ALL
+		SELECT m.i, m.old_in, true, e.outcome, COALESCE(e.error_code,
+			(SELECT i.error_code FROM sawt.inbound_messages i WHERE i.id = m.old_in)),
+		       e.flags, e.id,
+		       EXISTS (SELECT 1 FROM requeue q WHERE q.inbound_id = m.old_in)
+		FROM m
+		LEFT JOIN LATERAL (
+			SELECT r.id, r.outcome, r.error_code, r.flags FROM sawt.reports r
+			WHERE r.inbound_id = m.old_in ORDER BY r.id LIMIT 1) e ON true
+		WHERE m.old_in IS NOT NULL
+	) x ORDER BY 1;
+END;
+$$;
