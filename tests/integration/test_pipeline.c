@@ -720,10 +720,11 @@ static void test_rate_limit(void **state)
 		}
 	}
 	/* the last one is the station's current figure */
-	assert_string_equal(q1("SELECT t.voters FROM sawt.tallies t JOIN sawt.stations st"
-			       " ON st.id = t.station_id WHERE st.code = '2011' AND t.form = 'turnout'",
-			       NULL),
-			    "442");
+	assert_string_equal(
+		q1("SELECT t.voters FROM sawt.tallies t JOIN sawt.stations st"
+		   " ON st.id = t.station_id WHERE st.code = '2011' AND t.form = 'turnout'",
+		   NULL),
+		"442");
 	assert_int_equal(q1i("SELECT count(*) FROM sawt.alerts WHERE kind = 'sender_flood'", NULL),
 			 1);
 	assert_non_null(strstr(q1("SELECT message FROM sawt.alerts"
