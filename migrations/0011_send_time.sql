@@ -8,8 +8,10 @@
 -- bounded to a day before and five minutes after receipt; else the
 -- receipt), and a report sent before that is stored as history: superseded
 -- at once by the current one, flagged out_of_order, the tally untouched,
--- and its reply an ordinary confirmation (never "lower than your last
--- report", which may have been someone else's).
+-- and its reply an ordinary confirmation.  A decrease is answered "lower
+-- than your last report" only when the current report was the same
+-- observer's; below another observer's figure it is still flagged
+-- turnout_decrease, with the ordinary confirmation.
 
 ALTER TABLE sawt.tallies ADD COLUMN sent_at timestamptz;
 COMMENT ON COLUMN sawt.tallies.sent_at IS 'when the current report was sent (its send time)';
@@ -67,7 +69,8 @@ BEGIN
 			    WHEN cardinality(g.flags) > 0 THEN 'accepted_flagged'
 			    ELSE 'accepted' END AS outcome,
 		       CASE WHEN dd.resend_of IS NOT NULL THEN COALESCE(n.reply_resend, n.reply)
-			    WHEN dd.decrease AND NOT lt.late THEN COALESCE(n.reply_decrease, n.reply)
+			    WHEN dd.decrease AND NOT lt.late AND t.person_id = n.person
+			    THEN COALESCE(n.reply_decrease, n.reply)
 			    ELSE n.reply END AS body
 		FROM n
 		LEFT JOIN sawt.tallies t ON n.accepted AND t.station_id = n.station

@@ -547,6 +547,12 @@ static void test_decreasing_turnout(void **state)
 			       " WHERE code = '1021'",
 			       NULL),
 			    "t");
+	/* below another observer's figure: flagged, but the reply does not
+	 * speak of "your last report" */
+	roundtrip(A, "T 1021 V440 W220", &s);
+	assert_string_equal(s.flags, "{turnout_decrease}");
+	assert_null(strstr(s.body, "correction saved"));
+	assert_non_null(strstr(s.body, "OK 1021: 440 voters"));
 }
 
 static void test_conflict(void **state)
