@@ -12,6 +12,10 @@
 -- than your last report" only when the current report was the same
 -- observer's; below another observer's figure it is still flagged
 -- turnout_decrease, with the ordinary confirmation.
+--
+-- Conflicts compare what both reports state: results with and without the
+-- V total, or a close with and without the men's figure, from two
+-- observers, agree (the optional figure completes the record).
 
 ALTER TABLE sawt.tallies ADD COLUMN sent_at timestamptz;
 COMMENT ON COLUMN sawt.tallies.sent_at IS 'when the current report was sent (its send time)';
@@ -87,7 +91,17 @@ BEGIN
 			ELSE t.voters IS NOT DISTINCT FROM n.voters
 				AND t.women IS NOT DISTINCT FROM n.women
 				AND t.men IS NOT DISTINCT FROM n.men
-			END AS same) s
+			END AS same,
+			-- what both reports state agrees: a figure only one gives
+			-- completes the record, it does not contradict it
+			CASE WHEN n.form = 'results' THEN t.counts IS NOT DISTINCT FROM n.counts
+				AND t.invalid IS NOT DISTINCT FROM n.invalid
+				AND t.blank IS NOT DISTINCT FROM n.blank
+				AND (t.total IS NULL OR n.total IS NULL OR t.total = n.total)
+			ELSE t.voters IS NOT DISTINCT FROM n.voters
+				AND (t.women IS NULL OR n.women IS NULL OR t.women = n.women)
+				AND (t.men IS NULL OR n.men IS NULL OR t.men = n.men)
+			END AS agrees) s
 		CROSS JOIN LATERAL (SELECT
 			CASE WHEN NOT n.accepted THEN NULL
 			     WHEN n.form = 'incident' THEN (
@@ -108,7 +122,7 @@ BEGIN
 					  AND x.contest_id = 0) END), false) AS decrease,
 			COALESCE(n.accepted AND n.form IN ('close', 'results')
 				AND t.report_id IS NOT NULL
-				AND t.person_id IS DISTINCT FROM n.person AND NOT s.same,
+				AND t.person_id IS DISTINCT FROM n.person AND NOT s.agrees,
 				false) AS conflict) dd
 		CROSS JOIN LATERAL (SELECT CASE WHEN NOT n.accepted THEN '{}'::text[]
 			ELSE COALESCE(n.flags, '{}')

@@ -575,6 +575,19 @@ static void test_conflict(void **state)
 	/* the same figures from a second observer are no conflict */
 	roundtrip(A, "R 1021 100 200 60 10 5", &s);
 	assert_string_equal(s.outcome, "accepted");
+	/* nor are they when only one gives an optional figure: the V total
+	 * of results, the men's figure of a close */
+	roundtrip(B, "R 1021 100 200 60 10 5 V375", &s);
+	assert_string_equal(s.outcome, "accepted");
+	assert_string_equal(s.flags, "{}");
+	roundtrip(A, "C 1021 V600 W280", &s);
+	assert_string_equal(s.outcome, "accepted");
+	roundtrip(B, "C 1021 V600 W280 M320", &s);
+	assert_string_equal(s.outcome, "accepted");
+	assert_string_equal(s.flags, "{}");
+	/* a figure both give and that differs still is */
+	roundtrip(A, "C 1021 V600 W281 M319", &s);
+	assert_string_equal(s.flags, "{conflict}");
 }
 
 static void test_early_and_late(void **state)
