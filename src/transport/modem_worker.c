@@ -136,7 +136,9 @@ static size_t units_to_utf8(const uint16_t *u, size_t n, char *out, size_t cap)
 		else if (cp >= 0xd800 && cp <= 0xdfff)
 			cp = 0xfffd;
 		if (cp == 0)
-			continue;
+			cp = 0x1a; /* a NUL cannot travel in C strings or PostgreSQL
+				    * text: SUBSTITUTE keeps its place, and the
+				    * parser answers control_character */
 		k = utf8_encode(cp, tmp);
 		if (len + k + 1 > cap)
 			break;
@@ -508,6 +510,21 @@ static size_t sms_units(const GSM_SMSMessage *sms, uint16_t *u, size_t cap)
 			n = cap;
 		for (size_t i = 0; i < n; i++)
 			u[i] = sms->Text[i];
+		return n;
+	}
+	/* Length characters, a U+0000 among them included (trailing ones are
+	 * padding): stopping at the first would drop the rest of the message
+	 * without a word */
+	if (sms->Length > 0) {
+		n = (size_t)sms->Length;
+		if (n > sizeof(sms->Text) / 2)
+			n = sizeof(sms->Text) / 2;
+		if (n > cap)
+			n = cap;
+		for (size_t i = 0; i < n; i++)
+			u[i] = (uint16_t)(sms->Text[2 * i] << 8 | sms->Text[2 * i + 1]);
+		while (n > 0 && u[n - 1] == 0) /* padding, not text */
+			n--;
 		return n;
 	}
 	return gammu_units(sms->Text, sizeof(sms->Text), u, cap);

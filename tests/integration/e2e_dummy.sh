@@ -102,6 +102,33 @@ wait_sql "SELECT count(*) FROM sawt.reports WHERE voters IN (800, 900)" 2 30
 is "$(psql -XAtc "SELECT voters FROM sawt.reports r JOIN sawt.stations s ON s.id = r.station_id WHERE s.code = '1031' AND r.superseded_by IS NULL AND r.outcome <> 'rejected'")" 900 "the later turnout stays current"
 is "$(psql -XAtc "SELECT count(*) FROM sawt.reports WHERE voters IN (800, 900) AND 'turnout_decrease' = ANY(flags)")" 0 "and nothing is flagged as a decrease"
 
+# --- 5. a U+0000 inside a UCS-2 message is no silent cut -------------------
+# 'T 1022 V80<NUL> W30' once lost " W30" without a word; now the whole text
+# is kept (the NUL as U+001A) and the observer is told control_character.
+hex=$(printf 'T 1022 V80\000 W30 #5678' | iconv -f UTF-8 -t UTF-16BE | od -An -tx1 | tr -d ' \n' | tr a-f A-F)
+cat >"$SAWT_TEST_TMP/nul.sms" <<SMS
+; written by e2e_dummy.sh
+[SMSBackup000]
+PDU = Deliver
+DateTime = 20250504T100000Z
+State = UnRead
+Number = "+96171123456"
+NumberUnicode = 002B00390036003100370031003100320033003400350036
+Text00 = $hex
+Coding = Unicode_No_Compression
+Folder = 1
+Length = $((${#hex} / 4))
+Class = -1
+ReplySMSC = False
+RejectDuplicates = False
+ReplaceMessage = 0
+MessageReference = 0
+SMS
+mv "$SAWT_TEST_TMP/nul.sms" "$INBOX/9000"
+wait_sql "SELECT count(*) FROM sawt.inbound_messages WHERE text LIKE 'T 1022 V80%W30 #5678'" 1 20
+is "$(psql -XAtc "SELECT error_code || ' ' || (strpos(text, chr(26)) > 0)::text || ' ' || (SELECT count(*) FROM sawt.outbox o WHERE o.inbound_id = i.id) FROM sawt.inbound_messages i WHERE text LIKE 'T 1022 V80%'")" \
+	"control_character true 1" "a NUL inside a UCS-2 SMS: kept whole, answered control_character"
+
 wait_sql "SELECT received >= 20 AND sent >= 20 AND network = 'home' AND signal_percent IS NOT NULL FROM sawt.modems WHERE name = 'dummy'" t 20 && pass "sawt.modems shows the modem's counters, network and signal" || {
 	fail "sawt.modems shows the modem's counters, network and signal"
 	psql -XAtc "SELECT received, sent, network, signal_percent, state FROM sawt.modems WHERE name = 'dummy'" | sed 's/^/# /'
