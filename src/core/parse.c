@@ -598,6 +598,7 @@ static const struct keyword keywords[] = {
 	KW("AIDE", HELP, LANG_FR),
 	KW("ETAT", STATUS, LANG_FR),
 	KW("\xd9\x81\xd8\xaa\xd8\xad", OPEN, LANG_AR),                            /* فتح */
+	KW("\xd8\xa7\xd9\x81\xd8\xaa\xd8\xaa\xd8\xa7\xd8\xad", OPEN, LANG_AR),    /* افتتاح */
 	KW("\xd8\xa7\xd9\x82\xd8\xaa\xd8\xb1\xd8\xa7\xd8\xb9", TURNOUT, LANG_AR), /* اقتراع */
 	KW("\xd8\xa7\xd8\xba\xd9\x84\xd8\xa7\xd9\x82", CLOSE, LANG_AR),           /* اغلاق */
 	KW("\xd9\x81\xd8\xb1\xd8\xb2", RESULTS, LANG_AR),                         /* فرز */

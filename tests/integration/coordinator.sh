@@ -103,9 +103,9 @@ is "$(ask $LINA 'STATUS المركز')" 'Unknown area "المركز". Send STATU
 is "$(ask $RANA 'STATUS Atlantis')" 'Unknown area "Atlantis". Send STATUS alone for your whole area.' "unknown area"
 is "$(q "SELECT error_code FROM sawt.inbound_messages WHERE text = 'STATUS Atlantis'")" "status_unknown_area" \
 	"the message records why"
-is "$(ask $KARIM 'وضع بيروت')" "منطقة غير معروفة «بيروت». ارسل وضع وحدها لكل منطقتك" \
+is "$(ask $KARIM 'وضع بيروت')" "منطقة غير معروفة «بيروت». أرسل وضع وحدها لكل منطقتك" \
 	"an area outside the coordinator's areas is unknown to them"
-is "$(ask $KARIM 'وضع الجنوب')" "منطقة غير معروفة «الجنوب». ارسل وضع وحدها لكل منطقتك" \
+is "$(ask $KARIM 'وضع الجنوب')" "منطقة غير معروفة «الجنوب». أرسل وضع وحدها لكل منطقتك" \
 	"so is the region above their district"
 
 is "$(ask +96176123456 'STATUS')" "STATUS and ACK are for coordinators only." "an observer's STATUS gets not_coordinator"

@@ -241,6 +241,27 @@ static void expect_reply(const char *text, int registered, const char *want)
 	assert_string_equal(buf, want);
 }
 
+/* Arabic replies are written with their hamzas (أعد الإرسال, أكثر, أقل,
+ * أو), as an observer would write them; the parser reads both. */
+static void test_arabic_hamzas(void **state)
+{
+	char buf[REPLY_MAX];
+	struct reply_args a;
+
+	(void)state;
+	memset(&a, 0, sizeof(a));
+	a.station = "1021";
+	a.voters = 100;
+	a.women = 150;
+	a.has = PARSE_HAS_VOTERS | PARSE_HAS_WOMEN;
+	assert_true(reply_render(REPLY_WOMEN_EXCEED_VOTERS, LANG_AR, &a, buf, REPLY_MAX, NULL) > 0);
+	assert_non_null(strstr(buf, "أكثر"));
+	assert_non_null(strstr(buf, "أعد الإرسال"));
+	assert_null(strstr(buf, "اعد الارسال"));
+	assert_true(reply_render(REPLY_CORRECTION_FLAGGED, LANG_AR, &a, buf, REPLY_MAX, NULL) > 0);
+	assert_non_null(strstr(buf, "أقل"));
+}
+
 static void test_confirmations_echo(void **state)
 {
 	(void)state;
@@ -366,6 +387,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_worst_case_fits_one_segment),
+		cmocka_unit_test(test_arabic_hamzas),
 		cmocka_unit_test(test_typical_uses_main_text),
 		cmocka_unit_test(test_every_entry_translated),
 		cmocka_unit_test(test_codes_unique_and_round_trip),
