@@ -43,12 +43,19 @@ static const char *const stmt_sql[S_COUNT] = {
 		"ON CONFLICT (name) DO UPDATE SET country_code = "
 		"COALESCE(EXCLUDED.country_code, sawt.elections.country_code) "
 		"RETURNING id",
+	/* An area already there under another spelling of the same name
+	 * (إعزاز, اعزاز; Mont-Liban, MONT LIBAN: sawt.fold_name, the way the
+	 * message parser reads names) is that area, not a second one. */
 	[S_AREA] =
-		"INSERT INTO sawt.areas (election_id, parent_id, name, depth) "
-		"VALUES ($1, $2, $3, $4) "
-		"ON CONFLICT (election_id, (COALESCE(parent_id, 0)), name) "
-		"DO UPDATE SET depth = EXCLUDED.depth "
-		"RETURNING id, (xmax = 0)",
+		"WITH same AS (SELECT id FROM sawt.areas WHERE election_id = $1 "
+		"  AND COALESCE(parent_id, 0) = COALESCE($2::integer, 0) "
+		"  AND sawt.fold_name(name) = sawt.fold_name($3::text) ORDER BY id LIMIT 1), "
+		"ins AS (INSERT INTO sawt.areas (election_id, parent_id, name, depth) "
+		"  SELECT $1, $2, $3, $4 WHERE NOT EXISTS (SELECT 1 FROM same) "
+		"  ON CONFLICT (election_id, (COALESCE(parent_id, 0)), name) "
+		"  DO UPDATE SET depth = EXCLUDED.depth "
+		"  RETURNING id, (xmax = 0)) "
+		"SELECT id, false FROM same UNION ALL SELECT * FROM ins",
 	[S_STATION] =
 		"INSERT INTO sawt.stations (election_id, code, name, area_id, centre, "
 		"registered, registered_women) VALUES ($1, $2, $3, $4, $5, $6, $7) "

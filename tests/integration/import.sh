@@ -192,6 +192,17 @@ is "$(q "SELECT count(*) FROM sawt.person_areas pa JOIN sawt.people p ON p.id = 
 	"assignments follow the file (area removed)"
 is "$(q 'SELECT count(*) FROM sawt.people')" 7 "still 7 people"
 
+# ---- area names are matched as the parser reads them --------------------
+# "الاشرفيه" (no hamza, ه for ة) and "  الأشرفيّة" are the area الأشرفية
+# already imported, not new ones.
+before=$(q 'SELECT count(*) FROM sawt.areas')
+printf 'code,name,region,district,centre,registered,registered_women,contests\n9101,A,بيروت,الاشرفيه,C,100,50,\n9102,B,بيروت,الأشرفيّة,C,100,50,\n' >"$SAWT_TEST_TMP/fold.csv"
+out=$("$SAWT" import stations "$SAWT_TEST_TMP/fold.csv" 2>&1)
+is "$?" 0 "stations whose district is spelt differently import"
+is "$(q 'SELECT count(*) FROM sawt.areas')" "$before" "and make no new area"
+is "$(q "SELECT count(DISTINCT area_id) FROM sawt.stations WHERE code IN ('1021', '9101', '9102')")" 1 \
+	"they are in the district already registered"
+
 # ---- configuration and usage ------------------------------------------
 grep -v pseudonym_secret "$SAWT_CONFIG" > "$SAWT_TEST_TMP/nosecret.conf"
 out=$("$SAWT" -c "$SAWT_TEST_TMP/nosecret.conf" import people "$D/people.csv" 2>&1)
