@@ -49,6 +49,7 @@ enum reply_kind {
 	REPLY_HELP_INCIDENT,
 	REPLY_HELP_STATUS,
 	REPLY_HELP_ACK,
+	REPLY_THANKS, /* an observer's "ok" or "thanks": a courtesy, not an error */
 	/* coordinators */
 	REPLY_STATUS,
 	REPLY_STATUS_UNKNOWN_AREA,

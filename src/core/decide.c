@@ -156,6 +156,49 @@ static void unknown_rules(const struct decide_settings *s, const struct decide_c
 		d->no_reply = DECIDE_NO_REPLY_UNKNOWN;
 }
 
+/*
+ * True when text (len bytes) is only a courtesy: "ok", "thanks", "merci",
+ * "شكرا" ... (any case, surrounding spaces and punctuation ignored).
+ */
+static bool is_courtesy(const char *text, size_t len)
+{
+	static const char *const words[] = {
+		"ok",
+		"okay",
+		"ok thanks",
+		"ok thank you",
+		"thanks",
+		"thank you",
+		"thx",
+		"merci",
+		"merci beaucoup",
+		"\xd8\xb4\xd9\x83\xd8\xb1\xd8\xa7",         /* شكرا */
+		"\xd8\xb4\xd9\x83\xd8\xb1\xd8\xa7\xd9\x8b", /* شكراً */
+		"\xd8\xb4\xd9\x83\xd8\xb1\xd9\x8b\xd8\xa7", /* شكرًا */
+		"\xd8\xb4\xd9\x83\xd8\xb1\xd8\xa7 \xd8\xac\xd8\xb2\xd9\x8a\xd9\x84\xd8\xa7", /* شكرا
+												جزيلا
+											      */
+		"\xd9\x85\xd8\xb4\xd9\x83\xd9\x88\xd8\xb1", /* مشكور */
+		"\xd8\xaa\xd9\x85\xd8\xa7\xd9\x85",         /* تمام */
+	};
+	char buf[64];
+	size_t a = 0, b = len, n = 0;
+
+	while (a < b && strchr(" .!,?\t\r\n", text[a]) != NULL)
+		a++;
+	while (b > a && strchr(" .!,?\t\r\n", text[b - 1]) != NULL)
+		b--;
+	if (b - a >= sizeof(buf))
+		return false;
+	for (size_t i = a; i < b; i++)
+		buf[n++] = (char)(text[i] >= 'A' && text[i] <= 'Z' ? text[i] + 32 : text[i]);
+	buf[n] = '\0';
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strcmp(buf, words[i]) == 0)
+			return true;
+	return false;
+}
+
 /* Parse and validate a message whose sender passed the checks. */
 static void judge(const struct decide_settings *s, const struct decide_context *c,
 		  struct decide_result *d, struct sender *snd)
@@ -172,6 +215,14 @@ static void judge(const struct decide_settings *s, const struct decide_context *
 	vi.pin_locked = snd != NULL && sender_locked(snd, c->mono_ms);
 	validate_message(c->snap, c->clock, &vi, &d->verdict);
 	pin_rules(d, snd, c->mono_ms);
+	/* an observer's "ok" or "thanks" is a courtesy, answered as one (a
+	 * coordinator's OK stays the ACK command) */
+	if (d->verdict.person != NULL && d->verdict.person->role != REGISTRY_ROLE_COORDINATOR &&
+	    is_courtesy(d->in->text, d->in->text_len)) {
+		d->verdict.outcome = VALIDATE_ACCEPTED;
+		d->verdict.reply = REPLY_THANKS;
+		d->verdict.flags = 0;
+	}
 	if (d->verdict.outcome != VALIDATE_REJECTED && is_report_form(d->msg.form) &&
 	    d->in->concat_missing > 0) {
 		d->missing_parts = true;

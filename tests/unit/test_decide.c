@@ -422,6 +422,32 @@ static void test_unknown_sender_replies(void **state)
 	assert_int_equal(decide_text(OBS, "T 1021 V421 W190")->no_reply, DECIDE_REPLY);
 }
 
+/* An observer's "ok" or "thanks" is answered as a courtesy, not as the
+ * coordinators' ACK syntax error or an unknown word. */
+static void test_courtesy(void **state)
+{
+	const struct decide_result *d;
+
+	(void)state;
+	d = decide_text(OBS, "ok");
+	assert_int_equal(d->verdict.outcome, VALIDATE_ACCEPTED);
+	assert_string_equal(reply_kind_code(d->verdict.reply), "thanks");
+	assert_string_equal(d->body, "Thank you. Send HELP for the formats.");
+	assert_string_equal(d->tally_key, "");
+	assert_lacks(json_of(d), "in_error");
+	d = decide_text(OBS, " Thanks! ");
+	assert_string_equal(reply_kind_code(d->verdict.reply), "thanks");
+	d = decide_text(ARABIC, "\xd8\xb4\xd9\x83\xd8\xb1\xd8\xa7"); /* شكرا */
+	assert_string_equal(reply_kind_code(d->verdict.reply), "thanks");
+	assert_contains(d->body, "\xd8\xb4\xd9\x83\xd8\xb1\xd8\xa7");
+	/* a coordinator's OK is still the ACK command */
+	d = decide_text(COORD, "OK");
+	assert_string_not_equal(reply_kind_code(d->verdict.reply), "thanks");
+	/* and a word that is no courtesy is still unknown */
+	d = decide_text(OBS, "hello");
+	assert_int_equal(d->verdict.outcome, VALIDATE_REJECTED);
+}
+
 static void test_throttled_sender(void **state)
 {
 	const struct decide_result *d;
@@ -606,6 +632,7 @@ int main(void)
 		T(test_redelivery_counts_once),
 		T(test_backlog_by_send_time),
 		T(test_unknown_sender_replies),
+		T(test_courtesy),
 		T(test_throttled_sender),
 		T(test_no_reply_senders),
 		T(test_status_answered_elsewhere),
