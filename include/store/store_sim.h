@@ -31,7 +31,7 @@ struct store_sim_progress {
 	long long ignored;        /* ... not processed (rate limit, ...) */
 	long long resends;        /* reports flagged resend */
 	long long flagged_time;   /* reports flagged early or late */
-	long long corrected;      /* reports flagged turnout_decrease */
+	long long out_of_order;   /* reports flagged out_of_order (sent before the current one) */
 	long long replies;        /* replies queued for them */
 	long long replies_sent;   /* ... in state sent or delivered */
 	long long replies_failed; /* ... in state failed */

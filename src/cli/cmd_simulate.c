@@ -817,10 +817,10 @@ static void print_report(const struct sim *sm)
 	if (sm->prog.last_processed > 0)
 		printf("first write to last commit: %.1f s, %.0f msgs/s (received_at span %.1f s)\n",
 		       commit, commit > 0 ? (double)sm->prog.stored / commit : 0.0, span);
-	if (sm->prog.corrected > 0)
+	if (sm->prog.out_of_order > 0)
 		printf("note: %lld reports arrived after one sent later (flagged "
 		       "out_of_order: kept as history, the later one stays current)\n",
-		       sm->prog.corrected);
+		       sm->prog.out_of_order);
 }
 
 static void sim_free(struct sim *sm)

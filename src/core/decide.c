@@ -35,17 +35,15 @@ static bool is_own_number(const struct decide_settings *s, const char *e164)
 	return false;
 }
 
-static int64_t sent_at(const struct decide_result *d);
-
 /*
  * When the observer sent d, on the sender table's (monotonic) clock: the
- * send time (sent_at: the SMSC's, bounded to a day before and five
+ * send time (sent_s, from sent_at(): the SMSC's, bounded to a day before and five
  * minutes after receipt) shifted by how long ago it was.  The rate limit
  * counts this, not arrival, so a backlog delivered at once is not a flood.
  */
 static int64_t send_clock(const struct decide_context *c, const struct decide_result *d)
 {
-	return c->mono_ms - (d->recv_ms - sent_at(d) * 1000);
+	return c->mono_ms - (d->recv_ms - d->sent_s * 1000);
 }
 
 /* The first 64 bits of a dedup key (64 hex digits). */
@@ -211,7 +209,7 @@ static void judge(const struct decide_settings *s, const struct decide_context *
 	}
 	vi.sender = d->sender;
 	vi.msg = &d->msg;
-	vi.sent_at = sent_at(d);
+	vi.sent_at = d->sent_s;
 	vi.pin_locked = snd != NULL && sender_locked(snd, c->mono_ms);
 	validate_message(c->snap, c->clock, &vi, &d->verdict);
 	pin_rules(d, snd, c->mono_ms);

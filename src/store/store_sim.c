@@ -175,7 +175,7 @@ bool store_sim_progress(struct store_sim *s, const char *const *senders, size_t 
 	char f[24], t[24], *arr = array_literal(senders, n);
 	const char *params[3] = { arr, f, t };
 	long long *c[9] = { &out->stored,  &out->rejected,     &out->ignored,
-			    &out->resends, &out->flagged_time, &out->corrected,
+			    &out->resends, &out->flagged_time, &out->out_of_order,
 			    &out->replies, &out->replies_sent, &out->replies_failed };
 	PGresult *res;
 
