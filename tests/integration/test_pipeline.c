@@ -254,6 +254,8 @@ static const char test_config[] =
 	"polls_close = 19:00\n"
 	"results_deadline = 2025-05-04 23:00\n"
 	"pseudonym_secret = test-secret\n"
+	"[database]\n"
+	"url = postgresql://\n" /* libpq's environment, like db_new(base, "") */
 	"[modem m1]\n"
 	"device = /dev/null\n"
 	"number = 03999999\n";
