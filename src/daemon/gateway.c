@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include "command.h"
+#include "http_door.h"
+#include "http_server.h"
 #include "intake.h"
 #include "modem.h"
 #include "modem_report.h"
@@ -33,7 +35,8 @@ struct gateway {
 	struct outbox *outbox;
 	struct command *command; /* answers coordinators */
 	struct modem_report *report;
-	struct event *ev_report; /* refreshes sawt.modems' counters */
+	struct event *ev_report;  /* refreshes sawt.modems' counters */
+	struct http_server *http; /* NULL: [http] listen not set */
 	unsigned drain_ticks;
 };
 
@@ -122,6 +125,19 @@ static void report_tick(evutil_socket_t fd, short what, void *arg)
 		modem_report_status(gw->report, modem_mgr_status_at(gw->modems, i));
 }
 
+/*
+ * The HTTP door, when [http] listen is set, and its routes.  Each
+ * module's route is added here.
+ */
+static bool gateway_http(struct gateway *gw, struct event_base *base, const struct config *cfg,
+			 char *err, size_t errlen)
+{
+	gw->http = http_door_new(base, cfg, err, errlen);
+	if (gw->http == NULL)
+		return err[0] == '\0';
+	return true;
+}
+
 static bool gateway_build(struct gateway *gw, struct event_base *base, const struct config *cfg,
 			  char *err, size_t errlen)
 {
@@ -158,7 +174,7 @@ static bool gateway_build(struct gateway *gw, struct event_base *base, const str
 	    gw->ev_report == NULL)
 		goto oom;
 	outbox_set_modems(gw->outbox, gw->modems);
-	return true;
+	return gateway_http(gw, base, cfg, err, errlen);
 oom:
 	snprintf(err, errlen, "out of memory");
 	return false;
@@ -214,6 +230,7 @@ void gateway_stop(struct gateway *gw)
 	if (gw->phase != GATEWAY_RUNNING)
 		return;
 	gw->phase = GATEWAY_DRAINING;
+	http_server_stop_listening(gw->http);
 	event_del(gw->ev_report);
 	outbox_stop(gw->outbox);
 	command_stop(gw->command);
@@ -250,6 +267,7 @@ void gateway_free(struct gateway *gw)
 		return;
 	if (gw->ev_report)
 		event_free(gw->ev_report);
+	http_server_free(gw->http);
 	modem_mgr_free(gw->modems);
 	outbox_free(gw->outbox);
 	command_free(gw->command);
