@@ -32,7 +32,8 @@
  * Limits: request headers and body sizes (413 beyond them), a timeout on
  * every read and write (a slow or idle client is disconnected), at most
  * max_conns connections at a time (more are accepted and closed at once,
- * counted as refused), methods GET, POST and HEAD only.
+ * counted as refused), methods GET, POST and HEAD only (405 for the
+ * others).
  *
  * HTTPS through OpenSSL bufferevents when tls_cert and tls_key are set:
  * TLS 1.2 or later, forward-secret AEAD ciphers only; a key file that its
@@ -97,8 +98,8 @@ struct http_route_stats {
  * Counters of a server.  Requests are counted when their reply has been
  * written; a request whose client left first is counted in client_gone,
  * not by status.  Requests libevent itself rejects before routing them
- * (a malformed request line, headers or body over the limits, a method
- * other than GET, POST or HEAD) are not seen here.
+ * (a malformed request line, headers or body over the limits) are not
+ * seen here.
  */
 struct http_server_stats {
 	size_t n_routes; /* routes[n_routes - 1] is "other" */

@@ -122,7 +122,7 @@ enum {
 
 static const struct key_def http_keys[] = {
 	{ "listen", set_listen, CFG(http_listen), HTTP_LISTEN,
-	  "host:port with a port from 1 to 65535, e.g. 127.0.0.1:8080" },
+	  "host:port with a port from 0 to 65535, e.g. 127.0.0.1:8080" },
 	{ "secret", set_string, CFG(http_secret), HTTP_SECRET, NULL },
 	{ "tls_cert", set_string, CFG(tls_cert), HTTP_TLS_CERT, NULL },
 	{ "tls_key", set_string, CFG(tls_key), HTTP_TLS_KEY, NULL },
@@ -337,7 +337,7 @@ static bool in_set(const char *s, size_t n, const char *set)
 #define HOST_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_"
 #define IPV6_CHARS "0123456789abcdefABCDEF:.%"
 
-/* host:port, [ipv6]:port; the port 1-65535. */
+/* host:port, [ipv6]:port; the port 0-65535 (0: any free port). */
 static bool valid_listen(const char *v)
 {
 	const char *colon = strrchr(v, ':');
@@ -351,7 +351,7 @@ static bool valid_listen(const char *v)
 	if (port_len == 0 || port_len > 5 || !all_digits(colon + 1, port_len))
 		return false;
 	port = strtol(colon + 1, NULL, 10);
-	if (port < 1 || port > 65535)
+	if (port > 65535)
 		return false;
 	if (host_len >= 3 && v[0] == '[' && v[host_len - 1] == ']')
 		return in_set(v + 1, host_len - 2, IPV6_CHARS);

@@ -671,6 +671,14 @@ static void dispatch(struct evhttp_request *req, void *arg)
 		http_reply_text(req, 404, "not found");
 		return;
 	}
+	if ((evhttp_request_get_command(req) &
+	     (EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD)) == 0) {
+		if (evhttp_add_header(evhttp_request_get_output_headers(req), "Allow",
+				      "GET, POST, HEAD") != 0)
+			log_warn("could not add a header to an HTTP reply: out of memory");
+		http_reply_text(req, 405, "method not allowed");
+		return;
+	}
 	switch (rt->access) {
 	case HTTP_ACCESS_OPEN: break;
 	case HTTP_ACCESS_LOCAL_OR_SECRET:
@@ -817,7 +825,11 @@ struct http_server *http_server_new(struct event_base *base, const struct http_s
 		srv->http,
 		(ev_ssize_t)(opt->max_headers ? opt->max_headers : HTTP_DEFAULT_MAX_HEADERS));
 	evhttp_set_timeout(srv->http, opt->timeout_s > 0 ? opt->timeout_s : HTTP_DEFAULT_TIMEOUT_S);
-	evhttp_set_allowed_methods(srv->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD);
+	/* every method reaches dispatch(), which answers 405 to the others */
+	evhttp_set_allowed_methods(srv->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
+						      EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
+						      EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE |
+						      EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH);
 	evhttp_set_bevcb(srv->http, bev_cb, srv);
 	evhttp_set_gencb(srv->http, dispatch, srv);
 	if (!server_listen(srv, opt->listen, err, errlen))
