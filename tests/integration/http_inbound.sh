@@ -109,7 +109,26 @@ for i in 1 2 3 4 5; do req -u "sawt:wrong$i" "$URL?$OK_Q" >/dev/null; done
 code=$(req -u "$AUTH" "$URL?$OK_Q")
 is "$code" 200 "after repeated failures the right secret still gets in"
 
-# --- 6. the database down: spooled, 200, counted once -----------------------
+# --- 6. a client that gives up before the commit ----------------------------
+# A lock holds the pipeline's transaction; the client leaves after 1 s; the
+# late answer goes to a connection that is gone (safe: see http_server.h).
+psql -XAq >/dev/null 2>&1 <<'SQL' &
+BEGIN;
+LOCK TABLE sawt.inbound_messages IN ACCESS EXCLUSIVE MODE;
+SELECT pg_sleep(3);
+COMMIT;
+SQL
+lockpid=$!
+sleep 0.5
+code=$(req -m 1 -u "$AUTH" "$URL?from=%2B96176123456&text=T+2011+V310+W125&time=$((T0 + 5))")
+is "$code" 000 "while the commit is blocked no answer comes"
+wait $lockpid
+wait_sql "SELECT count(*) FROM sawt.reports WHERE voters = 310" 1 20 && pass "the message of the client that left is stored once the lock goes" || fail "the message of the client that left is stored once the lock goes"
+code=$(req -u "$AUTH" "$URL?from=%2B96176123456&text=T+2011+V310+W125&time=$((T0 + 5))")
+is "$code" 200 "its retry is answered 200"
+is "$(q "SELECT count(*) FROM sawt.reports WHERE voters = 310")" 1 "and counted once"
+
+# --- 7. the database down: spooled, 200, counted once -----------------------
 "$SAWT_TEST_PGCTL" stop
 wait_for "$LOG" "lost connection to the database" 15
 DOWN_Q="from=%2B96176123456&text=T+2011+V350+W140&time=$((T0 + 10))"
@@ -126,7 +145,7 @@ is "$(ls "$SPOOL" | grep -c '\.msg$')" 0 "the spool empties"
 is "$(q "SELECT count(*) FROM sawt.inbound_messages WHERE extract(epoch FROM smsc_time)::bigint = $((T0 + 10))")" 1 "the message and its retry are counted once"
 is "$(q "SELECT voters FROM sawt.station_turnout WHERE code = '2011'")" 350 "and the tally follows"
 
-# --- 7. limits -------------------------------------------------------------
+# --- 8. limits -------------------------------------------------------------
 code=$(head -c 200000 /dev/zero | tr '\0' a | req -u "$AUTH" -H 'Content-Type: text/plain' --data-binary @- "$URL?from=1")
 is "$code" 413 "a body over the limit: 413"
 code=$(req -u "$AUTH" -H "X-Big: $(head -c 20000 /dev/zero | tr '\0' a)" "$URL?$OK_Q")
