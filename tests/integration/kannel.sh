@@ -5,7 +5,8 @@
 # sms-service -> sawtd's /sms/inbound; sawt's replies go outbox -> smsbox's
 # sendsms -> bearerbox -> fakesmsc, and Kannel's delivery reports come
 # back to /sms/dlr.  Arabic both ways in UCS-2, tallies right, each
-# observer answered exactly once per message, reports recorded on the
+# observer answered exactly once per message (also when Kannel and a modem
+# share the replies), reports recorded on the
 # outbox rows.  Then sawt's retry rules against a stand-in for sendsms
 # (kannel_standin.py) that answers 503, 403, or nothing at all.
 #
@@ -224,7 +225,34 @@ stop_sawtd
 is "$?" 0 "SIGTERM: exit 0"
 no_errors "$LOG" "no error in sawtd's log"
 
-# --- 5. sendsms answers 503, 403, or nothing: the retry rules -----------------
+# --- 5. outbound = both: modems and Kannel share, each message answered once ---
+sed -i 's/^timeout = 10$/timeout = 10\noutbound = both/' "$SAWT_CONFIG"
+"$SAWTD" -c "$SAWT_CONFIG" >"$LOG" 2>&1 &
+pid=$!
+pids="$pids $pid"
+wait_for "$LOG" "modem \"dummy\": starting -> ready" 30
+wait_for "$LOG" "registry loaded" 30
+like "$(cat "$LOG")" "leave through Kannel .* and the modems" "outbound = both: Kannel and the modems send"
+before=$(q "SELECT count(*) FROM sawt.outbox")
+n=0
+for v in 1 2 3 4 5 6 7 8 9 10; do
+	mo "+96176123456 5555 text T 2011 V$((400 + v)) W$((160 + v))"
+	n=$((n + 1))
+	wait_sql "SELECT count(*) FROM sawt.outbox WHERE id > 0 AND state IN ('sent', 'delivered')" $((before + n)) 30
+done
+kannel_rows=$(q "SELECT count(*) FROM sawt.outbox WHERE via = 'kannel' AND modem IS NULL")
+wait_for "$K/fakesmsc.out" "Got message" 30 "$kannel_rows"
+is "$(q "SELECT count(*) FROM sawt.outbox")" "$((before + 10))" "ten more messages, ten more replies"
+is "$(q "SELECT count(*) FROM sawt.outbox WHERE id > (SELECT max(id) - 10 FROM sawt.outbox) AND attempts = 1 AND ((via = 'modem' AND modem = 'dummy') OR (via = 'kannel' AND modem IS NULL))")" 10 "each went out once, through the dummy modem or through Kannel"
+like "$(q "SELECT count(DISTINCT via) FROM sawt.outbox WHERE id > (SELECT max(id) - 10 FROM sawt.outbox)")" "^2$" "both senders took some"
+is "$(replies +96176123456 | wc -l)" "$((kannel_rows - $(q "SELECT count(*) FROM sawt.outbox WHERE via = 'kannel' AND recipient <> '+96176123456'")))" "fakesmsc got exactly the replies Kannel was given"
+is "$(q "SELECT sent FROM sawt.modems WHERE name = 'dummy'")" "$(q "SELECT count(*) FROM sawt.outbox WHERE via = 'modem'")" "and the dummy modem exactly the others"
+stop_sawtd
+is "$?" 0 "SIGTERM: exit 0"
+no_errors "$LOG" "no error in sawtd's log"
+sed -i '/^outbound = both$/d' "$SAWT_CONFIG"
+
+# --- 6. sendsms answers 503, 403, or nothing: the retry rules -----------------
 S="$SAWT_TEST_TMP/standin"
 mkdir -p "$S"
 $PY "$(dirname "$0")/kannel_standin.py" "$S" &
