@@ -5,10 +5,10 @@
 # sms-service -> sawtd's /sms/inbound; sawt's replies go outbox -> smsbox's
 # sendsms -> bearerbox -> fakesmsc, and Kannel's delivery reports come
 # back to /sms/dlr.  Arabic both ways in UCS-2, tallies right, each
-# observer answered exactly once per message (also when Kannel and a modem
-# share the replies), reports recorded on the
-# outbox rows.  Then sawt's retry rules against a stand-in for sendsms
-# (kannel_standin.py) that answers 503, 403, or nothing at all.
+# observer answered exactly once per message (also when Kannel and a
+# modem share the replies), reports recorded on the outbox rows.  Then
+# sawt's retry rules against a stand-in for sendsms (kannel_standin.py)
+# that answers 503, 403, or nothing at all.
 #
 # Every part runs from this test's own configuration on free ports; no
 # system Kannel service is used or disturbed.
