@@ -1011,8 +1011,10 @@ static bool check_polls(struct parse_ctx *p)
 }
 
 /*
- * [kannel]: url, username and password together; a dlr_url needs sawt's
- * HTTP server and a secret Kannel can carry in a URL as it is.
+ * [kannel]: inactive without url, unless it names an account, a route or
+ * a dlr_url (then url is missing); url, username and password together;
+ * a dlr_url needs sawt's HTTP server and a secret Kannel can carry in a
+ * URL as it is.  dlr_mask, outbound and timeout alone are defaults.
  */
 static bool check_kannel(struct parse_ctx *p)
 {
@@ -1020,11 +1022,10 @@ static bool check_kannel(struct parse_ctx *p)
 	const struct config *cfg = p->cfg;
 	const unsigned *line = p->key_line[SEC_KANNEL];
 	const char *const have[] = { cfg->kannel_url, cfg->kannel_username, cfg->kannel_password };
-	bool any = false;
 
-	for (int k = 0; k < KANNEL_KEYS; k++)
-		any = any || line[k] != 0;
-	if (p->sec_line[SEC_KANNEL] == 0 || !any)
+	if (cfg->kannel_url == NULL && cfg->kannel_username == NULL &&
+	    cfg->kannel_password == NULL && cfg->kannel_smsc == NULL &&
+	    cfg->kannel_sender == NULL && cfg->kannel_dlr_url == NULL)
 		return true;
 	for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
 		if (have[i] == NULL) {

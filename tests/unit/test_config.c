@@ -516,7 +516,8 @@ static void test_kannel(void **state)
 		  "t.conf:1: section [kannel] has no \"username\" key" },
 		{ "[sawt]\n" KANNEL_BASE "username = sawt\n",
 		  "t.conf:2: section [kannel] has no \"password\" key" },
-		{ "[kannel]\noutbound = both\n", "t.conf:1: section [kannel] has no \"url\" key" },
+		{ "[kannel]\noutbound = both\ndlr_url = http://127.0.0.1:8080/sms/dlr\n",
+		  "t.conf:1: section [kannel] has no \"url\" key" },
 		{ "[kannel]\nurl = https://kannel:13013/cgi-bin/sendsms\n",
 		  "t.conf:2: invalid value \"https://kannel:13013/cgi-bin/sendsms\" for key \"url\": " KANNEL_URL_EXPECT },
 		{ "[kannel]\nurl = http://u:p@kannel:13013/cgi-bin/sendsms\n",
@@ -565,8 +566,8 @@ static void test_kannel(void **state)
 	(void)state;
 	run_cases(cases, sizeof(cases) / sizeof(cases[0]));
 
-	/* no section, or an empty one: no Kannel; the defaults */
-	cfg = expect_ok("[kannel]\n");
+	/* no section, an empty one, or one with only defaults: no Kannel */
+	cfg = expect_ok("[kannel]\nurl =\ndlr_mask = 27\noutbound = kannel\ntimeout = 20\n");
 	assert_null(cfg->kannel_url);
 	assert_int_equal(cfg->kannel_dlr_mask, 27);
 	assert_int_equal(cfg->kannel_outbound, CONFIG_OUTBOUND_KANNEL);
