@@ -430,11 +430,12 @@ static void record(struct outbox *ob, uint64_t id, const char *via, const char *
 			ob->stats.rejected++;
 		else
 			ob->stats.failed_attempts++;
-		log_warn("outbox %s: sending %s %s failed: %s%s", idbuf,
-			 modem ? "on modem" : "through", modem ? modem : via, p[1],
-			 outcome == OUTBOX_LOST       ? "; queued again now"
-			 : outcome == OUTBOX_REJECTED ? "; it will not be tried again"
-						      : "");
+		log_warn("outbox %s: sending %s %s failed%s: %s", idbuf,
+			 modem ? "on modem" : "through", modem ? modem : via,
+			 outcome == OUTBOX_LOST       ? " (queued again now)"
+			 : outcome == OUTBOX_REJECTED ? " for good"
+						      : "",
+			 p[1]);
 	}
 	run(ob, what[outcome], sqls[outcome],
 	    outcome == OUTBOX_RETRY || outcome == OUTBOX_LOST ? 6 : 5, p);

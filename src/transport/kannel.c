@@ -188,10 +188,8 @@ static void finish(struct kreq *r)
 		k->st.in_flight--;
 	free(r);
 	note_health(k, a, text);
-	if (a == KANNEL_ANSWER_ACCEPTED)
-		log_debug("kannel: outbox %" PRIu64 " accepted (%s)", id, text);
-	else
-		log_warn("kannel: outbox %" PRIu64 " %s: %s", id, kannel_answer_name(a), text);
+	/* the outbox logs what the answer does to the row */
+	log_debug("kannel: outbox %" PRIu64 " %s (%s)", id, kannel_answer_name(a), text);
 	k->on_result(id, a, text, k->arg);
 }
 
