@@ -6,7 +6,7 @@
  *   [sawt]      state_dir, log_level
  *   [database]  url (empty or absent: the embedded PostgreSQL), pg_bindir,
  *               migrations_dir
- *   [http]      listen, secret, tls_cert, tls_key
+ *   [http]      listen, secret, tls_cert, tls_key, timeout, max_connections
  *   [election]  name, country_code, default_language, timezone,
  *               polls_open, polls_close, results_deadline, pseudonym_secret
  *   [modem NAME] the keys of a gammurc [gammu] section (device, connection,
@@ -29,6 +29,10 @@
 #include "log.h"
 
 #define CONFIG_ERR_MAX 512
+
+/* [http] timeout and max_connections when not set. */
+#define CONFIG_HTTP_TIMEOUT_DEFAULT 30
+#define CONFIG_HTTP_MAX_CONNECTIONS_DEFAULT 2048
 
 /* The election's name when [election] name is not set. */
 #define CONFIG_DEFAULT_ELECTION "default"
@@ -77,6 +81,8 @@ struct config {
 	char *http_secret;
 	char *tls_cert;
 	char *tls_key;
+	int http_timeout;         /* seconds a connection may stay silent */
+	int http_max_connections; /* connections open at once */
 
 	/* [election] */
 	char *election_name;

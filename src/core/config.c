@@ -30,6 +30,8 @@
 #define BALANCE_INTERVAL_MIN 60
 #define BALANCE_INTERVAL_MAX 604800
 #define BALANCE_INTERVAL_DEFAULT 3600
+#define HTTP_TIMEOUT_MAX 3600
+#define HTTP_CONNS_MAX 65536
 #define NO_FIELD SIZE_MAX
 
 enum section_id {
@@ -89,6 +91,8 @@ static enum set_result set_gammu(const struct key_def *def, void *base, const ch
 static enum set_result set_phone(const struct key_def *def, void *base, const char *v);
 static enum set_result set_ussd(const struct key_def *def, void *base, const char *v);
 static enum set_result set_interval(const struct key_def *def, void *base, const char *v);
+static enum set_result set_http_timeout(const struct key_def *def, void *base, const char *v);
+static enum set_result set_http_conns(const struct key_def *def, void *base, const char *v);
 static enum set_result set_bool(const struct key_def *def, void *base, const char *v);
 
 #define CFG(f) offsetof(struct config, f)
@@ -111,15 +115,21 @@ enum {
 	HTTP_LISTEN,
 	HTTP_SECRET,
 	HTTP_TLS_CERT,
-	HTTP_TLS_KEY
+	HTTP_TLS_KEY,
+	HTTP_TIMEOUT,
+	HTTP_MAX_CONNECTIONS
 };
 
 static const struct key_def http_keys[] = {
 	{ "listen", set_listen, CFG(http_listen), HTTP_LISTEN,
-	  "host:port with a port from 1 to 65535, e.g. 127.0.0.1:8080" },
+	  "host:port with a port from 0 to 65535, e.g. 127.0.0.1:8080" },
 	{ "secret", set_string, CFG(http_secret), HTTP_SECRET, NULL },
 	{ "tls_cert", set_string, CFG(tls_cert), HTTP_TLS_CERT, NULL },
 	{ "tls_key", set_string, CFG(tls_key), HTTP_TLS_KEY, NULL },
+	{ "timeout", set_http_timeout, CFG(http_timeout), HTTP_TIMEOUT,
+	  "a number of seconds from 1 to 3600" },
+	{ "max_connections", set_http_conns, CFG(http_max_connections), HTTP_MAX_CONNECTIONS,
+	  "a number of connections from 1 to 65536" },
 	{ NULL, NULL, 0, 0, NULL },
 };
 
@@ -327,7 +337,7 @@ static bool in_set(const char *s, size_t n, const char *set)
 #define HOST_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_"
 #define IPV6_CHARS "0123456789abcdefABCDEF:.%"
 
-/* host:port, [ipv6]:port; the port 1-65535. */
+/* host:port, [ipv6]:port; the port 0-65535 (0: any free port). */
 static bool valid_listen(const char *v)
 {
 	const char *colon = strrchr(v, ':');
@@ -341,7 +351,7 @@ static bool valid_listen(const char *v)
 	if (port_len == 0 || port_len > 5 || !all_digits(colon + 1, port_len))
 		return false;
 	port = strtol(colon + 1, NULL, 10);
-	if (port < 1 || port > 65535)
+	if (port > 65535)
 		return false;
 	if (host_len >= 3 && v[0] == '[' && v[host_len - 1] == ']')
 		return in_set(v + 1, host_len - 2, IPV6_CHARS);
@@ -532,7 +542,9 @@ static enum set_result set_ussd(const struct key_def *def, void *base, const cha
 	return set_string(def, base, v);
 }
 
-static enum set_result set_interval(const struct key_def *def, void *base, const char *v)
+/* A whole number from lo to hi into the int field of def. */
+static enum set_result set_int_range(const struct key_def *def, void *base, const char *v, long lo,
+				     long hi)
 {
 	int *f = field_at(base, def);
 	size_t n = strlen(v);
@@ -541,10 +553,25 @@ static enum set_result set_interval(const struct key_def *def, void *base, const
 	if (n > 7 || !all_digits(v, n))
 		return SET_INVALID;
 	x = strtol(v, NULL, 10);
-	if (x < BALANCE_INTERVAL_MIN || x > BALANCE_INTERVAL_MAX)
+	if (x < lo || x > hi)
 		return SET_INVALID;
 	*f = (int)x;
 	return SET_OK;
+}
+
+static enum set_result set_http_timeout(const struct key_def *def, void *base, const char *v)
+{
+	return set_int_range(def, base, v, 1, HTTP_TIMEOUT_MAX);
+}
+
+static enum set_result set_http_conns(const struct key_def *def, void *base, const char *v)
+{
+	return set_int_range(def, base, v, 1, HTTP_CONNS_MAX);
+}
+
+static enum set_result set_interval(const struct key_def *def, void *base, const char *v)
+{
+	return set_int_range(def, base, v, BALANCE_INTERVAL_MIN, BALANCE_INTERVAL_MAX);
 }
 
 static enum set_result set_bool(const struct key_def *def, void *base, const char *v)
@@ -864,6 +891,8 @@ struct config *config_new(void)
 	cfg->polls_close = -1;
 	cfg->state_dir = strdup(geteuid() == 0 ? "/var/lib/sawt" : "./sawt-state");
 	cfg->default_language = LANG_EN;
+	cfg->http_timeout = CONFIG_HTTP_TIMEOUT_DEFAULT;
+	cfg->http_max_connections = CONFIG_HTTP_MAX_CONNECTIONS_DEFAULT;
 	if (cfg->state_dir == NULL) {
 		config_free(cfg);
 		return NULL;

@@ -10,11 +10,14 @@
 #include <unistd.h>
 
 #include "command.h"
+#include "http_door.h"
+#include "http_server.h"
 #include "intake.h"
 #include "modem.h"
 #include "modem_report.h"
 #include "outbox.h"
 #include "pipeline.h"
+#include "sms_inbound.h"
 
 enum gateway_phase {
 	GATEWAY_RUNNING,
@@ -33,7 +36,9 @@ struct gateway {
 	struct outbox *outbox;
 	struct command *command; /* answers coordinators */
 	struct modem_report *report;
-	struct event *ev_report; /* refreshes sawt.modems' counters */
+	struct event *ev_report;         /* refreshes sawt.modems' counters */
+	struct http_server *http;        /* NULL: [http] listen not set */
+	struct sms_inbound *sms_inbound; /* /sms/inbound */
 	unsigned drain_ticks;
 };
 
@@ -122,6 +127,33 @@ static void report_tick(evutil_socket_t fd, short what, void *arg)
 		modem_report_status(gw->report, modem_mgr_status_at(gw->modems, i));
 }
 
+/* A message that came over HTTP was committed: replies may wait. */
+static void http_committed(void *arg)
+{
+	struct gateway *gw = arg;
+
+	outbox_kick(gw->outbox);
+	command_kick(gw->command);
+}
+
+/*
+ * The HTTP door, when [http] listen is set, and its routes.  Each
+ * module's route is added here.
+ */
+static bool gateway_http(struct gateway *gw, struct event_base *base, const struct config *cfg,
+			 char *err, size_t errlen)
+{
+	gw->http = http_door_new(base, cfg, err, errlen);
+	if (gw->http == NULL)
+		return err[0] == '\0';
+	gw->sms_inbound = sms_inbound_new(gw->intake, http_committed, gw);
+	if (gw->sms_inbound == NULL || !sms_inbound_route(gw->sms_inbound, gw->http)) {
+		snprintf(err, errlen, "could not add the HTTP route /sms/inbound: out of memory");
+		return false;
+	}
+	return true;
+}
+
 static bool gateway_build(struct gateway *gw, struct event_base *base, const struct config *cfg,
 			  char *err, size_t errlen)
 {
@@ -158,7 +190,7 @@ static bool gateway_build(struct gateway *gw, struct event_base *base, const str
 	    gw->ev_report == NULL)
 		goto oom;
 	outbox_set_modems(gw->outbox, gw->modems);
-	return true;
+	return gateway_http(gw, base, cfg, err, errlen);
 oom:
 	snprintf(err, errlen, "out of memory");
 	return false;
@@ -214,6 +246,7 @@ void gateway_stop(struct gateway *gw)
 	if (gw->phase != GATEWAY_RUNNING)
 		return;
 	gw->phase = GATEWAY_DRAINING;
+	http_server_stop_listening(gw->http);
 	event_del(gw->ev_report);
 	outbox_stop(gw->outbox);
 	command_stop(gw->command);
@@ -250,6 +283,8 @@ void gateway_free(struct gateway *gw)
 		return;
 	if (gw->ev_report)
 		event_free(gw->ev_report);
+	sms_inbound_free(gw->sms_inbound); /* before the server frees its requests */
+	http_server_free(gw->http);
 	modem_mgr_free(gw->modems);
 	outbox_free(gw->outbox);
 	command_free(gw->command);

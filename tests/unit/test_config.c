@@ -63,6 +63,8 @@ static const char full_conf[] =
 	"secret = s3cr=t#1\n"
 	"tls_cert = /etc/sawt/cert.pem\n"
 	"tls_key = /etc/sawt/key.pem\n"
+	"timeout = 10\n"
+	"max_connections = 100\n"
 	"\n"
 	"[election]\n"
 	"name = الانتخابات البلدية 2025\n"
@@ -113,6 +115,8 @@ static void test_full(void **state)
 	assert_string_equal(cfg->http_secret, "s3cr=t#1");
 	assert_string_equal(cfg->tls_cert, "/etc/sawt/cert.pem");
 	assert_string_equal(cfg->tls_key, "/etc/sawt/key.pem");
+	assert_int_equal(cfg->http_timeout, 10);
+	assert_int_equal(cfg->http_max_connections, 100);
 	assert_string_equal(cfg->election_name, "الانتخابات البلدية 2025");
 	assert_string_equal(config_election(cfg), "الانتخابات البلدية 2025");
 	assert_string_equal(cfg->country_code, "961");
@@ -178,6 +182,8 @@ static void check_defaults(const struct config *cfg)
 	assert_null(cfg->http_secret);
 	assert_null(cfg->tls_cert);
 	assert_null(cfg->tls_key);
+	assert_int_equal(cfg->http_timeout, CONFIG_HTTP_TIMEOUT_DEFAULT);
+	assert_int_equal(cfg->http_max_connections, CONFIG_HTTP_MAX_CONNECTIONS_DEFAULT);
 	assert_null(cfg->election_name);
 	assert_string_equal(config_election(cfg), CONFIG_DEFAULT_ELECTION);
 	assert_string_equal(config_election(NULL), "default");
@@ -418,7 +424,7 @@ static void test_key_errors(void **state)
 	run_cases(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
-#define LISTEN_EXPECT "expected host:port with a port from 1 to 65535, e.g. 127.0.0.1:8080"
+#define LISTEN_EXPECT "expected host:port with a port from 0 to 65535, e.g. 127.0.0.1:8080"
 #define COUNTRY_EXPECT "expected 1 to 3 digits without \"+\", e.g. 961"
 #define HHMM_EXPECT "expected a time of day as HH:MM, e.g. 07:00"
 #define TZ_EXPECT "expected a time zone name of the tz database such as Asia/Beirut"
@@ -432,8 +438,14 @@ static void test_value_errors(void **state)
 		  "expected error, warning, info or debug" },
 		{ "[http]\nlisten = 127.0.0.1:99999\n",
 		  "t.conf:2: invalid value \"127.0.0.1:99999\" for key \"listen\": " LISTEN_EXPECT },
-		{ "[http]\nlisten = 127.0.0.1:0\n",
-		  "t.conf:2: invalid value \"127.0.0.1:0\" for key \"listen\": " LISTEN_EXPECT },
+		{ "[http]\nlisten = 127.0.0.1:-1\n",
+		  "t.conf:2: invalid value \"127.0.0.1:-1\" for key \"listen\": " LISTEN_EXPECT },
+		{ "[http]\ntimeout = 0\n",
+		  "t.conf:2: invalid value \"0\" for key \"timeout\": "
+		  "expected a number of seconds from 1 to 3600" },
+		{ "[http]\nmax_connections = 65537\n",
+		  "t.conf:2: invalid value \"65537\" for key \"max_connections\": "
+		  "expected a number of connections from 1 to 65536" },
 		{ "[http]\nlisten = 8080\n",
 		  "t.conf:2: invalid value \"8080\" for key \"listen\": " LISTEN_EXPECT },
 		{ "[http]\nlisten = :8080\n",
