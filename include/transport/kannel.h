@@ -82,9 +82,11 @@ struct kannel *kannel_new(struct event_base *base, const struct config *cfg,
 
 /*
  * Hand outbox row id (text, UTF-8, to the number to) to Kannel.  True:
- * on_result will be called once, later.  False, and no call: the sender
- * has no room (kannel_room() is 0), the row cannot be written as a
- * sendsms query (bad number, invalid UTF-8; logged), or out of memory.
+ * on_result will be called once, later, from the loop; a row that cannot
+ * be written as a sendsms query (a recipient that is not a number,
+ * invalid UTF-8) is reported rejected without a request ("kannel: not
+ * sent: ...").  False, and no call: the sender has no room (kannel_room()
+ * is 0) or memory ran out.
  */
 bool kannel_send(struct kannel *k, uint64_t id, const char *to, const char *text) SAWT_MUST_CHECK;
 

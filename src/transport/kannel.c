@@ -58,6 +58,7 @@ struct kreq {
 	enum evhttp_request_error error;
 	bool starting; /* inside evhttp_make_request() */
 	bool deferred; /* its result waits for the loop (see done_cb) */
+	bool local;    /* refused here, not by Kannel: says nothing of its health */
 	enum kannel_answer answer;
 	char text[KANNEL_ANSWER_TEXT_MAX];
 };
@@ -186,8 +187,9 @@ static void finish(struct kreq *r)
 		r->conn->outstanding--;
 	if (k->st.in_flight > 0)
 		k->st.in_flight--;
+	if (!r->local)
+		note_health(k, a, text);
 	free(r);
-	note_health(k, a, text);
 	/* the outbox logs what the answer does to the row */
 	log_debug("kannel: outbox %" PRIu64 " %s (%s)", id, kannel_answer_name(a), text);
 	k->on_result(id, a, text, k->arg);
@@ -208,6 +210,27 @@ static void flush_cb(evutil_socket_t fd, short what, void *arg)
 			finish(r); /* frees r only; on_result may add new ones at the head */
 		r = next;
 	}
+}
+
+/* Report r's outcome from the loop (flush_cb), not from the caller's stack. */
+static void defer(struct kreq *r)
+{
+	struct timeval now = { 0, 0 };
+
+	r->deferred = true;
+	if (evtimer_add(r->k->ev_flush, &now) != 0)
+		log_error("kannel: could not defer the outcome of outbox %" PRIu64, r->id);
+}
+
+/* Count r in flight on its connection. */
+static void link_req(struct kannel *k, struct kreq *r)
+{
+	r->next = k->reqs;
+	if (k->reqs)
+		k->reqs->prev = r;
+	k->reqs = r;
+	r->conn->outstanding++;
+	k->st.in_flight++;
 }
 
 static void error_cb(enum evhttp_request_error error, void *arg)
@@ -245,11 +268,7 @@ static void done_cb(struct evhttp_request *req, void *arg)
 	if (r->starting) {
 		/* failed inside evhttp_make_request(): report from the loop,
 		 * after kannel_send() has returned true */
-		struct timeval now = { 0, 0 };
-
-		r->deferred = true;
-		if (evtimer_add(r->k->ev_flush, &now) != 0)
-			log_error("kannel: could not defer the outcome of outbox %" PRIu64, r->id);
+		defer(r);
 		return;
 	}
 	finish(r);
@@ -265,8 +284,12 @@ static struct kconn *pick_conn(struct kannel *k)
 	return best;
 }
 
-/* The request target: path?query, allocated; NULL on failure (logged). */
-static char *request_target(struct kannel *k, uint64_t id, const char *to, const char *text)
+/*
+ * The request target, path?query, into *out (allocated); what stopped it
+ * otherwise (*out NULL): KANNEL_QUERY_NO_SPACE also for out of memory.
+ */
+static enum kannel_query_status request_target(struct kannel *k, uint64_t id, const char *to,
+					       const char *text, char **out)
 {
 	const struct kannel_sendsms m = {
 		.username = k->username,
@@ -282,20 +305,18 @@ static char *request_target(struct kannel *k, uint64_t id, const char *to, const
 	char *target = malloc(cap);
 	enum kannel_query_status qs;
 
-	if (target == NULL) {
-		log_error("kannel: out of memory for outbox %" PRIu64, id);
-		return NULL;
-	}
+	*out = NULL;
+	if (target == NULL)
+		return KANNEL_QUERY_NO_SPACE;
 	memcpy(target, k->path, pl);
 	target[pl] = '?';
 	qs = kannel_sendsms_query(&m, id, to, text, tl, target + pl + 1, cap - pl - 1, &qlen);
 	if (qs != KANNEL_QUERY_OK) {
-		log_error("kannel: outbox %" PRIu64 " cannot be sent: %s", id,
-			  kannel_query_status_name(qs));
 		free(target);
-		return NULL;
+		return qs;
 	}
-	return target;
+	*out = target;
+	return KANNEL_QUERY_OK;
 }
 
 bool kannel_send(struct kannel *k, uint64_t id, const char *to, const char *text)
@@ -307,15 +328,34 @@ bool kannel_send(struct kannel *k, uint64_t id, const char *to, const char *text
 	bool ok = false;
 	int rc;
 
+	enum kannel_query_status qs;
+
 	if (kannel_room(k) == 0)
 		return false;
-	target = request_target(k, id, to, text);
 	r = calloc(1, sizeof(*r));
-	if (target == NULL || r == NULL)
+	if (r == NULL)
 		goto done;
 	r->k = k;
 	r->id = id;
 	r->conn = pick_conn(k);
+	qs = request_target(k, id, to, text, &target);
+	if (qs == KANNEL_QUERY_NO_SPACE) {
+		log_error("kannel: out of memory for outbox %" PRIu64, id);
+		goto done;
+	}
+	if (qs != KANNEL_QUERY_OK) {
+		/* a row that can never be written as a query: failed, not
+		 * offered again and again */
+		r->answer = KANNEL_ANSWER_REJECTED;
+		r->local = true;
+		snprintf(r->text, sizeof(r->text), "kannel: not sent: %s",
+			 kannel_query_status_name(qs));
+		link_req(k, r);
+		defer(r);
+		ok = true;
+		r = NULL;
+		goto done;
+	}
 	req = evhttp_request_new(done_cb, r);
 	if (req == NULL)
 		goto done;
@@ -327,12 +367,7 @@ bool kannel_send(struct kannel *k, uint64_t id, const char *to, const char *text
 		goto done;
 	}
 	/* linked before the call: a failure inside it calls done_cb */
-	r->next = k->reqs;
-	if (k->reqs)
-		k->reqs->prev = r;
-	k->reqs = r;
-	r->conn->outstanding++;
-	k->st.in_flight++;
+	link_req(k, r);
 	if (k->st.state == KANNEL_STATE_DOWN)
 		k->st.state = KANNEL_STATE_PROBING;
 	r->starting = true;

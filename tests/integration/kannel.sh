@@ -285,6 +285,10 @@ q "UPDATE sawt.outbox SET next_attempt_at = now()" >/dev/null
 sleep 1.5
 is "$(wc -l <"$S/requests")" 3 "and never tried again"
 
+bad=$(psql -XAtqc "INSERT INTO sawt.outbox (recipient, body, kind) VALUES ('12', 'to a number that is none', 'manual') RETURNING id")
+wait_sql "SELECT state || ' ' || attempts || ' ' || error FROM sawt.outbox WHERE id = $bad" "failed 1 kannel: not sent: recipient is not a phone number" 30 && pass "a row that cannot be a sendsms request fails at once" || fail "a row that cannot be a sendsms request fails at once"
+is "$(wc -l <"$S/requests")" 3 "without a request"
+
 kill "$standin"
 wait "$standin" 2>/dev/null
 code=$(curl -s -o /dev/null -w '%{http_code}' -u "sawt:$SECRET" "http://127.0.0.1:$PORT/sms/inbound?from=%2B96171123456&text=T+1031+V320+W150+%235678&time=$((T1 + 2))")
