@@ -72,11 +72,13 @@ stop_sawtd() {
 # --- the parts ------------------------------------------------------------
 # Kannel's ports, and sawtd's: the dlr_url in sawt's configuration and the
 # get-url in Kannel's both name it, so it is chosen before either starts.
-set -- $(free_ports 5)
-ADMIN=$1 BOXPORT=$2 FAKEPORT=$3 SENDSMS=$4 PORT=$5
+# A port found free may be taken before its box binds it: then every part
+# is stopped and started again on other ports (start_parts, at most 3
+# times).
 
-cp "$BASECONF" "$SAWT_CONFIG"
-cat >>"$SAWT_CONFIG" <<CONF
+write_configs() {
+	cp "$BASECONF" "$SAWT_CONFIG"
+	cat >>"$SAWT_CONFIG" <<CONF
 
 [http]
 listen = 127.0.0.1:$PORT
@@ -91,14 +93,7 @@ sender = 1234
 dlr_url = http://127.0.0.1:$PORT/sms/dlr
 timeout = 10
 CONF
-"$SAWTD" -c "$SAWT_CONFIG" >"$LOG" 2>&1 &
-pid=$!
-pids="$pids $pid"
-wait_for "$LOG" "HTTP on 127\.0\.0\.1:$PORT" 30 && pass "sawtd listens for Kannel" || fail "sawtd listens for Kannel"
-wait_for "$LOG" "registry loaded" 30
-like "$(cat "$LOG")" "replies and alerts leave through Kannel \(http://127\.0\.0\.1:$SENDSMS/cgi-bin/sendsms\), with delivery reports" "sawtd sends through Kannel"
-
-cat >"$K/kannel.conf" <<KCONF
+	cat >"$K/kannel.conf" <<KCONF
 group = core
 admin-port = $ADMIN
 admin-password = $ADMINPW
@@ -141,26 +136,66 @@ omit-empty = true
 max-messages = 0
 concatenation = true
 KCONF
+}
 
-"$BEARERBOX" -v 4 "$K/kannel.conf" >"$K/bearerbox.out" 2>&1 &
-pids="$pids $!"
-i=0
-until curl -s "http://127.0.0.1:$ADMIN/status.txt?password=$ADMINPW" 2>/dev/null | grep -q "Status: running"; do
-	i=$((i + 1)); [ $i -gt 100 ] && break; sleep 0.1
+# until_ok CMD...: run CMD every 0.1 s until it succeeds (true) or 10 s pass
+until_ok() {
+	_i=0
+	until "$@"; do
+		_i=$((_i + 1))
+		[ $_i -gt 100 ] && return 1
+		sleep 0.1
+	done
+}
+bearerbox_runs() { curl -s "http://127.0.0.1:$ADMIN/status.txt?password=$ADMINPW" 2>/dev/null | grep -q "Status: running"; }
+sendsms_answers() { [ "$(curl -s "http://127.0.0.1:$SENDSMS/cgi-bin/sendsms" 2>/dev/null)" = "Authorization failed for sendsms" ]; }
+
+# start_parts: sawtd, bearerbox, smsbox and fakesmsc on fresh ports; false
+# (with everything it started stopped) when one of them did not come up
+start_parts() {
+	set -- $(free_ports 5)
+	ADMIN=$1 BOXPORT=$2 FAKEPORT=$3 SENDSMS=$4 PORT=$5
+	write_configs
+	started=""
+	: >"$LOG"
+	rm -f "$K"/*.log "$K"/*.out "$K/fakesmsc.in"
+	"$SAWTD" -c "$SAWT_CONFIG" >"$LOG" 2>&1 &
+	pid=$!
+	started="$pid"
+	"$BEARERBOX" -v 4 "$K/kannel.conf" >"$K/bearerbox.out" 2>&1 &
+	started="$started $!"
+	if wait_for "$LOG" "HTTP on 127\.0\.0\.1:$PORT" 30 && wait_for "$LOG" "registry loaded" 30 &&
+		until_ok bearerbox_runs; then
+		"$SMSBOX" -v 4 "$K/kannel.conf" >"$K/smsbox.out" 2>&1 &
+		started="$started $!"
+		if until_ok sendsms_answers; then
+			mkfifo "$K/fakesmsc.in"
+			"$FAKESMSC" -H 127.0.0.1 -r "$FAKEPORT" -i 0 <"$K/fakesmsc.in" >"$K/fakesmsc.out" 2>&1 &
+			started="$started $!"
+			exec 3>"$K/fakesmsc.in"
+			if wait_for "$K/bearerbox.log" "Fakesmsc client connected" 30; then
+				pids="$pids $started"
+				return 0
+			fi
+			exec 3>&-
+		fi
+	fi
+	echo "# the parts did not all come up (ports $*); again on other ports"
+	for p in $started; do kill "$p" 2>/dev/null; done
+	for p in $started; do wait "$p" 2>/dev/null; done
+	return 1
+}
+
+tries=0
+until start_parts; do
+	tries=$((tries + 1))
+	[ $tries -ge 3 ] && break
 done
-like "$(curl -s "http://127.0.0.1:$ADMIN/status.txt?password=$ADMINPW")" "Status: running" "bearerbox runs on its own ports"
-"$SMSBOX" -v 4 "$K/kannel.conf" >"$K/smsbox.out" 2>&1 &
-pids="$pids $!"
-i=0
-until [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$SENDSMS/cgi-bin/sendsms" 2>/dev/null)" = 403 ]; do
-	i=$((i + 1)); [ $i -gt 100 ] && break; sleep 0.1
-done
-is "$(curl -s "http://127.0.0.1:$SENDSMS/cgi-bin/sendsms")" "Authorization failed for sendsms" "smsbox's sendsms answers"
-mkfifo "$K/fakesmsc.in"
-"$FAKESMSC" -H 127.0.0.1 -r "$FAKEPORT" -i 0 <"$K/fakesmsc.in" >"$K/fakesmsc.out" 2>&1 &
-pids="$pids $!"
-exec 3>"$K/fakesmsc.in"
-wait_for "$K/bearerbox.log" "Fakesmsc client connected" 30 && pass "fakesmsc is the SMSC" || fail "fakesmsc is the SMSC"
+kill -0 "$pid" 2>/dev/null && pass "sawtd listens for Kannel" || fail "sawtd listens for Kannel"
+like "$(cat "$LOG")" "replies and alerts leave through Kannel \(http://127\.0\.0\.1:$SENDSMS/cgi-bin/sendsms\), with delivery reports" "sawtd sends through Kannel"
+bearerbox_runs && pass "bearerbox runs on its own ports" || fail "bearerbox runs on its own ports"
+sendsms_answers && pass "smsbox's sendsms answers" || fail "smsbox's sendsms answers"
+grep -q "Fakesmsc client connected" "$K/bearerbox.log" && pass "fakesmsc is the SMSC" || fail "fakesmsc is the SMSC"
 # mo LINE: one SMS from an observer (fakesmsc's "FROM TO TYPE DATA"),
 # written only once fakesmsc has sent the one before: it reads a line
 # each time its input becomes readable, so lines written together would
