@@ -161,6 +161,7 @@ static size_t intake_held(void *arg)
 static void report_tick(evutil_socket_t fd, short what, void *arg)
 {
 	struct gateway *gw = arg;
+	struct intake_stats is;
 
 	(void)fd;
 	(void)what;
@@ -168,6 +169,8 @@ static void report_tick(evutil_socket_t fd, short what, void *arg)
 		intake_room(gw);
 	for (size_t i = 0; i < modem_mgr_count(gw->modems); i++)
 		modem_report_status(gw->report, modem_mgr_status_at(gw->modems, i));
+	intake_stats(gw->intake, &is);
+	modem_report_node(gw->report, &is);
 }
 
 /* Kannel's answer to a row the outbox handed it. */

@@ -3,9 +3,11 @@
  *
  * Refusals come in episodes: the first message that can be neither
  * committed nor spooled starts one (one error line, with the spool's
- * figures), the next message made durable ends it (one line, with how
- * many messages were refused meanwhile); in between each refusal is a
- * debug line.  The spool's filesystem is looked at (statvfs) after each
+ * figures); it ends once messages are made durable again and none has
+ * been refused for EPISODE_QUIET_SEC (one line, with how many messages
+ * were refused meanwhile).  In between each refusal is a debug line: a
+ * spool that takes a few messages as the replay frees room, and refuses
+ * the next, is one episode, not many.  The spool's filesystem is looked at (statvfs) after each
  * spooled message and every SPACE_CHECK_SEC: below the configured free
  * space a warning, once, and a line when there is room again.
  */
@@ -29,11 +31,13 @@
 #define SPACE_CHECK_SEC 10
 #define REFUSED_TRACK_MAX 100000 /* distinct refused messages counted per episode */
 #define ROOM_GROWTH_BYTES 4096   /* free space grown by this much: offer again */
+#define EPISODE_QUIET_SEC 10     /* durable again, no refusal for this long: over */
 
 /* A refusal episode: from the first refused message to the next durable one. */
 struct episode {
 	bool on;
 	int64_t started_ms;      /* monotonic */
+	int64_t durable_ms;      /* first durable message since the last refusal; 0 none */
 	uint64_t refusals;       /* offers refused (a message offered again counts again) */
 	struct strmap *keys;     /* dedup keys of the messages refused (owned copies) */
 	uint64_t untracked;      /* refused messages beyond REFUSED_TRACK_MAX */
@@ -53,6 +57,7 @@ struct intake {
 	bool replay_failed; /* a replayed message failed: pause */
 	struct event *ev_retry;
 	struct event *ev_space;
+	struct event *ev_quiet; /* ends an episode */
 	struct intake_stats stats;
 	struct intake_hooks hooks;
 	struct episode ep;
@@ -172,6 +177,8 @@ static void refused(struct intake *in, const struct inbound *msg, const char *er
 	in->stats.failed++;
 	ep->refusals++;
 	ep->refused_since_room = true;
+	ep->durable_ms = 0;
+	evtimer_del(in->ev_quiet);
 	check_space(in);
 	ep->free_at_fail = in->free_bytes;
 	if (!ep->on) {
@@ -199,21 +206,25 @@ static void refused(struct intake *in, const struct inbound *msg, const char *er
 	}
 }
 
-/* A message was made durable: a refusal episode, if any, is over. */
-static void durable_again(struct intake *in)
+/* No refusal for EPISODE_QUIET_SEC since messages were durable again:
+ * the episode is over. */
+static void quiet_cb(evutil_socket_t fd, short what, void *arg)
 {
+	struct intake *in = arg;
 	struct episode *ep = &in->ep;
 	size_t n;
 
+	(void)fd;
+	(void)what;
 	if (!ep->on)
 		return;
 	n = (ep->keys ? strmap_len(ep->keys) : 0) + (size_t)ep->untracked;
 	log_info(
-		"messages are durable again after %.1f s: %zu message(s) were refused meanwhile "
-		"(%" PRIu64
-		" offer(s)) and stayed with their sources; %zu held there now, "
-		"being offered again",
-		(double)(util_mono_ms() - ep->started_ms) / 1000.0, n, ep->refusals,
+		"messages are durable again (%.1f s after the first refusal): %zu "
+		"message(s) were refused meanwhile (%" PRIu64
+		" offer(s)) and stayed with their "
+		"sources; %zu held there now",
+		(double)(ep->durable_ms - ep->started_ms) / 1000.0, n, ep->refusals,
 		in->hooks.held ? in->hooks.held(in->hooks.arg) : (size_t)0);
 	in->stats.episodes++;
 	if (ep->keys != NULL) {
@@ -221,7 +232,20 @@ static void durable_again(struct intake *in)
 		strmap_free(ep->keys);
 	}
 	memset(ep, 0, sizeof(*ep));
-	ep->refused_since_room = true; /* the messages refused wait for this */
+}
+
+/* A message was made durable: the messages refused may be taken too
+ * (offer them now), and the episode ends unless refusals follow. */
+static void durable_again(struct intake *in)
+{
+	struct episode *ep = &in->ep;
+	struct timeval tv = { EPISODE_QUIET_SEC, 0 };
+
+	if (!ep->on || ep->durable_ms != 0)
+		return;
+	ep->durable_ms = util_mono_ms();
+	if (evtimer_add(in->ev_quiet, &tv) != 0)
+		log_warn("could not start a timer; the end of the refusals will not be logged");
 	room(in);
 }
 
@@ -333,10 +357,11 @@ struct intake *intake_new(struct event_base *base, struct pipeline *pl, const ch
 	in->spool_dir = strdup(spool_dir);
 	in->ev_retry = evtimer_new(base, retry_cb, in);
 	in->ev_space = event_new(base, -1, EV_PERSIST, space_cb, in);
+	in->ev_quiet = evtimer_new(base, quiet_cb, in);
 	in->warn_pct = INTAKE_SPOOL_WARN_PCT_DEFAULT;
 	in->free_bytes = in->total_bytes = -1;
 	if (in->spool == NULL || in->spool_dir == NULL || in->ev_retry == NULL ||
-	    in->ev_space == NULL)
+	    in->ev_space == NULL || in->ev_quiet == NULL)
 		goto oom;
 	if (!spool_open(in->spool, err, errlen)) {
 		intake_free(in);
@@ -364,6 +389,8 @@ void intake_free(struct intake *in)
 		event_free(in->ev_retry);
 	if (in->ev_space)
 		event_free(in->ev_space);
+	if (in->ev_quiet)
+		event_free(in->ev_quiet);
 	if (in->ep.keys != NULL) {
 		strmap_sweep(in->ep.keys, key_free, NULL);
 		strmap_free(in->ep.keys);
