@@ -56,4 +56,10 @@ void inbound_dedup_key(struct inbound *in);
  */
 bool inbound_valid(const struct inbound *in) SAWT_MUST_CHECK;
 
+/*
+ * The name of a transport as stored (sawt.inbound_messages.transport) and
+ * in metrics: "modem" (INBOUND_GSM and anything unknown), "http", "ussd".
+ */
+const char *inbound_transport_name(uint8_t transport);
+
 #endif

@@ -49,3 +49,12 @@ bool inbound_valid(const struct inbound *in)
 		return false;
 	return utf8_validate(in->text, in->text_len) == in->text_len;
 }
+
+const char *inbound_transport_name(uint8_t transport)
+{
+	switch (transport) {
+	case INBOUND_HTTP: return "http";
+	case INBOUND_USSD: return "ussd";
+	default: return "modem";
+	}
+}
