@@ -28,12 +28,45 @@ struct event_base;
 struct db;
 struct outbox;
 
+/* sawt.outbox.kind */
+enum outbox_kind {
+	OUTBOX_KIND_REPLY,
+	OUTBOX_KIND_ALERT,
+	OUTBOX_KIND_STATUS,
+	OUTBOX_KIND_MANUAL,
+	OUTBOX_KINDS,
+};
+
+/* What one attempt came to. */
+enum outbox_result {
+	OUTBOX_RESULT_SENT,   /* handed to the network */
+	OUTBOX_RESULT_RETRY,  /* refused: queued again after a backoff */
+	OUTBOX_RESULT_LOST,   /* unknown whether it went: queued again at once */
+	OUTBOX_RESULT_FAILED, /* refused or lost at the last attempt: failed */
+	OUTBOX_RESULTS,
+};
+
+#define OUTBOX_VIA_MODEM 0 /* the only sender so far */
+#define OUTBOX_VIAS 1
+
 struct outbox_stats {
 	uint64_t claimed;
 	uint64_t sent;
 	uint64_t failed_attempts;
-	uint64_t delivered;
+	uint64_t delivered;     /* delivery reports: delivered */
+	uint64_t not_delivered; /* delivery reports: failed */
+	/* attempts by sender, kind of message and result */
+	uint64_t results[OUTBOX_VIAS][OUTBOX_KINDS][OUTBOX_RESULTS];
 };
+
+/* "reply", "alert", "status", "manual". */
+const char *outbox_kind_name(enum outbox_kind kind);
+
+/* "sent", "retry", "lost", "failed". */
+const char *outbox_result_name(enum outbox_result result);
+
+/* "modem". */
+const char *outbox_via_name(unsigned via);
 
 /*
  * Create the sender for node (this machine's name, recorded on claimed

@@ -159,6 +159,17 @@ static void test_priorities_sent_delivered(void **state)
 		(unsigned long long)m->sends[0].id);
 	run_until(q, "delivered true");
 	assert_string_equal(val(q), "delivered true");
+	{
+		struct outbox_stats st;
+
+		outbox_get_stats(a.ob, &st);
+		assert_int_equal(
+			st.results[OUTBOX_VIA_MODEM][OUTBOX_KIND_ALERT][OUTBOX_RESULT_SENT], 1);
+		assert_int_equal(
+			st.results[OUTBOX_VIA_MODEM][OUTBOX_KIND_REPLY][OUTBOX_RESULT_SENT], 0);
+		assert_int_equal(st.delivered, 1);
+		assert_int_equal(st.not_delivered, 0);
+	}
 	node_stop(&a);
 	free(m);
 }
@@ -198,6 +209,16 @@ static void test_retry_backoff_then_failed(void **state)
 	run_until("SELECT state FROM sawt.outbox", "failed");
 	assert_string_equal(val("SELECT state || ' ' || attempts || ' ' || error FROM sawt.outbox"),
 			    "failed 5 CMS ERROR 500");
+	{
+		struct outbox_stats st;
+		const uint64_t *r = NULL;
+
+		outbox_get_stats(a.ob, &st);
+		r = st.results[OUTBOX_VIA_MODEM][OUTBOX_KIND_REPLY];
+		assert_int_equal(r[OUTBOX_RESULT_RETRY], OUTBOX_MAX_ATTEMPTS - 1);
+		assert_int_equal(r[OUTBOX_RESULT_FAILED], 1);
+		assert_int_equal(r[OUTBOX_RESULT_SENT], 0);
+	}
 	node_stop(&a);
 	free(m);
 }
@@ -221,6 +242,15 @@ static void test_lost_send_is_requeued_at_once(void **state)
 	outbox_on_sent(a.ob, "m1", m->sends[1].id, MODEM_SEND_OK, 1, 3, "");
 	run_until("SELECT state FROM sawt.outbox", "sent");
 	assert_string_equal(val("SELECT state || ' ' || attempts FROM sawt.outbox"), "sent 2");
+	{
+		struct outbox_stats st;
+
+		outbox_get_stats(a.ob, &st);
+		assert_int_equal(
+			st.results[OUTBOX_VIA_MODEM][OUTBOX_KIND_REPLY][OUTBOX_RESULT_LOST], 1);
+		assert_int_equal(
+			st.results[OUTBOX_VIA_MODEM][OUTBOX_KIND_REPLY][OUTBOX_RESULT_SENT], 1);
+	}
 	node_stop(&a);
 	free(m);
 }
