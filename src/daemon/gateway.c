@@ -15,6 +15,7 @@
 #include "intake.h"
 #include "modem.h"
 #include "modem_report.h"
+#include "ops.h"
 #include "outbox.h"
 #include "pipeline.h"
 #include "sms_inbound.h"
@@ -39,6 +40,7 @@ struct gateway {
 	struct event *ev_report;         /* refreshes sawt.modems' counters */
 	struct http_server *http;        /* NULL: [http] listen not set */
 	struct sms_inbound *sms_inbound; /* /sms/inbound */
+	struct ops *ops;                 /* /metrics, /healthz */
 	unsigned drain_ticks;
 };
 
@@ -137,6 +139,35 @@ static void http_committed(void *arg)
 }
 
 /*
+ * /metrics and /healthz over every part of the message path.  Another
+ * sender (Kannel) adds itself with ops_add_sender() and its metrics with
+ * ops_add_collector(); with replies leaving only through it, modems_send
+ * is false.
+ */
+static bool gateway_ops(struct gateway *gw, struct event_base *base, char *err, size_t errlen)
+{
+	struct ops_sources src = {
+		.db = gw->db,
+		.pl = gw->pl,
+		.intake = gw->intake,
+		.outbox = gw->outbox,
+		.modems = gw->modems,
+		.modems_send = true,
+		.http = gw->http,
+		.sms_inbound = gw->sms_inbound,
+	};
+
+	gw->ops = ops_new(base, &src);
+	if (gw->ops == NULL || !ops_route(gw->ops, gw->http)) {
+		snprintf(err, errlen,
+			 "could not add the HTTP routes /metrics and /healthz: out of "
+			 "memory");
+		return false;
+	}
+	return true;
+}
+
+/*
  * The HTTP door, when [http] listen is set, and its routes.  Each
  * module's route is added here.
  */
@@ -151,7 +182,7 @@ static bool gateway_http(struct gateway *gw, struct event_base *base, const stru
 		snprintf(err, errlen, "could not add the HTTP route /sms/inbound: out of memory");
 		return false;
 	}
-	return true;
+	return gateway_ops(gw, base, err, errlen);
 }
 
 static bool gateway_build(struct gateway *gw, struct event_base *base, const struct config *cfg,
@@ -234,6 +265,7 @@ void gateway_on_db_state(struct gateway *gw, enum db_state state)
 	intake_set_db_ready(gw->intake, ready);
 	outbox_set_db_ready(gw->outbox, ready && gw->phase == GATEWAY_RUNNING);
 	command_set_db_ready(gw->command, ready && gw->phase == GATEWAY_RUNNING);
+	ops_set_db_ready(gw->ops, ready && gw->phase == GATEWAY_RUNNING);
 }
 
 void gateway_on_notify(struct gateway *gw, const char *channel, const char *payload)
@@ -250,6 +282,7 @@ void gateway_stop(struct gateway *gw)
 	event_del(gw->ev_report);
 	outbox_stop(gw->outbox);
 	command_stop(gw->command);
+	ops_set_db_ready(gw->ops, false);
 	pipeline_flush(gw->pl);
 }
 
@@ -283,6 +316,7 @@ void gateway_free(struct gateway *gw)
 		return;
 	if (gw->ev_report)
 		event_free(gw->ev_report);
+	ops_free(gw->ops);
 	sms_inbound_free(gw->sms_inbound); /* before the server frees its requests */
 	http_server_free(gw->http);
 	modem_mgr_free(gw->modems);
