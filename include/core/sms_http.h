@@ -6,7 +6,7 @@
  * Three forms (docs/http.md):
  *
  * 1. Kannel's sms-service get-url, every field in the query string:
- *      /sms/inbound?from=%p&to=%P&text=%a&time=%T&smsc=%i&id=%I&coding=%c&charset=%C
+ *      /sms/inbound?from=%p&to=%P&text=%b&time=%T&smsc=%i&id=%I&coding=%c&charset=%C
  *    or the same fields as an application/x-www-form-urlencoded POST body.
  * 2. Kannel's post-url: the text is the body (Content-Type text/plain, or
  *    anything but the two below), the other fields in the query string.
@@ -19,7 +19,8 @@
  *   field    Kannel  meaning
  *   from     %p      sender, required ("+96171123456", "96171123456", "MTC")
  *   to       %P      the number the SMS was sent to (logged, not stored)
- *   text     %a      the text; empty when absent
+ *   text     %b      the text; empty when absent (not %a, which splits
+ *                    UCS-2 text at bytes that are ASCII blanks)
  *   time     %T      SMSC time, Unix seconds (0 or absent: unknown)
  *   smsc     %i      SMSC id: names the source ("modem" column) when it is
  *                    1 to 32 letters, digits, '.', '-' or '_'; else "http"

@@ -20,9 +20,8 @@
  *     database every OPS_BACKLOG_MS while it is ready.  It is the
  *     database's, shared by every node.
  *
- * Hooks for other modules: ops_add_sender() adds a way out besides the
- * modems (Kannel's sendsms) to /healthz, ops_add_collector() adds metrics
- * of its own to each scrape.
+ * Kannel's sendsms, when configured, is a sender of /healthz's besides
+ * the modems, with metrics of its own.
  */
 #ifndef SAWT_OPS_H
 #define SAWT_OPS_H
@@ -43,6 +42,8 @@ struct outbox;
 struct modem_mgr;
 struct http_server;
 struct sms_inbound;
+struct sms_dlr;
+struct kannel;
 struct ops;
 
 #define OPS_BACKLOG_MS 5000
@@ -56,8 +57,10 @@ struct ops_sources {
 	struct outbox *outbox;
 	struct modem_mgr *modems;
 	bool modems_send; /* the outbox sends through the modems */
+	struct kannel *kannel;
 	struct http_server *http;
 	struct sms_inbound *sms_inbound;
+	struct sms_dlr *sms_dlr;
 };
 
 /* The outbox backlog as last counted. */
@@ -76,14 +79,6 @@ struct ops_view {
 	int64_t started_ms; /* Unix ms when sawtd started */
 };
 
-/* A sender besides the modems: fill *out (strings valid until the next
- * return to the loop). */
-typedef void (*ops_sender_fn)(void *arg, struct health_sender *out);
-
-/* Add metrics of one's own to m at each scrape (declare families with
- * metrics_family(), then set them). */
-typedef void (*ops_collect_fn)(void *arg, struct metrics *m);
-
 /*
  * Create the operations routes' state over src (copied).  Sets the
  * pipeline's stored callback.  NULL when out of memory.
@@ -100,12 +95,6 @@ bool ops_route(struct ops *ops, struct http_server *srv) SAWT_MUST_CHECK;
 /* Tell ops whether the database is ready (from the db state callback):
  * the backlog is counted while it is. */
 void ops_set_db_ready(struct ops *ops, bool ready);
-
-/* Add a sender (Kannel's sendsms) to /healthz.  False when out of memory. */
-bool ops_add_sender(struct ops *ops, ops_sender_fn fn, void *arg) SAWT_MUST_CHECK;
-
-/* Add fn's metrics to every scrape.  False when out of memory. */
-bool ops_add_collector(struct ops *ops, ops_collect_fn fn, void *arg) SAWT_MUST_CHECK;
 
 /* The metrics of v's modules into m (ops_metrics.c): every family
  * docs/http.md lists but the stored-message counters kept by ops. */

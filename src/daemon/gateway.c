@@ -13,11 +13,13 @@
 #include "http_door.h"
 #include "http_server.h"
 #include "intake.h"
+#include "kannel.h"
 #include "modem.h"
 #include "modem_report.h"
 #include "ops.h"
 #include "outbox.h"
 #include "pipeline.h"
+#include "sms_dlr.h"
 #include "sms_inbound.h"
 
 enum gateway_phase {
@@ -40,6 +42,8 @@ struct gateway {
 	struct event *ev_report;         /* refreshes sawt.modems' counters */
 	struct http_server *http;        /* NULL: [http] listen not set */
 	struct sms_inbound *sms_inbound; /* /sms/inbound */
+	struct sms_dlr *sms_dlr;         /* /sms/dlr */
+	struct kannel *kannel;           /* NULL: [kannel] url not set */
 	struct ops *ops;                 /* /metrics, /healthz */
 	unsigned drain_ticks;
 };
@@ -129,6 +133,53 @@ static void report_tick(evutil_socket_t fd, short what, void *arg)
 		modem_report_status(gw->report, modem_mgr_status_at(gw->modems, i));
 }
 
+/* Kannel's answer to a row the outbox handed it. */
+static void kannel_result(uint64_t id, enum kannel_answer answer, const char *text, void *arg)
+{
+	struct gateway *gw = arg;
+	enum outbox_outcome o = answer == KANNEL_ANSWER_ACCEPTED   ? OUTBOX_SENT
+				: answer == KANNEL_ANSWER_REJECTED ? OUTBOX_REJECTED
+								   : OUTBOX_RETRY;
+
+	outbox_on_sender_result(gw->outbox, id, o, o == OUTBOX_SENT ? NULL : text);
+}
+
+static unsigned kannel_room_cb(void *ctx)
+{
+	return kannel_room(ctx);
+}
+
+static bool kannel_send_cb(void *ctx, uint64_t id, const char *to, const char *body)
+{
+	return kannel_send(ctx, id, to, body);
+}
+
+/*
+ * Kannel's sendsms as the outbox's other sender, when [kannel] url is
+ * set: with outbound = kannel (the default) the modems send nothing.
+ */
+static bool gateway_kannel(struct gateway *gw, struct event_base *base, const struct config *cfg,
+			   char *err, size_t errlen)
+{
+	struct outbox_sender s = {
+		.via = "kannel",
+		.room = kannel_room_cb,
+		.send = kannel_send_cb,
+	};
+
+	gw->kannel = kannel_new(base, cfg, kannel_result, gw, err, errlen);
+	if (gw->kannel == NULL)
+		return err[0] == '\0';
+	s.ctx = gw->kannel;
+	outbox_set_sender(gw->outbox, &s);
+	if (cfg->kannel_outbound == CONFIG_OUTBOUND_KANNEL)
+		outbox_set_modems(gw->outbox, NULL);
+	log_info("replies and alerts leave through Kannel (%s)%s%s", cfg->kannel_url,
+		 cfg->kannel_outbound == CONFIG_OUTBOUND_BOTH ? " and the modems" : "",
+		 cfg->kannel_dlr_url ? ", with delivery reports" : "");
+	return true;
+}
+
 /* A message that came over HTTP was committed: replies may wait. */
 static void http_committed(void *arg)
 {
@@ -139,12 +190,11 @@ static void http_committed(void *arg)
 }
 
 /*
- * /metrics and /healthz over every part of the message path.  Another
- * sender (Kannel) adds itself with ops_add_sender() and its metrics with
- * ops_add_collector(); with replies leaving only through it, modems_send
- * is false.
+ * /metrics and /healthz over every part of the message path.  With
+ * [kannel] outbound = kannel the modems send nothing.
  */
-static bool gateway_ops(struct gateway *gw, struct event_base *base, char *err, size_t errlen)
+static bool gateway_ops(struct gateway *gw, struct event_base *base, const struct config *cfg,
+			char *err, size_t errlen)
 {
 	struct ops_sources src = {
 		.db = gw->db,
@@ -152,9 +202,11 @@ static bool gateway_ops(struct gateway *gw, struct event_base *base, char *err, 
 		.intake = gw->intake,
 		.outbox = gw->outbox,
 		.modems = gw->modems,
-		.modems_send = true,
+		.modems_send = gw->kannel == NULL || cfg->kannel_outbound != CONFIG_OUTBOUND_KANNEL,
+		.kannel = gw->kannel,
 		.http = gw->http,
 		.sms_inbound = gw->sms_inbound,
+		.sms_dlr = gw->sms_dlr,
 	};
 
 	gw->ops = ops_new(base, &src);
@@ -182,7 +234,12 @@ static bool gateway_http(struct gateway *gw, struct event_base *base, const stru
 		snprintf(err, errlen, "could not add the HTTP route /sms/inbound: out of memory");
 		return false;
 	}
-	return gateway_ops(gw, base, err, errlen);
+	gw->sms_dlr = sms_dlr_new(gw->db);
+	if (gw->sms_dlr == NULL || !sms_dlr_route(gw->sms_dlr, gw->http)) {
+		snprintf(err, errlen, "could not add the HTTP route /sms/dlr: out of memory");
+		return false;
+	}
+	return gateway_ops(gw, base, cfg, err, errlen);
 }
 
 static bool gateway_build(struct gateway *gw, struct event_base *base, const struct config *cfg,
@@ -221,6 +278,8 @@ static bool gateway_build(struct gateway *gw, struct event_base *base, const str
 	    gw->ev_report == NULL)
 		goto oom;
 	outbox_set_modems(gw->outbox, gw->modems);
+	if (!gateway_kannel(gw, base, cfg, err, errlen))
+		return false;
 	return gateway_http(gw, base, cfg, err, errlen);
 oom:
 	snprintf(err, errlen, "out of memory");
@@ -301,7 +360,9 @@ bool gateway_stopped(struct gateway *gw)
 		modem_mgr_stop(gw->modems);
 		return false;
 	case GATEWAY_STOPPING_MODEMS:
-		if (modem_mgr_running(gw->modems) > 0)
+		/* and Kannel answers what it was handed (within [kannel] timeout) */
+		if (modem_mgr_running(gw->modems) > 0 ||
+		    (gw->kannel != NULL && kannel_in_flight(gw->kannel) > 0))
 			return false;
 		gw->phase = GATEWAY_STOPPED;
 		return true;
@@ -318,8 +379,10 @@ void gateway_free(struct gateway *gw)
 		event_free(gw->ev_report);
 	ops_free(gw->ops);
 	sms_inbound_free(gw->sms_inbound); /* before the server frees its requests */
+	sms_dlr_free(gw->sms_dlr);
 	http_server_free(gw->http);
 	modem_mgr_free(gw->modems);
+	kannel_free(gw->kannel);
 	outbox_free(gw->outbox);
 	command_free(gw->command);
 	modem_report_free(gw->report);

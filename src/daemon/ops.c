@@ -14,6 +14,7 @@
 #include "db.h"
 #include "http_server.h"
 #include "intake.h"
+#include "kannel.h"
 #include "modem.h"
 #include "pipeline.h"
 #include "strmap.h"
@@ -30,16 +31,6 @@ struct count {
 	char key[];
 };
 
-struct sender_hook {
-	ops_sender_fn fn;
-	void *arg;
-};
-
-struct collector_hook {
-	ops_collect_fn fn;
-	void *arg;
-};
-
 struct ops {
 	struct event_base *base;
 	struct ops_sources src;
@@ -53,10 +44,6 @@ struct ops {
 	bool db_ready;
 	bool counting; /* the backlog query is out */
 	struct event *ev_backlog;
-	struct sender_hook *senders;
-	size_t n_senders, cap_senders;
-	struct collector_hook *collectors;
-	size_t n_collectors, cap_collectors;
 	size_t render_cap; /* the last scrape's buffer: where the next starts */
 };
 
@@ -252,8 +239,6 @@ static char *render(struct ops *ops, size_t *len, char *err, size_t errlen)
 				  "New reports stored, by form and outcome.", "form,outcome"),
 		   2);
 	ops_collect(&v, m);
-	for (size_t i = 0; i < ops->n_collectors; i++)
-		ops->collectors[i].fn(ops->collectors[i].arg, m);
 	for (;;) {
 		struct strbuf sb;
 
@@ -326,11 +311,26 @@ static void health_modems(const struct ops *ops, struct health_modem *m, size_t 
 	}
 }
 
-/* What /healthz reports into in; modems and senders are arrays of the
- * counts the caller allocated. */
+/* Kannel as a sender for /healthz into out; ks holds its strings. */
+static void health_kannel(const struct ops *ops, struct kannel_status *ks,
+			  struct health_sender *out)
+{
+	kannel_get_status(ops->src.kannel, ks);
+	*out = (struct health_sender){
+		.name = "kannel",
+		.up = ks->state == KANNEL_STATE_UP,
+		.state = kannel_state_name(ks->state),
+		.detail = ks->last_error,
+	};
+}
+
+/*
+ * What /healthz reports into in; modems is an array of n_modems the
+ * caller allocated, sender and ks room for Kannel.
+ */
 static void health_gather(const struct ops *ops, struct health_input *in,
 			  struct health_modem *modems, size_t n_modems,
-			  struct health_sender *senders)
+			  struct health_sender *sender, struct kannel_status *ks)
 {
 	enum db_state st = ops->src.db ? db_get_state(ops->src.db) : DB_STATE_CLOSED;
 	int64_t now = util_wall_ms();
@@ -358,13 +358,11 @@ static void health_gather(const struct ops *ops, struct health_input *in,
 	health_modems(ops, modems, n_modems);
 	in->modems = modems;
 	in->n_modems = n_modems;
-	for (size_t i = 0; i < ops->n_senders; i++) {
-		senders[i] =
-			(struct health_sender){ .name = "?", .state = "unknown", .detail = "" };
-		ops->senders[i].fn(ops->senders[i].arg, &senders[i]);
+	if (ops->src.kannel != NULL) {
+		health_kannel(ops, ks, sender);
+		in->senders = sender;
+		in->n_senders = 1;
 	}
-	in->senders = senders;
-	in->n_senders = ops->n_senders;
 	in->outbox_known = ops->backlog.known;
 	in->outbox_oldest_due_age_s = ops->backlog.known ? ops->backlog.oldest_due_age_s : -1;
 	in->outbox_checked_age_s = ops->backlog.counted_ms > 0
@@ -381,19 +379,20 @@ static void healthz_route(struct evhttp_request *req, void *arg)
 	struct ops *ops = arg;
 	size_t n_modems = ops->src.modems ? modem_mgr_count(ops->src.modems) : 0;
 	struct health_modem *modems = calloc(n_modems + 1, sizeof(*modems));
-	struct health_sender *senders = calloc(ops->n_senders + 1, sizeof(*senders));
-	size_t cap = HEALTH_BUF + (n_modems + ops->n_senders) * HEALTH_PER_PART;
+	size_t cap = HEALTH_BUF + (n_modems + 1) * HEALTH_PER_PART;
 	char *buf = malloc(cap);
+	struct health_sender sender;
+	struct kannel_status ks;
 	struct health_input in;
 	bool healthy = false;
 
 	if (!method_ok(req))
 		goto done;
-	if (modems == NULL || senders == NULL || buf == NULL) {
+	if (modems == NULL || buf == NULL) {
 		http_reply_text(req, 503, "out of memory");
 		goto done;
 	}
-	health_gather(ops, &in, modems, n_modems, senders);
+	health_gather(ops, &in, modems, n_modems, &sender, &ks);
 	if (!health_report(&in, buf, cap, &healthy)) {
 		log_error("could not answer /healthz: the report takes more than %zu bytes", cap);
 		http_reply_text(req, 503, "could not write the health report");
@@ -402,7 +401,6 @@ static void healthz_route(struct evhttp_request *req, void *arg)
 	http_reply(req, healthy ? 200 : 503, "application/json", buf, strlen(buf));
 done:
 	free(buf);
-	free(senders);
 	free(modems);
 }
 
@@ -444,8 +442,6 @@ void ops_free(struct ops *ops)
 	free(ops->counts);
 	strmap_free(ops->messages);
 	strmap_free(ops->reports);
-	free(ops->senders);
-	free(ops->collectors);
 	free(ops);
 }
 
@@ -454,22 +450,4 @@ bool ops_route(struct ops *ops, struct http_server *srv)
 	return http_server_route(srv, "/metrics", HTTP_ACCESS_LOCAL_OR_SECRET, metrics_route,
 				 ops) &&
 	       http_server_route(srv, "/healthz", HTTP_ACCESS_LOCAL_OR_SECRET, healthz_route, ops);
-}
-
-bool ops_add_sender(struct ops *ops, ops_sender_fn fn, void *arg)
-{
-	if (!array_grow(&ops->senders, &ops->cap_senders, ops->n_senders + 1,
-			sizeof(*ops->senders)))
-		return false;
-	ops->senders[ops->n_senders++] = (struct sender_hook){ fn, arg };
-	return true;
-}
-
-bool ops_add_collector(struct ops *ops, ops_collect_fn fn, void *arg)
-{
-	if (!array_grow(&ops->collectors, &ops->cap_collectors, ops->n_collectors + 1,
-			sizeof(*ops->collectors)))
-		return false;
-	ops->collectors[ops->n_collectors++] = (struct collector_hook){ fn, arg };
-	return true;
 }

@@ -14,11 +14,13 @@
 #include "db.h"
 #include "http_server.h"
 #include "intake.h"
+#include "kannel.h"
 #include "modem.h"
 #include "outbox.h"
 #include "pipeline.h"
 #include "sawt_build.h"
 #include "sms_http.h"
+#include "sms_dlr.h"
 #include "sms_inbound.h"
 #include "util.h"
 
@@ -162,23 +164,35 @@ static void collect_outbox(const struct ops_view *v, struct metrics *m)
 	if (v->src->outbox != NULL) {
 		outbox_get_stats(v->src->outbox, &st);
 		f = counter(m, "sawt_outbox_sends_total",
-			    "Attempts to send replies, alerts and other messages, by transport, "
-			    "kind and result: sent, retry (refused, queued again later), lost "
-			    "(unknown whether it went, queued again), failed (the last attempt).",
+			    "Attempts to send replies, alerts and other messages, by transport "
+			    "(modem, kannel), kind and result: sent, retry (refused, queued again "
+			    "later), lost (unknown whether it went, queued again), failed (the "
+			    "last attempt), rejected (refused for good by Kannel).",
 			    "transport,kind,result");
-		for (unsigned via = 0; via < OUTBOX_VIAS; via++)
+		for (unsigned via = 0; via < OUTBOX_VIAS; via++) {
+			const char *name = via == OUTBOX_VIA_MODEM ? "modem" : st.sender_via;
+
+			if (name[0] == '\0')
+				continue;
 			for (int k = 0; k < OUTBOX_KINDS; k++)
 				for (int r = 0; r < OUTBOX_RESULTS; r++)
 					metrics_set(f,
-						    L(outbox_via_name(via),
-						      outbox_kind_name((enum outbox_kind)k),
+						    L(name, outbox_kind_name((enum outbox_kind)k),
 						      outbox_result_name((enum outbox_result)r)),
 						    (double)st.results[via][k][r]);
+		}
 		f = counter(m, "sawt_outbox_delivery_reports_total",
 			    "Delivery reports by transport and state: delivered, failed.",
 			    "transport,state");
 		metrics_set(f, L("modem", "delivered"), (double)st.delivered);
 		metrics_set(f, L("modem", "failed"), (double)st.not_delivered);
+		if (v->src->kannel != NULL && v->src->sms_dlr != NULL) {
+			struct sms_dlr_stats ds;
+
+			sms_dlr_stats(v->src->sms_dlr, &ds);
+			metrics_set(f, L("kannel", "delivered"), (double)ds.delivered);
+			metrics_set(f, L("kannel", "failed"), (double)ds.undelivered);
+		}
 		metrics_set(gauge(m, "sawt_outbox_in_flight_messages",
 				  "Messages this node has handed to a sender and not heard back "
 				  "about.",
@@ -320,6 +334,54 @@ static void collect_sms_inbound(const struct ops_view *v, struct metrics *m)
 		    NULL, (double)st.pending);
 }
 
+static void collect_kannel(const struct ops_view *v, struct metrics *m)
+{
+	static const enum kannel_state states[] = { KANNEL_STATE_UP, KANNEL_STATE_DOWN,
+						    KANNEL_STATE_PROBING };
+	struct kannel_status ks;
+	struct metrics_family *f;
+
+	if (v->src->kannel != NULL) {
+		kannel_get_status(v->src->kannel, &ks);
+		metrics_set(
+			gauge(m, "sawt_kannel_up", "1 when Kannel's sendsms takes messages.", NULL),
+			NULL, ks.state == KANNEL_STATE_UP ? 1 : 0);
+		f = gauge(m, "sawt_kannel_state",
+			  "1 for the Kannel sender's state (up, down, probing), 0 for the others.",
+			  "state");
+		for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++)
+			metrics_set(f, L(kannel_state_name(states[i])),
+				    ks.state == states[i] ? 1 : 0);
+		f = counter(m, "sawt_kannel_answers_total",
+			    "Kannel's answers to sendsms requests: accepted, rejected (the message "
+			    "will never go), unavailable (no answer, 5xx, a setup error).",
+			    "answer");
+		metrics_set(f, L("accepted"), (double)ks.accepted);
+		metrics_set(f, L("rejected"), (double)ks.rejected);
+		metrics_set(f, L("unavailable"), (double)ks.unavailable);
+		metrics_set(gauge(m, "sawt_kannel_in_flight_requests",
+				  "sendsms requests waiting for Kannel's answer.", NULL),
+			    NULL, ks.in_flight);
+		metrics_set(gauge(m, "sawt_kannel_last_accepted_timestamp_seconds",
+				  "When Kannel last accepted a message, in Unix seconds; 0 never.",
+				  NULL),
+			    NULL, (double)(ks.last_accepted_ms / 1000));
+	}
+	if (v->src->sms_dlr != NULL) {
+		struct sms_dlr_stats ds;
+
+		sms_dlr_stats(v->src->sms_dlr, &ds);
+		f = counter(m, "sawt_http_dlr_reports_total",
+			    "Requests to /sms/dlr by result: recorded, malformed (400), no_row "
+			    "(404), failed (503, the database).",
+			    "result");
+		metrics_set(f, L("recorded"), (double)ds.recorded);
+		metrics_set(f, L("malformed"), (double)ds.malformed);
+		metrics_set(f, L("no_row"), (double)ds.no_row);
+		metrics_set(f, L("failed"), (double)ds.failed);
+	}
+}
+
 void ops_collect(const struct ops_view *v, struct metrics *m)
 {
 	collect_process(v, m);
@@ -329,4 +391,5 @@ void ops_collect(const struct ops_view *v, struct metrics *m)
 	collect_modems(v, m);
 	collect_http(v, m);
 	collect_sms_inbound(v, m);
+	collect_kannel(v, m);
 }
