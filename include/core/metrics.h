@@ -84,7 +84,8 @@ void metrics_hist_observe(struct metrics_hist *h, double v);
 
 /*
  * Add the counts of from into into.  False, into unchanged, when their
- * bounds differ; an into without bounds (zeroed) takes from's.
+ * bounds differ; an into without bounds (zeroed) takes from's, and a
+ * zeroed from adds nothing.
  */
 bool metrics_hist_merge(struct metrics_hist *into, const struct metrics_hist *from) SAWT_MUST_CHECK;
 

@@ -119,6 +119,8 @@ void metrics_hist_observe(struct metrics_hist *h, double v)
 
 bool metrics_hist_merge(struct metrics_hist *into, const struct metrics_hist *from)
 {
+	if (from->n == 0 && from->count == 0)
+		return true; /* zeroed: nothing to add */
 	if (into->n == 0 && into->count == 0) {
 		into->n = from->n;
 		memcpy(into->le, from->le, sizeof(into->le));

@@ -186,6 +186,9 @@ static void test_hist_init_and_merge(void **state)
 	assert_int_equal(a.bucket[3], 1);
 	assert_true(a.sum == 11.5);
 	memset(&z, 0, sizeof(z));
+	assert_true(metrics_hist_merge(&a, &z)); /* zeroed: nothing to add */
+	assert_int_equal(a.count, 2);
+	assert_int_equal(a.n, 3);
 	assert_true(metrics_hist_merge(&z, &a));
 	assert_int_equal(z.n, 3);
 	assert_int_equal(z.count, 2);
