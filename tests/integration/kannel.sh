@@ -276,6 +276,9 @@ no_errors "$LOG" "no error in sawtd's log"
 
 # --- 5. outbound = both: modems and Kannel share, each message answered once ---
 sed -i 's/^timeout = 10$/timeout = 10\noutbound = both/' "$SAWT_CONFIG"
+# emptied here, not only by the redirection in the background child, so
+# the waits below never read the previous sawtd's log
+: >"$LOG"
 "$SAWTD" -c "$SAWT_CONFIG" >"$LOG" 2>&1 &
 pid=$!
 pids="$pids $pid"
@@ -314,6 +317,7 @@ printf '503 Temporal failure, try again later.\n' >"$S/script"
 # No Kannel calls sawtd from here on, so it takes any free port: the one
 # it had may have been taken, since it stopped, by another program.
 sed -i "s|^listen = 127\.0\.0\.1:$PORT\$|listen = 127.0.0.1:0|" "$SAWT_CONFIG"
+: >"$LOG"
 "$SAWTD" -c "$SAWT_CONFIG" >"$LOG" 2>&1 &
 pid=$!
 pids="$pids $pid"
