@@ -65,7 +65,8 @@ struct health_input {
 	bool db_ready;
 	const char *db_state; /* "ready", "backoff", ... */
 	unsigned db_connections_ready, db_connections;
-	/* the spool */
+	/* the spool (issue 23 adds its free space and the messages held on
+	 * their sources here, with a limit of their own) */
 	size_t spool_messages;
 	int64_t spool_oldest_age_s; /* -1: empty or unknown */
 	/* the modems and the other senders */
