@@ -211,9 +211,7 @@ static bool gateway_ops(struct gateway *gw, struct event_base *base, const struc
 
 	gw->ops = ops_new(base, &src);
 	if (gw->ops == NULL || !ops_route(gw->ops, gw->http)) {
-		snprintf(err, errlen,
-			 "could not add the HTTP routes /metrics and /healthz: out of "
-			 "memory");
+		snprintf(err, errlen, "could not add the HTTP routes /metrics and /healthz");
 		return false;
 	}
 	return true;
