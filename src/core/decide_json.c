@@ -57,6 +57,8 @@ static void json_inbound(struct json_buf *j, const struct decide_result *d, cons
 		json_uint(j, "person", (uint64_t)d->verdict.person->id);
 	jstr(j, "in_state", decide_state_name(d->state));
 	json_error(j, d);
+	if (d->redo > 0)
+		json_uint(j, "redo", (uint64_t)d->redo);
 }
 
 static void json_flags(struct json_buf *j, const struct decide_result *d)
