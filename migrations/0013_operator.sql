@@ -1,5 +1,6 @@
 -- 0013_operator.sql - the operator unmutes a sender and reprocesses
--- messages that were recorded but never processed (issue 13, item 1).
+-- messages that were recorded but never processed (issue 13, item 1); an
+-- over-long message says it was cut (item 4).
 --
 -- sawtd keeps each sender's rate and mute in memory and reads them back
 -- at start from the messages stored in the last hour.  An operator's
@@ -64,6 +65,15 @@ CREATE INDEX operator_requests_unmute_idx ON sawt.operator_requests (created_at)
 -- redo: the inbound row a reprocessed message is stored into (NULL: a new
 -- message)
 ALTER TYPE sawt.ingest_msg ADD ATTRIBUTE redo bigint;
+
+-- A message longer than sawtd keeps (2,048 bytes of UTF-8, about 1,000
+-- Arabic or 2,000 Latin characters: a dozen concatenated SMS) is stored cut
+-- there, and says so (issue 13, item 4).
+ALTER TABLE sawt.inbound_messages ADD COLUMN text_cut boolean NOT NULL DEFAULT false;
+COMMENT ON COLUMN sawt.inbound_messages.text_cut IS
+	'the message was longer than sawtd keeps: text holds its first 2,048 bytes';
+-- cut: the text was cut (true) or is whole (NULL, false)
+ALTER TYPE sawt.ingest_msg ADD ATTRIBUTE cut boolean;
 
 CREATE OR REPLACE FUNCTION sawt.ingest_batch(p_election integer, p_node text, p_batch jsonb)
 RETURNS SETOF sawt.ingest_result
@@ -188,11 +198,11 @@ BEGIN
 		INSERT INTO sawt.inbound_messages (id, received_at, transport, node, modem,
 			sender, smsc_time, multipart_ref, multipart_part, multipart_total,
 			text, dedup_key, person_id, state, error_code, no_reply_reason,
-			processed_at)
+			processed_at, text_cut)
 		SELECT f.in_id, to_timestamp(f.recv_ms / 1000.0), f.transport, p_node, f.modem,
 			f.sender, to_timestamp(f.smsc), f.mp_ref, f.mp_part, f.mp_total, f.txt,
 			f.dk, f.person, f.in_state, f.in_error, f.no_reply,
-			CASE WHEN f.in_state <> 'received' THEN now() END
+			CASE WHEN f.in_state <> 'received' THEN now() END, COALESCE(f.cut, false)
 		FROM f WHERE f.redo IS NULL ORDER BY f.i
 	),
 	-- a reprocessed message: its row says what became of it now; the time

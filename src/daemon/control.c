@@ -78,7 +78,7 @@ static const char select_sql[] =
 	"SELECT id, (extract(epoch FROM received_at) * 1000)::bigint, transport,"
 	" coalesce(modem, ''), sender, coalesce(extract(epoch FROM smsc_time)::bigint, 0),"
 	" coalesce(multipart_ref, 0), coalesce(multipart_part, 0), coalesce(multipart_total, 0),"
-	" text, encode(dedup_key, 'hex')"
+	" text, encode(dedup_key, 'hex'), text_cut"
 	" FROM sawt.inbound_messages"
 	" WHERE sawt.reprocessable(state, no_reply_reason) AND id > $1::bigint"
 	" AND ($2 = '' OR sender = $2)"
@@ -255,6 +255,7 @@ static bool row_inbound(const struct db_result *res, int r, struct inbound *in)
 	in->text[len] = '\0';
 	in->text_len = (uint16_t)len;
 	memcpy(in->dedup, dedup, 65);
+	in->flags = db_result_value(res, r, 11)[0] == 't' ? INBOUND_TEXT_CUT : 0;
 	return true;
 }
 

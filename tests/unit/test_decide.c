@@ -669,6 +669,36 @@ static void test_reprocess(void **state)
 	assert_int_equal(d.verdict.outcome, VALIDATE_ACCEPTED);
 }
 
+/* A text cut at INBOUND_TEXT_MAX says so in its record, and an English
+ * text too long is told so in English whatever the default language. */
+static void test_cut_text(void **state)
+{
+	static struct inbound in;
+	struct decide_result d;
+	struct decide_context c = { snap, &clk, senders, mono, (NOW_S + 5) * 1000LL, 0 };
+	char text[INBOUND_TEXT_MAX + 1];
+	const char *j;
+
+	(void)state;
+	memset(text, 0, sizeof(text));
+	snprintf(text, sizeof(text), "I 1021 3 ");
+	while (strlen(text) + 24 < sizeof(text))
+		strcat(text, "vote buying at the door ");
+	make_in(&in, NOLANG, text, NOW_S); /* registered without a language */
+	in.flags = INBOUND_TEXT_CUT;
+	set.default_lang = LANG_AR;
+	decide_message(&set, &c, &in, &d);
+	set.default_lang = LANG_EN;
+	assert_int_equal(d.msg.error, PARSE_ERR_MESSAGE_TOO_LONG);
+	assert_int_equal(d.lang, LANG_EN);
+	assert_contains(d.body, "too long");
+	j = json_of(&d);
+	assert_contains(j, "\"cut\":true");
+	in.flags = 0;
+	decide_message(&set, &c, &in, &d);
+	assert_lacks(json_of(&d), "\"cut\"");
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, fresh, drop)
 
 int main(void)
@@ -693,6 +723,7 @@ int main(void)
 		T(test_names),
 		T(test_json_too_small),
 		T(test_reprocess),
+		T(test_cut_text),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
