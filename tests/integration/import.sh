@@ -146,12 +146,13 @@ line 6: unknown area "بيروت/صيدا"
 sawt: '"$D"'/people_bad.csv: 4 bad rows, nothing imported' "database checks list every bad row"
 is "$(snapshot)" "$before" "nothing of the bad people file was imported"
 
-printf 'phone,name,role\n03 123 456,A,observer\n03-12,B,boss\n' > "$SAWT_TEST_TMP/p.csv"
+printf 'phone,name,role\n03 123 456,A,observer\n03-12,B,boss\n0944 11,C,coordinator\n' > "$SAWT_TEST_TMP/p.csv"
 out=$("$SAWT" import people "$SAWT_TEST_TMP/p.csv" 2>&1)
 is "$out" "line 2: an observer needs at least one station or area
 line 3: invalid phone \"03-12\": too short
 line 3: unknown role \"boss\": expected observer or coordinator
-sawt: $SAWT_TEST_TMP/p.csv: 2 bad rows, nothing imported" "several reasons on one line, bad rows counted once"
+line 4: invalid phone \"0944 11\": too short for its country's numbering plan
+sawt: $SAWT_TEST_TMP/p.csv: 3 bad rows, nothing imported" "several reasons on one line, bad rows counted once, a number too short for its country"
 
 # ---- dry run ----------------------------------------------------------
 out=$("$SAWT" import --dry-run stations "$D/stations_v2.csv" 2>&1)
