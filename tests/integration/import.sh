@@ -204,6 +204,15 @@ is "$(q 'SELECT count(*) FROM sawt.areas')" "$before" "and make no new area"
 is "$(q "SELECT count(DISTINCT area_id) FROM sawt.stations WHERE code IN ('1021', '9101', '9102')")" 1 \
 	"they are in the district already registered"
 
+# A person's areas are matched the same way: "بـيـروت" (tatweel),
+# "جَبَل-لبنان" (harakat, a dash) and "الاشرفيه" are the areas imported.
+printf 'phone,name,role,language,stations,areas\n03 555 777,Folded,coordinator,en,,بـيـروت|جَبَل-لبنان|بيروت / الاشرفيه\n' >"$SAWT_TEST_TMP/fold_people.csv"
+out=$("$SAWT" import people "$SAWT_TEST_TMP/fold_people.csv" 2>&1)
+is "$out" "imported 1 person (1 new, 0 updated)" "a person's areas spelt differently import"
+is "$(q "SELECT string_agg(a.name, '|' ORDER BY a.name) FROM sawt.person_areas pa JOIN sawt.people p ON p.id = pa.person_id
+	 JOIN sawt.areas a ON a.id = pa.area_id WHERE p.phone = '+9613555777'")" "الأشرفية|بيروت|جبل لبنان" \
+	"and are the areas already registered"
+
 # ---- configuration and usage ------------------------------------------
 grep -v pseudonym_secret "$SAWT_CONFIG" > "$SAWT_TEST_TMP/nosecret.conf"
 out=$("$SAWT" -c "$SAWT_TEST_TMP/nosecret.conf" import people "$D/people.csv" 2>&1)
