@@ -801,7 +801,9 @@ enum store_import_result store_import_run(const char *conninfo, struct registry_
 
 	memset(sum, 0, sizeof(*sum));
 	err[0] = '\0';
-	if (registry_import_n_errors(imp) > 0)
+	/* bad rows alone: the good ones are still checked against the
+	 * database (and rolled back), so both kinds are listed at once */
+	if (registry_import_n_errors(imp) > 0 && !registry_import_rows_checkable(imp))
 		return STORE_IMPORT_BAD_ROWS;
 	sum->rows = registry_import_n_rows(imp);
 	if (!connect_db(&s, conninfo))

@@ -154,6 +154,16 @@ line 3: unknown role \"boss\": expected observer or coordinator
 line 4: invalid phone \"0944 11\": too short for its country's numbering plan
 sawt: $SAWT_TEST_TMP/p.csv: 3 bad rows, nothing imported" "several reasons on one line, bad rows counted once, a number too short for its country"
 
+# Bad rows and rows only the database can refuse, listed in one pass.
+before=$(snapshot)
+printf 'phone,name,role,stations,areas\n03 123 456,A,observer,9999,\n03-12,B,observer,1021,\n71 123 457,C,observer,,Atlantis\n' > "$SAWT_TEST_TMP/both.csv"
+out=$("$SAWT" import people "$SAWT_TEST_TMP/both.csv" 2>&1)
+is "$out" "line 2: unknown station \"9999\" (import stations first)
+line 3: invalid phone \"03-12\": too short
+line 4: unknown area \"Atlantis\"
+sawt: $SAWT_TEST_TMP/both.csv: 3 bad rows, nothing imported" "bad rows and unknown stations or areas are listed together, by line"
+is "$(snapshot)" "$before" "and nothing is imported"
+
 # ---- dry run ----------------------------------------------------------
 out=$("$SAWT" import --dry-run stations "$D/stations_v2.csv" 2>&1)
 is "$out" "would import 9 stations (0 new, 9 updated), 0 new areas" "--dry-run reports what it would do"
