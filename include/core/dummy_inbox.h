@@ -99,7 +99,8 @@ struct strbuf;
  * becomes U+0000 and cuts the number there: "+96171123<byte>456" would be
  * read as +96171123 and answered there).  A sender Gammu would not read
  * faithfully -- U+0000, a control character, a lone surrogate, bad hex, a
- * byte beyond ASCII -- is written into out: the file again, with
+ * byte beyond ASCII, more than the 50 characters Gammu keeps -- is written
+ * into out: the file again, with
  * Number = "?" and a NumberUnicode in which each such character is U+FFFD,
  * so the message is still read and recorded, and its sender, which
  * phone_normalize() refuses, gets no reply.  Allocates nothing.

@@ -21,7 +21,8 @@
 
 #define SENDER_MAX 32 /* bytes of UTF-8, as in struct inbound */
 #define FILE_MAX 8192
-#define HEX_LINE 200 /* Gammu splits TextNN lines at 200 digits */
+#define HEX_LINE 200    /* Gammu splits TextNN lines at 200 digits */
+#define NUMBER_UNITS 50 /* Gammu's GSM_MAX_NUMBER_LENGTH: a longer Number is cut */
 
 /* A growing text in a fixed buffer; ok turns false on overflow. */
 const char *dummy_inbox_default_dir(const char *state_dir, char *buf, size_t n)
@@ -400,9 +401,9 @@ static int hex_digit(char c)
  * unit was faithful. */
 static bool unicode_sender(const char *t, size_t a, size_t b, struct strbuf *o)
 {
-	uint32_t u[256];
+	uint32_t u[NUMBER_UNITS + 1];
 	size_t n = 0;
-	bool ok = (b - a) % 4 == 0 && b > a;
+	bool ok = (b - a) % 4 == 0; /* an empty sender is read as written */
 
 	for (size_t i = a; i < b && n < sizeof(u) / sizeof(u[0]); i += 4) {
 		int d[4] = { -1, -1, -1, -1 };
@@ -412,6 +413,10 @@ static bool unicode_sender(const char *t, size_t a, size_t b, struct strbuf *o)
 		u[n++] = d[0] < 0 || d[1] < 0 || d[2] < 0 || d[3] < 0
 				 ? 0x110000 /* not hex */
 				 : (uint32_t)(d[0] << 12 | d[1] << 8 | d[2] << 4 | d[3]);
+	}
+	if (n > NUMBER_UNITS) { /* Gammu would cut it: keep what it reads, marked */
+		n = NUMBER_UNITS;
+		u[n - 1] = 0x110000;
 	}
 	for (size_t i = 0; i < n; i++) {
 		bool high = u[i] >= 0xd800 && u[i] <= 0xdbff;
@@ -439,8 +444,8 @@ static bool unicode_sender(const char *t, size_t a, size_t b, struct strbuf *o)
  * read faithfully. */
 static bool plain_sender(const char *t, size_t a, size_t b, struct strbuf *o)
 {
-	size_t pos = a;
-	bool ok = b > a;
+	size_t pos = a, units = 0;
+	bool ok = true; /* an empty sender is read as written */
 
 	if (b - a >= 2 && t[a] == '"' && t[b - 1] == '"') {
 		a++;
@@ -459,6 +464,13 @@ static bool plain_sender(const char *t, size_t a, size_t b, struct strbuf *o)
 			ok = false;
 		if (is_control_cp(cp))
 			cp = 0xfffd;
+		units += cp >= 0x10000 ? 2 : 1;
+		if (units > NUMBER_UNITS || (units == NUMBER_UNITS && pos < b)) {
+			/* Gammu would cut it here: the rest is one mark */
+			strbuf_puts(o, "FFFD");
+			ok = false;
+			break;
+		}
 		if (cp >= 0x10000) /* as a surrogate pair */
 			strbuf_printf(o, "%04X%04X", 0xd800 + ((cp - 0x10000) >> 10),
 				      0xdc00 + ((cp - 0x10000) & 0x3ff));
@@ -468,15 +480,25 @@ static bool plain_sender(const char *t, size_t a, size_t b, struct strbuf *o)
 	return ok;
 }
 
+/* True when line [a, b) of text sets the sender (Number or NumberUnicode). */
+static bool sender_line(const char *text, size_t a, size_t b)
+{
+	size_t va, vb;
+
+	return line_key(text, a, b, "Number", &va, &vb) ||
+	       line_key(text, a, b, "NumberUnicode", &va, &vb);
+}
+
 enum dummy_sender dummy_inbox_fix_sender(const char *text, size_t len, struct strbuf *out)
 {
 	size_t pos = 0, a, b, va, vb, num_line = SIZE_MAX, uni_line = SIZE_MAX;
-	size_t num_a = 0, num_b = 0, uni_a = 0, uni_b = 0, line = 0;
+	size_t num_a = 0, num_b = 0, uni_a = 0, uni_b = 0, line = 0, end_line;
 	char hexbuf[4 * 256 + 1];
 	struct strbuf hex;
 	bool faithful, sections = false;
 
-	/* the first section's Number and NumberUnicode (its first of each) */
+	/* the first section (and what precedes it): its first Number and
+	 * NumberUnicode; end_line is the next section's header */
 	while (next_line(text, len, &pos, &a, &b)) {
 		if (a < b && text[a] == '[') {
 			if (sections)
@@ -490,6 +512,7 @@ enum dummy_sender dummy_inbox_fix_sender(const char *text, size_t len, struct st
 		}
 		line++;
 	}
+	end_line = line;
 	if (num_line == SIZE_MAX)
 		return DUMMY_SENDER_MISSING;
 	strbuf_init(&hex, hexbuf, sizeof(hexbuf));
@@ -497,13 +520,14 @@ enum dummy_sender dummy_inbox_fix_sender(const char *text, size_t len, struct st
 					: plain_sender(text, num_a, num_b, &hex);
 	if (faithful && !hex.overflow)
 		return DUMMY_SENDER_OK;
-	/* the file again, its sender marked */
+	/* the file again, its sender marked: one Number and NumberUnicode
+	 * where the first Number was, no other of that section */
 	pos = 0;
 	line = 0;
 	while (next_line(text, len, &pos, &a, &b)) {
 		if (line == num_line) {
 			strbuf_printf(out, "Number = \"?\"\nNumberUnicode = %s\n", hex.buf);
-		} else if (line != uni_line) {
+		} else if (line >= end_line || !sender_line(text, a, b)) {
 			strbuf_append(out, text + a, b - a);
 			strbuf_puts(out, "\n");
 		}

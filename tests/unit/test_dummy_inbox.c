@@ -264,6 +264,12 @@ static void test_fix_sender(void **state)
 			     out, sizeof(out)),
 			 DUMMY_SENDER_FIXED);
 	has(out, "NumberUnicode = 002B0039003600310037200B0031\n");
+	/* longer than Gammu's 50 characters: what it reads, marked at the cut */
+	assert_int_equal(fix(HEAD "Number = \"+961711234567890123456789012345678901234567890123"
+				  "4567890\"\n" TAIL,
+			     out, sizeof(out)),
+			 DUMMY_SENDER_FIXED);
+	has(out, "0033FFFD\n"); /* 49 characters read, then the mark */
 	/* the second section's Number does not count; none: missing */
 	assert_int_equal(fix(HEAD TAIL "[Other]\nNumber = \"1\"\n", out, sizeof(out)),
 			 DUMMY_SENDER_MISSING);
