@@ -6,7 +6,9 @@
  *   [sawt]      state_dir, log_level
  *   [database]  url (empty or absent: the embedded PostgreSQL), pg_bindir,
  *               migrations_dir, listen, analyst_group
- *   [http]      listen, secret, tls_cert, tls_key
+ *   [http]      listen, secret, tls_cert, tls_key, timeout, max_connections
+ *   [kannel]    url, username, password, smsc, sender, dlr_url, dlr_mask,
+ *               outbound, timeout (outgoing SMS through Kannel's sendsms)
  *   [election]  name, country_code, default_language, timezone,
  *               polls_open, polls_close, results_deadline, pseudonym_secret
  *   [modem NAME] the keys of a gammurc [gammu] section (device, connection,
@@ -30,6 +32,15 @@
 
 #define CONFIG_ERR_MAX 512
 
+/* [http] timeout and max_connections when not set. */
+#define CONFIG_HTTP_TIMEOUT_DEFAULT 30
+#define CONFIG_HTTP_MAX_CONNECTIONS_DEFAULT 2048
+
+/* [kannel] timeout when not set, and its largest value (below the
+ * outbox's stuck-row rule, OUTBOX_STUCK_SEC). */
+#define CONFIG_KANNEL_TIMEOUT_DEFAULT 20
+#define CONFIG_KANNEL_TIMEOUT_MAX 100
+
 /* The election's name when [election] name is not set. */
 #define CONFIG_DEFAULT_ELECTION "default"
 
@@ -51,6 +62,12 @@ struct config_modem {
 	int balance_interval; /* seconds between balance checks */
 	bool send;            /* use this modem for outgoing SMS */
 	bool receive;         /* read incoming SMS from this modem */
+};
+
+/* [kannel] outbound: which senders the outbox uses when Kannel is set. */
+enum config_outbound {
+	CONFIG_OUTBOUND_KANNEL, /* Kannel only; modems receive (default) */
+	CONFIG_OUTBOUND_BOTH,   /* Kannel and the modems that send */
 };
 
 /* [election] unknown_sender_reply: whom of the unknown numbers to answer. */
@@ -79,6 +96,19 @@ struct config {
 	char *http_secret;
 	char *tls_cert;
 	char *tls_key;
+	int http_timeout;         /* seconds a connection may stay silent */
+	int http_max_connections; /* connections open at once */
+
+	/* [kannel]: set when kannel_url is */
+	char *kannel_url;      /* sendsms URL, http://host:port/cgi-bin/sendsms */
+	char *kannel_username; /* a sendsms-user of smsbox */
+	char *kannel_password;
+	char *kannel_smsc;    /* NULL: Kannel's routing */
+	char *kannel_sender;  /* "from"; NULL: smsbox's default */
+	char *kannel_dlr_url; /* sawt's /sms/dlr as Kannel reaches it; NULL: no reports */
+	int kannel_dlr_mask;  /* 1..63 */
+	enum config_outbound kannel_outbound;
+	int kannel_timeout; /* seconds for one sendsms request */
 
 	/* [election] */
 	char *election_name;

@@ -10,11 +10,16 @@
 #include <unistd.h>
 
 #include "command.h"
+#include "http_door.h"
+#include "http_server.h"
 #include "intake.h"
+#include "kannel.h"
 #include "modem.h"
 #include "modem_report.h"
 #include "outbox.h"
 #include "pipeline.h"
+#include "sms_dlr.h"
+#include "sms_inbound.h"
 
 enum gateway_phase {
 	GATEWAY_RUNNING,
@@ -33,7 +38,11 @@ struct gateway {
 	struct outbox *outbox;
 	struct command *command; /* answers coordinators */
 	struct modem_report *report;
-	struct event *ev_report; /* refreshes sawt.modems' counters */
+	struct event *ev_report;         /* refreshes sawt.modems' counters */
+	struct http_server *http;        /* NULL: [http] listen not set */
+	struct sms_inbound *sms_inbound; /* /sms/inbound */
+	struct sms_dlr *sms_dlr;         /* /sms/dlr */
+	struct kannel *kannel;           /* NULL: [kannel] url not set */
 	unsigned drain_ticks;
 };
 
@@ -122,6 +131,85 @@ static void report_tick(evutil_socket_t fd, short what, void *arg)
 		modem_report_status(gw->report, modem_mgr_status_at(gw->modems, i));
 }
 
+/* Kannel's answer to a row the outbox handed it. */
+static void kannel_result(uint64_t id, enum kannel_answer answer, const char *text, void *arg)
+{
+	struct gateway *gw = arg;
+	enum outbox_outcome o = answer == KANNEL_ANSWER_ACCEPTED   ? OUTBOX_SENT
+				: answer == KANNEL_ANSWER_REJECTED ? OUTBOX_REJECTED
+								   : OUTBOX_RETRY;
+
+	outbox_on_sender_result(gw->outbox, id, o, o == OUTBOX_SENT ? NULL : text);
+}
+
+static unsigned kannel_room_cb(void *ctx)
+{
+	return kannel_room(ctx);
+}
+
+static bool kannel_send_cb(void *ctx, uint64_t id, const char *to, const char *body)
+{
+	return kannel_send(ctx, id, to, body);
+}
+
+/*
+ * Kannel's sendsms as the outbox's other sender, when [kannel] url is
+ * set: with outbound = kannel (the default) the modems send nothing.
+ */
+static bool gateway_kannel(struct gateway *gw, struct event_base *base, const struct config *cfg,
+			   char *err, size_t errlen)
+{
+	struct outbox_sender s = {
+		.via = "kannel",
+		.room = kannel_room_cb,
+		.send = kannel_send_cb,
+	};
+
+	gw->kannel = kannel_new(base, cfg, kannel_result, gw, err, errlen);
+	if (gw->kannel == NULL)
+		return err[0] == '\0';
+	s.ctx = gw->kannel;
+	outbox_set_sender(gw->outbox, &s);
+	if (cfg->kannel_outbound == CONFIG_OUTBOUND_KANNEL)
+		outbox_set_modems(gw->outbox, NULL);
+	log_info("replies and alerts leave through Kannel (%s)%s%s", cfg->kannel_url,
+		 cfg->kannel_outbound == CONFIG_OUTBOUND_BOTH ? " and the modems" : "",
+		 cfg->kannel_dlr_url ? ", with delivery reports" : "");
+	return true;
+}
+
+/* A message that came over HTTP was committed: replies may wait. */
+static void http_committed(void *arg)
+{
+	struct gateway *gw = arg;
+
+	outbox_kick(gw->outbox);
+	command_kick(gw->command);
+}
+
+/*
+ * The HTTP door, when [http] listen is set, and its routes.  Each
+ * module's route is added here.
+ */
+static bool gateway_http(struct gateway *gw, struct event_base *base, const struct config *cfg,
+			 char *err, size_t errlen)
+{
+	gw->http = http_door_new(base, cfg, err, errlen);
+	if (gw->http == NULL)
+		return err[0] == '\0';
+	gw->sms_inbound = sms_inbound_new(gw->intake, http_committed, gw);
+	if (gw->sms_inbound == NULL || !sms_inbound_route(gw->sms_inbound, gw->http)) {
+		snprintf(err, errlen, "could not add the HTTP route /sms/inbound: out of memory");
+		return false;
+	}
+	gw->sms_dlr = sms_dlr_new(gw->db);
+	if (gw->sms_dlr == NULL || !sms_dlr_route(gw->sms_dlr, gw->http)) {
+		snprintf(err, errlen, "could not add the HTTP route /sms/dlr: out of memory");
+		return false;
+	}
+	return true;
+}
+
 static bool gateway_build(struct gateway *gw, struct event_base *base, const struct config *cfg,
 			  char *err, size_t errlen)
 {
@@ -158,7 +246,9 @@ static bool gateway_build(struct gateway *gw, struct event_base *base, const str
 	    gw->ev_report == NULL)
 		goto oom;
 	outbox_set_modems(gw->outbox, gw->modems);
-	return true;
+	if (!gateway_kannel(gw, base, cfg, err, errlen))
+		return false;
+	return gateway_http(gw, base, cfg, err, errlen);
 oom:
 	snprintf(err, errlen, "out of memory");
 	return false;
@@ -214,6 +304,7 @@ void gateway_stop(struct gateway *gw)
 	if (gw->phase != GATEWAY_RUNNING)
 		return;
 	gw->phase = GATEWAY_DRAINING;
+	http_server_stop_listening(gw->http);
 	event_del(gw->ev_report);
 	outbox_stop(gw->outbox);
 	command_stop(gw->command);
@@ -235,7 +326,9 @@ bool gateway_stopped(struct gateway *gw)
 		modem_mgr_stop(gw->modems);
 		return false;
 	case GATEWAY_STOPPING_MODEMS:
-		if (modem_mgr_running(gw->modems) > 0)
+		/* and Kannel answers what it was handed (within [kannel] timeout) */
+		if (modem_mgr_running(gw->modems) > 0 ||
+		    (gw->kannel != NULL && kannel_in_flight(gw->kannel) > 0))
 			return false;
 		gw->phase = GATEWAY_STOPPED;
 		return true;
@@ -250,7 +343,11 @@ void gateway_free(struct gateway *gw)
 		return;
 	if (gw->ev_report)
 		event_free(gw->ev_report);
+	sms_inbound_free(gw->sms_inbound); /* before the server frees its requests */
+	sms_dlr_free(gw->sms_dlr);
+	http_server_free(gw->http);
 	modem_mgr_free(gw->modems);
+	kannel_free(gw->kannel);
 	outbox_free(gw->outbox);
 	command_free(gw->command);
 	modem_report_free(gw->report);
