@@ -639,6 +639,8 @@ static enum sms_http_error decode_text(const struct fields *fs, enum text_enc en
 	out->text_len = (uint16_t)t.len;
 	x->text_mended = t.mended;
 	x->text_cut = t.cut;
+	if (t.cut)
+		out->flags |= INBOUND_TEXT_CUT; /* stored as cut, answered as a modem's */
 	return SMS_HTTP_OK;
 }
 

@@ -295,8 +295,11 @@ static void test_mended(void **state)
 		n += snprintf(q + n, sizeof(q) - (size_t)n, "%%D9%%82");
 	assert_int_equal(decode_q(q, &in, &x), SMS_HTTP_OK);
 	assert_true(x.text_cut);
+	assert_int_equal(in.flags, INBOUND_TEXT_CUT); /* stored and answered as cut */
 	assert_int_equal(in.text_len, INBOUND_TEXT_MAX - 1);
 	assert_true(inbound_valid(&in));
+	assert_int_equal(decode_q("from=1&text=short", &in, &x), SMS_HTTP_OK);
+	assert_int_equal(in.flags, 0);
 }
 
 int main(void)
