@@ -82,6 +82,14 @@ is "$code" 400 "a field given twice: 400"
 code=$(req -u "$AUTH" -X PUT "$URL?from=1")
 is "$code" 405 "another method: 405"
 is "$(q "SELECT count(*) FROM sawt.inbound_messages")" "$n0" "no malformed request is recorded"
+# a sender no phone has (a control character) is recorded, marked, unanswered
+code=$(req -u "$AUTH" "$URL?from=%2B961%0A76123456&text=T+2011+V999&time=$T0")
+is "$code" 200 "a sender with a control character is taken (200)"
+wait_sql "SELECT count(*) FROM sawt.inbound_messages WHERE sender = '+961' || U&'\FFFD' || '76123456' AND no_reply_reason = 'non_phone_sender'" 1 20 &&
+	pass "recorded with the bad character marked, not answered" ||
+	fail "recorded with the bad character marked, not answered"
+is "$(q "SELECT count(*) FROM sawt.reports WHERE voters = 999")" 0 "and not counted as a report"
+n0=$(q "SELECT count(*) FROM sawt.inbound_messages")
 
 # --- 5. authentication -----------------------------------------------------
 OK_Q="from=%2B96176123456&to=5555&text=T+2011+V300+W120&time=$T0&smsc=op1&id=k-1&coding=0&charset=UTF-8"
