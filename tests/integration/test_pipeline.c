@@ -488,10 +488,21 @@ static void test_dedup(void **state)
 			     " WHERE dedup_key = decode($1, 'hex')",
 			     in.dedup),
 			 1);
-	/* once sent, a redelivery queues the same reply again */
+	/* once sent (or delivered), a redelivery is not answered again: one
+	 * reply per message, however often a gateway delivers it */
 	q1("WITH u AS (UPDATE sawt.outbox SET state = 'sent' WHERE state = 'queued'"
 	   " RETURNING 1) SELECT count(*) FROM u",
 	   NULL);
+	send_in(&in);
+	load(&in, &s);
+	assert_int_equal(s.reports, 1);
+	assert_int_equal(s.replies, 1);
+	/* a reply that failed for good never reached the observer: a
+	 * redelivery queues it again, once */
+	q1("WITH u AS (UPDATE sawt.outbox SET state = 'failed' WHERE state = 'sent'"
+	   " RETURNING 1) SELECT count(*) FROM u",
+	   NULL);
+	send_in(&in);
 	send_in(&in);
 	load(&in, &s);
 	assert_int_equal(s.reports, 1);
