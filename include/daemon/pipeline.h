@@ -24,8 +24,9 @@
  * again.  Rate
  * and PIN state live in memory (sender.h); at start the pipeline reads it
  * back from the messages stored in the last hour (rate-limited ones, PIN
- * errors, right PINs), and messages wait until it has, so a restart
- * neither lifts a lock or a mute nor forgets wrong PINs.  Each sawtd node
+ * errors, right PINs, the operator's unmutes), and messages wait until it
+ * has, so a restart neither lifts a lock or a mute nor forgets wrong PINs,
+ * nor brings back a mute the operator lifted.  Each sawtd node
  * keeps its own: two nodes sharing a database each count what they see.
  *
  * Group commit (ingest.h).  Messages are collected for at most
@@ -131,10 +132,13 @@ struct pipeline_stats {
  *   failed                                 recorded as failed (code
  *                                          internal_error).
  * form is the report's form ("turnout", ...) for a new report, else "".
- * code is "" when there is none.  Strings are valid during the call.
+ * code is "" when there is none.  reprocessed: a message stored before,
+ * decided again at the operator's request (pipeline_reprocess()).
+ * Strings are valid during the call.
  */
 struct pipeline_stored {
 	uint8_t transport; /* enum inbound_transport */
+	bool reprocessed;
 	const char *outcome;
 	const char *code;
 	const char *form;
@@ -189,6 +193,40 @@ void pipeline_flush(struct pipeline *pl);
  */
 void pipeline_on_db_state(struct pipeline *pl, enum db_state state);
 void pipeline_on_notify(struct pipeline *pl, const char *channel, const char *payload);
+
+/*
+ * Operator requests (control.h): the pipeline LISTENs on CONTROL_CHANNEL
+ * and applies `sawt unmute` and `sawt reprocess` through the two functions
+ * below.
+ *
+ * pipeline_unmute: the operator unmuted sender (E.164) ago_ms milliseconds
+ * ago: sender_unmute() on its state, when this sawtd has any.
+ */
+void pipeline_unmute(struct pipeline *pl, const char *sender, int64_t ago_ms);
+
+/* What became of a reprocessed message. */
+enum pipeline_redo_outcome {
+	PIPELINE_REDONE = 0,   /* processed now, in its inbound row */
+	PIPELINE_REDO_NOT_DUE, /* no longer eligible (processed meanwhile): untouched */
+	PIPELINE_REDO_ERROR,   /* the store refused it again (logged): it stays as it was */
+	PIPELINE_REDO_FAILED,  /* not stored (the database went away): it stays as it was */
+};
+
+typedef void (*pipeline_redo_cb)(void *arg, enum pipeline_redo_outcome outcome);
+
+/*
+ * Reprocess the message in (copied; its dedup key as stored), recorded
+ * before as inbound row inbound_id without being processed: decided as
+ * decide.h says for reprocessing and stored into that row by
+ * sawt.ingest_batch (migrations/0013_operator.sql), once whatever else
+ * reprocesses it.  As pipeline_submit(): false when it cannot be taken
+ * now, else cb(arg, outcome) follows.
+ */
+bool pipeline_reprocess(struct pipeline *pl, const struct inbound *in, int64_t inbound_id,
+			pipeline_redo_cb cb, void *arg) SAWT_MUST_CHECK;
+
+/* The node name recorded on inbound rows ("" when none). */
+const char *pipeline_node(const struct pipeline *pl);
 
 /* True once the registry cache has loaded. */
 bool pipeline_ready(const struct pipeline *pl);

@@ -44,10 +44,14 @@ static void json_inbound(struct json_buf *j, const struct decide_result *d, cons
 		json_uint(j, "mp_total", in->concat_parts);
 	}
 	json_string(j, "txt", in->text, in->text_len);
+	if (in->flags & INBOUND_TEXT_CUT)
+		json_bool(j, "cut", true);
 	if (d->verdict.person != NULL)
 		json_uint(j, "person", (uint64_t)d->verdict.person->id);
 	jstr(j, "in_state", decide_state_name(d->state));
 	json_error(j, d);
+	if (d->redo > 0)
+		json_uint(j, "redo", (uint64_t)d->redo);
 }
 
 static void json_flags(struct json_buf *j, const struct decide_result *d)

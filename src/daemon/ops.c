@@ -35,8 +35,9 @@ struct ops {
 	struct event_base *base;
 	struct ops_sources src;
 	int64_t started_ms;
-	/* stored messages (transport, outcome, code) and reports (form, outcome) */
-	struct strmap *messages, *reports;
+	/* stored messages (transport, outcome, code), those reprocessed (the
+	 * same), and reports (form, outcome) */
+	struct strmap *messages, *reprocessed, *reports;
 	struct count **counts; /* both maps' entries, to free them */
 	size_t n_counts, cap_counts;
 	/* the outbox backlog */
@@ -84,7 +85,7 @@ static void on_stored(void *arg, const struct pipeline_stored *s)
 
 	snprintf(key, sizeof(key), "%s\t%s\t%s", inbound_transport_name(s->transport), s->outcome,
 		 s->code);
-	ok = count_one(ops, ops->messages, key);
+	ok = count_one(ops, s->reprocessed ? ops->reprocessed : ops->messages, key);
 	if (s->form[0] != '\0') {
 		snprintf(key, sizeof(key), "%s\t%s", s->form, s->outcome);
 		ok = count_one(ops, ops->reports, key) && ok;
@@ -234,6 +235,14 @@ static char *render(struct ops *ops, size_t *len, char *err, size_t errlen)
 				  "reason an ignored message was not processed).",
 				  "transport,outcome,code"),
 		   3);
+	put_counts(
+		ops, ops->reprocessed,
+		metrics_family(m, METRICS_COUNTER, "sawt_messages_reprocessed_total",
+			       "Messages stored before and decided again at the operator's "
+			       "request (sawt reprocess, sawt unmute), by transport, outcome and "
+			       "error code.",
+			       "transport,outcome,code"),
+		3);
 	put_counts(ops, ops->reports,
 		   metrics_family(m, METRICS_COUNTER, "sawt_reports_total",
 				  "New reports stored, by form and outcome.", "form,outcome"),
@@ -418,9 +427,11 @@ struct ops *ops_new(struct event_base *base, const struct ops_sources *src)
 	ops->render_cap = RENDER_FIRST;
 	ops->backlog.oldest_due_age_s = -1;
 	ops->messages = strmap_new(64);
+	ops->reprocessed = strmap_new(16);
 	ops->reports = strmap_new(32);
 	ops->ev_backlog = event_new(base, -1, EV_PERSIST, backlog_tick, ops);
-	if (ops->messages == NULL || ops->reports == NULL || ops->ev_backlog == NULL) {
+	if (ops->messages == NULL || ops->reprocessed == NULL || ops->reports == NULL ||
+	    ops->ev_backlog == NULL) {
 		ops_free(ops);
 		return NULL;
 	}
@@ -441,6 +452,7 @@ void ops_free(struct ops *ops)
 		free(ops->counts[i]);
 	free(ops->counts);
 	strmap_free(ops->messages);
+	strmap_free(ops->reprocessed);
 	strmap_free(ops->reports);
 	free(ops);
 }

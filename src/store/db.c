@@ -670,7 +670,7 @@ static void conninfo_add(char *buf, size_t n, const char *key, const char *value
 
 char *db_conninfo(const struct config *cfg)
 {
-	char buf[4096] = "";
+	char buf[4096] = "", port[8];
 	char *sock;
 
 	if (cfg->db_url != NULL)
@@ -679,7 +679,7 @@ char *db_conninfo(const struct config *cfg)
 	if (sock == NULL)
 		return NULL;
 	conninfo_add(buf, sizeof(buf), "host", sock);
-	conninfo_add(buf, sizeof(buf), "port", PGEMBED_PORT);
+	conninfo_add(buf, sizeof(buf), "port", pgembed_port(cfg, port, sizeof(port)));
 	conninfo_add(buf, sizeof(buf), "user", PGEMBED_USER);
 	conninfo_add(buf, sizeof(buf), "dbname", PGEMBED_DBNAME);
 	free(sock);
