@@ -72,4 +72,10 @@ bool inbound_sender_clean(const char *raw, char *out, size_t cap);
  */
 bool inbound_valid(const struct inbound *in) SAWT_MUST_CHECK;
 
+/*
+ * The name of a transport as stored (sawt.inbound_messages.transport) and
+ * in metrics: "modem" (INBOUND_GSM and anything unknown), "http", "ussd".
+ */
+const char *inbound_transport_name(uint8_t transport);
+
 #endif

@@ -37,6 +37,8 @@ enum intake_result {
 /* Called once per submitted message, possibly before intake_submit returns. */
 typedef void (*intake_ack_cb)(void *arg, enum intake_result result);
 
+#define INTAKE_TRANSPORTS 4 /* by enum inbound_transport; 0: any other */
+
 struct intake_stats {
 	uint64_t submitted;
 	uint64_t committed;
@@ -44,6 +46,10 @@ struct intake_stats {
 	uint64_t replayed;
 	uint64_t failed;
 	size_t spool_depth;
+	/* submitted messages by transport and enum intake_result */
+	uint64_t results[INTAKE_TRANSPORTS][3];
+	int64_t spool_oldest_ms; /* when the oldest spooled message was written
+				  * (Unix ms); 0: none */
 };
 
 /*
@@ -71,6 +77,8 @@ void intake_set_db_ready(struct intake *in, bool ready);
 /* Messages accepted but not yet acknowledged. */
 size_t intake_in_flight(const struct intake *in);
 
+/* The counters, the spool's depth and the age of its oldest message (one
+ * stat() when the spool is not empty). */
 void intake_stats(const struct intake *in, struct intake_stats *out);
 
 #endif

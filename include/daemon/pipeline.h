@@ -108,10 +108,43 @@ struct pipeline_stats {
 	uint64_t batch_largest;
 	uint64_t retries; /* batches resent or split */
 	uint64_t registry_loads;
-	size_t pending;       /* accepted, no callback yet */
-	size_t in_flight;     /* batches in the database */
-	unsigned lanes_ready; /* write connections up */
+	size_t pending;           /* accepted, no callback yet */
+	size_t in_flight;         /* batches in the database */
+	unsigned lanes_ready;     /* write connections up */
+	unsigned lanes;           /* write connections in use */
+	struct db_stats write_db; /* the write connections the pipeline opened
+				   * itself (not the db it was given) */
 };
+
+/*
+ * What became of one stored message, for counting (/metrics).  outcome:
+ *   accepted, accepted_flagged, rejected   a report, as the store decided
+ *                                          it (code: its error code);
+ *   rejected                               another message with an error
+ *                                          code (parse error, unknown_sender,
+ *                                          bad_pin, ...);
+ *   ignored                                recorded only (code: why, e.g.
+ *                                          non_phone_sender, own_number);
+ *   command                                STATUS or ACK, answered later;
+ *   answered                               HELP and other messages answered
+ *                                          without an error;
+ *   duplicate                              its dedup key was stored before;
+ *   failed                                 recorded as failed (code
+ *                                          internal_error).
+ * form is the report's form ("turnout", ...) for a new report, else "".
+ * code is "" when there is none.  reprocessed: a message stored before,
+ * decided again at the operator's request (pipeline_reprocess()).
+ * Strings are valid during the call.
+ */
+struct pipeline_stored {
+	uint8_t transport; /* enum inbound_transport */
+	bool reprocessed;
+	const char *outcome;
+	const char *code;
+	const char *form;
+};
+
+typedef void (*pipeline_stored_fn)(void *arg, const struct pipeline_stored *s);
 
 /* The defaults above. */
 void pipeline_options_init(struct pipeline_options *opt);
@@ -202,5 +235,9 @@ bool pipeline_ready(const struct pipeline *pl);
 struct registry *pipeline_registry(struct pipeline *pl);
 
 void pipeline_stats(const struct pipeline *pl, struct pipeline_stats *out);
+
+/* Call fn(arg, ...) for every message stored from now on, just before its
+ * done callback; NULL stops it. */
+void pipeline_set_stored_cb(struct pipeline *pl, pipeline_stored_fn fn, void *arg);
 
 #endif

@@ -102,3 +102,12 @@ bool inbound_sender_clean(const char *raw, char *out, size_t cap)
 	out[used] = '\0';
 	return clean && !cut;
 }
+
+const char *inbound_transport_name(uint8_t transport)
+{
+	switch (transport) {
+	case INBOUND_HTTP: return "http";
+	case INBOUND_USSD: return "ussd";
+	default: return "modem";
+	}
+}

@@ -37,6 +37,14 @@ struct pending {
 
 static void intake_replay(struct intake *in);
 
+/* Count what became of a submitted message of msg's transport. */
+static void count(struct intake *in, const struct inbound *msg, enum intake_result result)
+{
+	unsigned t = msg->transport < INTAKE_TRANSPORTS ? msg->transport : 0;
+
+	in->stats.results[t][result]++;
+}
+
 /* Spool msg and acknowledge accordingly. */
 static void spool_and_ack(struct intake *in, const struct inbound *msg, intake_ack_cb ack,
 			  void *arg)
@@ -46,12 +54,14 @@ static void spool_and_ack(struct intake *in, const struct inbound *msg, intake_a
 
 	if (spool_put(in->spool, msg, &seq, err, sizeof(err))) {
 		in->stats.spooled++;
+		count(in, msg, INTAKE_SPOOLED);
 		ack(arg, INTAKE_SPOOLED);
 		return;
 	}
 	log_error("could not spool a message from %s; it stays with its source: %s", msg->source,
 		  err);
 	in->stats.failed++;
+	count(in, msg, INTAKE_FAILED);
 	ack(arg, INTAKE_FAILED);
 }
 
@@ -64,6 +74,7 @@ static void direct_done(void *arg, enum pipeline_outcome outcome)
 	in->direct_in_flight--;
 	if (outcome == PIPELINE_COMMITTED) {
 		in->stats.committed++;
+		count(in, &p->msg, INTAKE_COMMITTED);
 		p->ack(p->arg, INTAKE_COMMITTED);
 	} else {
 		spool_and_ack(in, &p->msg, p->ack, p->arg);
@@ -210,4 +221,6 @@ void intake_stats(const struct intake *in, struct intake_stats *out)
 {
 	*out = in->stats;
 	out->spool_depth = spool_count(in->spool);
+	if (!spool_oldest_time(in->spool, &out->spool_oldest_ms))
+		out->spool_oldest_ms = 0;
 }

@@ -40,6 +40,9 @@ struct msg {
 	int station_id;                       /* 0: none */
 	char tally_key[DECIDE_TALLY_KEY_MAX]; /* "" unless an accepted report */
 	bool ignored;
+	uint8_t state;     /* enum decide_state */
+	uint8_t no_reply;  /* enum decide_no_reply */
+	uint8_t form;      /* enum parse_form of a report; PARSE_FORM_NONE */
 	struct inbound in; /* the record (for its fallback record) */
 };
 
@@ -75,6 +78,8 @@ struct pipeline {
 	struct control *control; /* the operator's requests */
 	bool closing;
 	struct pipeline_stats stats;
+	pipeline_stored_fn stored;
+	void *stored_arg;
 };
 
 /* ==== messages ==== */
@@ -169,6 +174,9 @@ static char *process(struct pipeline *pl, struct msg *m)
 	decide_message(&pl->set, &c, &m->in, &d);
 	log_decision(m, &d);
 	m->ignored = d.no_reply != DECIDE_REPLY && m->redo == 0;
+	m->state = (uint8_t)d.state;
+	m->no_reply = (uint8_t)d.no_reply;
+	m->form = (uint8_t)(decide_is_report(&d) ? d.msg.form : PARSE_FORM_NONE);
 	m->station_id = d.station_id;
 	memcpy(m->tally_key, d.tally_key, sizeof(m->tally_key));
 	return record_json(&d, m->dedup);
@@ -185,11 +193,49 @@ static char *failed_json(const struct msg *m)
 
 /* ==== handing over to the group commit ==== */
 
+/* Tell the stored callback what became of m (see pipeline.h). */
+static void report_stored(struct pipeline *pl, const struct msg *m, const struct ingest_result *res)
+{
+	struct pipeline_stored s = {
+		.transport = m->in.transport,
+		.reprocessed = m->redo != 0,
+		.outcome = "answered",
+		.code = "",
+		.form = "",
+	};
+	const char *why;
+
+	if (pl->stored == NULL || !res->stored)
+		return;
+	if (res->recorded_failed) {
+		s.outcome = "failed";
+		s.code = "internal_error";
+	} else if (res->duplicate) {
+		s.outcome = "duplicate";
+	} else if (res->outcome[0] != '\0') {
+		s.outcome = res->outcome;
+		s.code = res->error_code;
+		if (m->form != PARSE_FORM_NONE)
+			s.form = parse_form_name((enum parse_form)m->form);
+	} else if (res->error_code[0] != '\0') {
+		s.outcome = "rejected";
+		s.code = res->error_code;
+	} else if (m->state == DECIDE_IGNORED) {
+		why = decide_no_reply_code((enum decide_no_reply)m->no_reply);
+		s.outcome = "ignored";
+		s.code = why ? why : "";
+	} else if (m->state == DECIDE_RECEIVED) {
+		s.outcome = "command";
+	}
+	pl->stored(pl->stored_arg, &s);
+}
+
 static void ingest_done(void *arg, const struct ingest_result *res)
 {
 	struct msg *m = arg;
 	struct pipeline *pl = m->pl;
 
+	report_stored(pl, m, res);
 	if (res->stored) {
 		if (res->recorded_failed)
 			pl->stats.internal_errors++;
@@ -488,6 +534,8 @@ static bool make_ingest(struct pipeline *pl)
 		struct ingest_stats is;
 
 		ingest_stats(pl->ingest, &is);
+		if (!db_stats_add(&pl->ingest_past.db, &is.db))
+			log_error("write connections: query latencies with other bounds");
 		pl->ingest_past.batches += is.batches;
 		pl->ingest_past.batch_messages += is.batch_messages;
 		pl->ingest_past.retries += is.retries;
@@ -730,4 +778,14 @@ void pipeline_stats(const struct pipeline *pl, struct pipeline_stats *out)
 	out->retries = pl->ingest_past.retries + is.retries;
 	out->in_flight = is.in_flight;
 	out->lanes_ready = is.lanes_ready;
+	out->lanes = is.lanes;
+	out->write_db = pl->ingest_past.db;
+	if (!db_stats_add(&out->write_db, &is.db))
+		log_error("write connections: query latencies with other bounds");
+}
+
+void pipeline_set_stored_cb(struct pipeline *pl, pipeline_stored_fn fn, void *arg)
+{
+	pl->stored = fn;
+	pl->stored_arg = arg;
 }

@@ -113,6 +113,27 @@ static void mk(struct inbound *in, const char *sender, const char *text, int64_t
 	inbound_dedup_key(in);
 }
 
+/* ---- what the stored callback says (for /metrics) ---- */
+
+struct seen {
+	int n;
+	uint8_t transport;
+	bool reprocessed;
+	char outcome[24], code[48], form[16];
+};
+
+static void stored_cb(void *arg, const struct pipeline_stored *st)
+{
+	struct seen *s = arg;
+
+	s->n++;
+	s->transport = st->transport;
+	s->reprocessed = st->reprocessed;
+	snprintf(s->outcome, sizeof(s->outcome), "%s", st->outcome);
+	snprintf(s->code, sizeof(s->code), "%s", st->code);
+	snprintf(s->form, sizeof(s->form), "%s", st->form);
+}
+
 /* Submit in and wait for its commit. */
 static void send_in(struct inbound *in)
 {
@@ -950,6 +971,7 @@ static void test_reprocess(void **state)
 	struct inbound newer, older, open, own;
 	struct stored s;
 	char v[64], id[24], reports[24];
+	struct seen seen = { 0 };
 	int o = 0;
 
 	(void)state;
@@ -1015,9 +1037,15 @@ static void test_reprocess(void **state)
 	snprintf(id, sizeof(id), "%s",
 		 q1("SELECT id FROM sawt.inbound_messages WHERE dedup_key = decode($1, 'hex')",
 		    newer.dedup));
+	pipeline_set_stored_cb(pl, stored_cb, &seen);
 	assert_true(pipeline_reprocess(pl, &newer, atoll(id), redo_done, &o));
 	run_until(&o);
 	assert_int_equal(o, 10 + PIPELINE_REDO_NOT_DUE);
+	pipeline_set_stored_cb(pl, NULL, NULL);
+	/* counted as a reprocessed message, not as one more message in */
+	assert_int_equal(seen.n, 1);
+	assert_true(seen.reprocessed);
+	assert_string_equal(seen.outcome, "duplicate");
 	load(&newer, &s);
 	assert_int_equal(s.reports, 1);
 	assert_int_equal(s.replies, 0);
@@ -1159,6 +1187,53 @@ static void test_database_restart(void **state)
 	assert_string_equal(s.outcome, "accepted");
 }
 
+static void test_stored_outcomes(void **state)
+{
+	static const struct {
+		const char *sender, *text, *outcome, *code, *form;
+	} cases[] = {
+		{ A, "T 9999 V1", "rejected", "station_unknown", "turnout" },
+		{ A, "T 1021 V", "rejected", "missing_number", "turnout" },
+		{ A, "STATUS", "rejected", "not_coordinator", "" },
+		{ "+9613777777", "T 1021 V1", "rejected", "unknown_sender", "turnout" },
+		{ OWN, "T 1021 V1", "ignored", "own_number", "" },
+		{ "MTC", "hello", "ignored", "non_phone_sender", "" },
+		{ A, "HELP", "answered", "", "" },
+		{ COORD, "STATUS", "command", "", "" },
+	};
+	struct seen seen = { 0 };
+	struct inbound in;
+
+	(void)state;
+	pipeline_set_stored_cb(pl, stored_cb, &seen);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		seen.n = 0;
+		send_msg(cases[i].sender, cases[i].text, NULL);
+		print_message("# %s -> %s %s %s\n", cases[i].text, seen.outcome, seen.code,
+			      seen.form);
+		assert_int_equal(seen.n, 1);
+		assert_int_equal(seen.transport, INBOUND_GSM);
+		assert_false(seen.reprocessed);
+		assert_string_equal(seen.outcome, cases[i].outcome);
+		assert_string_equal(seen.code, cases[i].code);
+		assert_string_equal(seen.form, cases[i].form);
+	}
+	/* an accepted report, then the same record again */
+	seen.n = 0;
+	send_msg(A, "C 1021 V990 W400", &in);
+	assert_int_equal(seen.n, 1);
+	assert_true(strncmp(seen.outcome, "accepted", 8) == 0);
+	assert_string_equal(seen.code, "");
+	assert_string_equal(seen.form, "close");
+	send_in(&in);
+	assert_int_equal(seen.n, 2);
+	assert_string_equal(seen.outcome, "duplicate");
+	assert_string_equal(seen.form, "");
+	pipeline_set_stored_cb(pl, NULL, NULL);
+	send_msg(A, "HELP", NULL);
+	assert_int_equal(seen.n, 2);
+}
+
 static void test_stats(void **state)
 {
 	struct pipeline_stats st;
@@ -1199,6 +1274,7 @@ int main(void)
 		cmocka_unit_test(test_bad_message_isolated),
 		cmocka_unit_test(test_extra_connection_down),
 		cmocka_unit_test(test_database_restart),
+		cmocka_unit_test(test_stored_outcomes),
 		cmocka_unit_test(test_stats),
 		cmocka_unit_test(test_restart_keeps_sender_state), /* new stats from here */
 		cmocka_unit_test(test_unmute),
