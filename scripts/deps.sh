@@ -9,7 +9,7 @@ set -eu
 
 runtime="postgresql libgammu8 libevent-2.1-7 libevent-openssl-2.1-7 libpq5 libssl3 libjansson4"
 build="gcc libc6-dev pkg-config meson ninja-build libevent-dev libpq-dev libssl-dev libgammu-dev libjansson-dev"
-test="libcmocka-dev postgresql-client gammu python3 openssl wrk curl kannel kannel-extras"
+test="libcmocka-dev postgresql-client gammu python3 openssl wrk curl kannel kannel-extras prometheus"
 ci="clang libclang-rt-dev"
 
 case "${1:-build}" in
@@ -57,5 +57,16 @@ case " $missing " in
 *" kannel "*)
 	$SUDO invoke-rc.d kannel stop >/dev/null 2>&1 || true
 	$SUDO update-rc.d kannel disable >/dev/null 2>&1 || true
+	;;
+esac
+
+# Debian's prometheus starts a system Prometheus server (port 9090) where
+# services may start.  sawt's tests only need its promtool: when this
+# script installed prometheus, stop that service and keep it from starting
+# at boot.  A prometheus installed before is left alone.
+case " $missing " in
+*" prometheus "*)
+	$SUDO invoke-rc.d prometheus stop >/dev/null 2>&1 || true
+	$SUDO update-rc.d prometheus disable >/dev/null 2>&1 || true
 	;;
 esac

@@ -5,7 +5,7 @@
  *
  *   [sawt]      state_dir, log_level, spool_warn_free
  *   [database]  url (empty or absent: the embedded PostgreSQL), pg_bindir,
- *               migrations_dir
+ *               migrations_dir, listen, analyst_group
  *   [http]      listen, secret, tls_cert, tls_key, timeout, max_connections
  *   [kannel]    url, username, password, smsc, sender, dlr_url, dlr_mask,
  *               outbound, timeout (outgoing SMS through Kannel's sendsms)
@@ -100,6 +100,8 @@ struct config {
 	char *db_url;         /* NULL means the embedded default */
 	char *pg_bindir;      /* NULL: look up PostgreSQL's bin directory */
 	char *migrations_dir; /* NULL: the built-in default */
+	char *db_listen; /* embedded: "host:port" for TCP too (scram-sha-256); NULL: socket only */
+	char *db_analyst_group; /* embedded: the group that may reach the socket; NULL: none */
 
 	/* [http] */
 	char *http_listen; /* "host:port", NULL: HTTP off */

@@ -39,12 +39,13 @@
  *
  * What is refused (an HTTP 400 with the one-line reason of
  * sms_http_error_text(); nothing is recorded, since there is no sender to
- * record or answer): no sender, a sender that is not 1 to 32 bytes of
- * printable UTF-8, a bad percent escape, a bad time, coding or charset,
- * JSON that does not parse or has a field of the wrong type.  What is
- * accepted and mended: text that is not valid in its character set (each
- * bad sequence becomes U+FFFD), a NUL (U+001A, as from a modem), text
- * longer than INBOUND_TEXT_MAX bytes of UTF-8 (cut at a character).
+ * record or answer): no sender, a sender over 127 bytes, a bad percent escape, a bad time, coding
+ * or charset, JSON that does not parse or has a field of the wrong type.  What is accepted and
+ * mended: text that is not valid in its character set (each bad sequence becomes U+FFFD), a NUL
+ * (U+001A, as from a modem), text longer than INBOUND_TEXT_MAX bytes of UTF-8 (cut at a character,
+ * INBOUND_TEXT_CUT), a sender of 33 to 127 bytes or with a control
+ * character or invalid UTF-8 (kept as inbound_sender_clean() marks it, as
+ * from a modem: recorded, never answered).
  */
 #ifndef SAWT_SMS_HTTP_H
 #define SAWT_SMS_HTTP_H
@@ -63,7 +64,7 @@
 enum sms_http_error {
 	SMS_HTTP_OK,
 	SMS_HTTP_NO_SENDER,   /* from missing or empty */
-	SMS_HTTP_BAD_SENDER,  /* not 1 to 32 bytes of printable UTF-8 */
+	SMS_HTTP_BAD_SENDER,  /* over 127 bytes */
 	SMS_HTTP_BAD_ESCAPE,  /* '%' without two hex digits */
 	SMS_HTTP_TOO_LONG,    /* a field other than text too long */
 	SMS_HTTP_DUPLICATE,   /* a field given twice */
@@ -90,9 +91,11 @@ struct sms_http_request {
 struct sms_http_extra {
 	char to[INBOUND_SENDER_MAX];
 	char id[SMS_HTTP_ID_MAX];
-	const char *field; /* the field of the error ("from", ...), or NULL */
-	bool text_mended;  /* invalid sequences replaced, or a NUL */
-	bool text_cut;     /* text longer than INBOUND_TEXT_MAX, cut */
+	const char *field;  /* the field of the error ("from", ...), or NULL */
+	bool text_mended;   /* invalid sequences replaced, or a NUL */
+	bool text_cut;      /* text longer than INBOUND_TEXT_MAX, cut */
+	bool sender_marked; /* sender not printable or over 32 bytes: kept marked
+			     * (inbound_sender_clean), recorded, not answered */
 };
 
 /*

@@ -47,6 +47,8 @@ enum intake_result {
 /* Called once per submitted message, possibly before intake_submit returns. */
 typedef void (*intake_ack_cb)(void *arg, enum intake_result result);
 
+#define INTAKE_TRANSPORTS 4 /* by enum inbound_transport; 0: any other */
+
 struct intake_stats {
 	uint64_t submitted;
 	uint64_t committed;
@@ -55,6 +57,10 @@ struct intake_stats {
 	uint64_t failed;   /* offers refused (INTAKE_FAILED) */
 	uint64_t episodes; /* refusal episodes that ended */
 	size_t spool_depth;
+	/* submitted messages by transport and enum intake_result */
+	uint64_t results[INTAKE_TRANSPORTS][3];
+	int64_t spool_oldest_ms;   /* when the oldest spooled message was written
+				    * (Unix ms); 0: none */
 	bool refusing;             /* in a refusal episode now */
 	size_t held_on_source;     /* refused messages waiting on their sources
 				    * (the held hook; 0 without one) */
@@ -112,8 +118,10 @@ void intake_set_spool_warn(struct intake *in, uint64_t bytes, unsigned pct);
 /* Messages accepted but not yet acknowledged. */
 size_t intake_in_flight(const struct intake *in);
 
-/* The counters, the spool's depth and free space (as last checked: after
- * each spooled message and every few seconds), messages held on sources. */
+/* The counters, the spool's depth, the age of its oldest message (one
+ * stat() when the spool is not empty) and its free space (as last
+ * checked: after each spooled message and every few seconds), and the
+ * messages held on sources. */
 void intake_stats(const struct intake *in, struct intake_stats *out);
 
 #endif

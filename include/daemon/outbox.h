@@ -34,14 +34,41 @@ struct event_base;
 struct db;
 struct outbox;
 
+/* sawt.outbox.kind */
+enum outbox_kind {
+	OUTBOX_KIND_REPLY,
+	OUTBOX_KIND_ALERT,
+	OUTBOX_KIND_STATUS,
+	OUTBOX_KIND_MANUAL,
+	OUTBOX_KINDS,
+};
+
+/* What one attempt came to, for counting. */
+enum outbox_result {
+	OUTBOX_RESULT_SENT,     /* taken by the modem or the other sender */
+	OUTBOX_RESULT_RETRY,    /* refused for now: queued again after a backoff */
+	OUTBOX_RESULT_LOST,     /* unknown whether it went: queued again at once */
+	OUTBOX_RESULT_FAILED,   /* refused or lost at the last attempt: failed */
+	OUTBOX_RESULT_REJECTED, /* refused for good by the sender: failed at once */
+	OUTBOX_RESULTS,
+};
+
+#define OUTBOX_VIA_MODEM 0  /* the modems */
+#define OUTBOX_VIA_SENDER 1 /* the other sender (outbox_set_sender()) */
+#define OUTBOX_VIAS 2
+
 struct outbox_stats {
 	uint64_t claimed;         /* rows handed to a sender */
 	uint64_t sent;            /* of those, taken by a modem or the other sender */
 	uint64_t failed_attempts; /* refused or lost, queued again (or failed at the last) */
 	uint64_t rejected;        /* refused for good: failed at once */
 	uint64_t delivered;       /* modems' delivery reports of delivery */
+	uint64_t not_delivered;   /* modems' delivery reports of failure */
 	uint64_t sender_claimed;  /* of claimed, handed to the other sender */
 	uint64_t sender_sent;     /* of sent, by the other sender */
+	/* attempts by sender (OUTBOX_VIA_*), kind of message and result */
+	uint64_t results[OUTBOX_VIAS][OUTBOX_KINDS][OUTBOX_RESULTS];
+	char sender_via[16]; /* the other sender's via ("kannel"); "" none */
 };
 
 /* What became of a row handed to the other sender. */
@@ -64,6 +91,12 @@ struct outbox_sender {
 	bool (*send)(void *ctx, uint64_t id, const char *to, const char *body);
 	void *ctx;
 };
+
+/* "reply", "alert", "status", "manual". */
+const char *outbox_kind_name(enum outbox_kind kind);
+
+/* "sent", "retry", "lost", "failed", "rejected". */
+const char *outbox_result_name(enum outbox_result result);
 
 /*
  * Create the sender for node (this machine's name, recorded on claimed

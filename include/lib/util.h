@@ -13,6 +13,10 @@
 /* Milliseconds of CLOCK_MONOTONIC: for intervals and deadlines. */
 int64_t util_mono_ms(void);
 
+/* Microseconds of CLOCK_MONOTONIC: for measuring short durations
+ * (database queries). */
+int64_t util_mono_us(void);
+
 /* Milliseconds since the Unix epoch: for timestamps that are stored. */
 int64_t util_wall_ms(void);
 

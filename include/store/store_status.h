@@ -45,7 +45,9 @@ enum store_status_query {
 	/* what ('flag', 'error' or 'no_reply'), code, count: the flags of
 	 * current reports, the error codes of messages (those of unknown
 	 * senders included), and why messages were not answered (own_number,
-	 * non_phone_sender: ignored; rate_limited: counted, not answered);
+	 * non_phone_sender: ignored; rate_limited: counted, not answered),
+	 * and ('unprocessed') the messages recorded but not processed that
+	 * sawt reprocess would process (rate_limited, failed);
 	 * most frequent first */
 	STORE_STATUS_CHECKS,
 	/* source ('turnout' or 'close'), station codes joined with ' ': the

@@ -515,6 +515,8 @@ static bool section_checks(struct status_ctx *c)
 	print_counts(c->out, rows, 0, "error", 1, 2);
 	fputs("Not answered: ", c->out);
 	print_counts(c->out, rows, 0, "no_reply", 1, 2);
+	fputs("Not processed (sawt reprocess): ", c->out);
+	print_counts(c->out, rows, 0, "unprocessed", 1, 2);
 	store_status_rows_free(rows);
 	return true;
 }

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <grp.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -84,6 +85,8 @@ static enum set_result set_string(const struct key_def *def, void *base, const c
 static enum set_result set_log_level(const struct key_def *def, void *base, const char *v);
 static enum set_result set_listen(const struct key_def *def, void *base, const char *v);
 static enum set_result set_country(const struct key_def *def, void *base, const char *v);
+static enum set_result set_group(const struct key_def *def, void *base, const char *v);
+static enum set_result set_db_listen(const struct key_def *def, void *base, const char *v);
 static enum set_result set_language(const struct key_def *def, void *base, const char *v);
 static enum set_result set_unknown_reply(const struct key_def *def, void *base, const char *v);
 static enum set_result set_timezone(const struct key_def *def, void *base, const char *v);
@@ -117,10 +120,19 @@ static const struct key_def sawt_keys[] = {
 	{ NULL, NULL, 0, 0, NULL },
 };
 
+enum {
+	DATABASE_LISTEN = 3,
+	DATABASE_ANALYST_GROUP = 4
+};
+
 static const struct key_def database_keys[] = {
 	{ "url", set_string, CFG(db_url), 0, NULL },
 	{ "pg_bindir", set_string, CFG(pg_bindir), 1, NULL },
 	{ "migrations_dir", set_string, CFG(migrations_dir), 2, NULL },
+	{ "listen", set_db_listen, CFG(db_listen), DATABASE_LISTEN,
+	  "host:port with a port from 1 to 65535, e.g. 127.0.0.1:5433" },
+	{ "analyst_group", set_group, CFG(db_analyst_group), DATABASE_ANALYST_GROUP,
+	  "the name of an existing group, e.g. sawt-analysts" },
 	{ NULL, NULL, 0, 0, NULL },
 };
 
@@ -409,6 +421,25 @@ static bool valid_listen(const char *v)
 static enum set_result set_listen(const struct key_def *def, void *base, const char *v)
 {
 	return valid_listen(v) ? set_string(def, base, v) : SET_INVALID;
+}
+
+/* [database] listen: host:port for PostgreSQL, whose port cannot be 0
+ * (it also names the Unix socket). */
+static enum set_result set_db_listen(const struct key_def *def, void *base, const char *v)
+{
+	const char *colon = strrchr(v, ':');
+
+	if (!valid_listen(v) || colon == NULL || strtol(colon + 1, NULL, 10) == 0)
+		return SET_INVALID;
+	return set_string(def, base, v);
+}
+
+/* The name of a group of the system (getgrnam). */
+static enum set_result set_group(const struct key_def *def, void *base, const char *v)
+{
+	if (v[0] == '\0' || getgrnam(v) == NULL)
+		return SET_INVALID;
+	return set_string(def, base, v);
 }
 
 static enum set_result set_country(const struct key_def *def, void *base, const char *v)
@@ -1045,6 +1076,22 @@ static bool check_tls(struct parse_ctx *p)
 	return true;
 }
 
+/* [database] listen and analyst_group are the embedded cluster's. */
+static bool check_database(struct parse_ctx *p)
+{
+	const struct config *cfg = p->cfg;
+	const unsigned *line = p->key_line[SEC_DATABASE];
+	int key = cfg->db_listen ? DATABASE_LISTEN : DATABASE_ANALYST_GROUP;
+
+	if (cfg->db_url == NULL || (cfg->db_listen == NULL && cfg->db_analyst_group == NULL))
+		return true;
+	errorf(p, line[key],
+	       "key \"%s\" is for the embedded database, but \"url\" names another: set one or "
+	       "the other",
+	       key == DATABASE_LISTEN ? "listen" : "analyst_group");
+	return false;
+}
+
 static bool check_polls(struct parse_ctx *p)
 {
 	const struct config *cfg = p->cfg;
@@ -1210,7 +1257,8 @@ struct config *config_parse(const char *name, const char *buf, size_t len, char 
 			syntax_error(p, &ie);
 		goto fail;
 	}
-	if (!check_tls(p) || !check_polls(p) || !check_kannel(p) || !check_modems(p))
+	if (!check_tls(p) || !check_database(p) || !check_polls(p) || !check_kannel(p) ||
+	    !check_modems(p))
 		goto fail;
 	free(p->modem_line);
 	free(p);
@@ -1269,6 +1317,8 @@ void config_free(struct config *cfg)
 	free(cfg->db_url);
 	free(cfg->pg_bindir);
 	free(cfg->migrations_dir);
+	free(cfg->db_listen);
+	free(cfg->db_analyst_group);
 	free(cfg->http_listen);
 	free(cfg->http_secret);
 	free(cfg->tls_cert);

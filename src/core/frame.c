@@ -247,8 +247,8 @@ static bool dedup_ok(const char *d)
 
 static bool inbound_shape_ok(const struct inbound *in)
 {
-	return inbound_valid(in) && in->reserved == 0 && in->concat_missing <= in->concat_parts &&
-	       dedup_ok(in->dedup);
+	return inbound_valid(in) && (in->flags & ~INBOUND_FLAGS_KNOWN) == 0 &&
+	       in->concat_missing <= in->concat_parts && dedup_ok(in->dedup);
 }
 
 static void enc_inbound(struct wr *w, const struct frame_inbound *f)
@@ -259,7 +259,7 @@ static void enc_inbound(struct wr *w, const struct frame_inbound *f)
 	put_u8(w, in->transport);
 	put_u8(w, in->concat_parts);
 	put_u8(w, in->concat_missing);
-	put_u8(w, 0);
+	put_u8(w, in->flags);
 	put_u16(w, in->concat_ref);
 	put_u16(w, in->text_len);
 	put_u64(w, (uint64_t)in->smsc_time);
@@ -280,7 +280,7 @@ static void dec_inbound(struct rd *r, struct frame_inbound *f)
 	in->transport = get_u8(r);
 	in->concat_parts = get_u8(r);
 	in->concat_missing = get_u8(r);
-	in->reserved = get_u8(r);
+	in->flags = get_u8(r);
 	in->concat_ref = get_u16(r);
 	in->text_len = get_u16(r);
 	in->smsc_time = (int64_t)get_u64(r);

@@ -330,8 +330,7 @@ static const char *const dlr_error_texts[KANNEL_DLR_ERROR_COUNT] = {
 	[KANNEL_DLR_BAD_ID] = "parameter \"id\" is not an outbox id",
 	[KANNEL_DLR_NO_STATUS] = "missing parameter \"status\"",
 	[KANNEL_DLR_BAD_STATUS] =
-		"parameter \"status\" is not a Kannel report type (1, 2, 4, 8, "
-		"16 or 32)",
+		"parameter \"status\" is not a Kannel report type (1, 2, 4, 8, 16 or 32)",
 	[KANNEL_DLR_BAD_ESCAPE] = "bad percent escape",
 	[KANNEL_DLR_DUPLICATE] = "a parameter is given twice",
 };

@@ -81,8 +81,8 @@ static const struct {
 	[SMS_HTTP_OK] = { "ok", "ok" },
 	[SMS_HTTP_NO_SENDER] = { "no_sender", "missing field \"%s\"" },
 	[SMS_HTTP_BAD_SENDER] = { "bad_sender",
-				  "invalid value of field \"%s\": expected 1 to 32 printable "
-				  "characters" },
+				  "invalid value of field \"%s\": longer than any phone "
+				  "number or sender name" },
 	[SMS_HTTP_BAD_ESCAPE] = { "bad_escape",
 				  "invalid percent escape in field \"%s\": expected %%XX" },
 	[SMS_HTTP_TOO_LONG] = { "too_long", "field \"%s\" is too long" },
@@ -317,8 +317,14 @@ static enum sms_http_error decode_sender(const struct fields *fs, struct inbound
 		len--;
 	if (len == start)
 		return SMS_HTTP_NO_SENDER;
-	if (len - start > SENDER_MAX || !printable(buf + start, len - start))
-		return SMS_HTTP_BAD_SENDER;
+	if (len - start > SENDER_MAX || !printable(buf + start, len - start)) {
+		/* as from a modem: recorded with the bad part marked, never
+		 * taken for another number, never answered */
+		buf[len] = '\0';
+		(void)inbound_sender_clean(buf + start, out->sender, sizeof(out->sender));
+		x->sender_marked = true;
+		return SMS_HTTP_OK;
+	}
 	memcpy(out->sender, buf + start, len - start);
 	out->sender[len - start] = '\0';
 	return SMS_HTTP_OK;
@@ -639,6 +645,8 @@ static enum sms_http_error decode_text(const struct fields *fs, enum text_enc en
 	out->text_len = (uint16_t)t.len;
 	x->text_mended = t.mended;
 	x->text_cut = t.cut;
+	if (t.cut)
+		out->flags |= INBOUND_TEXT_CUT; /* stored as cut, answered as a modem's */
 	return SMS_HTTP_OK;
 }
 

@@ -16,6 +16,7 @@
 #include "kannel.h"
 #include "modem.h"
 #include "modem_report.h"
+#include "ops.h"
 #include "outbox.h"
 #include "pipeline.h"
 #include "sms_dlr.h"
@@ -44,6 +45,7 @@ struct gateway {
 	struct sms_inbound *sms_inbound; /* /sms/inbound */
 	struct sms_dlr *sms_dlr;         /* /sms/dlr */
 	struct kannel *kannel;           /* NULL: [kannel] url not set */
+	struct ops *ops;                 /* /metrics, /healthz */
 	unsigned drain_ticks;
 	int64_t rescan_ms;  /* last rescan asked of the modems, monotonic */
 	bool rescan_wanted; /* one more is due after GATEWAY_RESCAN_MIN_MS */
@@ -230,6 +232,34 @@ static void http_committed(void *arg)
 }
 
 /*
+ * /metrics and /healthz over every part of the message path.  With
+ * [kannel] outbound = kannel the modems send nothing.
+ */
+static bool gateway_ops(struct gateway *gw, struct event_base *base, const struct config *cfg,
+			char *err, size_t errlen)
+{
+	struct ops_sources src = {
+		.db = gw->db,
+		.pl = gw->pl,
+		.intake = gw->intake,
+		.outbox = gw->outbox,
+		.modems = gw->modems,
+		.modems_send = gw->kannel == NULL || cfg->kannel_outbound != CONFIG_OUTBOUND_KANNEL,
+		.kannel = gw->kannel,
+		.http = gw->http,
+		.sms_inbound = gw->sms_inbound,
+		.sms_dlr = gw->sms_dlr,
+	};
+
+	gw->ops = ops_new(base, &src);
+	if (gw->ops == NULL || !ops_route(gw->ops, gw->http)) {
+		snprintf(err, errlen, "could not add the HTTP routes /metrics and /healthz");
+		return false;
+	}
+	return true;
+}
+
+/*
  * The HTTP door, when [http] listen is set, and its routes.  Each
  * module's route is added here.
  */
@@ -249,7 +279,7 @@ static bool gateway_http(struct gateway *gw, struct event_base *base, const stru
 		snprintf(err, errlen, "could not add the HTTP route /sms/dlr: out of memory");
 		return false;
 	}
-	return true;
+	return gateway_ops(gw, base, cfg, err, errlen);
 }
 
 static bool gateway_build(struct gateway *gw, struct event_base *base, const struct config *cfg,
@@ -337,6 +367,7 @@ void gateway_on_db_state(struct gateway *gw, enum db_state state)
 	intake_set_db_ready(gw->intake, ready);
 	outbox_set_db_ready(gw->outbox, ready && gw->phase == GATEWAY_RUNNING);
 	command_set_db_ready(gw->command, ready && gw->phase == GATEWAY_RUNNING);
+	ops_set_db_ready(gw->ops, ready && gw->phase == GATEWAY_RUNNING);
 }
 
 void gateway_on_notify(struct gateway *gw, const char *channel, const char *payload)
@@ -353,6 +384,7 @@ void gateway_stop(struct gateway *gw)
 	event_del(gw->ev_report);
 	outbox_stop(gw->outbox);
 	command_stop(gw->command);
+	ops_set_db_ready(gw->ops, false);
 	pipeline_flush(gw->pl);
 }
 
@@ -388,6 +420,7 @@ void gateway_free(struct gateway *gw)
 		return;
 	if (gw->ev_report)
 		event_free(gw->ev_report);
+	ops_free(gw->ops);
 	sms_inbound_free(gw->sms_inbound); /* before the server frees its requests */
 	sms_dlr_free(gw->sms_dlr);
 	http_server_free(gw->http);

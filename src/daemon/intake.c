@@ -249,6 +249,14 @@ static void durable_again(struct intake *in)
 	room(in);
 }
 
+/* Count what became of a submitted message of msg's transport. */
+static void count(struct intake *in, const struct inbound *msg, enum intake_result result)
+{
+	unsigned t = msg->transport < INTAKE_TRANSPORTS ? msg->transport : 0;
+
+	in->stats.results[t][result]++;
+}
+
 /* Spool msg and acknowledge accordingly. */
 static void spool_and_ack(struct intake *in, const struct inbound *msg, intake_ack_cb ack,
 			  void *arg)
@@ -258,12 +266,14 @@ static void spool_and_ack(struct intake *in, const struct inbound *msg, intake_a
 
 	if (spool_put(in->spool, msg, &seq, err, sizeof(err))) {
 		in->stats.spooled++;
+		count(in, msg, INTAKE_SPOOLED);
 		check_space(in);
 		durable_again(in);
 		ack(arg, INTAKE_SPOOLED);
 		return;
 	}
 	refused(in, msg, err);
+	count(in, msg, INTAKE_FAILED);
 	ack(arg, INTAKE_FAILED);
 }
 
@@ -277,6 +287,7 @@ static void direct_done(void *arg, enum pipeline_outcome outcome)
 	if (outcome == PIPELINE_COMMITTED) {
 		in->stats.committed++;
 		durable_again(in);
+		count(in, &p->msg, INTAKE_COMMITTED);
 		p->ack(p->arg, INTAKE_COMMITTED);
 	} else {
 		spool_and_ack(in, &p->msg, p->ack, p->arg);
@@ -467,4 +478,6 @@ void intake_stats(const struct intake *in, struct intake_stats *out)
 	out->spool_low = in->space_low;
 	out->refusing = in->ep.on;
 	out->held_on_source = in->hooks.held ? in->hooks.held(in->hooks.arg) : 0;
+	if (!spool_oldest_time(in->spool, &out->spool_oldest_ms))
+		out->spool_oldest_ms = 0;
 }

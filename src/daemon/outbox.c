@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "db.h"
 #include "modem.h"
 
@@ -20,6 +21,13 @@
 struct modem_seen {
 	char name[MODEM_NAME_BUF];
 	enum modem_state state;
+};
+
+/* A row handed to a sender, for counting its outcome. */
+struct flight {
+	uint64_t id;
+	uint8_t kind;     /* enum outbox_kind */
+	uint8_t attempts; /* this one included */
 };
 
 struct outbox {
@@ -38,6 +46,8 @@ struct outbox {
 	int64_t last_stuck_check;
 	struct modem_seen seen[OUTBOX_MODEMS_MAX];
 	size_t n_seen;
+	struct flight *flights; /* rows handed out, outcome not yet known */
+	size_t n_flights, cap_flights;
 	struct outbox_stats stats;
 };
 
@@ -48,7 +58,7 @@ static const char claim_sql[] =
 	" UPDATE sawt.outbox o SET state = 'sending', node = $1, modem = NULL, via = NULL,"
 	" claimed_at = now(), attempts = o.attempts + 1"
 	" FROM c WHERE o.id = c.id"
-	" RETURNING o.id, o.recipient, o.body, o.priority";
+	" RETURNING o.id, o.recipient, o.body, o.priority, o.kind, o.attempts";
 
 /* Which modem took each row; NULL: the other sender, which records its
  * via with its outcome. */
@@ -106,6 +116,74 @@ static const char delivery_sql[] =
 	" AND smsc_ref = $3::int AND state = 'sent' ORDER BY sent_at DESC LIMIT 1)";
 
 static void outbox_claim(struct outbox *ob);
+
+static const char *const kind_names[OUTBOX_KINDS] = {
+	[OUTBOX_KIND_REPLY] = "reply",
+	[OUTBOX_KIND_ALERT] = "alert",
+	[OUTBOX_KIND_STATUS] = "status",
+	[OUTBOX_KIND_MANUAL] = "manual",
+};
+
+static const char *const result_names[OUTBOX_RESULTS] = {
+	[OUTBOX_RESULT_SENT] = "sent",         [OUTBOX_RESULT_RETRY] = "retry",
+	[OUTBOX_RESULT_LOST] = "lost",         [OUTBOX_RESULT_FAILED] = "failed",
+	[OUTBOX_RESULT_REJECTED] = "rejected",
+};
+
+const char *outbox_kind_name(enum outbox_kind kind)
+{
+	return kind < OUTBOX_KINDS ? kind_names[kind] : "unknown";
+}
+
+const char *outbox_result_name(enum outbox_result result)
+{
+	return result < OUTBOX_RESULTS ? result_names[result] : "unknown";
+}
+
+static enum outbox_kind kind_of(const char *s)
+{
+	for (int k = 0; k < OUTBOX_KINDS; k++)
+		if (strcmp(s, kind_names[k]) == 0)
+			return (enum outbox_kind)k;
+	return OUTBOX_KIND_MANUAL;
+}
+
+/* Remember row id, handed to a sender, until its outcome. */
+static void flight_add(struct outbox *ob, uint64_t id, enum outbox_kind kind, int attempts)
+{
+	if (!array_grow(&ob->flights, &ob->cap_flights, ob->n_flights + 1, sizeof(*ob->flights))) {
+		log_warn("outbox %" PRIu64 ": out of memory; its outcome is not counted", id);
+		return;
+	}
+	ob->flights[ob->n_flights++] = (struct flight){
+		.id = id,
+		.kind = (uint8_t)kind,
+		.attempts = (uint8_t)(attempts > 255 ? 255
+				      : attempts < 0 ? 0
+						     : attempts),
+	};
+}
+
+/*
+ * Count the outcome of row id's attempt through via: sent, rejected, or
+ * refused (retry) or lost, which are failed at the last attempt.
+ */
+static void flight_done(struct outbox *ob, uint64_t id, unsigned via, enum outbox_result result)
+{
+	for (size_t i = 0; i < ob->n_flights; i++) {
+		struct flight f = ob->flights[i];
+
+		if (f.id != id)
+			continue;
+		ob->flights[i] = ob->flights[--ob->n_flights];
+		if ((result == OUTBOX_RESULT_RETRY || result == OUTBOX_RESULT_LOST) &&
+		    f.attempts >= OUTBOX_MAX_ATTEMPTS)
+			result = OUTBOX_RESULT_FAILED;
+		if (via < OUTBOX_VIAS)
+			ob->stats.results[via][f.kind][result]++;
+		return;
+	}
+}
 
 /* Log failures of bookkeeping queries; nothing else to do with them. */
 static void check_cb(const struct db_result *res, void *arg)
@@ -184,6 +262,8 @@ struct claimed {
 	int row;
 	int priority;
 	uint64_t id;
+	enum outbox_kind kind;
+	int attempts;
 };
 
 static int cmp_claimed(const void *a, const void *b)
@@ -250,6 +330,8 @@ static void claim_cb(const struct db_result *res, void *arg)
 		rows[i].row = i;
 		rows[i].id = strtoull(db_result_value(res, i, 0), NULL, 10);
 		rows[i].priority = atoi(db_result_value(res, i, 3));
+		rows[i].kind = kind_of(db_result_value(res, i, 4));
+		rows[i].attempts = atoi(db_result_value(res, i, 5));
 	}
 	qsort(rows, (size_t)n, sizeof(rows[0]), cmp_claimed);
 	for (int i = 0; i < n; i++) {
@@ -259,6 +341,8 @@ static void claim_cb(const struct db_result *res, void *arg)
 		if (!dispatch(ob, rows[i].id, db_result_value(res, r, 1),
 			      db_result_value(res, r, 2), ids, modems, sizeof(modems)))
 			run(ob, "release", release_sql, 1, p);
+		else
+			flight_add(ob, rows[i].id, rows[i].kind, rows[i].attempts);
 	}
 	strcat(ids, "}");
 	strcat(modems, "}");
@@ -344,6 +428,7 @@ void outbox_free(struct outbox *ob)
 		event_free(ob->ev_tick);
 	if (ob->ev_kick)
 		event_free(ob->ev_kick);
+	free(ob->flights);
 	free(ob);
 }
 
@@ -406,11 +491,18 @@ static void record(struct outbox *ob, uint64_t id, const char *via, const char *
 		[OUTBOX_REJECTED] = rejected_sql,
 		[OUTBOX_LOST] = lost_sql,
 	};
+	static const enum outbox_result counted[] = {
+		[OUTBOX_SENT] = OUTBOX_RESULT_SENT,
+		[OUTBOX_RETRY] = OUTBOX_RESULT_RETRY,
+		[OUTBOX_REJECTED] = OUTBOX_RESULT_REJECTED,
+		[OUTBOX_LOST] = OUTBOX_RESULT_LOST,
+	};
 	char idbuf[24], ref[16], maxa[8];
 	const char *p[6];
 
 	if (ob->in_flight > 0)
 		ob->in_flight--;
+	flight_done(ob, id, modem ? OUTBOX_VIA_MODEM : OUTBOX_VIA_SENDER, counted[outcome]);
 	snprintf(idbuf, sizeof(idbuf), "%" PRIu64, id);
 	snprintf(ref, sizeof(ref), "%d", reference);
 	snprintf(maxa, sizeof(maxa), "%d", OUTBOX_MAX_ATTEMPTS);
@@ -480,6 +572,8 @@ void outbox_on_delivery(struct outbox *ob, const char *modem, int reference,
 	p[3] = state;
 	if (status == FRAME_DLR_DELIVERED)
 		ob->stats.delivered++;
+	else
+		ob->stats.not_delivered++;
 	run(ob, "delivery", delivery_sql, 4, p);
 }
 
@@ -517,4 +611,6 @@ void outbox_on_modem_status(struct outbox *ob, const struct modem_status *st)
 void outbox_get_stats(const struct outbox *ob, struct outbox_stats *out)
 {
 	*out = ob->stats;
+	snprintf(out->sender_via, sizeof(out->sender_via), "%s",
+		 ob->sender.send && ob->sender.via ? ob->sender.via : "");
 }

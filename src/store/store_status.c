@@ -28,6 +28,11 @@ struct store_status_rows {
 	PGresult *res;
 };
 
+/* sawt.reprocessable(state, no_reply_reason) of migrations/0013, written
+ * out: analysts may run sawt status, and may not call sawt's functions. */
+#define REPROCESSABLE \
+	"((state = 'ignored' AND no_reply_reason = 'rate_limited') OR state = 'failed')"
+
 /* Regions before their districts: (depth > 0, region, depth, area). */
 #define TREE_ORDER "(depth > 0), COALESCE(parent, area), depth, area"
 #define FORM_ORDER "array_position(ARRAY['open','turnout','close','results'], form)"
@@ -70,7 +75,8 @@ static const char *const queries[STORE_STATUS_N_QUERIES] = {
 		" GROUP BY severity ORDER BY " SEVERITY_ORDER,
 	[STORE_STATUS_CHECKS] =
 		"WITH m AS MATERIALIZED ("
-		"  SELECT flags, superseded, outcome, error_code, no_reply_reason, election"
+		"  SELECT flags, superseded, outcome, error_code, no_reply_reason, election,"
+		"  state"
 		"  FROM analytics.message_log"
 		"  WHERE (election = $1 OR election IS NULL) AND $2 >= 0)"
 		" (SELECT 'flag', f, count(*) FROM m, unnest(m.flags) f"
@@ -82,6 +88,11 @@ static const char *const queries[STORE_STATUS_N_QUERIES] = {
 		" UNION ALL"
 		" (SELECT 'no_reply', no_reply_reason, count(*) FROM m"
 		"  WHERE no_reply_reason IS NOT NULL GROUP BY no_reply_reason)"
+		" UNION ALL"
+		" (SELECT 'unprocessed', CASE WHEN state = 'failed' THEN 'failed'"
+		"  ELSE no_reply_reason END, count(*) FROM m"
+		"  WHERE " REPROCESSABLE
+		" GROUP BY 2)"
 		" ORDER BY 1 DESC, 3 DESC, 2",
 	[STORE_STATUS_CONFLICT_STATIONS] =
 		"SELECT source, string_agg(station_code, ' '"

@@ -38,8 +38,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "concat.h"
 #include "array.h"
+#include "concat.h"
+#include "dummy_check.h"
 #include "frame.h"
 #include "gsm7.h"
 #include "inbound.h"
@@ -140,10 +141,11 @@ static bool same_loc(const struct sms_loc *a, const struct sms_loc *b)
 
 /*
  * Convert UTF-16 units to UTF-8 in out (cap bytes, NUL included).  Lone
- * surrogates become U+FFFD, U+0000 is dropped; conversion stops before a
- * character that does not fit.  Returns the bytes written.
+ * surrogates become U+FFFD, U+0000 becomes U+001A; conversion stops before
+ * a character that does not fit (*cut is then set, when cut is not NULL).
+ * Returns the bytes written.
  */
-static size_t units_to_utf8(const uint16_t *u, size_t n, char *out, size_t cap)
+static size_t units_to_utf8_cut(const uint16_t *u, size_t n, char *out, size_t cap, bool *cut)
 {
 	size_t len = 0, k;
 	uint32_t cp;
@@ -161,13 +163,21 @@ static size_t units_to_utf8(const uint16_t *u, size_t n, char *out, size_t cap)
 				    * text: SUBSTITUTE keeps its place, and the
 				    * parser answers control_character */
 		k = utf8_encode(cp, tmp);
-		if (len + k + 1 > cap)
+		if (len + k + 1 > cap) {
+			if (cut != NULL)
+				*cut = true;
 			break;
+		}
 		memcpy(out + len, tmp, k);
 		len += k;
 	}
 	out[len] = '\0';
 	return len;
+}
+
+static size_t units_to_utf8(const uint16_t *u, size_t n, char *out, size_t cap)
+{
+	return units_to_utf8_cut(u, n, out, cap, NULL);
 }
 
 /* libgammu's "Unicode" strings: UCS-2 big endian ending in two zero bytes. */
@@ -519,12 +529,14 @@ static void deliver_single(struct worker *w, const char *sender, int64_t t, cons
 {
 	struct inbound *in = malloc(sizeof(*in));
 	struct sms_loc *locs = NULL;
+	bool cut = false;
 
 	if (in == NULL)
 		return;
 	record_init(w, in, sender, t);
 	in->concat_parts = 1;
-	in->text_len = (uint16_t)units_to_utf8(u, n, in->text, sizeof(in->text));
+	in->text_len = (uint16_t)units_to_utf8_cut(u, n, in->text, sizeof(in->text), &cut);
+	in->flags = cut ? INBOUND_TEXT_CUT : 0;
 	if (loc != NULL) {
 		locs = malloc(sizeof(*locs));
 		if (locs == NULL || !ref_take(w, loc)) {
@@ -546,6 +558,7 @@ static void concat_ready(void *arg, const struct concat_message *msg)
 	struct worker *w = arg;
 	struct sms_loc *locs = calloc(msg->n_locs + 1, sizeof(*locs));
 	struct inbound *in = malloc(sizeof(*in));
+	bool cut = false;
 
 	if (locs == NULL || in == NULL) {
 		free(locs);
@@ -559,8 +572,9 @@ static void concat_ready(void *arg, const struct concat_message *msg)
 	in->concat_parts = (uint8_t)msg->total;
 	in->concat_missing = (uint8_t)msg->missing;
 	in->concat_ref = (uint16_t)msg->ref;
-	in->text_len =
-		(uint16_t)units_to_utf8(msg->units, msg->n_units, in->text, sizeof(in->text));
+	in->text_len = (uint16_t)units_to_utf8_cut(msg->units, msg->n_units, in->text,
+						   sizeof(in->text), &cut);
+	in->flags = cut || msg->cut ? INBOUND_TEXT_CUT : 0;
 	if (in->concat_missing)
 		log_warn("multipart message %d: %d of %d parts never arrived; processing the rest",
 			 msg->ref, msg->missing, msg->total);
@@ -689,7 +703,7 @@ static void process_sms(struct worker *w, const GSM_SMSMessage *sms, bool stored
 {
 	struct sms_loc loc = { sms->Folder, sms->Location, sms->Memory };
 	uint16_t units[700];
-	char sender[INBOUND_SENDER_MAX];
+	char raw[4 * (GSM_MAX_NUMBER_LENGTH + 1)], sender[INBOUND_SENDER_MAX];
 	int ref, part, total;
 	struct rx rx;
 
@@ -707,7 +721,9 @@ static void process_sms(struct worker *w, const GSM_SMSMessage *sms, bool stored
 	}
 	if (sms->PDU != SMS_Deliver || (stored && ref_find(w, &loc) != NULL))
 		return;
-	gammu_str(sms->Number, sizeof(sms->Number), sender, sizeof(sender));
+	gammu_str(sms->Number, sizeof(sms->Number), raw, sizeof(raw));
+	/* a malformed or over-long sender is marked, never cut into another number */
+	(void)inbound_sender_clean(raw, sender, sizeof(sender));
 	rx = (struct rx){ sender, gammu_time(&sms->DateTime), units, sms_units(sms, units, 700),
 			  stored ? &loc : NULL };
 	if (concat_info(sms, &ref, &part, &total))
@@ -793,6 +809,8 @@ static void scan(struct worker *w)
 		held_prune(w);
 		return;
 	}
+	if (w->dummy)
+		(void)dummy_check_inbox(w->mc->device); /* files Gammu cannot read */
 	memset(w->msms, 0, sizeof(*w->msms));
 	w->batching = true;
 	for (int i = 0; i < SCAN_MAX && !w->stop; i++) {

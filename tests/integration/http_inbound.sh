@@ -49,9 +49,11 @@ code=$(req -u "$AUTH" "$URL?from=%2B96176123456&to=5555&text=T+2011+V300+W120&ti
 is "$code" 200 "the same request again is answered 200"
 is "$(q "SELECT count(*) FROM sawt.inbound_messages")" 1 "and stored once"
 is "$(q "SELECT count(*) FROM sawt.reports WHERE voters = 300")" 1 "the report is counted once"
-# docs/pipeline.md: the same SMS delivered twice gets the earlier reply
-# again (unless it still waits), never a reply of its own
-is "$(q "SELECT count(DISTINCT inbound_id) || ' ' || count(DISTINCT body) FROM sawt.outbox WHERE recipient = '+96176123456'")" "1 1" "any reply to the retry is the first message's reply"
+# docs/pipeline.md: the same SMS delivered twice is answered once
+wait_sql "SELECT count(*) FROM sawt.outbox WHERE recipient = '+96176123456' AND state IN ('sent', 'delivered')" 1 20
+code=$(req -u "$AUTH" "$URL?from=%2B96176123456&to=5555&text=T+2011+V300+W120&time=$T0&smsc=op1&id=k-1&coding=0&charset=UTF-8")
+is "$code" 200 "a retry after the reply has left is answered 200"
+is "$(q "SELECT count(*) FROM sawt.outbox WHERE recipient = '+96176123456'")" 1 "and gets no second reply: one reply per message"
 
 # --- 3. Arabic in UCS-2, post-url, JSON ------------------------------------
 code=$(req -u "$AUTH" "$URL?from=%2B9613123456&text=$(ucs2 'ق ١٠٢١ م٤٢٠ ن١٩٠ #1234')&time=$((T0 + 1))&coding=2&charset=UTF-16BE")
@@ -82,6 +84,14 @@ is "$code" 400 "a field given twice: 400"
 code=$(req -u "$AUTH" -X PUT "$URL?from=1")
 is "$code" 405 "another method: 405"
 is "$(q "SELECT count(*) FROM sawt.inbound_messages")" "$n0" "no malformed request is recorded"
+# a sender no phone has (a control character) is recorded, marked, unanswered
+code=$(req -u "$AUTH" "$URL?from=%2B961%0A76123456&text=T+2011+V999&time=$T0")
+is "$code" 200 "a sender with a control character is taken (200)"
+wait_sql "SELECT count(*) FROM sawt.inbound_messages WHERE sender = '+961' || U&'\FFFD' || '76123456' AND no_reply_reason = 'non_phone_sender'" 1 20 &&
+	pass "recorded with the bad character marked, not answered" ||
+	fail "recorded with the bad character marked, not answered"
+is "$(q "SELECT count(*) FROM sawt.reports WHERE voters = 999")" 0 "and not counted as a report"
+n0=$(q "SELECT count(*) FROM sawt.inbound_messages")
 
 # --- 5. authentication -----------------------------------------------------
 OK_Q="from=%2B96176123456&to=5555&text=T+2011+V300+W120&time=$T0&smsc=op1&id=k-1&coding=0&charset=UTF-8"

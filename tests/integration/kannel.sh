@@ -250,6 +250,20 @@ is "$(q "SELECT count(*) || ' ' || count(*) FILTER (WHERE state = 'delivered' AN
 like "$(replies +96171123456 | tail -n 1)" "^text .*" "the French observer's answer is 7-bit text"
 is "$(q "SELECT coalesce(sum(sent), 0) FROM sawt.modems")" 0 "the modems send nothing (outbound = kannel)"
 
+# --- 3b. /metrics and /healthz see Kannel ---------------------------------------
+M="$SAWT_TEST_TMP/metrics.txt"
+curl -s -o "$M" "http://127.0.0.1:$PORT/metrics"
+metric() { awk -v k="$1" 'index($0, k " ") == 1 { v = $2 } END { print v == "" ? 0 : v }' "$M"; }
+if [ -x /usr/bin/promtool ]; then
+	/usr/bin/promtool check metrics <"$M" >"$SAWT_TEST_TMP/promtool.out" 2>&1 && pass "promtool accepts /metrics with Kannel's series" || {
+		fail "promtool accepts /metrics with Kannel's series"; sed 's/^/#   /' "$SAWT_TEST_TMP/promtool.out"; }
+else
+	echo "ok $((TAP_N + 1)) # skip promtool is not installed"; TAP_N=$((TAP_N + 1))
+fi
+is "$(metric 'sawt_outbox_sends_total{transport="kannel",kind="reply",result="sent"}') $(metric 'sawt_kannel_answers_total{answer="accepted"}') $(metric 'sawt_outbox_delivery_reports_total{transport="kannel",state="delivered"}')" "8 8 8" "/metrics: eight replies sent through Kannel, accepted by it, reported delivered"
+is "$(metric 'sawt_kannel_up') $(metric 'sawt_messages_total{transport="http",outcome="rejected",code="bad_pin"}')" "1 1" "/metrics: Kannel up; the wrong PIN counted with its code"
+is "$(curl -s "http://127.0.0.1:$PORT/healthz" | $PY -c 'import json, sys; j = json.load(sys.stdin); print(j["status"], j["senders"][0]["name"], j["senders"][0]["ok"], j["modems"][0]["send"])')" "ok kannel True False" "/healthz: healthy, Kannel the sender, the modems not sending"
+
 # --- 4. the secrets stay out of sawt's log -------------------------------------
 if grep -qF "$SECRET" "$LOG" || grep -qF "$KPASS" "$LOG"; then
 	fail "neither the HTTP secret nor Kannel's password is in sawtd's log"
@@ -262,6 +276,9 @@ no_errors "$LOG" "no error in sawtd's log"
 
 # --- 5. outbound = both: modems and Kannel share, each message answered once ---
 sed -i 's/^timeout = 10$/timeout = 10\noutbound = both/' "$SAWT_CONFIG"
+# emptied here, not only by the redirection in the background child, so
+# the waits below never read the previous sawtd's log
+: >"$LOG"
 "$SAWTD" -c "$SAWT_CONFIG" >"$LOG" 2>&1 &
 pid=$!
 pids="$pids $pid"
@@ -300,6 +317,7 @@ printf '503 Temporal failure, try again later.\n' >"$S/script"
 # No Kannel calls sawtd from here on, so it takes any free port: the one
 # it had may have been taken, since it stopped, by another program.
 sed -i "s|^listen = 127\.0\.0\.1:$PORT\$|listen = 127.0.0.1:0|" "$SAWT_CONFIG"
+: >"$LOG"
 "$SAWTD" -c "$SAWT_CONFIG" >"$LOG" 2>&1 &
 pid=$!
 pids="$pids $pid"

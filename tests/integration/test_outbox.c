@@ -163,6 +163,17 @@ static void test_priorities_sent_delivered(void **state)
 		(unsigned long long)m->sends[0].id);
 	run_until(q, "delivered true");
 	assert_string_equal(val(q), "delivered true");
+	{
+		struct outbox_stats st;
+
+		outbox_get_stats(a.ob, &st);
+		assert_int_equal(
+			st.results[OUTBOX_VIA_MODEM][OUTBOX_KIND_ALERT][OUTBOX_RESULT_SENT], 1);
+		assert_int_equal(
+			st.results[OUTBOX_VIA_MODEM][OUTBOX_KIND_REPLY][OUTBOX_RESULT_SENT], 0);
+		assert_int_equal(st.delivered, 1);
+		assert_int_equal(st.not_delivered, 0);
+	}
 	node_stop(&a);
 	free(m);
 }
@@ -202,6 +213,16 @@ static void test_retry_backoff_then_failed(void **state)
 	run_until("SELECT state FROM sawt.outbox", "failed");
 	assert_string_equal(val("SELECT state || ' ' || attempts || ' ' || error FROM sawt.outbox"),
 			    "failed 5 CMS ERROR 500");
+	{
+		struct outbox_stats st;
+		const uint64_t *r = NULL;
+
+		outbox_get_stats(a.ob, &st);
+		r = st.results[OUTBOX_VIA_MODEM][OUTBOX_KIND_REPLY];
+		assert_int_equal(r[OUTBOX_RESULT_RETRY], OUTBOX_MAX_ATTEMPTS - 1);
+		assert_int_equal(r[OUTBOX_RESULT_FAILED], 1);
+		assert_int_equal(r[OUTBOX_RESULT_SENT], 0);
+	}
 	node_stop(&a);
 	free(m);
 }
@@ -225,6 +246,15 @@ static void test_lost_send_is_requeued_at_once(void **state)
 	outbox_on_sent(a.ob, "m1", m->sends[1].id, MODEM_SEND_OK, 1, 3, "");
 	run_until("SELECT state FROM sawt.outbox", "sent");
 	assert_string_equal(val("SELECT state || ' ' || attempts FROM sawt.outbox"), "sent 2");
+	{
+		struct outbox_stats st;
+
+		outbox_get_stats(a.ob, &st);
+		assert_int_equal(
+			st.results[OUTBOX_VIA_MODEM][OUTBOX_KIND_REPLY][OUTBOX_RESULT_LOST], 1);
+		assert_int_equal(
+			st.results[OUTBOX_VIA_MODEM][OUTBOX_KIND_REPLY][OUTBOX_RESULT_SENT], 1);
+	}
 	node_stop(&a);
 	free(m);
 }
@@ -438,6 +468,20 @@ static void test_sender_only(void **state)
 	run_until(row(first, "state"), "sent");
 	assert_string_equal(val(row(first, cols)), "sent 2 kannel - -");
 	assert_int_equal(outbox_in_flight(a.ob), 0);
+	{
+		struct outbox_stats st;
+		const uint64_t *r;
+
+		outbox_get_stats(a.ob, &st);
+		assert_string_equal(st.sender_via, "kannel");
+		r = st.results[OUTBOX_VIA_SENDER][OUTBOX_KIND_REPLY];
+		assert_int_equal(r[OUTBOX_RESULT_SENT], 2);
+		assert_int_equal(r[OUTBOX_RESULT_REJECTED], 1);
+		assert_int_equal(r[OUTBOX_RESULT_RETRY], 1);
+		assert_int_equal(r[OUTBOX_RESULT_FAILED], 0);
+		assert_int_equal(
+			st.results[OUTBOX_VIA_MODEM][OUTBOX_KIND_REPLY][OUTBOX_RESULT_SENT], 0);
+	}
 	node_stop(&a);
 	free(f);
 }

@@ -257,6 +257,11 @@ static void test_empty_url(void **state)
 	assert_null(cfg->db_url);
 	assert_string_equal(cfg->pg_bindir, "/opt/pg/bin");
 	config_free(cfg);
+	/* the embedded cluster's analysts: TCP and the socket's group */
+	cfg = expect_ok("[database]\nlisten = 127.0.0.1:5433\nanalyst_group = root\n");
+	assert_string_equal(cfg->db_listen, "127.0.0.1:5433");
+	assert_string_equal(cfg->db_analyst_group, "root");
+	config_free(cfg);
 }
 
 static void test_crlf_bom(void **state)
@@ -421,6 +426,12 @@ static void test_key_errors(void **state)
 		  "t.conf:3: key \"tls_key\" is set but \"tls_cert\" is not: set both or neither" },
 		{ "[election]\npolls_open = 19:00\npolls_close = 07:00\n",
 		  "t.conf:3: polls_close (07:00) must be later than polls_open (19:00)" },
+		{ "[database]\nurl = postgresql:///sawt\nlisten = 127.0.0.1:5433\n",
+		  "t.conf:3: key \"listen\" is for the embedded database, but \"url\" names another: "
+		  "set one or the other" },
+		{ "[database]\nanalyst_group = root\nurl = postgresql:///sawt\n",
+		  "t.conf:2: key \"analyst_group\" is for the embedded database, but \"url\" names "
+		  "another: set one or the other" },
 	};
 
 	run_cases(cases, sizeof(cases) / sizeof(cases[0]));
@@ -454,6 +465,15 @@ static void test_value_errors(void **state)
 		  "t.conf:2: invalid value \":8080\" for key \"listen\": " LISTEN_EXPECT },
 		{ "[http]\nlisten = localhost:http\n",
 		  "t.conf:2: invalid value \"localhost:http\" for key \"listen\": " LISTEN_EXPECT },
+		{ "[database]\nlisten = 127.0.0.1:0\n",
+		  "t.conf:2: invalid value \"127.0.0.1:0\" for key \"listen\": "
+		  "expected host:port with a port from 1 to 65535, e.g. 127.0.0.1:5433" },
+		{ "[database]\nlisten = 5433\n",
+		  "t.conf:2: invalid value \"5433\" for key \"listen\": "
+		  "expected host:port with a port from 1 to 65535, e.g. 127.0.0.1:5433" },
+		{ "[database]\nanalyst_group = no-such-group-sawt\n",
+		  "t.conf:2: invalid value \"no-such-group-sawt\" for key \"analyst_group\": "
+		  "expected the name of an existing group, e.g. sawt-analysts" },
 		{ "[election]\ncountry_code = +961\n",
 		  "t.conf:2: invalid value \"+961\" for key \"country_code\": " COUNTRY_EXPECT },
 		{ "[election]\ncountry_code = 9611\n",

@@ -61,6 +61,10 @@ static void test_inbound_roundtrip(void **state)
 	out = roundtrip(&f);
 	assert_int_equal(out.u.inbound.token, f.u.inbound.token);
 	assert_memory_equal(&out.u.inbound.in, &f.u.inbound.in, sizeof(struct inbound));
+	/* a text cut at INBOUND_TEXT_MAX says so on the way */
+	f.u.inbound.in.flags = INBOUND_TEXT_CUT;
+	out = roundtrip(&f);
+	assert_int_equal(out.u.inbound.in.flags, INBOUND_TEXT_CUT);
 }
 
 static void test_other_roundtrips(void **state)
@@ -247,7 +251,7 @@ static void test_bad_inbound_fields(void **state)
 
 	(void)state;
 	assert_int_equal(corrupt(f, IN_OFF(8), 9), FRAME_BAD_FIELD);       /* transport */
-	assert_int_equal(corrupt(f, IN_OFF(11), 1), FRAME_BAD_FIELD);      /* reserved */
+	assert_int_equal(corrupt(f, IN_OFF(11), 2), FRAME_BAD_FIELD);      /* unknown flag */
 	assert_int_equal(corrupt(f, IN_OFF(10), 4), FRAME_BAD_FIELD);      /* missing > parts */
 	assert_int_equal(corrupt(f, IN_OFF(15), 4), FRAME_BAD_FIELD);      /* text_len */
 	assert_int_equal(corrupt(f, IN_OFF(14), 1), FRAME_BAD_FIELD);      /* text_len > max */

@@ -262,9 +262,24 @@ static void test_refused(void **state)
 			    "missing field \"from\"");
 	assert_int_equal(decode_q("from=&text=hello", &in, &x), SMS_HTTP_NO_SENDER);
 	assert_int_equal(decode_q("from=+++", &in, &x), SMS_HTTP_NO_SENDER);
-	assert_int_equal(decode_q("from=%0a1", &in, &x), SMS_HTTP_BAD_SENDER);
-	assert_int_equal(decode_q("from=123456789012345678901234567890123", &in, &x),
-			 SMS_HTTP_BAD_SENDER);
+	/* a sender with a control character or over 32 bytes is kept, marked
+	 * (recorded as no phone number, never answered), as from a modem */
+	assert_int_equal(decode_q("from=%0a1", &in, &x), SMS_HTTP_OK);
+	assert_true(x.sender_marked);
+	assert_string_equal(in.sender,
+			    "\xEF\xBF\xBD"
+			    "1");
+	assert_int_equal(decode_q("from=123456789012345678901234567890123", &in, &x), SMS_HTTP_OK);
+	assert_true(x.sender_marked);
+	assert_true(strlen(in.sender) < INBOUND_SENDER_MAX);
+	assert_non_null(strstr(in.sender, "\xEF\xBF\xBD"));
+	assert_int_equal(decode_q("from=1&text=x", &in, &x), SMS_HTTP_OK);
+	assert_false(x.sender_marked);
+	/* beyond what any gateway writes: refused */
+	char longq[300] = "from=";
+	memset(longq + 5, '7', 200);
+	longq[205] = '\0';
+	assert_int_equal(decode_q(longq, &in, &x), SMS_HTTP_BAD_SENDER);
 	assert_int_equal(decode_q("from=1&text=%zz", &in, &x), SMS_HTTP_BAD_ESCAPE);
 	assert_string_equal(x.field, "text");
 	assert_int_equal(decode_q("from=1&from=2", &in, &x), SMS_HTTP_DUPLICATE);
@@ -295,8 +310,11 @@ static void test_mended(void **state)
 		n += snprintf(q + n, sizeof(q) - (size_t)n, "%%D9%%82");
 	assert_int_equal(decode_q(q, &in, &x), SMS_HTTP_OK);
 	assert_true(x.text_cut);
+	assert_int_equal(in.flags, INBOUND_TEXT_CUT); /* stored and answered as cut */
 	assert_int_equal(in.text_len, INBOUND_TEXT_MAX - 1);
 	assert_true(inbound_valid(&in));
+	assert_int_equal(decode_q("from=1&text=short", &in, &x), SMS_HTTP_OK);
+	assert_int_equal(in.flags, 0);
 }
 
 int main(void)

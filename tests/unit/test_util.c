@@ -11,6 +11,16 @@
 
 #include "util.h"
 
+static void test_mono_us(void **state)
+{
+	int64_t ms = util_mono_ms(), us = util_mono_us(), us2 = util_mono_us();
+
+	(void)state;
+	/* the same clock in finer units, read later */
+	assert_true(us2 >= us);
+	assert_true(us / 1000 >= ms);
+}
+
 static void test_seterr_plain(void **state)
 {
 	char err[64];
@@ -73,6 +83,7 @@ static void test_hex(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_mono_us),
 		cmocka_unit_test(test_seterr_plain),
 		cmocka_unit_test(test_seterr_one_line),
 		cmocka_unit_test(test_seterr_small),
