@@ -35,6 +35,7 @@ trap 'exit 1' INT TERM
 # messages were offered again during the outage while only one error was
 # logged; the warning threshold is a quarter of the 320 kB
 sed 's/^\[sawt\]$/[sawt]\nlog_level = debug\nspool_warn_free = 25%/' "$SAWT_CONFIG" >"$CONF"
+printf '\n[http]\nlisten = 127.0.0.1:0\n' >>"$CONF"
 import_fixtures || { fail "fixtures import"; done_testing; exit 1; }
 
 count() { ls "$1" 2>/dev/null | grep -c "${2:-.}"; }
@@ -54,6 +55,11 @@ pid=$!
 wait_for "$LOG" "modem \"dummy\": starting -> ready" 30 && wait_for "$LOG" "registry loaded" 30 &&
 	pass "sawtd is up with the dummy phone" || fail "sawtd is up with the dummy phone"
 wait_sql "SELECT worker_pid IS NOT NULL FROM sawt.modems WHERE name = 'dummy'" t 30
+PORT=$(sed -n 's/.*HTTP on 127\.0\.0\.1:0 (port \([0-9]*\),.*/\1/p' "$LOG" | head -n 1)
+# metric NAME: its value in /metrics (one series, no labels)
+metric() { curl -s "http://127.0.0.1:$PORT/metrics" | awk -v k="$1" '$1 == k { print $2 }'; }
+# health FIELD: a field of /healthz's spool object
+health() { curl -s "http://127.0.0.1:$PORT/healthz" | /usr/bin/python3 -c "import json, sys; v = json.load(sys.stdin)['spool']['$1']; print(str(v).lower())"; }
 worker=$(psql -XAtc "SELECT worker_pid FROM sawt.modems WHERE name = 'dummy'")
 
 # --- 1. the database goes, the messages come ------------------------------
@@ -85,6 +91,14 @@ echo "# spooled: $spooled, held on the phone: $held, of $N"
 is "$(($(count "$INBOX") + $(count "$SPOOL" '\.msg$')))" "$N" "every message is on the phone or in the spool"
 kill -0 "$pid" 2>/dev/null && pass "sawtd stays up" || fail "sawtd stays up"
 is "$(grep -c 'error: could not spool a message' "$LOG")" 1 "one error line for the episode"
+held_metric() { [ "$(metric sawt_messages_held_on_source)" = "$held" ]; }
+poll_until 60 held_metric && pass "/metrics: sawt_messages_held_on_source $held" ||
+	fail "/metrics: sawt_messages_held_on_source $held (got $(metric sawt_messages_held_on_source))"
+is "$(metric sawt_spool_free_bytes)" 0 "/metrics: sawt_spool_free_bytes 0"
+is "$(metric sawt_intake_refusing)" 1 "/metrics: sawt_intake_refusing 1"
+is "$(health refusing) $(health held_on_source) $(health free_bytes) $(health low)" "true $held 0 true" \
+	"/healthz: the spool refuses, its disk is full, $held messages held"
+is "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/healthz")" 503 "/healthz: 503"
 like "$(grep 'error: could not spool a message' "$LOG")" \
 	"could not spool a message from dummy: .*No space left on device; .*offered again \(database down, [0-9]+ message\(s\) spooled, [0-9.]+ [kB]+ free for the spool\)" \
 	"the error says why, and gives the spool's figures"
@@ -120,6 +134,10 @@ is "$(grep -c 'error: could not spool a message' "$LOG")" 1 "still one error lin
 wait_sql "SELECT worker_pid || ' ' || restarts || ' ' || held FROM sawt.modems WHERE name = 'dummy'" "$worker 0 0" 30 &&
 	pass "the same worker, never restarted, holds nothing" || fail "the same worker, never restarted, holds nothing"
 kill -0 "$pid" 2>/dev/null && pass "sawtd still up" || fail "sawtd still up"
+is "$(metric sawt_messages_held_on_source) $(metric sawt_intake_refusing) $(metric sawt_intake_refusal_episodes_total)" "0 0 1" \
+	"/metrics: none held, not refusing, one episode"
+[ "$(metric sawt_spool_free_bytes)" -gt 0 ] && pass "/metrics: the spool has room" || fail "/metrics: the spool has room"
+is "$(health refusing) $(health held_on_source)" "false 0" "/healthz: not refusing, none held"
 
 # the same message handed over once more (same sender, SMSC time and text:
 # the same dedup key) is acknowledged and deleted, and not counted again
