@@ -3,7 +3,7 @@
  *
  * One file configures both sawtd and the sawt CLI.  Sections:
  *
- *   [sawt]      state_dir, log_level
+ *   [sawt]      state_dir, log_level, spool_warn_free
  *   [database]  url (empty or absent: the embedded PostgreSQL), pg_bindir,
  *               migrations_dir, listen, analyst_group
  *   [http]      listen, secret, tls_cert, tls_key, timeout, max_connections
@@ -25,6 +25,7 @@
 #define SAWT_CONFIG_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 
 #include "lang.h"
@@ -77,12 +78,23 @@ enum config_unknown_reply {
 	CONFIG_UNKNOWN_REPLY_NEVER,
 };
 
+/* An amount of disk space: bytes, or a share of the filesystem when pct
+ * is not 0. */
+struct config_space {
+	uint64_t bytes;
+	unsigned pct; /* 0..100 */
+};
+
+#define CONFIG_SPOOL_WARN_PCT_DEFAULT 10
+
 struct config {
 	char *path; /* the file that was read */
 
 	/* [sawt] */
 	char *state_dir;
 	enum log_level log_level;
+	struct config_space spool_warn_free; /* warn below this much free space
+					      * for the spool (default 10%) */
 
 	/* [database] */
 	char *db_url;         /* NULL means the embedded default */

@@ -10,7 +10,8 @@
  *    "reasons": ["..."],        why it fails (empty when ok)
  *    "warnings": ["..."],       what is wrong without failing
  *    "database": {"ok", "state", "connections_ready", "connections"},
- *    "spool": {"ok", "messages", "oldest_age_s"},
+ *    "spool": {"ok", "messages", "oldest_age_s", "free_bytes",
+ *              "total_bytes", "low", "refusing", "held_on_source"},
  *    "modems": [{"name", "ok", "state", "send", "receive",
  *                "signal_percent", "last_error"}],
  *    "senders": [{"name", "ok", "state", "detail"}],
@@ -21,12 +22,16 @@
  *   - the database connection is not ready (messages are being spooled);
  *   - the oldest spooled message has waited longer than spool_age_max_s
  *     (the database is up but the spool does not drain);
+ *   - messages are being refused: neither stored nor spooled (the
+ *     spool's disk is full or failing); they stay with their sources;
  *   - nothing can send replies: no modem that sends is ready and no
  *     other sender is up, or none is configured;
  *   - the outbox is known and its oldest message due for sending has
  *     waited longer than outbox_age_max_s.
- * A modem down while another can send, and write connections down while
- * the main one is up, are warnings.
+ * A modem down while another can send, write connections down while the
+ * main one is up, the spool's filesystem below spool_warn_free, and
+ * messages still held on their sources after the refusals ended are
+ * warnings.
  *
  * Pure: no I/O, no clock (ages are given), no allocation.
  */
@@ -65,10 +70,14 @@ struct health_input {
 	bool db_ready;
 	const char *db_state; /* "ready", "backoff", ... */
 	unsigned db_connections_ready, db_connections;
-	/* the spool (issue 23 adds its free space and the messages held on
-	 * their sources here, with a limit of their own) */
+	/* the spool, its filesystem, and the messages it could not take */
 	size_t spool_messages;
 	int64_t spool_oldest_age_s; /* -1: empty or unknown */
+	int64_t spool_free_bytes;   /* -1: unknown */
+	int64_t spool_total_bytes;  /* -1: unknown */
+	bool spool_low;             /* free space below spool_warn_free */
+	bool refusing;              /* messages neither stored nor spooled now */
+	size_t held_on_source;      /* refused messages waiting on their sources */
 	/* the modems and the other senders */
 	const struct health_modem *modems;
 	size_t n_modems;

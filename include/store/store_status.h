@@ -54,12 +54,16 @@ enum store_status_query {
 	 * stations whose turnout figure is in conflict */
 	STORE_STATUS_CONFLICT_STATIONS,
 	/* name, node, state, signal_percent, operator, sent, received,
-	 * send_failures, restarts, last_seen (HH:MI:SS), last_error; from
-	 * sawt.modems, not an analytics view */
+	 * send_failures, restarts, last_seen (HH:MI:SS), last_error, held;
+	 * from sawt.modems, not an analytics view */
 	STORE_STATUS_MODEMS,
+	/* node, spool_messages, spool_free_bytes, spool_total_bytes,
+	 * spool_low, refusing, held_on_source, updated (HH:MI:SS); from
+	 * sawt.nodes */
+	STORE_STATUS_NODES,
 };
 
-#define STORE_STATUS_N_QUERIES (STORE_STATUS_MODEMS + 1)
+#define STORE_STATUS_N_QUERIES (STORE_STATUS_NODES + 1)
 
 struct store_status;
 struct store_status_rows;
@@ -79,8 +83,9 @@ void store_status_free(struct store_status *st);
 /*
  * Run query q for election and the deepest area level depth (0..2).  The
  * caller owns the rows and frees them with store_status_rows_free().
- * Returns NULL after writing one line to err.  STORE_STATUS_MODEMS returns
- * no rows (not an error) when the user may not read sawt.modems.
+ * Returns NULL after writing one line to err.  STORE_STATUS_MODEMS and
+ * STORE_STATUS_NODES return no rows (not an error) when the user may not
+ * read sawt.modems or sawt.nodes.
  */
 struct store_status_rows *store_status_query(struct store_status *st, enum store_status_query q,
 					     const char *election, int depth, char *err,

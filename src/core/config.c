@@ -107,6 +107,7 @@ static enum set_result set_dlr_url(const struct key_def *def, void *base, const 
 static enum set_result set_dlr_mask(const struct key_def *def, void *base, const char *v);
 static enum set_result set_outbound(const struct key_def *def, void *base, const char *v);
 static enum set_result set_kannel_timeout(const struct key_def *def, void *base, const char *v);
+static enum set_result set_space(const struct key_def *def, void *base, const char *v);
 
 #define CFG(f) offsetof(struct config, f)
 #define MDM(f) offsetof(struct config_modem, f)
@@ -114,6 +115,8 @@ static enum set_result set_kannel_timeout(const struct key_def *def, void *base,
 static const struct key_def sawt_keys[] = {
 	{ "state_dir", set_string, CFG(state_dir), 0, NULL },
 	{ "log_level", set_log_level, CFG(log_level), 1, "error, warning, info or debug" },
+	{ "spool_warn_free", set_space, CFG(spool_warn_free), 2,
+	  "a size such as 200MB (units kB, MB, GB, TB) or a share such as 10%; 0 never warns" },
 	{ NULL, NULL, 0, 0, NULL },
 };
 
@@ -650,6 +653,51 @@ static enum set_result set_interval(const struct key_def *def, void *base, const
 	return set_int_range(def, base, v, BALANCE_INTERVAL_MIN, BALANCE_INTERVAL_MAX);
 }
 
+/*
+ * Disk space: "N%" (0 to 100) or N bytes with an optional unit (kB, MB, GB,
+ * TB, powers of 1024, case-insensitive, a space allowed before it).
+ */
+static enum set_result set_space(const struct key_def *def, void *base, const char *v)
+{
+	static const char *const units[] = { "kb", "mb", "gb", "tb" };
+	struct config_space *f = field_at(base, def);
+	uint64_t n = 0, mult = 1;
+	const char *p = v;
+
+	if (*p < '0' || *p > '9')
+		return SET_INVALID;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (n > (UINT64_MAX - 9) / 10)
+			return SET_INVALID;
+		n = n * 10 + (uint64_t)(*p - '0');
+	}
+	if (strcmp(p, "%") == 0) {
+		if (n > 100)
+			return SET_INVALID;
+		*f = (struct config_space){ 0, (unsigned)n };
+		return SET_OK;
+	}
+	if (*p == ' ')
+		p++;
+	if (*p != '\0') {
+		size_t i;
+
+		for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+			if (strcasecmp(p, units[i]) == 0 ||
+			    (p[0] != '\0' && p[1] == '\0' && (p[0] | 0x20) == units[i][0]))
+				break;
+		if (i == sizeof(units) / sizeof(units[0]))
+			return SET_INVALID;
+		mult = (uint64_t)1 << (10 * (i + 1));
+	}
+	if (n > UINT64_MAX / mult)
+		return SET_INVALID;
+	*f = (struct config_space){ n * mult, 0 };
+	if (n == 0)
+		f->pct = 0;
+	return SET_OK;
+}
+
 static enum set_result set_bool(const struct key_def *def, void *base, const char *v)
 {
 	static const char *const yes[] = { "yes", "true", "on", "1" };
@@ -1133,6 +1181,7 @@ struct config *config_new(void)
 	if (cfg == NULL)
 		return NULL;
 	cfg->log_level = LOG_LEVEL_INFO;
+	cfg->spool_warn_free.pct = CONFIG_SPOOL_WARN_PCT_DEFAULT;
 	cfg->polls_open = -1;
 	cfg->polls_close = -1;
 	cfg->state_dir = strdup(geteuid() == 0 ? "/var/lib/sawt" : "./sawt-state");

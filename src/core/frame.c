@@ -21,6 +21,8 @@
 #define LEN_BALANCE (1 + FRAME_BALANCE_MAX)
 #define LEN_DELIVERY (4 + FRAME_NUMBER_MAX)
 #define LEN_ACK 8
+#define LEN_HELD 4
+#define LEN_RELEASE 8
 #define LEN_SEND (8 + 2 + FRAME_NUMBER_MAX + FRAME_TEXT_MAX + 1)
 
 _Static_assert(FRAME_HEADER + LEN_INBOUND <= FRAME_MAX, "inbound frame too big");
@@ -163,16 +165,19 @@ const char *frame_type_name(int type)
 	case FRAME_SENT: return "sent";
 	case FRAME_BALANCE: return "balance";
 	case FRAME_DELIVERY: return "delivery";
+	case FRAME_HELD: return "held";
 	case FRAME_ACK: return "ack";
 	case FRAME_SEND: return "send";
 	case FRAME_SHUTDOWN: return "shutdown";
+	case FRAME_RELEASE: return "release";
+	case FRAME_RESCAN: return "rescan";
 	}
 	return "unknown";
 }
 
 bool frame_from_worker(enum frame_type type)
 {
-	return type >= FRAME_HELLO && type <= FRAME_DELIVERY;
+	return type >= FRAME_HELLO && type <= FRAME_HELD;
 }
 
 const char *frame_worker_state_name(int state)
@@ -206,9 +211,12 @@ int frame_payload_len(int type)
 	case FRAME_SENT: return LEN_SENT;
 	case FRAME_BALANCE: return LEN_BALANCE;
 	case FRAME_DELIVERY: return LEN_DELIVERY;
+	case FRAME_HELD: return LEN_HELD;
 	case FRAME_ACK: return LEN_ACK;
 	case FRAME_SEND: return LEN_SEND;
 	case FRAME_SHUTDOWN: return 0;
+	case FRAME_RELEASE: return LEN_RELEASE;
+	case FRAME_RESCAN: return 0;
 	}
 	return -1;
 }
@@ -384,9 +392,12 @@ static void enc_payload(struct wr *w, const struct frame *f)
 		put_u8(w, f->u.delivery.tp_status);
 		put_str(w, f->u.delivery.recipient, FRAME_NUMBER_MAX);
 		break;
+	case FRAME_HELD: put_u32(w, f->u.held.messages); break;
 	case FRAME_ACK: put_u64(w, f->u.ack.token); break;
 	case FRAME_SEND: enc_send(w, &f->u.send); break;
 	case FRAME_SHUTDOWN: break;
+	case FRAME_RELEASE: put_u64(w, f->u.release.token); break;
+	case FRAME_RESCAN: break;
 	}
 }
 
@@ -425,9 +436,16 @@ static void dec_payload(struct rd *r, struct frame *f)
 		    f->u.delivery.status > FRAME_DLR_UNKNOWN)
 			r->ok = false;
 		break;
+	case FRAME_HELD:
+		f->u.held.messages = get_u32(r);
+		if (f->u.held.messages > FRAME_HELD_MAX)
+			r->ok = false;
+		break;
 	case FRAME_ACK: f->u.ack.token = get_u64(r); break;
 	case FRAME_SEND: dec_send(r, &f->u.send); break;
 	case FRAME_SHUTDOWN: break;
+	case FRAME_RELEASE: f->u.release.token = get_u64(r); break;
+	case FRAME_RESCAN: break;
 	}
 }
 

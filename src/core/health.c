@@ -13,6 +13,7 @@
 /* What health_report() decides before writing. */
 struct verdict {
 	bool db, spool, send, outbox;
+	bool spool_age;           /* the oldest spooled message within its limit */
 	bool can_send_configured; /* some modem or sender is meant to send */
 	int64_t spool_max, outbox_max;
 };
@@ -24,7 +25,8 @@ static void decide(const struct health_input *in, struct verdict *v)
 	v->spool_max = in->spool_age_max_s > 0 ? in->spool_age_max_s : HEALTH_SPOOL_AGE_MAX_S;
 	v->outbox_max = in->outbox_age_max_s > 0 ? in->outbox_age_max_s : HEALTH_OUTBOX_AGE_MAX_S;
 	v->db = in->db_ready;
-	v->spool = in->spool_oldest_age_s <= v->spool_max;
+	v->spool_age = in->spool_oldest_age_s <= v->spool_max;
+	v->spool = v->spool_age && !in->refusing;
 	v->can_send_configured = false;
 	for (size_t i = 0; i < in->n_modems; i++) {
 		if (in->modems[i].send) {
@@ -66,10 +68,15 @@ static void put_reasons(const struct health_input *in, const struct verdict *v, 
 	if (!v->db)
 		put_line(j, "database: not connected (%s); messages are spooled",
 			 in->db_state ? in->db_state : "unknown");
-	if (!v->spool)
+	if (!v->spool_age)
 		put_line(j,
 			 "spool: the oldest message has waited %" PRId64 " s (limit %" PRId64 " s)",
 			 in->spool_oldest_age_s, v->spool_max);
+	if (in->refusing)
+		put_line(j,
+			 "spool: messages are refused (neither stored nor spooled, %" PRId64
+			 " bytes free); %zu held on their sources",
+			 in->spool_free_bytes, in->held_on_source);
 	if (!v->send)
 		put_line(j,
 			 v->can_send_configured
@@ -99,6 +106,14 @@ static void put_warnings(const struct health_input *in, const struct verdict *v,
 				 in->senders[i].state ? in->senders[i].state : "unknown");
 	if (in->spool_messages > 0 && v->db && v->spool)
 		put_line(j, "spool: %zu message(s) waiting to be replayed", in->spool_messages);
+	if (in->spool_low && !in->refusing)
+		put_line(j,
+			 "spool: its filesystem is nearly full (%" PRId64 " of %" PRId64
+			 " bytes free)",
+			 in->spool_free_bytes, in->spool_total_bytes);
+	if (in->held_on_source > 0 && !in->refusing)
+		put_line(j, "sources: %zu refused message(s) held, being offered again",
+			 in->held_on_source);
 	json_close_array(j);
 }
 
@@ -115,6 +130,11 @@ static void put_parts(const struct health_input *in, const struct verdict *v, st
 	json_bool(j, "ok", v->spool);
 	json_uint(j, "messages", in->spool_messages);
 	json_int(j, "oldest_age_s", in->spool_oldest_age_s);
+	json_int(j, "free_bytes", in->spool_free_bytes);
+	json_int(j, "total_bytes", in->spool_total_bytes);
+	json_bool(j, "low", in->spool_low);
+	json_bool(j, "refusing", in->refusing);
+	json_uint(j, "held_on_source", in->held_on_source);
 	json_close_object(j);
 
 	json_open_array(j, "modems");

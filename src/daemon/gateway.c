@@ -21,6 +21,7 @@
 #include "pipeline.h"
 #include "sms_dlr.h"
 #include "sms_inbound.h"
+#include "util.h"
 
 enum gateway_phase {
 	GATEWAY_RUNNING,
@@ -46,9 +47,12 @@ struct gateway {
 	struct kannel *kannel;           /* NULL: [kannel] url not set */
 	struct ops *ops;                 /* /metrics, /healthz */
 	unsigned drain_ticks;
+	int64_t rescan_ms;  /* last rescan asked of the modems, monotonic */
+	bool rescan_wanted; /* one more is due after GATEWAY_RESCAN_MIN_MS */
 };
 
 #define GATEWAY_REPORT_SEC 1
+#define GATEWAY_RESCAN_MIN_MS 1000 /* at most one rescan a second */
 
 /* What a pending acknowledgement needs to find its message again. */
 struct ack_ctx {
@@ -61,9 +65,17 @@ static void inbound_acked(void *arg, enum intake_result result)
 {
 	struct ack_ctx *ctx = arg;
 
-	if (result != INTAKE_FAILED && !modem_mgr_ack(ctx->gw->modems, ctx->modem, ctx->token))
+	/* refused: it stays on the modem, which offers it again later */
+	if (result == INTAKE_FAILED) {
+		if (!modem_mgr_release(ctx->gw->modems, ctx->modem, ctx->token))
+			log_debug(
+				"could not release a message to modem %s; it will be offered "
+				"again",
+				ctx->modem);
+	} else if (!modem_mgr_ack(ctx->gw->modems, ctx->modem, ctx->token)) {
 		log_warn("could not acknowledge a message to modem %s; it will be offered again",
 			 ctx->modem);
+	}
 	if (result == INTAKE_COMMITTED) {
 		outbox_kick(ctx->gw->outbox);
 		command_kick(ctx->gw->command);
@@ -121,16 +133,46 @@ static void on_delivery(const char *modem, int reference, enum frame_delivery st
 	outbox_on_delivery(gw->outbox, modem, reference, status, recipient);
 }
 
+/* The intake can take messages again: the modems offer what it refused,
+ * at once, but not more than once every GATEWAY_RESCAN_MIN_MS. */
+static void intake_room(void *arg)
+{
+	struct gateway *gw = arg;
+	int64_t now = util_mono_ms();
+
+	if (gw->phase != GATEWAY_RUNNING)
+		return;
+	if (now - gw->rescan_ms < GATEWAY_RESCAN_MIN_MS) {
+		gw->rescan_wanted = true;
+		return;
+	}
+	gw->rescan_ms = now;
+	gw->rescan_wanted = false;
+	modem_mgr_rescan(gw->modems);
+}
+
+static size_t intake_held(void *arg)
+{
+	struct gateway *gw = arg;
+
+	return modem_mgr_held(gw->modems);
+}
+
 /* Counters change with every message; the table follows within
  * MODEM_REPORT_MIN_SEC (modem_report throttles). */
 static void report_tick(evutil_socket_t fd, short what, void *arg)
 {
 	struct gateway *gw = arg;
+	struct intake_stats is;
 
 	(void)fd;
 	(void)what;
+	if (gw->rescan_wanted)
+		intake_room(gw);
 	for (size_t i = 0; i < modem_mgr_count(gw->modems); i++)
 		modem_report_status(gw->report, modem_mgr_status_at(gw->modems, i));
+	intake_stats(gw->intake, &is);
+	modem_report_node(gw->report, &is);
 }
 
 /* Kannel's answer to a row the outbox handed it. */
@@ -276,6 +318,9 @@ static bool gateway_build(struct gateway *gw, struct event_base *base, const str
 	    gw->ev_report == NULL)
 		goto oom;
 	outbox_set_modems(gw->outbox, gw->modems);
+	intake_set_hooks(gw->intake, &(struct intake_hooks){
+					     .room = intake_room, .held = intake_held, .arg = gw });
+	intake_set_spool_warn(gw->intake, cfg->spool_warn_free.bytes, cfg->spool_warn_free.pct);
 	if (!gateway_kannel(gw, base, cfg, err, errlen))
 		return false;
 	return gateway_http(gw, base, cfg, err, errlen);

@@ -348,6 +348,7 @@ static void health_gather(const struct ops *ops, struct health_input *in,
 	in->db_ready = st == DB_STATE_READY;
 	in->db_state = db_state_name(st);
 	in->spool_oldest_age_s = -1;
+	in->spool_free_bytes = in->spool_total_bytes = -1;
 	if (ops->src.pl != NULL) {
 		struct pipeline_stats ps;
 
@@ -360,6 +361,11 @@ static void health_gather(const struct ops *ops, struct health_input *in,
 
 		intake_stats(ops->src.intake, &is);
 		in->spool_messages = is.spool_depth;
+		in->spool_free_bytes = is.spool_free_bytes;
+		in->spool_total_bytes = is.spool_total_bytes;
+		in->spool_low = is.spool_low;
+		in->refusing = is.refusing;
+		in->held_on_source = is.held_on_source;
 		if (is.spool_oldest_ms > 0)
 			in->spool_oldest_age_s =
 				now > is.spool_oldest_ms ? (now - is.spool_oldest_ms) / 1000 : 0;

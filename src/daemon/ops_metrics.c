@@ -83,11 +83,27 @@ static void collect_intake(const struct ops_view *v, struct metrics *m)
 		    st.spool_oldest_ms > 0 && now > st.spool_oldest_ms
 			    ? (double)(now - st.spool_oldest_ms) / 1000.0
 			    : 0);
-	/*
-	 * To come with the intake's counters of issue 23 (branch stranded):
-	 * messages held on their sources (sawt_source_held_messages) and the
-	 * spool's free space (sawt_spool_free_bytes).
-	 */
+	metrics_set(gauge(m, "sawt_messages_held_on_source",
+			  "Messages sawtd could neither store nor spool, left on their modems "
+			  "and offered again.",
+			  NULL),
+		    NULL, (double)st.held_on_source);
+	metrics_set(counter(m, "sawt_intake_refusal_episodes_total",
+			    "Times messages were refused (neither stored nor spooled) and then "
+			    "made durable again.",
+			    NULL),
+		    NULL, (double)st.episodes);
+	metrics_set(gauge(m, "sawt_intake_refusing",
+			  "1 while messages are refused: neither stored nor spooled.", NULL),
+		    NULL, st.refusing ? 1 : 0);
+	if (st.spool_free_bytes >= 0)
+		metrics_set(gauge(m, "sawt_spool_free_bytes",
+				  "Free space on the spool's filesystem, in bytes.", NULL),
+			    NULL, (double)st.spool_free_bytes);
+	if (st.spool_total_bytes >= 0)
+		metrics_set(gauge(m, "sawt_spool_size_bytes",
+				  "Size of the spool's filesystem, in bytes.", NULL),
+			    NULL, (double)st.spool_total_bytes);
 }
 
 /* A db_stats as the sawt_db_* families, for the connections named conn. */

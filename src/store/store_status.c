@@ -101,9 +101,13 @@ static const char *const queries[STORE_STATUS_N_QUERIES] = {
 		" WHERE election = $1 AND conflict AND $2 >= 0 GROUP BY source",
 	[STORE_STATUS_MODEMS] =
 		"SELECT name, node, state, signal_percent, operator, sent, received,"
-		" send_failures, restarts, to_char(last_seen_at, 'HH24:MI:SS'), last_error"
+		" send_failures, restarts, to_char(last_seen_at, 'HH24:MI:SS'), last_error, held"
 		" FROM sawt.modems WHERE $1::text IS NOT NULL AND $2 >= 0"
 		" ORDER BY node, name",
+	[STORE_STATUS_NODES] =
+		"SELECT node, spool_messages, spool_free_bytes, spool_total_bytes, spool_low,"
+		" refusing, held_on_source, to_char(updated_at, 'HH24:MI:SS')"
+		" FROM sawt.nodes WHERE $1::text IS NOT NULL AND $2 >= 0 ORDER BY node",
 };
 
 static const char *primary_message(const PGresult *res, const PGconn *conn)
@@ -198,7 +202,7 @@ static PGresult *run_query(struct store_status *st, enum store_status_query q,
 			   const char *const params[2])
 {
 	static const unsigned int types[2] = { TEXT_OID, INT4_OID };
-	bool guarded = q == STORE_STATUS_MODEMS;
+	bool guarded = q == STORE_STATUS_MODEMS || q == STORE_STATUS_NODES;
 	PGresult *res;
 
 	if (guarded)
@@ -228,7 +232,7 @@ struct store_status_rows *store_status_query(struct store_status *st, enum store
 	if (PQresultStatus(res) == PGRES_TUPLES_OK)
 		goto done;
 	state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-	if (q == STORE_STATUS_MODEMS && state != NULL &&
+	if ((q == STORE_STATUS_MODEMS || q == STORE_STATUS_NODES) && state != NULL &&
 	    strcmp(state, SQLSTATE_INSUFFICIENT_PRIVILEGE) == 0) {
 		PQclear(res);
 		res = PQmakeEmptyPGresult(st->conn, PGRES_TUPLES_OK);

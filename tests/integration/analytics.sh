@@ -264,7 +264,7 @@ like "$out" '^Conflicting reports: close 2 \(station 201 501\), results MUN 1' "
 like "$out" '^Message errors: 6 \(bad_pin 1, ' "status: message errors"
 like "$out" '^Not answered: 1 \(non_phone_sender 1\)' "status: messages not answered, by reason"
 out0=$out
-like "$out" '  usb1 +down +- +touch +3 +2 +4 +5 +13:00:00' "status: the modems table"
+like "$out" '  usb1 +down +- +touch +3 +2 +4 +5 +0 +13:00:00' "status: the modems table (held 0)"
 if printf '%s\n' "$out" | grep -q 'Akkar'; then fail "status: districts only on request"; else pass "status: districts only on request"; fi
 out=$("$SAWT" -c "$CONF" status --districts 2>&1)
 like "$out" '    Tripoli +1/2 +1800 +720 +60\.0% +350 +48\.6% +58\.3%' "status --districts: turnout of a district"

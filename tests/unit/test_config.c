@@ -175,6 +175,8 @@ static void check_defaults(const struct config *cfg)
 {
 	assert_string_equal(cfg->state_dir, geteuid() == 0 ? "/var/lib/sawt" : "./sawt-state");
 	assert_int_equal(cfg->log_level, LOG_LEVEL_INFO);
+	assert_int_equal(cfg->spool_warn_free.pct, CONFIG_SPOOL_WARN_PCT_DEFAULT);
+	assert_int_equal(cfg->spool_warn_free.bytes, 0);
 	assert_null(cfg->db_url);
 	assert_null(cfg->pg_bindir);
 	assert_null(cfg->migrations_dir);
@@ -619,6 +621,50 @@ static void test_kannel(void **state)
 	config_free(cfg);
 }
 
+/* [sawt] spool_warn_free: a size or a share of the spool's filesystem. */
+static void test_spool_warn_free(void **state)
+{
+	static const struct {
+		const char *value;
+		uint64_t bytes;
+		unsigned pct;
+	} ok[] = {
+		{ "5%", 0, 5 },
+		{ "100%", 0, 100 },
+		{ "0%", 0, 0 },
+		{ "0", 0, 0 },
+		{ "4096", 4096, 0 },
+		{ "200MB", 200ULL << 20, 0 },
+		{ "200 mb", 200ULL << 20, 0 },
+		{ "64k", 64ULL << 10, 0 },
+		{ "1GB", 1ULL << 30, 0 },
+		{ "2 TB", 2ULL << 40, 0 },
+	};
+	static const char *const bad[] = {
+		"101%", "-1", "ten", "5 %", "12XB", "MB", "99999999999999999999", "16777216TB"
+	};
+	char text[128], msg[256];
+	struct config *cfg;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		snprintf(text, sizeof(text), "[sawt]\nspool_warn_free = %s\n", ok[i].value);
+		cfg = expect_ok(text);
+		assert_int_equal(cfg->spool_warn_free.bytes, ok[i].bytes);
+		assert_int_equal(cfg->spool_warn_free.pct, ok[i].pct);
+		config_free(cfg);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "[sawt]\nspool_warn_free = %s\n", bad[i]);
+		snprintf(msg, sizeof(msg),
+			 "t.conf:2: invalid value \"%s\" for key \"spool_warn_free\": expected a "
+			 "size such as 200MB (units kB, MB, GB, TB) or a share such as 10%%; 0 "
+			 "never warns",
+			 bad[i]);
+		expect_error(text, msg);
+	}
+}
+
 static void test_long_value_shortened(void **state)
 {
 	char text[256], msg[512], a63[64];
@@ -775,14 +821,23 @@ static void test_ini_tokens(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_full),           cmocka_unit_test(test_defaults),
-		cmocka_unit_test(test_modem_defaults), cmocka_unit_test(test_empty_url),
-		cmocka_unit_test(test_crlf_bom),       cmocka_unit_test(test_syntax_forms),
-		cmocka_unit_test(test_syntax_errors),  cmocka_unit_test(test_section_errors),
-		cmocka_unit_test(test_key_errors),     cmocka_unit_test(test_value_errors),
-		cmocka_unit_test(test_kannel),         cmocka_unit_test(test_long_value_shortened),
-		cmocka_unit_test(test_error_buffer),   cmocka_unit_test(test_load),
-		cmocka_unit_test(test_example_file),   cmocka_unit_test(test_ini_tokens),
+		cmocka_unit_test(test_full),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_modem_defaults),
+		cmocka_unit_test(test_empty_url),
+		cmocka_unit_test(test_crlf_bom),
+		cmocka_unit_test(test_syntax_forms),
+		cmocka_unit_test(test_syntax_errors),
+		cmocka_unit_test(test_section_errors),
+		cmocka_unit_test(test_key_errors),
+		cmocka_unit_test(test_value_errors),
+		cmocka_unit_test(test_kannel),
+		cmocka_unit_test(test_long_value_shortened),
+		cmocka_unit_test(test_spool_warn_free),
+		cmocka_unit_test(test_error_buffer),
+		cmocka_unit_test(test_load),
+		cmocka_unit_test(test_example_file),
+		cmocka_unit_test(test_ini_tokens),
 	};
 
 	/* a tz database of the test's own: Asia/Beirut, Asia/Damascus,

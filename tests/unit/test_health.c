@@ -34,6 +34,8 @@ static void healthy(struct health_input *in)
 	in->db_connections_ready = 2;
 	in->db_connections = 2;
 	in->spool_oldest_age_s = -1;
+	in->spool_free_bytes = 100 << 20;
+	in->spool_total_bytes = 1000 << 20;
 	in->modems = modems;
 	in->n_modems = 2;
 	in->outbox_known = true;
@@ -141,6 +143,54 @@ static void test_spool_stuck(void **state)
 	json_decref(root);
 	in.spool_age_max_s = 1000;
 	assert_true(report(&in, &root));
+	json_decref(root);
+}
+
+/* Messages refused (the spool's disk full): unhealthy, with the figures;
+ * the spool running low and messages still held are warnings. */
+static void test_spool_refusing(void **state)
+{
+	struct health_input in;
+	json_t *root, *sp;
+
+	(void)state;
+	healthy(&in);
+	in.db_ready = false;
+	in.db_state = "backoff";
+	in.spool_messages = 80;
+	in.spool_oldest_age_s = 30;
+	in.spool_free_bytes = 0;
+	in.spool_total_bytes = 327680;
+	in.spool_low = true;
+	in.refusing = true;
+	in.held_on_source = 520;
+	assert_false(report(&in, &root));
+	assert_string_equal(str_at(root, "reasons", 1),
+			    "spool: messages are refused (neither stored nor spooled, 0 bytes "
+			    "free); 520 held on their sources");
+	assert_false(ok_of(root, "spool"));
+	sp = json_object_get(root, "spool");
+	assert_int_equal(json_integer_value(json_object_get(sp, "free_bytes")), 0);
+	assert_int_equal(json_integer_value(json_object_get(sp, "total_bytes")), 327680);
+	assert_int_equal(json_integer_value(json_object_get(sp, "held_on_source")), 520);
+	assert_true(json_is_true(json_object_get(sp, "refusing")));
+	assert_true(json_is_true(json_object_get(sp, "low")));
+	json_decref(root);
+
+	/* the database back, the refusals over: healthy, with warnings */
+	in.db_ready = true;
+	in.db_state = "ready";
+	in.spool_messages = 0;
+	in.spool_oldest_age_s = -1;
+	in.refusing = false;
+	in.spool_free_bytes = 16384;
+	in.held_on_source = 3;
+	assert_true(report(&in, &root));
+	assert_string_equal(str_at(root, "warnings", 0),
+			    "spool: its filesystem is nearly full (16384 of 327680 bytes free)");
+	assert_string_equal(str_at(root, "warnings", 1),
+			    "sources: 3 refused message(s) held, being offered again");
+	assert_true(ok_of(root, "spool"));
 	json_decref(root);
 }
 
@@ -265,11 +315,11 @@ static void test_escaped(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_healthy),           cmocka_unit_test(test_database_down),
-		cmocka_unit_test(test_spool_stuck),       cmocka_unit_test(test_modems),
-		cmocka_unit_test(test_other_sender),      cmocka_unit_test(test_outbox_backlog),
-		cmocka_unit_test(test_write_connections), cmocka_unit_test(test_escaped),
-		cmocka_unit_test(test_too_small),
+		cmocka_unit_test(test_healthy),        cmocka_unit_test(test_database_down),
+		cmocka_unit_test(test_spool_stuck),    cmocka_unit_test(test_spool_refusing),
+		cmocka_unit_test(test_modems),         cmocka_unit_test(test_other_sender),
+		cmocka_unit_test(test_outbox_backlog), cmocka_unit_test(test_write_connections),
+		cmocka_unit_test(test_escaped),        cmocka_unit_test(test_too_small),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
