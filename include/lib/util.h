@@ -40,4 +40,7 @@ void util_vseterr(char *err, size_t n, const char *fmt, va_list ap) SAWT_PRINTF(
  */
 char *util_hex(char *out, const void *data, size_t n);
 
+/* The value of the hexadecimal digit c (either case), or -1. */
+int util_hex_digit(char c);
+
 #endif

@@ -387,15 +387,6 @@ static bool is_control_cp(uint32_t cp)
 	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f);
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
-		return (c | 0x20) - 'a' + 10;
-	return -1;
-}
-
 /* The sender of NumberUnicode's hex [a, b) as Gammu reads it, faithful
  * units kept and the rest U+FFFD, appended to o as hex; true when every
  * unit was faithful. */
@@ -409,7 +400,7 @@ static bool unicode_sender(const char *t, size_t a, size_t b, struct strbuf *o)
 		int d[4] = { -1, -1, -1, -1 };
 
 		for (size_t k = 0; k < 4 && i + k < b; k++)
-			d[k] = hex_digit(t[i + k]);
+			d[k] = util_hex_digit(t[i + k]);
 		u[n++] = d[0] < 0 || d[1] < 0 || d[2] < 0 || d[3] < 0
 				 ? 0x110000 /* not hex */
 				 : (uint32_t)(d[0] << 12 | d[1] << 8 | d[2] << 4 | d[3]);

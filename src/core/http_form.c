@@ -2,6 +2,7 @@
  * http_form.c - application/x-www-form-urlencoded text; see http_form.h.
  */
 #include "http_form.h"
+#include "util.h"
 
 #include <string.h>
 
@@ -35,17 +36,6 @@ bool http_form_next(const char *form, size_t len, size_t *pos, struct http_form_
 	return true;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 enum http_form_status http_form_unescape(const char *in, size_t len, char *out, size_t cap,
 					 size_t *outlen)
 {
@@ -62,8 +52,8 @@ enum http_form_status http_form_unescape(const char *in, size_t len, char *out, 
 
 			if (len - i < 3)
 				return HTTP_FORM_BAD_ESCAPE;
-			hi = hexval(in[i + 1]);
-			lo = hexval(in[i + 2]);
+			hi = util_hex_digit(in[i + 1]);
+			lo = util_hex_digit(in[i + 2]);
 			if (hi < 0 || lo < 0)
 				return HTTP_FORM_BAD_ESCAPE;
 			c = (char)(hi << 4 | lo);

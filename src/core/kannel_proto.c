@@ -13,6 +13,7 @@
 #include "http_form.h"
 #include "strbuf.h"
 #include "utf8.h"
+#include "util.h"
 
 #define RECIPIENT_MIN 3
 #define RECIPIENT_MAX 20
@@ -395,20 +396,12 @@ static int dlr_field(const struct http_form_field *f)
 	return 0;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
-		return (c | 0x20) - 'a' + 10;
-	return -1;
-}
-
 /* True when every '%' of s (n bytes) starts an escape of two hex digits. */
 static bool escapes_ok(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (s[i] == '%' && (i + 2 >= n || hexval(s[i + 1]) < 0 || hexval(s[i + 2]) < 0))
+		if (s[i] == '%' &&
+		    (i + 2 >= n || util_hex_digit(s[i + 1]) < 0 || util_hex_digit(s[i + 2]) < 0))
 			return false;
 	return true;
 }

@@ -78,3 +78,12 @@ char *util_hex(char *out, const void *data, size_t n)
 	out[2 * n] = '\0';
 	return out;
 }
+
+int util_hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+		return (c | 0x20) - 'a' + 10;
+	return -1;
+}

@@ -80,6 +80,20 @@ static void test_hex(void **state)
 	assert_string_equal(out, "");
 }
 
+static void test_hex_digit(void **state)
+{
+	(void)state;
+	assert_int_equal(util_hex_digit('0'), 0);
+	assert_int_equal(util_hex_digit('9'), 9);
+	assert_int_equal(util_hex_digit('a'), 10);
+	assert_int_equal(util_hex_digit('F'), 15);
+	assert_int_equal(util_hex_digit('g'), -1);
+	assert_int_equal(util_hex_digit('G'), -1);
+	assert_int_equal(util_hex_digit('/'), -1);
+	assert_int_equal(util_hex_digit('@'), -1);
+	assert_int_equal(util_hex_digit('\0'), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -88,6 +102,7 @@ int main(void)
 		cmocka_unit_test(test_seterr_one_line),
 		cmocka_unit_test(test_seterr_small),
 		cmocka_unit_test(test_hex),
+		cmocka_unit_test(test_hex_digit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
