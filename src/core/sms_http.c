@@ -320,6 +320,9 @@ static enum sms_http_error decode_sender(const struct fields *fs, struct inbound
 	if (len - start > SENDER_MAX || !printable(buf + start, len - start)) {
 		/* as from a modem: recorded with the bad part marked, never
 		 * taken for another number, never answered */
+		for (size_t i = start; i < len; i++)
+			if (buf[i] == '\0')
+				buf[i] = '\x01'; /* a control character, marked as the rest */
 		buf[len] = '\0';
 		(void)inbound_sender_clean(buf + start, out->sender, sizeof(out->sender));
 		x->sender_marked = true;

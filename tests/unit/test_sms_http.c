@@ -273,6 +273,10 @@ static void test_refused(void **state)
 	assert_true(x.sender_marked);
 	assert_true(strlen(in.sender) < INBOUND_SENDER_MAX);
 	assert_non_null(strstr(in.sender, "\xEF\xBF\xBD"));
+	/* a NUL in the sender is marked too, never an empty sender */
+	assert_int_equal(decode_q("from=%00%00%2B96171123456", &in, &x), SMS_HTTP_OK);
+	assert_true(x.sender_marked);
+	assert_string_equal(in.sender, "\xEF\xBF\xBD\xEF\xBF\xBD+96171123456");
 	assert_int_equal(decode_q("from=1&text=x", &in, &x), SMS_HTTP_OK);
 	assert_false(x.sender_marked);
 	/* beyond what any gateway writes: refused */
