@@ -114,6 +114,8 @@ struct alert_figures {
 	char names[LANG_COUNT][ALERT_NAME_MAX]; /* incident names; "" */
 	char who[64];                           /* a modem or a sender */
 	char text[ALERT_OTHER_TEXT_MAX];        /* other: its stored message */
+	char key[32];                           /* missing reports: the check (alert_check.key) */
+	int64_t after; /* missing turnout: reports sent from then count; 0 */
 };
 
 /* One alert as decided. */
@@ -132,6 +134,12 @@ struct alert {
 
 /* A zeroed alert of rule with its severity and every number absent. */
 void alert_init(struct alert *a, enum alert_rule rule);
+
+struct json_buf;
+
+/* Write a's figures as the members of a JSON object (sawt.alerts.figures):
+ * the numbers present and the texts set. */
+void alert_json_figures(struct json_buf *j, const struct alert *a);
 
 /* Flags of a stored report (sawt.reports.flags), as bits. */
 #define ALERT_FLAG_RESEND (1u << 0)

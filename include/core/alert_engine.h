@@ -159,6 +159,13 @@ size_t alert_engine_release(struct alert_engine *e, const struct alert_routes *r
 /* Alert id was resolved (or dropped): forget it wherever it is held. */
 void alert_engine_resolved(struct alert_engine *e, int64_t id);
 
+/*
+ * Observe whether key (a modem, the spool) is in trouble at now.  Returns
+ * since when it has been, without a break; 0 when it is not.  (Kept
+ * across alert_engine_reset(): it is what this sawtd saw.)
+ */
+int64_t alert_engine_watch(struct alert_engine *e, const char *key, bool trouble, int64_t now);
+
 /* Counters for logs and metrics. */
 struct alert_engine_stats {
 	size_t recent;  /* subjects in the dedup window */

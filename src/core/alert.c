@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "json.h"
+
 /* The rules as a table: name and severity, in enum order. */
 static const struct {
 	const char *name;
@@ -85,6 +87,41 @@ void alert_init(struct alert *a, enum alert_rule rule)
 	a->severity = alert_rule_severity(rule);
 	a->f.voters = a->f.women = a->f.registered = a->f.prev = a->f.value = -1;
 	a->f.pct = a->f.threshold = a->f.count = a->f.minutes = a->f.code = -1;
+}
+
+void alert_json_figures(struct json_buf *j, const struct alert *a)
+{
+	static const char *const lang_keys[LANG_COUNT] = { "name_ar", "name_en", "name_fr" };
+	const struct alert_figures *f = &a->f;
+	const struct {
+		const char *key;
+		int64_t v;
+	} nums[] = {
+		{ "voters", f->voters },         { "women", f->women },
+		{ "registered", f->registered }, { "prev", f->prev },
+		{ "value", f->value },           { "pct", f->pct },
+		{ "threshold", f->threshold },   { "count", f->count },
+		{ "minutes", f->minutes },       { "code", f->code },
+	};
+	const struct {
+		const char *key;
+		const char *v;
+	} strs[] = {
+		{ "check", f->check }, { "stations", f->stations }, { "who", f->who },
+		{ "text", f->text },   { "key", f->key },
+	};
+
+	for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++)
+		if (nums[i].v >= 0)
+			json_int(j, nums[i].key, nums[i].v);
+	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
+		if (strs[i].v[0] != '\0')
+			json_string(j, strs[i].key, strs[i].v, strlen(strs[i].v));
+	for (int l = 0; l < LANG_COUNT; l++)
+		if (f->names[l][0] != '\0')
+			json_string(j, lang_keys[l], f->names[l], strlen(f->names[l]));
+	if (f->after > 0)
+		json_int(j, "after", f->after);
 }
 
 uint32_t alert_report_flags(const char *s)

@@ -44,8 +44,15 @@ struct batch {
 	char stations[ALERT_STATIONS_MAX];
 };
 
+struct watch {
+	char key[ALERT_SUBJECT_MAX];
+	int64_t since;
+};
+
 struct alert_engine {
 	struct config_alerts cfg;
+	struct watch *watches;
+	size_t n_watches, cap_watches;
 	enum lang lang;
 	struct strmap *recent;
 	struct coord *coords;
@@ -104,7 +111,26 @@ void alert_engine_free(struct alert_engine *e)
 	free(e->coords);
 	free(e->batches);
 	free(e->ids);
+	free(e->watches);
 	free(e);
+}
+
+int64_t alert_engine_watch(struct alert_engine *e, const char *key, bool trouble, int64_t now)
+{
+	for (size_t i = 0; i < e->n_watches; i++) {
+		if (strcmp(e->watches[i].key, key) != 0)
+			continue;
+		if (trouble)
+			return e->watches[i].since;
+		e->watches[i] = e->watches[--e->n_watches];
+		return 0;
+	}
+	if (!trouble ||
+	    !array_grow(&e->watches, &e->cap_watches, e->n_watches + 1, sizeof(*e->watches)))
+		return 0;
+	snprintf(e->watches[e->n_watches].key, sizeof(e->watches[0].key), "%s", key);
+	e->watches[e->n_watches].since = now;
+	return e->watches[e->n_watches++].since;
 }
 
 void alert_engine_reset(struct alert_engine *e)
