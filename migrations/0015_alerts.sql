@@ -40,6 +40,8 @@
 -- takes over reads them back from these tables.
 --
 -- Outbox rows of an alert dropped before it was sent become 'cancelled'.
+-- Analysts see analytics.alerts (now with the lifecycle and what reached
+-- the coordinators) and analytics.alert_deliveries, with pseudonyms.
 
 ALTER TABLE sawt.outbox DROP CONSTRAINT outbox_state_check;
 ALTER TABLE sawt.outbox ADD CONSTRAINT outbox_state_check
@@ -459,7 +461,7 @@ SELECT a.id AS alert_id, a.created_at, a.kind, a.severity,
 	a.report_id AS incident_id, e.name AS election,
 	a.kind AS rule, a.state, ra.name AS routed_to, a.dispatched_at, a.duplicate_of,
 	a.escalations, a.escalated_at, a.resolved_at,
-	COALESCE(rc.recipients, 0) AS recipients, COALESCE(rc.sent, 0) AS sent,
+	COALESCE(rc.coordinators, 0) AS coordinators, COALESCE(rc.sent, 0) AS sent,
 	COALESCE(rc.delivered, 0) AS delivered, COALESCE(rc.held, 0) AS held,
 	COALESCE(rc.dropped, 0) AS dropped
 FROM sawt.alerts a
@@ -471,7 +473,7 @@ LEFT JOIN sawt.people ack ON ack.id = a.acknowledged_by
 LEFT JOIN sawt.elections e ON e.id = COALESCE(a.election_id, s.election_id, ar.election_id)
 LEFT JOIN sawt.analytics_name_patterns np ON np.election_id = e.id
 LEFT JOIN LATERAL (
-	SELECT count(*) AS recipients,
+	SELECT count(*) AS coordinators,
 		count(*) FILTER (WHERE o.state IN ('sent', 'delivered')) AS sent,
 		count(*) FILTER (WHERE o.state = 'delivered') AS delivered,
 		count(*) FILTER (WHERE r.state = 'held') AS held,
@@ -480,9 +482,9 @@ LEFT JOIN LATERAL (
 	WHERE r.alert_id = a.id) rc ON true
 ORDER BY a.id;
 
--- Each recipient of each alert: the coordinator's pseudonym, never their
+-- Each coordinator each alert went to: their pseudonym, never their
 -- phone or name; delivery is the outbox row's state (or held, dropped).
-CREATE VIEW analytics.alert_recipients WITH (security_barrier) AS
+CREATE VIEW analytics.alert_deliveries WITH (security_barrier) AS
 SELECT r.alert_id, p.pseudonym AS coordinator, r.reason, r.lang, r.created_at,
 	CASE WHEN r.state IN ('queued', 'digested') THEN o.state ELSE r.state END AS delivery,
 	r.state = 'digested' AS in_digest, r.sent_at, o.sent_at AS left_at, o.delivered_at
@@ -491,4 +493,4 @@ JOIN sawt.people p ON p.id = r.person_id
 LEFT JOIN sawt.outbox o ON o.id = r.outbox_id
 ORDER BY r.alert_id, r.id;
 
-GRANT SELECT ON analytics.alerts, analytics.alert_recipients TO sawt_analyst;
+GRANT SELECT ON analytics.alerts, analytics.alert_deliveries TO sawt_analyst;
