@@ -28,6 +28,7 @@
 --                        transaction that stores them (so no report is
 --                        missed, whatever crashes), emptied by the
 --                        module's write;
+--   sawt.alert_dispatcher  the node dispatching and its last tick;
 --   sawt.alert_work()    the one query of each pass: the queued reports,
 --                        the alerts to send, and on each tick the missing
 --                        reports, the alerts to escalate, the modems and
@@ -93,6 +94,15 @@ CREATE TABLE sawt.alert_stations (
 	PRIMARY KEY (alert_id, station_id)
 );
 CREATE INDEX alert_stations_station_idx ON sawt.alert_stations (station_id);
+
+-- The node dispatching each election's alerts and its last tick (its
+-- clock), written by the tick's query: `sawt status` shows it.
+CREATE TABLE sawt.alert_dispatcher (
+	election_id integer PRIMARY KEY REFERENCES sawt.elections(id),
+	node        text,
+	tick_at     timestamptz NOT NULL,
+	ticks       bigint NOT NULL DEFAULT 0
+);
 
 CREATE TABLE sawt.alert_queue (
 	report_id   bigint PRIMARY KEY
@@ -185,7 +195,7 @@ CREATE TYPE sawt.alert_row AS (
 
 CREATE FUNCTION sawt.alert_work(p_election integer, p_now double precision,
 	p_reload boolean, p_ids integer, p_limit integer, p_dedup integer, p_rate integer,
-	p_tick boolean, p_checks jsonb, p_escalate integer)
+	p_tick boolean, p_checks jsonb, p_escalate integer, p_node text)
 RETURNS SETOF sawt.alert_row
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -230,6 +240,10 @@ BEGIN
 	END IF;
 
 	IF p_tick THEN
+		INSERT INTO sawt.alert_dispatcher AS d (election_id, node, tick_at, ticks)
+		VALUES (p_election, p_node, v_now, 1)
+		ON CONFLICT (election_id) DO UPDATE SET node = p_node, tick_at = v_now,
+			ticks = d.ticks + 1;
 		-- missing reports that came, modems back up: resolved
 		UPDATE sawt.alert_stations x SET cleared_at = v_now
 		FROM sawt.alerts a

@@ -160,6 +160,13 @@ size_t alert_engine_release(struct alert_engine *e, const struct alert_routes *r
 void alert_engine_resolved(struct alert_engine *e, int64_t id);
 
 /*
+ * True when an alert about subject was raised less than dedup_minutes
+ * before now (the rules a tick evaluates again and again, on modems and
+ * backlogs, raise nothing then, rather than a duplicate a tick).
+ */
+bool alert_engine_recent(const struct alert_engine *e, const char *subject, int64_t now);
+
+/*
  * Observe whether key (a modem, the spool) is in trouble at now.  Returns
  * since when it has been, without a break; 0 when it is not.  (Kept
  * across alert_engine_reset(): it is what this sawtd saw.)

@@ -73,12 +73,13 @@ typedef void (*alerts_queued_cb)(void *arg);
 /*
  * Create the module over db and the registry cache reg (neither owned),
  * for cfg's election, [alerts] and polls (read now); intake (may be NULL)
- * tells the spool's depth.  Nothing is read before
- * alerts_set_db_ready(true).  NULL when out of memory.
+ * tells the spool's depth; node names this sawtd (copied; may be NULL).
+ * Nothing is read before alerts_set_db_ready(true).  NULL when out of
+ * memory.
  */
 struct alerts *alerts_new(struct event_base *base, struct db *db, struct registry *reg,
-			  struct intake *intake, const struct config *cfg, alerts_queued_cb queued,
-			  void *arg) SAWT_MUST_CHECK;
+			  struct intake *intake, const struct config *cfg, const char *node,
+			  alerts_queued_cb queued, void *arg) SAWT_MUST_CHECK;
 
 /*
  * Free; NULL is a no-op.  Callbacks of queries in flight must not run

@@ -40,7 +40,8 @@ enum store_status_query {
 	/* incident_id, reported_at (HH:MI), station_code, severity,
 	 * incident, text: the newest ten open critical or serious ones */
 	STORE_STATUS_INCIDENTS,
-	/* severity, open alerts; critical first (alerts of no election too) */
+	/* severity, open alerts (not acknowledged, not resolved, not
+	 * duplicates); critical first (alerts of no election too) */
 	STORE_STATUS_ALERT_COUNTS,
 	/* what ('flag', 'error' or 'no_reply'), code, count: the flags of
 	 * current reports, the error codes of messages (those of unknown
@@ -55,9 +56,16 @@ enum store_status_query {
 	 * send_failures, restarts, last_seen (HH:MI:SS), last_error; from
 	 * sawt.modems, not an analytics view */
 	STORE_STATUS_MODEMS,
+	/* alert_id, created (HH:MI), severity, rule, station_code, area,
+	 * coordinators, sent, held, escalations: the open alerts (not
+	 * acknowledged, not resolved, not duplicates), newest first, twenty */
+	STORE_STATUS_ALERTS,
+	/* node, last tick (HH:MI:SS), ticks: the sawtd dispatching the
+	 * election's alerts; from sawt.alert_dispatcher, like the modems */
+	STORE_STATUS_ALERT_DISPATCHER,
 };
 
-#define STORE_STATUS_N_QUERIES (STORE_STATUS_MODEMS + 1)
+#define STORE_STATUS_N_QUERIES (STORE_STATUS_ALERT_DISPATCHER + 1)
 
 struct store_status;
 struct store_status_rows;
@@ -77,8 +85,9 @@ void store_status_free(struct store_status *st);
 /*
  * Run query q for election and the deepest area level depth (0..2).  The
  * caller owns the rows and frees them with store_status_rows_free().
- * Returns NULL after writing one line to err.  STORE_STATUS_MODEMS returns
- * no rows (not an error) when the user may not read sawt.modems.
+ * Returns NULL after writing one line to err.  STORE_STATUS_MODEMS and
+ * STORE_STATUS_ALERT_DISPATCHER return no rows (not an error) when the
+ * user may not read schema sawt.
  */
 struct store_status_rows *store_status_query(struct store_status *st, enum store_status_query q,
 					     const char *election, int depth, char *err,

@@ -471,6 +471,13 @@ static bool batch(struct alert_engine *e, const struct alert_routes *routes, con
 	return alert_engine_load_batch(e, a->area_id, id, out->due, 1, a->station);
 }
 
+bool alert_engine_recent(const struct alert_engine *e, const char *subject, int64_t now)
+{
+	const struct recent *r = strmap_get(e->recent, subject);
+
+	return r != NULL && e->cfg.dedup_min > 0 && now - r->at < dedup_s(e);
+}
+
 bool alert_engine_raise(struct alert_engine *e, const struct alert_routes *routes,
 			const struct alert *a, int64_t now, struct alert_plan *out)
 {
@@ -483,7 +490,7 @@ bool alert_engine_raise(struct alert_engine *e, const struct alert_routes *route
 		plan_init(out, a, ALERT_PLAN_NO_ID);
 		return true;
 	}
-	if (r != NULL && e->cfg.dedup_min > 0 && now - r->at < dedup_s(e)) {
+	if (r != NULL && alert_engine_recent(e, a->subject, now)) {
 		plan_init(out, a, ALERT_PLAN_DUPLICATE);
 		out->alert.id = id;
 		out->other = r->id;

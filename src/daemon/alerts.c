@@ -40,7 +40,7 @@
 static const char work_sql[] =
 	"SELECT k, id, n, s1, s2, s3, s4, s5, s6, s7, s8, s9 FROM sawt.alert_work($1::integer,"
 	" $2::double precision, $3::boolean, $4::integer, $5::integer, $6::integer, $7::integer,"
-	" $8::boolean, $9::jsonb, $10::integer)";
+	" $8::boolean, $9::jsonb, $10::integer, $11)";
 
 static const char apply_sql[] =
 	"SELECT sawt.alert_apply($1::integer, $2::double precision, $3::jsonb)";
@@ -70,6 +70,7 @@ struct alerts {
 	struct config_alerts cfg;
 	enum lang lang;
 	int polls_open, polls_close;
+	char node[64];
 	struct alert_engine *engine;
 	struct alert_routes *routes;
 	uint64_t routes_loads; /* registry loads when the routes were built */
@@ -499,11 +500,14 @@ static void row_miss(struct alerts *al, const struct db_result *res, int i)
 	snprintf(m->code, sizeof(m->code), "%s", scol(res, i, 3));
 }
 
-/* An operations alert: rule about subject. */
-static void ops_alert(struct alerts *al, enum alert_rule rule, const char *subject, struct alert *a)
+/* An operations alert: rule about subject; false when one was raised
+ * within the dedup window (a tick sees the same condition again and
+ * again: no duplicate a tick). */
+static bool ops_alert(struct alerts *al, enum alert_rule rule, const char *subject, struct alert *a)
 {
 	alert_init(a, rule);
 	snprintf(a->subject, sizeof(a->subject), "%s:%s", alert_rule_name(rule), subject);
+	return !alert_engine_recent(al->engine, a->subject, al->now);
 }
 
 static void row_modem(struct alerts *al, const struct db_result *res, int i)
@@ -519,15 +523,14 @@ static void row_modem(struct alerts *al, const struct db_result *res, int i)
 	snprintf(key, sizeof(key), "%s/%s", node, name);
 	since = alert_engine_watch(al->engine, key, down, al->now);
 	if (down && al->cfg.modem_down_min > 0 &&
-	    al->now - since >= (int64_t)al->cfg.modem_down_min * 60) {
-		ops_alert(al, ALERT_MODEM_DOWN, key, &a);
+	    al->now - since >= (int64_t)al->cfg.modem_down_min * 60 &&
+	    ops_alert(al, ALERT_MODEM_DOWN, key, &a)) {
 		snprintf(a.f.who, sizeof(a.f.who), "%s", node[0] ? key : name);
 		a.f.minutes = (al->now - since) / 60;
 		raise_alert(al, &a);
 	}
 	if (al->cfg.balance_min > 0 && alert_balance_parse(balance, &value) &&
-	    value < al->cfg.balance_min) {
-		ops_alert(al, ALERT_LOW_BALANCE, key, &a);
+	    value < al->cfg.balance_min && ops_alert(al, ALERT_LOW_BALANCE, key, &a)) {
 		snprintf(a.f.who, sizeof(a.f.who), "%s", node[0] ? key : name);
 		a.f.value = (int64_t)value;
 		a.f.threshold = al->cfg.balance_min;
@@ -541,10 +544,10 @@ static void row_outbox(struct alerts *al, const struct db_result *res, int i)
 	struct alert a;
 
 	nums(col(res, i, 2), n, NUMS_MAX);
-	if ((al->cfg.outbox_backlog > 0 && n[0] >= (int64_t)al->cfg.outbox_backlog) ||
-	    (al->cfg.outbox_wait_min > 0 && n[0] > 0 &&
-	     n[1] >= (int64_t)al->cfg.outbox_wait_min * 60)) {
-		ops_alert(al, ALERT_OUTBOX_BACKLOG, "all", &a);
+	if (((al->cfg.outbox_backlog > 0 && n[0] >= (int64_t)al->cfg.outbox_backlog) ||
+	     (al->cfg.outbox_wait_min > 0 && n[0] > 0 &&
+	      n[1] >= (int64_t)al->cfg.outbox_wait_min * 60)) &&
+	    ops_alert(al, ALERT_OUTBOX_BACKLOG, "all", &a)) {
 		a.f.count = n[0];
 		a.f.minutes = n[1] / 60;
 		raise_alert(al, &a);
@@ -562,8 +565,8 @@ static void spool_rule(struct alerts *al)
 	intake_stats(al->intake, &is);
 	since = alert_engine_watch(al->engine, "spool", is.spool_depth > 0, al->now);
 	if (is.spool_depth > 0 && al->cfg.spool_min > 0 &&
-	    al->now - since >= (int64_t)al->cfg.spool_min * 60) {
-		ops_alert(al, ALERT_SPOOL_BACKLOG, "spool", &a);
+	    al->now - since >= (int64_t)al->cfg.spool_min * 60 &&
+	    ops_alert(al, ALERT_SPOOL_BACKLOG, "spool", &a)) {
 		a.f.count = (int64_t)is.spool_depth;
 		a.f.minutes = (al->now - since) / 60;
 		raise_alert(al, &a);
@@ -899,7 +902,7 @@ static void timer_checks(struct alerts *al, char *json, size_t cap)
 static void pass_start(struct alerts *al)
 {
 	char election[16], now[24], ids[16], limit[16], dedup[16], rate[16], esc[16], checks[1024];
-	const char *p[10];
+	const char *p[11];
 	size_t have;
 
 	if (!al->db_ready || al->stopped || al->passing)
@@ -934,11 +937,12 @@ static void pass_start(struct alerts *al)
 	p[7] = al->this_tick ? "true" : "false";
 	p[8] = NULL;
 	p[9] = esc;
+	p[10] = al->node;
 	if (al->this_tick) {
 		timer_checks(al, checks, sizeof(checks));
 		p[8] = checks;
 	}
-	if (!db_query(al->db, work_sql, 10, p, work_cb, al)) {
+	if (!db_query(al->db, work_sql, 11, p, work_cb, al)) {
 		log_error("could not queue the alerts' query: out of memory");
 		al->passing = false;
 		return;
@@ -966,8 +970,8 @@ static void tick_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 struct alerts *alerts_new(struct event_base *base, struct db *db, struct registry *reg,
-			  struct intake *intake, const struct config *cfg, alerts_queued_cb queued,
-			  void *arg)
+			  struct intake *intake, const struct config *cfg, const char *node,
+			  alerts_queued_cb queued, void *arg)
 {
 	struct alerts *al = calloc(1, sizeof(*al));
 	struct timeval tick;
@@ -982,6 +986,7 @@ struct alerts *alerts_new(struct event_base *base, struct db *db, struct registr
 	al->lang = cfg->default_language;
 	al->polls_open = cfg->polls_open;
 	al->polls_close = cfg->polls_close;
+	snprintf(al->node, sizeof(al->node), "%s", node ? node : "");
 	al->queued = queued;
 	al->queued_arg = arg;
 	al->want_ids = WANT_IDS;

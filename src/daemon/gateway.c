@@ -165,7 +165,7 @@ static bool gateway_build(struct gateway *gw, struct event_base *base, const str
 	gw->report = modem_report_new(gw->db, gw->node);
 	gw->modems = modem_mgr_new(base, cfg, NULL, &cb);
 	gw->ev_report = event_new(base, -1, EV_PERSIST, report_tick, gw);
-	gw->alerts = alerts_new(base, gw->db, pipeline_registry(gw->pl), gw->intake, cfg,
+	gw->alerts = alerts_new(base, gw->db, pipeline_registry(gw->pl), gw->intake, cfg, gw->node,
 				alerts_queued, gw);
 	if (gw->outbox == NULL || gw->command == NULL || gw->report == NULL || gw->modems == NULL ||
 	    gw->ev_report == NULL || gw->alerts == NULL)
