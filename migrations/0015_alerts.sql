@@ -78,7 +78,7 @@ CREATE TABLE sawt.alert_recipients (
 	lang        text NOT NULL CHECK (lang IN ('ar', 'en', 'fr')),
 	state       text NOT NULL CHECK (state IN ('queued', 'held', 'digested', 'dropped')),
 	body        text NOT NULL,
-	outbox_id   bigint REFERENCES sawt.outbox(id),
+	outbox_id   bigint,      -- sawt.outbox(id); no FK, like tallies.report_id
 	sent_at     timestamptz, -- when its SMS (or its digest) was queued
 	CHECK ((state IN ('queued', 'digested')) = (outbox_id IS NOT NULL))
 );
