@@ -35,6 +35,10 @@ CLOCK="$SAWT_TEST_TMP/clock"
 export SAWT_TEST_CLOCK_FILE="$CLOCK"
 # at H M: sawtd's clock shows H:M today, in the election's time zone
 at() { echo $((MIDNIGHT + $1 * 3600 + $2 * 60 - $(date +%s))) >"$CLOCK"; }
+# at_epoch T: sawtd's clock shows Unix time T
+at_epoch() { echo $(($1 - $(date +%s))) >"$CLOCK"; }
+# epoch SQL: a timestamp of sawt's tables as Unix time
+epoch() { q "SELECT extract(epoch FROM ($1))::bigint"; }
 at 6 50
 
 sed -i "s|^\[election\]|[election]\ntimezone = $TZNAME\npolls_open = 07:00\npolls_close = 19:00|" "$SAWT_CONFIG"
@@ -161,10 +165,12 @@ say $JEAN 'I 1022 5 #5678'
 B=$(alert_id serious_incidents)
 is "$(q "SELECT state || ' ' || (figures->>'count') || ' ' || (figures->>'stations') FROM sawt.alerts WHERE kind = 'serious_incidents'")" \
 	"batching 2 1021 1022" "two serious incidents in one district make one batch"
-at 6 54
+due=$(epoch "SELECT due_at FROM sawt.alerts WHERE id = $B")
+is "$((due - $(epoch "SELECT created_at FROM sawt.alerts WHERE id = $B")))" 300 "due 5 minutes after the first"
+at_epoch $((due - 60))
 ticks
 is "$(q "SELECT state FROM sawt.alerts WHERE id = $B")" "batching" "not sent before 5 minutes"
-at 6 56
+at_epoch $((due + 60))
 wait_sql "SELECT state FROM sawt.alerts WHERE id = $B" open 60 &&
 	pass "sent when the 5 minutes are up" || fail "sent when the 5 minutes are up"
 is "$(alerts serious_incidents)" "open serious Huda:area:ar:held,Lina:national:en:held" "to the district and the national coordinator"
@@ -184,10 +190,11 @@ say $JEAN 'R 1031 100 120 30 41 5 5 #5678 '
 is "$(q "SELECT count(*) FROM sawt.alerts WHERE kind = 'results_corrected'")" 1 "an identical resend raises nothing"
 
 # --- escalation, and the Arabic ACK --------------------------------------------
-at 7 4
+sent=$(epoch "SELECT dispatched_at FROM sawt.alerts WHERE id = $C")
+at_epoch $((sent + 14 * 60))
 ticks
 is "$(q "SELECT escalations FROM sawt.alerts WHERE id = $C")" 0 "not escalated after 14 minutes"
-at 7 6
+at_epoch $((sent + 16 * 60))
 wait_sql "SELECT escalations FROM sawt.alerts WHERE id = $C" 1 60 &&
 	pass "unacknowledged after 15 minutes: escalated" || fail "unacknowledged after 15 minutes: escalated"
 is "$(alerts critical_incident 1021)" "open critical Huda:area:ar:queued,Lina:national:en:queued,Rana:escalation:en:queued" \
@@ -200,7 +207,7 @@ wait_sql "SELECT count(*) FROM sawt.outbox WHERE recipient = '$HUDA' AND kind = 
 is "$(q "SELECT body FROM sawt.outbox WHERE recipient = '$HUDA' AND kind = 'reply'")" "تم تأكيد استلام التنبيه $C. شكرا" \
 	"Huda's Arabic ACK is confirmed in Arabic"
 is "$(q "SELECT acknowledged_by FROM sawt.alerts WHERE id = $C")" "$(pid_of $HUDA)" "and recorded as hers"
-at 7 22
+at_epoch $(($(epoch "SELECT escalated_at FROM sawt.alerts WHERE id = $C") + 16 * 60))
 ticks
 is "$(q "SELECT escalations FROM sawt.alerts WHERE id = $C")" 1 "an acknowledged alert escalates no further"
 

@@ -763,6 +763,31 @@ static void test_escalation(void **state)
 	regsnap_free(s);
 }
 
+static void test_watch(void **state)
+{
+	struct config_alerts c = cfg();
+	struct alert_engine *e = alert_engine_new(&c, LANG_EN);
+
+	(void)state;
+	/* trouble seen first at 100: since 100 while it lasts */
+	assert_int_equal(alert_engine_watch(e, "node/usb0", false, 50), 0);
+	assert_int_equal(alert_engine_watch(e, "node/usb0", true, 100), 100);
+	assert_int_equal(alert_engine_watch(e, "node/usb0", true, 700), 100);
+	assert_int_equal(alert_engine_watch(e, "spool", true, 300), 300);
+	/* a break starts it again; a reset (taking over) does not forget it */
+	alert_engine_reset(e);
+	assert_int_equal(alert_engine_watch(e, "spool", true, 400), 300);
+	assert_int_equal(alert_engine_watch(e, "node/usb0", false, 800), 0);
+	assert_int_equal(alert_engine_watch(e, "node/usb0", true, 900), 900);
+	/* dedup window as the ticks see it */
+	assert_true(alert_engine_add_id(e, 1));
+	assert_false(alert_engine_recent(e, "modem_down:node/usb0", 1000));
+	assert_true(alert_engine_load_recent(e, "modem_down:node/usb0", 1, 1000));
+	assert_true(alert_engine_recent(e, "modem_down:node/usb0", 1000 + 30 * 60 - 1));
+	assert_false(alert_engine_recent(e, "modem_down:node/usb0", 1000 + 30 * 60));
+	alert_engine_free(e);
+}
+
 /* ==== texts ==== */
 
 static const char *const long_names[] = {
@@ -1016,6 +1041,7 @@ int main(void)
 		cmocka_unit_test(test_load_state),
 		cmocka_unit_test(test_batch),
 		cmocka_unit_test(test_escalation),
+		cmocka_unit_test(test_watch),
 		cmocka_unit_test(test_texts_worst_case),
 		cmocka_unit_test(test_texts_typical),
 		cmocka_unit_test(test_texts),
