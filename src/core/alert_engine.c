@@ -314,6 +314,8 @@ void alert_engine_sweep(struct alert_engine *e, int64_t now)
 
 		while (k < c->n_sent && c->sent[k] <= from)
 			k++;
+		if (k == 0)
+			continue;
 		memmove(c->sent, c->sent + k, (c->n_sent - k) * sizeof(*c->sent));
 		c->n_sent -= k;
 	}

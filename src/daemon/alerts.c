@@ -590,6 +590,9 @@ static void missing(struct alerts *al)
 	enum alert_severity nat = (enum alert_severity)al->cfg.national_severity;
 	size_t i = 0;
 
+	if (al->n_miss == 0)
+		return;
+
 	for (size_t k = 0; k < al->n_miss; k++)
 		(void)alert_routes_find(al->routes, al->miss[k].area, ALERT_SEV_SERIOUS, nat, NULL,
 					0, &al->miss[k].route);
