@@ -197,7 +197,11 @@ CREATE FUNCTION sawt.alert_work(p_election integer, p_now double precision,
 	p_reload boolean, p_ids integer, p_limit integer, p_dedup integer, p_rate integer,
 	p_tick boolean, p_checks jsonb, p_escalate integer, p_node text)
 RETURNS SETOF sawt.alert_row
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql
+-- The queue and the reports grow fast during the day and their statistics
+-- lag behind: every lookup must be an index probe, as in ingest_batch.
+SET enable_hashjoin = off SET enable_mergejoin = off SET enable_seqscan = off
+AS $$
 DECLARE
 	v_now timestamptz := to_timestamp(p_now);
 	v_fresh boolean := false;
@@ -289,7 +293,7 @@ BEGIN
 	LEFT JOIN LATERAL (SELECT p.id, p.person_id, p.voters, p.counts, p.invalid, p.blank
 		FROM sawt.reports p WHERE p.superseded_by = r.id AND p.id < r.id
 		  AND NOT (p.flags && '{resend,out_of_order}')
-		ORDER BY p.id DESC LIMIT 1) pv ON true
+		ORDER BY p.id + 0 DESC LIMIT 1) pv ON true -- + 0: by superseded_by's index
 	ORDER BY q.report_id LIMIT p_limit;
 
 	RETURN QUERY SELECT CASE WHEN a.state = 'new' THEN 'new' ELSE 'due' END, a.id,
@@ -311,6 +315,9 @@ BEGIN
 		RETURN;
 	END IF;
 	IF p_checks IS NOT NULL THEN
+		-- every station of the election: a scan is right here
+		PERFORM set_config('enable_seqscan', 'on', true),
+			set_config('enable_hashjoin', 'on', true);
 		RETURN QUERY SELECT 'miss', s.id::bigint, ARRAY[c.i, s.area_id]::bigint[], s.code,
 			NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
 		FROM jsonb_to_recordset(p_checks) AS c(i integer, rule text, after double precision,
