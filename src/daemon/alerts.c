@@ -672,6 +672,15 @@ static void release(struct alerts *al)
 
 /* ==== passes ==== */
 
+/* The connection went (lost, or the server shutting down): the next pass
+ * after it is back does the work; no error. */
+static bool connection_gone(const struct db_result *res)
+{
+	const char *st = db_result_sqlstate(res);
+
+	return strncmp(st, "08", 2) == 0 || strncmp(st, "57P", 3) == 0;
+}
+
 static void pass_start(struct alerts *al);
 
 static void pass_end(struct alerts *al, bool retry)
@@ -708,7 +717,10 @@ static void apply_cb(const struct db_result *res, void *arg)
 
 	al->in_flight--;
 	if (!db_result_ok(res)) {
-		if (strcmp(db_result_sqlstate(res), "08006") != 0)
+		if (connection_gone(res))
+			log_warn("alerts not recorded, the database connection went: %s",
+				 db_result_error(res));
+		else
 			log_error("could not record alerts: %s", db_result_error(res));
 		al->stats.failures++;
 		al->reload = true;
@@ -836,7 +848,7 @@ static void work_cb(const struct db_result *res, void *arg)
 
 	al->in_flight--;
 	if (!db_result_ok(res)) {
-		if (strcmp(db_result_sqlstate(res), "08006") != 0)
+		if (!connection_gone(res))
 			log_error("could not read the alerts' work: %s", db_result_error(res));
 		al->stats.failures++;
 		pass_end(al, true);
