@@ -7,9 +7,9 @@
 # (gcc only recommends libc6-dev, without which nothing compiles).
 set -eu
 
-runtime="postgresql libgammu8 libevent-2.1-7 libevent-openssl-2.1-7 libpq5 libssl3"
-build="gcc libc6-dev pkg-config meson ninja-build libevent-dev libpq-dev libssl-dev libgammu-dev"
-test="libcmocka-dev postgresql-client gammu python3 openssl"
+runtime="postgresql libgammu8 libevent-2.1-7 libevent-openssl-2.1-7 libpq5 libssl3 libjansson4"
+build="gcc libc6-dev pkg-config meson ninja-build libevent-dev libpq-dev libssl-dev libgammu-dev libjansson-dev"
+test="libcmocka-dev postgresql-client gammu python3 openssl wrk curl kannel kannel-extras prometheus"
 ci="clang libclang-rt-dev"
 
 case "${1:-build}" in
@@ -47,3 +47,26 @@ if ! $SUDO apt-get install -y -qq --no-install-recommends $missing >/tmp/sawt-ap
 	exit 1
 fi
 rm -f /tmp/sawt-apt.$$
+
+# Debian's kannel starts a system bearerbox and wapbox from
+# /etc/kannel/kannel.conf (ports 13000 and up) where services may start.
+# sawt's tests run boxes of their own on free ports and need none: when
+# this script installed kannel, stop that service and keep it from
+# starting at boot.  A kannel installed before is left alone.
+case " $missing " in
+*" kannel "*)
+	$SUDO invoke-rc.d kannel stop >/dev/null 2>&1 || true
+	$SUDO update-rc.d kannel disable >/dev/null 2>&1 || true
+	;;
+esac
+
+# Debian's prometheus starts a system Prometheus server (port 9090) where
+# services may start.  sawt's tests only need its promtool: when this
+# script installed prometheus, stop that service and keep it from starting
+# at boot.  A prometheus installed before is left alone.
+case " $missing " in
+*" prometheus "*)
+	$SUDO invoke-rc.d prometheus stop >/dev/null 2>&1 || true
+	$SUDO update-rc.d prometheus disable >/dev/null 2>&1 || true
+	;;
+esac

@@ -11,7 +11,10 @@
 #ifndef SAWT_CLI_H
 #define SAWT_CLI_H
 
+#include <stdbool.h>
+
 #include "config.h"
+#include "store_control.h"
 
 typedef int (*cli_command_fn)(int argc, char **argv, const struct config *cfg);
 
@@ -22,6 +25,8 @@ int cmd_status(int argc, char **argv, const struct config *cfg);
 int cmd_parse(int argc, char **argv, const struct config *cfg);
 int cmd_bench(int argc, char **argv, const struct config *cfg);
 int cmd_simulate(int argc, char **argv, const struct config *cfg);
+int cmd_unmute(int argc, char **argv, const struct config *cfg);
+int cmd_reprocess(int argc, char **argv, const struct config *cfg);
 
 /*
  * Shared by the commands (src/cli/options.c): the value of the option
@@ -29,5 +34,22 @@ int cmd_simulate(int argc, char **argv, const struct config *cfg);
  * separate VALUE; NULL when argv[*i] is not that option or VALUE is missing.
  */
 const char *cli_opt_value(int argc, char **argv, int *i, const char *name);
+
+/* raw as an E.164 number in e164 (PHONE_E164_BUF bytes) with cfg's country
+ * code; false after printing why it is not one. */
+bool cli_phone(const struct config *cfg, const char *raw, char *e164);
+
+/* The seconds of --wait VALUE (0 to 3600); false after printing why not. */
+bool cli_wait_seconds(const char *value, unsigned *out);
+
+/* A connection for the operator's requests (store_control.h) to cfg's
+ * database; NULL after printing why. */
+struct store_control *cli_control_open(const struct config *cfg);
+
+/* Wait up to seconds (polling ten times a second) for request id to be
+ * done; *out is where it is when done or when the time is up.  False after
+ * printing a database error. */
+bool cli_control_wait(struct store_control *sc, long long id, unsigned seconds,
+		      struct store_control_request *out);
 
 #endif

@@ -59,6 +59,7 @@ struct concat_message {
 	int64_t smsc_time;             /* the first part's, else the earliest known */
 	const uint16_t *units;         /* the parts that came, in order */
 	size_t n_units;                /* at most max_units: the rest is cut */
+	bool cut;                      /* the parts held more than max_units */
 	const struct concat_loc *locs; /* stored parts in order, then duplicates */
 	size_t n_locs;
 };

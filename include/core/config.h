@@ -3,10 +3,12 @@
  *
  * One file configures both sawtd and the sawt CLI.  Sections:
  *
- *   [sawt]      state_dir, log_level
+ *   [sawt]      state_dir, log_level, spool_warn_free
  *   [database]  url (empty or absent: the embedded PostgreSQL), pg_bindir,
- *               migrations_dir
- *   [http]      listen, secret, tls_cert, tls_key
+ *               migrations_dir, listen, analyst_group
+ *   [http]      listen, secret, tls_cert, tls_key, timeout, max_connections
+ *   [kannel]    url, username, password, smsc, sender, dlr_url, dlr_mask,
+ *               outbound, timeout (outgoing SMS through Kannel's sendsms)
  *   [election]  name, country_code, default_language, timezone,
  *               polls_open, polls_close, results_deadline, pseudonym_secret
  *   [alerts]    thresholds and limits of the alerts to coordinators
@@ -25,12 +27,22 @@
 #define SAWT_CONFIG_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 
 #include "lang.h"
 #include "log.h"
 
 #define CONFIG_ERR_MAX 512
+
+/* [http] timeout and max_connections when not set. */
+#define CONFIG_HTTP_TIMEOUT_DEFAULT 30
+#define CONFIG_HTTP_MAX_CONNECTIONS_DEFAULT 2048
+
+/* [kannel] timeout when not set, and its largest value (below the
+ * outbox's stuck-row rule, OUTBOX_STUCK_SEC). */
+#define CONFIG_KANNEL_TIMEOUT_DEFAULT 20
+#define CONFIG_KANNEL_TIMEOUT_MAX 100
 
 /* The election's name when [election] name is not set. */
 #define CONFIG_DEFAULT_ELECTION "default"
@@ -55,12 +67,27 @@ struct config_modem {
 	bool receive;         /* read incoming SMS from this modem */
 };
 
+/* [kannel] outbound: which senders the outbox uses when Kannel is set. */
+enum config_outbound {
+	CONFIG_OUTBOUND_KANNEL, /* Kannel only; modems receive (default) */
+	CONFIG_OUTBOUND_BOTH,   /* Kannel and the modems that send */
+};
+
 /* [election] unknown_sender_reply: whom of the unknown numbers to answer. */
 enum config_unknown_reply {
 	CONFIG_UNKNOWN_REPLY_FIRST, /* the first message of each hour (default) */
 	CONFIG_UNKNOWN_REPLY_ALWAYS,
 	CONFIG_UNKNOWN_REPLY_NEVER,
 };
+
+/* An amount of disk space: bytes, or a share of the filesystem when pct
+ * is not 0. */
+struct config_space {
+	uint64_t bytes;
+	unsigned pct; /* 0..100 */
+};
+
+#define CONFIG_SPOOL_WARN_PCT_DEFAULT 10
 
 /* Turnout checkpoints of [alerts] turnout_checkpoints, at most. */
 #define CONFIG_CHECKPOINTS_MAX 8
@@ -102,17 +129,34 @@ struct config {
 	/* [sawt] */
 	char *state_dir;
 	enum log_level log_level;
+	struct config_space spool_warn_free; /* warn below this much free space
+					      * for the spool (default 10%) */
 
 	/* [database] */
 	char *db_url;         /* NULL means the embedded default */
 	char *pg_bindir;      /* NULL: look up PostgreSQL's bin directory */
 	char *migrations_dir; /* NULL: the built-in default */
+	char *db_listen; /* embedded: "host:port" for TCP too (scram-sha-256); NULL: socket only */
+	char *db_analyst_group; /* embedded: the group that may reach the socket; NULL: none */
 
 	/* [http] */
 	char *http_listen; /* "host:port", NULL: HTTP off */
 	char *http_secret;
 	char *tls_cert;
 	char *tls_key;
+	int http_timeout;         /* seconds a connection may stay silent */
+	int http_max_connections; /* connections open at once */
+
+	/* [kannel]: set when kannel_url is */
+	char *kannel_url;      /* sendsms URL, http://host:port/cgi-bin/sendsms */
+	char *kannel_username; /* a sendsms-user of smsbox */
+	char *kannel_password;
+	char *kannel_smsc;    /* NULL: Kannel's routing */
+	char *kannel_sender;  /* "from"; NULL: smsbox's default */
+	char *kannel_dlr_url; /* sawt's /sms/dlr as Kannel reaches it; NULL: no reports */
+	int kannel_dlr_mask;  /* 1..63 */
+	enum config_outbound kannel_outbound;
+	int kannel_timeout; /* seconds for one sendsms request */
 
 	/* [election] */
 	char *election_name;

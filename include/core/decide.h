@@ -30,6 +30,13 @@
  * missing_parts.  STATUS and ACK from a coordinator are answered elsewhere
  * (state DECIDE_RECEIVED, no reply here).
  *
+ * Reprocessing (c->redo, an operator's `sawt reprocess` of a message stored
+ * before without being processed): the message is decided as above, by its
+ * own send time, but it was counted for its sender's rate when it came and
+ * it is no answer to anything now: it counts neither for the rate nor for
+ * the PIN lock (nor does a lock in force now refuse it), raises no alert,
+ * and gets no reply (no_reply reprocessed).
+ *
  * Replies are rendered in the observer's registered language, else the
  * language the parser found (reply_lang()).  A report that is not rejected
  * also gets its identical-resend reply and, for turnout and close, its
@@ -67,6 +74,7 @@ enum decide_no_reply {
 	DECIDE_NO_REPLY_OWN_NUMBER,   /* "own_number" */
 	DECIDE_NO_REPLY_RATE_LIMITED, /* "rate_limited" */
 	DECIDE_NO_REPLY_UNKNOWN,      /* "unknown_sender": answered once an hour at most */
+	DECIDE_NO_REPLY_REPROCESSED,  /* "reprocessed": decided again, long after it came */
 };
 
 /* Reply priorities in the outbox: lower goes first. */
@@ -98,6 +106,7 @@ struct decide_context {
 	struct sender_table *senders; /* rate and PIN state, updated */
 	int64_t mono_ms;              /* the senders' clock (util_mono_ms()) */
 	int64_t wall_ms;              /* Unix milliseconds now */
+	int64_t redo; /* reprocessing the stored inbound row redo; 0: a new message */
 };
 
 /* The sender_flood alert a message raises. */
@@ -112,6 +121,7 @@ struct decide_result {
 	char sender[INBOUND_SENDER_MAX]; /* E.164, or as received */
 	int64_t recv_ms;                 /* when received (Unix ms) */
 	bool again;                      /* its sender sent this message before */
+	int64_t redo;                    /* the inbound row reprocessed (c->redo); 0: none */
 	int64_t sent_s; /* when it was sent (Unix s): the SMSC time when plausible, else receipt */
 	enum decide_state state;
 	enum decide_no_reply no_reply;
@@ -159,8 +169,8 @@ bool decide_is_report(const struct decide_result *d);
 /* "processed", "ignored", "received", "failed". */
 const char *decide_state_name(enum decide_state state);
 
-/* "non_phone_sender", "own_number", "rate_limited", "unknown_sender"; NULL
- * for DECIDE_REPLY. */
+/* "non_phone_sender", "own_number", "rate_limited", "unknown_sender",
+ * "reprocessed"; NULL for DECIDE_REPLY. */
 const char *decide_no_reply_code(enum decide_no_reply why);
 
 #endif

@@ -4,8 +4,8 @@
  * the helper layer's JSON writer.
  *
  * Members, each only when it applies: the inbound row (dkey, transport,
- * modem, sender, smsc, recv_ms, mp_ref/mp_part/mp_total, txt, person,
- * in_state, in_error, no_reply); the report (form, station, station_code,
+ * modem, sender, smsc, recv_ms, mp_ref/mp_part/mp_total, txt, cut, person,
+ * in_state, in_error, no_reply, redo); the report (form, station, station_code,
  * verdict, error or flags, open_at, voters/women/men, counts, invalid,
  * blank, total, contest, incident, incident_text); the replies (recipient,
  * priority, reply, reply_resend, reply_decrease); the alert (alert_key,

@@ -83,6 +83,38 @@ bool dummy_inbox_write(const char *dir, const struct dummy_sms *sms, int *locati
 int dummy_inbox_write_text(const char *dir, const char *sender, const char *text, int64_t smsc_time,
 			   uint16_t ref, char *err, size_t errlen) SAWT_MUST_CHECK;
 
+/* What dummy_inbox_fix_sender() found. */
+enum dummy_sender {
+	DUMMY_SENDER_OK,      /* Gammu reads the sender as written */
+	DUMMY_SENDER_FIXED,   /* it would not: out holds the file, the sender marked */
+	DUMMY_SENDER_MISSING, /* no Number line (or out too small) */
+};
+
+struct strbuf;
+
+/*
+ * Look at the sender of one backup file (text, len bytes) the way Gammu's
+ * reader takes it: NumberUnicode (UCS-2 hex) when the file has it, else
+ * Number = "...", of which Gammu reads printable ASCII only (another byte
+ * becomes U+0000 and cuts the number there: "+96171123<byte>456" would be
+ * read as +96171123 and answered there).  A sender Gammu would not read
+ * faithfully -- U+0000, a control character, a lone surrogate, bad hex, a
+ * byte beyond ASCII, more than the 50 characters Gammu keeps -- is written
+ * into out: the file again, with
+ * Number = "?" and a NumberUnicode in which each such character is U+FFFD,
+ * so the message is still read and recorded, and its sender, which
+ * phone_normalize() refuses, gets no reply.  Allocates nothing.
+ */
+enum dummy_sender dummy_inbox_fix_sender(const char *text, size_t len, struct strbuf *out);
+
+/*
+ * dummy_inbox_fix_sender() on the file at path: when its sender had to be
+ * marked the file is replaced (temporary file in its folder, renamed over
+ * it) and *fixed is set.  False with a message in err when the file cannot
+ * be read or written or has no sender.
+ */
+bool dummy_inbox_fix_file(const char *path, bool *fixed, char *err, size_t errlen) SAWT_MUST_CHECK;
+
 /* Number of messages waiting in dir's inbox (sms/1); -1 when unreadable. */
 int dummy_inbox_count(const char *dir);
 

@@ -49,11 +49,18 @@ enum frame_type {
 	FRAME_SENT = 4,     /* outcome of a SEND */
 	FRAME_BALANCE = 5,  /* answer to the airtime balance USSD request */
 	FRAME_DELIVERY = 6, /* a delivery report for a sent message */
+	FRAME_HELD = 7,     /* how many refused messages wait on the device */
 	/* sawtd -> worker */
 	FRAME_ACK = 16,      /* the INBOUND with this token is durable: delete it */
 	FRAME_SEND = 17,     /* send a text */
 	FRAME_SHUTDOWN = 18, /* finish and exit */
+	FRAME_RELEASE = 19,  /* the INBOUND with this token could not be made
+			      * durable: keep it and offer it again later */
+	FRAME_RESCAN = 20,   /* sawtd can take messages again: offer what was
+			      * refused now */
 };
+
+#define FRAME_HELD_MAX 1000000 /* more than any device holds */
 
 /* The worker's own view of its device, reported in HEALTH. */
 enum frame_worker_state {
@@ -129,6 +136,21 @@ struct frame_ack {
 	uint64_t token;
 };
 
+/* RELEASE: sawtd refused the INBOUND with this token (neither committed
+ * nor spooled).  The worker leaves it on the device and offers it again
+ * after a backoff, or at once on RESCAN. */
+struct frame_release {
+	uint64_t token;
+};
+
+/* HELD: messages the worker offered, sawtd refused and that are still on
+ * the device (or, for messages the modem routed straight to the worker,
+ * in its memory) waiting to be offered again; 0..FRAME_HELD_MAX.  Sent
+ * whenever the number changes. */
+struct frame_held {
+	uint32_t messages;
+};
+
 struct frame_send {
 	uint64_t outbox_id;
 	uint16_t text_len;
@@ -147,6 +169,8 @@ struct frame {
 		struct frame_delivery_report delivery;
 		struct frame_ack ack;
 		struct frame_send send;
+		struct frame_release release;
+		struct frame_held held;
 	} u;
 };
 
@@ -165,7 +189,7 @@ const char *frame_result_name(enum frame_result r);
 /* "hello", "inbound", ...; "unknown" for anything else. */
 const char *frame_type_name(int type);
 
-/* True for the types a worker sends (HELLO ... DELIVERY). */
+/* True for the types a worker sends (HELLO ... HELD). */
 bool frame_from_worker(enum frame_type type);
 
 /* Names for logs and the modems table: "ready", "home", "delivered". */

@@ -54,8 +54,11 @@ int phone_digit(const char *s, size_t len, size_t *adv);
  * international forms only.  Returns true on success.  On failure returns
  * false and points *reason at a static phrase: "empty", "contains letters",
  * "invalid character", "\"+\" not at the start", "too short", "too long
- * (E.164 allows 15 digits)", "invalid country code", "local number but no
- * country code is configured", "bad country code in the configuration".
+ * (E.164 allows 15 digits)", "too short for its country's numbering plan",
+ * "too long for its country's numbering plan" (the national plans phone.c
+ * knows: Lebanon 7-8 digits after +961, Syria 8-9, Morocco 9, ...),
+ * "invalid country code", "local number but no country code is
+ * configured", "bad country code in the configuration".
  * Allocates nothing.
  */
 bool phone_normalize(const char *in, size_t len, const char *country_code, char *out,

@@ -133,6 +133,14 @@ bool registry_import_csv(struct registry_import *imp, const char *buf, size_t le
 
 enum registry_kind registry_import_kind(const struct registry_import *imp);
 
+/*
+ * True when the file was read and every error so far is a row refused on
+ * its own (its good rows kept; no CSV, header or cross-row error), so the
+ * checks that need the database can still be run on the good rows and
+ * reported with the others in one pass.
+ */
+bool registry_import_rows_checkable(const struct registry_import *imp);
+
 /* Errors so far, ordered by line (line 0, for the whole file, first). */
 size_t registry_import_n_errors(const struct registry_import *imp);
 

@@ -15,9 +15,9 @@
  * is one segment, and that typical values do not need the fallback.
  *
  * Templates: {name} is replaced by a value; {?name:text} keeps text only
- * when name is present.  Names: station contest time voters women men
- * share total counts n sum code alert token area field example expected
- * registered minutes reported stations turnout women_pct incidents.
+ * when name is present, {!name:text} only when it is absent.  Names: station contest time voters
+ * women men share total counts n sum code alert token area field example expected registered
+ * minutes reported stations turnout women_pct incidents.
  */
 #ifndef SAWT_REPLY_H
 #define SAWT_REPLY_H

@@ -61,6 +61,7 @@ enum sender_event {
 	SENDER_EV_PIN_LOCKED,      /* answered pin_locked */
 	SENDER_EV_PIN_OK,          /* carried a PIN that was accepted */
 	SENDER_EV_UNKNOWN_REPLIED, /* an unknown number answered unknown_sender */
+	SENDER_EV_UNMUTED,         /* the operator unmuted it (sawt unmute) */
 };
 
 struct sender_table;
@@ -78,6 +79,9 @@ void sender_table_free(struct sender_table *t);
  * the key is too long.
  */
 struct sender *sender_table_get(struct sender_table *t, const char *key, int64_t now);
+
+/* The sender with key, NULL when it is not remembered (nothing is created). */
+struct sender *sender_table_find(struct sender_table *t, const char *key);
 
 /* Number of senders remembered. */
 size_t sender_table_len(const struct sender_table *t);
@@ -105,6 +109,15 @@ bool sender_seen(struct sender *s, uint64_t key) SAWT_MUST_CHECK;
 bool sender_rate(struct sender *s, const struct sender_rules *r, int64_t now,
 		 bool *started) SAWT_MUST_CHECK;
 
+/*
+ * The operator unmuted s at time at (sawt unmute; at may be in the past):
+ * a mute that had started by then ends, and the messages counted for the
+ * rate before it are forgotten, so the next one does not mute s again.  A
+ * mute that started after at (a new flood) stays.  Applying the same
+ * unmute twice changes nothing more.
+ */
+void sender_unmute(struct sender *s, const struct sender_rules *r, int64_t at);
+
 /* Record a wrong PIN at now; true when it locks the PIN. */
 bool sender_pin_fail(struct sender *s, int64_t now) SAWT_MUST_CHECK;
 
@@ -127,7 +140,8 @@ bool sender_locked(const struct sender *s, int64_t now);
  * rules above: a rate_limited message starts a mute unless one was on, a
  * bad_pin counts a wrong PIN, a pin_locked answer starts a lock unless one
  * was on, an accepted PIN forgets the wrong ones, an unknown_sender reply
- * starts the hour without another.  Replay events in the
+ * starts the hour without another, an unmute is sender_unmute().  Replay
+ * events in the
  * order they happened.
  */
 void sender_replay(struct sender *s, const struct sender_rules *r, enum sender_event ev,

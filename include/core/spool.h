@@ -53,6 +53,13 @@ bool spool_put(struct spool *sp, const struct inbound *in, uint64_t *seq, char *
 size_t spool_count(const struct spool *sp);
 
 /*
+ * When the oldest spooled message was written: its file's modification
+ * time, in Unix milliseconds, into *unix_ms (one stat()).  False when the
+ * spool is empty or the file cannot be read.
+ */
+bool spool_oldest_time(const struct spool *sp, int64_t *unix_ms) SAWT_MUST_CHECK;
+
+/*
  * Read the oldest spooled message into *out and its number into *seq.
  * Returns false when the spool is empty.  A corrupt file is moved to bad/
  * (logged) and the next one is tried.

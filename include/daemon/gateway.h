@@ -1,7 +1,9 @@
 /*
- * gateway.h - the message path of sawtd, assembled: modems (and later
- * HTTP) -> intake (commit or spool, then acknowledge) -> pipeline ->
- * PostgreSQL; outbox -> modems; modem health -> sawt.modems.
+ * gateway.h - the message path of sawtd, assembled: modems and HTTP
+ * (/sms/inbound) -> intake (commit or spool, then acknowledge) -> pipeline
+ * -> PostgreSQL; outbox -> modems and/or Kannel's sendsms ([kannel]),
+ * Kannel's delivery reports (/sms/dlr) -> the outbox rows; modem health
+ * -> sawt.modems.
  *
  * sawtd.c owns the loop, the database connection and the lifecycle; this
  * module owns every part of the message path and the order they start and

@@ -13,6 +13,16 @@
  * spool is replayed oldest first and each file is removed after its
  * commit.  The dedup key makes a replay of an already committed message
  * harmless.
+ *
+ * A message that can be neither committed nor spooled (the spool's disk is
+ * full, say, while the database is down) is refused (INTAKE_FAILED): it
+ * stays with its source, which offers it again — a modem worker after a
+ * backoff or at once when the intake's room hook fires, an HTTP client
+ * when it retries after its 503.  Offered again it takes the same path as
+ * any message, and its dedup key keeps it from being counted twice.  The
+ * first refusal logs one error, the next durable message one line with how
+ * many were refused; the spool's free space is watched (statvfs) and a
+ * warning logged, once, below spool_warn_free.
  */
 #ifndef SAWT_INTAKE_H
 #define SAWT_INTAKE_H
@@ -37,13 +47,41 @@ enum intake_result {
 /* Called once per submitted message, possibly before intake_submit returns. */
 typedef void (*intake_ack_cb)(void *arg, enum intake_result result);
 
+#define INTAKE_TRANSPORTS 4 /* by enum inbound_transport; 0: any other */
+
 struct intake_stats {
 	uint64_t submitted;
 	uint64_t committed;
 	uint64_t spooled;
 	uint64_t replayed;
-	uint64_t failed;
+	uint64_t failed;   /* offers refused (INTAKE_FAILED) */
+	uint64_t episodes; /* refusal episodes that ended */
 	size_t spool_depth;
+	/* submitted messages by transport and enum intake_result */
+	uint64_t results[INTAKE_TRANSPORTS][3];
+	int64_t spool_oldest_ms;   /* when the oldest spooled message was written
+				    * (Unix ms); 0: none */
+	bool refusing;             /* in a refusal episode now */
+	size_t held_on_source;     /* refused messages waiting on their sources
+				    * (the held hook; 0 without one) */
+	int64_t spool_free_bytes;  /* free space for the spool; -1 unknown */
+	int64_t spool_total_bytes; /* size of its filesystem; -1 unknown */
+	bool spool_low;            /* free space below spool_warn_free */
+};
+
+/* Warn when the spool's filesystem has less than this share free, unless
+ * configured otherwise. */
+#define INTAKE_SPOOL_WARN_PCT_DEFAULT 10
+
+struct intake_hooks {
+	/* Messages refused earlier may be taken now (the database is back,
+	 * the spool shrank or its disk has room, a message was made durable
+	 * again): the transports should offer them at once.  May be NULL. */
+	void (*room)(void *arg);
+	/* How many refused messages wait on their sources (for the stats and
+	 * the log).  May be NULL. */
+	size_t (*held)(void *arg);
+	void *arg;
 };
 
 /*
@@ -68,9 +106,22 @@ void intake_submit(struct intake *in, const struct inbound *msg, intake_ack_cb a
  * callback); becoming ready starts the replay of the spool. */
 void intake_set_db_ready(struct intake *in, bool ready);
 
+/* Set the hooks (copied). */
+void intake_set_hooks(struct intake *in, const struct intake_hooks *hooks);
+
+/*
+ * Warn when the spool's filesystem has less than bytes free, or, when pct
+ * is not 0, less than pct percent of its size ([sawt] spool_warn_free).
+ */
+void intake_set_spool_warn(struct intake *in, uint64_t bytes, unsigned pct);
+
 /* Messages accepted but not yet acknowledged. */
 size_t intake_in_flight(const struct intake *in);
 
+/* The counters, the spool's depth, the age of its oldest message (one
+ * stat() when the spool is not empty) and its free space (as last
+ * checked: after each spooled message and every few seconds), and the
+ * messages held on sources. */
 void intake_stats(const struct intake *in, struct intake_stats *out);
 
 #endif

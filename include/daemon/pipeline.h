@@ -24,8 +24,9 @@
  * again.  Rate
  * and PIN state live in memory (sender.h); at start the pipeline reads it
  * back from the messages stored in the last hour (rate-limited ones, PIN
- * errors, right PINs), and messages wait until it has, so a restart
- * neither lifts a lock or a mute nor forgets wrong PINs.  Each sawtd node
+ * errors, right PINs, the operator's unmutes), and messages wait until it
+ * has, so a restart neither lifts a lock or a mute nor forgets wrong PINs,
+ * nor brings back a mute the operator lifted.  Each sawtd node
  * keeps its own: two nodes sharing a database each count what they see.
  *
  * Group commit (ingest.h).  Messages are collected for at most
@@ -107,10 +108,43 @@ struct pipeline_stats {
 	uint64_t batch_largest;
 	uint64_t retries; /* batches resent or split */
 	uint64_t registry_loads;
-	size_t pending;       /* accepted, no callback yet */
-	size_t in_flight;     /* batches in the database */
-	unsigned lanes_ready; /* write connections up */
+	size_t pending;           /* accepted, no callback yet */
+	size_t in_flight;         /* batches in the database */
+	unsigned lanes_ready;     /* write connections up */
+	unsigned lanes;           /* write connections in use */
+	struct db_stats write_db; /* the write connections the pipeline opened
+				   * itself (not the db it was given) */
 };
+
+/*
+ * What became of one stored message, for counting (/metrics).  outcome:
+ *   accepted, accepted_flagged, rejected   a report, as the store decided
+ *                                          it (code: its error code);
+ *   rejected                               another message with an error
+ *                                          code (parse error, unknown_sender,
+ *                                          bad_pin, ...);
+ *   ignored                                recorded only (code: why, e.g.
+ *                                          non_phone_sender, own_number);
+ *   command                                STATUS or ACK, answered later;
+ *   answered                               HELP and other messages answered
+ *                                          without an error;
+ *   duplicate                              its dedup key was stored before;
+ *   failed                                 recorded as failed (code
+ *                                          internal_error).
+ * form is the report's form ("turnout", ...) for a new report, else "".
+ * code is "" when there is none.  reprocessed: a message stored before,
+ * decided again at the operator's request (pipeline_reprocess()).
+ * Strings are valid during the call.
+ */
+struct pipeline_stored {
+	uint8_t transport; /* enum inbound_transport */
+	bool reprocessed;
+	const char *outcome;
+	const char *code;
+	const char *form;
+};
+
+typedef void (*pipeline_stored_fn)(void *arg, const struct pipeline_stored *s);
 
 /* The defaults above. */
 void pipeline_options_init(struct pipeline_options *opt);
@@ -160,6 +194,40 @@ void pipeline_flush(struct pipeline *pl);
 void pipeline_on_db_state(struct pipeline *pl, enum db_state state);
 void pipeline_on_notify(struct pipeline *pl, const char *channel, const char *payload);
 
+/*
+ * Operator requests (control.h): the pipeline LISTENs on CONTROL_CHANNEL
+ * and applies `sawt unmute` and `sawt reprocess` through the two functions
+ * below.
+ *
+ * pipeline_unmute: the operator unmuted sender (E.164) ago_ms milliseconds
+ * ago: sender_unmute() on its state, when this sawtd has any.
+ */
+void pipeline_unmute(struct pipeline *pl, const char *sender, int64_t ago_ms);
+
+/* What became of a reprocessed message. */
+enum pipeline_redo_outcome {
+	PIPELINE_REDONE = 0,   /* processed now, in its inbound row */
+	PIPELINE_REDO_NOT_DUE, /* no longer eligible (processed meanwhile): untouched */
+	PIPELINE_REDO_ERROR,   /* the store refused it again (logged): it stays as it was */
+	PIPELINE_REDO_FAILED,  /* not stored (the database went away): it stays as it was */
+};
+
+typedef void (*pipeline_redo_cb)(void *arg, enum pipeline_redo_outcome outcome);
+
+/*
+ * Reprocess the message in (copied; its dedup key as stored), recorded
+ * before as inbound row inbound_id without being processed: decided as
+ * decide.h says for reprocessing and stored into that row by
+ * sawt.ingest_batch (migrations/0013_operator.sql), once whatever else
+ * reprocesses it.  As pipeline_submit(): false when it cannot be taken
+ * now, else cb(arg, outcome) follows.
+ */
+bool pipeline_reprocess(struct pipeline *pl, const struct inbound *in, int64_t inbound_id,
+			pipeline_redo_cb cb, void *arg) SAWT_MUST_CHECK;
+
+/* The node name recorded on inbound rows ("" when none). */
+const char *pipeline_node(const struct pipeline *pl);
+
 /* True once the registry cache has loaded. */
 bool pipeline_ready(const struct pipeline *pl);
 
@@ -167,5 +235,9 @@ bool pipeline_ready(const struct pipeline *pl);
 struct registry *pipeline_registry(struct pipeline *pl);
 
 void pipeline_stats(const struct pipeline *pl, struct pipeline_stats *out);
+
+/* Call fn(arg, ...) for every message stored from now on, just before its
+ * done callback; NULL stops it. */
+void pipeline_set_stored_cb(struct pipeline *pl, pipeline_stored_fn fn, void *arg);
 
 #endif

@@ -13,6 +13,10 @@
 /* Milliseconds of CLOCK_MONOTONIC: for intervals and deadlines. */
 int64_t util_mono_ms(void);
 
+/* Microseconds of CLOCK_MONOTONIC: for measuring short durations
+ * (database queries). */
+int64_t util_mono_us(void);
+
 /* Milliseconds since the Unix epoch: for timestamps that are stored. */
 int64_t util_wall_ms(void);
 
@@ -35,5 +39,8 @@ void util_vseterr(char *err, size_t n, const char *fmt, va_list ap) SAWT_PRINTF(
  * out.
  */
 char *util_hex(char *out, const void *data, size_t n);
+
+/* The value of the hexadecimal digit c (either case), or -1. */
+int util_hex_digit(char c);
 
 #endif

@@ -33,9 +33,11 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "config.h"
 #include "log.h"
+#include "metrics.h"
 
 struct event;
 struct event_base;
@@ -49,6 +51,24 @@ enum db_state {
 	DB_STATE_READY,      /* connected, pipeline mode */
 	DB_STATE_BACKOFF,    /* waiting before the next attempt */
 	DB_STATE_CLOSED,     /* db_close() called */
+};
+
+/*
+ * What one connection has done, for /metrics.  A query is answered when
+ * the server sent its result (an error included), unanswered when it
+ * failed without one (connection lost, db_fail_queued()).  Its latency is
+ * the time from sending it to its result: the server's work and, in
+ * pipeline mode, the queries sent before it on the same connection, not
+ * the time it waited to be sent.
+ */
+struct db_stats {
+	uint64_t answered;
+	uint64_t errors; /* of those, an error */
+	uint64_t unanswered;
+	uint64_t connects;           /* connections made (reconnections included) */
+	uint64_t lost;               /* connections lost while ready */
+	uint64_t connect_failures;   /* attempts that failed */
+	struct metrics_hist latency; /* seconds; bounds metrics_latency_le */
 };
 
 /*
@@ -92,6 +112,13 @@ const char *db_state_name(enum db_state state);
 
 /* Queries queued or in flight. */
 size_t db_pending(const struct db *db);
+
+/* Copy db's counters into *out. */
+void db_get_stats(const struct db *db, struct db_stats *out);
+
+/* Add from's counters and latencies to into (zeroed, or with the same
+ * bounds).  False when the bounds differ (the latencies are not added). */
+bool db_stats_add(struct db_stats *into, const struct db_stats *from) SAWT_MUST_CHECK;
 
 /*
  * Fail every query that has not been sent yet (their callbacks get an error

@@ -45,11 +45,18 @@
 struct event_base;
 struct ingest;
 
+/*
+ * What the store says of one message.  The strings are the store's
+ * answer (sawt.ingest_result), valid during the callback only; "" when it
+ * has none.
+ */
 struct ingest_result {
-	bool stored;          /* committed; false: failed, not stored */
-	bool duplicate;       /* the dedup key was stored before */
-	bool rejected;        /* stored with an error code */
-	bool recorded_failed; /* stored only as its fallback record */
+	bool stored;            /* committed; false: failed, not stored */
+	bool duplicate;         /* the dedup key was stored before */
+	bool rejected;          /* stored with an error code */
+	bool recorded_failed;   /* stored only as its fallback record */
+	const char *outcome;    /* the report's: accepted, accepted_flagged, rejected */
+	const char *error_code; /* the report's, else the message's */
 };
 
 /*
@@ -83,6 +90,8 @@ struct ingest_stats {
 	uint64_t retries;     /* batches resent or split */
 	size_t in_flight;     /* batches in the database */
 	unsigned lanes_ready; /* lanes whose connection is up */
+	unsigned lanes;       /* lanes in use */
+	struct db_stats db;   /* the extra lanes' own connections (not lane 0's) */
 };
 
 /*

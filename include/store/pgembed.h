@@ -3,7 +3,14 @@
  *
  * With no [database] url, sawtd runs a private cluster under
  * STATE_DIR/pg: data/ (created by initdb on first run), run/ (the Unix
- * socket; no TCP listener) and postgres.log.  The server programs come from
+ * socket) and postgres.log.
+ *
+ * Authentication (DESIGN.md section 8), written at every start: the
+ * daemon's role PGEMBED_USER by peer authentication from the system users
+ * who run sawtd, own the cluster, or root (never over TCP); every other
+ * role by password (scram-sha-256).  Analysts reach the server through the
+ * socket when they are in [database] analyst_group, or over TCP when
+ * [database] listen is set (docs/analysts.md).  The server programs come from
  * [database] pg_bindir, else `pg_config --bindir`, else the newest
  * /usr/lib/postgresql/N/bin.  initdb refuses to run as root, so when sawtd
  * runs as root the cluster belongs to the unprivileged user "sawt" or, if
@@ -73,6 +80,10 @@ enum pgembed_restart pgembed_restart_poll(struct pgembed *pg, char *err,
  * Returns a malloc'd string or NULL when none has initdb.
  */
 char *pgembed_find_bindir(const char *configured) SAWT_MUST_CHECK;
+
+/* The cluster's port (its TCP port, and the name of its socket file):
+ * [database] listen's, else PGEMBED_PORT; written into buf. */
+const char *pgembed_port(const struct config *cfg, char *buf, size_t n);
 
 /* STATE_DIR/pg/run, malloc'd; NULL when out of memory. */
 char *pgembed_socket_dir(const struct config *cfg) SAWT_MUST_CHECK;

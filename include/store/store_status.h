@@ -46,16 +46,22 @@ enum store_status_query {
 	/* what ('flag', 'error' or 'no_reply'), code, count: the flags of
 	 * current reports, the error codes of messages (those of unknown
 	 * senders included), and why messages were not answered (own_number,
-	 * non_phone_sender: ignored; rate_limited: counted, not answered);
+	 * non_phone_sender: ignored; rate_limited: counted, not answered),
+	 * and ('unprocessed') the messages recorded but not processed that
+	 * sawt reprocess would process (rate_limited, failed);
 	 * most frequent first */
 	STORE_STATUS_CHECKS,
 	/* source ('turnout' or 'close'), station codes joined with ' ': the
 	 * stations whose turnout figure is in conflict */
 	STORE_STATUS_CONFLICT_STATIONS,
 	/* name, node, state, signal_percent, operator, sent, received,
-	 * send_failures, restarts, last_seen (HH:MI:SS), last_error; from
-	 * sawt.modems, not an analytics view */
+	 * send_failures, restarts, last_seen (HH:MI:SS), last_error, held;
+	 * from sawt.modems, not an analytics view */
 	STORE_STATUS_MODEMS,
+	/* node, spool_messages, spool_free_bytes, spool_total_bytes,
+	 * spool_low, refusing, held_on_source, updated (HH:MI:SS); from
+	 * sawt.nodes */
+	STORE_STATUS_NODES,
 	/* alert_id, created (HH:MI), severity, rule, station_code, area,
 	 * coordinators, sent, held, escalations: the open alerts (not
 	 * acknowledged, not resolved, not duplicates), newest first, twenty */
@@ -86,8 +92,9 @@ void store_status_free(struct store_status *st);
  * Run query q for election and the deepest area level depth (0..2).  The
  * caller owns the rows and frees them with store_status_rows_free().
  * Returns NULL after writing one line to err.  STORE_STATUS_MODEMS and
- * STORE_STATUS_ALERT_DISPATCHER return no rows (not an error) when the
- * user may not read schema sawt.
+ * STORE_STATUS_NODES and STORE_STATUS_ALERT_DISPATCHER return no rows
+ * (not an error) when the user may not read sawt.modems, sawt.nodes or
+ * sawt.alert_dispatcher.
  */
 struct store_status_rows *store_status_query(struct store_status *st, enum store_status_query q,
 					     const char *election, int depth, char *err,

@@ -20,7 +20,10 @@
  * which the daemon calls once the message is durable (committed or
  * spooled).  A worker restarted before the ack reports the message again
  * (same dedup key, new token); an ack with a token of an earlier worker is
- * refused.
+ * refused.  When the daemon could not make a message durable it calls
+ * modem_mgr_release(): the message stays on the modem and the worker
+ * offers it again after a backoff, or at once after modem_mgr_rescan();
+ * each modem's status says how many such messages it holds.
  *
  * Sending: modem_mgr_send() queues a text on one modem; on_sent() reports
  * the outcome exactly once per accepted send, also when the worker dies
@@ -95,6 +98,8 @@ struct modem_status {
 	uint64_t received;        /* records handed to on_inbound */
 	uint64_t sent;            /* sends reported ok */
 	uint64_t send_failed;     /* sends reported failed */
+	unsigned held;            /* messages refused by sawtd, still on the modem
+				   * and to be offered again (the worker's HELD) */
 };
 
 struct modem_callbacks {
@@ -126,6 +131,9 @@ struct modem_options {
 	int backoff_min_ms;  /* first restart delay (1000) */
 	int backoff_max_ms;  /* longest restart delay (60000) */
 	int stop_timeout_ms; /* SHUTDOWN grace before SIGKILL (10000) */
+	int reoffer_min_ms;  /* first wait before a refused message is offered
+			      * again (1000) */
+	int reoffer_max_ms;  /* longest such wait (60000) */
 };
 
 /* Fill o with the defaults given above. */
@@ -173,6 +181,25 @@ bool modem_mgr_start(struct modem_mgr *mgr, char *err, size_t errlen) SAWT_MUST_
  * be reported again) or is gone.
  */
 bool modem_mgr_ack(struct modem_mgr *mgr, const char *modem, uint64_t token) SAWT_MUST_CHECK;
+
+/*
+ * The message with this token could not be made durable (neither committed
+ * nor spooled): tell the worker to leave it on the modem and offer it
+ * again later (after reoffer_min_ms, doubling up to reoffer_max_ms while
+ * refusals go on).  Returns false like modem_mgr_ack(); the message is then
+ * offered again anyway (after the ack timeout, or by the next worker).
+ */
+bool modem_mgr_release(struct modem_mgr *mgr, const char *modem, uint64_t token) SAWT_MUST_CHECK;
+
+/*
+ * The daemon can take messages again (the database is back, the spool has
+ * room): every worker offers the messages it holds at once, and starts its
+ * backoff again from reoffer_min_ms.
+ */
+void modem_mgr_rescan(struct modem_mgr *mgr);
+
+/* Messages held on all modems: the sum of their status' held. */
+size_t modem_mgr_held(const struct modem_mgr *mgr);
 
 /*
  * Queue text (UTF-8, at most FRAME_TEXT_MAX bytes) to number to (digits

@@ -17,9 +17,14 @@
  *     until all have arrived or the wait runs out, then sent as one record
  *     with concat_missing saying how many never came;
  *   - deletes a message from the modem (every part) only when sawtd ACKs its
- *     token, i.e. when the message is durable.  A message that is never
- *     acknowledged is reported again after the ack timeout, and after a
- *     restart, because it is still on the SIM; the dedup key is the same;
+ *     token, i.e. when the message is durable.  A message sawtd RELEASEs
+ *     (it could be neither committed nor spooled) stays on the modem and is
+ *     offered again after a backoff (reoffer_min_ms, doubling up to
+ *     reoffer_max_ms, back to the minimum once a message is acknowledged),
+ *     or at once when sawtd says RESCAN; the number of such messages is
+ *     reported in HELD frames.  A message that is never acknowledged is
+ *     reported again after the ack timeout, and after a restart, because it
+ *     is still on the SIM; the dedup key is the same;
  *   - sends texts (multipart and UCS-2 as needed, delivery report
  *     requested) and answers SENT; forwards delivery reports;
  *   - reports HEALTH (network, operator, signal, last activity) regularly:
@@ -53,6 +58,8 @@ struct modem_worker_opts {
 	int ack_timeout_ms;  /* report an unacknowledged message again after */
 	int send_timeout_ms; /* wait for the network's answer to one part */
 	int ussd_timeout_ms; /* wait for the answer to the balance request */
+	int reoffer_min_ms;  /* first wait before offering a refused message again */
+	int reoffer_max_ms;  /* longest such wait */
 };
 
 /*

@@ -2,7 +2,9 @@
  * cmd_import.c - sawt import [--dry-run] KIND FILE.csv
  *
  * Validates the whole file, then writes it in one transaction: a file with
- * any bad row imports nothing, and every bad row is listed with its line.
+ * any bad row imports nothing, and every bad row is listed with its line,
+ * those the file shows and those the database shows (unknown station,
+ * area, contest) in one pass.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -109,7 +111,10 @@ static int import_buffer(const struct config *cfg, enum registry_kind kind, cons
 		fprintf(stderr, "sawt: out of memory\n");
 		goto done;
 	}
-	if (registry_import_n_errors(imp) == 0 && (conninfo = db_conninfo(cfg)) == NULL) {
+	/* the database checks run also when some rows are bad (the good
+	 * ones are checked), unless the file itself is unreadable */
+	if ((registry_import_n_errors(imp) == 0 || registry_import_rows_checkable(imp)) &&
+	    (conninfo = db_conninfo(cfg)) == NULL) {
 		fprintf(stderr, "sawt: out of memory\n");
 		goto done;
 	}
@@ -121,7 +126,16 @@ static int import_buffer(const struct config *cfg, enum registry_kind kind, cons
 		break;
 	case STORE_IMPORT_BAD_ROWS: print_bad_rows(imp, path); break;
 	case STORE_IMPORT_FAILED:
-		fprintf(stderr, "sawt: %s: %s; nothing imported\n", path, err);
+		if (registry_import_n_errors(imp) > 0) {
+			/* what was found without the database still counts */
+			print_bad_rows(imp, path);
+			fprintf(stderr,
+				"sawt: %s: the good rows were not checked against the "
+				"database: %s\n",
+				path, err);
+		} else {
+			fprintf(stderr, "sawt: %s: %s; nothing imported\n", path, err);
+		}
 		break;
 	}
 done:

@@ -23,6 +23,7 @@
 #include "parse.h"
 #include "reply.h"
 #include "utf8.h"
+#include "util.h"
 
 struct parse_opts {
 	enum lang fallback;
@@ -117,14 +118,6 @@ static bool print_one(const char *text, size_t len, const struct parse_opts *o)
 	return ok;
 }
 
-static int hexdigit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = (char)(c | 0x20);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /* Hex UTF-16BE (spaces allowed) to UTF-8 in out; false with a message. */
 static bool from_hex_ucs2(const char *hex, size_t len, char *out, size_t cap, size_t *outlen)
 {
@@ -135,12 +128,12 @@ static bool from_hex_ucs2(const char *hex, size_t len, char *out, size_t cap, si
 	for (size_t i = 0; i < len; i++) {
 		if (hex[i] == ' ')
 			continue;
-		if (i + 1 >= len || hexdigit(hex[i]) < 0 || hexdigit(hex[i + 1]) < 0 ||
+		if (i + 1 >= len || util_hex_digit(hex[i]) < 0 || util_hex_digit(hex[i + 1]) < 0 ||
 		    n >= sizeof(bytes)) {
 			log_error("invalid UCS-2 hex text at offset %zu", i);
 			return false;
 		}
-		bytes[n++] = (uint8_t)(hexdigit(hex[i]) * 16 + hexdigit(hex[i + 1]));
+		bytes[n++] = (uint8_t)(util_hex_digit(hex[i]) * 16 + util_hex_digit(hex[i + 1]));
 		i++;
 	}
 	r = utf8_from_ucs2(bytes, n, out, cap, outlen);

@@ -2,10 +2,13 @@
  * cmd_simulate.c - sawt simulate [OPTIONS]
  *
  * The demo and the load generator: generate a synthetic election
- * (simgen.h), write its registry as CSV files and import them, drop the
- * observers' messages of a whole election day into the dummy phone of a
- * running sawtd at a chosen rate, wait until sawtd has processed them, and
- * compare the analytics views with the figures that were sent.  Exit 0
+ * (simgen.h), write its registry as CSV files and import them, hand the
+ * observers' messages of a whole election day to a running sawtd at a
+ * chosen rate, through its dummy phone (--via dummy, the default) or its
+ * HTTP door (--via http: POST /sms/inbound, the way Kannel does, each
+ * message offered again until sawtd takes it), wait until sawtd has
+ * processed them, and compare the analytics views with the figures that
+ * were sent.  Exit 0
  * when there is no difference, 1 otherwise (or on error), 2 on bad usage.
  */
 #include <errno.h>
@@ -21,6 +24,7 @@
 #include "array.h"
 #include "db.h"
 #include "dummy_inbox.h"
+#include "http_pump.h"
 #include "registry_import.h"
 #include "simgen.h"
 #include "store_import.h"
@@ -33,6 +37,13 @@
 #define SIM_INBOX_CHECK 100 /* count the inbox every this many writes */
 #define SIM_PATH_MAX 4096
 #define SIM_DEMO_SECRET "sawt-simulate-demo" /* when the configuration has none */
+#define SIM_FORM_MAX 4096                    /* one form-encoded message */
+#define SIM_URL_MAX 1024
+
+enum sim_via {
+	SIM_VIA_DUMMY, /* files in the dummy phone's inbox */
+	SIM_VIA_HTTP,  /* POST /sms/inbound */
+};
 
 struct sim_opts {
 	unsigned stations;
@@ -40,6 +51,9 @@ struct sim_opts {
 	double rate; /* messages per second; 0: no limit */
 	char dir[SIM_PATH_MAX];
 	char dummy[SIM_PATH_MAX];
+	enum sim_via via;
+	char url[SIM_URL_MAX]; /* --via http: "" for the [http] listen address */
+	unsigned conns;        /* --via http: connections */
 	bool no_import;
 	unsigned typos, arabic, pins, dups;
 	unsigned timeout; /* seconds */
@@ -61,7 +75,8 @@ struct sim {
 	const char *secret; /* the pseudonyms' key */
 	struct simgen *g;
 	struct store_sim *st;
-	const char **senders; /* the observers' phones */
+	struct http_pump *pump; /* --via http */
+	const char **senders;   /* the observers' phones */
 	size_t n_senders;
 	struct simgen_counts counts;
 	bool flag_free; /* the timeline avoids early/late flags */
@@ -119,6 +134,10 @@ static int usage(void)
 		"  --rate R           messages per second into the inbox (default 50; 0: no limit)\n"
 		"  --dir DIR          where the CSV files go (default STATE_DIR/simulation)\n"
 		"  --dummy DIR        the dummy phone of the running sawtd (default STATE_DIR/dummy)\n"
+		"  --via dummy|http   hand messages over through the dummy phone (default) or\n"
+		"                     by POST to sawtd's /sms/inbound\n"
+		"  --url URL          with --via http (default: from [http] listen)\n"
+		"  --connections N    with --via http: keep-alive connections (default 8)\n"
 		"  --no-import        the registry of this seed is already loaded\n"
 		"  --typos PCT        reports first sent with a mistake (default 5)\n"
 		"  --arabic PCT       observers writing in Arabic (default 30)\n"
@@ -154,15 +173,17 @@ static bool set_number(struct sim_opts *o, const char *name, const char *val)
 		{ "--pins", 100 },
 		{ "--resends", 100 },
 		{ "--timeout", 86400 },
+		{ "--connections", HTTP_PUMP_MAX_CONNS },
 	};
-	unsigned *dst[] = { &o->stations, NULL,     &o->typos,  &o->arabic,
-			    &o->pins,     &o->dups, &o->timeout };
+	unsigned *dst[] = { &o->stations, NULL,     &o->typos,   &o->arabic,
+			    &o->pins,     &o->dups, &o->timeout, &o->conns };
 	unsigned long long v;
 
 	for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
 		if (strcmp(name, nums[i].name) != 0)
 			continue;
-		if (!parse_uint(val, nums[i].max, &v) || (i == 0 && v == 0)) {
+		if (!parse_uint(val, nums[i].max, &v) || (dst[i] == &o->stations && v == 0) ||
+		    (dst[i] == &o->conns && v == 0)) {
 			fprintf(stderr, "sawt: invalid value \"%s\" for %s\n", val ? val : "",
 				name);
 			return false;
@@ -190,6 +211,27 @@ static bool set_option(struct sim_opts *o, const char *name, const char *val)
 		}
 		return true;
 	}
+	if (strcmp(name, "--via") == 0) {
+		if (val != NULL && strcmp(val, "dummy") == 0) {
+			o->via = SIM_VIA_DUMMY;
+		} else if (val != NULL && strcmp(val, "http") == 0) {
+			o->via = SIM_VIA_HTTP;
+		} else {
+			fprintf(stderr,
+				"sawt: invalid value \"%s\" for --via: expected dummy or http\n",
+				val ? val : "");
+			return false;
+		}
+		return true;
+	}
+	if (strcmp(name, "--url") == 0) {
+		if (val == NULL || val[0] == '\0' || strlen(val) >= sizeof(o->url)) {
+			fprintf(stderr, "sawt: invalid value \"%s\" for --url\n", val ? val : "");
+			return false;
+		}
+		snprintf(o->url, sizeof(o->url), "%s", val);
+		return true;
+	}
 	if (strcmp(name, "--dir") == 0 || strcmp(name, "--dummy") == 0) {
 		if (val == NULL || val[0] == '\0') {
 			fprintf(stderr, "sawt: %s needs a directory\n", name);
@@ -210,6 +252,7 @@ static bool parse_opts(int argc, char **argv, const struct config *cfg, struct s
 				.arabic = 30,
 				.pins = 20,
 				.dups = 1,
+				.conns = 8,
 				.timeout = 120 };
 	snprintf(o->dir, sizeof(o->dir), "%s/simulation", cfg->state_dir);
 	dummy_inbox_default_dir(cfg->state_dir, o->dummy, sizeof(o->dummy));
@@ -350,6 +393,47 @@ static bool write_and_import(struct sim *sm)
 /* ==== waiting for sawtd's registry ==== */
 
 /*
+ * Hand one message from phone to sawtd by the chosen door: a file in the
+ * dummy phone's inbox, or a POST to /sms/inbound (offered again until
+ * taken; see http_pump.h).  Returns the SMS parts written (1 over HTTP,
+ * where the aggregator has joined them), 0 with sm->err set on failure.
+ */
+static int hand_over(struct sim *sm, const char *phone, const char *text, int64_t smsc,
+		     uint16_t ref)
+{
+	char body[SIM_FORM_MAX], num[32];
+	size_t len = 0;
+
+	if (sm->o.via == SIM_VIA_DUMMY)
+		return dummy_inbox_write_text(sm->o.dummy, phone, text, smsc, ref, sm->err,
+					      sizeof(sm->err));
+	snprintf(num, sizeof(num), "%lld", (long long)smsc);
+	if (!http_pump_form_add(body, sizeof(body), &len, "from", phone) ||
+	    !http_pump_form_add(body, sizeof(body), &len, "text", text) ||
+	    !http_pump_form_add(body, sizeof(body), &len, "time", num) ||
+	    !http_pump_form_add(body, sizeof(body), &len, "smsc", "simulate")) {
+		snprintf(sm->err, sizeof(sm->err), "a simulated message is too long to post");
+		return 0;
+	}
+	if (!http_pump_post(sm->pump, body, len, now_s() + sm->o.timeout, sm->err, sizeof(sm->err)))
+		return 0;
+	return 1;
+}
+
+/* Over HTTP: wait until sawtd has taken everything posted so far. */
+static bool handed_over(struct sim *sm)
+{
+	return sm->o.via == SIM_VIA_DUMMY ||
+	       http_pump_drain(sm->pump, now_s() + sm->o.timeout, sm->err, sizeof(sm->err));
+}
+
+/* Where messages go, for the progress lines. */
+static const char *door_name(const struct sim *sm)
+{
+	return sm->o.via == SIM_VIA_DUMMY ? sm->o.dummy : sm->o.url;
+}
+
+/*
  * Send HELP from a coordinator until sawtd records one from a known
  * person: then it reads the dummy phone and its registry cache has the
  * people just imported (they are imported last).  Coordinators take turns
@@ -377,15 +461,14 @@ static bool wait_registry(struct sim *sm)
 			else
 				snprintf(sm->err, sizeof(sm->err),
 					 "no answer from sawtd within %u s: "
-					 "is it running, with its dummy phone in \"%s\"?",
-					 sm->o.timeout, sm->o.dummy);
+					 "is it running, reading \"%s\"?",
+					 sm->o.timeout, door_name(sm));
 			return false;
 		}
 		if (smsc == 0 || (found && now_s() - sent >= pause)) {
 			phone = simgen_person(sm->g, first + k++ % n)->phone;
 			smsc = (int64_t)time(NULL);
-			if (dummy_inbox_write_text(sm->o.dummy, phone, "HELP", smsc, 0, sm->err,
-						   sizeof(sm->err)) == 0)
+			if (hand_over(sm, phone, "HELP", smsc, 0) == 0 || !handed_over(sm))
 				return false;
 			sent = now_s();
 			pause = pause < 4 ? pause * 2 : pause;
@@ -395,7 +478,7 @@ static bool wait_registry(struct sim *sm)
 		if (!store_sim_probe(sm->st, phone, smsc, &found, &known, sm->err, sizeof(sm->err)))
 			return false;
 	}
-	say(sm, "sawtd is reading \"%s\" and knows the observers (%.1f s)\n", sm->o.dummy,
+	say(sm, "sawtd is reading \"%s\" and knows the observers (%.1f s)\n", door_name(sm),
 	    now_s() - start);
 	return true;
 }
@@ -408,6 +491,8 @@ static bool throttle_inbox(struct sim *sm)
 	double start = now_s();
 	int n;
 
+	if (sm->o.via != SIM_VIA_DUMMY)
+		return true; /* the pump holds at most --connections */
 	while ((n = dummy_inbox_count(sm->o.dummy)) > SIM_INBOX_HIGH) {
 		if (now_s() - start > sm->o.timeout) {
 			snprintf(sm->err, sizeof(sm->err),
@@ -430,7 +515,7 @@ static void progress_line(struct sim *sm, double *last)
 	*last = t;
 	printf("  %zu/%zu written (%.0f msgs/s), %d in the inbox\n", sm->written,
 	       simgen_n_messages(sm->g), el > 0 ? (double)sm->written / el : 0.0,
-	       dummy_inbox_count(sm->o.dummy));
+	       sm->o.via == SIM_VIA_DUMMY ? dummy_inbox_count(sm->o.dummy) : 0);
 	fflush(stdout);
 }
 
@@ -448,15 +533,16 @@ static bool write_messages(struct sim *sm)
 			sleep_s(sm->t_first_write + (double)i / sm->o.rate - now_s());
 		if (i % SIM_INBOX_CHECK == 0 && !throttle_inbox(sm))
 			return false;
-		parts = dummy_inbox_write_text(sm->o.dummy, simgen_person(sm->g, m->person)->phone,
-					       m->text, m->smsc, (uint16_t)(i & 0xffff), sm->err,
-					       sizeof(sm->err));
+		parts = hand_over(sm, simgen_person(sm->g, m->person)->phone, m->text, m->smsc,
+				  (uint16_t)(i & 0xffff));
 		if (parts == 0)
 			return false;
 		sm->written++;
 		sm->parts += (size_t)parts;
 		progress_line(sm, &last);
 	}
+	if (!handed_over(sm))
+		return false;
 	sm->t_last_write = now_s();
 	return true;
 }
@@ -519,7 +605,7 @@ static bool wait_processed(struct sim *sm)
 	for (;;) {
 		bool show = !sm->o.quiet && now_s() - last >= 2;
 
-		inbox = dummy_inbox_count(sm->o.dummy);
+		inbox = sm->o.via == SIM_VIA_DUMMY ? dummy_inbox_count(sm->o.dummy) : 0;
 		if ((inbox <= 0 || show) && !refresh(sm))
 			return false;
 		if (inbox <= 0 && all_done(sm))
@@ -817,6 +903,15 @@ static void print_report(const struct sim *sm)
 	if (sm->prog.last_processed > 0)
 		printf("first write to last commit: %.1f s, %.0f msgs/s (received_at span %.1f s)\n",
 		       commit, commit > 0 ? (double)sm->prog.stored / commit : 0.0, span);
+	if (sm->pump != NULL) {
+		struct http_pump_stats hs;
+
+		http_pump_stats(sm->pump, &hs);
+		printf("http: %llu messages taken over %u connections, %llu attempts refused "
+		       "for now and offered again; answer latency p50 %.1f ms, p99 %.1f ms\n",
+		       (unsigned long long)hs.taken, sm->o.conns, (unsigned long long)hs.retried,
+		       hs.lat_p50_ms, hs.lat_p99_ms);
+	}
 	if (sm->prog.out_of_order > 0)
 		printf("note: %lld reports arrived after one sent later (flagged "
 		       "out_of_order: kept as history, the later one stays current)\n",
@@ -829,6 +924,7 @@ static void sim_free(struct sim *sm)
 		free(sm->facts[i].key);
 	free(sm->facts);
 	strmap_free(sm->by_key);
+	http_pump_free(sm->pump);
 	free(sm->senders);
 	store_sim_free(sm->st);
 	simgen_free(sm->g);
@@ -847,12 +943,39 @@ static bool connect_db(struct sim *sm)
 	return sm->st != NULL;
 }
 
+/* --via http: the URL (from [http] listen unless given) and the pump. */
+static bool open_pump(struct sim *sm)
+{
+	if (sm->o.url[0] == '\0') {
+		if (sm->cfg->http_listen == NULL) {
+			snprintf(sm->err, sizeof(sm->err),
+				 "--via http needs sawtd's HTTP door: set [http] listen in the "
+				 "configuration, or pass --url");
+			return false;
+		}
+		if (sm->cfg->tls_cert != NULL) {
+			snprintf(sm->err, sizeof(sm->err),
+				 "sawtd's [http] door speaks TLS and the simulation plain http: "
+				 "pass --url of a plain listener");
+			return false;
+		}
+		if (!http_pump_default_url(sm->cfg->http_listen, sm->o.url, sizeof(sm->o.url))) {
+			snprintf(sm->err, sizeof(sm->err), "invalid [http] listen \"%s\"",
+				 sm->cfg->http_listen);
+			return false;
+		}
+	}
+	sm->pump = http_pump_new(sm->o.url, sm->cfg->http_secret, sm->o.conns, sm->err,
+				 sizeof(sm->err));
+	return sm->pump != NULL;
+}
+
 static bool preflight(struct sim *sm)
 {
 	char def[SIM_PATH_MAX];
 
 	dummy_inbox_default_dir(sm->cfg->state_dir, def, sizeof(def));
-	if (sm->cfg->n_modems > 0 && strcmp(def, sm->o.dummy) == 0) {
+	if (sm->o.via == SIM_VIA_DUMMY && sm->cfg->n_modems > 0 && strcmp(def, sm->o.dummy) == 0) {
 		snprintf(sm->err, sizeof(sm->err),
 			 "the configuration has [modem] sections, so "
 			 "sawtd does not read the dummy phone: pass --dummy DIR");
@@ -865,6 +988,8 @@ static bool preflight(struct sim *sm)
 		    "note: [election] pseudonym_secret is not set: the simulated people's "
 		    "pseudonyms are keyed with a demo secret\n");
 	}
+	if (sm->o.via == SIM_VIA_HTTP)
+		return open_pump(sm);
 	return dummy_inbox_prepare(sm->o.dummy, sm->err, sizeof(sm->err));
 }
 
@@ -873,8 +998,9 @@ static bool run(struct sim *sm)
 	if (!preflight(sm) || !generate(sm) || !connect_db(sm) || !write_and_import(sm) ||
 	    !wait_registry(sm) || !plan_times(sm) || !write_log(sm))
 		return false;
-	say(sm, "writing %zu messages into \"%s/sms/1\" (%s)\n", simgen_n_messages(sm->g),
-	    sm->o.dummy, sm->o.rate > 0 ? "rate-limited" : "as fast as possible");
+	say(sm, "writing %zu messages into \"%s%s\" (%s)\n", simgen_n_messages(sm->g),
+	    door_name(sm), sm->o.via == SIM_VIA_DUMMY ? "/sms/1" : "",
+	    sm->o.rate > 0 ? "rate-limited" : "as fast as possible");
 	if (!write_messages(sm))
 		return false;
 	say(sm, "all written; waiting for sawtd (at most %u s)\n", sm->o.timeout);

@@ -563,6 +563,8 @@ static bool section_checks(struct status_ctx *c)
 	print_counts(c->out, rows, 0, "error", 1, 2);
 	fputs("Not answered: ", c->out);
 	print_counts(c->out, rows, 0, "no_reply", 1, 2);
+	fputs("Not processed (sawt reprocess): ", c->out);
+	print_counts(c->out, rows, 0, "unprocessed", 1, 2);
 	store_status_rows_free(rows);
 	return true;
 }
@@ -582,15 +584,69 @@ static bool modem_row(struct table *t, int row, const struct store_status_rows *
 	       table_set(t, row, 5, "%s", dash(store_status_value(rows, r, 6))) &&
 	       table_set(t, row, 6, "%s", dash(store_status_value(rows, r, 7))) &&
 	       table_set(t, row, 7, "%s", dash(store_status_value(rows, r, 8))) &&
-	       table_set(t, row, 8, "%s", dash(store_status_value(rows, r, 9))) &&
-	       table_set(t, row, 9, "%s", dash(store_status_value(rows, r, 10)));
+	       table_set(t, row, 8, "%s", dash(store_status_value(rows, r, 11))) &&
+	       table_set(t, row, 9, "%s", dash(store_status_value(rows, r, 9))) &&
+	       table_set(t, row, 10, "%s", dash(store_status_value(rows, r, 10)));
+}
+
+/* "300.0 kB" for a byte count given as text; "-" when unknown. */
+static const char *bytes_text(const char *v, char *buf, size_t n)
+{
+	static const char *const units[] = { "B", "kB", "MB", "GB", "TB" };
+	double b;
+	int u = 0;
+
+	if (v == NULL)
+		return "-";
+	b = strtod(v, NULL);
+	while (b >= 1024 && u < 4) {
+		b /= 1024;
+		u++;
+	}
+	if (u == 0)
+		snprintf(buf, n, "%.0f B", b);
+	else
+		snprintf(buf, n, "%.1f %s", b, units[u]);
+	return buf;
+}
+
+/*
+ * One line per sawtd node: its spool (messages waiting for the database,
+ * free space) and the messages held on its modems because they could not
+ * be made durable.
+ */
+static bool section_nodes(struct status_ctx *c)
+{
+	struct store_status_rows *rows = fetch(c, STORE_STATUS_NODES);
+	char f[32], t[32];
+
+	if (rows == NULL)
+		return false;
+	for (int r = 0; r < store_status_nrows(rows); r++) {
+		const char *low = store_status_value(rows, r, 4);
+		const char *refusing = store_status_value(rows, r, 5);
+
+		fprintf(c->out,
+			"Node %s at %s: spool: %s messages, %s free of %s%s; held on modems: %s%s\n",
+			dash(store_status_value(rows, r, 0)), dash(store_status_value(rows, r, 7)),
+			dash(store_status_value(rows, r, 1)),
+			bytes_text(store_status_value(rows, r, 2), f, sizeof(f)),
+			bytes_text(store_status_value(rows, r, 3), t, sizeof(t)),
+			low && strcmp(low, "t") == 0 ? " (LOW: see the operator's guide)" : "",
+			dash(store_status_value(rows, r, 6)),
+			refusing && strcmp(refusing, "t") == 0
+				? " (messages refused: neither stored nor spooled)"
+				: "");
+	}
+	store_status_rows_free(rows);
+	return true;
 }
 
 static bool section_modems(struct status_ctx *c)
 {
-	static const char *const head[] = { "modem",     "state",     "signal",   "operator",
-					    "sent",      "received",  "failures", "restarts",
-					    "last seen", "last error" };
+	static const char *const head[] = { "modem", "state",     "signal",    "operator",
+					    "sent",  "received",  "failures",  "restarts",
+					    "held",  "last seen", "last error" };
 	struct store_status_rows *rows = fetch(c, STORE_STATUS_MODEMS);
 	int n = store_status_nrows(rows);
 	struct table *t = NULL;
@@ -602,9 +658,9 @@ static bool section_modems(struct status_ctx *c)
 		ok = true;
 		goto done;
 	}
-	t = table_new(10, n);
-	for (int i = 0; t != NULL && i < 10; i++) {
-		t->right[i] = i == 2 || (i >= 4 && i <= 7);
+	t = table_new(11, n);
+	for (int i = 0; t != NULL && i < 11; i++) {
+		t->right[i] = i == 2 || (i >= 4 && i <= 8);
 		if (!table_set(t, 0, i, "%s", head[i]))
 			goto done;
 	}
@@ -700,7 +756,7 @@ int cmd_status(int argc, char **argv, const struct config *cfg)
 	rc = 1;
 	if (c.st != NULL && fetch_common(&c) && section_header(&c) && section_progress(&c) &&
 	    section_turnout(&c) && section_results(&c) && section_incidents(&c) &&
-	    section_checks(&c) && section_modems(&c))
+	    section_checks(&c) && section_modems(&c) && section_nodes(&c))
 		rc = 0;
 	fflush(stdout);
 	if (rc != 0)

@@ -28,6 +28,11 @@ static const struct command commands[] = {
 	{ "bench", "bench parse            measure parser and reply speed", cmd_bench },
 	{ "simulate", "simulate [OPTIONS]     drive a synthetic election into a running sawtd",
 	  cmd_simulate },
+	{ "unmute", "unmute PHONE           lift a sender's rate-limit mute in the running sawtd",
+	  cmd_unmute },
+	{ "reprocess",
+	  "reprocess [--sender PHONE] [-n]  process messages recorded but not processed",
+	  cmd_reprocess },
 };
 
 static void usage(FILE *out)

@@ -95,16 +95,23 @@ static int64_t group_time(const struct group *g)
 	return t;
 }
 
-/* Join the text of g's parts in order into c->units; its length. */
-static size_t group_text(struct concat *c, const struct group *g)
+/* Join the text of g's parts in order into c->units; its length.  *cut
+ * is set when they hold more than max_units. */
+static size_t group_text(struct concat *c, const struct group *g, bool *cut)
 {
 	size_t n = 0;
 
+	*cut = false;
 	for (int i = 0; i < g->total; i++) {
 		const struct part *p = &g->parts[i];
 
-		for (size_t k = 0; p->have && k < p->n_units && n < c->o.max_units; k++)
+		for (size_t k = 0; p->have && k < p->n_units; k++) {
+			if (n == c->o.max_units) {
+				*cut = true;
+				break;
+			}
 			c->units[n++] = p->units[k];
+		}
 	}
 	assert(n <= c->o.max_units);
 	return n;
@@ -140,7 +147,7 @@ static void group_flush(struct concat *c, size_t idx)
 		for (size_t i = 0; i < g->n_extra; i++)
 			locs[m.n_locs++] = g->extra[i];
 		m.units = c->units;
-		m.n_units = group_text(c, g);
+		m.n_units = group_text(c, g, &m.cut);
 		c->ready(c->arg, &m);
 		free(locs);
 	}

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <grp.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 
 #include "file.h"
 #include "ini.h"
+#include "kannel_proto.h"
 
 #define CONFIG_FILE_MAX (1024 * 1024)
 #define CONFIG_MODEMS_MAX 64
@@ -30,12 +32,15 @@
 #define BALANCE_INTERVAL_MIN 60
 #define BALANCE_INTERVAL_MAX 604800
 #define BALANCE_INTERVAL_DEFAULT 3600
+#define HTTP_TIMEOUT_MAX 3600
+#define HTTP_CONNS_MAX 65536
 #define NO_FIELD SIZE_MAX
 
 enum section_id {
 	SEC_SAWT,
 	SEC_DATABASE,
 	SEC_HTTP,
+	SEC_KANNEL,
 	SEC_ELECTION,
 	SEC_MODEM,
 	SEC_ALERTS,
@@ -81,6 +86,8 @@ static enum set_result set_string(const struct key_def *def, void *base, const c
 static enum set_result set_log_level(const struct key_def *def, void *base, const char *v);
 static enum set_result set_listen(const struct key_def *def, void *base, const char *v);
 static enum set_result set_country(const struct key_def *def, void *base, const char *v);
+static enum set_result set_group(const struct key_def *def, void *base, const char *v);
+static enum set_result set_db_listen(const struct key_def *def, void *base, const char *v);
 static enum set_result set_language(const struct key_def *def, void *base, const char *v);
 static enum set_result set_unknown_reply(const struct key_def *def, void *base, const char *v);
 static enum set_result set_timezone(const struct key_def *def, void *base, const char *v);
@@ -90,6 +97,8 @@ static enum set_result set_gammu(const struct key_def *def, void *base, const ch
 static enum set_result set_phone(const struct key_def *def, void *base, const char *v);
 static enum set_result set_ussd(const struct key_def *def, void *base, const char *v);
 static enum set_result set_interval(const struct key_def *def, void *base, const char *v);
+static enum set_result set_http_timeout(const struct key_def *def, void *base, const char *v);
+static enum set_result set_http_conns(const struct key_def *def, void *base, const char *v);
 static enum set_result set_bool(const struct key_def *def, void *base, const char *v);
 static enum set_result set_alert_tick(const struct key_def *def, void *base, const char *v);
 static enum set_result set_alert_minutes(const struct key_def *def, void *base, const char *v);
@@ -97,6 +106,15 @@ static enum set_result set_alert_pct(const struct key_def *def, void *base, cons
 static enum set_result set_alert_count(const struct key_def *def, void *base, const char *v);
 static enum set_result set_alert_severity(const struct key_def *def, void *base, const char *v);
 static enum set_result set_alert_checkpoints(const struct key_def *def, void *base, const char *v);
+static enum set_result set_kannel_url(const struct key_def *def, void *base, const char *v);
+static enum set_result set_kannel_user(const struct key_def *def, void *base, const char *v);
+static enum set_result set_kannel_smsc(const struct key_def *def, void *base, const char *v);
+static enum set_result set_kannel_sender(const struct key_def *def, void *base, const char *v);
+static enum set_result set_dlr_url(const struct key_def *def, void *base, const char *v);
+static enum set_result set_dlr_mask(const struct key_def *def, void *base, const char *v);
+static enum set_result set_outbound(const struct key_def *def, void *base, const char *v);
+static enum set_result set_kannel_timeout(const struct key_def *def, void *base, const char *v);
+static enum set_result set_space(const struct key_def *def, void *base, const char *v);
 
 #define CFG(f) offsetof(struct config, f)
 #define MDM(f) offsetof(struct config_modem, f)
@@ -104,13 +122,24 @@ static enum set_result set_alert_checkpoints(const struct key_def *def, void *ba
 static const struct key_def sawt_keys[] = {
 	{ "state_dir", set_string, CFG(state_dir), 0, NULL },
 	{ "log_level", set_log_level, CFG(log_level), 1, "error, warning, info or debug" },
+	{ "spool_warn_free", set_space, CFG(spool_warn_free), 2,
+	  "a size such as 200MB (units kB, MB, GB, TB) or a share such as 10%; 0 never warns" },
 	{ NULL, NULL, 0, 0, NULL },
+};
+
+enum {
+	DATABASE_LISTEN = 3,
+	DATABASE_ANALYST_GROUP = 4
 };
 
 static const struct key_def database_keys[] = {
 	{ "url", set_string, CFG(db_url), 0, NULL },
 	{ "pg_bindir", set_string, CFG(pg_bindir), 1, NULL },
 	{ "migrations_dir", set_string, CFG(migrations_dir), 2, NULL },
+	{ "listen", set_db_listen, CFG(db_listen), DATABASE_LISTEN,
+	  "host:port with a port from 1 to 65535, e.g. 127.0.0.1:5433" },
+	{ "analyst_group", set_group, CFG(db_analyst_group), DATABASE_ANALYST_GROUP,
+	  "the name of an existing group, e.g. sawt-analysts" },
 	{ NULL, NULL, 0, 0, NULL },
 };
 
@@ -118,15 +147,56 @@ enum {
 	HTTP_LISTEN,
 	HTTP_SECRET,
 	HTTP_TLS_CERT,
-	HTTP_TLS_KEY
+	HTTP_TLS_KEY,
+	HTTP_TIMEOUT,
+	HTTP_MAX_CONNECTIONS
 };
 
 static const struct key_def http_keys[] = {
 	{ "listen", set_listen, CFG(http_listen), HTTP_LISTEN,
-	  "host:port with a port from 1 to 65535, e.g. 127.0.0.1:8080" },
+	  "host:port with a port from 0 to 65535, e.g. 127.0.0.1:8080" },
 	{ "secret", set_string, CFG(http_secret), HTTP_SECRET, NULL },
 	{ "tls_cert", set_string, CFG(tls_cert), HTTP_TLS_CERT, NULL },
 	{ "tls_key", set_string, CFG(tls_key), HTTP_TLS_KEY, NULL },
+	{ "timeout", set_http_timeout, CFG(http_timeout), HTTP_TIMEOUT,
+	  "a number of seconds from 1 to 3600" },
+	{ "max_connections", set_http_conns, CFG(http_max_connections), HTTP_MAX_CONNECTIONS,
+	  "a number of connections from 1 to 65536" },
+	{ NULL, NULL, 0, 0, NULL },
+};
+
+enum {
+	KANNEL_URL,
+	KANNEL_USERNAME,
+	KANNEL_PASSWORD,
+	KANNEL_SMSC,
+	KANNEL_SENDER,
+	KANNEL_DLR_URL,
+	KANNEL_DLR_MASK,
+	KANNEL_OUTBOUND,
+	KANNEL_TIMEOUT,
+	KANNEL_KEYS
+};
+
+static const struct key_def kannel_keys[] = {
+	{ "url", set_kannel_url, CFG(kannel_url), KANNEL_URL,
+	  "the http:// URL of Kannel's sendsms without user, query or fragment, "
+	  "e.g. http://127.0.0.1:13013/cgi-bin/sendsms" },
+	{ "username", set_kannel_user, CFG(kannel_username), KANNEL_USERNAME,
+	  "1 to 64 printable ASCII characters without spaces" },
+	{ "password", set_string, CFG(kannel_password), KANNEL_PASSWORD, NULL },
+	{ "smsc", set_kannel_smsc, CFG(kannel_smsc), KANNEL_SMSC,
+	  "an smsc-id of 1 to 64 letters, digits, \".\", \"-\" or \"_\"" },
+	{ "sender", set_kannel_sender, CFG(kannel_sender), KANNEL_SENDER,
+	  "a short code, number or name of 1 to 20 printable ASCII characters" },
+	{ "dlr_url", set_dlr_url, CFG(kannel_dlr_url), KANNEL_DLR_URL,
+	  "the http:// or https:// URL of sawt's /sms/dlr as Kannel reaches it, without "
+	  "user, query, fragment or \"%\", e.g. http://127.0.0.1:8080/sms/dlr" },
+	{ "dlr_mask", set_dlr_mask, CFG(kannel_dlr_mask), KANNEL_DLR_MASK,
+	  "a sum of Kannel's report types 1, 2, 4, 8, 16 and 32, from 1 to 63" },
+	{ "outbound", set_outbound, CFG(kannel_outbound), KANNEL_OUTBOUND, "kannel or both" },
+	{ "timeout", set_kannel_timeout, CFG(kannel_timeout), KANNEL_TIMEOUT,
+	  "a number of seconds from 1 to 100" },
 	{ NULL, NULL, 0, 0, NULL },
 };
 
@@ -217,13 +287,15 @@ static const struct key_def alerts_keys[] = {
 };
 
 static const char *const section_names[SEC_COUNT] = {
-	[SEC_SAWT] = "sawt",         [SEC_DATABASE] = "database", [SEC_HTTP] = "http",
-	[SEC_ELECTION] = "election", [SEC_MODEM] = "modem",       [SEC_ALERTS] = "alerts",
+	[SEC_SAWT] = "sawt",     [SEC_DATABASE] = "database", [SEC_HTTP] = "http",
+	[SEC_KANNEL] = "kannel", [SEC_ELECTION] = "election", [SEC_MODEM] = "modem",
+	[SEC_ALERTS] = "alerts",
 };
 
 static const struct key_def *const section_keys[SEC_COUNT] = {
-	[SEC_SAWT] = sawt_keys,         [SEC_DATABASE] = database_keys, [SEC_HTTP] = http_keys,
-	[SEC_ELECTION] = election_keys, [SEC_MODEM] = modem_keys,       [SEC_ALERTS] = alerts_keys,
+	[SEC_SAWT] = sawt_keys,     [SEC_DATABASE] = database_keys, [SEC_HTTP] = http_keys,
+	[SEC_KANNEL] = kannel_keys, [SEC_ELECTION] = election_keys, [SEC_MODEM] = modem_keys,
+	[SEC_ALERTS] = alerts_keys,
 };
 
 /* ---------------------------------------------------------------- errors */
@@ -371,7 +443,7 @@ static bool in_set(const char *s, size_t n, const char *set)
 #define HOST_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_"
 #define IPV6_CHARS "0123456789abcdefABCDEF:.%"
 
-/* host:port, [ipv6]:port; the port 1-65535. */
+/* host:port, [ipv6]:port; the port 0-65535 (0: any free port). */
 static bool valid_listen(const char *v)
 {
 	const char *colon = strrchr(v, ':');
@@ -385,7 +457,7 @@ static bool valid_listen(const char *v)
 	if (port_len == 0 || port_len > 5 || !all_digits(colon + 1, port_len))
 		return false;
 	port = strtol(colon + 1, NULL, 10);
-	if (port < 1 || port > 65535)
+	if (port > 65535)
 		return false;
 	if (host_len >= 3 && v[0] == '[' && v[host_len - 1] == ']')
 		return in_set(v + 1, host_len - 2, IPV6_CHARS);
@@ -395,6 +467,25 @@ static bool valid_listen(const char *v)
 static enum set_result set_listen(const struct key_def *def, void *base, const char *v)
 {
 	return valid_listen(v) ? set_string(def, base, v) : SET_INVALID;
+}
+
+/* [database] listen: host:port for PostgreSQL, whose port cannot be 0
+ * (it also names the Unix socket). */
+static enum set_result set_db_listen(const struct key_def *def, void *base, const char *v)
+{
+	const char *colon = strrchr(v, ':');
+
+	if (!valid_listen(v) || colon == NULL || strtol(colon + 1, NULL, 10) == 0)
+		return SET_INVALID;
+	return set_string(def, base, v);
+}
+
+/* The name of a group of the system (getgrnam). */
+static enum set_result set_group(const struct key_def *def, void *base, const char *v)
+{
+	if (v[0] == '\0' || getgrnam(v) == NULL)
+		return SET_INVALID;
+	return set_string(def, base, v);
 }
 
 static enum set_result set_country(const struct key_def *def, void *base, const char *v)
@@ -576,7 +667,9 @@ static enum set_result set_ussd(const struct key_def *def, void *base, const cha
 	return set_string(def, base, v);
 }
 
-static enum set_result set_interval(const struct key_def *def, void *base, const char *v)
+/* A whole number from lo to hi into the int field of def. */
+static enum set_result set_int_range(const struct key_def *def, void *base, const char *v, long lo,
+				     long hi)
 {
 	int *f = field_at(base, def);
 	size_t n = strlen(v);
@@ -585,9 +678,69 @@ static enum set_result set_interval(const struct key_def *def, void *base, const
 	if (n > 7 || !all_digits(v, n))
 		return SET_INVALID;
 	x = strtol(v, NULL, 10);
-	if (x < BALANCE_INTERVAL_MIN || x > BALANCE_INTERVAL_MAX)
+	if (x < lo || x > hi)
 		return SET_INVALID;
 	*f = (int)x;
+	return SET_OK;
+}
+
+static enum set_result set_http_timeout(const struct key_def *def, void *base, const char *v)
+{
+	return set_int_range(def, base, v, 1, HTTP_TIMEOUT_MAX);
+}
+
+static enum set_result set_http_conns(const struct key_def *def, void *base, const char *v)
+{
+	return set_int_range(def, base, v, 1, HTTP_CONNS_MAX);
+}
+
+static enum set_result set_interval(const struct key_def *def, void *base, const char *v)
+{
+	return set_int_range(def, base, v, BALANCE_INTERVAL_MIN, BALANCE_INTERVAL_MAX);
+}
+
+/*
+ * Disk space: "N%" (0 to 100) or N bytes with an optional unit (kB, MB, GB,
+ * TB, powers of 1024, case-insensitive, a space allowed before it).
+ */
+static enum set_result set_space(const struct key_def *def, void *base, const char *v)
+{
+	static const char *const units[] = { "kb", "mb", "gb", "tb" };
+	struct config_space *f = field_at(base, def);
+	uint64_t n = 0, mult = 1;
+	const char *p = v;
+
+	if (*p < '0' || *p > '9')
+		return SET_INVALID;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (n > (UINT64_MAX - 9) / 10)
+			return SET_INVALID;
+		n = n * 10 + (uint64_t)(*p - '0');
+	}
+	if (strcmp(p, "%") == 0) {
+		if (n > 100)
+			return SET_INVALID;
+		*f = (struct config_space){ 0, (unsigned)n };
+		return SET_OK;
+	}
+	if (*p == ' ')
+		p++;
+	if (*p != '\0') {
+		size_t i;
+
+		for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+			if (strcasecmp(p, units[i]) == 0 ||
+			    (p[0] != '\0' && p[1] == '\0' && (p[0] | 0x20) == units[i][0]))
+				break;
+		if (i == sizeof(units) / sizeof(units[0]))
+			return SET_INVALID;
+		mult = (uint64_t)1 << (10 * (i + 1));
+	}
+	if (n > UINT64_MAX / mult)
+		return SET_INVALID;
+	*f = (struct config_space){ n * mult, 0 };
+	if (n == 0)
+		f->pct = 0;
 	return SET_OK;
 }
 
@@ -690,6 +843,119 @@ static enum set_result set_alert_checkpoints(const struct key_def *def, void *ba
 	}
 	a->n_checkpoints = n;
 	return SET_OK;
+}
+
+/* http://host[:port][/path]: no user, query, fragment, space or control
+ * character; the port 1-65535. */
+static bool valid_kannel_url(const char *v)
+{
+	const char *auth, *slash, *colon;
+	size_t host_len;
+
+	if (strncasecmp(v, "http://", 7) != 0)
+		return false;
+	auth = v + 7;
+	for (const char *p = auth; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c <= ' ' || c >= 0x7F || c == '?' || c == '#' || c == '@')
+			return false;
+	}
+	slash = strchr(auth, '/');
+	host_len = slash ? (size_t)(slash - auth) : strlen(auth);
+	if (host_len == 0)
+		return false;
+	if (auth[0] == '[') {
+		const char *close = memchr(auth, ']', host_len);
+
+		if (close == NULL || close == auth + 1 ||
+		    !in_set(auth + 1, (size_t)(close - auth - 1), IPV6_CHARS))
+			return false;
+		colon = close + 1 < auth + host_len ? close + 1 : NULL;
+		if (colon != NULL && *colon != ':')
+			return false;
+		host_len = (size_t)(close + 1 - auth);
+	} else {
+		colon = memchr(auth, ':', host_len);
+		if (colon != NULL)
+			host_len = (size_t)(colon - auth);
+		if (host_len == 0 || !in_set(auth, host_len, HOST_CHARS))
+			return false;
+	}
+	if (colon != NULL) {
+		size_t port_len = (size_t)((slash ? slash : colon + strlen(colon)) - colon - 1);
+		long port;
+
+		if (port_len == 0 || port_len > 5 || !all_digits(colon + 1, port_len))
+			return false;
+		port = strtol(colon + 1, NULL, 10);
+		if (port < 1 || port > 65535)
+			return false;
+	}
+	return true;
+}
+
+static enum set_result set_kannel_url(const struct key_def *def, void *base, const char *v)
+{
+	return valid_kannel_url(v) ? set_string(def, base, v) : SET_INVALID;
+}
+
+/* Printable ASCII from min_c on (0x21: no spaces, 0x20: spaces too). */
+static bool printable_ascii(const char *v, size_t max, unsigned char min_c)
+{
+	size_t n = strlen(v);
+
+	if (n == 0 || n > max)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)v[i] < min_c || (unsigned char)v[i] >= 0x7F)
+			return false;
+	return true;
+}
+
+static enum set_result set_kannel_user(const struct key_def *def, void *base, const char *v)
+{
+	return printable_ascii(v, 64, 0x21) ? set_string(def, base, v) : SET_INVALID;
+}
+
+static enum set_result set_kannel_smsc(const struct key_def *def, void *base, const char *v)
+{
+	size_t n = strlen(v);
+
+	return n <= 64 && in_set(v, n, HOST_CHARS) ? set_string(def, base, v) : SET_INVALID;
+}
+
+static enum set_result set_kannel_sender(const struct key_def *def, void *base, const char *v)
+{
+	return printable_ascii(v, 20, 0x20) ? set_string(def, base, v) : SET_INVALID;
+}
+
+static enum set_result set_dlr_url(const struct key_def *def, void *base, const char *v)
+{
+	return kannel_dlr_url_check(v) ? set_string(def, base, v) : SET_INVALID;
+}
+
+static enum set_result set_dlr_mask(const struct key_def *def, void *base, const char *v)
+{
+	return set_int_range(def, base, v, 1, KANNEL_DLR_MASK_ALL);
+}
+
+static enum set_result set_outbound(const struct key_def *def, void *base, const char *v)
+{
+	enum config_outbound *f = field_at(base, def);
+
+	if (strcmp(v, "kannel") == 0)
+		*f = CONFIG_OUTBOUND_KANNEL;
+	else if (strcmp(v, "both") == 0)
+		*f = CONFIG_OUTBOUND_BOTH;
+	else
+		return SET_INVALID;
+	return SET_OK;
+}
+
+static enum set_result set_kannel_timeout(const struct key_def *def, void *base, const char *v)
+{
+	return set_int_range(def, base, v, 1, CONFIG_KANNEL_TIMEOUT_MAX);
 }
 
 /* ------------------------------------------------------------ sections */
@@ -938,6 +1204,22 @@ static bool check_tls(struct parse_ctx *p)
 	return true;
 }
 
+/* [database] listen and analyst_group are the embedded cluster's. */
+static bool check_database(struct parse_ctx *p)
+{
+	const struct config *cfg = p->cfg;
+	const unsigned *line = p->key_line[SEC_DATABASE];
+	int key = cfg->db_listen ? DATABASE_LISTEN : DATABASE_ANALYST_GROUP;
+
+	if (cfg->db_url == NULL || (cfg->db_listen == NULL && cfg->db_analyst_group == NULL))
+		return true;
+	errorf(p, line[key],
+	       "key \"%s\" is for the embedded database, but \"url\" names another: set one or "
+	       "the other",
+	       key == DATABASE_LISTEN ? "listen" : "analyst_group");
+	return false;
+}
+
 static bool check_polls(struct parse_ctx *p)
 {
 	const struct config *cfg = p->cfg;
@@ -967,6 +1249,47 @@ static bool check_checkpoints(struct parse_ctx *p)
 			       t / 60, t % 60);
 			return false;
 		}
+	}
+	return true;
+}
+
+/*
+ * [kannel]: inactive without url, unless it names an account, a route or
+ * a dlr_url (then url is missing); url, username and password together;
+ * a dlr_url needs sawt's HTTP server and a secret Kannel can carry in a
+ * URL as it is.  dlr_mask, outbound and timeout alone are defaults.
+ */
+static bool check_kannel(struct parse_ctx *p)
+{
+	static const char *const required[] = { "url", "username", "password" };
+	const struct config *cfg = p->cfg;
+	const unsigned *line = p->key_line[SEC_KANNEL];
+	const char *const have[] = { cfg->kannel_url, cfg->kannel_username, cfg->kannel_password };
+
+	if (cfg->kannel_url == NULL && cfg->kannel_username == NULL &&
+	    cfg->kannel_password == NULL && cfg->kannel_smsc == NULL &&
+	    cfg->kannel_sender == NULL && cfg->kannel_dlr_url == NULL)
+		return true;
+	for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
+		if (have[i] == NULL) {
+			errorf(p, p->sec_line[SEC_KANNEL], "section [kannel] has no \"%s\" key",
+			       required[i]);
+			return false;
+		}
+	}
+	if (cfg->kannel_dlr_url == NULL)
+		return true;
+	if (cfg->http_listen == NULL) {
+		errorf(p, line[KANNEL_DLR_URL],
+		       "key \"dlr_url\" needs [http] listen: sawt takes delivery reports on "
+		       "its HTTP server");
+		return false;
+	}
+	if (cfg->http_secret == NULL || !kannel_secret_check(cfg->http_secret)) {
+		errorf(p, line[KANNEL_DLR_URL],
+		       "key \"dlr_url\" needs an [http] secret of 1 to 128 letters, digits, "
+		       "\"-\", \".\", \"_\" or \"~\": Kannel carries it in a URL as it is");
+		return false;
 	}
 	return true;
 }
@@ -1034,11 +1357,17 @@ struct config *config_new(void)
 	if (cfg == NULL)
 		return NULL;
 	cfg->log_level = LOG_LEVEL_INFO;
+	cfg->spool_warn_free.pct = CONFIG_SPOOL_WARN_PCT_DEFAULT;
 	cfg->polls_open = -1;
 	cfg->polls_close = -1;
 	cfg->state_dir = strdup(geteuid() == 0 ? "/var/lib/sawt" : "./sawt-state");
 	cfg->default_language = LANG_EN;
 	config_alerts_defaults(&cfg->alerts);
+	cfg->http_timeout = CONFIG_HTTP_TIMEOUT_DEFAULT;
+	cfg->http_max_connections = CONFIG_HTTP_MAX_CONNECTIONS_DEFAULT;
+	cfg->kannel_dlr_mask = KANNEL_DLR_MASK_DEFAULT;
+	cfg->kannel_outbound = CONFIG_OUTBOUND_KANNEL;
+	cfg->kannel_timeout = CONFIG_KANNEL_TIMEOUT_DEFAULT;
 	if (cfg->state_dir == NULL) {
 		config_free(cfg);
 		return NULL;
@@ -1105,7 +1434,8 @@ struct config *config_parse(const char *name, const char *buf, size_t len, char 
 			syntax_error(p, &ie);
 		goto fail;
 	}
-	if (!check_tls(p) || !check_polls(p) || !check_checkpoints(p) || !check_modems(p))
+	if (!check_tls(p) || !check_database(p) || !check_polls(p) || !check_checkpoints(p) ||
+	    !check_kannel(p) || !check_modems(p))
 		goto fail;
 	free(p->modem_line);
 	free(p);
@@ -1164,10 +1494,18 @@ void config_free(struct config *cfg)
 	free(cfg->db_url);
 	free(cfg->pg_bindir);
 	free(cfg->migrations_dir);
+	free(cfg->db_listen);
+	free(cfg->db_analyst_group);
 	free(cfg->http_listen);
 	free(cfg->http_secret);
 	free(cfg->tls_cert);
 	free(cfg->tls_key);
+	free(cfg->kannel_url);
+	free(cfg->kannel_username);
+	free(cfg->kannel_password);
+	free(cfg->kannel_smsc);
+	free(cfg->kannel_sender);
+	free(cfg->kannel_dlr_url);
 	free(cfg->election_name);
 	free(cfg->country_code);
 	free(cfg->timezone);

@@ -83,6 +83,13 @@ static bool check_sender(const struct decide_settings *s, const struct decide_co
 		d->no_reply = DECIDE_NO_REPLY_OWN_NUMBER;
 		return false;
 	}
+	if (c->redo != 0) {
+		/* reprocessed: counted when it came; its sender is looked up,
+		 * not changed */
+		d->again = true;
+		d->no_reply = DECIDE_NO_REPLY_REPROCESSED;
+		return true;
+	}
 	*out = sender_table_get(c->senders, e164, c->mono_ms);
 	d->again = *out != NULL && sender_seen(*out, dedup_bits(d->in->dedup));
 	sent = send_clock(c, d);
@@ -350,6 +357,7 @@ void decide_message(const struct decide_settings *s, const struct decide_context
 
 	assert(s != NULL && c != NULL && c->snap != NULL && c->clock != NULL && in != NULL);
 	result_init(in, c->wall_ms, out);
+	out->redo = c->redo;
 	if (!check_sender(s, c, out, &snd)) {
 		out->state = DECIDE_IGNORED;
 		return;
@@ -398,6 +406,7 @@ const char *decide_no_reply_code(enum decide_no_reply why)
 	case DECIDE_NO_REPLY_OWN_NUMBER: return "own_number";
 	case DECIDE_NO_REPLY_RATE_LIMITED: return "rate_limited";
 	case DECIDE_NO_REPLY_UNKNOWN: return "unknown_sender";
+	case DECIDE_NO_REPLY_REPROCESSED: return "reprocessed";
 	}
 	return NULL;
 }

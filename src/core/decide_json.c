@@ -13,15 +13,6 @@ static void jstr(struct json_buf *j, const char *key, const char *s)
 	json_string(j, key, s, strlen(s));
 }
 
-static const char *transport_name(uint8_t t)
-{
-	switch (t) {
-	case INBOUND_HTTP: return "http";
-	case INBOUND_USSD: return "ussd";
-	default: return "modem";
-	}
-}
-
 static void json_error(struct json_buf *j, const struct decide_result *d)
 {
 	const char *why = decide_no_reply_code(d->no_reply);
@@ -39,7 +30,7 @@ static void json_inbound(struct json_buf *j, const struct decide_result *d, cons
 	const struct inbound *in = d->in;
 
 	jstr(j, "dkey", dedup);
-	jstr(j, "transport", transport_name(in->transport));
+	jstr(j, "transport", inbound_transport_name(in->transport));
 	if (in->source[0])
 		jstr(j, "modem", in->source);
 	jstr(j, "sender", d->sender);
@@ -53,10 +44,14 @@ static void json_inbound(struct json_buf *j, const struct decide_result *d, cons
 		json_uint(j, "mp_total", in->concat_parts);
 	}
 	json_string(j, "txt", in->text, in->text_len);
+	if (in->flags & INBOUND_TEXT_CUT)
+		json_bool(j, "cut", true);
 	if (d->verdict.person != NULL)
 		json_uint(j, "person", (uint64_t)d->verdict.person->id);
 	jstr(j, "in_state", decide_state_name(d->state));
 	json_error(j, d);
+	if (d->redo > 0)
+		json_uint(j, "redo", (uint64_t)d->redo);
 }
 
 static void json_flags(struct json_buf *j, const struct decide_result *d)

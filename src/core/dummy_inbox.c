@@ -21,7 +21,8 @@
 
 #define SENDER_MAX 32 /* bytes of UTF-8, as in struct inbound */
 #define FILE_MAX 8192
-#define HEX_LINE 200 /* Gammu splits TextNN lines at 200 digits */
+#define HEX_LINE 200    /* Gammu splits TextNN lines at 200 digits */
+#define NUMBER_UNITS 50 /* Gammu's GSM_MAX_NUMBER_LENGTH: a longer Number is cut */
 
 /* A growing text in a fixed buffer; ok turns false on overflow. */
 const char *dummy_inbox_default_dir(const char *state_dir, char *buf, size_t n)
@@ -336,4 +337,236 @@ int dummy_inbox_count(const char *dir)
 			n++;
 	closedir(d);
 	return n;
+}
+
+/* ---- reading a backup file as Gammu does ---- */
+
+/* One line of text: [*a, *b) without its end of line; false at the end. */
+static bool next_line(const char *text, size_t len, size_t *pos, size_t *a, size_t *b)
+{
+	if (*pos >= len)
+		return false;
+	*a = *pos;
+	while (*pos < len && text[*pos] != '\n')
+		(*pos)++;
+	*b = *pos;
+	if (*b > *a && text[*b - 1] == '\r')
+		(*b)--;
+	if (*pos < len)
+		(*pos)++;
+	return true;
+}
+
+/* When line [a, b) is "key = value" with key (any case), the value's
+ * bounds, spaces trimmed. */
+static bool line_key(const char *text, size_t a, size_t b, const char *key, size_t *va, size_t *vb)
+{
+	size_t k = strlen(key);
+
+	while (a < b && (text[a] == ' ' || text[a] == '\t'))
+		a++;
+	if (b - a < k || strncasecmp(text + a, key, k) != 0)
+		return false;
+	a += k;
+	while (a < b && (text[a] == ' ' || text[a] == '\t'))
+		a++;
+	if (a >= b || text[a] != '=')
+		return false;
+	a++;
+	while (a < b && (text[a] == ' ' || text[a] == '\t'))
+		a++;
+	while (b > a && (text[b - 1] == ' ' || text[b - 1] == '\t'))
+		b--;
+	*va = a;
+	*vb = b;
+	return true;
+}
+
+static bool is_control_cp(uint32_t cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f);
+}
+
+/* The sender of NumberUnicode's hex [a, b) as Gammu reads it, faithful
+ * units kept and the rest U+FFFD, appended to o as hex; true when every
+ * unit was faithful. */
+static bool unicode_sender(const char *t, size_t a, size_t b, struct strbuf *o)
+{
+	uint32_t u[NUMBER_UNITS + 1];
+	size_t n = 0;
+	bool ok = (b - a) % 4 == 0; /* an empty sender is read as written */
+
+	for (size_t i = a; i < b && n < sizeof(u) / sizeof(u[0]); i += 4) {
+		int d[4] = { -1, -1, -1, -1 };
+
+		for (size_t k = 0; k < 4 && i + k < b; k++)
+			d[k] = util_hex_digit(t[i + k]);
+		u[n++] = d[0] < 0 || d[1] < 0 || d[2] < 0 || d[3] < 0
+				 ? 0x110000 /* not hex */
+				 : (uint32_t)(d[0] << 12 | d[1] << 8 | d[2] << 4 | d[3]);
+	}
+	if (n > NUMBER_UNITS) { /* Gammu would cut it: keep what it reads, marked */
+		n = NUMBER_UNITS;
+		u[n - 1] = 0x110000;
+	}
+	for (size_t i = 0; i < n; i++) {
+		bool high = u[i] >= 0xd800 && u[i] <= 0xdbff;
+		bool pair = high && i + 1 < n && u[i + 1] >= 0xdc00 && u[i + 1] <= 0xdfff;
+
+		if (pair) {
+			strbuf_printf(o, "%04X%04X", u[i], u[i + 1]);
+			i++;
+			continue;
+		}
+		/* U+0000, a control character, a lone surrogate, bad hex */
+		if (u[i] == 0 || is_control_cp(u[i]) || (u[i] >= 0xd800 && u[i] <= 0xdfff) ||
+		    u[i] > 0xffff) {
+			u[i] = 0xfffd;
+			ok = false;
+		}
+		strbuf_printf(o, "%04X", u[i]);
+	}
+	return ok;
+}
+
+/* The sender of Number's value [a, b) (its quotes removed) as Gammu reads
+ * it -- printable ASCII only -- appended to o as UCS-2 hex with each
+ * character Gammu would not read faithfully as U+FFFD; true when all were
+ * read faithfully. */
+static bool plain_sender(const char *t, size_t a, size_t b, struct strbuf *o)
+{
+	size_t pos = a, units = 0;
+	bool ok = true; /* an empty sender is read as written */
+
+	if (b - a >= 2 && t[a] == '"' && t[b - 1] == '"') {
+		a++;
+		b--;
+		pos = a;
+	}
+	while (pos < b) {
+		size_t start = pos;
+		uint32_t cp;
+
+		if (!utf8_decode(t, b, &pos, &cp)) {
+			pos = start + 1;
+			cp = 0xfffd;
+		}
+		if (cp >= 0x80 || is_control_cp(cp))
+			ok = false;
+		if (is_control_cp(cp))
+			cp = 0xfffd;
+		units += cp >= 0x10000 ? 2 : 1;
+		if (units > NUMBER_UNITS || (units == NUMBER_UNITS && pos < b)) {
+			/* Gammu would cut it here: the rest is one mark */
+			strbuf_puts(o, "FFFD");
+			ok = false;
+			break;
+		}
+		if (cp >= 0x10000) /* as a surrogate pair */
+			strbuf_printf(o, "%04X%04X", 0xd800 + ((cp - 0x10000) >> 10),
+				      0xdc00 + ((cp - 0x10000) & 0x3ff));
+		else
+			strbuf_printf(o, "%04X", cp);
+	}
+	return ok;
+}
+
+/* True when line [a, b) of text sets the sender (Number or NumberUnicode). */
+static bool sender_line(const char *text, size_t a, size_t b)
+{
+	size_t va, vb;
+
+	return line_key(text, a, b, "Number", &va, &vb) ||
+	       line_key(text, a, b, "NumberUnicode", &va, &vb);
+}
+
+enum dummy_sender dummy_inbox_fix_sender(const char *text, size_t len, struct strbuf *out)
+{
+	size_t pos = 0, a, b, va, vb, num_line = SIZE_MAX, uni_line = SIZE_MAX;
+	size_t num_a = 0, num_b = 0, uni_a = 0, uni_b = 0, line = 0, end_line;
+	char hexbuf[4 * 256 + 1];
+	struct strbuf hex;
+	bool faithful, sections = false;
+
+	/* the first section (and what precedes it): its first Number and
+	 * NumberUnicode; end_line is the next section's header */
+	while (next_line(text, len, &pos, &a, &b)) {
+		if (a < b && text[a] == '[') {
+			if (sections)
+				break;
+			sections = true;
+		} else if (num_line == SIZE_MAX && line_key(text, a, b, "Number", &va, &vb)) {
+			num_line = line, num_a = va, num_b = vb;
+		} else if (uni_line == SIZE_MAX &&
+			   line_key(text, a, b, "NumberUnicode", &va, &vb)) {
+			uni_line = line, uni_a = va, uni_b = vb;
+		}
+		line++;
+	}
+	end_line = line;
+	if (num_line == SIZE_MAX)
+		return DUMMY_SENDER_MISSING;
+	strbuf_init(&hex, hexbuf, sizeof(hexbuf));
+	faithful = uni_line != SIZE_MAX ? unicode_sender(text, uni_a, uni_b, &hex)
+					: plain_sender(text, num_a, num_b, &hex);
+	if (faithful && !hex.overflow)
+		return DUMMY_SENDER_OK;
+	/* the file again, its sender marked: one Number and NumberUnicode
+	 * where the first Number was, no other of that section */
+	pos = 0;
+	line = 0;
+	while (next_line(text, len, &pos, &a, &b)) {
+		if (line == num_line) {
+			strbuf_printf(out, "Number = \"?\"\nNumberUnicode = %s\n", hex.buf);
+		} else if (line >= end_line || !sender_line(text, a, b)) {
+			strbuf_append(out, text + a, b - a);
+			strbuf_puts(out, "\n");
+		}
+		line++;
+	}
+	return out->overflow ? DUMMY_SENDER_MISSING : DUMMY_SENDER_FIXED;
+}
+
+bool dummy_inbox_fix_file(const char *path, bool *fixed, char *err, size_t errlen)
+{
+	char in[FILE_MAX], outbuf[FILE_MAX + 1024], dir[4096], tmp[4200];
+	struct strbuf o;
+	const char *slash = strrchr(path, '/');
+	ssize_t n;
+	size_t len = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	bool ok;
+
+	*fixed = false;
+	if (fd < 0) {
+		util_seterr(err, errlen, "could not open file \"%s\": %s", path, strerror(errno));
+		return false;
+	}
+	while ((n = read(fd, in + len, sizeof(in) - len)) > 0)
+		len += (size_t)n;
+	close(fd);
+	if (n < 0 || len == sizeof(in)) {
+		util_seterr(err, errlen, "could not read file \"%s\": %s", path,
+			    n < 0 ? strerror(errno) : "too large");
+		return false;
+	}
+	strbuf_init(&o, outbuf, sizeof(outbuf));
+	switch (dummy_inbox_fix_sender(in, len, &o)) {
+	case DUMMY_SENDER_OK: return true;
+	case DUMMY_SENDER_MISSING:
+		util_seterr(err, errlen, "file \"%s\" has no readable sender", path);
+		return false;
+	case DUMMY_SENDER_FIXED: break;
+	}
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
+	if (!write_temp(dir, &o, tmp, sizeof(tmp), err, errlen))
+		return false;
+	ok = rename(tmp, path) == 0;
+	if (!ok) {
+		util_seterr(err, errlen, "could not rename \"%s\" to \"%s\": %s", tmp, path,
+			    strerror(errno));
+		unlink(tmp);
+	}
+	*fixed = ok;
+	return ok;
 }

@@ -21,6 +21,8 @@
 #define LEN_BALANCE (1 + FRAME_BALANCE_MAX)
 #define LEN_DELIVERY (4 + FRAME_NUMBER_MAX)
 #define LEN_ACK 8
+#define LEN_HELD 4
+#define LEN_RELEASE 8
 #define LEN_SEND (8 + 2 + FRAME_NUMBER_MAX + FRAME_TEXT_MAX + 1)
 
 _Static_assert(FRAME_HEADER + LEN_INBOUND <= FRAME_MAX, "inbound frame too big");
@@ -163,16 +165,19 @@ const char *frame_type_name(int type)
 	case FRAME_SENT: return "sent";
 	case FRAME_BALANCE: return "balance";
 	case FRAME_DELIVERY: return "delivery";
+	case FRAME_HELD: return "held";
 	case FRAME_ACK: return "ack";
 	case FRAME_SEND: return "send";
 	case FRAME_SHUTDOWN: return "shutdown";
+	case FRAME_RELEASE: return "release";
+	case FRAME_RESCAN: return "rescan";
 	}
 	return "unknown";
 }
 
 bool frame_from_worker(enum frame_type type)
 {
-	return type >= FRAME_HELLO && type <= FRAME_DELIVERY;
+	return type >= FRAME_HELLO && type <= FRAME_HELD;
 }
 
 const char *frame_worker_state_name(int state)
@@ -206,9 +211,12 @@ int frame_payload_len(int type)
 	case FRAME_SENT: return LEN_SENT;
 	case FRAME_BALANCE: return LEN_BALANCE;
 	case FRAME_DELIVERY: return LEN_DELIVERY;
+	case FRAME_HELD: return LEN_HELD;
 	case FRAME_ACK: return LEN_ACK;
 	case FRAME_SEND: return LEN_SEND;
 	case FRAME_SHUTDOWN: return 0;
+	case FRAME_RELEASE: return LEN_RELEASE;
+	case FRAME_RESCAN: return 0;
 	}
 	return -1;
 }
@@ -239,8 +247,8 @@ static bool dedup_ok(const char *d)
 
 static bool inbound_shape_ok(const struct inbound *in)
 {
-	return inbound_valid(in) && in->reserved == 0 && in->concat_missing <= in->concat_parts &&
-	       dedup_ok(in->dedup);
+	return inbound_valid(in) && (in->flags & ~INBOUND_FLAGS_KNOWN) == 0 &&
+	       in->concat_missing <= in->concat_parts && dedup_ok(in->dedup);
 }
 
 static void enc_inbound(struct wr *w, const struct frame_inbound *f)
@@ -251,7 +259,7 @@ static void enc_inbound(struct wr *w, const struct frame_inbound *f)
 	put_u8(w, in->transport);
 	put_u8(w, in->concat_parts);
 	put_u8(w, in->concat_missing);
-	put_u8(w, 0);
+	put_u8(w, in->flags);
 	put_u16(w, in->concat_ref);
 	put_u16(w, in->text_len);
 	put_u64(w, (uint64_t)in->smsc_time);
@@ -272,7 +280,7 @@ static void dec_inbound(struct rd *r, struct frame_inbound *f)
 	in->transport = get_u8(r);
 	in->concat_parts = get_u8(r);
 	in->concat_missing = get_u8(r);
-	in->reserved = get_u8(r);
+	in->flags = get_u8(r);
 	in->concat_ref = get_u16(r);
 	in->text_len = get_u16(r);
 	in->smsc_time = (int64_t)get_u64(r);
@@ -384,9 +392,12 @@ static void enc_payload(struct wr *w, const struct frame *f)
 		put_u8(w, f->u.delivery.tp_status);
 		put_str(w, f->u.delivery.recipient, FRAME_NUMBER_MAX);
 		break;
+	case FRAME_HELD: put_u32(w, f->u.held.messages); break;
 	case FRAME_ACK: put_u64(w, f->u.ack.token); break;
 	case FRAME_SEND: enc_send(w, &f->u.send); break;
 	case FRAME_SHUTDOWN: break;
+	case FRAME_RELEASE: put_u64(w, f->u.release.token); break;
+	case FRAME_RESCAN: break;
 	}
 }
 
@@ -425,9 +436,16 @@ static void dec_payload(struct rd *r, struct frame *f)
 		    f->u.delivery.status > FRAME_DLR_UNKNOWN)
 			r->ok = false;
 		break;
+	case FRAME_HELD:
+		f->u.held.messages = get_u32(r);
+		if (f->u.held.messages > FRAME_HELD_MAX)
+			r->ok = false;
+		break;
 	case FRAME_ACK: f->u.ack.token = get_u64(r); break;
 	case FRAME_SEND: dec_send(r, &f->u.send); break;
 	case FRAME_SHUTDOWN: break;
+	case FRAME_RELEASE: f->u.release.token = get_u64(r); break;
+	case FRAME_RESCAN: break;
 	}
 }
 

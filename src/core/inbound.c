@@ -49,3 +49,65 @@ bool inbound_valid(const struct inbound *in)
 		return false;
 	return utf8_validate(in->text, in->text_len) == in->text_len;
 }
+
+/* True for the C0 and C1 control characters and DEL. */
+static bool is_control(uint32_t cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f);
+}
+
+/* The character of raw at *pos as it is kept (U+FFFD for a control
+ * character or a byte that is not UTF-8) into c; its length; *bad when
+ * replaced. */
+static size_t sender_char(const char *raw, size_t len, size_t *pos, char *c, bool *bad)
+{
+	size_t start = *pos;
+	uint32_t cp;
+
+	if (!utf8_decode(raw, len, pos, &cp) || is_control(cp)) {
+		if (*pos == start)
+			(*pos)++;
+		*bad = true;
+		return utf8_encode(0xfffd, c);
+	}
+	return utf8_encode(cp, c);
+}
+
+bool inbound_sender_clean(const char *raw, char *out, size_t cap)
+{
+	size_t len = strlen(raw), pos = 0, used = 0, all = 0, k;
+	bool clean = true, cut;
+	char c[UTF8_MAX_BYTES];
+
+	if (cap < 4)
+		return false;
+	while (pos < len)
+		all += sender_char(raw, len, &pos, c, &clean);
+	cut = all + 1 > cap;
+	clean = true;
+	pos = 0;
+	while (pos < len) {
+		bool bad = false;
+
+		k = sender_char(raw, len, &pos, c, &bad);
+		/* a cut sender keeps room for its mark */
+		if (used + k + (cut ? 3 : 0) + 1 > cap)
+			break;
+		memcpy(out + used, c, k);
+		used += k;
+		clean = clean && !bad;
+	}
+	if (cut)
+		used += utf8_encode(0xfffd, out + used);
+	out[used] = '\0';
+	return clean && !cut;
+}
+
+const char *inbound_transport_name(uint8_t transport)
+{
+	switch (transport) {
+	case INBOUND_HTTP: return "http";
+	case INBOUND_USSD: return "ussd";
+	default: return "modem";
+	}
+}

@@ -707,14 +707,13 @@ static bool fail_nopos(struct parser *p, enum parse_error err)
 	return fail_at(p, err, 0, 0, PARSE_FIELD_NONE);
 }
 
-/* Length, encoding, control characters; note the scripts used. */
-static bool prescan(struct parser *p)
+/* Encoding and control characters of the first len bytes; note the
+ * scripts used. */
+static bool scan_scripts(struct parser *p, size_t len)
 {
 	size_t pos = 0;
 
-	if (p->len > PARSE_MAX_BYTES)
-		return fail_nopos(p, PARSE_ERR_MESSAGE_TOO_LONG);
-	while (pos < p->len) {
+	while (pos < len) {
 		size_t start = pos;
 		uint32_t cp, norm;
 
@@ -728,7 +727,7 @@ static bool prescan(struct parser *p)
 		}
 		if (c < 0x80)
 			cp = (unsigned char)p->s[pos++];
-		else if (!utf8_decode(p->s, p->len, &pos, &cp))
+		else if (!utf8_decode(p->s, len, &pos, &cp))
 			return fail_at(p, PARSE_ERR_INVALID_UTF8, start, 0, PARSE_FIELD_NONE);
 		if (classify(cp, &norm) == CC_CONTROL)
 			return fail_at(p, PARSE_ERR_CONTROL_CHARACTER, start, 0, PARSE_FIELD_NONE);
@@ -744,6 +743,20 @@ static bool prescan(struct parser *p)
 		}
 	}
 	return true;
+}
+
+/*
+ * Length, encoding, control characters; note the scripts used.  An
+ * over-long message is refused, but the scripts of its first
+ * PARSE_MAX_BYTES still choose the reply's language (an English text is
+ * told in English that it is too long).
+ */
+static bool prescan(struct parser *p)
+{
+	if (p->len <= PARSE_MAX_BYTES)
+		return scan_scripts(p, p->len);
+	(void)scan_scripts(p, PARSE_MAX_BYTES); /* its error is not the message's */
+	return fail_nopos(p, PARSE_ERR_MESSAGE_TOO_LONG);
 }
 
 /* Read the next token and cut it into items; false at the end. */

@@ -14,6 +14,36 @@
 /* Digits are collected up to here; more only count as "too long". */
 #define PHONE_SCAN_MAX 40
 
+/*
+ * National significant numbers (after the country code) of the countries
+ * sawt is used in and their neighbours, from the ITU-T E.164 national
+ * numbering plans: the shortest and longest a real number has, landlines
+ * and mobiles together.  "0944 11" (963) has 5 digits where Syria has at
+ * least 8: a typo, not a number.  Other countries: E.164 alone.
+ */
+static const struct plan {
+	const char *cc;
+	unsigned char min, max;
+} plans[] = {
+	{ "1", 10, 10 }, { "20", 8, 10 }, { "212", 9, 9 }, { "213", 8, 9 },  { "216", 8, 8 },
+	{ "218", 8, 9 }, { "222", 8, 8 }, { "249", 9, 9 }, { "33", 9, 9 },   { "44", 9, 10 },
+	{ "961", 7, 8 }, { "962", 8, 9 }, { "963", 8, 9 }, { "964", 8, 10 }, { "965", 7, 8 },
+	{ "966", 8, 9 }, { "967", 7, 9 }, { "968", 7, 8 }, { "970", 8, 9 },  { "971", 8, 9 },
+	{ "972", 8, 9 }, { "973", 8, 8 }, { "974", 7, 8 },
+};
+
+/* The plan of the E.164 digits d (n of them), NULL when none is known. */
+static const struct plan *plan_of(const char *d, size_t n)
+{
+	for (size_t i = 0; i < sizeof(plans) / sizeof(plans[0]); i++) {
+		size_t k = strlen(plans[i].cc);
+
+		if (n > k && memcmp(d, plans[i].cc, k) == 0)
+			return &plans[i];
+	}
+	return NULL;
+}
+
 /* Country codes whose national numbers keep their leading 0. */
 static const char *const keep_zero_cc[] = { "39", "225", "378", "379" };
 
@@ -129,6 +159,7 @@ static bool keeps_zero(const char *cc)
 static bool build(const char *cc, const char *nat, size_t n, char *out, const char **reason)
 {
 	size_t cclen = strlen(cc);
+	const struct plan *plan;
 
 	while (n > 0 && nat[0] == '0' && cclen > 0 && !keeps_zero(cc)) {
 		nat++;
@@ -146,7 +177,15 @@ static bool build(const char *cc, const char *nat, size_t n, char *out, const ch
 	memcpy(out + 1, cc, cclen);
 	memcpy(out + 1 + cclen, nat, n);
 	out[1 + cclen + n] = '\0';
-	return true;
+	plan = plan_of(out + 1, cclen + n);
+	if (plan != NULL && cclen + n < strlen(plan->cc) + plan->min)
+		*reason = "too short for its country's numbering plan";
+	else if (plan != NULL && cclen + n > strlen(plan->cc) + plan->max)
+		*reason = "too long for its country's numbering plan";
+	else
+		return true;
+	out[0] = '\0';
+	return false;
 }
 
 /* An international number (digits after "+" or "00"). */

@@ -54,6 +54,8 @@ struct registry_import {
 	size_t n_rows;
 	size_t cap_rows;
 	bool oom;
+	bool checkable;  /* only rows were refused: the good ones can be checked */
+	bool csv_errors; /* a record the CSV reader refused */
 
 	int col[MAX_COLS]; /* CSV field index of each spec column, or -1 */
 	size_t header_fields;
@@ -1167,6 +1169,7 @@ static bool read_rows(struct registry_import *imp, struct csv_reader *r, struct 
 	while (!imp->oom && (st = csv_read(r, rec)) != CSV_EOF) {
 		if (st == CSV_ERROR) {
 			file_error(imp, rec->line, "%s", rec->err);
+			imp->csv_errors = true;
 			continue;
 		}
 		if (!csv_record_blank(rec))
@@ -1195,8 +1198,14 @@ bool registry_import_csv(struct registry_import *imp, const char *buf, size_t le
 		goto done;
 	}
 	csv_init(&r, buf, len);
-	if (read_header(imp, &r, &rec) && read_rows(imp, &r, &rec))
+	if (read_header(imp, &r, &rec) && read_rows(imp, &r, &rec)) {
+		size_t before = imp->n_errors;
+
 		imp->spec->finish(imp);
+		/* the errors so far are bad rows, left out; none was a CSV
+		 * error (counted by read_rows) or about the file as a whole */
+		imp->checkable = imp->n_errors == before && !imp->csv_errors && imp->n_rows > 0;
+	}
 	if (imp->n_rows == 0 && imp->n_errors == 0)
 		file_error(imp, 0, "the file has a header but no rows");
 done:
@@ -1208,6 +1217,11 @@ done:
 enum registry_kind registry_import_kind(const struct registry_import *imp)
 {
 	return imp->kind;
+}
+
+bool registry_import_rows_checkable(const struct registry_import *imp)
+{
+	return imp->checkable && !imp->oom;
 }
 
 size_t registry_import_n_errors(const struct registry_import *imp)

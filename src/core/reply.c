@@ -99,7 +99,9 @@ static const struct entry cat_en[REPLY_KIND_COUNT] = {
 	[REPLY_HELP_ACK] = { "Coordinators: ACK and the alert number to acknowledge it. Ex: ACK 17",
 			     NULL },
 	[REPLY_THANKS] = { "Thank you. Send HELP for the formats.", NULL },
-	[REPLY_STATUS] = { "{?area:{area}: }{reported}/{stations} stations reported, turnout {turnout}%, women {women_pct}%, {incidents} incidents",
+	/* the area after the first words: a reply in English starts left to
+	 * right even when the area's name is Arabic */
+	[REPLY_STATUS] = { "{reported}/{stations} {?area:reported in {area}}{!area:stations reported}, turnout {turnout}%, women {women_pct}%, {incidents} incidents",
 			   "{reported}/{stations} stations reported, turnout {turnout}%, women {women_pct}%, {incidents} incidents" },
 	[REPLY_STATUS_UNKNOWN_AREA] = { "Unknown area \"{area}\". Send STATUS alone for your whole area.",
 					"Unknown area. Send STATUS alone for your whole area." },
@@ -210,7 +212,7 @@ static const struct entry cat_fr[REPLY_KIND_COUNT] = {
 	[REPLY_HELP_ACK] = { "Coordinateurs: OK et le numéro de l'alerte pour en accuser réception. Ex: OK 17",
 			     NULL },
 	[REPLY_THANKS] = { "Merci. Envoyez AIDE pour les formats.", NULL },
-	[REPLY_STATUS] = { "{?area:{area}: }{reported}/{stations} bureaux, participation {turnout}%, femmes {women_pct}%, {incidents} incidents",
+	[REPLY_STATUS] = { "{reported}/{stations} bureaux{?area: à {area}}, participation {turnout}%, femmes {women_pct}%, {incidents} incidents",
 			   "{reported}/{stations} bureaux, participation {turnout}%, femmes {women_pct}%, {incidents} incidents" },
 	[REPLY_STATUS_UNKNOWN_AREA] = { "Zone inconnue: \"{area}\". Envoyez ETAT seul pour toute votre zone.",
 					"Zone inconnue. Envoyez ETAT seul pour toute votre zone." },
@@ -304,30 +306,29 @@ static const struct entry cat_ar[REPLY_KIND_COUNT] = {
 	[REPLY_IDENTICAL_RESEND] = { "وصل تقرير {station} سابقا ولن يحسب مرتين", NULL },
 	[REPLY_CORRECTION_FLAGGED] = { "تم {station}: حفظ التصحيح ({voters} مقترع، أقل من السابق) وسيراجع",
 				       NULL },
-	[REPLY_HELP] = { "الصيغ: ق/اغلاق/فتح/ف/ح + رقم المركز. مثال: ق 1021 م420 ن190. مساعده ق",
+	[REPLY_HELP] = { "الصيغ: ق/اغلاق/فتح/ف/ح + رقم القلم. مثال: ق 1021 م420 ن190. مساعده ق",
 			 NULL },
-	[REPLY_HELP_OPEN] = { "الافتتاح: فتح المركز الساعة. مثال: فتح 1021 0705", NULL },
-	[REPLY_HELP_TURNOUT] = { "ق المركز م المقترعون ن النساء ر الرجال. مثال: ق 1021 م420 ن190 ر230",
+	[REPLY_HELP_OPEN] = { "الافتتاح: فتح القلم الساعة. مثال: فتح 1021 0705", NULL },
+	[REPLY_HELP_TURNOUT] = { "ق القلم م المقترعون ن النساء ر الرجال. مثال: ق 1021 م420 ن190 ر230",
 				 NULL },
-	[REPLY_HELP_CLOSE] = { "اغلاق المركز م المقترعون ن النساء ر الرجال. مثال: اغلاق 1021 م610 ن270",
+	[REPLY_HELP_CLOSE] = { "اغلاق القلم م المقترعون ن النساء ر الرجال. مثال: اغلاق 1021 م610 ن270",
 			       NULL },
-	[REPLY_HELP_RESULTS] = { "النتائج: ف المركز أصوات المرشحين بالترتيب ثم الملغاة ثم البيضاء",
+	[REPLY_HELP_RESULTS] = { "النتائج: ف القلم أصوات المرشحين بالترتيب ثم الملغاة ثم البيضاء",
 				 NULL },
-	[REPLY_HELP_INCIDENT] = { "مخالفة: ح المركز الرمز نص. مثال: ح 1021 3 شراء أصوات", NULL },
+	[REPLY_HELP_INCIDENT] = { "مخالفة: ح القلم الرمز نص. مثال: ح 1021 3 شراء أصوات", NULL },
 	[REPLY_HELP_STATUS] = { "للمنسقين: وضع أو وضع المنطقة لمعرفة سير التبليغ", NULL },
 	[REPLY_HELP_ACK] = { "للمنسقين: تم ورقم التنبيه لتأكيد استلامه. مثال: تم 17", NULL },
 	[REPLY_THANKS] = { "شكرا لك. أرسل مساعدة لمعرفة الصيغ", NULL },
-	[REPLY_STATUS] = { "{?area:{area}: }{reported}/{stations} مركز، الاقتراع {turnout}%، النساء {women_pct}%، مخالفات {incidents}",
-			   "{reported}/{stations} مركز، اقتراع {turnout}%، نساء {women_pct}%، مخالفات {incidents}" },
+	[REPLY_STATUS] = { "{?area:{area}: }{reported}/{stations} قلم، الاقتراع {turnout}%، النساء {women_pct}%، مخالفات {incidents}",
+			   "{reported}/{stations} قلم، اقتراع {turnout}%، نساء {women_pct}%، مخالفات {incidents}" },
 	[REPLY_STATUS_UNKNOWN_AREA] = { "منطقة غير معروفة «{area}». أرسل وضع وحدها لكل منطقتك",
 					"منطقة غير معروفة. أرسل وضع وحدها لكل منطقتك" },
 	[REPLY_ACK] = { "تم تأكيد استلام التنبيه {alert}. شكرا", NULL },
 	[REPLY_ACK_UNKNOWN_ALERT] = { "لا يوجد تنبيه {alert} لك. تحقق من الرقم", NULL },
 	[REPLY_NOT_COORDINATOR] = { "وضع وتم للمنسقين فقط", NULL },
 	[REPLY_UNKNOWN_SENDER] = { "هذا الهاتف غير مسجل كمراقب. اتصل بمنسقك", NULL },
-	[REPLY_STATION_UNKNOWN] = { "المركز {station} غير موجود. تحقق من الرقم وأعد الإرسال",
-				    NULL },
-	[REPLY_STATION_NOT_ASSIGNED] = { "المركز {station} ليس من مراكزك. تحقق من الرقم أو اتصل بمنسقك",
+	[REPLY_STATION_UNKNOWN] = { "القلم {station} غير موجود. تحقق من الرقم وأعد الإرسال", NULL },
+	[REPLY_STATION_NOT_ASSIGNED] = { "القلم {station} ليس من أقلامك. تحقق من الرقم أو اتصل بمنسقك",
 					 NULL },
 	[REPLY_PIN_REQUIRED] = { "الرمز السري ناقص. أضف # والرمز. مثال: {example} #1234", NULL },
 	[REPLY_BAD_PIN] = { "رمز سري خاطئ، لم يحتسب. بعد 3 اخطاء يقفل {minutes} دقيقة", NULL },
@@ -349,11 +350,11 @@ static const struct entry cat_ar[REPLY_KIND_COUNT] = {
 	[REPLY_UNKNOWN_INCIDENT_CODE] = { "رمز مخالفة غير معروف {code}. راجع بطاقة الرموز", NULL },
 	[REPLY_MEN_EXCEED_VOTERS] = { "لم يحتسب {station}: ر{men} أكثر من م{voters}. تحقق وأعد الإرسال",
 				      NULL },
-	[REPLY_CONTEST_REQUIRED] = { "لم يحتسب {station}: أكثر من انتخاب. أضف رمز الانتخاب بعد رقم المركز",
+	[REPLY_CONTEST_REQUIRED] = { "لم يحتسب {station}: أكثر من انتخاب. أضف رمز الانتخاب بعد رقم القلم",
 				     NULL },
 	[REPLY_CONTEST_NOT_ON_BALLOT] = { "لم يحتسب: الانتخاب «{token}» غير موجود في {station}. تحقق من الرمز",
 					  "لم يحتسب: هذا الانتخاب غير موجود في {station}. تحقق من الرمز" },
-	[REPLY_NO_CONTEST] = { "لم يحتسب: لا انتخاب مسجل للمركز {station}. أبلغ منسقك", NULL },
+	[REPLY_NO_CONTEST] = { "لم يحتسب: لا انتخاب مسجل للقلم {station}. أبلغ منسقك", NULL },
 	[REPLY_EMPTY_MESSAGE] = { "رسالة فارغة. أرسل مساعده لمعرفة الصيغ", NULL },
 	[REPLY_MESSAGE_TOO_LONG] = { "الرسالة طويلة جدا. أرسل تقريرا قصيرا واحدا في كل رسالة",
 				     NULL },
@@ -362,9 +363,9 @@ static const struct entry cat_ar[REPLY_KIND_COUNT] = {
 	[REPLY_MISSING_KEYWORD] = { "ابدأ بكلمة: ق، اغلاق، فتح، ف، ح. مثال: {example}", NULL },
 	[REPLY_UNKNOWN_KEYWORD] = { "كلمة غير معروفة «{token}». ابدأ بـ ق أو اغلاق أو فتح أو ف أو ح",
 				    "كلمة اولى غير معروفة. ابدأ بـ ق أو اغلاق أو فتح أو ف أو ح" },
-	[REPLY_MISSING_STATION] = { "رقم المركز ناقص. مثال: {example}", NULL },
-	[REPLY_BAD_STATION] = { "رقم المركز «{token}» غير صحيح. مثال: {example}",
-				"رقم المركز غير صحيح. مثال: {example}" },
+	[REPLY_MISSING_STATION] = { "رقم القلم ناقص. مثال: {example}", NULL },
+	[REPLY_BAD_STATION] = { "رقم القلم «{token}» غير صحيح. مثال: {example}",
+				"رقم القلم غير صحيح. مثال: {example}" },
 	[REPLY_MISSING_NUMBER] = { "لا عدد بعد {field}. مثال: {example}", NULL },
 	[REPLY_BAD_NUMBER] = { "{field}: «{token}» ليس عددا. مثال: {example}",
 			       "{field}: ليس عددا. مثال: {example}" },
@@ -411,7 +412,7 @@ static const char *const examples[LANG_COUNT][PARSE_FORM_COUNT] = {
 
 static const char *const field_words[LANG_COUNT][PARSE_FIELD_COUNT] = {
 	[LANG_AR] = {
-		"الحقل", "رقم المركز", "م (المقترعون)", "ن (النساء)", "ر (الرجال)",
+		"الحقل", "رقم القلم", "م (المقترعون)", "ن (النساء)", "ر (الرجال)",
 		"م (المجموع)", "الارقام", "رمز المخالفة", "رقم التنبيه", "الوقت",
 		"الرمز السري", "رمز الانتخاب",
 	},
@@ -627,7 +628,8 @@ static size_t closing(const char *t, size_t len, size_t i)
 	return len;
 }
 
-/* {?name:body} at t[i..end]: body is rendered when name is present. */
+/* {?name:body} at t[i..end]: body is rendered when name is present;
+ * {!name:body}: when it is absent. */
 static void conditional(const struct ctx *c, const char *t, size_t i, size_t end, struct strbuf *o)
 {
 	const char *colon = memchr(t + i, ':', end - i);
@@ -640,7 +642,7 @@ static void conditional(const struct ctx *c, const char *t, size_t i, size_t end
 	ph = ph_lookup(t + i + 2, (size_t)(colon - (t + i + 2)));
 	if (ph == PH_UNKNOWN)
 		strbuf_append(o, t + i, end + 1 - i);
-	else if (present(c->a, ph))
+	else if (present(c->a, ph) == (t[i + 1] == '?'))
 		render(c, colon + 1, (size_t)(t + end - colon - 1), o);
 }
 
@@ -659,7 +661,7 @@ static void render(const struct ctx *c, const char *t, size_t len, struct strbuf
 		end = closing(t, len, i);
 		if (end >= len)
 			return;
-		if (t[i + 1] == '?') {
+		if (t[i + 1] == '?' || t[i + 1] == '!') {
 			conditional(c, t, i, end, o);
 		} else {
 			enum ph ph = ph_lookup(t + i + 1, end - i - 1);

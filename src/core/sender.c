@@ -69,6 +69,11 @@ struct sender *sender_table_get(struct sender_table *t, const char *key, int64_t
 	return s;
 }
 
+struct sender *sender_table_find(struct sender_table *t, const char *key)
+{
+	return strmap_get(t->map, key);
+}
+
 size_t sender_table_len(const struct sender_table *t)
 {
 	return strmap_len(t->map);
@@ -149,6 +154,15 @@ bool sender_rate(struct sender *s, const struct sender_rules *r, int64_t now, bo
 	return false;
 }
 
+void sender_unmute(struct sender *s, const struct sender_rules *r, int64_t at)
+{
+	if (s->muted_until == INT64_MIN || s->muted_until - (int64_t)r->mute_s * 1000 > at)
+		return;
+	s->muted_until = INT64_MIN;
+	s->n_times = 0;
+	s->next = 0;
+}
+
 static bool pin_fail(struct sender *s, int64_t now)
 {
 	unsigned o = 0;
@@ -207,6 +221,7 @@ void sender_replay(struct sender *s, const struct sender_rules *r, enum sender_e
 		}
 		break;
 	case SENDER_EV_PIN_OK: sender_pin_ok(s); break;
+	case SENDER_EV_UNMUTED: sender_unmute(s, r, at); break;
 	case SENDER_EV_UNKNOWN_REPLIED:
 		if (s->unknown_replied == INT64_MIN || at > s->unknown_replied)
 			s->unknown_replied = at;

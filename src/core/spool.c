@@ -172,6 +172,20 @@ size_t spool_count(const struct spool *sp)
 	return sp->n;
 }
 
+bool spool_oldest_time(const struct spool *sp, int64_t *unix_ms)
+{
+	char path[4096];
+	struct stat st;
+
+	if (sp->n == 0)
+		return false;
+	seq_path(sp, sp->seqs[0], path, sizeof(path));
+	if (stat(path, &st) != 0)
+		return false;
+	*unix_ms = (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
+	return true;
+}
+
 static bool fsync_dir(const char *dir)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -11,11 +11,18 @@
 
 #include "alerts.h"
 #include "command.h"
+#include "http_door.h"
+#include "http_server.h"
 #include "intake.h"
+#include "kannel.h"
 #include "modem.h"
 #include "modem_report.h"
+#include "ops.h"
 #include "outbox.h"
 #include "pipeline.h"
+#include "sms_dlr.h"
+#include "sms_inbound.h"
+#include "util.h"
 
 enum gateway_phase {
 	GATEWAY_RUNNING,
@@ -35,11 +42,19 @@ struct gateway {
 	struct command *command; /* answers coordinators */
 	struct alerts *alerts;   /* alerts to coordinators */
 	struct modem_report *report;
-	struct event *ev_report; /* refreshes sawt.modems' counters */
+	struct event *ev_report;         /* refreshes sawt.modems' counters */
+	struct http_server *http;        /* NULL: [http] listen not set */
+	struct sms_inbound *sms_inbound; /* /sms/inbound */
+	struct sms_dlr *sms_dlr;         /* /sms/dlr */
+	struct kannel *kannel;           /* NULL: [kannel] url not set */
+	struct ops *ops;                 /* /metrics, /healthz */
 	unsigned drain_ticks;
+	int64_t rescan_ms;  /* last rescan asked of the modems, monotonic */
+	bool rescan_wanted; /* one more is due after GATEWAY_RESCAN_MIN_MS */
 };
 
 #define GATEWAY_REPORT_SEC 1
+#define GATEWAY_RESCAN_MIN_MS 1000 /* at most one rescan a second */
 
 /* What a pending acknowledgement needs to find its message again. */
 struct ack_ctx {
@@ -52,9 +67,17 @@ static void inbound_acked(void *arg, enum intake_result result)
 {
 	struct ack_ctx *ctx = arg;
 
-	if (result != INTAKE_FAILED && !modem_mgr_ack(ctx->gw->modems, ctx->modem, ctx->token))
+	/* refused: it stays on the modem, which offers it again later */
+	if (result == INTAKE_FAILED) {
+		if (!modem_mgr_release(ctx->gw->modems, ctx->modem, ctx->token))
+			log_debug(
+				"could not release a message to modem %s; it will be offered "
+				"again",
+				ctx->modem);
+	} else if (!modem_mgr_ack(ctx->gw->modems, ctx->modem, ctx->token)) {
 		log_warn("could not acknowledge a message to modem %s; it will be offered again",
 			 ctx->modem);
+	}
 	if (result == INTAKE_COMMITTED) {
 		outbox_kick(ctx->gw->outbox);
 		command_kick(ctx->gw->command);
@@ -121,16 +144,154 @@ static void on_delivery(const char *modem, int reference, enum frame_delivery st
 	outbox_on_delivery(gw->outbox, modem, reference, status, recipient);
 }
 
+/* The intake can take messages again: the modems offer what it refused,
+ * at once, but not more than once every GATEWAY_RESCAN_MIN_MS. */
+static void intake_room(void *arg)
+{
+	struct gateway *gw = arg;
+	int64_t now = util_mono_ms();
+
+	if (gw->phase != GATEWAY_RUNNING)
+		return;
+	if (now - gw->rescan_ms < GATEWAY_RESCAN_MIN_MS) {
+		gw->rescan_wanted = true;
+		return;
+	}
+	gw->rescan_ms = now;
+	gw->rescan_wanted = false;
+	modem_mgr_rescan(gw->modems);
+}
+
+static size_t intake_held(void *arg)
+{
+	struct gateway *gw = arg;
+
+	return modem_mgr_held(gw->modems);
+}
+
 /* Counters change with every message; the table follows within
  * MODEM_REPORT_MIN_SEC (modem_report throttles). */
 static void report_tick(evutil_socket_t fd, short what, void *arg)
 {
 	struct gateway *gw = arg;
+	struct intake_stats is;
 
 	(void)fd;
 	(void)what;
+	if (gw->rescan_wanted)
+		intake_room(gw);
 	for (size_t i = 0; i < modem_mgr_count(gw->modems); i++)
 		modem_report_status(gw->report, modem_mgr_status_at(gw->modems, i));
+	intake_stats(gw->intake, &is);
+	modem_report_node(gw->report, &is);
+}
+
+/* Kannel's answer to a row the outbox handed it. */
+static void kannel_result(uint64_t id, enum kannel_answer answer, const char *text, void *arg)
+{
+	struct gateway *gw = arg;
+	enum outbox_outcome o = answer == KANNEL_ANSWER_ACCEPTED   ? OUTBOX_SENT
+				: answer == KANNEL_ANSWER_REJECTED ? OUTBOX_REJECTED
+								   : OUTBOX_RETRY;
+
+	outbox_on_sender_result(gw->outbox, id, o, o == OUTBOX_SENT ? NULL : text);
+}
+
+static unsigned kannel_room_cb(void *ctx)
+{
+	return kannel_room(ctx);
+}
+
+static bool kannel_send_cb(void *ctx, uint64_t id, const char *to, const char *body)
+{
+	return kannel_send(ctx, id, to, body);
+}
+
+/*
+ * Kannel's sendsms as the outbox's other sender, when [kannel] url is
+ * set: with outbound = kannel (the default) the modems send nothing.
+ */
+static bool gateway_kannel(struct gateway *gw, struct event_base *base, const struct config *cfg,
+			   char *err, size_t errlen)
+{
+	struct outbox_sender s = {
+		.via = "kannel",
+		.room = kannel_room_cb,
+		.send = kannel_send_cb,
+	};
+
+	gw->kannel = kannel_new(base, cfg, kannel_result, gw, err, errlen);
+	if (gw->kannel == NULL)
+		return err[0] == '\0';
+	s.ctx = gw->kannel;
+	outbox_set_sender(gw->outbox, &s);
+	if (cfg->kannel_outbound == CONFIG_OUTBOUND_KANNEL)
+		outbox_set_modems(gw->outbox, NULL);
+	log_info("replies and alerts leave through Kannel (%s)%s%s", cfg->kannel_url,
+		 cfg->kannel_outbound == CONFIG_OUTBOUND_BOTH ? " and the modems" : "",
+		 cfg->kannel_dlr_url ? ", with delivery reports" : "");
+	return true;
+}
+
+/* A message that came over HTTP was committed: replies may wait. */
+static void http_committed(void *arg)
+{
+	struct gateway *gw = arg;
+
+	outbox_kick(gw->outbox);
+	command_kick(gw->command);
+	alerts_kick(gw->alerts);
+}
+
+/*
+ * /metrics and /healthz over every part of the message path.  With
+ * [kannel] outbound = kannel the modems send nothing.
+ */
+static bool gateway_ops(struct gateway *gw, struct event_base *base, const struct config *cfg,
+			char *err, size_t errlen)
+{
+	struct ops_sources src = {
+		.db = gw->db,
+		.pl = gw->pl,
+		.intake = gw->intake,
+		.outbox = gw->outbox,
+		.modems = gw->modems,
+		.modems_send = gw->kannel == NULL || cfg->kannel_outbound != CONFIG_OUTBOUND_KANNEL,
+		.kannel = gw->kannel,
+		.http = gw->http,
+		.sms_inbound = gw->sms_inbound,
+		.sms_dlr = gw->sms_dlr,
+	};
+
+	gw->ops = ops_new(base, &src);
+	if (gw->ops == NULL || !ops_route(gw->ops, gw->http)) {
+		snprintf(err, errlen, "could not add the HTTP routes /metrics and /healthz");
+		return false;
+	}
+	return true;
+}
+
+/*
+ * The HTTP door, when [http] listen is set, and its routes.  Each
+ * module's route is added here.
+ */
+static bool gateway_http(struct gateway *gw, struct event_base *base, const struct config *cfg,
+			 char *err, size_t errlen)
+{
+	gw->http = http_door_new(base, cfg, err, errlen);
+	if (gw->http == NULL)
+		return err[0] == '\0';
+	gw->sms_inbound = sms_inbound_new(gw->intake, http_committed, gw);
+	if (gw->sms_inbound == NULL || !sms_inbound_route(gw->sms_inbound, gw->http)) {
+		snprintf(err, errlen, "could not add the HTTP route /sms/inbound: out of memory");
+		return false;
+	}
+	gw->sms_dlr = sms_dlr_new(gw->db);
+	if (gw->sms_dlr == NULL || !sms_dlr_route(gw->sms_dlr, gw->http)) {
+		snprintf(err, errlen, "could not add the HTTP route /sms/dlr: out of memory");
+		return false;
+	}
+	return gateway_ops(gw, base, cfg, err, errlen);
 }
 
 static bool gateway_build(struct gateway *gw, struct event_base *base, const struct config *cfg,
@@ -171,7 +332,12 @@ static bool gateway_build(struct gateway *gw, struct event_base *base, const str
 	    gw->ev_report == NULL || gw->alerts == NULL)
 		goto oom;
 	outbox_set_modems(gw->outbox, gw->modems);
-	return true;
+	intake_set_hooks(gw->intake, &(struct intake_hooks){
+					     .room = intake_room, .held = intake_held, .arg = gw });
+	intake_set_spool_warn(gw->intake, cfg->spool_warn_free.bytes, cfg->spool_warn_free.pct);
+	if (!gateway_kannel(gw, base, cfg, err, errlen))
+		return false;
+	return gateway_http(gw, base, cfg, err, errlen);
 oom:
 	snprintf(err, errlen, "out of memory");
 	return false;
@@ -216,6 +382,7 @@ void gateway_on_db_state(struct gateway *gw, enum db_state state)
 	outbox_set_db_ready(gw->outbox, ready && gw->phase == GATEWAY_RUNNING);
 	command_set_db_ready(gw->command, ready && gw->phase == GATEWAY_RUNNING);
 	alerts_set_db_ready(gw->alerts, ready && gw->phase == GATEWAY_RUNNING);
+	ops_set_db_ready(gw->ops, ready && gw->phase == GATEWAY_RUNNING);
 }
 
 void gateway_on_notify(struct gateway *gw, const char *channel, const char *payload)
@@ -228,10 +395,12 @@ void gateway_stop(struct gateway *gw)
 	if (gw->phase != GATEWAY_RUNNING)
 		return;
 	gw->phase = GATEWAY_DRAINING;
+	http_server_stop_listening(gw->http);
 	event_del(gw->ev_report);
 	outbox_stop(gw->outbox);
 	command_stop(gw->command);
 	alerts_stop(gw->alerts);
+	ops_set_db_ready(gw->ops, false);
 	pipeline_flush(gw->pl);
 }
 
@@ -251,7 +420,9 @@ bool gateway_stopped(struct gateway *gw)
 		modem_mgr_stop(gw->modems);
 		return false;
 	case GATEWAY_STOPPING_MODEMS:
-		if (modem_mgr_running(gw->modems) > 0)
+		/* and Kannel answers what it was handed (within [kannel] timeout) */
+		if (modem_mgr_running(gw->modems) > 0 ||
+		    (gw->kannel != NULL && kannel_in_flight(gw->kannel) > 0))
 			return false;
 		gw->phase = GATEWAY_STOPPED;
 		return true;
@@ -266,7 +437,12 @@ void gateway_free(struct gateway *gw)
 		return;
 	if (gw->ev_report)
 		event_free(gw->ev_report);
+	ops_free(gw->ops);
+	sms_inbound_free(gw->sms_inbound); /* before the server frees its requests */
+	sms_dlr_free(gw->sms_dlr);
+	http_server_free(gw->http);
 	modem_mgr_free(gw->modems);
+	kannel_free(gw->kannel);
 	outbox_free(gw->outbox);
 	command_free(gw->command);
 	alerts_free(gw->alerts);

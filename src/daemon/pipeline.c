@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "control.h"
 #include "decide.h"
 #include "decide_json.h"
 #include "ingest.h"
@@ -31,12 +32,17 @@
 struct msg {
 	struct pipeline *pl;
 	pipeline_done_cb cb;
+	pipeline_redo_cb redo_cb; /* instead of cb for a reprocessed message */
 	void *arg;
+	int64_t redo;     /* the inbound row reprocessed; 0: a new message */
 	int64_t t_submit; /* monotonic ms */
 	char dedup[INBOUND_DEDUP_HEX];
 	int station_id;                       /* 0: none */
 	char tally_key[DECIDE_TALLY_KEY_MAX]; /* "" unless an accepted report */
 	bool ignored;
+	uint8_t state;     /* enum decide_state */
+	uint8_t no_reply;  /* enum decide_no_reply */
+	uint8_t form;      /* enum parse_form of a report; PARSE_FORM_NONE */
 	struct inbound in; /* the record (for its fallback record) */
 };
 
@@ -67,10 +73,13 @@ struct pipeline {
 	struct sender_table *senders;
 	enum pipeline_restore restore;
 	struct waiting *wait_head, *wait_tail;
-	struct event *ev_sweep; /* forgets idle senders */
-	struct event *ev_wait;  /* fails messages the registry kept waiting */
+	struct event *ev_sweep;  /* forgets idle senders */
+	struct event *ev_wait;   /* fails messages the registry kept waiting */
+	struct control *control; /* the operator's requests */
 	bool closing;
 	struct pipeline_stats stats;
+	pipeline_stored_fn stored;
+	void *stored_arg;
 };
 
 /* ==== messages ==== */
@@ -80,15 +89,37 @@ static void msg_free(struct msg *m)
 	free(m);
 }
 
-static void msg_done(struct pipeline *pl, struct msg *m, enum pipeline_outcome outcome)
+/* m is done: res (NULL: failed).  A reprocessed message's callback hears
+ * what became of it. */
+static void msg_done_res(struct pipeline *pl, struct msg *m, const struct ingest_result *res)
 {
+	bool stored = res != NULL && res->stored;
+	enum pipeline_redo_outcome redo = PIPELINE_REDONE;
+
 	pl->stats.pending--;
-	if (outcome == PIPELINE_FAILED)
+	if (!stored)
 		pl->stats.failed++;
 	else
 		pl->stats.committed++;
-	m->cb(m->arg, outcome);
+	if (m->redo_cb == NULL) {
+		m->cb(m->arg, stored ? PIPELINE_COMMITTED : PIPELINE_FAILED);
+	} else {
+		if (!stored)
+			redo = PIPELINE_REDO_FAILED;
+		else if (res->recorded_failed)
+			redo = PIPELINE_REDO_ERROR;
+		else if (res->duplicate)
+			redo = PIPELINE_REDO_NOT_DUE;
+		m->redo_cb(m->arg, redo);
+	}
 	msg_free(m);
+}
+
+static void msg_done(struct pipeline *pl, struct msg *m, enum pipeline_outcome outcome)
+{
+	struct ingest_result res = { .stored = outcome == PIPELINE_COMMITTED };
+
+	msg_done_res(pl, m, &res);
 }
 
 /* ==== deciding a message ==== */
@@ -137,11 +168,15 @@ static char *process(struct pipeline *pl, struct msg *m)
 		.senders = pl->senders,
 		.mono_ms = util_mono_ms(),
 		.wall_ms = util_wall_ms(),
+		.redo = m->redo,
 	};
 
 	decide_message(&pl->set, &c, &m->in, &d);
 	log_decision(m, &d);
-	m->ignored = d.no_reply != DECIDE_REPLY;
+	m->ignored = d.no_reply != DECIDE_REPLY && m->redo == 0;
+	m->state = (uint8_t)d.state;
+	m->no_reply = (uint8_t)d.no_reply;
+	m->form = (uint8_t)(decide_is_report(&d) ? d.msg.form : PARSE_FORM_NONE);
 	m->station_id = d.station_id;
 	memcpy(m->tally_key, d.tally_key, sizeof(m->tally_key));
 	return record_json(&d, m->dedup);
@@ -158,11 +193,49 @@ static char *failed_json(const struct msg *m)
 
 /* ==== handing over to the group commit ==== */
 
+/* Tell the stored callback what became of m (see pipeline.h). */
+static void report_stored(struct pipeline *pl, const struct msg *m, const struct ingest_result *res)
+{
+	struct pipeline_stored s = {
+		.transport = m->in.transport,
+		.reprocessed = m->redo != 0,
+		.outcome = "answered",
+		.code = "",
+		.form = "",
+	};
+	const char *why;
+
+	if (pl->stored == NULL || !res->stored)
+		return;
+	if (res->recorded_failed) {
+		s.outcome = "failed";
+		s.code = "internal_error";
+	} else if (res->duplicate) {
+		s.outcome = "duplicate";
+	} else if (res->outcome[0] != '\0') {
+		s.outcome = res->outcome;
+		s.code = res->error_code;
+		if (m->form != PARSE_FORM_NONE)
+			s.form = parse_form_name((enum parse_form)m->form);
+	} else if (res->error_code[0] != '\0') {
+		s.outcome = "rejected";
+		s.code = res->error_code;
+	} else if (m->state == DECIDE_IGNORED) {
+		why = decide_no_reply_code((enum decide_no_reply)m->no_reply);
+		s.outcome = "ignored";
+		s.code = why ? why : "";
+	} else if (m->state == DECIDE_RECEIVED) {
+		s.outcome = "command";
+	}
+	pl->stored(pl->stored_arg, &s);
+}
+
 static void ingest_done(void *arg, const struct ingest_result *res)
 {
 	struct msg *m = arg;
 	struct pipeline *pl = m->pl;
 
+	report_stored(pl, m, res);
 	if (res->stored) {
 		if (res->recorded_failed)
 			pl->stats.internal_errors++;
@@ -173,7 +246,7 @@ static void ingest_done(void *arg, const struct ingest_result *res)
 		if (res->rejected)
 			pl->stats.rejected++;
 	}
-	msg_done(pl, m, res->stored ? PIPELINE_COMMITTED : PIPELINE_FAILED);
+	msg_done_res(pl, m, res);
 }
 
 static char *fallback_json(void *arg)
@@ -258,23 +331,30 @@ static void registry_loaded(void *arg)
 /*
  * What the messages processed in the last hour say about rate limits,
  * PINs and strangers: rate-limited messages, PIN errors, unknown_sender
- * replies that went out, and messages that may have
- * carried a right PIN (parsed again below), in the order they were
- * decided.  processed_at, not received_at: the live rules count when a
- * message is decided, and a spooled message is decided late.
+ * replies that went out, and messages that may have carried a right PIN
+ * (parsed again below), in the order they were decided; and the
+ * operator's unmutes (sawt unmute) among them (the control module then
+ * looks only at later ones).  processed_at, not
+ * received_at: the live rules count when a message is decided, and a
+ * spooled message is decided late (a reprocessed message keeps the time it
+ * was first decided).
  */
 static const char restore_sql[] =
-	"SELECT sender, (extract(epoch FROM clock_timestamp() - processed_at) * 1000)::bigint,"
-	" CASE WHEN no_reply_reason = 'rate_limited' THEN 'rate_limited'"
-	" WHEN error_code = 'unknown_sender' THEN 'unknown_replied'"
-	" ELSE coalesce(error_code, '') END, text"
-	" FROM sawt.inbound_messages"
-	" WHERE processed_at > now() - make_interval(secs => $1::int)"
-	" AND (no_reply_reason = 'rate_limited' OR error_code IN ('bad_pin', 'pin_locked')"
-	" OR (error_code = 'unknown_sender' AND no_reply_reason IS NULL)"
-	" OR (state = 'processed' AND strpos(text, '#') > 0"
-	" AND coalesce(error_code, '') NOT IN ('pin_required', 'unknown_sender')))"
-	" ORDER BY processed_at, id";
+	"SELECT sender, (extract(epoch FROM clock_timestamp() - t) * 1000)::bigint, what, text, o * id"
+	" FROM (SELECT sender, processed_at AS t, 0 AS o, id,"
+	"  CASE WHEN no_reply_reason = 'rate_limited' THEN 'rate_limited'"
+	"  WHEN error_code = 'unknown_sender' THEN 'unknown_replied'"
+	"  ELSE coalesce(error_code, '') END AS what, text"
+	"  FROM sawt.inbound_messages"
+	"  WHERE processed_at > now() - make_interval(secs => $1::int)"
+	"  AND (no_reply_reason = 'rate_limited' OR error_code IN ('bad_pin', 'pin_locked')"
+	"  OR (error_code = 'unknown_sender' AND no_reply_reason IS NULL)"
+	"  OR (state = 'processed' AND strpos(text, '#') > 0"
+	"  AND coalesce(error_code, '') NOT IN ('pin_required', 'unknown_sender')))"
+	" UNION ALL SELECT sender, created_at, 1, id, 'unmuted', ''"
+	"  FROM sawt.operator_requests"
+	"  WHERE kind = 'unmute' AND created_at > now() - make_interval(secs => $1::int)) e"
+	" ORDER BY t, o, id";
 
 /* The event a restored row stands for; false when it says nothing. */
 static bool restore_event(const struct pipeline *pl, const char *what, const char *text,
@@ -290,6 +370,8 @@ static bool restore_event(const struct pipeline *pl, const char *what, const cha
 		*ev = SENDER_EV_PIN_LOCKED;
 	else if (strcmp(what, "unknown_replied") == 0)
 		*ev = SENDER_EV_UNKNOWN_REPLIED;
+	else if (strcmp(what, "unmuted") == 0)
+		*ev = SENDER_EV_UNMUTED;
 	else if (parse_message(text, strlen(text), pl->set.default_lang, &m) &&
 		 (m.has & PARSE_HAS_PIN))
 		*ev = SENDER_EV_PIN_OK;
@@ -310,6 +392,8 @@ static void restore_cb(const struct db_result *res, void *arg)
 
 		log_warn("could not read back rate limits and PIN locks: %s", db_result_error(res));
 		pl->restore = lost ? RESTORE_NONE : RESTORE_DONE;
+		if (!lost)
+			control_start(pl->control);
 		drain_waiting(pl);
 		return;
 	}
@@ -324,10 +408,15 @@ static void restore_cb(const struct db_result *res, void *arg)
 		s = sender_table_get(pl->senders, db_result_value(res, i, 0), at);
 		if (s != NULL)
 			sender_replay(s, &pl->set.rules, ev, at);
+		if (ev == SENDER_EV_UNMUTED)
+			control_unmutes_seen(pl->control,
+					     strtoll(db_result_value(res, i, 4), NULL, 10));
 	}
 	log_info("read back rate limits and PIN locks: %d messages, %zu senders", rows,
 		 sender_table_len(pl->senders) - before);
 	pl->restore = RESTORE_DONE;
+	/* the operator's requests from here on */
+	control_start(pl->control);
 	drain_waiting(pl);
 }
 
@@ -349,6 +438,7 @@ static void restore_senders(struct pipeline *pl)
 	if (!db_query(pl->db, restore_sql, 1, p, restore_cb, pl)) {
 		log_warn("could not read back rate limits and PIN locks: out of memory");
 		pl->restore = RESTORE_DONE;
+		control_start(pl->control);
 	}
 }
 
@@ -444,6 +534,8 @@ static bool make_ingest(struct pipeline *pl)
 		struct ingest_stats is;
 
 		ingest_stats(pl->ingest, &is);
+		if (!db_stats_add(&pl->ingest_past.db, &is.db))
+			log_error("write connections: query latencies with other bounds");
 		pl->ingest_past.batches += is.batches;
 		pl->ingest_past.batch_messages += is.batch_messages;
 		pl->ingest_past.retries += is.retries;
@@ -488,7 +580,8 @@ struct pipeline *pipeline_new(struct event_base *base, struct db *db, const stru
 	pl->reg = registry_new(base, db, cfg);
 	pl->ev_sweep = evtimer_new(base, sweep_cb, pl);
 	pl->ev_wait = evtimer_new(base, wait_cb, pl);
-	if (pl->conninfo == NULL || pl->senders == NULL || pl->reg == NULL ||
+	pl->control = control_new(db, pl);
+	if (pl->control == NULL || pl->conninfo == NULL || pl->senders == NULL || pl->reg == NULL ||
 	    pl->ev_sweep == NULL || pl->ev_wait == NULL || !load_own_numbers(pl, cfg) ||
 	    !make_ingest(pl))
 		goto fail;
@@ -531,6 +624,7 @@ void pipeline_free(struct pipeline *pl)
 	if (pl == NULL)
 		return;
 	pl->closing = true;
+	control_stop(pl->control);
 	while ((w = wait_pop(pl)) != NULL) {
 		msg_done(pl, w->m, PIPELINE_FAILED);
 		free(w);
@@ -540,6 +634,7 @@ void pipeline_free(struct pipeline *pl)
 		event_free(pl->ev_sweep);
 	if (pl->ev_wait)
 		event_free(pl->ev_wait);
+	control_free(pl->control);
 	sender_table_free(pl->senders);
 	registry_free(pl->reg);
 	for (size_t i = 0; pl->own && i < pl->n_own; i++)
@@ -569,17 +664,10 @@ static struct msg *msg_new(struct pipeline *pl, const struct inbound *in, pipeli
 	return m;
 }
 
-bool pipeline_submit(struct pipeline *pl, const struct inbound *in, pipeline_done_cb cb, void *arg)
+/* Take m (decide it, or let it wait for the registry); false when it
+ * cannot be taken now (m is freed). */
+static bool take(struct pipeline *pl, struct msg *m)
 {
-	struct msg *m;
-
-	if (pl->closing || db_get_state(pl->db) != DB_STATE_READY)
-		return false;
-	if (!inbound_valid(in)) {
-		log_warn("refusing a malformed inbound record from \"%s\"", in->source);
-		return false;
-	}
-	m = msg_new(pl, in, cb, arg);
 	if (m == NULL || strlen(m->dedup) != 64)
 		goto fail;
 	if (!is_ready(pl)) {
@@ -591,12 +679,59 @@ bool pipeline_submit(struct pipeline *pl, const struct inbound *in, pipeline_don
 	} else if (!dispatch(pl, m)) {
 		goto fail;
 	}
-	pl->stats.received++;
 	pl->stats.pending++;
 	return true;
 fail:
 	msg_free(m);
 	return false;
+}
+
+/* False when no message can be taken now. */
+static bool can_take(const struct pipeline *pl, const struct inbound *in)
+{
+	if (pl->closing || db_get_state(pl->db) != DB_STATE_READY)
+		return false;
+	if (!inbound_valid(in)) {
+		log_warn("refusing a malformed inbound record from \"%s\"", in->source);
+		return false;
+	}
+	return true;
+}
+
+bool pipeline_submit(struct pipeline *pl, const struct inbound *in, pipeline_done_cb cb, void *arg)
+{
+	if (!can_take(pl, in) || !take(pl, msg_new(pl, in, cb, arg)))
+		return false;
+	pl->stats.received++;
+	return true;
+}
+
+bool pipeline_reprocess(struct pipeline *pl, const struct inbound *in, int64_t inbound_id,
+			pipeline_redo_cb cb, void *arg)
+{
+	struct msg *m;
+
+	if (inbound_id <= 0 || !can_take(pl, in))
+		return false;
+	m = msg_new(pl, in, NULL, arg);
+	if (m != NULL) {
+		m->redo = inbound_id;
+		m->redo_cb = cb;
+	}
+	return take(pl, m);
+}
+
+void pipeline_unmute(struct pipeline *pl, const char *sender, int64_t ago_ms)
+{
+	struct sender *s = sender_table_find(pl->senders, sender);
+
+	if (s != NULL)
+		sender_unmute(s, &pl->set.rules, util_mono_ms() - ago_ms);
+}
+
+const char *pipeline_node(const struct pipeline *pl)
+{
+	return pl->opt.node ? pl->opt.node : "";
 }
 
 void pipeline_flush(struct pipeline *pl)
@@ -610,11 +745,13 @@ void pipeline_on_db_state(struct pipeline *pl, enum db_state state)
 	ingest_on_db_state(pl->ingest, state);
 	if (state == DB_STATE_READY)
 		restore_senders(pl);
+	control_on_db_state(pl->control, state);
 }
 
 void pipeline_on_notify(struct pipeline *pl, const char *channel, const char *payload)
 {
 	registry_on_notify(pl->reg, channel, payload);
+	control_on_notify(pl->control, channel, payload);
 }
 
 bool pipeline_ready(const struct pipeline *pl)
@@ -641,4 +778,14 @@ void pipeline_stats(const struct pipeline *pl, struct pipeline_stats *out)
 	out->retries = pl->ingest_past.retries + is.retries;
 	out->in_flight = is.in_flight;
 	out->lanes_ready = is.lanes_ready;
+	out->lanes = is.lanes;
+	out->write_db = pl->ingest_past.db;
+	if (!db_stats_add(&out->write_db, &is.db))
+		log_error("write connections: query latencies with other bounds");
+}
+
+void pipeline_set_stored_cb(struct pipeline *pl, pipeline_stored_fn fn, void *arg)
+{
+	pl->stored = fn;
+	pl->stored_arg = arg;
 }

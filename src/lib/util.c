@@ -21,6 +21,14 @@ int64_t util_mono_ms(void)
 	return clock_ms(CLOCK_MONOTONIC);
 }
 
+int64_t util_mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 int64_t util_wall_ms(void)
 {
 	return clock_ms(CLOCK_REALTIME);
@@ -69,4 +77,13 @@ char *util_hex(char *out, const void *data, size_t n)
 	}
 	out[2 * n] = '\0';
 	return out;
+}
+
+int util_hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+		return (c | 0x20) - 'a' + 10;
+	return -1;
 }

@@ -29,8 +29,9 @@ struct db_query {
 	void *arg;
 	int nparams;
 	char *sql;
-	char **params; /* nparams entries, NULL = SQL NULL */
-	PGresult *res; /* first result, kept until the query ends */
+	char **params;   /* nparams entries, NULL = SQL NULL */
+	PGresult *res;   /* first result, kept until the query ends */
+	int64_t sent_us; /* when it was sent (util_mono_us()) */
 };
 
 struct db_result {
@@ -62,6 +63,7 @@ struct db {
 	void *state_arg;
 	db_notify_cb notify_cb;
 	void *notify_arg;
+	struct db_stats stats;
 };
 
 static void db_connect_begin(struct db *db);
@@ -165,12 +167,21 @@ static void strip_newline(char *s)
 	s[o] = '\0';
 }
 
-/* Deliver q's outcome to its callback and free q. */
-static void query_finish(struct db_query *q, const char *error, const char *sqlstate)
+/*
+ * Deliver q's outcome to its callback and free q: its result (error NULL),
+ * or error with sqlstate when it got no answer.  Counted in db's stats.
+ */
+static void query_finish(struct db *db, struct db_query *q, const char *error, const char *sqlstate)
 {
 	struct db_result r = { .res = q->res, .error = "", .sqlstate = "" };
 	char buf[1024];
 
+	if (error != NULL) {
+		db->stats.unanswered++;
+	} else {
+		db->stats.answered++;
+		metrics_hist_observe(&db->stats.latency, (util_mono_us() - q->sent_us) / 1e6);
+	}
 	if (error != NULL) {
 		r.res = NULL;
 		r.error = error;
@@ -191,6 +202,8 @@ static void query_finish(struct db_query *q, const char *error, const char *sqls
 			r.sqlstate = code ? code : "XX000";
 		}
 	}
+	if (error == NULL && r.error[0] != '\0')
+		db->stats.errors++;
 	if (q->cb)
 		q->cb(&r, q->arg);
 	query_free(q);
@@ -306,7 +319,7 @@ static void db_fail_in_flight(struct db *db, const char *why)
 	struct db_query *q;
 
 	while ((q = qlist_pop(&db->in_flight)) != NULL)
-		query_finish(q, why, "08006");
+		query_finish(db, q, why, "08006");
 }
 
 /* The connection failed or broke: fail what was sent, retry later. */
@@ -316,13 +329,16 @@ static void db_lost(struct db *db, const char *why)
 
 	snprintf(msg, sizeof(msg), "%s", why && why[0] ? why : "connection lost");
 	strip_newline(msg);
-	if (db->state == DB_STATE_READY)
+	if (db->state == DB_STATE_READY) {
+		db->stats.lost++;
 		log_warn(
 			"lost connection to the database: %s; %zu queries in flight failed, %zu queued",
 			msg, db->in_flight.len, db->waiting.len);
-	else
+	} else {
+		db->stats.connect_failures++;
 		log_warn("could not connect to the database: %s; retrying in %.2f s", msg,
 			 db->backoff_ms / 1000.0);
+	}
 	db_close_conn(db);
 	db_fail_in_flight(db, "connection to the database was lost");
 	if (db->state != DB_STATE_CLOSED)
@@ -450,7 +466,7 @@ static bool db_take_result(struct db *db)
 	}
 	if (res == NULL) {
 		q = qlist_pop(&db->in_flight);
-		query_finish(q, NULL, NULL);
+		query_finish(db, q, NULL, NULL);
 		return db->state == DB_STATE_READY;
 	}
 	if (q->res == NULL)
@@ -493,6 +509,7 @@ static void db_pump(struct db *db)
 			db_lost(db, PQerrorMessage(db->conn));
 			return;
 		}
+		q->sent_us = util_mono_us();
 		qlist_push(&db->in_flight, qlist_pop(&db->waiting));
 	}
 	db_flush(db);
@@ -517,6 +534,7 @@ static void db_connected(struct db *db)
 		 db->was_connected ? "reconnected to" : "connected to", PQserverVersion(db->conn),
 		 db->waiting.len);
 	db->was_connected = true;
+	db->stats.connects++;
 	db->backoff_ms = DB_BACKOFF_MIN_MS;
 	db_set_state(db, DB_STATE_READY);
 	db_pump(db);
@@ -534,7 +552,8 @@ struct db *db_new(struct event_base *base, const char *conninfo)
 	db->conninfo = strdup(conninfo);
 	db->ev_timer = evtimer_new(base, db_timer_cb, db);
 	db->backoff_ms = DB_BACKOFF_MIN_MS;
-	if (db->conninfo == NULL || db->ev_timer == NULL) {
+	if (!metrics_hist_init(&db->stats.latency, metrics_latency_le, metrics_latency_n) ||
+	    db->conninfo == NULL || db->ev_timer == NULL) {
 		db_free(db);
 		return NULL;
 	}
@@ -608,12 +627,28 @@ size_t db_pending(const struct db *db)
 	return db->waiting.len + db->in_flight.len;
 }
 
+void db_get_stats(const struct db *db, struct db_stats *out)
+{
+	*out = db->stats;
+}
+
+bool db_stats_add(struct db_stats *into, const struct db_stats *from)
+{
+	into->answered += from->answered;
+	into->errors += from->errors;
+	into->unanswered += from->unanswered;
+	into->connects += from->connects;
+	into->lost += from->lost;
+	into->connect_failures += from->connect_failures;
+	return metrics_hist_merge(&into->latency, &from->latency);
+}
+
 void db_fail_queued(struct db *db, const char *why)
 {
 	struct db_query *q;
 
 	while ((q = qlist_pop(&db->waiting)) != NULL)
-		query_finish(q, why, "08006");
+		query_finish(db, q, why, "08006");
 }
 
 /* Append key='value' to buf, quoting as libpq's conninfo requires. */
@@ -635,7 +670,7 @@ static void conninfo_add(char *buf, size_t n, const char *key, const char *value
 
 char *db_conninfo(const struct config *cfg)
 {
-	char buf[4096] = "";
+	char buf[4096] = "", port[8];
 	char *sock;
 
 	if (cfg->db_url != NULL)
@@ -644,7 +679,7 @@ char *db_conninfo(const struct config *cfg)
 	if (sock == NULL)
 		return NULL;
 	conninfo_add(buf, sizeof(buf), "host", sock);
-	conninfo_add(buf, sizeof(buf), "port", PGEMBED_PORT);
+	conninfo_add(buf, sizeof(buf), "port", pgembed_port(cfg, port, sizeof(port)));
 	conninfo_add(buf, sizeof(buf), "user", PGEMBED_USER);
 	conninfo_add(buf, sizeof(buf), "dbname", PGEMBED_DBNAME);
 	free(sock);

@@ -106,7 +106,7 @@ static void item_done(struct item *it, const struct ingest_result *res)
 
 static void item_fail(struct item *it)
 {
-	struct ingest_result res = { .stored = false };
+	struct ingest_result res = { .stored = false, .outcome = "", .error_code = "" };
 
 	item_done(it, &res);
 }
@@ -415,7 +415,9 @@ static void batch_ok(struct lane *l, struct batch *b, const struct db_result *re
 		st->batch_largest = b->n;
 	for (int r = 0; r < db_result_rows(res); r++) {
 		unsigned seq = (unsigned)strtoul(db_result_value(res, r, 0), NULL, 10);
-		struct ingest_result out = { .stored = true };
+		struct ingest_result out = { .stored = true,
+					     .outcome = db_result_value(res, r, 3),
+					     .error_code = db_result_value(res, r, 4) };
 
 		if (seq >= b->n || b->items[seq] == NULL)
 			continue;
@@ -426,7 +428,7 @@ static void batch_ok(struct lane *l, struct batch *b, const struct db_result *re
 		b->items[seq] = NULL;
 	}
 	for (unsigned i = 0; i < b->n; i++) {
-		struct ingest_result out = { .stored = true };
+		struct ingest_result out = { .stored = true, .outcome = "", .error_code = "" };
 
 		if (b->items[i] == NULL)
 			continue;
@@ -703,8 +705,18 @@ void ingest_stats(const struct ingest *ing, struct ingest_stats *out)
 {
 	*out = ing->stats;
 	out->lanes_ready = 0;
-	for (unsigned i = 0; i < ing->n_lanes; i++)
+	out->lanes = ing->n_lanes;
+	memset(&out->db, 0, sizeof(out->db));
+	for (unsigned i = 0; i < ing->n_lanes; i++) {
 		if (ing->lanes[i].mode == LANE_ACTIVE &&
 		    db_get_state(ing->lanes[i].db) == DB_STATE_READY)
 			out->lanes_ready++;
+		if (ing->lanes[i].own) {
+			struct db_stats st;
+
+			db_get_stats(ing->lanes[i].db, &st);
+			if (!db_stats_add(&out->db, &st))
+				log_error("ingest lane %u: query latencies with other bounds", i);
+		}
+	}
 }

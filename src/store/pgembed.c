@@ -30,6 +30,9 @@ struct pgembed {
 	char *log_file;   /* STATE/pg/postgres.log */
 	char *bindir_cfg; /* configured pg_bindir or NULL */
 	char *bindir;     /* found at start */
+	char port[8];     /* PGEMBED_PORT, or [database] listen's */
+	char *listen;     /* listen_addresses: [database] listen's host, "" none */
+	char *group;      /* [database] analyst_group or NULL */
 	bool as_other;    /* run programs as uid/gid below */
 	uid_t uid;
 	gid_t gid;
@@ -45,6 +48,34 @@ static char *path_join(const char *a, const char *b)
 	if (p)
 		snprintf(p, n, "%s/%s", a, b);
 	return p;
+}
+
+/* [database] listen's port into port (PGEMBED_PORT when unset) and its
+ * host, without IPv6 brackets, into host (may be NULL). */
+static void listen_parts(const struct config *cfg, char *port, size_t portlen, char *host,
+			 size_t hostlen)
+{
+	const char *l = cfg->db_listen, *colon = l ? strrchr(l, ':') : NULL;
+	size_t n;
+
+	snprintf(port, portlen, "%s", colon ? colon + 1 : PGEMBED_PORT);
+	if (host == NULL)
+		return;
+	host[0] = '\0';
+	if (colon == NULL)
+		return;
+	n = (size_t)(colon - l);
+	if (n >= 2 && l[0] == '[' && l[n - 1] == ']') {
+		l++;
+		n -= 2;
+	}
+	snprintf(host, hostlen, "%.*s", (int)n, l);
+}
+
+const char *pgembed_port(const struct config *cfg, char *buf, size_t n)
+{
+	listen_parts(cfg, buf, n, NULL, 0);
+	return buf;
 }
 
 char *pgembed_socket_dir(const struct config *cfg)
@@ -125,8 +156,14 @@ struct pgembed *pgembed_new(const struct config *cfg)
 	pg->run_dir = pg->pg_dir ? path_join(pg->pg_dir, "run") : NULL;
 	pg->log_file = pg->pg_dir ? path_join(pg->pg_dir, "postgres.log") : NULL;
 	pg->bindir_cfg = cfg->pg_bindir ? strdup(cfg->pg_bindir) : NULL;
+	pg->listen = calloc(1, cfg->db_listen ? strlen(cfg->db_listen) + 1 : 1);
+	if (pg->listen)
+		listen_parts(cfg, pg->port, sizeof(pg->port), pg->listen,
+			     cfg->db_listen ? strlen(cfg->db_listen) + 1 : 1);
+	pg->group = cfg->db_analyst_group ? strdup(cfg->db_analyst_group) : NULL;
 	if (!pg->state_dir || !pg->data_dir || !pg->run_dir || !pg->log_file ||
-	    (cfg->pg_bindir && !pg->bindir_cfg)) {
+	    (cfg->pg_bindir && !pg->bindir_cfg) || !pg->listen ||
+	    (cfg->db_analyst_group && !pg->group)) {
 		pgembed_free(pg);
 		return NULL;
 	}
@@ -144,6 +181,8 @@ void pgembed_free(struct pgembed *pg)
 	free(pg->log_file);
 	free(pg->bindir_cfg);
 	free(pg->bindir);
+	free(pg->listen);
+	free(pg->group);
 	free(pg);
 }
 
@@ -388,22 +427,21 @@ static bool pg_initdb(struct pgembed *pg, char *err, size_t n)
 	return true;
 }
 
-/* Write data/sawt_embedded.conf: Unix socket in run/, no TCP. */
-static bool pg_write_settings(struct pgembed *pg, char *err, size_t n)
+/* Write file name of the data directory with text, owned by the cluster
+ * user. */
+static bool write_data_file(struct pgembed *pg, const char *name, const char *text, char *err,
+			    size_t n)
 {
 	char path[4096];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/sawt_embedded.conf", pg->data_dir);
+	snprintf(path, sizeof(path), "%s/%s", pg->data_dir, name);
 	f = fopen(path, "w");
 	if (f == NULL) {
 		util_seterr(err, n, "could not open file \"%s\": %s", path, strerror(errno));
 		return false;
 	}
-	fprintf(f, "listen_addresses = ''\nport = %s\nunix_socket_directories = '", PGEMBED_PORT);
-	for (const char *p = pg->run_dir; *p; p++)
-		fputs(*p == '\'' ? "''" : (char[]){ *p, 0 }, f);
-	fprintf(f, "'\nunix_socket_permissions = 0700\nmax_connections = 50\n");
+	fputs(text, f);
 	if (fclose(f) != 0) {
 		util_seterr(err, n, "could not write file \"%s\": %s", path, strerror(errno));
 		return false;
@@ -415,11 +453,114 @@ static bool pg_write_settings(struct pgembed *pg, char *err, size_t n)
 	return true;
 }
 
+/* s with single quotes doubled, for a postgresql.conf string, into buf. */
+static const char *conf_quote(const char *s, char *buf, size_t n)
+{
+	size_t o = 0;
+
+	for (; *s && o + 2 < n; s++) {
+		if (*s == '\'')
+			buf[o++] = '\'';
+		buf[o++] = *s;
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+/*
+ * Write data/sawt_embedded.conf: the Unix socket in run/ (reachable by
+ * [database] analyst_group when set), TCP only when [database] listen is
+ * set, passwords stored as SCRAM.
+ */
+static bool pg_write_conf(struct pgembed *pg, char *err, size_t n)
+{
+	char text[8192], dir[4096], host[512], group[256];
+
+	snprintf(text, sizeof(text),
+		 "# written by sawtd at every start (src/store/pgembed.c): edits are lost\n"
+		 "listen_addresses = '%s'\n"
+		 "port = %s\n"
+		 "unix_socket_directories = '%s'\n"
+		 "unix_socket_group = '%s'\n"
+		 "unix_socket_permissions = %s\n"
+		 "password_encryption = 'scram-sha-256'\n"
+		 "max_connections = 50\n",
+		 conf_quote(pg->listen, host, sizeof(host)), pg->port,
+		 conf_quote(pg->run_dir, dir, sizeof(dir)),
+		 conf_quote(pg->group ? pg->group : "", group, sizeof(group)),
+		 pg->group ? "0770" : "0700");
+	return write_data_file(pg, "sawt_embedded.conf", text, err, n);
+}
+
+/* The name of the user with uid, into buf; false when it has none. */
+static bool user_name(uid_t uid, char *buf, size_t n)
+{
+	struct passwd *pw = getpwuid(uid);
+
+	if (pw == NULL)
+		return false;
+	snprintf(buf, n, "%s", pw->pw_name);
+	return true;
+}
+
+/*
+ * Write data/pg_hba.conf and data/pg_ident.conf (replacing initdb's, which
+ * trust every local connection): the daemon's own role PGEMBED_USER only by
+ * peer authentication from the system users who run sawtd, own the
+ * cluster or are root (map "sawtd"), never over TCP; every other role by
+ * password (scram-sha-256), over the socket and, when [database] listen is
+ * set, over TCP.
+ */
+static bool pg_write_auth(struct pgembed *pg, char *err, size_t n)
+{
+	char hba[2048], ident[1024], me[256], owner[256];
+	size_t used;
+
+	snprintf(hba, sizeof(hba),
+		 "# written by sawtd at every start (src/store/pgembed.c): edits are lost.\n"
+		 "# The daemon's role by peer authentication only; analysts' roles by\n"
+		 "# password (docs/analysts.md).\n"
+		 "# TYPE  DATABASE  USER  ADDRESS  METHOD\n"
+		 "local   all       %s           peer map=sawtd\n"
+		 "host    all       %s  all      reject\n"
+		 "local   all       all            scram-sha-256\n"
+		 "host    all       all   all      scram-sha-256\n",
+		 PGEMBED_USER, PGEMBED_USER);
+	used = (size_t)snprintf(ident, sizeof(ident),
+				"# written by sawtd at every start (src/store/pgembed.c): the "
+				"system users who may be role %s\n"
+				"# MAPNAME  SYSTEM-USERNAME  PG-USERNAME\n"
+				"sawtd      root             %s\n",
+				PGEMBED_USER, PGEMBED_USER);
+	if (!user_name(pg->as_other ? pg->uid : geteuid(), owner, sizeof(owner)))
+		owner[0] = '\0';
+	if (!user_name(geteuid(), me, sizeof(me))) {
+		log_warn(
+			"the user id %ld running sawtd has no name: only root and the cluster's "
+			"owner may connect to the embedded database as \"%s\"",
+			(long)geteuid(), PGEMBED_USER);
+		me[0] = '\0';
+	}
+	if (owner[0] && strcmp(owner, "root") != 0 && used < sizeof(ident))
+		used += (size_t)snprintf(ident + used, sizeof(ident) - used, "sawtd      %s  %s\n",
+					 owner, PGEMBED_USER);
+	if (me[0] && strcmp(me, "root") != 0 && strcmp(me, owner) != 0 && used < sizeof(ident))
+		snprintf(ident + used, sizeof(ident) - used, "sawtd      %s  %s\n", me,
+			 PGEMBED_USER);
+	return write_data_file(pg, "pg_hba.conf", hba, err, n) &&
+	       write_data_file(pg, "pg_ident.conf", ident, err, n);
+}
+
+static bool pg_write_settings(struct pgembed *pg, char *err, size_t n)
+{
+	return pg_write_conf(pg, err, n) && pg_write_auth(pg, err, n);
+}
+
 /* Connect to the maintenance database and create ours if missing. */
 static bool pg_create_database(struct pgembed *pg, char *err, size_t n)
 {
 	const char *keys[] = { "host", "port", "user", "dbname", NULL };
-	const char *vals[] = { pg->run_dir, PGEMBED_PORT, PGEMBED_USER, "postgres", NULL };
+	const char *vals[] = { pg->run_dir, pg->port, PGEMBED_USER, "postgres", NULL };
 	const char *check[] = { PGEMBED_DBNAME };
 	PGconn *conn = db_connect_blocking_params(keys, vals, err, n);
 	PGresult *res = NULL;
@@ -451,15 +592,37 @@ out:
 	return ok;
 }
 
+/*
+ * STATE, STATE/pg and STATE/pg/run.  With [database] analyst_group the
+ * group's members may pass through STATE and STATE/pg (mode 0711: no
+ * listing) and enter run/ (group analyst_group, mode 0750), where the
+ * socket is theirs too (unix_socket_group); else run/ is the cluster
+ * user's alone.
+ */
 static bool pg_prepare_dirs(struct pgembed *pg, char *err, size_t n)
 {
-	if (!make_parents(pg->state_dir, err, n) ||
-	    !make_dir(pg, pg->state_dir, pg->as_other ? 0711 : 0750, false, err, n) ||
-	    !make_dir(pg, pg->pg_dir, 0700, true, err, n) ||
-	    !make_dir(pg, pg->run_dir, 0700, true, err, n))
+	bool pass = pg->as_other || pg->group != NULL;
+	struct group *gr = pg->group ? getgrnam(pg->group) : NULL;
+	gid_t gid = gr ? gr->gr_gid : pg->as_other ? pg->gid : getegid();
+
+	if (pg->group != NULL && gr == NULL) {
+		util_seterr(err, n, "group \"%s\" ([database] analyst_group) does not exist",
+			    pg->group);
 		return false;
-	if (pg->as_other && chmod(pg->state_dir, 0711) != 0) {
+	}
+	if (!make_parents(pg->state_dir, err, n) ||
+	    !make_dir(pg, pg->state_dir, pass ? 0711 : 0750, false, err, n) ||
+	    !make_dir(pg, pg->pg_dir, pg->group ? 0711 : 0700, true, err, n) ||
+	    !make_dir(pg, pg->run_dir, pg->group ? 0750 : 0700, true, err, n))
+		return false;
+	if (pass && chmod(pg->state_dir, 0711) != 0) {
 		util_seterr(err, n, "could not change mode of \"%s\": %s", pg->state_dir,
+			    strerror(errno));
+		return false;
+	}
+	if (chown(pg->run_dir, (uid_t)-1, gid) != 0) {
+		util_seterr(err, n, "could not change the group of \"%s\" to \"%s\": %s",
+			    pg->run_dir, pg->group ? pg->group : "the cluster user's",
 			    strerror(errno));
 		return false;
 	}
@@ -469,6 +632,7 @@ static bool pg_prepare_dirs(struct pgembed *pg, char *err, size_t n)
 bool pgembed_start(struct pgembed *pg, char *err, size_t n)
 {
 	const char *status_args[] = { "status", "-D", pg->data_dir, NULL };
+	const char *reload_args[] = { "reload", "-D", pg->data_dir, NULL };
 	const char *start_args[] = { "start",      "-w", "-t",         "120", "-D",
 				     pg->data_dir, "-l", pg->log_file, NULL };
 
@@ -491,6 +655,10 @@ bool pgembed_start(struct pgembed *pg, char *err, size_t n)
 		return false;
 	if (run_prog(pg, "pg_ctl", status_args, "/dev/null") == 0) {
 		log_info("reusing the embedded PostgreSQL already running in \"%s\"", pg->data_dir);
+		/* the authentication files just written */
+		if (run_prog(pg, "pg_ctl", reload_args, pg->log_file) != 0)
+			log_warn("could not reload the embedded PostgreSQL's settings; see \"%s\"",
+				 pg->log_file);
 	} else {
 		log_info("starting the embedded PostgreSQL in \"%s\" (%s)", pg->data_dir,
 			 pg->bindir);

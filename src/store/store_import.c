@@ -113,8 +113,8 @@ struct id_entry {
 
 struct area_entry {
 	int id;
-	int parent; /* 0 for a root */
-	const char *name;
+	int parent;         /* 0 for a root */
+	const char *folded; /* its name, sawt.fold_name() */
 };
 
 /* Areas created or found while importing stations. */
@@ -372,8 +372,9 @@ static bool load_areas(struct store *s)
 
 	s->area_res = PQexecParams(
 		s->conn,
-		"SELECT id, COALESCE(parent_id, 0), name FROM sawt.areas WHERE election_id = $1", 1,
-		NULL, params, NULL, NULL, 0);
+		"SELECT id, COALESCE(parent_id, 0), sawt.fold_name(name) FROM sawt.areas"
+		" WHERE election_id = $1",
+		1, NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(s->area_res) != PGRES_TUPLES_OK) {
 		db_error(s, s->area_res);
 		return false;
@@ -387,21 +388,44 @@ static bool load_areas(struct store *s)
 	for (int i = 0; i < rows; i++) {
 		s->areas[i].id = atoi(PQgetvalue(s->area_res, i, 0));
 		s->areas[i].parent = atoi(PQgetvalue(s->area_res, i, 1));
-		s->areas[i].name = PQgetvalue(s->area_res, i, 2);
+		s->areas[i].folded = PQgetvalue(s->area_res, i, 2);
 	}
 	s->n_areas = (size_t)rows;
 	return true;
 }
 
-/* The area called name under parent (-1: anywhere); *n gets the matches. */
-static int find_area(const struct store *s, const char *name, int parent, size_t *n)
+/*
+ * name folded the way area names are matched (sawt.fold_name(): hamzas,
+ * ة/ه, accents, case, punctuation), into buf; false after a database error.
+ */
+static bool fold_name(struct store *s, const char *name, char *buf, size_t n)
 {
+	const char *params[1] = { name };
+	PGresult *res =
+		PQexecParams(s->conn, "SELECT sawt.fold_name($1)", 1, NULL, params, NULL, NULL, 0);
+	bool ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
+
+	if (ok)
+		snprintf(buf, n, "%s", PQgetvalue(res, 0, 0));
+	else
+		db_error(s, res);
+	PQclear(res);
+	return ok;
+}
+
+/* The area called name under parent (-1: anywhere), names compared
+ * folded; *n gets the matches, -2 after a database error. */
+static int find_area(struct store *s, const char *name, int parent, size_t *n)
+{
+	char folded[1024];
 	int id = -1;
 
 	*n = 0;
+	if (!fold_name(s, name, folded, sizeof(folded)))
+		return -2;
 	for (size_t i = 0; i < s->n_areas; i++) {
 		if ((parent >= 0 && s->areas[i].parent != parent) ||
-		    strcmp(s->areas[i].name, name) != 0)
+		    strcmp(s->areas[i].folded, folded) != 0)
 			continue;
 		id = s->areas[i].id;
 		(*n)++;
@@ -409,8 +433,9 @@ static int find_area(const struct store *s, const char *name, int parent, size_t
 	return id;
 }
 
-/* Walk "Region/District" (or "Region > District") from the roots. */
-static int resolve_path(const struct store *s, const char *ref)
+/* Walk "Region/District" (or "Region > District") from the roots; -2
+ * after a database error. */
+static int resolve_path(struct store *s, const char *ref)
 {
 	char buf[1024], *save = NULL, *part;
 	int parent = 0;
@@ -425,6 +450,8 @@ static int resolve_path(const struct store *s, const char *ref)
 		while (end > part && (end[-1] == ' ' || end[-1] == '\t'))
 			*--end = '\0';
 		parent = find_area(s, part, parent, &n);
+		if (parent == -2)
+			return -2;
 		if (n != 1)
 			return -1;
 	}
@@ -437,10 +464,12 @@ static int resolve_area(struct store *s, const char *ref, bool *bad)
 	size_t n;
 	int id = find_area(s, ref, -1, &n);
 
+	if (id == -2)
+		return -1;
 	if (n == 1)
 		return id;
-	if (n == 0 && strpbrk(ref, "/>") != NULL && (id = resolve_path(s, ref)) > 0)
-		return id;
+	if (n == 0 && strpbrk(ref, "/>") != NULL && (id = resolve_path(s, ref)) != -1)
+		return id == -2 ? -1 : id;
 	*bad = true;
 	if (n > 1)
 		return row_error(s,
@@ -772,7 +801,9 @@ enum store_import_result store_import_run(const char *conninfo, struct registry_
 
 	memset(sum, 0, sizeof(*sum));
 	err[0] = '\0';
-	if (registry_import_n_errors(imp) > 0)
+	/* bad rows alone: the good ones are still checked against the
+	 * database (and rolled back), so both kinds are listed at once */
+	if (registry_import_n_errors(imp) > 0 && !registry_import_rows_checkable(imp))
 		return STORE_IMPORT_BAD_ROWS;
 	sum->rows = registry_import_n_rows(imp);
 	if (!connect_db(&s, conninfo))

@@ -28,6 +28,11 @@ struct store_status_rows {
 	PGresult *res;
 };
 
+/* sawt.reprocessable(state, no_reply_reason) of migrations/0013, written
+ * out: analysts may run sawt status, and may not call sawt's functions. */
+#define REPROCESSABLE \
+	"((state = 'ignored' AND no_reply_reason = 'rate_limited') OR state = 'failed')"
+
 /* Regions before their districts: (depth > 0, region, depth, area). */
 #define TREE_ORDER "(depth > 0), COALESCE(parent, area), depth, area"
 #define FORM_ORDER "array_position(ARRAY['open','turnout','close','results'], form)"
@@ -71,7 +76,8 @@ static const char *const queries[STORE_STATUS_N_QUERIES] = {
 		" GROUP BY severity ORDER BY " SEVERITY_ORDER,
 	[STORE_STATUS_CHECKS] =
 		"WITH m AS MATERIALIZED ("
-		"  SELECT flags, superseded, outcome, error_code, no_reply_reason, election"
+		"  SELECT flags, superseded, outcome, error_code, no_reply_reason, election,"
+		"  state"
 		"  FROM analytics.message_log"
 		"  WHERE (election = $1 OR election IS NULL) AND $2 >= 0)"
 		" (SELECT 'flag', f, count(*) FROM m, unnest(m.flags) f"
@@ -83,6 +89,11 @@ static const char *const queries[STORE_STATUS_N_QUERIES] = {
 		" UNION ALL"
 		" (SELECT 'no_reply', no_reply_reason, count(*) FROM m"
 		"  WHERE no_reply_reason IS NOT NULL GROUP BY no_reply_reason)"
+		" UNION ALL"
+		" (SELECT 'unprocessed', CASE WHEN state = 'failed' THEN 'failed'"
+		"  ELSE no_reply_reason END, count(*) FROM m"
+		"  WHERE " REPROCESSABLE
+		" GROUP BY 2)"
 		" ORDER BY 1 DESC, 3 DESC, 2",
 	[STORE_STATUS_CONFLICT_STATIONS] =
 		"SELECT source, string_agg(station_code, ' '"
@@ -91,9 +102,13 @@ static const char *const queries[STORE_STATUS_N_QUERIES] = {
 		" WHERE election = $1 AND conflict AND $2 >= 0 GROUP BY source",
 	[STORE_STATUS_MODEMS] =
 		"SELECT name, node, state, signal_percent, operator, sent, received,"
-		" send_failures, restarts, to_char(last_seen_at, 'HH24:MI:SS'), last_error"
+		" send_failures, restarts, to_char(last_seen_at, 'HH24:MI:SS'), last_error, held"
 		" FROM sawt.modems WHERE $1::text IS NOT NULL AND $2 >= 0"
 		" ORDER BY node, name",
+	[STORE_STATUS_NODES] =
+		"SELECT node, spool_messages, spool_free_bytes, spool_total_bytes, spool_low,"
+		" refusing, held_on_source, to_char(updated_at, 'HH24:MI:SS')"
+		" FROM sawt.nodes WHERE $1::text IS NOT NULL AND $2 >= 0 ORDER BY node",
 	[STORE_STATUS_ALERTS] =
 		"SELECT alert_id, to_char(created_at, 'HH24:MI'), severity, rule, station_code,"
 		" COALESCE(routed_to, area), coordinators, sent, held, escalations"
@@ -109,7 +124,8 @@ static const char *const queries[STORE_STATUS_N_QUERIES] = {
 
 static bool guarded_query(enum store_status_query q)
 {
-	return q == STORE_STATUS_MODEMS || q == STORE_STATUS_ALERT_DISPATCHER;
+	return q == STORE_STATUS_MODEMS || q == STORE_STATUS_NODES ||
+	       q == STORE_STATUS_ALERT_DISPATCHER;
 }
 
 static const char *primary_message(const PGresult *res, const PGconn *conn)

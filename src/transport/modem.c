@@ -70,6 +70,8 @@ void modem_options_init(struct modem_options *o)
 		.backoff_min_ms = 1000,
 		.backoff_max_ms = 60000,
 		.stop_timeout_ms = 10000,
+		.reoffer_min_ms = 1000,
+		.reoffer_max_ms = 60000,
 	};
 }
 
@@ -276,6 +278,7 @@ static void worker_exited(struct slot *s, int status)
 	close_channel(s);
 	s->pid = 0;
 	s->st.pid = 0;
+	s->st.held = 0; /* still on the modem: the next worker offers them */
 	s->kill_at = 0;
 	if (m->stopping) {
 		set_state(s, MODEM_STATE_STOPPED);
@@ -389,6 +392,15 @@ static void on_sent(struct slot *s, const struct frame_sent *f)
 			      f->parts, f->reference, f->error, m->cb.arg);
 }
 
+static void on_held(struct slot *s, const struct frame_held *f)
+{
+	if (f->messages == s->st.held)
+		return;
+	log_debug("modem \"%s\": %u refused message(s) held", s->st.name, f->messages);
+	s->st.held = f->messages;
+	notify(s);
+}
+
 static void on_balance(struct slot *s, const struct frame_balance *f)
 {
 	snprintf(s->st.balance, sizeof(s->st.balance), "%s", f->text);
@@ -416,6 +428,7 @@ static void handle_frame(struct slot *s, const struct frame *f)
 	case FRAME_HEALTH: on_health(s, &f->u.health); break;
 	case FRAME_SENT: on_sent(s, &f->u.sent); break;
 	case FRAME_BALANCE: on_balance(s, &f->u.balance); break;
+	case FRAME_HELD: on_held(s, &f->u.held); break;
 	case FRAME_DELIVERY:
 		if (m->cb.on_delivery)
 			m->cb.on_delivery(s->st.name, f->u.delivery.reference,
@@ -520,6 +533,8 @@ static void SAWT_NORETURN child_main(struct slot *s, int fd, pid_t parent)
 		.ack_timeout_ms = o->ack_timeout_ms,
 		.send_timeout_ms = o->send_timeout_ms,
 		.ussd_timeout_ms = o->ussd_timeout_ms,
+		.reoffer_min_ms = o->reoffer_min_ms,
+		.reoffer_max_ms = o->reoffer_max_ms,
 	};
 
 	reset_signals();
@@ -753,6 +768,42 @@ bool modem_mgr_ack(struct modem_mgr *mgr, const char *modem, uint64_t token)
 	f.type = FRAME_ACK;
 	f.u.ack.token = token;
 	return send_frame(s, &f);
+}
+
+bool modem_mgr_release(struct modem_mgr *mgr, const char *modem, uint64_t token)
+{
+	struct slot *s = find(mgr, modem);
+	struct frame f;
+
+	if (s == NULL || s->pid == 0 || (uint32_t)(token >> 32) != s->generation)
+		return false;
+	memset(&f, 0, sizeof(f));
+	f.type = FRAME_RELEASE;
+	f.u.release.token = token;
+	return send_frame(s, &f);
+}
+
+void modem_mgr_rescan(struct modem_mgr *mgr)
+{
+	struct frame f;
+
+	memset(&f, 0, sizeof(f));
+	f.type = FRAME_RESCAN;
+	for (size_t i = 0; i < mgr->n; i++) {
+		struct slot *s = &mgr->slots[i];
+
+		if (s->pid > 0 && s->cfg->receive && !send_frame(s, &f))
+			log_debug("modem \"%s\": could not send rescan", s->st.name);
+	}
+}
+
+size_t modem_mgr_held(const struct modem_mgr *mgr)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < mgr->n; i++)
+		n += mgr->slots[i].st.held;
+	return n;
 }
 
 bool modem_mgr_send(struct modem_mgr *mgr, const char *modem, uint64_t outbox_id, const char *to,

@@ -4,8 +4,8 @@
  * One blocking loop: wait on the socket (with a short timeout so libgammu
  * can read the modem's unsolicited notifications), handle sawtd's frames,
  * then do what is due: read the inbox, flush multipart messages whose wait
- * ran out, forget messages sawtd never acknowledged, report health, check
- * the balance.
+ * ran out, forget messages sawtd never acknowledged, offer again what sawtd
+ * refused, report health, check the balance.
  *
  * Bookkeeping (all small arrays; a SIM holds a few dozen messages):
  *   - refs: the modem locations (folder, location) this worker holds, with
@@ -14,7 +14,14 @@
  *     part's text (UTF-16 units), time and location are kept, never
  *     libgammu's structures.
  *   - pending: reported messages waiting for their ACK: token and the
- *     locations to delete then.
+ *     locations to delete then (or, for a message the modem routed straight
+ *     to the worker, a copy of the record: it exists nowhere else).
+ *   - held: messages sawtd refused (RELEASE): their first location on the
+ *     device, or the record itself when it is not stored.  They are offered
+ *     again after a backoff (reoffer_min_ms doubling to reoffer_max_ms) or
+ *     at once on RESCAN, and leave the list when acknowledged (or when a
+ *     whole scan no longer finds them on the device).  sawtd learns their
+ *     number from HELD frames.
  * libgammu's GSM_MultiSMSMessage (about 150 kB) exists once and is reused
  * by every read and send.
  */
@@ -31,8 +38,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "concat.h"
 #include "array.h"
+#include "concat.h"
+#include "dummy_check.h"
 #include "frame.h"
 #include "gsm7.h"
 #include "inbound.h"
@@ -64,6 +72,13 @@ struct pending {
 	int64_t sent_ms; /* monotonic */
 	struct sms_loc *locs;
 	size_t n_locs;
+	struct inbound *rec; /* owned; only when n_locs is 0 (not stored) */
+};
+
+/* A refused message still on the device. */
+struct held {
+	struct sms_loc loc; /* its first location */
+	bool seen;          /* found again by the scan under way */
 };
 
 struct worker {
@@ -83,6 +98,13 @@ struct worker {
 	size_t n_pend;
 	struct sms_loc *trash; /* status reports to delete after a scan */
 	size_t n_trash;
+	struct held *held; /* refused, on the device */
+	size_t n_held, cap_held;
+	struct inbound *mem; /* refused, not stored on the device: kept here */
+	size_t n_mem, cap_mem;
+	uint32_t held_reported;      /* the number in the last HELD frame */
+	int64_t reoffer_at;          /* monotonic ms; 0: nothing scheduled */
+	int reoffer_ms;              /* the next backoff */
 	bool batching;               /* in a scan: hold records to sort them */
 	struct frame_inbound *batch; /* compact records held during a scan */
 	size_t n_batch, cap_batch;
@@ -119,10 +141,11 @@ static bool same_loc(const struct sms_loc *a, const struct sms_loc *b)
 
 /*
  * Convert UTF-16 units to UTF-8 in out (cap bytes, NUL included).  Lone
- * surrogates become U+FFFD, U+0000 is dropped; conversion stops before a
- * character that does not fit.  Returns the bytes written.
+ * surrogates become U+FFFD, U+0000 becomes U+001A; conversion stops before
+ * a character that does not fit (*cut is then set, when cut is not NULL).
+ * Returns the bytes written.
  */
-static size_t units_to_utf8(const uint16_t *u, size_t n, char *out, size_t cap)
+static size_t units_to_utf8_cut(const uint16_t *u, size_t n, char *out, size_t cap, bool *cut)
 {
 	size_t len = 0, k;
 	uint32_t cp;
@@ -140,13 +163,21 @@ static size_t units_to_utf8(const uint16_t *u, size_t n, char *out, size_t cap)
 				    * text: SUBSTITUTE keeps its place, and the
 				    * parser answers control_character */
 		k = utf8_encode(cp, tmp);
-		if (len + k + 1 > cap)
+		if (len + k + 1 > cap) {
+			if (cut != NULL)
+				*cut = true;
 			break;
+		}
 		memcpy(out + len, tmp, k);
 		len += k;
 	}
 	out[len] = '\0';
 	return len;
+}
+
+static size_t units_to_utf8(const uint16_t *u, size_t n, char *out, size_t cap)
+{
+	return units_to_utf8_cut(u, n, out, cap, NULL);
 }
 
 /* libgammu's "Unicode" strings: UCS-2 big endian ending in two zero bytes. */
@@ -302,6 +333,73 @@ static bool ref_drop(struct worker *w, const struct sms_loc *loc)
 	return true;
 }
 
+/* ---- refused messages (held) ---- */
+
+static struct held *held_find(struct worker *w, const struct sms_loc *loc)
+{
+	for (size_t i = 0; i < w->n_held; i++)
+		if (same_loc(&w->held[i].loc, loc))
+			return &w->held[i];
+	return NULL;
+}
+
+/* Note that the message starting at loc was refused (once, however often). */
+static void held_add(struct worker *w, const struct sms_loc *loc)
+{
+	if (held_find(w, loc) != NULL)
+		return;
+	if (!array_grow(&w->held, &w->cap_held, w->n_held + 1, sizeof(*w->held))) {
+		/* only the count suffers: the message stays on the device */
+		log_warn("out of memory; a refused message is not counted as held");
+		return;
+	}
+	w->held[w->n_held++] = (struct held){ *loc, true };
+}
+
+static void held_remove(struct worker *w, const struct sms_loc *loc)
+{
+	struct held *h = held_find(w, loc);
+
+	if (h != NULL)
+		*h = w->held[--w->n_held];
+}
+
+/* Keep a copy of a refused record that is stored nowhere else. */
+static void mem_add(struct worker *w, const struct inbound *rec)
+{
+	if (!array_grow(&w->mem, &w->cap_mem, w->n_mem + 1, sizeof(*w->mem))) {
+		log_error(
+			"out of memory; a refused message from %s that the modem did not store "
+			"is lost",
+			w->mc->name);
+		return;
+	}
+	w->mem[w->n_mem++] = *rec;
+}
+
+static uint32_t held_count(const struct worker *w)
+{
+	size_t n = w->n_held + w->n_mem;
+
+	return n > FRAME_HELD_MAX ? FRAME_HELD_MAX : (uint32_t)n;
+}
+
+/* Offer the refused messages again after the backoff, which doubles up
+ * to reoffer_max_ms until a message is acknowledged or sawtd says RESCAN. */
+static void reoffer_schedule(struct worker *w)
+{
+	if (w->reoffer_at != 0)
+		return;
+	w->reoffer_at = util_mono_ms() + w->reoffer_ms;
+	w->reoffer_ms =
+		w->reoffer_ms > w->o.reoffer_max_ms / 2 ? w->o.reoffer_max_ms : w->reoffer_ms * 2;
+}
+
+static void reoffer_reset(struct worker *w)
+{
+	w->reoffer_ms = w->o.reoffer_min_ms;
+}
+
 static void delete_loc(struct worker *w, const struct sms_loc *loc)
 {
 	GSM_SMSMessage *sms = calloc(1, sizeof(*sms));
@@ -369,30 +467,46 @@ static void batch_flush(struct worker *w)
 	}
 }
 
+/*
+ * Hand a record over with a new token and wait for its ACK.  A record
+ * stored on the device (n locations) is deleted then; one that is not
+ * (routed straight to the worker) is kept as a copy until then, so a
+ * RELEASE can keep it for another offer.
+ */
 static void deliver(struct worker *w, struct inbound *in, struct sms_loc *locs, size_t n)
 {
 	struct frame f;
 	struct pending *p;
+	struct inbound *rec = NULL;
 
 	memset(&f, 0, sizeof(f));
 	f.type = FRAME_INBOUND;
 	f.u.inbound.token = (uint64_t)w->o.generation << 32 | ++w->seq;
 	inbound_dedup_key(in);
 	f.u.inbound.in = *in;
-	if (n > 0) {
+	if (n == 0) {
+		free(locs);
+		locs = NULL;
+		rec = malloc(sizeof(*rec));
+		if (rec != NULL)
+			*rec = *in;
+	}
+	if (n > 0 || rec != NULL) {
 		p = realloc(w->pend, (w->n_pend + 1) * sizeof(*p));
-		if (p == NULL) {
+		if (p == NULL && n > 0) {
 			/* not tracked: it stays on the modem and comes back later */
 			for (size_t i = 0; i < n; i++)
 				ref_drop(w, &locs[i]);
 			free(locs);
 			return;
 		}
-		w->pend = p;
-		w->pend[w->n_pend++] =
-			(struct pending){ f.u.inbound.token, util_mono_ms(), locs, n };
-	} else {
-		free(locs);
+		if (p == NULL) {
+			free(rec); /* sent untracked: a refusal cannot keep it */
+		} else {
+			w->pend = p;
+			w->pend[w->n_pend++] =
+				(struct pending){ f.u.inbound.token, util_mono_ms(), locs, n, rec };
+		}
 	}
 	w->last_activity_ms = util_wall_ms();
 	if (w->batching && batch_hold(w, &f.u.inbound))
@@ -415,12 +529,14 @@ static void deliver_single(struct worker *w, const char *sender, int64_t t, cons
 {
 	struct inbound *in = malloc(sizeof(*in));
 	struct sms_loc *locs = NULL;
+	bool cut = false;
 
 	if (in == NULL)
 		return;
 	record_init(w, in, sender, t);
 	in->concat_parts = 1;
-	in->text_len = (uint16_t)units_to_utf8(u, n, in->text, sizeof(in->text));
+	in->text_len = (uint16_t)units_to_utf8_cut(u, n, in->text, sizeof(in->text), &cut);
+	in->flags = cut ? INBOUND_TEXT_CUT : 0;
 	if (loc != NULL) {
 		locs = malloc(sizeof(*locs));
 		if (locs == NULL || !ref_take(w, loc)) {
@@ -442,6 +558,7 @@ static void concat_ready(void *arg, const struct concat_message *msg)
 	struct worker *w = arg;
 	struct sms_loc *locs = calloc(msg->n_locs + 1, sizeof(*locs));
 	struct inbound *in = malloc(sizeof(*in));
+	bool cut = false;
 
 	if (locs == NULL || in == NULL) {
 		free(locs);
@@ -455,8 +572,9 @@ static void concat_ready(void *arg, const struct concat_message *msg)
 	in->concat_parts = (uint8_t)msg->total;
 	in->concat_missing = (uint8_t)msg->missing;
 	in->concat_ref = (uint16_t)msg->ref;
-	in->text_len =
-		(uint16_t)units_to_utf8(msg->units, msg->n_units, in->text, sizeof(in->text));
+	in->text_len = (uint16_t)units_to_utf8_cut(msg->units, msg->n_units, in->text,
+						   sizeof(in->text), &cut);
+	in->flags = cut || msg->cut ? INBOUND_TEXT_CUT : 0;
 	if (in->concat_missing)
 		log_warn("multipart message %d: %d of %d parts never arrived; processing the rest",
 			 msg->ref, msg->missing, msg->total);
@@ -585,7 +703,7 @@ static void process_sms(struct worker *w, const GSM_SMSMessage *sms, bool stored
 {
 	struct sms_loc loc = { sms->Folder, sms->Location, sms->Memory };
 	uint16_t units[700];
-	char sender[INBOUND_SENDER_MAX];
+	char raw[4 * (GSM_MAX_NUMBER_LENGTH + 1)], sender[INBOUND_SENDER_MAX];
 	int ref, part, total;
 	struct rx rx;
 
@@ -595,9 +713,17 @@ static void process_sms(struct worker *w, const GSM_SMSMessage *sms, bool stored
 			trash_add(w, &loc);
 		return;
 	}
+	if (stored && sms->PDU == SMS_Deliver && w->n_held > 0) {
+		struct held *h = held_find(w, &loc);
+
+		if (h != NULL)
+			h->seen = true;
+	}
 	if (sms->PDU != SMS_Deliver || (stored && ref_find(w, &loc) != NULL))
 		return;
-	gammu_str(sms->Number, sizeof(sms->Number), sender, sizeof(sender));
+	gammu_str(sms->Number, sizeof(sms->Number), raw, sizeof(raw));
+	/* a malformed or over-long sender is marked, never cut into another number */
+	(void)inbound_sender_clean(raw, sender, sizeof(sender));
 	rx = (struct rx){ sender, gammu_time(&sms->DateTime), units, sms_units(sms, units, 700),
 			  stored ? &loc : NULL };
 	if (concat_info(sms, &ref, &part, &total))
@@ -659,13 +785,32 @@ static bool inbox_empty(struct worker *w)
 	return st.SIMUsed + st.PhoneUsed == 0;
 }
 
+/* After a whole scan: a refused message it did not find is no longer on
+ * the device (deleted by someone else): it is not held any more. */
+static void held_prune(struct worker *w)
+{
+	for (size_t i = 0; i < w->n_held;) {
+		if (w->held[i].seen) {
+			i++;
+			continue;
+		}
+		w->held[i] = w->held[--w->n_held];
+	}
+}
+
 static void scan(struct worker *w)
 {
-	GSM_Error e;
+	GSM_Error e = ERR_NONE;
 
 	w->force_scan = w->sms_notified = false;
-	if (inbox_empty(w))
+	for (size_t i = 0; i < w->n_held; i++)
+		w->held[i].seen = false;
+	if (inbox_empty(w)) {
+		held_prune(w);
 		return;
+	}
+	if (w->dummy)
+		(void)dummy_check_inbox(w->mc->device); /* files Gammu cannot read */
 	memset(w->msms, 0, sizeof(*w->msms));
 	w->batching = true;
 	for (int i = 0; i < SCAN_MAX && !w->stop; i++) {
@@ -681,6 +826,8 @@ static void scan(struct worker *w)
 			process_sms(w, &w->msms->SMS[k], true);
 	}
 	batch_flush(w);
+	if (e == ERR_EMPTY && !w->stop)
+		held_prune(w);
 	for (size_t i = 0; i < w->n_trash && !w->stop; i++)
 		delete_loc(w, &w->trash[i]);
 	w->n_trash = 0;
@@ -696,19 +843,96 @@ static void pending_remove(struct worker *w, size_t i, bool delete)
 		if (ref_drop(w, &p->locs[k]) && delete)
 			delete_loc(w, &p->locs[k]);
 	free(p->locs);
+	free(p->rec);
 	w->pend[i] = w->pend[--w->n_pend];
 }
 
+static struct pending *pending_find(struct worker *w, uint64_t token)
+{
+	for (size_t i = 0; i < w->n_pend; i++)
+		if (w->pend[i].token == token)
+			return &w->pend[i];
+	return NULL;
+}
+
+/* ACK: durable; delete it from the device, and it is no longer held. */
 static void handle_ack(struct worker *w, uint64_t token)
 {
-	for (size_t i = 0; i < w->n_pend; i++) {
-		if (w->pend[i].token == token) {
-			pending_remove(w, i, true);
-			w->last_activity_ms = util_wall_ms();
-			return;
-		}
+	struct pending *p = pending_find(w, token);
+
+	if (p == NULL) {
+		log_debug("ack for unknown token %016llx", (unsigned long long)token);
+		return;
 	}
-	log_debug("ack for unknown token %016llx", (unsigned long long)token);
+	if (p->n_locs > 0)
+		held_remove(w, &p->locs[0]);
+	pending_remove(w, (size_t)(p - w->pend), true);
+	w->last_activity_ms = util_wall_ms();
+	/* sawtd takes messages again: what it refused need not wait long */
+	reoffer_reset(w);
+	if (w->reoffer_at > util_mono_ms() + w->reoffer_ms)
+		w->reoffer_at = util_mono_ms() + w->reoffer_ms;
+}
+
+/* RELEASE: sawtd could not make it durable.  It stays where it is (on
+ * the device, or in memory) and is offered again later. */
+static void handle_release(struct worker *w, uint64_t token)
+{
+	struct pending *p = pending_find(w, token);
+
+	if (p == NULL) {
+		log_debug("release for unknown token %016llx", (unsigned long long)token);
+		return;
+	}
+	if (p->n_locs > 0)
+		held_add(w, &p->locs[0]);
+	else if (p->rec != NULL)
+		mem_add(w, p->rec);
+	pending_remove(w, (size_t)(p - w->pend), false);
+	reoffer_schedule(w);
+}
+
+/* Offer every held message again: the device's by a scan (their
+ * locations are no longer taken), the others from memory. */
+static void reoffer(struct worker *w)
+{
+	struct inbound *mem = w->mem;
+	size_t n = w->n_mem;
+
+	w->reoffer_at = 0;
+	if (n + w->n_held > 0)
+		log_debug("offering %zu refused message(s) again", n + w->n_held);
+	if (w->n_held > 0)
+		w->force_scan = true;
+	if (n == 0)
+		return;
+	w->mem = NULL;
+	w->n_mem = w->cap_mem = 0;
+	for (size_t i = 0; i < n && !w->stop; i++)
+		deliver(w, &mem[i], NULL, 0);
+	free(mem);
+}
+
+/* RESCAN: sawtd can take messages again: offer the held ones now. */
+static void handle_rescan(struct worker *w)
+{
+	reoffer_reset(w);
+	if (w->n_held > 0 || w->n_mem > 0)
+		reoffer(w);
+}
+
+/* Tell sawtd how many refused messages wait here, when that changed. */
+static void report_held(struct worker *w)
+{
+	struct frame f;
+
+	if (held_count(w) == w->held_reported)
+		return;
+	memset(&f, 0, sizeof(f));
+	f.type = FRAME_HELD;
+	f.u.held.messages = held_count(w);
+	w->held_reported = f.u.held.messages;
+	send_frame(w, &f);
 }
 
 /* Forget what sawtd never acknowledged: the next scan reports it again. */
@@ -723,6 +947,10 @@ static void pending_expire(struct worker *w)
 		}
 		log_warn("message %016llx not acknowledged after %d s; reporting it again",
 			 (unsigned long long)w->pend[i].token, w->o.ack_timeout_ms / 1000);
+		if (w->pend[i].rec != NULL) {
+			mem_add(w, w->pend[i].rec);
+			w->reoffer_at = util_mono_ms();
+		}
 		pending_remove(w, i, false);
 		w->force_scan = true;
 	}
@@ -1082,6 +1310,8 @@ static void handle_frame(struct worker *w, const struct frame *f)
 {
 	switch (f->type) {
 	case FRAME_ACK: handle_ack(w, f->u.ack.token); break;
+	case FRAME_RELEASE: handle_release(w, f->u.release.token); break;
+	case FRAME_RESCAN: handle_rescan(w); break;
 	case FRAME_SEND: do_send(w, &f->u.send); break;
 	case FRAME_SHUTDOWN:
 		log_debug("shutdown requested");
@@ -1135,6 +1365,8 @@ static int next_wait_ms(const struct worker *w)
 		until = w->next_poll;
 	if (w->next_health < until)
 		until = w->next_health;
+	if (w->reoffer_at != 0 && w->reoffer_at < until)
+		until = w->reoffer_at;
 	if (concat_next_due(w->concat, &due) && due < until)
 		until = due;
 	return until > now ? (int)(until - now) : 0;
@@ -1144,12 +1376,16 @@ static void due_work(struct worker *w)
 {
 	int64_t now;
 
+	if (!w->stop && w->reoffer_at != 0 && util_mono_ms() >= w->reoffer_at)
+		reoffer(w);
 	if (w->mc->receive && !w->stop && scan_due(w))
 		scan(w);
 	if (!w->stop)
 		concat_expire(w->concat, util_mono_ms());
 	if (!w->stop)
 		pending_expire(w);
+	if (!w->stop)
+		report_held(w);
 	now = util_mono_ms();
 	if (!w->stop && now >= w->next_health) {
 		w->next_health = now + w->o.health_ms;
@@ -1179,8 +1415,12 @@ static void run(struct worker *w)
 
 static void worker_free(struct worker *w)
 {
-	for (size_t i = 0; i < w->n_pend; i++)
+	for (size_t i = 0; i < w->n_pend; i++) {
 		free(w->pend[i].locs);
+		free(w->pend[i].rec);
+	}
+	free(w->held);
+	free(w->mem);
 	concat_free(w->concat);
 	free(w->pend);
 	free(w->batch);
@@ -1221,6 +1461,11 @@ int modem_worker_main(const struct config_modem *mc, int fd, const struct modem_
 	w->o = *opts;
 	w->fd = fd;
 	w->dummy = mc->model != NULL && strcmp(mc->model, "dummy") == 0;
+	if (w->o.reoffer_min_ms <= 0)
+		w->o.reoffer_min_ms = 1000;
+	if (w->o.reoffer_max_ms < w->o.reoffer_min_ms)
+		w->o.reoffer_max_ms = w->o.reoffer_min_ms;
+	w->reoffer_ms = w->o.reoffer_min_ms;
 	/* looking at the dummy's inbox folder costs one stat(): look often */
 	if (w->dummy && w->o.poll_ms > DUMMY_POLL_MS)
 		w->o.poll_ms = DUMMY_POLL_MS;

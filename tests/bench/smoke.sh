@@ -1,6 +1,6 @@
 #!/bin/sh
-# smoke.sh BUILD_DIR - the pipeline benchmark runs on a tiny load, reports
-# its figures, and touches nothing but its own throwaway PostgreSQL (never
+# smoke.sh BUILD_DIR - the pipeline and HTTP benchmarks run on a tiny load, report
+# their figures, and touch nothing but their own throwaway PostgreSQL (never
 # the embedded default's socket under /var/lib/sawt).  No timing is judged.
 . "$(dirname "$0")/../integration/tap.sh"
 
@@ -14,4 +14,11 @@ if printf '%s\n' "$out" | grep -q "could not connect\|/var/lib/sawt"; then
 else
 	pass "no connection to the default state directory's server"
 fi
+# The HTTP door's benchmark (wrk), two seconds a phase.
+out=$(SAWT="$1/src/sawt" SAWTD="$1/src/sawtd" "$(dirname "$0")/../pgtmp.sh" \
+	"$(dirname "$0")/http_inbound.sh" 2 4 100 2>&1); rc=$?
+is "$rc" 0 "http_inbound.sh exits 0"
+[ "$rc" = 0 ] || printf '%s\n' "$out" | tail -20 | sed 's/^/#   /'
+like "$out" "^  [0-9]+ messages committed in the database: [0-9]+ durable msgs/s" "it reports durable messages per second"
+like "$out" "^  wrk: [0-9]+ requests, 0 non-2xx, 0 socket errors; latency p50" "and the latency of the answers, all 2xx"
 done_testing

@@ -67,11 +67,14 @@ static void check_tally(const struct decide_result *d)
 		abort();
 }
 
-/* A throttled sender or a stranger past its first message: judged and
- * recorded like any other, only not answered. */
+/* A throttled sender, a stranger past its first message, or a message
+ * reprocessed: judged and recorded like any other, only not answered. */
 static void check_withheld(const struct decide_result *d)
 {
-	if (d->no_reply != DECIDE_NO_REPLY_RATE_LIMITED && d->no_reply != DECIDE_NO_REPLY_UNKNOWN)
+	if (d->no_reply != DECIDE_NO_REPLY_RATE_LIMITED && d->no_reply != DECIDE_NO_REPLY_UNKNOWN &&
+	    d->no_reply != DECIDE_NO_REPLY_REPROCESSED)
+		abort();
+	if ((d->no_reply == DECIDE_NO_REPLY_REPROCESSED) != (d->redo != 0))
 		abort();
 	if (d->state != DECIDE_PROCESSED || d->body[0] || d->resend[0] || d->decrease[0])
 		abort();
@@ -125,7 +128,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const int64_t times[3] = { 1746360000, 1746400000, 1 };
 	static struct inbound in;
 	struct decide_result d;
-	struct decide_context c = { NULL, &clk, NULL, 1000000, 1746360005000LL };
+	struct decide_context c = { NULL, &clk, NULL, 1000000, 1746360005000LL, 0 };
 	unsigned repeat;
 
 	if (snap == NULL)
@@ -140,6 +143,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	in.smsc_time = times[(data[0] / 16) % 3];
 	in.received_ms = 1746360005000LL;
 	repeat = 1 + data[1] % 8;
+	c.redo = data[1] & 0x80 ? 7 : 0; /* an operator's reprocessing */
 	data += 2;
 	size -= 2;
 	if (size > INBOUND_TEXT_MAX)

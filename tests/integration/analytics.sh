@@ -272,7 +272,8 @@ like "$out" '^Flagged reports: 2 \(conflict 1, turnout_decrease 1\)' "status: fl
 like "$out" '^Conflicting reports: close 2 \(station 201 501\), results MUN 1' "status: conflicts"
 like "$out" '^Message errors: 6 \(bad_pin 1, ' "status: message errors"
 like "$out" '^Not answered: 1 \(non_phone_sender 1\)' "status: messages not answered, by reason"
-like "$out" '  usb1 +down +- +touch +3 +2 +4 +5 +13:00:00' "status: the modems table"
+out0=$out
+like "$out" '  usb1 +down +- +touch +3 +2 +4 +5 +0 +13:00:00' "status: the modems table (held 0)"
 if printf '%s\n' "$out" | grep -q 'Akkar'; then fail "status: districts only on request"; else pass "status: districts only on request"; fi
 out=$("$SAWT" -c "$CONF" status --districts 2>&1)
 like "$out" '    Tripoli +1/2 +1800 +720 +60\.0% +350 +48\.6% +58\.3%' "status --districts: turnout of a district"
@@ -284,6 +285,20 @@ is "$rc" 1 "status: an unknown election fails"
 like "$out" 'election "nowhere" not found' "status: and says so"
 out=$("$SAWT" -c "$CONF" status --bogus 2>&1); rc=$?
 is "$rc" 2 "status: a bad option is a usage error"
+
+# Messages recorded but not processed (by an older sawtd's rate limit, or a
+# processing error): counted for sawt reprocess, then gone again.
+like "$out0" '^Not processed \(sawt reprocess\): none' "status: nothing left to reprocess"
+q "INSERT INTO sawt.inbound_messages (received_at, transport, sender, text, dedup_key, state,
+	no_reply_reason, processed_at) VALUES
+	('2024-05-12 10:00+00', 'modem', '+96170000001', 'T 101 V1', sha256('x1'), 'ignored',
+	 'rate_limited', '2024-05-12 10:00+00'),
+	('2024-05-12 10:01+00', 'modem', '+96170000001', 'T 101 V2', sha256('x2'), 'failed',
+	 NULL, '2024-05-12 10:01+00')" >/dev/null
+out=$("$SAWT" -c "$CONF" status 2>&1)
+like "$out" '^Not processed \(sawt reprocess\): 2 \(failed 1, rate_limited 1\)' \
+	"status: messages recorded but not processed, for sawt reprocess"
+q "DELETE FROM sawt.inbound_messages WHERE dedup_key IN (sha256('x1'), sha256('x2'))" >/dev/null
 
 # As the analyst: the same figures, no modems (no access to schema sawt).
 sed "s/user=sawt/user=alice/" "$CONF" > "$SAWT_TEST_TMP/alice.conf"

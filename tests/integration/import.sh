@@ -146,12 +146,23 @@ line 6: unknown area "بيروت/صيدا"
 sawt: '"$D"'/people_bad.csv: 4 bad rows, nothing imported' "database checks list every bad row"
 is "$(snapshot)" "$before" "nothing of the bad people file was imported"
 
-printf 'phone,name,role\n03 123 456,A,observer\n03-12,B,boss\n' > "$SAWT_TEST_TMP/p.csv"
+printf 'phone,name,role\n03 123 456,A,observer\n03-12,B,boss\n0944 11,C,coordinator\n' > "$SAWT_TEST_TMP/p.csv"
 out=$("$SAWT" import people "$SAWT_TEST_TMP/p.csv" 2>&1)
 is "$out" "line 2: an observer needs at least one station or area
 line 3: invalid phone \"03-12\": too short
 line 3: unknown role \"boss\": expected observer or coordinator
-sawt: $SAWT_TEST_TMP/p.csv: 2 bad rows, nothing imported" "several reasons on one line, bad rows counted once"
+line 4: invalid phone \"0944 11\": too short for its country's numbering plan
+sawt: $SAWT_TEST_TMP/p.csv: 3 bad rows, nothing imported" "several reasons on one line, bad rows counted once, a number too short for its country"
+
+# Bad rows and rows only the database can refuse, listed in one pass.
+before=$(snapshot)
+printf 'phone,name,role,stations,areas\n03 123 456,A,observer,9999,\n03-12,B,observer,1021,\n71 123 457,C,observer,,Atlantis\n' > "$SAWT_TEST_TMP/both.csv"
+out=$("$SAWT" import people "$SAWT_TEST_TMP/both.csv" 2>&1)
+is "$out" "line 2: unknown station \"9999\" (import stations first)
+line 3: invalid phone \"03-12\": too short
+line 4: unknown area \"Atlantis\"
+sawt: $SAWT_TEST_TMP/both.csv: 3 bad rows, nothing imported" "bad rows and unknown stations or areas are listed together, by line"
+is "$(snapshot)" "$before" "and nothing is imported"
 
 # ---- dry run ----------------------------------------------------------
 out=$("$SAWT" import --dry-run stations "$D/stations_v2.csv" 2>&1)
@@ -202,6 +213,15 @@ is "$?" 0 "stations whose district is spelt differently import"
 is "$(q 'SELECT count(*) FROM sawt.areas')" "$before" "and make no new area"
 is "$(q "SELECT count(DISTINCT area_id) FROM sawt.stations WHERE code IN ('1021', '9101', '9102')")" 1 \
 	"they are in the district already registered"
+
+# A person's areas are matched the same way: "بـيـروت" (tatweel),
+# "جَبَل-لبنان" (harakat, a dash) and "الاشرفيه" are the areas imported.
+printf 'phone,name,role,language,stations,areas\n03 555 777,Folded,coordinator,en,,بـيـروت|جَبَل-لبنان|بيروت / الاشرفيه\n' >"$SAWT_TEST_TMP/fold_people.csv"
+out=$("$SAWT" import people "$SAWT_TEST_TMP/fold_people.csv" 2>&1)
+is "$out" "imported 1 person (1 new, 0 updated)" "a person's areas spelt differently import"
+is "$(q "SELECT string_agg(a.name, '|' ORDER BY a.name) FROM sawt.person_areas pa JOIN sawt.people p ON p.id = pa.person_id
+	 JOIN sawt.areas a ON a.id = pa.area_id WHERE p.phone = '+9613555777'")" "الأشرفية|بيروت|جبل لبنان" \
+	"and are the areas already registered"
 
 # ---- configuration and usage ------------------------------------------
 grep -v pseudonym_secret "$SAWT_CONFIG" > "$SAWT_TEST_TMP/nosecret.conf"

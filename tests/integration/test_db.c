@@ -147,6 +147,39 @@ static void test_error_is_isolated(void **state)
 	assert_string_equal(good.value, "7");
 }
 
+/* Every query counted once; latency from sending to the result. */
+static void test_stats(void **state)
+{
+	struct outcome bad = { 0 }, slow = { 0 }, fast = { 0 };
+	struct db_stats st, sum = { 0 };
+	uint64_t above = 0;
+
+	(void)state;
+	assert_true(db_query(db, "SELECT * FROM no_such_table", 0, NULL, record_cb, &bad));
+	assert_true(db_query(db, "SELECT pg_sleep(0.06)", 0, NULL, record_cb, &slow));
+	assert_true(db_query(db, "SELECT 1", 0, NULL, record_cb, &fast));
+	run_until(&fast.calls);
+	db_get_stats(db, &st);
+	assert_int_equal(st.answered, 3);
+	assert_int_equal(st.errors, 1);
+	assert_int_equal(st.unanswered, 0);
+	assert_int_equal(st.connects, 1);
+	assert_int_equal(st.lost, 0);
+	assert_int_equal(st.latency.count, 3);
+	assert_int_equal(st.latency.n, metrics_latency_n);
+	assert_true(st.latency.sum >= 0.06);
+	/* pg_sleep(0.06) and the query behind it in the pipeline waited at
+	 * least 60 ms: above the 0.05 bound */
+	for (size_t i = 0; i <= st.latency.n; i++)
+		if (i == st.latency.n || st.latency.le[i] > 0.05)
+			above += st.latency.bucket[i];
+	assert_true(above >= 2);
+	assert_true(db_stats_add(&sum, &st));
+	assert_true(db_stats_add(&sum, &st));
+	assert_int_equal(sum.answered, 6);
+	assert_int_equal(sum.latency.count, 6);
+}
+
 struct order {
 	int next;
 	int wrong;
@@ -227,6 +260,17 @@ static void test_server_restart(void **state)
 	assert_true(during.ok);
 	assert_string_equal(during.value, "after");
 	assert_int_equal(db_get_state(db), DB_STATE_READY);
+	{
+		struct db_stats st;
+
+		db_get_stats(db, &st);
+		assert_int_equal(st.connects, 2);
+		assert_int_equal(st.lost, 1);
+		/* the one in flight: the server's "terminating connection"
+		 * error, or nothing before the connection closed */
+		assert_int_equal(st.answered + st.unanswered, 3);
+		assert_int_equal(st.answered - st.errors, 2);
+	}
 }
 
 static void test_server_down_does_not_block(void **state)
@@ -250,6 +294,15 @@ static void test_server_down_does_not_block(void **state)
 	assert_int_equal(o.calls, 1);
 	assert_false(o.ok);
 	assert_string_equal(o.sqlstate, "08006");
+	{
+		struct db_stats st;
+
+		db_get_stats(d, &st);
+		assert_true(st.connect_failures >= 1);
+		assert_int_equal(st.connects, 0);
+		assert_int_equal(st.unanswered, 1);
+		assert_int_equal(st.latency.count, 0);
+	}
 	db_free(d);
 	db_free(NULL);
 	event_base_free(b);
@@ -314,6 +367,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_simple_query, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_parameters_and_null, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_error_is_isolated, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stats, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pipeline_keeps_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_server_restart, setup, teardown),
 		cmocka_unit_test(test_server_down_does_not_block),

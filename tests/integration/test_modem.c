@@ -4,7 +4,8 @@
  * Arabic UCS-2, multipart in order, out of order and with a part missing),
  * deletion only after the ack, re-delivery after a crash, sending, health,
  * the balance USSD, hang detection, a broken modem next to a working one,
- * and stopping.  Needs no database.
+ * a hand-over refused for a while and offered again (after a backoff, or
+ * at once on rescan), and stopping.  Needs no database.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -136,6 +137,8 @@ static void test_options(struct modem_options *o)
 	o->stop_timeout_ms = 3000;
 	o->send_timeout_ms = 5000;
 	o->ussd_timeout_ms = 3000;
+	o->reoffer_min_ms = 300;
+	o->reoffer_max_ms = 1200;
 }
 
 static int setup(void **state)
@@ -407,6 +410,71 @@ static void test_crash_redelivers(void **state)
 	WAIT_FOR(dummy_inbox_count(C->phone) == 0, WAIT_MS);
 }
 
+/*
+ * sawtd refuses the hand-over (neither committed nor spooled) three times:
+ * each time the message stays on the phone, is counted as held, and is
+ * offered again after the backoff with the same dedup key and a new
+ * token; once accepted it is deleted and no longer held.
+ */
+static void test_refused_offered_again(void **state)
+{
+	(void)state;
+	start_dummy_ready();
+	drop("T 1021 V420 W190", 0, 0, 0);
+	WAIT_FOR(C->n_in == 1, WAIT_MS);
+	for (int i = 0; i < 3; i++) {
+		assert_true(modem_mgr_release(C->mgr, "dummy", C->token[i]));
+		WAIT_FOR(C->n_in == i + 2, WAIT_MS);
+		assert_string_equal(C->in[i + 1].dedup, C->in[0].dedup);
+		assert_string_equal(C->in[i + 1].text, "T 1021 V420 W190");
+		assert_true(C->token[i + 1] != C->token[i]);
+		assert_int_equal(dummy_inbox_count(C->phone), 1);
+		WAIT_FOR(st("dummy")->held == 1, WAIT_MS);
+		assert_int_equal(modem_mgr_held(C->mgr), 1);
+	}
+	/* a refused token cannot be acknowledged any more; the last one can */
+	assert_true(modem_mgr_ack(C->mgr, "dummy", C->token[0]));
+	run_for(300);
+	assert_int_equal(dummy_inbox_count(C->phone), 1);
+	assert_true(modem_mgr_ack(C->mgr, "dummy", C->token[3]));
+	WAIT_FOR(dummy_inbox_count(C->phone) == 0, WAIT_MS);
+	WAIT_FOR(st("dummy")->held == 0, WAIT_MS);
+	assert_int_equal(modem_mgr_held(C->mgr), 0);
+	/* accepted: never offered again */
+	run_for(1500);
+	assert_int_equal(C->n_in, 4);
+	assert_false(modem_mgr_release(C->mgr, "nosuch", C->token[3]));
+}
+
+/*
+ * With a backoff far longer than the test, a refused message comes back
+ * only because sawtd says it can take messages again (rescan); one that
+ * is not refused is not offered twice by the rescan.
+ */
+static void test_rescan_offers_at_once(void **state)
+{
+	(void)state;
+	C->opts.reoffer_min_ms = 600000;
+	C->opts.reoffer_max_ms = 600000;
+	start_dummy_ready();
+	drop("T 1021 V420 W190", 0, 0, 0);
+	drop("T 2011 V300 W120", 0, 0, 0);
+	WAIT_FOR(C->n_in == 2, WAIT_MS);
+	assert_true(modem_mgr_release(C->mgr, "dummy", C->token[0]));
+	WAIT_FOR(st("dummy")->held == 1, WAIT_MS);
+	run_for(1000);
+	assert_int_equal(C->n_in, 2);
+	modem_mgr_rescan(C->mgr);
+	WAIT_FOR(C->n_in == 3, WAIT_MS);
+	assert_string_equal(C->in[2].dedup, C->in[0].dedup);
+	run_for(500);
+	assert_int_equal(C->n_in, 3); /* the other one is still waiting, not offered again */
+	assert_true(modem_mgr_ack(C->mgr, "dummy", C->token[1]));
+	assert_true(modem_mgr_ack(C->mgr, "dummy", C->token[2]));
+	WAIT_FOR(dummy_inbox_count(C->phone) == 0, WAIT_MS);
+	WAIT_FOR(st("dummy")->held == 0, WAIT_MS);
+}
+
 static void test_send(void **state)
 {
 	char text[401];
@@ -544,6 +612,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_multipart_out_of_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_multipart_missing_part, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crash_redelivers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refused_offered_again, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rescan_offers_at_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_send, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_modem_section_balance, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hang_restarts, setup, teardown),

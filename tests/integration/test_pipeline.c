@@ -113,6 +113,27 @@ static void mk(struct inbound *in, const char *sender, const char *text, int64_t
 	inbound_dedup_key(in);
 }
 
+/* ---- what the stored callback says (for /metrics) ---- */
+
+struct seen {
+	int n;
+	uint8_t transport;
+	bool reprocessed;
+	char outcome[24], code[48], form[16];
+};
+
+static void stored_cb(void *arg, const struct pipeline_stored *st)
+{
+	struct seen *s = arg;
+
+	s->n++;
+	s->transport = st->transport;
+	s->reprocessed = st->reprocessed;
+	snprintf(s->outcome, sizeof(s->outcome), "%s", st->outcome);
+	snprintf(s->code, sizeof(s->code), "%s", st->code);
+	snprintf(s->form, sizeof(s->form), "%s", st->form);
+}
+
 /* Submit in and wait for its commit. */
 static void send_in(struct inbound *in)
 {
@@ -488,10 +509,21 @@ static void test_dedup(void **state)
 			     " WHERE dedup_key = decode($1, 'hex')",
 			     in.dedup),
 			 1);
-	/* once sent, a redelivery queues the same reply again */
+	/* once sent (or delivered), a redelivery is not answered again: one
+	 * reply per message, however often a gateway delivers it */
 	q1("WITH u AS (UPDATE sawt.outbox SET state = 'sent' WHERE state = 'queued'"
 	   " RETURNING 1) SELECT count(*) FROM u",
 	   NULL);
+	send_in(&in);
+	load(&in, &s);
+	assert_int_equal(s.reports, 1);
+	assert_int_equal(s.replies, 1);
+	/* a reply that failed for good never reached the observer: a
+	 * redelivery queues it again, once */
+	q1("WITH u AS (UPDATE sawt.outbox SET state = 'failed' WHERE state = 'sent'"
+	   " RETURNING 1) SELECT count(*) FROM u",
+	   NULL);
+	send_in(&in);
 	send_in(&in);
 	load(&in, &s);
 	assert_int_equal(s.reports, 1);
@@ -860,6 +892,167 @@ static void test_restart_keeps_sender_state(void **state)
 	assert_string_equal(s.in_error, "pin_locked"); /* third */
 }
 
+/* ---- the operator's requests (sawt unmute, sawt reprocess) ---- */
+
+/* Run the loop until the operator's request of kind is done (10 s at most). */
+static void await_request(const char *kind)
+{
+	for (int i = 0; i < 2000 && q1i("SELECT count(*) FROM sawt.operator_requests"
+					" WHERE kind = $1 AND done_at IS NULL",
+					kind) > 0;
+	     i++)
+		run_ms(5);
+	assert_int_equal(q1i("SELECT count(*) FROM sawt.operator_requests"
+			     " WHERE kind = $1 AND done_at IS NULL",
+			     kind),
+			 0);
+}
+
+/* `sawt unmute PHONE` reaches the running pipeline at once, and a restart
+ * does not bring the mute back. */
+static void test_unmute(void **state)
+{
+	struct stored s;
+
+	(void)state;
+	/* FLOOD is muted since test_rate_limit, across the restart */
+	roundtrip(FLOOD, "T 2011 V601", &s);
+	assert_string_equal(s.no_reply, "rate_limited");
+	assert_int_equal(system("\"$SAWT\" unmute --wait 0 '+961 3 100 005' >/dev/null"), 0);
+	await_request("unmute");
+	assert_string_equal(
+		q1("SELECT node FROM sawt.operator_requests WHERE kind = 'unmute'", NULL),
+		"test-node");
+	roundtrip(FLOOD, "T 2011 V602", &s);
+	assert_string_equal(s.no_reply, "");
+	assert_int_equal(s.replies, 1);
+	restart_pipeline();
+	roundtrip(FLOOD, "T 2011 V603", &s);
+	assert_string_equal(s.no_reply, "");
+	assert_int_equal(s.replies, 1);
+	/* a phone number the operator mistyped is refused */
+	assert_int_not_equal(system("\"$SAWT\" unmute --wait 0 12ab >/dev/null 2>&1"), 0);
+}
+
+/* Store text from sender as an older sawtd stored a message it did not
+ * process (state, no_reply_reason); in receives the record. */
+static void store_unprocessed(const char *sender, const char *text, int64_t t, const char *st,
+			      const char *why, struct inbound *in)
+{
+	char ts[24];
+	const char *p[6] = { sender, text, ts, in->dedup, st, why };
+	PGresult *r;
+
+	mk(in, sender, text, t);
+	snprintf(ts, sizeof(ts), "%lld", (long long)t);
+	r = PQexecParams(
+		conn,
+		"INSERT INTO sawt.inbound_messages (received_at, transport, modem,"
+		" sender, smsc_time, text, dedup_key, state, no_reply_reason, processed_at)"
+		" VALUES (to_timestamp($3::bigint + 1), 'modem', 'm1', $1,"
+		" to_timestamp($3::bigint), $2, decode($4, 'hex'), $5, $6,"
+		" to_timestamp($3::bigint + 1))",
+		6, NULL, p, NULL, NULL, 0);
+	assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+	PQclear(r);
+}
+
+static void redo_done(void *arg, enum pipeline_redo_outcome outcome)
+{
+	int *o = arg;
+
+	*o = 10 + (int)outcome;
+}
+
+/* `sawt reprocess`: the messages an older sawtd recorded without
+ * processing them are processed once, by send time, without replies. */
+static void test_reprocess(void **state)
+{
+	struct inbound newer, older, open, own;
+	struct stored s;
+	char v[64], id[24], reports[24];
+	struct seen seen = { 0 };
+	int o = 0;
+
+	(void)state;
+	/* rate-limited by an older sawtd; the later-sent one first */
+	store_unprocessed(A, "C 2012 V360 W170", NOON + 7200, "ignored", "rate_limited", &newer);
+	store_unprocessed(A, "C 2012 V340 W160", NOON + 3600, "ignored", "rate_limited", &older);
+	store_unprocessed(A, "OPEN 2012 0705", NOON - 10000, "failed", NULL, &open);
+	store_unprocessed(OWN, "C 2012 V1 W1", NOON, "ignored", "own_number", &own);
+	/* A's failed "T 3001 V10" of test_bad_message_isolated is the fourth */
+	assert_int_equal(system("\"$SAWT\" reprocess --dry-run --sender +9613100001"
+				" | grep -qx '4 message(s) recorded but not processed from"
+				" +9613100001 (rate_limited 2, failed 2)'"),
+			 0);
+	assert_int_equal(q1i("SELECT count(*) FROM sawt.operator_requests"
+			     " WHERE kind = 'reprocess'",
+			     NULL),
+			 0);
+	assert_int_not_equal(
+		system("\"$SAWT\" reprocess --wait 0 --sender 031OOOO1X >/dev/null 2>&1"), 0);
+	/* the operator's local form, with the configuration's country code */
+	assert_int_equal(system("\"$SAWT\" reprocess --wait 0 --sender '03 100 001' >/dev/null"),
+			 0);
+	await_request("reprocess");
+	assert_int_equal(q1i("SELECT reprocessed FROM sawt.operator_requests"
+			     " WHERE kind = 'reprocess'",
+			     NULL),
+			 4);
+	load(&newer, &s);
+	assert_string_equal(s.state, "processed");
+	assert_string_equal(s.no_reply, "rate_limited"); /* why it got no answer then */
+	assert_string_equal(s.outcome, "accepted");
+	assert_string_equal(s.superseded, "");
+	assert_int_equal(s.replies, 0);
+	load(&older, &s);
+	assert_string_equal(s.state, "processed");
+	assert_string_equal(s.flags, "{out_of_order}"); /* sent before the current one */
+	assert_string_not_equal(s.superseded, "");
+	assert_int_equal(s.replies, 0);
+	load(&open, &s);
+	assert_string_equal(s.state, "processed");
+	assert_string_equal(s.no_reply, "reprocessed");
+	assert_string_equal(s.outcome, "accepted");
+	load(&own, &s);
+	assert_string_equal(s.state, "ignored");
+	assert_int_equal(s.reports, 0);
+	tally("2012", "close", "t.voters::text", v, sizeof(v));
+	assert_string_equal(v, "360");
+	assert_int_equal(q1i("SELECT count(*) FROM sawt.inbound_messages"
+			     " WHERE reprocessed_at IS NOT NULL",
+			     NULL),
+			 4);
+	assert_int_equal(q1i("SELECT count(*) FROM sawt.reports r JOIN sawt.inbound_messages i"
+			     " ON i.id = r.inbound_id WHERE i.text = 'T 3001 V10'",
+			     NULL),
+			 1); /* the failed one, decided now: station unknown */
+	/* again: nothing is left, nothing is counted twice */
+	assert_int_equal(system("\"$SAWT\" reprocess --wait 0 --sender +9613100001"
+				" | grep -qx '0 message(s) recorded but not processed from"
+				" +9613100001 (rate_limited 0, failed 0)'"),
+			 0);
+	/* a reprocess that lost the race to another finds the row processed */
+	tally("2012", "close", "t.reports::text", reports, sizeof(reports));
+	snprintf(id, sizeof(id), "%s",
+		 q1("SELECT id FROM sawt.inbound_messages WHERE dedup_key = decode($1, 'hex')",
+		    newer.dedup));
+	pipeline_set_stored_cb(pl, stored_cb, &seen);
+	assert_true(pipeline_reprocess(pl, &newer, atoll(id), redo_done, &o));
+	run_until(&o);
+	assert_int_equal(o, 10 + PIPELINE_REDO_NOT_DUE);
+	pipeline_set_stored_cb(pl, NULL, NULL);
+	/* counted as a reprocessed message, not as one more message in */
+	assert_int_equal(seen.n, 1);
+	assert_true(seen.reprocessed);
+	assert_string_equal(seen.outcome, "duplicate");
+	load(&newer, &s);
+	assert_int_equal(s.reports, 1);
+	assert_int_equal(s.replies, 0);
+	tally("2012", "close", "t.reports::text", v, sizeof(v));
+	assert_string_equal(v, reports);
+}
+
 /* ---- registry refresh and database loss ---- */
 
 static void test_registry_refresh(void **state)
@@ -994,6 +1187,53 @@ static void test_database_restart(void **state)
 	assert_string_equal(s.outcome, "accepted");
 }
 
+static void test_stored_outcomes(void **state)
+{
+	static const struct {
+		const char *sender, *text, *outcome, *code, *form;
+	} cases[] = {
+		{ A, "T 9999 V1", "rejected", "station_unknown", "turnout" },
+		{ A, "T 1021 V", "rejected", "missing_number", "turnout" },
+		{ A, "STATUS", "rejected", "not_coordinator", "" },
+		{ "+9613777777", "T 1021 V1", "rejected", "unknown_sender", "turnout" },
+		{ OWN, "T 1021 V1", "ignored", "own_number", "" },
+		{ "MTC", "hello", "ignored", "non_phone_sender", "" },
+		{ A, "HELP", "answered", "", "" },
+		{ COORD, "STATUS", "command", "", "" },
+	};
+	struct seen seen = { 0 };
+	struct inbound in;
+
+	(void)state;
+	pipeline_set_stored_cb(pl, stored_cb, &seen);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		seen.n = 0;
+		send_msg(cases[i].sender, cases[i].text, NULL);
+		print_message("# %s -> %s %s %s\n", cases[i].text, seen.outcome, seen.code,
+			      seen.form);
+		assert_int_equal(seen.n, 1);
+		assert_int_equal(seen.transport, INBOUND_GSM);
+		assert_false(seen.reprocessed);
+		assert_string_equal(seen.outcome, cases[i].outcome);
+		assert_string_equal(seen.code, cases[i].code);
+		assert_string_equal(seen.form, cases[i].form);
+	}
+	/* an accepted report, then the same record again */
+	seen.n = 0;
+	send_msg(A, "C 1021 V990 W400", &in);
+	assert_int_equal(seen.n, 1);
+	assert_true(strncmp(seen.outcome, "accepted", 8) == 0);
+	assert_string_equal(seen.code, "");
+	assert_string_equal(seen.form, "close");
+	send_in(&in);
+	assert_int_equal(seen.n, 2);
+	assert_string_equal(seen.outcome, "duplicate");
+	assert_string_equal(seen.form, "");
+	pipeline_set_stored_cb(pl, NULL, NULL);
+	send_msg(A, "HELP", NULL);
+	assert_int_equal(seen.n, 2);
+}
+
 static void test_stats(void **state)
 {
 	struct pipeline_stats st;
@@ -1034,8 +1274,11 @@ int main(void)
 		cmocka_unit_test(test_bad_message_isolated),
 		cmocka_unit_test(test_extra_connection_down),
 		cmocka_unit_test(test_database_restart),
+		cmocka_unit_test(test_stored_outcomes),
 		cmocka_unit_test(test_stats),
-		cmocka_unit_test(test_restart_keeps_sender_state), /* last: new stats */
+		cmocka_unit_test(test_restart_keeps_sender_state), /* new stats from here */
+		cmocka_unit_test(test_unmute),
+		cmocka_unit_test(test_reprocess),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

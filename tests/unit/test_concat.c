@@ -22,6 +22,7 @@ struct got {
 	char sender[CONCAT_SENDER_MAX];
 	int ref, total, missing;
 	int64_t smsc_time;
+	bool cut;
 	char text[256];
 	struct concat_loc locs[16];
 	size_t n_locs;
@@ -42,6 +43,7 @@ static void ready(void *arg, const struct concat_message *m)
 	g->total = m->total;
 	g->missing = m->missing;
 	g->smsc_time = m->smsc_time;
+	g->cut = m->cut;
 	assert_true(m->n_units < sizeof(g->text));
 	for (size_t i = 0; i < m->n_units; i++)
 		g->text[i] = (char)m->units[i];
@@ -280,6 +282,7 @@ static void test_bounds(void **state)
 	/* the text is cut at max_units */
 	assert_int_equal(add(c, "+9613100001", 1, 2, 2, "abcdefgh", -1, 1, 0), CONCAT_COMPLETE);
 	assert_string_equal(got[0].text, "abcde");
+	assert_true(got[0].cut); /* and says so */
 	/* the largest message there is */
 	for (int i = CONCAT_PARTS_MAX; i >= 1; i--)
 		assert_int_equal(add(c, "+9613100001", 65535, i, CONCAT_PARTS_MAX, "q", -1, 1, 0),
@@ -293,6 +296,7 @@ static void test_bounds(void **state)
 			 CONCAT_COMPLETE);
 	assert_int_equal(strlen(got[2].sender), CONCAT_SENDER_MAX - 1);
 	assert_string_equal(got[2].text, "st");
+	assert_false(got[2].cut);
 	assert_int_equal(concat_pending(c), 0);
 	concat_free(c);
 	concat_free(NULL);

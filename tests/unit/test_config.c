@@ -63,6 +63,8 @@ static const char full_conf[] =
 	"secret = s3cr=t#1\n"
 	"tls_cert = /etc/sawt/cert.pem\n"
 	"tls_key = /etc/sawt/key.pem\n"
+	"timeout = 10\n"
+	"max_connections = 100\n"
 	"\n"
 	"[election]\n"
 	"name = الانتخابات البلدية 2025\n"
@@ -113,6 +115,8 @@ static void test_full(void **state)
 	assert_string_equal(cfg->http_secret, "s3cr=t#1");
 	assert_string_equal(cfg->tls_cert, "/etc/sawt/cert.pem");
 	assert_string_equal(cfg->tls_key, "/etc/sawt/key.pem");
+	assert_int_equal(cfg->http_timeout, 10);
+	assert_int_equal(cfg->http_max_connections, 100);
 	assert_string_equal(cfg->election_name, "الانتخابات البلدية 2025");
 	assert_string_equal(config_election(cfg), "الانتخابات البلدية 2025");
 	assert_string_equal(cfg->country_code, "961");
@@ -171,6 +175,8 @@ static void check_defaults(const struct config *cfg)
 {
 	assert_string_equal(cfg->state_dir, geteuid() == 0 ? "/var/lib/sawt" : "./sawt-state");
 	assert_int_equal(cfg->log_level, LOG_LEVEL_INFO);
+	assert_int_equal(cfg->spool_warn_free.pct, CONFIG_SPOOL_WARN_PCT_DEFAULT);
+	assert_int_equal(cfg->spool_warn_free.bytes, 0);
 	assert_null(cfg->db_url);
 	assert_null(cfg->pg_bindir);
 	assert_null(cfg->migrations_dir);
@@ -178,6 +184,8 @@ static void check_defaults(const struct config *cfg)
 	assert_null(cfg->http_secret);
 	assert_null(cfg->tls_cert);
 	assert_null(cfg->tls_key);
+	assert_int_equal(cfg->http_timeout, CONFIG_HTTP_TIMEOUT_DEFAULT);
+	assert_int_equal(cfg->http_max_connections, CONFIG_HTTP_MAX_CONNECTIONS_DEFAULT);
 	assert_null(cfg->election_name);
 	assert_string_equal(config_election(cfg), CONFIG_DEFAULT_ELECTION);
 	assert_string_equal(config_election(NULL), "default");
@@ -248,6 +256,11 @@ static void test_empty_url(void **state)
 	cfg = expect_ok("[database]\npg_bindir = /opt/pg/bin\n");
 	assert_null(cfg->db_url);
 	assert_string_equal(cfg->pg_bindir, "/opt/pg/bin");
+	config_free(cfg);
+	/* the embedded cluster's analysts: TCP and the socket's group */
+	cfg = expect_ok("[database]\nlisten = 127.0.0.1:5433\nanalyst_group = root\n");
+	assert_string_equal(cfg->db_listen, "127.0.0.1:5433");
+	assert_string_equal(cfg->db_analyst_group, "root");
 	config_free(cfg);
 }
 
@@ -413,12 +426,18 @@ static void test_key_errors(void **state)
 		  "t.conf:3: key \"tls_key\" is set but \"tls_cert\" is not: set both or neither" },
 		{ "[election]\npolls_open = 19:00\npolls_close = 07:00\n",
 		  "t.conf:3: polls_close (07:00) must be later than polls_open (19:00)" },
+		{ "[database]\nurl = postgresql:///sawt\nlisten = 127.0.0.1:5433\n",
+		  "t.conf:3: key \"listen\" is for the embedded database, but \"url\" names another: "
+		  "set one or the other" },
+		{ "[database]\nanalyst_group = root\nurl = postgresql:///sawt\n",
+		  "t.conf:2: key \"analyst_group\" is for the embedded database, but \"url\" names "
+		  "another: set one or the other" },
 	};
 
 	run_cases(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
-#define LISTEN_EXPECT "expected host:port with a port from 1 to 65535, e.g. 127.0.0.1:8080"
+#define LISTEN_EXPECT "expected host:port with a port from 0 to 65535, e.g. 127.0.0.1:8080"
 #define COUNTRY_EXPECT "expected 1 to 3 digits without \"+\", e.g. 961"
 #define HHMM_EXPECT "expected a time of day as HH:MM, e.g. 07:00"
 #define TZ_EXPECT "expected a time zone name of the tz database such as Asia/Beirut"
@@ -432,14 +451,29 @@ static void test_value_errors(void **state)
 		  "expected error, warning, info or debug" },
 		{ "[http]\nlisten = 127.0.0.1:99999\n",
 		  "t.conf:2: invalid value \"127.0.0.1:99999\" for key \"listen\": " LISTEN_EXPECT },
-		{ "[http]\nlisten = 127.0.0.1:0\n",
-		  "t.conf:2: invalid value \"127.0.0.1:0\" for key \"listen\": " LISTEN_EXPECT },
+		{ "[http]\nlisten = 127.0.0.1:-1\n",
+		  "t.conf:2: invalid value \"127.0.0.1:-1\" for key \"listen\": " LISTEN_EXPECT },
+		{ "[http]\ntimeout = 0\n",
+		  "t.conf:2: invalid value \"0\" for key \"timeout\": "
+		  "expected a number of seconds from 1 to 3600" },
+		{ "[http]\nmax_connections = 65537\n",
+		  "t.conf:2: invalid value \"65537\" for key \"max_connections\": "
+		  "expected a number of connections from 1 to 65536" },
 		{ "[http]\nlisten = 8080\n",
 		  "t.conf:2: invalid value \"8080\" for key \"listen\": " LISTEN_EXPECT },
 		{ "[http]\nlisten = :8080\n",
 		  "t.conf:2: invalid value \":8080\" for key \"listen\": " LISTEN_EXPECT },
 		{ "[http]\nlisten = localhost:http\n",
 		  "t.conf:2: invalid value \"localhost:http\" for key \"listen\": " LISTEN_EXPECT },
+		{ "[database]\nlisten = 127.0.0.1:0\n",
+		  "t.conf:2: invalid value \"127.0.0.1:0\" for key \"listen\": "
+		  "expected host:port with a port from 1 to 65535, e.g. 127.0.0.1:5433" },
+		{ "[database]\nlisten = 5433\n",
+		  "t.conf:2: invalid value \"5433\" for key \"listen\": "
+		  "expected host:port with a port from 1 to 65535, e.g. 127.0.0.1:5433" },
+		{ "[database]\nanalyst_group = no-such-group-sawt\n",
+		  "t.conf:2: invalid value \"no-such-group-sawt\" for key \"analyst_group\": "
+		  "expected the name of an existing group, e.g. sawt-analysts" },
 		{ "[election]\ncountry_code = +961\n",
 		  "t.conf:2: invalid value \"+961\" for key \"country_code\": " COUNTRY_EXPECT },
 		{ "[election]\ncountry_code = 9611\n",
@@ -486,6 +520,149 @@ static void test_value_errors(void **state)
 	};
 
 	run_cases(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+#define KANNEL_URL_EXPECT \
+	"expected the http:// URL of Kannel's sendsms without user, query or fragment, e.g. " \
+	"http://127.0.0.1:13013/cgi-bin/sendsms"
+#define KANNEL_BASE "[kannel]\nurl = http://127.0.0.1:13013/cgi-bin/sendsms\n"
+#define KANNEL_ACCOUNT "username = sawt\npassword = p w\n"
+
+static void test_kannel(void **state)
+{
+	struct config *cfg;
+	static const struct error_case cases[] = {
+		{ "[kannel]\nusername = sawt\npassword = x\n",
+		  "t.conf:1: section [kannel] has no \"url\" key" },
+		{ KANNEL_BASE "password = x\n",
+		  "t.conf:1: section [kannel] has no \"username\" key" },
+		{ "[sawt]\n" KANNEL_BASE "username = sawt\n",
+		  "t.conf:2: section [kannel] has no \"password\" key" },
+		{ "[kannel]\noutbound = both\ndlr_url = http://127.0.0.1:8080/sms/dlr\n",
+		  "t.conf:1: section [kannel] has no \"url\" key" },
+		{ "[kannel]\nurl = https://kannel:13013/cgi-bin/sendsms\n",
+		  "t.conf:2: invalid value \"https://kannel:13013/cgi-bin/sendsms\" for key \"url\": " KANNEL_URL_EXPECT },
+		{ "[kannel]\nurl = http://u:p@kannel:13013/cgi-bin/sendsms\n",
+		  "t.conf:2: invalid value \"http://u:p@kannel:13013/cgi-bin/sendsms\" for key \"url\": " KANNEL_URL_EXPECT },
+		{ "[kannel]\nurl = http://kannel:13013/cgi-bin/sendsms?x=1\n",
+		  "t.conf:2: invalid value \"http://kannel:13013/cgi-bin/sendsms?x=1\" for key \"url\": " KANNEL_URL_EXPECT },
+		{ "[kannel]\nurl = http://kannel:0/cgi-bin/sendsms\n",
+		  "t.conf:2: invalid value \"http://kannel:0/cgi-bin/sendsms\" for key \"url\": " KANNEL_URL_EXPECT },
+		{ "[kannel]\nurl = http://:13013/\n",
+		  "t.conf:2: invalid value \"http://:13013/\" for key \"url\": " KANNEL_URL_EXPECT },
+		{ KANNEL_BASE "username = my user\n",
+		  "t.conf:3: invalid value \"my user\" for key \"username\": "
+		  "expected 1 to 64 printable ASCII characters without spaces" },
+		{ KANNEL_BASE "smsc = op 1\n",
+		  "t.conf:3: invalid value \"op 1\" for key \"smsc\": "
+		  "expected an smsc-id of 1 to 64 letters, digits, \".\", \"-\" or \"_\"" },
+		{ KANNEL_BASE "sender = صوت\n",
+		  "t.conf:3: invalid value \"صوت\" for key \"sender\": "
+		  "expected a short code, number or name of 1 to 20 printable ASCII characters" },
+		{ KANNEL_BASE "dlr_mask = 64\n",
+		  "t.conf:3: invalid value \"64\" for key \"dlr_mask\": "
+		  "expected a sum of Kannel's report types 1, 2, 4, 8, 16 and 32, from 1 to 63" },
+		{ KANNEL_BASE "outbound = modems\n",
+		  "t.conf:3: invalid value \"modems\" for key \"outbound\": expected kannel or both" },
+		{ KANNEL_BASE "timeout = 101\n",
+		  "t.conf:3: invalid value \"101\" for key \"timeout\": "
+		  "expected a number of seconds from 1 to 100" },
+		{ KANNEL_BASE "dlr_url = http://sawt:x@127.0.0.1:8080/sms/dlr\n",
+		  "t.conf:3: invalid value \"http://sawt:x@127.0.0.1:8080/sms/dlr\" for key "
+		  "\"dlr_url\": expected the http:// or https:// URL of sawt's /sms/dlr as Kannel "
+		  "reaches it, without user, query, fragment or \"%\", e.g. "
+		  "http://127.0.0.1:8080/sms/dlr" },
+		{ KANNEL_BASE KANNEL_ACCOUNT "dlr_url = http://127.0.0.1:8080/sms/dlr\n",
+		  "t.conf:5: key \"dlr_url\" needs [http] listen: sawt takes delivery reports on "
+		  "its HTTP server" },
+		{ "[http]\nlisten = 127.0.0.1:8080\nsecret = s3cr=t#1\n" KANNEL_BASE KANNEL_ACCOUNT
+		  "dlr_url = http://127.0.0.1:8080/sms/dlr\n",
+		  "t.conf:8: key \"dlr_url\" needs an [http] secret of 1 to 128 letters, digits, "
+		  "\"-\", \".\", \"_\" or \"~\": Kannel carries it in a URL as it is" },
+		{ "[http]\nlisten = 127.0.0.1:8080\n" KANNEL_BASE KANNEL_ACCOUNT
+		  "dlr_url = http://127.0.0.1:8080/sms/dlr\n",
+		  "t.conf:7: key \"dlr_url\" needs an [http] secret of 1 to 128 letters, digits, "
+		  "\"-\", \".\", \"_\" or \"~\": Kannel carries it in a URL as it is" },
+	};
+
+	(void)state;
+	run_cases(cases, sizeof(cases) / sizeof(cases[0]));
+
+	/* no section, an empty one, or one with only defaults: no Kannel */
+	cfg = expect_ok("[kannel]\nurl =\ndlr_mask = 27\noutbound = kannel\ntimeout = 20\n");
+	assert_null(cfg->kannel_url);
+	assert_int_equal(cfg->kannel_dlr_mask, 27);
+	assert_int_equal(cfg->kannel_outbound, CONFIG_OUTBOUND_KANNEL);
+	assert_int_equal(cfg->kannel_timeout, CONFIG_KANNEL_TIMEOUT_DEFAULT);
+	config_free(cfg);
+
+	cfg = expect_ok(
+		"[http]\nlisten = 127.0.0.1:8080\nsecret = Zq-8._~x\n"
+		"[kannel]\nurl = http://[::1]:13013/cgi-bin/sendsms\nusername = sawt\n"
+		"password = p&ss w\nsmsc = op1\nsender = Sawt 1234\n"
+		"dlr_url = https://sawt.example.org/sms/dlr\ndlr_mask = 31\n"
+		"outbound = both\ntimeout = 5\n");
+	assert_string_equal(cfg->kannel_url, "http://[::1]:13013/cgi-bin/sendsms");
+	assert_string_equal(cfg->kannel_username, "sawt");
+	assert_string_equal(cfg->kannel_password, "p&ss w");
+	assert_string_equal(cfg->kannel_smsc, "op1");
+	assert_string_equal(cfg->kannel_sender, "Sawt 1234");
+	assert_string_equal(cfg->kannel_dlr_url, "https://sawt.example.org/sms/dlr");
+	assert_int_equal(cfg->kannel_dlr_mask, 31);
+	assert_int_equal(cfg->kannel_outbound, CONFIG_OUTBOUND_BOTH);
+	assert_int_equal(cfg->kannel_timeout, 5);
+	config_free(cfg);
+
+	cfg = expect_ok(KANNEL_BASE KANNEL_ACCOUNT);
+	assert_string_equal(cfg->kannel_url, "http://127.0.0.1:13013/cgi-bin/sendsms");
+	assert_null(cfg->kannel_dlr_url);
+	assert_null(cfg->kannel_smsc);
+	assert_null(cfg->kannel_sender);
+	config_free(cfg);
+}
+
+/* [sawt] spool_warn_free: a size or a share of the spool's filesystem. */
+static void test_spool_warn_free(void **state)
+{
+	static const struct {
+		const char *value;
+		uint64_t bytes;
+		unsigned pct;
+	} ok[] = {
+		{ "5%", 0, 5 },
+		{ "100%", 0, 100 },
+		{ "0%", 0, 0 },
+		{ "0", 0, 0 },
+		{ "4096", 4096, 0 },
+		{ "200MB", 200ULL << 20, 0 },
+		{ "200 mb", 200ULL << 20, 0 },
+		{ "64k", 64ULL << 10, 0 },
+		{ "1GB", 1ULL << 30, 0 },
+		{ "2 TB", 2ULL << 40, 0 },
+	};
+	static const char *const bad[] = {
+		"101%", "-1", "ten", "5 %", "12XB", "MB", "99999999999999999999", "16777216TB"
+	};
+	char text[128], msg[256];
+	struct config *cfg;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		snprintf(text, sizeof(text), "[sawt]\nspool_warn_free = %s\n", ok[i].value);
+		cfg = expect_ok(text);
+		assert_int_equal(cfg->spool_warn_free.bytes, ok[i].bytes);
+		assert_int_equal(cfg->spool_warn_free.pct, ok[i].pct);
+		config_free(cfg);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "[sawt]\nspool_warn_free = %s\n", bad[i]);
+		snprintf(msg, sizeof(msg),
+			 "t.conf:2: invalid value \"%s\" for key \"spool_warn_free\": expected a "
+			 "size such as 200MB (units kB, MB, GB, TB) or a share such as 10%%; 0 "
+			 "never warns",
+			 bad[i]);
+		expect_error(text, msg);
+	}
 }
 
 static void test_long_value_shortened(void **state)
@@ -730,7 +907,9 @@ int main(void)
 		cmocka_unit_test(test_section_errors),
 		cmocka_unit_test(test_key_errors),
 		cmocka_unit_test(test_value_errors),
+		cmocka_unit_test(test_kannel),
 		cmocka_unit_test(test_long_value_shortened),
+		cmocka_unit_test(test_spool_warn_free),
 		cmocka_unit_test(test_error_buffer),
 		cmocka_unit_test(test_load),
 		cmocka_unit_test(test_example_file),

@@ -114,7 +114,7 @@ static void make_in(struct inbound *in, const char *sender, const char *text, in
 /* Decide in at the sender clock advanced by step ms. */
 static void decide_in(const struct inbound *in, int64_t step, struct decide_result *d)
 {
-	struct decide_context c = { snap, &clk, senders, mono += step, (NOW_S + 5) * 1000LL };
+	struct decide_context c = { snap, &clk, senders, mono += step, (NOW_S + 5) * 1000LL, 0 };
 
 	decide_message(&set, &c, in, d);
 }
@@ -617,6 +617,88 @@ static void test_json_too_small(void **state)
 	assert_false(decide_json(d, d->in->dedup, small, sizeof(small)));
 }
 
+/* An operator's reprocessing (context redo): decided by its send time,
+ * counted for neither the rate nor the PIN lock, no reply, no alert, and
+ * the record names the inbound row it goes into. */
+static void test_reprocess(void **state)
+{
+	struct inbound in;
+	struct decide_result d;
+	struct decide_context c = { snap, &clk, senders, mono, (NOW_S + 5) * 1000LL, 42 };
+	const struct decide_result *n;
+	const char *j;
+
+	(void)state;
+	/* more messages than the rate allows, each reprocessed */
+	for (unsigned i = 0; i <= set.rules.rate_max + 1; i++) {
+		make_in(&in, OBS, "T 1021 V420 W190", NOW_S - 3600 + i);
+		c.mono_ms = mono += 10;
+		decide_message(&set, &c, &in, &d);
+		assert_int_equal(d.state, DECIDE_PROCESSED);
+		assert_int_equal(d.no_reply, DECIDE_NO_REPLY_REPROCESSED);
+		assert_int_equal(d.verdict.outcome, VALIDATE_ACCEPTED);
+		assert_string_equal(d.tally_key, "100/turnout/0");
+		assert_string_equal(d.body, "");
+		assert_false(d.alert.raise);
+		assert_int_equal(d.sent_s, NOW_S - 3600 + i);
+	}
+	j = json_of(&d);
+	assert_contains(j, "\"no_reply\":\"reprocessed\"");
+	assert_contains(j, "\"redo\":42");
+	assert_lacks(j, "\"recipient\"");
+	/* the same observer's next message is not throttled by them */
+	step_ms = 1000;
+	n = decide_text(OBS, "T 1021 V430 W190");
+	assert_int_equal(n->no_reply, DECIDE_REPLY);
+	assert_lacks(json_of(n), "\"redo\"");
+
+	/* wrong PINs reprocessed lock nothing, and a lock in force now does
+	 * not refuse an old message */
+	for (int i = 0; i < SENDER_PIN_FAILS; i++) {
+		make_in(&in, PINNED, "T 1021 V420 W190 #1111", NOW_S - 3000 + i);
+		decide_message(&set, &c, &in, &d);
+		assert_int_equal(d.verdict.reply, REPLY_BAD_PIN);
+	}
+	n = decide_text(PINNED, "T 1021 V420 W190 #4321");
+	assert_int_equal(n->verdict.outcome, VALIDATE_ACCEPTED);
+	for (int i = 0; i < SENDER_PIN_FAILS; i++)
+		n = decide_text(PINNED, "T 1021 V420 W190 #1111");
+	assert_int_equal(n->verdict.reply, REPLY_PIN_LOCKED);
+	make_in(&in, PINNED, "T 1021 V420 W190 #4321", NOW_S - 2000);
+	decide_message(&set, &c, &in, &d);
+	assert_int_equal(d.verdict.outcome, VALIDATE_ACCEPTED);
+}
+
+/* A text cut at INBOUND_TEXT_MAX says so in its record, and an English
+ * text too long is told so in English whatever the default language. */
+static void test_cut_text(void **state)
+{
+	static struct inbound in;
+	struct decide_result d;
+	struct decide_context c = { snap, &clk, senders, mono, (NOW_S + 5) * 1000LL, 0 };
+	char text[INBOUND_TEXT_MAX + 1];
+	const char *j;
+
+	(void)state;
+	memset(text, 0, sizeof(text));
+	snprintf(text, sizeof(text), "I 1021 3 ");
+	while (strlen(text) + 24 < sizeof(text))
+		strcat(text, "vote buying at the door ");
+	make_in(&in, NOLANG, text, NOW_S); /* registered without a language */
+	in.flags = INBOUND_TEXT_CUT;
+	set.default_lang = LANG_AR;
+	decide_message(&set, &c, &in, &d);
+	set.default_lang = LANG_EN;
+	assert_int_equal(d.msg.error, PARSE_ERR_MESSAGE_TOO_LONG);
+	assert_int_equal(d.lang, LANG_EN);
+	assert_contains(d.body, "too long");
+	j = json_of(&d);
+	assert_contains(j, "\"cut\":true");
+	in.flags = 0;
+	decide_message(&set, &c, &in, &d);
+	assert_lacks(json_of(&d), "\"cut\"");
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, fresh, drop)
 
 int main(void)
@@ -640,6 +722,8 @@ int main(void)
 		T(test_failed_record),
 		T(test_names),
 		T(test_json_too_small),
+		T(test_reprocess),
+		T(test_cut_text),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "dummy_inbox.h"
+#include "strbuf.h"
 
 static char dir[256];
 static char err[DUMMY_INBOX_ERR_MAX];
@@ -203,6 +204,107 @@ static void test_errors(void **state)
 	assert_int_equal(dummy_inbox_count(dir), 0);
 }
 
+/* fix_sender on text: its verdict, the file written into out */
+static enum dummy_sender fix(const char *text, char *out, size_t cap)
+{
+	struct strbuf o;
+
+	strbuf_init(&o, out, cap);
+	return dummy_inbox_fix_sender(text, strlen(text), &o);
+}
+
+#define HEAD "[SMSBackup000]\nPDU = Deliver\n"
+#define TAIL "Text00 = 0054\nLength = 1\n"
+
+/* A sender Gammu would cut or garble is marked (U+FFFD), the file kept. */
+static void test_fix_sender(void **state)
+{
+	char out[4096];
+
+	(void)state;
+	/* read as written: left alone */
+	assert_int_equal(fix(HEAD "Number = \"+96171123456\"\n" TAIL, out, sizeof(out)),
+			 DUMMY_SENDER_OK);
+	assert_int_equal(
+		fix(HEAD "Number = \"x\"\nNumberUnicode = 002B00390036\n" TAIL, out, sizeof(out)),
+		DUMMY_SENDER_OK);
+	assert_int_equal(fix(HEAD "number=MTC\r\n" TAIL, out, sizeof(out)), DUMMY_SENDER_OK);
+	assert_int_equal(
+		fix(HEAD "Number = \"a\"\nNumberUnicode = D83DDE00\n" TAIL, out, sizeof(out)),
+		DUMMY_SENDER_OK); /* a surrogate pair */
+	/* a byte beyond ASCII: Gammu would read "+96171123" */
+	assert_int_equal(fix(HEAD "Number = \"+96171123\xff"
+				  "456\"\n" TAIL,
+			     out, sizeof(out)),
+			 DUMMY_SENDER_FIXED);
+	has(out,
+	    "Number = \"?\"\nNumberUnicode = 002B003900360031003700310031003200"
+	    "33FFFD003400350036\n");
+	has(out, "PDU = Deliver\n");
+	has(out, TAIL);
+	/* U+0000 inside NumberUnicode, and a control character */
+	assert_int_equal(fix(HEAD
+			     "Number = \"+9617\"\nNumberUnicode = 002B00370000003100010032\n" TAIL,
+			     out, sizeof(out)),
+			 DUMMY_SENDER_FIXED);
+	has(out, "NumberUnicode = 002B0037FFFD0031FFFD0032\n");
+	if (strstr(out, "+9617") != NULL)
+		fail_msg("the old Number line is left: %s", out);
+	/* a lone surrogate, bad hex */
+	assert_int_equal(
+		fix(HEAD "Number = \"a\"\nNumberUnicode = D83D0031\n" TAIL, out, sizeof(out)),
+		DUMMY_SENDER_FIXED);
+	has(out, "NumberUnicode = FFFD0031\n");
+	assert_int_equal(
+		fix(HEAD "Number = \"a\"\nNumberUnicode = 00ZZ003\n" TAIL, out, sizeof(out)),
+		DUMMY_SENDER_FIXED);
+	/* UTF-8 that Gammu reads as NULs: kept in NumberUnicode */
+	assert_int_equal(fix(HEAD "Number = \"+9617\xe2\x80\x8b"
+				  "1\"\n" TAIL,
+			     out, sizeof(out)),
+			 DUMMY_SENDER_FIXED);
+	has(out, "NumberUnicode = 002B0039003600310037200B0031\n");
+	/* longer than Gammu's 50 characters: what it reads, marked at the cut */
+	assert_int_equal(fix(HEAD "Number = \"+961711234567890123456789012345678901234567890123"
+				  "4567890\"\n" TAIL,
+			     out, sizeof(out)),
+			 DUMMY_SENDER_FIXED);
+	has(out, "0033FFFD\n"); /* 49 characters read, then the mark */
+	/* the second section's Number does not count; none: missing */
+	assert_int_equal(fix(HEAD TAIL "[Other]\nNumber = \"1\"\n", out, sizeof(out)),
+			 DUMMY_SENDER_MISSING);
+	assert_int_equal(fix("", out, sizeof(out)), DUMMY_SENDER_MISSING);
+	/* no room for the file: missing, nothing half written counts */
+	assert_int_equal(fix(HEAD "Number = \"+9617\x01\"\n" TAIL, out, 16), DUMMY_SENDER_MISSING);
+}
+
+static void test_fix_file(void **state)
+{
+	char path[512];
+	bool fixed;
+	FILE *f;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/sms/1/7", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(HEAD
+	      "Number = \"+96171123\xff"
+	      "456\"\n" TAIL,
+	      f);
+	fclose(f);
+	assert_true(dummy_inbox_fix_file(path, &fixed, err, sizeof(err)));
+	assert_true(fixed);
+	has(read_loc(7),
+	    "NumberUnicode = 002B003900360031003700310031003200"
+	    "33FFFD003400350036\n");
+	assert_true(dummy_inbox_fix_file(path, &fixed, err, sizeof(err)));
+	assert_false(fixed);                         /* now it reads as written */
+	assert_int_equal(dummy_inbox_count(dir), 1); /* no temporary file left */
+	assert_false(dummy_inbox_fix_file("/nonexistent/sms/1/1", &fixed, err, sizeof(err)));
+	assert_non_null(strstr(err, "could not open file"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -212,6 +314,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_long_lines_split, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_text, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
+		cmocka_unit_test(test_fix_sender),
+		cmocka_unit_test_setup_teardown(test_fix_file, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -61,6 +61,10 @@ static void test_inbound_roundtrip(void **state)
 	out = roundtrip(&f);
 	assert_int_equal(out.u.inbound.token, f.u.inbound.token);
 	assert_memory_equal(&out.u.inbound.in, &f.u.inbound.in, sizeof(struct inbound));
+	/* a text cut at INBOUND_TEXT_MAX says so on the way */
+	f.u.inbound.in.flags = INBOUND_TEXT_CUT;
+	out = roundtrip(&f);
+	assert_int_equal(out.u.inbound.in.flags, INBOUND_TEXT_CUT);
 }
 
 static void test_other_roundtrips(void **state)
@@ -112,6 +116,27 @@ static void test_other_roundtrips(void **state)
 	f.type = FRAME_SHUTDOWN;
 	out = roundtrip(&f);
 	assert_int_equal(frame_payload_len(FRAME_SHUTDOWN), 0);
+
+	memset(&f, 0, sizeof(f));
+	f.type = FRAME_RELEASE;
+	f.u.release.token = 0x0000000300000017ULL;
+	out = roundtrip(&f);
+	assert_int_equal(out.u.release.token, 0x0000000300000017ULL);
+	assert_int_equal(frame_payload_len(FRAME_RELEASE), 8);
+
+	memset(&f, 0, sizeof(f));
+	f.type = FRAME_RESCAN;
+	out = roundtrip(&f);
+	assert_int_equal(frame_payload_len(FRAME_RESCAN), 0);
+
+	memset(&f, 0, sizeof(f));
+	f.type = FRAME_HELD;
+	f.u.held.messages = 520;
+	out = roundtrip(&f);
+	assert_int_equal(out.u.held.messages, 520);
+	f.u.held.messages = FRAME_HELD_MAX;
+	out = roundtrip(&f);
+	assert_int_equal(out.u.held.messages, FRAME_HELD_MAX);
 
 	memset(&f, 0, sizeof(f));
 	f.type = FRAME_DELIVERY;
@@ -226,7 +251,7 @@ static void test_bad_inbound_fields(void **state)
 
 	(void)state;
 	assert_int_equal(corrupt(f, IN_OFF(8), 9), FRAME_BAD_FIELD);       /* transport */
-	assert_int_equal(corrupt(f, IN_OFF(11), 1), FRAME_BAD_FIELD);      /* reserved */
+	assert_int_equal(corrupt(f, IN_OFF(11), 2), FRAME_BAD_FIELD);      /* unknown flag */
 	assert_int_equal(corrupt(f, IN_OFF(10), 4), FRAME_BAD_FIELD);      /* missing > parts */
 	assert_int_equal(corrupt(f, IN_OFF(15), 4), FRAME_BAD_FIELD);      /* text_len */
 	assert_int_equal(corrupt(f, IN_OFF(14), 1), FRAME_BAD_FIELD);      /* text_len > max */
@@ -265,6 +290,28 @@ static void test_bad_other_fields(void **state)
 	f.u.send.text_len = 2;
 	assert_int_equal(corrupt(f, FRAME_HEADER + 10, 0), FRAME_BAD_FIELD); /* empty to */
 	assert_int_equal(corrupt(f, FRAME_HEADER + 9, 3), FRAME_BAD_FIELD);  /* text_len */
+
+	/* HELD: more messages than any device holds */
+	memset(&f, 0, sizeof(f));
+	f.type = FRAME_HELD;
+	f.u.held.messages = 7;
+	assert_int_equal(corrupt(f, FRAME_HEADER + 0, 0x80), FRAME_BAD_FIELD);
+	f.u.held.messages = FRAME_HELD_MAX + 1;
+	assert_int_equal(frame_encode(&f, buf, sizeof(buf)), 0);
+	/* RESCAN carries nothing; RELEASE exactly a token */
+	buf[0] = FRAME_RESCAN;
+	buf[1] = FRAME_VERSION;
+	buf[2] = 0;
+	buf[3] = 8;
+	{
+		struct frame out;
+		size_t used;
+
+		assert_int_equal(frame_decode(buf, 12, &out, &used), FRAME_BAD_LENGTH);
+		buf[0] = FRAME_RELEASE;
+		buf[3] = 4;
+		assert_int_equal(frame_decode(buf, 8, &out, &used), FRAME_BAD_LENGTH);
+	}
 }
 
 static void test_encode_refuses(void **state)
@@ -309,7 +356,13 @@ static void test_names(void **state)
 	assert_string_equal(frame_type_name(FRAME_INBOUND), "inbound");
 	assert_string_equal(frame_type_name(77), "unknown");
 	assert_true(frame_from_worker(FRAME_HEALTH));
+	assert_true(frame_from_worker(FRAME_HELD));
 	assert_false(frame_from_worker(FRAME_ACK));
+	assert_false(frame_from_worker(FRAME_RELEASE));
+	assert_false(frame_from_worker(FRAME_RESCAN));
+	assert_string_equal(frame_type_name(FRAME_RELEASE), "release");
+	assert_string_equal(frame_type_name(FRAME_RESCAN), "rescan");
+	assert_string_equal(frame_type_name(FRAME_HELD), "held");
 	assert_string_equal(frame_net_name(FRAME_NET_DENIED), "denied");
 	assert_string_equal(frame_worker_state_name(FRAME_WS_NO_NETWORK), "no_network");
 	assert_string_equal(frame_delivery_name(FRAME_DLR_PENDING), "pending");

@@ -23,6 +23,7 @@
 #include "parse.h"
 #include "reply.h"
 #include "utf8.h"
+#include "util.h"
 
 #define CASES_FILE SAWT_TEST_DATA "/parse_cases.txt"
 #define MIN_CASES 200
@@ -34,17 +35,6 @@ struct coverage {
 	int cases;
 	int failed;
 };
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* Expand \{N:TEXT}; return the new position in src, or NULL if malformed. */
 static const char *expand_repeat(const char *src, char *dst, size_t cap, size_t *n)
@@ -99,9 +89,9 @@ static bool unescape(const char *src, bool json, char *dst, size_t cap, size_t *
 			src += 2;
 			break;
 		case 'x':
-			if (hexval(src[2]) < 0 || hexval(src[3]) < 0)
+			if (util_hex_digit(src[2]) < 0 || util_hex_digit(src[3]) < 0)
 				return false;
-			dst[(*n)++] = (char)(hexval(src[2]) * 16 + hexval(src[3]));
+			dst[(*n)++] = (char)(util_hex_digit(src[2]) * 16 + util_hex_digit(src[3]));
 			src += 4;
 			break;
 		default: return false;

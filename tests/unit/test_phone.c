@@ -100,6 +100,17 @@ static void test_rejects(void **state)
 	bad("", "961", "empty");
 	bad(" - ", "961", "empty");
 	bad("+", "961", "empty");
+	/* long enough for E.164, not for the country's numbering plan */
+	bad("0944 11", "963", "too short for its country's numbering plan");
+	bad("+963 944 11", "961", "too short for its country's numbering plan");
+	bad("03 123 45", "961", "too short for its country's numbering plan");
+	bad("+961 71 123 4567", "961", "too long for its country's numbering plan");
+	bad("0612 34567", "212", "too short for its country's numbering plan");
+	bad("+1 212 555 012", "961", "too short for its country's numbering plan");
+	ok("01 123 456", "961", "+9611123456");
+	ok("011 123 4567", "963", "+963111234567");
+	ok("+1 212 555 0123", "961", "+12125550123");
+	ok("+49 30 1234", "961", "+49301234"); /* a plan phone.c does not know */
 	bad("03-12", "961", "too short");
 	bad("0312", "961", "too short");
 	bad("+1234567", "961", "too short");

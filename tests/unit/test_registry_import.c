@@ -206,6 +206,33 @@ static void test_duplicates_sorted(void **state)
 		      "line 5: duplicate station code \"1\" (first on line 2)\n");
 }
 
+/* Bad rows alone leave the good ones to check against the database;
+ * errors of the file as a whole or between rows do not. */
+static void test_rows_checkable(void **state)
+{
+	static const struct {
+		const char *text;
+		bool checkable;
+	} cases[] = {
+		{ STATIONS_HEADER "1,A,R,D,,1,1,\n", true },
+		{ STATIONS_HEADER "1,A,R,D,,1,2,\n2,B,R,D,,1,1,\n", true },    /* a bad row */
+		{ STATIONS_HEADER "1,A,R,D,,1,2,\n", false },                  /* no good row */
+		{ STATIONS_HEADER "1,A,R,D,,1,1,\n1,B,R,D,,1,1,\n", false },   /* duplicate */
+		{ "code,name,region,registered\n1,a,b,3\n", false },           /* header */
+		{ STATIONS_HEADER "1,\"A,R,D,,1,1,\n2,B,R,D,,1,1,\n", false }, /* CSV */
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct registry_import *imp = run(REGISTRY_STATIONS, cases[i].text);
+
+		if (registry_import_rows_checkable(imp) != cases[i].checkable)
+			fail_msg("case %zu: checkable is %d, errors:\n%s", i, !cases[i].checkable,
+				 errors(imp));
+		registry_import_free(imp);
+	}
+}
+
 static void test_text_errors(void **state)
 {
 	char text[1024];
@@ -521,6 +548,7 @@ int main(void)
 		cmocka_unit_test(test_header_errors),
 		cmocka_unit_test(test_station_errors),
 		cmocka_unit_test(test_duplicates_sorted),
+		cmocka_unit_test(test_rows_checkable),
 		cmocka_unit_test(test_text_errors),
 		cmocka_unit_test(test_long_value_quoted_short),
 		cmocka_unit_test(test_people_good),

@@ -141,6 +141,60 @@ static void test_worst_case_fits_one_segment(void **state)
 }
 
 /* Typical values use the main text, not the shorter fallback. */
+/* A polling station is قلم in Arabic, never مركز: that word is the centre
+ * that holds several stations (STATUS once said "3/3 مركز" for 3 stations
+ * in 2 centres). */
+static void test_arabic_station_word(void **state)
+{
+	(void)state;
+	for (int k = 0; k < REPLY_KIND_COUNT; k++) {
+		for (int full = 0; full < 2; full++) {
+			const char *t = reply_template((enum reply_kind)k, LANG_AR, full == 0);
+
+			if (t != NULL && strstr(t, "\xd9\x85\xd8\xb1\xd9\x83\xd8\xb2") != NULL)
+				fail_msg("%s: \"%s\" calls a station a centre",
+					 reply_kind_code((enum reply_kind)k), t);
+		}
+	}
+	assert_non_null(strstr(reply_template(REPLY_STATUS, LANG_AR, false),
+			       "{stations} \xd9\x82\xd9\x84\xd9\x85")); /* قلم */
+}
+
+/* An English or French STATUS naming an Arabic area starts with Latin
+ * text, so the phone shows it left to right. */
+static void test_status_direction(void **state)
+{
+	char buf[REPLY_MAX];
+	struct reply_args a;
+
+	(void)state;
+	memset(&a, 0, sizeof(a));
+	a.area =
+		"\xd8\xac\xd8\xa8\xd9\x84 \xd9\x84\xd8\xa8\xd9\x86\xd8\xa7\xd9\x86"; /* جبل لبنان */
+	a.area_len = strlen(a.area);
+	a.reported = 3;
+	a.stations = 5;
+	a.turnout_pct = 43;
+	a.women_pct = 44;
+	a.incidents = 2;
+	assert_true(reply_render(REPLY_STATUS, LANG_EN, &a, buf, REPLY_MAX, NULL) > 0);
+	assert_string_equal(buf,
+			    "3/5 reported in \xd8\xac\xd8\xa8\xd9\x84 "
+			    "\xd9\x84\xd8\xa8\xd9\x86\xd8\xa7\xd9\x86, turnout 43%, "
+			    "women 44%, 2 incidents");
+	assert_true(reply_render(REPLY_STATUS, LANG_FR, &a, buf, REPLY_MAX, NULL) > 0);
+	assert_int_equal(strncmp(buf, "3/5 bureaux \xc3\xa0 ", 15), 0);
+	a.area = NULL;
+	a.area_len = 0;
+	assert_true(reply_render(REPLY_STATUS, LANG_EN, &a, buf, REPLY_MAX, NULL) > 0);
+	assert_string_equal(buf, "3/5 stations reported, turnout 43%, women 44%, 2 incidents");
+	a.area = "\xd8\xac\xd8\xa8\xd9\x84 \xd9\x84\xd8\xa8\xd9\x86\xd8\xa7\xd9\x86";
+	a.area_len = strlen(a.area);
+	/* Arabic keeps the area first: it reads right to left anyway */
+	assert_true(reply_render(REPLY_STATUS, LANG_AR, &a, buf, REPLY_MAX, NULL) > 0);
+	assert_int_equal(strncmp(buf, a.area, strlen(a.area)), 0);
+}
+
 static void test_typical_uses_main_text(void **state)
 {
 	struct reply_args a;
@@ -388,6 +442,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_worst_case_fits_one_segment),
 		cmocka_unit_test(test_arabic_hamzas),
+		cmocka_unit_test(test_arabic_station_word),
+		cmocka_unit_test(test_status_direction),
 		cmocka_unit_test(test_typical_uses_main_text),
 		cmocka_unit_test(test_every_entry_translated),
 		cmocka_unit_test(test_codes_unique_and_round_trip),

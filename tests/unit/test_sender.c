@@ -175,6 +175,43 @@ static void test_replay_counts_wrong_pins(void **state)
 	sender_table_free(t);
 }
 
+/* The operator's unmute ends the mute that was on when it was asked, not a
+ * later one; the messages counted before it are forgotten; replayed after
+ * a restart it does the same. */
+static void test_unmute(void **state)
+{
+	struct sender_table *t;
+	struct sender *s = fresh(&t);
+	bool started;
+
+	(void)state;
+	assert_null(sender_table_find(t, "+9613000000"));
+	assert_ptr_equal(sender_table_find(t, "+9613123456"), s);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(sender_rate(s, &rules, 1000 + i * 1000, &started), i == 3);
+	assert_true(started);           /* muted at 4000 */
+	sender_unmute(s, &rules, 3000); /* asked before the mute began: it stays */
+	assert_true(sender_rate(s, &rules, 10000, &started));
+	sender_unmute(s, &rules, 20000);
+	sender_unmute(s, &rules, 20000); /* twice: no more than once */
+	for (int i = 0; i < 3; i++)
+		assert_false(sender_rate(s, &rules, 21000 + i * 1000, &started));
+	assert_true(sender_rate(s, &rules, 24000, &started)); /* a new flood */
+	assert_true(started);
+	sender_unmute(s, &rules, 23000); /* before the new flood's mute */
+	assert_true(sender_rate(s, &rules, 25000, &started));
+	sender_table_free(t);
+
+	/* after a restart: the mute, then the unmute, replayed in order */
+	s = fresh(&t);
+	sender_replay(s, &rules, SENDER_EV_RATE_LIMITED, 1000);
+	sender_replay(s, &rules, SENDER_EV_RATE_LIMITED, 2000);
+	assert_true(sender_rate(s, &rules, 3000, &started));
+	sender_replay(s, &rules, SENDER_EV_UNMUTED, 4000);
+	assert_false(sender_rate(s, &rules, 5000, &started));
+	sender_table_free(t);
+}
+
 static void test_table(void **state)
 {
 	struct sender_table *t = sender_table_new();
@@ -213,6 +250,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_reply_window),
 		cmocka_unit_test(test_replay_restores_lock_and_mute),
 		cmocka_unit_test(test_replay_counts_wrong_pins),
+		cmocka_unit_test(test_unmute),
 		cmocka_unit_test(test_table),
 	};
 

@@ -11,6 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <fcntl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "spool.h"
@@ -74,6 +77,42 @@ static void test_put_replay_in_order(void **state)
 	assert_int_equal(s, s2);
 	assert_string_equal(out.text, b.text);
 	assert_string_equal(out.dedup, b.dedup);
+	spool_free(sp);
+}
+
+/* Set the modification time of spooled message seq to unix_s. */
+static void set_mtime(uint64_t seq, time_t unix_s)
+{
+	char path[512];
+	struct timespec ts[2] = { { unix_s, 0 }, { unix_s, 250000000 } };
+
+	snprintf(path, sizeof(path), "%s/%020llu.msg", dir, (unsigned long long)seq);
+	assert_int_equal(utimensat(AT_FDCWD, path, ts, 0), 0);
+}
+
+static void test_oldest_time(void **state)
+{
+	struct spool *sp = spool_new(dir);
+	struct inbound a;
+	uint64_t s1, s2;
+	int64_t ms = 0;
+	char err[256];
+
+	(void)state;
+	assert_true(spool_open(sp, err, sizeof(err)));
+	assert_false(spool_oldest_time(sp, &ms));
+	make(&a, "+9613123456", "T 1021 V420 W190");
+	assert_true(spool_put(sp, &a, &s1, err, sizeof(err)));
+	assert_true(spool_put(sp, &a, &s2, err, sizeof(err)));
+	set_mtime(s1, 1790000000);
+	set_mtime(s2, 1790000100);
+	assert_true(spool_oldest_time(sp, &ms));
+	assert_int_equal(ms, 1790000000250LL);
+	assert_true(spool_remove(sp, s1));
+	assert_true(spool_oldest_time(sp, &ms));
+	assert_int_equal(ms, 1790000100250LL);
+	assert_true(spool_remove(sp, s2));
+	assert_false(spool_oldest_time(sp, &ms));
 	spool_free(sp);
 }
 
@@ -161,6 +200,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_put_replay_in_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_oldest_time, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_survives_restart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_damaged_file_is_quarantined, setup, teardown),
 		cmocka_unit_test(test_decode_rejects_bad_shapes),

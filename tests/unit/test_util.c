@@ -11,6 +11,16 @@
 
 #include "util.h"
 
+static void test_mono_us(void **state)
+{
+	int64_t ms = util_mono_ms(), us = util_mono_us(), us2 = util_mono_us();
+
+	(void)state;
+	/* the same clock in finer units, read later */
+	assert_true(us2 >= us);
+	assert_true(us / 1000 >= ms);
+}
+
 static void test_seterr_plain(void **state)
 {
 	char err[64];
@@ -70,13 +80,29 @@ static void test_hex(void **state)
 	assert_string_equal(out, "");
 }
 
+static void test_hex_digit(void **state)
+{
+	(void)state;
+	assert_int_equal(util_hex_digit('0'), 0);
+	assert_int_equal(util_hex_digit('9'), 9);
+	assert_int_equal(util_hex_digit('a'), 10);
+	assert_int_equal(util_hex_digit('F'), 15);
+	assert_int_equal(util_hex_digit('g'), -1);
+	assert_int_equal(util_hex_digit('G'), -1);
+	assert_int_equal(util_hex_digit('/'), -1);
+	assert_int_equal(util_hex_digit('@'), -1);
+	assert_int_equal(util_hex_digit('\0'), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_mono_us),
 		cmocka_unit_test(test_seterr_plain),
 		cmocka_unit_test(test_seterr_one_line),
 		cmocka_unit_test(test_seterr_small),
 		cmocka_unit_test(test_hex),
+		cmocka_unit_test(test_hex_digit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
