@@ -319,7 +319,7 @@ static entry cat_ar[ALERT_TEXT_KINDS] = {
 		"تنبيه {alert}: {count} رسالة لم تحفظ منذ {minutes} دقيقة. تحقق من قاعدة البيانات. تم {alert}",
 		"تنبيه {alert}: رسائل لم تحفظ منذ {minutes} دقيقة. تم {alert}", NULL),
 	[ALERT_OUTBOX_BACKLOG] = V3(
-		"تنبيه {alert}: {count} رسالة لم ترسل، أقدمها منذ {minutes} دقيقة. تحقق من المودم. تم {alert}",
+		"تنبيه {alert}: {count} رسالة لم ترسل، أقدمها منذ {minutes} دقيقة. راجع المودم. تم {alert}",
 		"تنبيه {alert}: {count} رسالة لم ترسل منذ {minutes} دقيقة. تم {alert}", NULL),
 	[ALERT_SENDER_FLOOD] =
 		V3("تنبيه {alert}: {who} أرسل رسائل كثيرة وأوقفت الردود عليه مؤقتا. تم {alert}",

@@ -927,6 +927,45 @@ static void typical(struct alert *a, enum alert_rule rule, enum lang lang)
 	snprintf(a->f.who, sizeof(a->f.who), "%s",
 		 rule == ALERT_SENDER_FLOOD ? "+9613***456" : "usb0");
 	snprintf(a->f.text, sizeof(a->f.text), "generator failed at the centre");
+	/* the figures each rule would carry */
+	switch (rule) {
+	case ALERT_IMPOSSIBLE_NUMBERS:
+		a->f.value = 900;
+		a->f.threshold = 800;
+		break;
+	case ALERT_TURNOUT_HIGH:
+		a->f.voters = 760;
+		a->f.pct = 95;
+		break;
+	case ALERT_TURNOUT_JUMP:
+		a->f.voters = 420;
+		a->f.prev = 120;
+		a->f.pct = 37;
+		a->f.threshold = 30;
+		break;
+	case ALERT_WOMEN_SHARE_LOW:
+		a->f.pct = 9;
+		a->f.threshold = 15;
+		break;
+	case ALERT_WOMEN_SHARE_HIGH:
+		a->f.pct = 91;
+		a->f.threshold = 85;
+		break;
+	case ALERT_RESULTS_CORRECTED:
+	case ALERT_CONFLICTING_REPORTS:
+		a->f.prev = 410;
+		a->f.value = 460;
+		break;
+	case ALERT_MISSING_OPENING: snprintf(a->f.check, sizeof(a->f.check), "07:00"); break;
+	case ALERT_MISSING_RESULTS: snprintf(a->f.check, sizeof(a->f.check), "19:00"); break;
+	case ALERT_LOW_BALANCE:
+		a->f.value = 2;
+		a->f.threshold = 5;
+		break;
+	case ALERT_SPOOL_BACKLOG: a->f.count = 37; break;
+	case ALERT_OUTBOX_BACKLOG: a->f.count = 512; break;
+	default: break;
+	}
 }
 
 static void test_texts_typical(void **state)
@@ -978,7 +1017,7 @@ static void test_texts(void **state)
 	assert_true(alert_text_render(&a, LANG_EN, buf, sizeof(buf)) > 0);
 	assert_string_equal(
 		buf,
-		"Alert 17: impossible figures at 1021 (Achrafieh): W 460 > V 90. Not counted, observer asked to check. ACK 17");
+		"Alert 17: impossible figures at 1021 (Achrafieh): W 900 > V 800. Not counted, observer asked to check. ACK 17");
 	/* a list of stations only when there is one */
 	typical(&a, ALERT_MISSING_TURNOUT, LANG_EN);
 	a.f.stations[0] = '\0';
