@@ -11,6 +11,8 @@
  *               outbound, timeout (outgoing SMS through Kannel's sendsms)
  *   [election]  name, country_code, default_language, timezone,
  *               polls_open, polls_close, results_deadline, pseudonym_secret
+ *   [alerts]    thresholds and limits of the alerts to coordinators
+ *               (struct config_alerts; docs/configuration.md)
  *   [modem NAME] the keys of a gammurc [gammu] section (device, connection,
  *               model, ...) plus sawt's own (number, balance_ussd, ...)
  *
@@ -87,6 +89,40 @@ struct config_space {
 
 #define CONFIG_SPOOL_WARN_PCT_DEFAULT 10
 
+/* Turnout checkpoints of [alerts] turnout_checkpoints, at most. */
+#define CONFIG_CHECKPOINTS_MAX 8
+
+/*
+ * [alerts]: when the rules of the alerts to coordinators fire, and how
+ * often coordinators hear from sawt (src/core/alert.h).  A threshold of 0
+ * turns its rule off.  Percentages are whole numbers.
+ */
+struct config_alerts {
+	unsigned tick_s;             /* tick_seconds: timer rules run this often (10) */
+	unsigned dedup_min;          /* dedup_minutes: same rule and subject not repeated (30) */
+	unsigned rate_max;           /* rate_max: alert SMS per coordinator per window (5) */
+	unsigned rate_min;           /* rate_minutes: that window (15) */
+	unsigned escalate_min;       /* escalate_minutes: unacknowledged critical alert (15) */
+	int national_severity;       /* national_severity: 0 info, 1 serious, 2 critical (1) */
+	unsigned incident_batch_min; /* incident_batch_minutes: serious incidents per area (5) */
+	unsigned turnout_high_pct;   /* turnout_high_pct: turnout at or above (90) */
+	unsigned turnout_jump_pct;   /* turnout_jump_pct: rise between two reports, points (30) */
+	unsigned women_low_pct;      /* women_low_pct: women's share below (15) */
+	unsigned women_high_pct;     /* women_high_pct: women's share above (85) */
+	unsigned women_min_voters; /* women_min_voters: share checked from this many voters (50) */
+	unsigned missing_open_min; /* missing_open_minutes: not opened by polls_open + N (30) */
+	int checkpoints[CONFIG_CHECKPOINTS_MAX]; /* turnout_checkpoints: minutes after midnight */
+	size_t n_checkpoints;                    /* (none) */
+	unsigned checkpoint_grace_min; /* checkpoint_grace_minutes: after each checkpoint (15) */
+	unsigned missing_results_min;  /* missing_results_minutes: after polls_close (120) */
+	unsigned modem_down_min;       /* modem_down_minutes (10) */
+	unsigned balance_min;          /* balance_min: airtime below this (0: off) */
+	unsigned spool_min;            /* spool_minutes: spool not drained for (10) */
+	unsigned outbox_backlog;       /* outbox_backlog: SMS waiting (500) */
+	unsigned outbox_wait_min;      /* outbox_wait_minutes: oldest SMS waiting (10) */
+	unsigned list_max;             /* list_max: station codes listed, then a count (5) */
+};
+
 struct config {
 	char *path; /* the file that was read */
 
@@ -133,9 +169,15 @@ struct config {
 	char *pseudonym_secret;
 	enum config_unknown_reply unknown_sender_reply;
 
+	/* [alerts] */
+	struct config_alerts alerts;
+
 	struct config_modem *modems;
 	size_t n_modems;
 };
+
+/* Fill *a with the defaults of [alerts]. */
+void config_alerts_defaults(struct config_alerts *a);
 
 /*
  * Return a config holding every default: state_dir "/var/lib/sawt" when run

@@ -36,7 +36,8 @@
 
 struct regsnap_area {
 	int id;
-	int parent_id; /* 0 for a root */
+	int parent_id;    /* 0 for a root */
+	const char *name; /* NULL when not known */
 };
 
 struct regsnap_contest {
@@ -90,6 +91,9 @@ void regsnap_free(struct regsnap *s);
  * buffer size); the snapshot should then be dropped.
  */
 bool regsnap_add_area(struct regsnap *s, int id, int parent_id) SAWT_MUST_CHECK;
+/* An area with its name (may be NULL), for the texts of alerts. */
+bool regsnap_add_area_named(struct regsnap *s, int id, int parent_id,
+			    const char *name) SAWT_MUST_CHECK;
 bool regsnap_add_contest(struct regsnap *s, int id, const char *code,
 			 int n_candidates) SAWT_MUST_CHECK;
 bool regsnap_add_station(struct regsnap *s, int id, const char *code, int area_id, int registered,
@@ -117,6 +121,12 @@ size_t regsnap_dropped(const struct regsnap *s);
 /* Counts, for logs and metrics. */
 size_t regsnap_n_stations(const struct regsnap *s);
 size_t regsnap_n_people(const struct regsnap *s);
+size_t regsnap_n_areas(const struct regsnap *s);
+
+/* The i-th person or area (after regsnap_finish(), by id), i below the
+ * count: for walking every one (alert routing). */
+const struct regsnap_person *regsnap_person_at(const struct regsnap *s, size_t i);
+const struct regsnap_area *regsnap_area_at(const struct regsnap *s, size_t i);
 
 /* Lookups (after regsnap_finish()); NULL when absent. */
 const struct regsnap_station *regsnap_station(const struct regsnap *s, const char *code);

@@ -18,7 +18,8 @@
  *                 areas, or they have none); else status_unknown_area;
  *   ACK n         alert n of the coordinator's election, visible to them
  *                 (its station or area lies in one of their areas, it has
- *                 neither, or they have no area): acknowledged_at/by set
+ *                 neither, it was sent to them, or they have no area):
+ *                 acknowledged_at/by set, which stops its escalation,
  *                 unless already set, reply ack; else ack_unknown_alert.
  *
  * Replies are in the coordinator's registered language, else the

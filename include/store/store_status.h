@@ -40,7 +40,8 @@ enum store_status_query {
 	/* incident_id, reported_at (HH:MI), station_code, severity,
 	 * incident, text: the newest ten open critical or serious ones */
 	STORE_STATUS_INCIDENTS,
-	/* severity, open alerts; critical first (alerts of no election too) */
+	/* severity, open alerts (not acknowledged, not resolved, not
+	 * duplicates); critical first (alerts of no election too) */
 	STORE_STATUS_ALERT_COUNTS,
 	/* what ('flag', 'error' or 'no_reply'), code, count: the flags of
 	 * current reports, the error codes of messages (those of unknown
@@ -61,9 +62,16 @@ enum store_status_query {
 	 * spool_low, refusing, held_on_source, updated (HH:MI:SS); from
 	 * sawt.nodes */
 	STORE_STATUS_NODES,
+	/* alert_id, created (HH:MI), severity, rule, station_code, area,
+	 * coordinators, sent, held, escalations: the open alerts (not
+	 * acknowledged, not resolved, not duplicates), newest first, twenty */
+	STORE_STATUS_ALERTS,
+	/* node, last tick (HH:MI:SS), ticks: the sawtd dispatching the
+	 * election's alerts; from sawt.alert_dispatcher, like the modems */
+	STORE_STATUS_ALERT_DISPATCHER,
 };
 
-#define STORE_STATUS_N_QUERIES (STORE_STATUS_NODES + 1)
+#define STORE_STATUS_N_QUERIES (STORE_STATUS_ALERT_DISPATCHER + 1)
 
 struct store_status;
 struct store_status_rows;
@@ -84,8 +92,9 @@ void store_status_free(struct store_status *st);
  * Run query q for election and the deepest area level depth (0..2).  The
  * caller owns the rows and frees them with store_status_rows_free().
  * Returns NULL after writing one line to err.  STORE_STATUS_MODEMS and
- * STORE_STATUS_NODES return no rows (not an error) when the user may not
- * read sawt.modems or sawt.nodes.
+ * STORE_STATUS_NODES and STORE_STATUS_ALERT_DISPATCHER return no rows
+ * (not an error) when the user may not read sawt.modems, sawt.nodes or
+ * sawt.alert_dispatcher.
  */
 struct store_status_rows *store_status_query(struct store_status *st, enum store_status_query q,
 					     const char *election, int depth, char *err,

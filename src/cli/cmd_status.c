@@ -3,7 +3,8 @@
  *
  * A terminal summary of the election for the operator: reporting progress
  * by region, turnout and women's share, results, open incidents and
- * alerts, flagged and conflicting reports, message errors, and the modems.
+ * alerts (the open ones listed, and the node dispatching them), flagged and
+ * conflicting reports, message errors, and the modems.
  * The figures come from the analytics views (store_status), so they are
  * exactly what analysts see.
  */
@@ -438,6 +439,53 @@ static bool print_count_line(struct status_ctx *c, const char *label, enum store
 	return true;
 }
 
+/* The open alerts, newest first, and who dispatches them. */
+static bool section_alerts(struct status_ctx *c)
+{
+	static const char *const head[] = { "alert", "time",    "severity", "rule", "station",
+					    "area",  "sent to", "sent",     "held", "escalations" };
+	struct store_status_rows *rows = fetch(c, STORE_STATUS_ALERT_DISPATCHER);
+	struct table *t = NULL;
+	bool ok = false;
+	int n;
+
+	if (rows == NULL)
+		return false;
+	if (store_status_nrows(rows) > 0)
+		fprintf(c->out, "Alerts dispatched by %s, last tick %s (%s ticks)\n",
+			dash(store_status_value(rows, 0, 0)), dash(store_status_value(rows, 0, 1)),
+			dash(store_status_value(rows, 0, 2)));
+	store_status_rows_free(rows);
+	rows = fetch(c, STORE_STATUS_ALERTS);
+	if (rows == NULL)
+		return false;
+	n = store_status_nrows(rows);
+	if (n == 0) {
+		ok = true;
+		goto done;
+	}
+	t = table_new(10, n);
+	for (int i = 0; t != NULL && i < 10; i++) {
+		t->right[i] = i == 0 || i >= 6;
+		if (!table_set(t, 0, i, "%s", head[i]))
+			goto done;
+	}
+	for (int r = 0; t != NULL && r < n; r++)
+		for (int i = 0; i < 10; i++)
+			if (!table_set(t, r + 1, i, "%s", dash(store_status_value(rows, r, i))))
+				goto done;
+	if (t != NULL) {
+		table_print(t, c->out);
+		ok = true;
+	}
+done:
+	if (!ok)
+		snprintf(c->err, sizeof(c->err), "out of memory");
+	table_free(t);
+	store_status_rows_free(rows);
+	return ok;
+}
+
 static bool section_incidents(struct status_ctx *c)
 {
 	struct store_status_rows *rows;
@@ -459,7 +507,7 @@ static bool section_incidents(struct status_ctx *c)
 			text ? shorten(text, TEXT_SHOWN_MAX, buf, sizeof(buf)) : "");
 	}
 	store_status_rows_free(rows);
-	return print_count_line(c, "Open alerts", STORE_STATUS_ALERT_COUNTS);
+	return print_count_line(c, "Open alerts", STORE_STATUS_ALERT_COUNTS) && section_alerts(c);
 }
 
 /* The stations listed for source ("turnout", "close") in CONFLICT_STATIONS. */

@@ -26,7 +26,7 @@
 #define CONFIG_FILE_MAX (1024 * 1024)
 #define CONFIG_MODEMS_MAX 64
 #define MODEM_NAME_MAX 32
-#define KEYS_MAX 20
+#define KEYS_MAX 32
 #define WORD_MAX 32 /* longest word a near-miss hint is sought for */
 #define SHOW_MAX 64
 #define BALANCE_INTERVAL_MIN 60
@@ -43,6 +43,7 @@ enum section_id {
 	SEC_KANNEL,
 	SEC_ELECTION,
 	SEC_MODEM,
+	SEC_ALERTS,
 	SEC_COUNT,
 	SEC_NONE = SEC_COUNT,
 };
@@ -99,6 +100,12 @@ static enum set_result set_interval(const struct key_def *def, void *base, const
 static enum set_result set_http_timeout(const struct key_def *def, void *base, const char *v);
 static enum set_result set_http_conns(const struct key_def *def, void *base, const char *v);
 static enum set_result set_bool(const struct key_def *def, void *base, const char *v);
+static enum set_result set_alert_tick(const struct key_def *def, void *base, const char *v);
+static enum set_result set_alert_minutes(const struct key_def *def, void *base, const char *v);
+static enum set_result set_alert_pct(const struct key_def *def, void *base, const char *v);
+static enum set_result set_alert_count(const struct key_def *def, void *base, const char *v);
+static enum set_result set_alert_severity(const struct key_def *def, void *base, const char *v);
+static enum set_result set_alert_checkpoints(const struct key_def *def, void *base, const char *v);
 static enum set_result set_kannel_url(const struct key_def *def, void *base, const char *v);
 static enum set_result set_kannel_user(const struct key_def *def, void *base, const char *v);
 static enum set_result set_kannel_smsc(const struct key_def *def, void *base, const char *v);
@@ -242,14 +249,53 @@ static const struct key_def modem_keys[] = {
 	{ NULL, NULL, 0, 0, NULL },
 };
 
+#define ALR(f) offsetof(struct config, alerts.f)
+#define MINUTES "a number of minutes from 0 to 1440 (0: off)"
+#define PCT "a whole percentage from 0 to 100 (0: off)"
+#define COUNT "a whole number from 0 to 1000000"
+
+enum {
+	ALERTS_CHECKPOINTS = 13,
+};
+
+static const struct key_def alerts_keys[] = {
+	{ "tick_seconds", set_alert_tick, ALR(tick_s), 0, "a number of seconds from 1 to 600" },
+	{ "dedup_minutes", set_alert_minutes, ALR(dedup_min), 1, MINUTES },
+	{ "rate_max", set_alert_count, ALR(rate_max), 2, COUNT " (0: no limit)" },
+	{ "rate_minutes", set_alert_minutes, ALR(rate_min), 3, MINUTES },
+	{ "escalate_minutes", set_alert_minutes, ALR(escalate_min), 4, MINUTES },
+	{ "national_severity", set_alert_severity, ALR(national_severity), 5,
+	  "info, serious or critical" },
+	{ "incident_batch_minutes", set_alert_minutes, ALR(incident_batch_min), 6, MINUTES },
+	{ "turnout_high_pct", set_alert_pct, ALR(turnout_high_pct), 7, PCT },
+	{ "turnout_jump_pct", set_alert_pct, ALR(turnout_jump_pct), 8, PCT },
+	{ "women_low_pct", set_alert_pct, ALR(women_low_pct), 9, PCT },
+	{ "women_high_pct", set_alert_pct, ALR(women_high_pct), 10, PCT },
+	{ "women_min_voters", set_alert_count, ALR(women_min_voters), 11, COUNT },
+	{ "missing_open_minutes", set_alert_minutes, ALR(missing_open_min), 12, MINUTES },
+	{ "turnout_checkpoints", set_alert_checkpoints, ALR(checkpoints), ALERTS_CHECKPOINTS,
+	  "times of day as HH:MM separated by spaces or commas, at most 8, e.g. 11:00 15:00" },
+	{ "checkpoint_grace_minutes", set_alert_minutes, ALR(checkpoint_grace_min), 14, MINUTES },
+	{ "missing_results_minutes", set_alert_minutes, ALR(missing_results_min), 15, MINUTES },
+	{ "modem_down_minutes", set_alert_minutes, ALR(modem_down_min), 16, MINUTES },
+	{ "balance_min", set_alert_count, ALR(balance_min), 17, COUNT " (0: off)" },
+	{ "spool_minutes", set_alert_minutes, ALR(spool_min), 18, MINUTES },
+	{ "outbox_backlog", set_alert_count, ALR(outbox_backlog), 19, COUNT " (0: off)" },
+	{ "outbox_wait_minutes", set_alert_minutes, ALR(outbox_wait_min), 20, MINUTES },
+	{ "list_max", set_alert_count, ALR(list_max), 21, COUNT },
+	{ NULL, NULL, 0, 0, NULL },
+};
+
 static const char *const section_names[SEC_COUNT] = {
 	[SEC_SAWT] = "sawt",     [SEC_DATABASE] = "database", [SEC_HTTP] = "http",
 	[SEC_KANNEL] = "kannel", [SEC_ELECTION] = "election", [SEC_MODEM] = "modem",
+	[SEC_ALERTS] = "alerts",
 };
 
 static const struct key_def *const section_keys[SEC_COUNT] = {
 	[SEC_SAWT] = sawt_keys,     [SEC_DATABASE] = database_keys, [SEC_HTTP] = http_keys,
 	[SEC_KANNEL] = kannel_keys, [SEC_ELECTION] = election_keys, [SEC_MODEM] = modem_keys,
+	[SEC_ALERTS] = alerts_keys,
 };
 
 /* ---------------------------------------------------------------- errors */
@@ -717,6 +763,88 @@ static enum set_result set_bool(const struct key_def *def, void *base, const cha
 	return SET_INVALID;
 }
 
+/* A whole number of at most 7 digits from lo to hi. */
+static enum set_result set_uint_range(const struct key_def *def, void *base, const char *v,
+				      unsigned lo, unsigned hi)
+{
+	unsigned *f = field_at(base, def);
+	size_t n = strlen(v);
+	long x;
+
+	if (n > 7 || !all_digits(v, n))
+		return SET_INVALID;
+	x = strtol(v, NULL, 10);
+	if (x < (long)lo || x > (long)hi)
+		return SET_INVALID;
+	*f = (unsigned)x;
+	return SET_OK;
+}
+
+static enum set_result set_alert_tick(const struct key_def *def, void *base, const char *v)
+{
+	return set_uint_range(def, base, v, 1, 600);
+}
+
+static enum set_result set_alert_minutes(const struct key_def *def, void *base, const char *v)
+{
+	return set_uint_range(def, base, v, 0, 1440);
+}
+
+static enum set_result set_alert_pct(const struct key_def *def, void *base, const char *v)
+{
+	return set_uint_range(def, base, v, 0, 100);
+}
+
+static enum set_result set_alert_count(const struct key_def *def, void *base, const char *v)
+{
+	return set_uint_range(def, base, v, 0, 1000000);
+}
+
+/* "info", "serious" or "critical": 0, 1, 2. */
+static enum set_result set_alert_severity(const struct key_def *def, void *base, const char *v)
+{
+	static const char *const names[] = { "info", "serious", "critical" };
+	int *f = field_at(base, def);
+
+	for (int i = 0; i < 3; i++) {
+		if (strcmp(v, names[i]) == 0) {
+			*f = i;
+			return SET_OK;
+		}
+	}
+	return SET_INVALID;
+}
+
+/* HH:MM times separated by spaces or commas, in increasing order. */
+static enum set_result set_alert_checkpoints(const struct key_def *def, void *base, const char *v)
+{
+	struct config_alerts *a = &((struct config *)base)->alerts;
+	size_t n = 0;
+	char word[8];
+
+	(void)def;
+	while (*v != '\0') {
+		size_t len = strcspn(v, " ,\t");
+		int t;
+
+		if (len == 0) {
+			v++;
+			continue;
+		}
+		if (len >= sizeof(word) || n >= CONFIG_CHECKPOINTS_MAX)
+			return SET_INVALID;
+		memcpy(word, v, len);
+		word[len] = '\0';
+		t = parse_hhmm(word);
+		if (t < 0 || (n > 0 && t <= a->checkpoints[n - 1]))
+			return SET_INVALID;
+		a->checkpoints[n++] = t;
+		v += len;
+	}
+	a->n_checkpoints = n;
+	return SET_OK;
+}
+
 /* http://host[:port][/path]: no user, query, fragment, space or control
  * character; the port 1-65535. */
 static bool valid_kannel_url(const char *v)
@@ -1105,6 +1233,26 @@ static bool check_polls(struct parse_ctx *p)
 	return false;
 }
 
+/* Turnout checkpoints lie while the polls are open. */
+static bool check_checkpoints(struct parse_ctx *p)
+{
+	const struct config *cfg = p->cfg;
+	const struct config_alerts *a = &cfg->alerts;
+
+	for (size_t i = 0; i < a->n_checkpoints; i++) {
+		int t = a->checkpoints[i];
+
+		if ((cfg->polls_open >= 0 && t <= cfg->polls_open) ||
+		    (cfg->polls_close >= 0 && t > cfg->polls_close)) {
+			errorf(p, p->key_line[SEC_ALERTS][ALERTS_CHECKPOINTS],
+			       "turnout checkpoint %02d:%02d is not between polls_open and polls_close",
+			       t / 60, t % 60);
+			return false;
+		}
+	}
+	return true;
+}
+
 /*
  * [kannel]: inactive without url, unless it names an account, a route or
  * a dlr_url (then url is missing); url, username and password together;
@@ -1174,6 +1322,34 @@ static bool check_modems(struct parse_ctx *p)
 
 /* ------------------------------------------------------------- public */
 
+void config_alerts_defaults(struct config_alerts *a)
+{
+	*a = (struct config_alerts){
+		.tick_s = 10,
+		.dedup_min = 30,
+		.rate_max = 5,
+		.rate_min = 15,
+		.escalate_min = 15,
+		.national_severity = 1,
+		.incident_batch_min = 5,
+		.turnout_high_pct = 90,
+		.turnout_jump_pct = 30,
+		.women_low_pct = 15,
+		.women_high_pct = 85,
+		.women_min_voters = 50,
+		.missing_open_min = 30,
+		.n_checkpoints = 0,
+		.checkpoint_grace_min = 15,
+		.missing_results_min = 120,
+		.modem_down_min = 10,
+		.balance_min = 0,
+		.spool_min = 10,
+		.outbox_backlog = 500,
+		.outbox_wait_min = 10,
+		.list_max = 5,
+	};
+}
+
 struct config *config_new(void)
 {
 	struct config *cfg = calloc(1, sizeof(*cfg));
@@ -1186,6 +1362,7 @@ struct config *config_new(void)
 	cfg->polls_close = -1;
 	cfg->state_dir = strdup(geteuid() == 0 ? "/var/lib/sawt" : "./sawt-state");
 	cfg->default_language = LANG_EN;
+	config_alerts_defaults(&cfg->alerts);
 	cfg->http_timeout = CONFIG_HTTP_TIMEOUT_DEFAULT;
 	cfg->http_max_connections = CONFIG_HTTP_MAX_CONNECTIONS_DEFAULT;
 	cfg->kannel_dlr_mask = KANNEL_DLR_MASK_DEFAULT;
@@ -1257,8 +1434,8 @@ struct config *config_parse(const char *name, const char *buf, size_t len, char 
 			syntax_error(p, &ie);
 		goto fail;
 	}
-	if (!check_tls(p) || !check_database(p) || !check_polls(p) || !check_kannel(p) ||
-	    !check_modems(p))
+	if (!check_tls(p) || !check_database(p) || !check_polls(p) || !check_checkpoints(p) ||
+	    !check_kannel(p) || !check_modems(p))
 		goto fail;
 	free(p->modem_line);
 	free(p);

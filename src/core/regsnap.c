@@ -36,6 +36,7 @@ struct regsnap {
 	struct vec st_contests; /* pair: station id, contest id */
 	struct vec p_stations;  /* pair: person id, station id */
 	struct vec p_areas;     /* pair: person id, area id */
+	struct vec names;       /* char *: area names, owned */
 	struct strmap *by_code;
 	struct strmap *by_phone;
 	const struct regsnap_contest **contest_refs;
@@ -70,6 +71,9 @@ void regsnap_free(struct regsnap *s)
 		free(p->name);
 		free(p->pin_hash);
 	}
+	for (size_t i = 0; i < s->names.n; i++)
+		free(*VEC_AT(s->names, char *, i));
+	free(s->names.items);
 	free(s->areas.items);
 	free(s->contests.items);
 	free(s->stations.items);
@@ -99,8 +103,23 @@ static bool copy_str(char *dst, size_t cap, const char *src)
 
 bool regsnap_add_area(struct regsnap *s, int id, int parent_id)
 {
-	struct regsnap_area a = { id, parent_id };
+	return regsnap_add_area_named(s, id, parent_id, NULL);
+}
 
+bool regsnap_add_area_named(struct regsnap *s, int id, int parent_id, const char *name)
+{
+	struct regsnap_area a = { id, parent_id, NULL };
+	char *copy = NULL;
+
+	if (name != NULL && name[0] != '\0') {
+		if ((copy = strdup(name)) == NULL)
+			return false;
+		if (!vec_push(&s->names, sizeof(copy), &copy)) {
+			free(copy);
+			return false;
+		}
+		a.name = copy;
+	}
 	return vec_push(&s->areas, sizeof(a), &a);
 }
 
@@ -376,6 +395,21 @@ size_t regsnap_n_stations(const struct regsnap *s)
 size_t regsnap_n_people(const struct regsnap *s)
 {
 	return s->people.n;
+}
+
+size_t regsnap_n_areas(const struct regsnap *s)
+{
+	return s->areas.n;
+}
+
+const struct regsnap_person *regsnap_person_at(const struct regsnap *s, size_t i)
+{
+	return i < s->people.n ? VEC_AT(s->people, struct regsnap_person, i) : NULL;
+}
+
+const struct regsnap_area *regsnap_area_at(const struct regsnap *s, size_t i)
+{
+	return i < s->areas.n ? VEC_AT(s->areas, struct regsnap_area, i) : NULL;
 }
 
 /* ---- lookups ---- */

@@ -109,7 +109,8 @@ static const char finish_sql[] =
 
 /*
  * ACK of alert $3 by person $1 for inbound row $2: al is the alert when
- * it is of their election and visible to them; the row is marked
+ * it is of their election and visible to them (about their areas or
+ * below, about no area, or sent to them: src/daemon/alerts.c); the row is marked
  * processed, the alert acknowledged (unless it already was) and the reply
  * queued ($4 when known, $5 when not), all or nothing and only while the
  * row is 'received'.  Returns replies queued, known, alerts acknowledged.
@@ -125,7 +126,9 @@ static const char ack_sql[] =
 	"  LEFT JOIN sawt.analytics_area_ancestors aa ON aa.area_id = a.area_id"
 	"  WHERE COALESCE(a.election_id, s.election_id, ar.election_id) = p.election_id"
 	"  AND (cardinality(p.mine) = 0 OR (a.station_id IS NULL AND a.area_id IS NULL)"
-	"   OR sa.ancestors && p.mine OR aa.ancestors && p.mine)),"
+	"   OR sa.ancestors && p.mine OR aa.ancestors && p.mine"
+	"   OR EXISTS (SELECT 1 FROM sawt.alert_recipients r"
+	"    WHERE r.alert_id = a.id AND r.person_id = p.id))),"
 	" done AS (UPDATE sawt.inbound_messages im"
 	"  SET state = 'processed', processed_at = now(),"
 	"  error_code = CASE WHEN EXISTS (SELECT 1 FROM al) THEN NULL ELSE 'ack_unknown_alert' END"

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "alerts.h"
 #include "command.h"
 #include "http_door.h"
 #include "http_server.h"
@@ -39,6 +40,7 @@ struct gateway {
 	struct modem_mgr *modems;
 	struct outbox *outbox;
 	struct command *command; /* answers coordinators */
+	struct alerts *alerts;   /* alerts to coordinators */
 	struct modem_report *report;
 	struct event *ev_report;         /* refreshes sawt.modems' counters */
 	struct http_server *http;        /* NULL: [http] listen not set */
@@ -79,12 +81,21 @@ static void inbound_acked(void *arg, enum intake_result result)
 	if (result == INTAKE_COMMITTED) {
 		outbox_kick(ctx->gw->outbox);
 		command_kick(ctx->gw->command);
+		alerts_kick(ctx->gw->alerts);
 	}
 	free(ctx);
 }
 
 /* A coordinator's answer was queued: send it soon. */
 static void command_queued(void *arg)
+{
+	struct gateway *gw = arg;
+
+	outbox_kick(gw->outbox);
+}
+
+/* Alerts were queued: send them soon. */
+static void alerts_queued(void *arg)
 {
 	struct gateway *gw = arg;
 
@@ -229,6 +240,7 @@ static void http_committed(void *arg)
 
 	outbox_kick(gw->outbox);
 	command_kick(gw->command);
+	alerts_kick(gw->alerts);
 }
 
 /*
@@ -314,8 +326,10 @@ static bool gateway_build(struct gateway *gw, struct event_base *base, const str
 	gw->report = modem_report_new(gw->db, gw->node);
 	gw->modems = modem_mgr_new(base, cfg, NULL, &cb);
 	gw->ev_report = event_new(base, -1, EV_PERSIST, report_tick, gw);
+	gw->alerts = alerts_new(base, gw->db, pipeline_registry(gw->pl), gw->intake, cfg, gw->node,
+				alerts_queued, gw);
 	if (gw->outbox == NULL || gw->command == NULL || gw->report == NULL || gw->modems == NULL ||
-	    gw->ev_report == NULL)
+	    gw->ev_report == NULL || gw->alerts == NULL)
 		goto oom;
 	outbox_set_modems(gw->outbox, gw->modems);
 	intake_set_hooks(gw->intake, &(struct intake_hooks){
@@ -367,6 +381,7 @@ void gateway_on_db_state(struct gateway *gw, enum db_state state)
 	intake_set_db_ready(gw->intake, ready);
 	outbox_set_db_ready(gw->outbox, ready && gw->phase == GATEWAY_RUNNING);
 	command_set_db_ready(gw->command, ready && gw->phase == GATEWAY_RUNNING);
+	alerts_set_db_ready(gw->alerts, ready && gw->phase == GATEWAY_RUNNING);
 	ops_set_db_ready(gw->ops, ready && gw->phase == GATEWAY_RUNNING);
 }
 
@@ -384,6 +399,7 @@ void gateway_stop(struct gateway *gw)
 	event_del(gw->ev_report);
 	outbox_stop(gw->outbox);
 	command_stop(gw->command);
+	alerts_stop(gw->alerts);
 	ops_set_db_ready(gw->ops, false);
 	pipeline_flush(gw->pl);
 }
@@ -396,7 +412,8 @@ bool gateway_stopped(struct gateway *gw)
 	case GATEWAY_DRAINING:
 		/* received messages commit (or spool) and are acknowledged;
 		 * give up waiting after 10 s: they stay on the SIM */
-		if ((intake_in_flight(gw->intake) > 0 || command_in_flight(gw->command) > 0) &&
+		if ((intake_in_flight(gw->intake) > 0 || command_in_flight(gw->command) > 0 ||
+		     alerts_in_flight(gw->alerts) > 0) &&
 		    ++gw->drain_ticks < 200)
 			return false;
 		gw->phase = GATEWAY_STOPPING_MODEMS;
@@ -428,6 +445,7 @@ void gateway_free(struct gateway *gw)
 	kannel_free(gw->kannel);
 	outbox_free(gw->outbox);
 	command_free(gw->command);
+	alerts_free(gw->alerts);
 	modem_report_free(gw->report);
 	intake_free(gw->intake);
 	pipeline_free(gw->pl);

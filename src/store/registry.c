@@ -60,7 +60,7 @@ static const char load_sql[] =
 	" e AS (SELECT id FROM ins UNION ALL SELECT id FROM sawt.elections WHERE name = $1)"
 	" SELECT 'e', id, NULL::int, NULL::int, NULL::int, NULL::text, NULL::text,"
 	"  NULL::text, NULL::text, NULL::text FROM e"
-	" UNION ALL SELECT 'a', a.id, COALESCE(a.parent_id, 0), NULL, NULL, NULL, NULL,"
+	" UNION ALL SELECT 'a', a.id, COALESCE(a.parent_id, 0), NULL, NULL, a.name, NULL,"
 	"  NULL, NULL, NULL FROM sawt.areas a JOIN e ON a.election_id = e.id"
 	" UNION ALL SELECT 'c', c.id, (SELECT count(*) FROM sawt.candidates k"
 	"  WHERE k.contest_id = c.id)::int, NULL, NULL, c.code, NULL, NULL, NULL, NULL"
@@ -207,7 +207,7 @@ static bool load_row(struct load *ld, const struct db_result *res, int r)
 
 	switch (db_result_value(res, r, 0)[0]) {
 	case 'e': ld->election_id = a; return true;
-	case 'a': return regsnap_add_area(s, a, b);
+	case 'a': return regsnap_add_area_named(s, a, b, sval(res, r, 5));
 	case 'c': return regsnap_add_contest(s, a, sval(res, r, 5), b);
 	case 's':
 		return regsnap_add_station(s, a, sval(res, r, 5), b, ival(res, r, 3),

@@ -71,7 +71,8 @@ static const char *const queries[STORE_STATUS_N_QUERIES] = {
 		" ORDER BY " SEVERITY_ORDER ", reported_at DESC, incident_id DESC LIMIT 10",
 	[STORE_STATUS_ALERT_COUNTS] =
 		"SELECT severity, count(*) FROM analytics.alerts"
-		" WHERE (election = $1 OR election IS NULL) AND open AND $2 >= 0"
+		" WHERE (election = $1 OR election IS NULL) AND open"
+		" AND state IN ('new', 'batching', 'open') AND $2 >= 0"
 		" GROUP BY severity ORDER BY " SEVERITY_ORDER,
 	[STORE_STATUS_CHECKS] =
 		"WITH m AS MATERIALIZED ("
@@ -108,7 +109,24 @@ static const char *const queries[STORE_STATUS_N_QUERIES] = {
 		"SELECT node, spool_messages, spool_free_bytes, spool_total_bytes, spool_low,"
 		" refusing, held_on_source, to_char(updated_at, 'HH24:MI:SS')"
 		" FROM sawt.nodes WHERE $1::text IS NOT NULL AND $2 >= 0 ORDER BY node",
+	[STORE_STATUS_ALERTS] =
+		"SELECT alert_id, to_char(created_at, 'HH24:MI'), severity, rule, station_code,"
+		" COALESCE(routed_to, area), coordinators, sent, held, escalations"
+		" FROM analytics.alerts"
+		" WHERE (election = $1 OR election IS NULL) AND open"
+		" AND state IN ('new', 'batching', 'open') AND $2 >= 0"
+		" ORDER BY alert_id DESC LIMIT 20",
+	[STORE_STATUS_ALERT_DISPATCHER] =
+		"SELECT d.node, to_char(d.tick_at, 'HH24:MI:SS'), d.ticks"
+		" FROM sawt.alert_dispatcher d JOIN sawt.elections e ON e.id = d.election_id"
+		" WHERE e.name = $1 AND $2 >= 0",
 };
+
+static bool guarded_query(enum store_status_query q)
+{
+	return q == STORE_STATUS_MODEMS || q == STORE_STATUS_NODES ||
+	       q == STORE_STATUS_ALERT_DISPATCHER;
+}
 
 static const char *primary_message(const PGresult *res, const PGconn *conn)
 {
@@ -202,7 +220,7 @@ static PGresult *run_query(struct store_status *st, enum store_status_query q,
 			   const char *const params[2])
 {
 	static const unsigned int types[2] = { TEXT_OID, INT4_OID };
-	bool guarded = q == STORE_STATUS_MODEMS || q == STORE_STATUS_NODES;
+	bool guarded = guarded_query(q);
 	PGresult *res;
 
 	if (guarded)
@@ -232,7 +250,7 @@ struct store_status_rows *store_status_query(struct store_status *st, enum store
 	if (PQresultStatus(res) == PGRES_TUPLES_OK)
 		goto done;
 	state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-	if ((q == STORE_STATUS_MODEMS || q == STORE_STATUS_NODES) && state != NULL &&
+	if (guarded_query(q) && state != NULL &&
 	    strcmp(state, SQLSTATE_INSUFFICIENT_PRIVILEGE) == 0) {
 		PQclear(res);
 		res = PQmakeEmptyPGresult(st->conn, PGRES_TUPLES_OK);

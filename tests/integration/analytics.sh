@@ -142,6 +142,15 @@ serious_incident|serious|501|Beirut|Incident at 501: Intimidation|t|f|t|default"
 	"alerts: every alert, the SIM number masked"
 is "$(q "SELECT a.acknowledged_by = i.observer FROM analytics.alerts a, analytics.incidents i WHERE a.kind = 'critical_incident' AND i.code = 1")" \
 	f "alerts: acknowledged_by is the coordinator's pseudonym, not the observer's"
+is "$(q "SELECT kind, state, coordinators, sent, delivered, held, dropped FROM analytics.alerts
+	WHERE kind IN ('critical_incident', 'serious_incident') ORDER BY alert_id")" \
+	"critical_incident|open|1|1|1|0|0
+serious_incident|open|1|0|0|0|1" "alerts: coordinators reached, sent, delivered, held, dropped"
+is "$(q "SELECT d.reason, d.lang, d.delivery, d.in_digest, d.left_at - a.created_at,
+	d.coordinator = (SELECT acknowledged_by FROM analytics.alerts WHERE kind = 'critical_incident')
+	FROM analytics.alert_deliveries d JOIN analytics.alerts a USING (alert_id) ORDER BY a.alert_id")" \
+	"area|ar|delivered|f|00:00:04|t
+area|ar|dropped|f||t" "alert_deliveries: the coordinator's pseudonym, delivery state and delay"
 
 is "$(q "SELECT count(*), count(pseudonym), count(*) FILTER (WHERE superseded),
 	count(*) FILTER (WHERE outcome = 'rejected'), count(report_id)
@@ -165,7 +174,7 @@ voters_gt_registered
 women_gt_voters" "message_log: error codes of rejected reports"
 
 # ---- role sawt_analyst --------------------------------------------------
-VIEWS="alerts area_turnout incidents message_log reporting_progress results station_turnout"
+VIEWS="alert_deliveries alerts area_turnout incidents message_log reporting_progress results station_turnout"
 is "$(q "SELECT string_agg(table_name, ' ' ORDER BY table_name) FROM information_schema.tables WHERE table_schema = 'analytics'")" \
 	"$VIEWS" "schema analytics holds exactly the documented views"
 q "CREATE ROLE alice LOGIN IN ROLE sawt_analyst" >/dev/null

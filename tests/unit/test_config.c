@@ -818,6 +818,82 @@ static void test_ini_tokens(void **state)
 	assert_string_equal(ini_status_name((enum ini_status)99), "unknown error");
 }
 
+/* [alerts]: defaults, every key, and what is refused. */
+static void test_alerts(void **state)
+{
+	struct config *cfg;
+	static const struct error_case bad[] = {
+		{ "[alerts]\nturnout_high_pct = 101\n",
+		  "t.conf:2: invalid value \"101\" for key \"turnout_high_pct\": expected a whole percentage from 0 to 100 (0: off)" },
+		{ "[alerts]\ntick_seconds = 0\n",
+		  "t.conf:2: invalid value \"0\" for key \"tick_seconds\": expected a number of seconds from 1 to 600" },
+		{ "[alerts]\ndedup_minutes = -1\n",
+		  "t.conf:2: invalid value \"-1\" for key \"dedup_minutes\": expected a number of minutes from 0 to 1440 (0: off)" },
+		{ "[alerts]\nnational_severity = urgent\n",
+		  "t.conf:2: invalid value \"urgent\" for key \"national_severity\": expected info, serious or critical" },
+		{ "[alerts]\nturnout_checkpoints = 11:00 10:00\n",
+		  "t.conf:2: invalid value \"11:00 10:00\" for key \"turnout_checkpoints\": expected times of day as HH:MM separated by spaces or commas, at most 8, e.g. 11:00 15:00" },
+		{ "[alerts]\nturnout_checkpoints = 11h\n",
+		  "t.conf:2: invalid value \"11h\" for key \"turnout_checkpoints\": expected times of day as HH:MM separated by spaces or commas, at most 8, e.g. 11:00 15:00" },
+		{ "[election]\npolls_open = 07:00\npolls_close = 19:00\n[alerts]\nturnout_checkpoints = 06:00\n",
+		  "t.conf:5: turnout checkpoint 06:00 is not between polls_open and polls_close" },
+		{ "[alerts]\nturnout_hight_pct = 90\n",
+		  "t.conf:2: unknown key \"turnout_hight_pct\" in section [alerts]; did you mean \"turnout_high_pct\"?" },
+		{ "[alert]\n", "t.conf:1: unknown section [alert]; did you mean [alerts]?" },
+	};
+
+	(void)state;
+	cfg = expect_ok("[alerts]\n");
+	assert_int_equal(cfg->alerts.tick_s, 10);
+	assert_int_equal(cfg->alerts.dedup_min, 30);
+	assert_int_equal(cfg->alerts.rate_max, 5);
+	assert_int_equal(cfg->alerts.rate_min, 15);
+	assert_int_equal(cfg->alerts.escalate_min, 15);
+	assert_int_equal(cfg->alerts.national_severity, 1);
+	assert_int_equal(cfg->alerts.turnout_high_pct, 90);
+	assert_int_equal(cfg->alerts.women_low_pct, 15);
+	assert_int_equal(cfg->alerts.women_min_voters, 50);
+	assert_int_equal(cfg->alerts.n_checkpoints, 0);
+	config_free(cfg);
+	cfg = expect_ok(
+		"[election]\npolls_open = 07:00\npolls_close = 19:00\n"
+		"[alerts]\ntick_seconds = 1\ndedup_minutes = 0\nrate_max = 2\n"
+		"rate_minutes = 60\nescalate_minutes = 5\nnational_severity = critical\n"
+		"incident_batch_minutes = 0\nturnout_high_pct = 95\nturnout_jump_pct = 0\n"
+		"women_low_pct = 20\nwomen_high_pct = 80\nwomen_min_voters = 100\n"
+		"missing_open_minutes = 45\nturnout_checkpoints = 11:00, 15:00 18:30\n"
+		"checkpoint_grace_minutes = 10\nmissing_results_minutes = 90\n"
+		"modem_down_minutes = 3\nbalance_min = 5\nspool_minutes = 2\n"
+		"outbox_backlog = 100\noutbox_wait_minutes = 4\nlist_max = 8\n");
+	assert_int_equal(cfg->alerts.tick_s, 1);
+	assert_int_equal(cfg->alerts.dedup_min, 0);
+	assert_int_equal(cfg->alerts.rate_max, 2);
+	assert_int_equal(cfg->alerts.rate_min, 60);
+	assert_int_equal(cfg->alerts.escalate_min, 5);
+	assert_int_equal(cfg->alerts.national_severity, 2);
+	assert_int_equal(cfg->alerts.incident_batch_min, 0);
+	assert_int_equal(cfg->alerts.turnout_high_pct, 95);
+	assert_int_equal(cfg->alerts.turnout_jump_pct, 0);
+	assert_int_equal(cfg->alerts.women_low_pct, 20);
+	assert_int_equal(cfg->alerts.women_high_pct, 80);
+	assert_int_equal(cfg->alerts.women_min_voters, 100);
+	assert_int_equal(cfg->alerts.missing_open_min, 45);
+	assert_int_equal(cfg->alerts.n_checkpoints, 3);
+	assert_int_equal(cfg->alerts.checkpoints[0], 11 * 60);
+	assert_int_equal(cfg->alerts.checkpoints[1], 15 * 60);
+	assert_int_equal(cfg->alerts.checkpoints[2], 18 * 60 + 30);
+	assert_int_equal(cfg->alerts.checkpoint_grace_min, 10);
+	assert_int_equal(cfg->alerts.missing_results_min, 90);
+	assert_int_equal(cfg->alerts.modem_down_min, 3);
+	assert_int_equal(cfg->alerts.balance_min, 5);
+	assert_int_equal(cfg->alerts.spool_min, 2);
+	assert_int_equal(cfg->alerts.outbox_backlog, 100);
+	assert_int_equal(cfg->alerts.outbox_wait_min, 4);
+	assert_int_equal(cfg->alerts.list_max, 8);
+	config_free(cfg);
+	run_cases(bad, sizeof(bad) / sizeof(bad[0]));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -838,6 +914,7 @@ int main(void)
 		cmocka_unit_test(test_load),
 		cmocka_unit_test(test_example_file),
 		cmocka_unit_test(test_ini_tokens),
+		cmocka_unit_test(test_alerts),
 	};
 
 	/* a tz database of the test's own: Asia/Beirut, Asia/Damascus,

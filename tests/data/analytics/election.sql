@@ -197,6 +197,25 @@ INSERT INTO sawt.alerts (election_id, created_at, kind, severity, station_id,
 	(NULL, '2024-05-12 13:00:00+00', 'modem_down', 'critical', NULL, NULL,
 	 'Modem usb1 (SIM +96170123456) is down', NULL, NULL, NULL);
 
+UPDATE sawt.alerts SET state = 'open', dispatched_at = created_at;
+
+-- the critical incident's alert went to coordinator 8 (delivered); a
+-- second copy was held by the rate limit, then dropped
+INSERT INTO sawt.outbox (id, created_at, recipient, body, priority, kind, person_id,
+			 alert_id, state, attempts, sent_at, delivered_at)
+SELECT 1, '2024-05-12 09:00:06+00', '+96171000008', 'Alert 1 CRITICAL at 101', 0, 'alert', 8,
+	a.id, 'delivered', 1, '2024-05-12 09:00:09+00', '2024-05-12 09:00:15+00'
+FROM sawt.alerts a WHERE a.kind = 'critical_incident';
+SELECT setval('sawt.outbox_id_seq', 1);
+INSERT INTO sawt.alert_recipients (alert_id, person_id, created_at, reason, lang, state, body,
+				   outbox_id, sent_at)
+SELECT a.id, 8, '2024-05-12 09:00:05+00', 'area', 'ar', 'queued', 'Alert 1 CRITICAL at 101', 1,
+	'2024-05-12 09:00:05+00'
+FROM sawt.alerts a WHERE a.kind = 'critical_incident';
+INSERT INTO sawt.alert_recipients (alert_id, person_id, created_at, reason, lang, state, body)
+SELECT a.id, 8, '2024-05-12 16:00:05+00', 'area', 'ar', 'dropped', 'Alert 2 at 501'
+FROM sawt.alerts a WHERE a.kind = 'serious_incident';
+
 INSERT INTO sawt.modems (node, name, state, own_number, operator, signal_percent,
 			 sent, received, send_failures, restarts, last_seen_at) VALUES
 	('', 'usb0', 'ready', '+96170123455', 'alfa', 71, 40, 52, 1, 0, '2024-05-12 21:00:00+00'),
