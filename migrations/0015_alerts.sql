@@ -186,6 +186,9 @@ $$;
 --   miss   id station, n {check, area}, s1 station code (tick)
 --   esc    id alert, n {station, area, route area, escalations, report},
 --          s1 kind, s2 severity, s4 station code, s5 recipients "1,2" (tick)
+--   opn    id alert, s1 subject: an open operations alert (low_balance,
+--          spool_backlog, outbox_backlog) to clear when its condition
+--          has (tick)
 --   mod    n {updated}, s1 node, s2 name, s3 state, s4 balance (tick)
 --   obx    n {queued, oldest age in s} (tick)
 CREATE TYPE sawt.alert_row AS (
@@ -339,6 +342,12 @@ BEGIN
 	WHERE a.state = 'open' AND a.severity = 'critical' AND a.acknowledged_at IS NULL
 	  AND a.route_area_id IS NOT NULL AND p_escalate > 0
 	  AND COALESCE(a.escalated_at, a.dispatched_at) <= v_now - make_interval(mins => p_escalate);
+	RETURN QUERY SELECT 'opn', a.id, NULL::bigint[], a.subject, NULL, NULL, NULL, NULL, NULL,
+		NULL, NULL, NULL
+	FROM sawt.alerts a
+	WHERE a.election_id = p_election AND a.state IN ('new', 'batching', 'open')
+	  AND a.kind IN ('low_balance', 'spool_backlog', 'outbox_backlog')
+	ORDER BY a.id LIMIT 256;
 	RETURN QUERY SELECT 'mod', NULL::bigint, ARRAY[extract(epoch FROM m.updated_at)::bigint],
 		m.node, m.name, m.state, m.balance, NULL, NULL, NULL, NULL, NULL
 	FROM sawt.modems m;
@@ -367,9 +376,13 @@ $$;
 --                                            held copies sent as one digest
 --   {"op":"escalate","id","route"}          escalated (route 0: national)
 --   {"op":"resolve","ids":[alert ids]}      resolved
--- Times are p_now (Unix s).  Returns the outbox rows queued.
-CREATE FUNCTION sawt.alert_apply(p_election integer, p_now double precision, p_doc jsonb)
-RETURNS integer
+--   {"op":"clear","subjects":[subjects]}    an operations condition that
+--                                            cleared: its open alert, if
+--                                            any, is resolved
+-- Times are p_now (Unix s).  Returns the outbox rows queued and the
+-- alerts resolved by subject, "id:kind" joined by commas ('' for none).
+CREATE FUNCTION sawt.alert_apply(p_election integer, p_now double precision, p_doc jsonb,
+	OUT queued integer, OUT resolved text)
 LANGUAGE plpgsql AS $$
 DECLARE
 	v_now timestamptz := to_timestamp(p_now);
@@ -466,7 +479,15 @@ BEGIN
 	PERFORM sawt.alert_resolve(ARRAY(SELECT x::bigint
 		FROM jsonb_array_elements(p_doc) d, jsonb_array_elements_text(d->'ids') x
 		WHERE d->>'op' = 'resolve'), v_now);
-	RETURN v_queued;
+	SELECT COALESCE(string_agg(a.id || ':' || a.kind, ',' ORDER BY a.id), '') INTO resolved
+	FROM sawt.alert_resolve(ARRAY(
+		SELECT a.id FROM sawt.alerts a
+		WHERE a.election_id = p_election AND a.state IN ('new', 'batching', 'open')
+		  AND a.subject IN (SELECT x FROM jsonb_array_elements(p_doc) d,
+			jsonb_array_elements_text(d->'subjects') x WHERE d->>'op' = 'clear')),
+		v_now) r(id)
+	JOIN sawt.alerts a ON a.id = r.id;
+	queued := v_queued;
 END;
 $$;
 

@@ -43,6 +43,7 @@ struct modem_mgr;
 struct http_server;
 struct sms_inbound;
 struct sms_dlr;
+struct alerts;
 struct kannel;
 struct ops;
 
@@ -61,6 +62,7 @@ struct ops_sources {
 	struct http_server *http;
 	struct sms_inbound *sms_inbound;
 	struct sms_dlr *sms_dlr;
+	struct alerts *alerts;
 };
 
 /* The outbox backlog as last counted. */

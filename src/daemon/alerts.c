@@ -43,7 +43,12 @@ static const char work_sql[] =
 	" $8::boolean, $9::jsonb, $10::integer, $11)";
 
 static const char apply_sql[] =
-	"SELECT sawt.alert_apply($1::integer, $2::double precision, $3::jsonb)";
+	"SELECT queued, resolved FROM sawt.alert_apply($1::integer, $2::double precision,"
+	" $3::jsonb)";
+
+/* Open operations alerts a tick can clear ('opn' rows; more wait for the
+ * next tick). */
+#define OPEN_OPS_MAX 256
 
 /* The doc: a JSON array of operations, growing. */
 struct doc {
@@ -92,6 +97,8 @@ struct alerts {
 	struct alert_check checks[ALERT_CHECKS_MAX];
 	size_t n_checks;
 	bool ran_out;
+	char open_ops[OPEN_OPS_MAX][ALERT_SUBJECT_MAX]; /* subjects of 'opn' rows */
+	size_t n_open_ops;
 	struct alert_plan *plan;
 	struct alert_release *rel;
 };
@@ -510,6 +517,39 @@ static bool ops_alert(struct alerts *al, enum alert_rule rule, const char *subje
 	return !alert_engine_recent(al->engine, a->subject, al->now);
 }
 
+/*
+ * The condition of the operations rule about subject has cleared: when an
+ * alert about it is open, ask the write to resolve it (and drop its
+ * copies not yet sent).
+ */
+static void ops_clear(struct alerts *al, enum alert_rule rule, const char *subject)
+{
+	char key[ALERT_SUBJECT_MAX], buf[OP_BUF];
+	struct json_buf j;
+	size_t k;
+
+	snprintf(key, sizeof(key), "%s:%s", alert_rule_name(rule), subject);
+	for (k = 0; k < al->n_open_ops; k++)
+		if (strcmp(al->open_ops[k], key) == 0)
+			break;
+	if (k == al->n_open_ops)
+		return;
+	json_init(&j, buf, sizeof(buf));
+	json_open_object(&j, NULL);
+	jstr(&j, "op", "clear");
+	json_open_array(&j, "subjects");
+	json_string(&j, NULL, key, strlen(key));
+	json_close_array(&j);
+	json_close_object(&j);
+	doc_add(&al->doc, &j);
+}
+
+static void row_open_ops(struct alerts *al, const struct db_result *res, int i)
+{
+	if (al->n_open_ops < OPEN_OPS_MAX)
+		snprintf(al->open_ops[al->n_open_ops++], ALERT_SUBJECT_MAX, "%s", scol(res, i, 3));
+}
+
 static void row_modem(struct alerts *al, const struct db_result *res, int i)
 {
 	const char *node = scol(res, i, 3), *name = scol(res, i, 4), *state = scol(res, i, 5);
@@ -529,8 +569,11 @@ static void row_modem(struct alerts *al, const struct db_result *res, int i)
 		a.f.minutes = (al->now - since) / 60;
 		raise_alert(al, &a);
 	}
-	if (al->cfg.balance_min > 0 && alert_balance_parse(balance, &value) &&
-	    value < al->cfg.balance_min && ops_alert(al, ALERT_LOW_BALANCE, key, &a)) {
+	if (al->cfg.balance_min == 0 || !alert_balance_parse(balance, &value))
+		return;
+	if (value >= al->cfg.balance_min)
+		ops_clear(al, ALERT_LOW_BALANCE, key); /* topped up */
+	else if (ops_alert(al, ALERT_LOW_BALANCE, key, &a)) {
 		snprintf(a.f.who, sizeof(a.f.who), "%s", node[0] ? key : name);
 		a.f.value = (int64_t)value;
 		a.f.threshold = al->cfg.balance_min;
@@ -544,10 +587,13 @@ static void row_outbox(struct alerts *al, const struct db_result *res, int i)
 	struct alert a;
 
 	nums(col(res, i, 2), n, NUMS_MAX);
-	if (((al->cfg.outbox_backlog > 0 && n[0] >= (int64_t)al->cfg.outbox_backlog) ||
-	     (al->cfg.outbox_wait_min > 0 && n[0] > 0 &&
-	      n[1] >= (int64_t)al->cfg.outbox_wait_min * 60)) &&
-	    ops_alert(al, ALERT_OUTBOX_BACKLOG, "all", &a)) {
+	if (!(al->cfg.outbox_backlog > 0 && n[0] >= (int64_t)al->cfg.outbox_backlog) &&
+	    !(al->cfg.outbox_wait_min > 0 && n[0] > 0 &&
+	      n[1] >= (int64_t)al->cfg.outbox_wait_min * 60)) {
+		ops_clear(al, ALERT_OUTBOX_BACKLOG, "all");
+		return;
+	}
+	if (ops_alert(al, ALERT_OUTBOX_BACKLOG, "all", &a)) {
 		a.f.count = n[0];
 		a.f.minutes = n[1] / 60;
 		raise_alert(al, &a);
@@ -564,6 +610,8 @@ static void spool_rule(struct alerts *al)
 		return;
 	intake_stats(al->intake, &is);
 	since = alert_engine_watch(al->engine, "spool", is.spool_depth > 0, al->now);
+	if (is.spool_depth == 0)
+		ops_clear(al, ALERT_SPOOL_BACKLOG, "spool");
 	if (is.spool_depth > 0 && al->cfg.spool_min > 0 &&
 	    al->now - since >= (int64_t)al->cfg.spool_min * 60 &&
 	    ops_alert(al, ALERT_SPOOL_BACKLOG, "spool", &a)) {
@@ -711,6 +759,31 @@ static int64_t clock_now(void)
 	return now;
 }
 
+/* The write resolved the alerts in list ("id:kind,..."; NULL or "": none)
+ * whose conditions cleared: count and log them. */
+static void resolved_by_clear(struct alerts *al, const char *list)
+{
+	char kind[ALERT_SUBJECT_MAX];
+	enum alert_rule rule;
+	const char *p = list;
+
+	while (p != NULL && *p != '\0') {
+		const char *colon = strchr(p, ':'), *end = strchr(p, ',');
+		size_t n;
+
+		if (end == NULL)
+			end = p + strlen(p);
+		if (colon == NULL || colon > end)
+			break;
+		n = (size_t)(end - colon - 1);
+		snprintf(kind, sizeof(kind), "%.*s", n < sizeof(kind) ? (int)n : 0, colon + 1);
+		(void)alert_rule_parse(kind, &rule);
+		al->stats.by_rule[rule][ALERTS_RESOLVED]++;
+		log_info("alert %.*s resolved: its condition cleared", (int)(colon - p), p);
+		p = *end == ',' ? end + 1 : end;
+	}
+}
+
 static void apply_cb(const struct db_result *res, void *arg)
 {
 	struct alerts *al = arg;
@@ -727,6 +800,8 @@ static void apply_cb(const struct db_result *res, void *arg)
 		pass_end(al, true);
 		return;
 	}
+	if (db_result_rows(res) == 1)
+		resolved_by_clear(al, db_result_value(res, 0, 1));
 	if (db_result_rows(res) == 1 && strtol(db_result_value(res, 0, 0), NULL, 10) > 0) {
 		al->stats.sms_queued += (uint64_t)strtol(db_result_value(res, 0, 0), NULL, 10);
 		if (al->queued)
@@ -831,6 +906,8 @@ static void row(struct alerts *al, const struct db_result *res, int i)
 		row_miss(al, res, i);
 	} else if (strcmp(k, "esc") == 0) {
 		row_escalate(al, res, i);
+	} else if (strcmp(k, "opn") == 0) {
+		row_open_ops(al, res, i);
 	} else if (strcmp(k, "mod") == 0) {
 		row_modem(al, res, i);
 	} else if (strcmp(k, "obx") == 0) {
@@ -872,7 +949,7 @@ static void work_cb(const struct db_result *res, void *arg)
 	al->reload = false;
 	alert_engine_sweep(al->engine, al->now);
 	doc_reset(&al->doc);
-	al->n_claims = al->n_miss = 0;
+	al->n_claims = al->n_miss = al->n_open_ops = 0;
 	al->ran_out = false;
 	if (!fresh_routes(al)) {
 		pass_end(al, true);

@@ -261,6 +261,7 @@ static bool gateway_ops(struct gateway *gw, struct event_base *base, const struc
 		.http = gw->http,
 		.sms_inbound = gw->sms_inbound,
 		.sms_dlr = gw->sms_dlr,
+		.alerts = gw->alerts,
 	};
 
 	gw->ops = ops_new(base, &src);

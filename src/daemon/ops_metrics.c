@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "alert.h"
+#include "alerts.h"
 #include "db.h"
 #include "http_server.h"
 #include "intake.h"
@@ -398,6 +400,59 @@ static void collect_kannel(const struct ops_view *v, struct metrics *m)
 	}
 }
 
+/*
+ * The alerts module: what became of each rule's alerts since start, the
+ * SMS it queued, what rate limits held back, and whether this node is
+ * the one dispatching the election's alerts (docs/alerts.md).
+ */
+static void collect_alerts(const struct ops_view *v, struct metrics *m)
+{
+	static const char *const outcomes[ALERTS_OUTCOMES] = {
+		[ALERTS_OPENED] = "opened",     [ALERTS_DUPLICATE] = "duplicate",
+		[ALERTS_BATCHED] = "batched",   [ALERTS_ESCALATED] = "escalated",
+		[ALERTS_RESOLVED] = "resolved",
+	};
+	struct alerts_stats st;
+	struct metrics_family *f;
+
+	if (v->src->alerts == NULL)
+		return;
+	alerts_get_stats(v->src->alerts, &st);
+	f = counter(m, "sawt_alerts_total",
+		    "Alerts by rule and what became of them: opened (stored and sent), duplicate "
+		    "(within the dedup window: stored only), batched (added to an area's batch), "
+		    "escalated, resolved.",
+		    "rule,outcome");
+	for (int r = 0; r < ALERT_RULE_COUNT; r++)
+		for (int o = 0; o < ALERTS_OUTCOMES; o++)
+			metrics_set(f, L(alert_rule_name((enum alert_rule)r), outcomes[o]),
+				    (double)st.by_rule[r][o]);
+	metrics_set(counter(m, "sawt_alert_sms_queued_total",
+			    "Alert SMS put in the outbox, digests included.", NULL),
+		    NULL, (double)st.sms_queued);
+	f = counter(m, "sawt_alert_copies_total",
+		    "Copies of alerts a coordinator's rate limit touched: held (kept back), "
+		    "released (sent alone later; the others went in a digest).",
+		    "result");
+	metrics_set(f, L("held"), (double)st.held);
+	metrics_set(f, L("released"), (double)st.released);
+	metrics_set(counter(m, "sawt_alert_digests_total", "Digests sent to coordinators.", NULL),
+		    NULL, (double)st.digests);
+	metrics_set(counter(m, "sawt_alert_reports_total",
+			    "Reports the alerts module has looked at.", NULL),
+		    NULL, (double)st.reports);
+	f = counter(m, "sawt_alert_passes_total",
+		    "Passes of the alerts module, by result: ok, failed (its query or write "
+		    "failed; the next pass does the work).",
+		    "result");
+	metrics_set(f, L("ok"), (double)(st.passes - st.failures));
+	metrics_set(f, L("failed"), (double)st.failures);
+	metrics_set(gauge(m, "sawt_alert_dispatcher",
+			  "1 when this node dispatches the election's alerts (one node does).",
+			  NULL),
+		    NULL, st.leader ? 1 : 0);
+}
+
 void ops_collect(const struct ops_view *v, struct metrics *m)
 {
 	collect_process(v, m);
@@ -408,4 +463,5 @@ void ops_collect(const struct ops_view *v, struct metrics *m)
 	collect_http(v, m);
 	collect_sms_inbound(v, m);
 	collect_kannel(v, m);
+	collect_alerts(v, m);
 }

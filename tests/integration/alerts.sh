@@ -302,6 +302,14 @@ wait_sql "SELECT state FROM sawt.alerts WHERE kind = 'modem_down'" resolved 60 &
 q "INSERT INTO sawt.outbox (recipient, body, created_at, next_attempt_at) VALUES ('+96170000001', 'stuck', now() - interval '20 minutes', now() + interval '1 day')"
 wait_sql "SELECT count(*) FROM sawt.alerts WHERE kind = 'outbox_backlog'" 1 60 &&
 	pass "an SMS waiting 20 minutes: outbox_backlog" || fail "an SMS waiting 20 minutes: outbox_backlog"
+is "$(q "SELECT state FROM sawt.alerts WHERE kind = 'low_balance'")" open "the low balance is still open while the balance is low"
+q "UPDATE sawt.modems SET balance = 'Your balance is 150.00 USD' WHERE node = 'node2'"
+wait_sql "SELECT state FROM sawt.alerts WHERE kind = 'low_balance'" resolved 60 &&
+	pass "the SIM topped up to 150: low_balance resolved" || fail "the SIM topped up to 150: low_balance resolved"
+q "UPDATE sawt.outbox SET state = 'sent' WHERE body = 'stuck'"
+wait_sql "SELECT state FROM sawt.alerts WHERE kind = 'outbox_backlog'" resolved 60 &&
+	pass "the stuck SMS went: outbox_backlog resolved" || fail "the stuck SMS went: outbox_backlog resolved"
+is "$(q "SELECT count(*) FROM sawt.alerts WHERE kind IN ('low_balance', 'outbox_backlog')")" 2 "resolving raised nothing new"
 
 # --- sawt status ---------------------------------------------------------------------
 st=$("$SAWT" status 2>&1)

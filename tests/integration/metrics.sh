@@ -85,6 +85,15 @@ is "$(metric 'sawt_modem_received_total{modem="dummy"}')" 2 "the modem counts th
 is "$(promcheck)" ok "promtool still accepts the exposition with these series"
 like "$(metric 'sawt_http_requests_total{path="/metrics",status="200"}')" '^[1-9][0-9]*$' "the scrapes themselves are counted by path and status"
 
+# --- 2b. the alerts module: impossible numbers raise an alert ----------------
+wait_metric 'sawt_alert_dispatcher' 1 && pass "this node dispatches the alerts (sawt_alert_dispatcher 1)" || fail "this node dispatches the alerts (sawt_alert_dispatcher 1)"
+is "$(metric 'sawt_alerts_total{rule="impossible_numbers",outcome="opened"}')" 0 "no impossible_numbers alert yet"
+"$SAWT" inject +96176123456 'T 2011 V5000' >/dev/null
+wait_metric 'sawt_alerts_total{rule="impossible_numbers",outcome="opened"}' 1 && pass "5000 voters at 2011 open one impossible_numbers alert, counted by rule and outcome" || fail "5000 voters at 2011 open one impossible_numbers alert, counted by rule and outcome"
+like "$(metric 'sawt_alert_passes_total{result="ok"}')" '^[1-9][0-9]*$' "the alerts module's passes are counted"
+is "$(metric 'sawt_alert_passes_total{result="failed"}')" 0 "none failed"
+is "$(promcheck)" ok "promtool accepts the alerts' families"
+
 # --- 3. /healthz --------------------------------------------------------------
 is "$(health)" 200 "GET /healthz: 200"
 is "$(field 'j["status"], j["database"]["ok"], j["spool"]["messages"], j["modems"][0]["name"], j["modems"][0]["ok"], j["outbox"]["known"]')" "ok True 0 dummy True True" "with database, spool, modem and outbox fields"
