@@ -88,6 +88,13 @@ struct alerts *alerts_new(struct event_base *base, struct db *db, struct registr
  */
 void alerts_free(struct alerts *al);
 
+/*
+ * SIGHUP: use cfg's [alerts] (copied) from now on.  Applied at once, or
+ * when the pass under way ends; the engine's state is read back from the
+ * database.  polls_open/close and the language need a restart.
+ */
+void alerts_reconfigure(struct alerts *al, const struct config *cfg);
+
 /* The database is connected (a pass starts soon) or not. */
 void alerts_set_db_ready(struct alerts *al, bool ready);
 

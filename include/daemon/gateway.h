@@ -33,6 +33,12 @@ struct gateway *gateway_new(struct event_base *base, struct db *db, const struct
 /* Start the modem workers.  False with a message in err. */
 bool gateway_start(struct gateway *gw, char *err, size_t errlen) SAWT_MUST_CHECK;
 
+/*
+ * SIGHUP: apply what cfg (read now; may be freed afterwards) changes that
+ * can change at run time: today [alerts].
+ */
+void gateway_reconfigure(struct gateway *gw, const struct config *cfg);
+
 /* Forward the database connection's state changes and notifications. */
 void gateway_on_db_state(struct gateway *gw, enum db_state state);
 void gateway_on_notify(struct gateway *gw, const char *channel, const char *payload);

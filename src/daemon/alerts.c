@@ -73,6 +73,8 @@ struct alerts {
 	struct registry *reg;
 	struct intake *intake;
 	struct config_alerts cfg;
+	struct config_alerts next_cfg; /* a reload's, applied when the pass ends */
+	bool has_next_cfg;
 	enum lang lang;
 	int polls_open, polls_close;
 	char node[64];
@@ -731,9 +733,12 @@ static bool connection_gone(const struct db_result *res)
 
 static void pass_start(struct alerts *al);
 
+static void apply_config(struct alerts *al);
+
 static void pass_end(struct alerts *al, bool retry)
 {
 	al->passing = false;
+	apply_config(al);
 	if (al->again)
 		alerts_kick(al);
 	else if (retry && !al->stopped)
@@ -1097,6 +1102,49 @@ struct alerts *alerts_new(struct event_base *base, struct db *db, struct registr
 		return NULL;
 	}
 	return al;
+}
+
+/*
+ * Use the [alerts] read by a reload, if one waits: a new engine with the
+ * new thresholds (the dedup window, rate limits, held copies and batches
+ * are read back from the database at the next pass) and the new tick.
+ * On failure the running configuration stays.
+ */
+static void apply_config(struct alerts *al)
+{
+	struct alert_engine *engine;
+	struct timeval tick;
+
+	if (!al->has_next_cfg || al->passing)
+		return;
+	al->has_next_cfg = false;
+	engine = alert_engine_new(&al->next_cfg, al->lang);
+	if (engine == NULL) {
+		log_error(
+			"could not apply the reloaded [alerts]: out of memory; keeping the "
+			"running ones");
+		return;
+	}
+	alert_engine_free(al->engine);
+	al->engine = engine;
+	al->cfg = al->next_cfg;
+	al->reload = true;
+	tick.tv_sec = al->cfg.tick_s > 0 ? al->cfg.tick_s : 10;
+	tick.tv_usec = 0;
+	if (event_add(al->ev_tick, &tick) != 0)
+		log_error("could not re-arm the alerts' tick");
+	log_info("[alerts] reloaded: the next pass reads its state back");
+	al->tick_due = true;
+	alerts_kick(al);
+}
+
+void alerts_reconfigure(struct alerts *al, const struct config *cfg)
+{
+	if (memcmp(&cfg->alerts, &al->cfg, sizeof(al->cfg)) == 0 && !al->has_next_cfg)
+		return;
+	al->next_cfg = cfg->alerts;
+	al->has_next_cfg = true;
+	apply_config(al);
 }
 
 void alerts_free(struct alerts *al)

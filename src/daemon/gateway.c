@@ -386,6 +386,11 @@ void gateway_on_db_state(struct gateway *gw, enum db_state state)
 	ops_set_db_ready(gw->ops, ready && gw->phase == GATEWAY_RUNNING);
 }
 
+void gateway_reconfigure(struct gateway *gw, const struct config *cfg)
+{
+	alerts_reconfigure(gw->alerts, cfg);
+}
+
 void gateway_on_notify(struct gateway *gw, const char *channel, const char *payload)
 {
 	pipeline_on_notify(gw->pl, channel, payload);

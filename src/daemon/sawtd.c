@@ -345,6 +345,8 @@ static void daemon_reload(struct daemon *d)
 	    (cfg->db_url && strcmp(cfg->db_url, d->cfg->db_url) != 0))
 		log_warn("changes to state_dir and [database] take effect at the next restart");
 	log_set_level(cfg->log_level);
+	if (d->gw)
+		gateway_reconfigure(d->gw, cfg);
 	config_free(d->cfg);
 	d->cfg = cfg;
 	log_info("configuration reloaded from \"%s\"", d->config_path);

@@ -317,6 +317,14 @@ like "$st" "^Open alerts: [0-9]+ \\(serious [0-9]+, info [0-9]+\\)\$" "sawt stat
 like "$st" "^ *$(alert_id women_share_low 4011) +[0-9:]+ +serious +women_share_low +4011 +صيدا +2 +2 +0 +0\$" "and lists them (sent to 2, both sent: one alone, one in a digest)"
 like "$st" "^Alerts dispatched by .+, last tick 22:1[67]:[0-9]{2} \\([0-9]+ ticks\\)\$" "and names the dispatching node and its clock"
 
+# --- SIGHUP applies [alerts] ---------------------------------------------------------
+is "$(alerts turnout_high 2011)" "" "75% at 2011, under turnout_high_pct 90: no turnout_high"
+printf 'turnout_high_pct = 70\n' >>"$SAWT_CONFIG"
+kill -HUP $pid
+wait_for "$LOG" "\[alerts\] reloaded" 30 && pass "SIGHUP reloads [alerts]" || fail "SIGHUP reloads [alerts]"
+say $SAM 'T 2011 V500 W250'
+like "$(alerts turnout_high 2011)" "^open serious " "then 76.9% at 2011 is over the new 70%: turnout_high"
+
 # --- two nodes: one dispatches -----------------------------------------------------
 sed "s|^state_dir = .*|state_dir = $SAWT_TEST_TMP/state2|" "$SAWT_CONFIG" >"$SAWT_TEST_TMP/sawt2.conf"
 "$SAWTD" -c "$SAWT_TEST_TMP/sawt2.conf" >"$SAWT_TEST_TMP/sawtd2.log" 2>&1 &
