@@ -225,8 +225,16 @@ static bool form_word(struct parser *p, char *buf, size_t cap, size_t *off, size
 		if (f == 0)
 			continue;
 		e = utf8_encode(f, enc);
-		if (n + e + 1 > cap)
+		if (n + e + 1 > cap) {
+			/* longer than any code or alias: not a form */
+			while ((c = peek(p, &next)) != 0 &&
+			       ((k = classify(c)) == CC_LETTER || k == CC_NUMCH || k == CC_ARABIC ||
+				k == CC_IGNORE))
+				p->pos = next;
+			*end = p->pos;
+			buf[0] = '\0';
 			return false;
+		}
 		memcpy(buf + n, enc, e);
 		n += e;
 	}
