@@ -52,6 +52,7 @@
 #define CHECKLIST_OPTION_LABEL_MAX 80 /* bytes of an option label, UTF-8 */
 #define CHECKLIST_ALIAS_MAX 48        /* bytes of an alias, UTF-8 */
 #define CHECKLIST_INT_MAX 999999999
+#define CHECKLIST_CANONICAL_MAX (1024 * 1024) /* bytes of one form's canonical text, at most */
 
 enum checklist_type {
 	CHECKLIST_INTEGER = 0,
@@ -135,6 +136,16 @@ int checklist_question_index(const struct checklist_form *form, const char *code
  * same forms back.  The caller checks sb->overflow.
  */
 void checklist_form_canonical(const struct checklist_form *form, struct strbuf *sb);
+
+/*
+ * Write form as one JSON object into j (the input of
+ * sawt.checklist_import(), migrations/0023_checklists.sql): code,
+ * definition (its canonical text), aliases, titles, window and questions
+ * with their options.  The caller checks json_finish().  Returns false
+ * only when out of memory.
+ */
+struct json_buf;
+bool checklist_form_json(const struct checklist_form *form, struct json_buf *j) SAWT_MUST_CHECK;
 
 /* The header line of canonical texts (with its newline). */
 extern const char checklist_canonical_header[];

@@ -11,6 +11,7 @@
 
 #include "array.h"
 #include "csv.h"
+#include "json.h"
 #include "parse.h"
 #include "utf8.h"
 
@@ -833,4 +834,72 @@ void checklist_form_canonical(const struct checklist_form *f, struct strbuf *sb)
 			line(sb, v);
 		}
 	}
+}
+
+/* A JSON string member, left out when s is empty (SQL reads NULL). */
+static void json_text(struct json_buf *j, const char *key, const char *s)
+{
+	if (s[0] != '\0')
+		json_string(j, key, s, strlen(s));
+}
+
+bool checklist_form_json(const struct checklist_form *f, struct json_buf *j)
+{
+	static const char *const lk[LANG_COUNT][3] = {
+		[LANG_AR] = { "title_ar", "label_ar" },
+		[LANG_EN] = { "title_en", "label_en" },
+		[LANG_FR] = { "title_fr", "label_fr" },
+	};
+	struct strbuf sb;
+	char t[8], *def = malloc(CHECKLIST_CANONICAL_MAX);
+
+	if (def == NULL)
+		return false;
+	strbuf_init(&sb, def, CHECKLIST_CANONICAL_MAX);
+	checklist_form_canonical(f, &sb);
+	json_open_object(j, NULL);
+	json_string(j, "code", f->code, strlen(f->code));
+	json_string(j, "definition", def, sb.len);
+	json_text(j, "alias_ar", f->alias_ar);
+	json_text(j, "alias_fr", f->alias_fr);
+	for (int l = 0; l < LANG_COUNT; l++)
+		json_text(j, lk[l][0], f->title[l]);
+	if (f->window_from >= 0) {
+		snprintf(t, sizeof(t), "%02d:%02d", f->window_from / 60, f->window_from % 60);
+		json_string(j, "window_from", t, strlen(t));
+		snprintf(t, sizeof(t), "%02d:%02d", f->window_to / 60, f->window_to % 60);
+		json_string(j, "window_to", t, strlen(t));
+	}
+	json_open_array(j, "questions");
+	for (int i = 0; i < f->n_questions; i++) {
+		const struct checklist_question *q = &f->questions[i];
+
+		json_open_object(j, NULL);
+		json_string(j, "code", q->code, strlen(q->code));
+		json_string(j, "type", type_names[q->type], strlen(type_names[q->type]));
+		if (q->type == CHECKLIST_INTEGER) {
+			json_int(j, "min", q->min);
+			json_int(j, "max", q->max);
+		}
+		json_bool(j, "required", q->required);
+		json_int(j, "group", q->group);
+		for (int l = 0; l < LANG_COUNT; l++)
+			json_text(j, lk[l][1], q->label[l]);
+		json_open_array(j, "options");
+		for (int d = 1; d <= CHECKLIST_MAX_OPTIONS; d++) {
+			if (!(q->options & (1u << d)))
+				continue;
+			json_open_object(j, NULL);
+			json_int(j, "option", d);
+			for (int l = 0; l < LANG_COUNT; l++)
+				json_text(j, lk[l][1], q->option_label[d][l]);
+			json_close_object(j);
+		}
+		json_close_array(j);
+		json_close_object(j);
+	}
+	json_close_array(j);
+	json_close_object(j);
+	free(def);
+	return !sb.overflow;
 }

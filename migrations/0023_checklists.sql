@@ -1,0 +1,135 @@
+-- 0023_checklists.sql - observation checklists the network defines (issue 22).
+--
+-- A form (OP, CL, ...) belongs to an election and has versions: each
+-- `sawt import checklists` that changes a form's definition adds a version
+-- and makes it current; an unchanged form keeps its version.  A version
+-- keeps its canonical definition (the CSV lines checklist_form_canonical()
+-- writes, which sawtd reads back with checklist_set_parse()) and, for SQL,
+-- its questions and options.  Versions are never changed nor deleted, so a
+-- report keeps the version it was answered against.
+
+CREATE TABLE sawt.checklist_forms (
+	id              serial PRIMARY KEY,
+	election_id     integer NOT NULL REFERENCES sawt.elections(id),
+	code            text NOT NULL CHECK (code ~ '^[A-Z]{2,3}$'),
+	current_version integer,
+	created_at      timestamptz NOT NULL DEFAULT now(),
+	UNIQUE (election_id, code)
+);
+
+CREATE TABLE sawt.checklist_versions (
+	form_id         integer NOT NULL REFERENCES sawt.checklist_forms(id),
+	version         integer NOT NULL CHECK (version >= 1),
+	definition      text NOT NULL,  -- canonical CSV lines, without the header
+	alias_ar        text,
+	alias_fr        text,
+	title_ar        text,
+	title_en        text,
+	title_fr        text,
+	window_from     time,
+	window_to       time,
+	imported_at     timestamptz NOT NULL DEFAULT now(),
+	PRIMARY KEY (form_id, version)
+);
+
+CREATE TABLE sawt.checklist_questions (
+	form_id         integer NOT NULL,
+	version         integer NOT NULL,
+	position        smallint NOT NULL,  -- order in the file, from 1
+	code            text NOT NULL CHECK (code ~ '^[A-HJKMNP-Z]{1,2}$'),
+	type            text NOT NULL
+		CHECK (type IN ('integer', 'yesno', 'choice', 'multi', 'text')),
+	min_value       integer,
+	max_value       integer,
+	required        boolean NOT NULL,
+	grp             smallint NOT NULL CHECK (grp BETWEEN 1 AND 9),
+	label_ar        text,
+	label_en        text,
+	label_fr        text,
+	PRIMARY KEY (form_id, version, code),
+	FOREIGN KEY (form_id, version) REFERENCES sawt.checklist_versions
+);
+
+CREATE TABLE sawt.checklist_options (
+	form_id         integer NOT NULL,
+	version         integer NOT NULL,
+	question        text NOT NULL,
+	option          smallint NOT NULL CHECK (option BETWEEN 1 AND 9),
+	label_ar        text,
+	label_en        text,
+	label_fr        text,
+	PRIMARY KEY (form_id, version, question, option),
+	FOREIGN KEY (form_id, version, question) REFERENCES sawt.checklist_questions
+);
+
+-- Import the forms of one file: p_forms is a JSON array written by
+-- store_checklist.c, one object per form: code, definition (canonical
+-- text), alias_ar, alias_fr, title_ar/en/fr, window_from, window_to
+-- ("HH:MM" or null) and questions [{code, type, min, max, required, group,
+-- label_ar/en/fr, options [{option, label_ar/en/fr}]}].  A form whose
+-- definition equals its current version's is left as it is; any other
+-- gets a new version, made current.  Returns one row a form: its code, its
+-- current version and what happened ('new', 'changed', 'unchanged').
+CREATE FUNCTION sawt.checklist_import(p_election integer, p_forms jsonb)
+RETURNS TABLE (code text, version integer, outcome text)
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE
+	f jsonb;
+	q jsonb;
+	o jsonb;
+	fid integer;
+	cur integer;
+	curdef text;
+	pos integer;
+BEGIN
+	FOR f IN SELECT * FROM jsonb_array_elements(p_forms) LOOP
+		INSERT INTO sawt.checklist_forms AS cf (election_id, code)
+		VALUES (p_election, f->>'code')
+		ON CONFLICT (election_id, code) DO UPDATE SET code = EXCLUDED.code
+		RETURNING cf.id, cf.current_version INTO fid, cur;
+		curdef := NULL;
+		IF cur IS NOT NULL THEN
+			SELECT v.definition INTO curdef FROM sawt.checklist_versions v
+			WHERE v.form_id = fid AND v.version = cur;
+		END IF;
+		IF curdef IS NOT DISTINCT FROM f->>'definition' THEN
+			code := f->>'code'; version := cur; outcome := 'unchanged';
+			RETURN NEXT;
+			CONTINUE;
+		END IF;
+		version := COALESCE(cur, 0) + 1;
+		INSERT INTO sawt.checklist_versions (form_id, version, definition, alias_ar, alias_fr,
+			title_ar, title_en, title_fr, window_from, window_to)
+		VALUES (fid, version, f->>'definition', f->>'alias_ar', f->>'alias_fr',
+			f->>'title_ar', f->>'title_en', f->>'title_fr',
+			(f->>'window_from')::time, (f->>'window_to')::time);
+		pos := 0;
+		FOR q IN SELECT * FROM jsonb_array_elements(f->'questions') LOOP
+			pos := pos + 1;
+			INSERT INTO sawt.checklist_questions (form_id, version, position, code, type,
+				min_value, max_value, required, grp, label_ar, label_en, label_fr)
+			VALUES (fid, version, pos, q->>'code', q->>'type', (q->>'min')::integer,
+				(q->>'max')::integer, (q->>'required')::boolean, (q->>'group')::smallint,
+				q->>'label_ar', q->>'label_en', q->>'label_fr');
+			FOR o IN SELECT * FROM jsonb_array_elements(q->'options') LOOP
+				INSERT INTO sawt.checklist_options (form_id, version, question, option,
+					label_ar, label_en, label_fr)
+				VALUES (fid, version, q->>'code', (o->>'option')::smallint,
+					o->>'label_ar', o->>'label_en', o->>'label_fr');
+			END LOOP;
+		END LOOP;
+		UPDATE sawt.checklist_forms SET current_version = version WHERE id = fid;
+		code := f->>'code';
+		outcome := CASE WHEN cur IS NULL THEN 'new' ELSE 'changed' END;
+		RETURN NEXT;
+	END LOOP;
+END;
+$$;
+
+-- The current definitions sawtd loads: the canonical lines of every form's
+-- current version, with the form's code and version.
+CREATE VIEW sawt.checklist_current AS
+SELECT f.election_id, f.code, v.version, v.definition
+FROM sawt.checklist_forms f
+JOIN sawt.checklist_versions v ON v.form_id = f.id AND v.version = f.current_version;
