@@ -15,6 +15,9 @@
 
 #include "checklist.h"
 #include "checklist_parse.h"
+#include "checklist_reply.h"
+#include "gsm7.h"
+#include "reply.h"
 #include "file.h"
 #include "utf8.h"
 
@@ -375,12 +378,116 @@ static void test_bytes(void **state)
 	checklist_set_free(set);
 }
 
+/* The reply to text in lang, with missing from the message alone. */
+static void expect_reply(const struct checklist_set *set, const char *text, enum lang lang,
+			 const char *want)
+{
+	struct checklist_msg m;
+	char buf[REPLY_MAX];
+	int n;
+
+	if (!checklist_parse(set, text, strlen(text), LANG_EN, &m))
+		assert_int_not_equal(m.error, CHECKLIST_OK);
+	n = checklist_reply(&m, lang,
+			    checklist_missing(m.form != NULL ? m.form : checklist_set_form(set, 0),
+					      m.answered, m.groups),
+			    buf, sizeof(buf));
+	assert_true(n > 0);
+	assert_string_equal(buf, want);
+}
+
+static void test_replies(void **state)
+{
+	struct checklist_set *set = load_good();
+
+	(void)state;
+	expect_reply(set, "OP 1021 AA1 AB2 AD5", LANG_EN,
+		     "OK 1021 OP: 3 saved. Complete. Thank you.");
+	expect_reply(set, "OP 1021 AA1 AB3 AC14 ZZ1", LANG_EN,
+		     "OK 1021 OP: 1 saved. Wrong: AB AC. Unknown: ZZ. Missing: AB AD.");
+	expect_reply(
+		set, "OP 1021 AA1 AB3 AC14 ZZ1", LANG_FR,
+		"OK 1021 OP: 1 enregistrées. Erronées: AB AC. Inconnues: ZZ. Manquent: AB AD.");
+	expect_reply(set, "OP 1021 AA1 AB3 AC14 ZZ1", LANG_AR,
+		     "تم 1021 OP: حفظت 1. خطأ: AB AC. غير معروف: ZZ. ناقص: AB AD.");
+	expect_reply(
+		set, "OP 1021 ZZ1 AB", LANG_EN,
+		"Nothing saved for 1021 OP: no valid answer. Wrong: AB. Unknown: ZZ. Missing: AA AB AD.");
+	expect_reply(set, "OP", LANG_EN, "Station number missing. Ex: OP 1021 AA1 AB2");
+	expect_reply(set, "OP AA1", LANG_FR, "Numéro du bureau invalide. Ex: OP 1021 AA1 AB2");
+	expect_reply(set, "OP 1021 AA1 #12", LANG_AR,
+		     "الرمز غير صحيح: # ثم 4 إلى 8 أرقام. لم يحفظ شيء");
+	checklist_set_free(set);
+}
+
+/*
+ * The worst case: a three-letter form of 64 required questions with
+ * two-letter codes, a ten-digit station, every problem kept and more
+ * dropped, every other question missing: every reply is one segment in
+ * every language, its lists cut to "+N".
+ */
+static void test_reply_worst_case(void **state)
+{
+	static char csv[1 << 16], msg[PARSE_MAX_BYTES];
+	static const char letters[] = "ABCDEFGHJKMNPQRSTUVWXYZ";
+	struct checklist_set *set;
+	struct strbuf sb, mb;
+	struct checklist_msg m;
+	char buf[REPLY_MAX];
+	int q = 0;
+
+	(void)state;
+	strbuf_init(&sb, csv, sizeof(csv));
+	strbuf_puts(&sb, HEADER "ZZZ,form,,,,,,,,,,,,Worst,\n");
+	for (int a = 0; letters[a] && q < CHECKLIST_MAX_QUESTIONS; a++)
+		for (int b = 0; letters[b] && q < CHECKLIST_MAX_QUESTIONS; b++, q++)
+			strbuf_printf(&sb, "ZZZ,question,%c%c,integer,0,9,yes,1,,,,,,Q,\n",
+				      letters[a], letters[b]);
+	assert_false(sb.overflow);
+	set = load(csv, sb.len);
+	assert_int_equal(checklist_set_n_errors(set), 0);
+	strbuf_init(&mb, msg, sizeof(msg));
+	strbuf_puts(&mb, "ZZZ 1234567890 AA1");
+	for (int i = 1; i < 30; i++)
+		strbuf_printf(&mb, " %s%s", checklist_set_form(set, 0)->questions[i].code,
+			      i % 2 ? "77" : "");
+	for (int i = 0; i < 10; i++)
+		strbuf_puts(&mb, " ZZ1");
+	assert_true(checklist_parse(set, msg, mb.len, LANG_EN, &m));
+	assert_int_equal(m.n_problems, CHECKLIST_MAX_PROBLEMS);
+	assert_true(m.more_problems > 0);
+	for (int l = 0; l < LANG_COUNT; l++) {
+		struct gsm7_size sz;
+		int n = checklist_reply(&m, (enum lang)l, checklist_missing(m.form, m.answered, 0),
+					buf, sizeof(buf));
+
+		assert_true(n > 0);
+		assert_true(gsm7_measure(buf, (size_t)n, &sz));
+		assert_int_equal(sz.segments, 1);
+		assert_non_null(strstr(buf, "+"));
+	}
+	/* every refusal too, with the longest form code */
+	for (int e = 0; e < CHECKLIST_ERROR_COUNT; e++)
+		for (int l = 0; l < LANG_COUNT; l++) {
+			struct gsm7_size sz;
+			int n;
+
+			m.error = (enum checklist_error)e;
+			n = checklist_reply(&m, (enum lang)l, UINT64_MAX, buf, sizeof(buf));
+			assert_true(n > 0);
+			assert_true(gsm7_measure(buf, (size_t)n, &sz));
+			assert_int_equal(sz.segments, 1);
+		}
+	checklist_set_free(set);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good_file),     cmocka_unit_test(test_bad_file),
 		cmocka_unit_test(test_more_bad_rows), cmocka_unit_test(test_canonical_round_trip),
 		cmocka_unit_test(test_corpus),        cmocka_unit_test(test_bytes),
+		cmocka_unit_test(test_replies),       cmocka_unit_test(test_reply_worst_case),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
