@@ -413,6 +413,8 @@ static void test_replies(void **state)
 	expect_reply(
 		set, "OP 1021 ZZ1 AB", LANG_EN,
 		"Nothing saved for 1021 OP: no valid answer. Wrong: AB. Unknown: ZZ. Missing: AA AB AD.");
+	expect_reply(set, "OP 1021 ZZ1", LANG_EN,
+		     "Nothing saved for 1021 OP: no valid answer. Unknown: ZZ. Missing: AA AB AD.");
 	expect_reply(set, "OP", LANG_EN, "Station number missing. Ex: OP 1021 AA1 AB2");
 	expect_reply(set, "OP AA1", LANG_FR, "Numéro du bureau invalide. Ex: OP 1021 AA1 AB2");
 	expect_reply(set, "OP 1021 AA1 #12", LANG_AR,
