@@ -130,24 +130,32 @@ static bool one_segment(const struct strbuf *sb)
 	return !sb->overflow && gsm7_measure(sb->buf, sb->len, &sz) && sz.segments == 1;
 }
 
-/* The saved (or nothing saved) line with the three lists, cut to fit. */
+/* The saved (or nothing saved) line: station, form, count. */
+static void head(struct strbuf *sb, const struct checklist_msg *m, enum lang lang, char *buf,
+		 size_t cap)
+{
+	char count[8];
+	const char *args[3] = { m->station, m->form->code, count };
+
+	snprintf(count, sizeof(count), "%u", (unsigned)m->n_answers);
+	strbuf_init(sb, buf, cap);
+	fill(sb, texts[m->error == CHECKLIST_OK ? T_SAVED : T_NOTHING_SAVED][lang], args, 3);
+}
+
+/*
+ * The head with the three lists, cut to fit: fewer codes of each list
+ * until the text fits one segment; then the wrong and unknown codes as
+ * one count; at last the head alone.
+ */
 static int with_lists(const struct checklist_msg *m, enum lang lang, uint64_t missing, char *buf,
 		      size_t cap)
 {
-	struct codes wrong, unknown, miss;
-	size_t show;
+	struct codes wrong, unknown, miss, none = { .n = 0 };
+	struct strbuf sb;
 
 	gather(m, missing, &wrong, &unknown, &miss);
-	/* show fewer codes of each list until the text fits one segment */
-	for (show = CHECKLIST_MAX_QUESTIONS + CHECKLIST_MAX_PROBLEMS;; show--) {
-		struct strbuf sb;
-		char count[8];
-		const char *args[3] = { m->station, m->form->code, count };
-
-		snprintf(count, sizeof(count), "%u", (unsigned)m->n_answers);
-		strbuf_init(&sb, buf, cap);
-		fill(&sb, texts[m->error == CHECKLIST_OK ? T_SAVED : T_NOTHING_SAVED][lang], args,
-		     3);
+	for (size_t show = CHECKLIST_MAX_QUESTIONS + CHECKLIST_MAX_PROBLEMS;; show--) {
+		head(&sb, m, lang, buf, cap);
 		list(&sb, texts[T_WRONG][lang], &wrong, show);
 		list(&sb, texts[T_UNKNOWN][lang], &unknown, show);
 		list(&sb, texts[T_MISSING][lang], &miss, show);
@@ -156,8 +164,16 @@ static int with_lists(const struct checklist_msg *m, enum lang lang, uint64_t mi
 		if (one_segment(&sb))
 			return (int)sb.len;
 		if (show == 0)
-			return -1;
+			break;
 	}
+	none.more = wrong.n + wrong.more + unknown.n;
+	head(&sb, m, lang, buf, cap);
+	list(&sb, texts[T_WRONG][lang], &none, 0);
+	list(&sb, texts[T_MISSING][lang], &miss, 0);
+	if (one_segment(&sb))
+		return (int)sb.len;
+	head(&sb, m, lang, buf, cap);
+	return one_segment(&sb) ? (int)sb.len : -1;
 }
 
 static int simple(enum text t, enum lang lang, const char *form, char *buf, size_t cap)

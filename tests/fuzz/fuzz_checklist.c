@@ -6,7 +6,8 @@
  * UTF-8 and as UCS-2, and checked: spans inside the input, answers only
  * for questions of the form and within their rules, each question at most
  * once, the match of the dispatch agreeing with the parse, the same result
- * after a UCS-2 round trip.  The input is also read as a definitions file;
+ * after a UCS-2 round trip, every reply rendering in one segment in every
+ * language.  The input is also read as a definitions file;
  * when it defines forms, their canonical text reads back to the same text.
  */
 #include <stdint.h>
@@ -15,6 +16,8 @@
 
 #include "checklist.h"
 #include "checklist_parse.h"
+#include "checklist_reply.h"
+#include "reply.h"
 #include "utf8.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -102,6 +105,14 @@ static void check_msg(const struct checklist_set *set, const struct checklist_ms
 		abort();
 	for (size_t i = 0; i < m->n_problems; i++)
 		check_span(m->problems[i].span, len);
+	/* every reply renders, in one segment, in every language */
+	for (int l = 0; l < LANG_COUNT; l++) {
+		char buf[REPLY_MAX];
+		uint64_t miss = m->form ? checklist_missing(m->form, m->answered, m->groups) : 0;
+
+		if (checklist_reply(m, (enum lang)l, miss, buf, sizeof(buf)) <= 0)
+			abort();
+	}
 }
 
 static void parse_checked(const char *text, size_t len, struct checklist_msg *m)

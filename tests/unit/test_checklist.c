@@ -449,15 +449,15 @@ static void test_reply_worst_case(void **state)
 	set = load(csv, sb.len);
 	assert_int_equal(checklist_set_n_errors(set), 0);
 	strbuf_init(&mb, msg, sizeof(msg));
-	strbuf_puts(&mb, "ZZZ 1234567890 AA1");
+	strbuf_puts(&mb, "ZZZ 1234567890 AA1 Z1");
 	for (int i = 1; i < 30; i++)
 		strbuf_printf(&mb, " %s%s", checklist_set_form(set, 0)->questions[i].code,
 			      i % 2 ? "77" : "");
-	for (int i = 0; i < 10; i++)
-		strbuf_puts(&mb, " ZZ1");
+	for (int i = 0; i < 300; i++)
+		strbuf_puts(&mb, " Z1");
 	assert_true(checklist_parse(set, msg, mb.len, LANG_EN, &m));
 	assert_int_equal(m.n_problems, CHECKLIST_MAX_PROBLEMS);
-	assert_true(m.more_problems > 0);
+	assert_int_equal(m.more_problems, 255);
 	for (int l = 0; l < LANG_COUNT; l++) {
 		struct gsm7_size sz;
 		int n = checklist_reply(&m, (enum lang)l, checklist_missing(m.form, m.answered, 0),
