@@ -133,3 +133,53 @@ CREATE VIEW sawt.checklist_current AS
 SELECT f.election_id, f.code, v.version, v.definition
 FROM sawt.checklist_forms f
 JOIN sawt.checklist_versions v ON v.form_id = f.id AND v.version = f.current_version;
+
+-- Answers: one row per question a stored checklist message answered well
+-- (partial saves: a message's wrong answers are not stored, its good ones
+-- are).  Keyed by the message's dedup key, so a message delivered again
+-- stores nothing twice.  Written in the transaction of sawt.ingest_batch()
+-- by sawt.checklist_ingest() (src/store/ingest.c), from the "checklist"
+-- member of each record (src/core/decide_json.c).
+CREATE TABLE sawt.checklist_answers (
+	dedup_key       bytea NOT NULL,
+	question        text NOT NULL,
+	election_id     integer NOT NULL REFERENCES sawt.elections(id),
+	form            text NOT NULL,
+	version         integer NOT NULL,
+	station_id      integer NOT NULL REFERENCES sawt.stations(id),
+	person_id       integer REFERENCES sawt.people(id),
+	value           integer,      -- integer, yesno (1 yes, 2 no), choice
+	options         smallint[],   -- multi: the options chosen
+	text_value      text,         -- text
+	sent_at         timestamptz NOT NULL,
+	received_at     timestamptz NOT NULL,
+	PRIMARY KEY (dedup_key, question)
+);
+CREATE INDEX checklist_answers_station_idx
+	ON sawt.checklist_answers (station_id, form, question, sent_at DESC);
+
+-- The current answer of each station to each question: the newest by send
+-- time (a later message completes or corrects the checklist; one sent
+-- earlier but arriving later does not undo a newer answer).
+CREATE VIEW sawt.checklist_current_answers AS
+SELECT DISTINCT ON (a.station_id, a.form, a.question) a.*
+FROM sawt.checklist_answers a
+ORDER BY a.station_id, a.form, a.question, a.sent_at DESC, a.received_at DESC, a.dedup_key;
+
+CREATE FUNCTION sawt.checklist_ingest(p_election integer, p_batch jsonb)
+RETURNS boolean
+LANGUAGE sql AS $$
+	INSERT INTO sawt.checklist_answers (dedup_key, question, election_id, form, version,
+		station_id, person_id, value, options, text_value, sent_at, received_at)
+	SELECT decode(b->>'dkey', 'hex'), a->>'q', p_election, b->'checklist'->>'form',
+		(b->'checklist'->>'version')::integer, (b->'checklist'->>'station')::integer,
+		(b->>'person')::integer, (a->>'v')::integer,
+		CASE WHEN a ? 'o' THEN ARRAY(SELECT jsonb_array_elements_text(a->'o')::smallint) END,
+		a->>'t', to_timestamp((b->>'sent')::bigint),
+		to_timestamp((b->>'recv_ms')::bigint / 1000.0)
+	FROM jsonb_array_elements(p_batch) b,
+	     jsonb_array_elements(b->'checklist'->'answers') a
+	WHERE b ? 'checklist'
+	ON CONFLICT DO NOTHING;
+	SELECT true;
+$$;
