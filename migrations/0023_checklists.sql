@@ -183,3 +183,94 @@ LANGUAGE sql AS $$
 	ON CONFLICT DO NOTHING;
 	SELECT true;
 $$;
+
+-- ---- analysts' views (docs/analysts.md) ---------------------------------
+
+-- The current answer of each station to each question of each form,
+-- pseudonymised: the observer as their pseudonym, text answers through
+-- analytics.mask_private (no phone number, no PIN).
+CREATE VIEW analytics.checklist_answers WITH (security_barrier) AS
+SELECT e.name AS election, a.form, a.version, s.code AS station, sp.region, sp.district,
+	a.question, x.type, a.value, a.options,
+	analytics.mask_private(a.text_value) AS text_value,
+	pe.pseudonym AS observer, a.sent_at
+FROM sawt.checklist_current_answers a
+JOIN sawt.elections e ON e.id = a.election_id
+JOIN sawt.stations s ON s.id = a.station_id
+LEFT JOIN sawt.analytics_station_place sp ON sp.station_id = a.station_id
+LEFT JOIN sawt.people pe ON pe.id = a.person_id
+LEFT JOIN sawt.checklist_forms f ON f.election_id = a.election_id AND f.code = a.form
+LEFT JOIN sawt.checklist_questions x ON x.form_id = f.id AND x.version = a.version
+	AND x.code = a.question
+ORDER BY e.name, a.form, s.code, a.question;
+
+-- Per area (every level, and the whole election) and question of each
+-- form's current version: the stations in the area, those that reported
+-- the form (any current answer) and those missing; the stations that
+-- answered the question; for yes/no, choice and multi questions one row
+-- per option with its count and share of those answers (yes/no: option 1
+-- is yes, 2 no; multi: a station counts once for each option it chose, so
+-- shares may add up to more than 100); for integers the mean, min and max.
+CREATE VIEW analytics.checklist_summary WITH (security_barrier) AS
+WITH q AS (
+	SELECT f.election_id, f.id AS form_id, f.code AS form, f.current_version AS version,
+		x.code AS question, x.type, x.position
+	FROM sawt.checklist_forms f
+	JOIN sawt.checklist_questions x ON x.form_id = f.id AND x.version = f.current_version
+), b AS (
+	SELECT q.*, o.option, o.label_en, o.label_ar, o.label_fr
+	FROM q CROSS JOIN LATERAL (
+		SELECT 1 AS option, 'yes' AS label_en, 'نعم' AS label_ar, 'oui' AS label_fr
+		WHERE q.type = 'yesno'
+		UNION ALL SELECT 2, 'no', 'لا', 'non' WHERE q.type = 'yesno'
+		UNION ALL SELECT co.option, co.label_en, co.label_ar, co.label_fr
+		FROM sawt.checklist_options co
+		WHERE co.form_id = q.form_id AND co.version = q.version AND co.question = q.question
+		UNION ALL SELECT NULL, NULL, NULL, NULL WHERE q.type IN ('integer', 'text')) o
+), tot AS (
+	SELECT gs.election_id, gs.gkey, count(*) AS total
+	FROM sawt.analytics_group_stations gs GROUP BY gs.election_id, gs.gkey
+), rep AS (
+	SELECT gs.election_id, gs.gkey, a.form, count(DISTINCT a.station_id) AS reported
+	FROM sawt.analytics_group_stations gs
+	JOIN sawt.checklist_current_answers a ON a.station_id = gs.station_id
+	GROUP BY gs.election_id, gs.gkey, a.form
+), ans AS (
+	SELECT gs.election_id, gs.gkey, a.form, a.question, count(*) AS answered,
+		avg(a.value) AS mean, min(a.value) AS min, max(a.value) AS max
+	FROM sawt.analytics_group_stations gs
+	JOIN sawt.checklist_current_answers a ON a.station_id = gs.station_id
+	GROUP BY gs.election_id, gs.gkey, a.form, a.question
+), opt AS (
+	SELECT gs.election_id, gs.gkey, a.form, a.question, o.option, count(*) AS n
+	FROM sawt.analytics_group_stations gs
+	JOIN sawt.checklist_current_answers a ON a.station_id = gs.station_id
+	CROSS JOIN LATERAL (SELECT a.value WHERE a.options IS NULL
+			    UNION ALL SELECT unnest(a.options)::integer) o (option)
+	WHERE o.option IS NOT NULL
+	GROUP BY gs.election_id, gs.gkey, a.form, a.question, o.option
+)
+SELECT e.name AS election, g.area, g.level, g.parent, g.depth, b.form, b.version,
+	b.question, b.type, b.option, b.label_en, b.label_ar, b.label_fr,
+	COALESCE(t.total, 0) AS stations_total,
+	COALESCE(r.reported, 0) AS stations_reported,
+	COALESCE(t.total, 0) - COALESCE(r.reported, 0) AS stations_missing,
+	COALESCE(n.answered, 0) AS answered,
+	CASE WHEN b.option IS NOT NULL THEN COALESCE(o.n, 0) END AS count,
+	CASE WHEN b.option IS NOT NULL
+		THEN round(100.0 * COALESCE(o.n, 0) / NULLIF(n.answered, 0), 1) END AS share,
+	CASE WHEN b.type = 'integer' THEN round(n.mean, 2) END AS mean,
+	CASE WHEN b.type = 'integer' THEN n.min END AS min,
+	CASE WHEN b.type = 'integer' THEN n.max END AS max
+FROM sawt.analytics_groups g
+JOIN sawt.elections e ON e.id = g.election_id
+JOIN b ON b.election_id = g.election_id
+LEFT JOIN tot t ON t.election_id = g.election_id AND t.gkey = g.gkey
+LEFT JOIN rep r ON r.election_id = g.election_id AND r.gkey = g.gkey AND r.form = b.form
+LEFT JOIN ans n ON n.election_id = g.election_id AND n.gkey = g.gkey AND n.form = b.form
+	AND n.question = b.question
+LEFT JOIN opt o ON o.election_id = g.election_id AND o.gkey = g.gkey AND o.form = b.form
+	AND o.question = b.question AND o.option = b.option
+ORDER BY e.name, g.depth, g.parent NULLS FIRST, g.area, b.form, b.position, b.option;
+
+GRANT SELECT ON analytics.checklist_answers, analytics.checklist_summary TO sawt_analyst;

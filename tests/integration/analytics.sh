@@ -174,12 +174,14 @@ voters_gt_registered
 women_gt_voters" "message_log: error codes of rejected reports"
 
 # ---- role sawt_analyst --------------------------------------------------
-VIEWS="alert_deliveries alerts area_turnout incidents message_log reporting_progress results station_turnout"
+VIEWS="alert_deliveries alerts area_turnout checklist_answers checklist_summary incidents message_log reporting_progress results station_turnout"
 is "$(q "SELECT string_agg(table_name, ' ' ORDER BY table_name) FROM information_schema.tables WHERE table_schema = 'analytics'")" \
 	"$VIEWS" "schema analytics holds exactly the documented views"
 q "CREATE ROLE alice LOGIN IN ROLE sawt_analyst" >/dev/null
 for v in $VIEWS; do
-	out=$(psql -X -A -t -U alice -c "SELECT count(*) > 0 FROM analytics.$v" 2>&1)
+	# no checklist here: those views are read with rows in checklist_views.sh
+	case $v in checklist_*) rows=">= 0" ;; *) rows="> 0" ;; esac
+	out=$(psql -X -A -t -U alice -c "SELECT count(*) $rows FROM analytics.$v" 2>&1)
 	is "$out" t "analyst reads analytics.$v"
 done
 for t in sawt.people sawt.inbound_messages sawt.reports sawt.outbox sawt.stations \
