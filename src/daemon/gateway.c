@@ -263,6 +263,7 @@ static bool gateway_ops(struct gateway *gw, struct event_base *base, const struc
 		.http = gw->http,
 		.sms_inbound = gw->sms_inbound,
 		.sms_dlr = gw->sms_dlr,
+		.ussd = gw->ussd,
 		.alerts = gw->alerts,
 	};
 

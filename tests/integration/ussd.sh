@@ -207,6 +207,12 @@ is "$c $(cat "$BODY")" '400 missing field "sessionId"' "no session id: 400 with 
 c=$(curl -s -o /dev/null -w '%{http_code}' --data-urlencode "sessionId=x" --data-urlencode "phoneNumber=$SAM" "$URL")
 is "$c" 401 "no secret: 401"
 
+m=$(curl -s "http://127.0.0.1:$PORT/metrics")
+like "$m" '^sawt_ussd_answers_total\{result="submitted"\} 1[0-9]$' "/metrics counts the reports made durable"
+like "$m" '^sawt_ussd_answers_total\{result="expired"\} 2$' "and the expired sessions"
+like "$m" '^sawt_ussd_refused_total\{reason="no_session"\} 1$' "and the refusals by reason"
+like "$m" '^sawt_ussd_sessions [0-9]+$' "and the sessions kept"
+
 kill -TERM $pid
 wait $pid
 is "$?" 0 "SIGTERM: exit 0"
