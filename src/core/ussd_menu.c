@@ -274,7 +274,8 @@ static const struct text_def *const catalogue[LANG_COUNT] = {
 /* ==== the walk through the menu ==== */
 
 #define PIN_TRIES 3
-#define LIST_MAX 4 /* stations listed on one screen; more: the code is typed */
+#define LIST_MAX 4             /* stations listed on one screen; more: the code is typed */
+#define INCIDENT_NAME_CHARS 24 /* of an incident's name in the list */
 
 struct walk {
 	const struct ussd_env *env;
@@ -814,7 +815,45 @@ static int screen_text(const struct walk *w)
 	return UT_MAIN;
 }
 
-/* The numbered list of a screen: stations or contests. */
+/* The name of an incident code in lang, else English, else any; NULL. */
+static const char *incident_name(const struct regsnap_incident *inc, enum lang lang)
+{
+	if (inc->names[lang])
+		return inc->names[lang];
+	if (inc->names[LANG_EN])
+		return inc->names[LANG_EN];
+	for (int l = 0; l < LANG_COUNT; l++)
+		if (inc->names[l])
+			return inc->names[l];
+	return NULL;
+}
+
+/* The incident codes under their prompt, "3 Vote buying", as many as fit
+ * the page (the observer may type any code on the card). */
+static void render_incidents(const struct walk *w, struct strbuf *o)
+{
+	size_t n = w->env->snap ? regsnap_n_incidents(w->env->snap) : 0;
+
+	for (size_t k = 0; k < n; k++) {
+		const struct regsnap_incident *inc = regsnap_incident_at(w->env->snap, k);
+		const char *name = incident_name(inc, w->lang);
+		size_t before = o->len;
+
+		strbuf_printf(o, "\n%d", inc->code);
+		if (name != NULL) {
+			strbuf_puts(o, " ");
+			template_capped(o, name, strlen(name), INCIDENT_NAME_CHARS);
+		}
+		if (o->overflow || !ussd_page_fits(o->buf, o->len)) {
+			o->len = before;
+			o->buf[before] = '\0';
+			o->overflow = false;
+			return;
+		}
+	}
+}
+
+/* The numbered list of a screen: stations, contests or incident codes. */
 static void render_list(const struct walk *w, struct strbuf *o)
 {
 	if (w->state == USSD_ST_STATION) {
@@ -827,6 +866,8 @@ static void render_list(const struct walk *w, struct strbuf *o)
 	} else if (w->state == USSD_ST_CONTEST) {
 		for (size_t k = 0; k < w->station->n_contests; k++)
 			strbuf_printf(o, "\n%zu %s", k + 1, w->station->contests[k]->code);
+	} else if (w->state == USSD_ST_INC_CODE) {
+		render_incidents(w, o);
 	}
 }
 

@@ -85,7 +85,8 @@ is "$(q "SELECT outcome || ' ' || array_to_string(counts, ',') || ' ' || invalid
 	"accepted 100,120,90,60 5 3" "the results are stored as the SMS would be"
 ussd en3 $SAM ''
 ussd en3 $SAM '4*77'
-is "$got" "CON Unknown incident code.${NL}Incident code (see your card):" "an unknown incident code is asked again"
+is "$got" "CON Unknown incident code.${NL}Incident code (see your card):${NL}1 Late opening${NL}2 Observer denied entry${NL}3 Vote buying${NL}4 Violence${NL}5 Ballot box not sealed" \
+	"an unknown incident code is asked again, above the imported codes and their names"
 ussd en3 $SAM '4*77*3*vote buying at the door*1'
 is "$got" "END Sent: incident for 2011 recorded. Thank you." "an incident with its text"
 is "$(q "SELECT code || ' ' || severity || ' ' || text FROM analytics.incidents")" "3 critical vote buying at the door" "is in the analysts' incidents"
@@ -94,6 +95,9 @@ wait_sql "SELECT count(*) FROM sawt.alerts WHERE kind = 'critical_incident'" 1 2
 # --- 4. Arabic, with a PIN, a wrong PIN and a wrong figure --------------------
 ussd ar1 $LEILA ''
 is "$got" "CON أدخل الرمز السري:" "an observer with a PIN is asked for it first, in Arabic"
+ussd ar0 $LEILA ''
+ussd ar0 $LEILA '1234*4'
+is "$got" "CON رمز المخالفة (انظر بطاقتك):${NL}1 تأخر في الافتتاح${NL}2 منع دخول المراقب${NL}3 شراء أصوات" "in Arabic, the codes' Arabic names, as many as fit the page"
 ussd ar1 $LEILA '9999'
 is "$got" "CON رمز خاطئ.${NL}أدخل الرمز السري:" "a wrong PIN is asked again"
 ussd ar1 $LEILA '9999*1234'
