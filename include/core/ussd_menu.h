@@ -13,7 +13,7 @@
  *   [PIN, when the observer has one]
  *   [station: a numbered list when several are assigned; the code typed
  *    when the observer has areas, or more stations than fit one screen]
- *   main: 1 turnout  2 close  3 results  4 incident  5 help
+ *   main: 1 turnout  2 close  3 results  4 incident  5 last report  6 help
  *     turnout, close: voters, women, [men: [ussd] ask_men]
  *     results: [contest, when the ballot has several], each candidate's
  *              votes in ballot order, invalid, blank
@@ -61,6 +61,7 @@ enum ussd_action {
 	USSD_END,     /* answer "END screen" */
 	USSD_SUBMIT,  /* submit sms, then answer "END screen" once it is durable */
 	USSD_UNKNOWN, /* record the unknown caller, then answer "END screen" */
+	USSD_LAST,    /* look up person_id's last report, answer ussd_menu_last() */
 };
 
 /* Where a session stands (after its last input). */
@@ -110,7 +111,24 @@ struct ussd_outcome {
 	char sms[USSD_SMS_MAX];       /* USSD_SUBMIT: the report as a v1 SMS */
 	size_t path;                  /* USSD_SUBMIT: inputs up to the confirmation */
 	unsigned pin_failures;        /* wrong PINs among the inputs */
+	int person_id;                /* USSD_LAST: the caller in the registry */
 };
+
+/* The caller's last report, as the daemon found it. */
+struct ussd_last {
+	bool failed;         /* could not be looked up now */
+	bool found;          /* there is one */
+	const char *form;    /* "turnout", ... (sawt.reports.form) */
+	const char *station; /* its station code */
+	const char *time;    /* "HH:MM", local */
+	const char *outcome; /* "accepted", "accepted_flagged", "rejected" */
+};
+
+/*
+ * The END screen of "last report" in lang into buf (cap bytes; one page
+ * whatever the values: a station is cut at 10 characters).
+ */
+void ussd_menu_last(enum lang lang, const struct ussd_last *last, char *buf, size_t cap);
 
 /*
  * Run the inputs of rq through the menu for env's caller and fill *out

@@ -13,6 +13,10 @@
  *   503           the registry is not loaded yet, or the report could be
  *                 neither committed nor spooled
  *
+ * "Last report" reads the caller's latest report from the database (one
+ * query on db); while the database is down it answers that it cannot
+ * check now.
+ *
  * A confirmed report goes through the intake and the pipeline as the v1
  * SMS it stands for (transport ussd, source "ussd"), with a dedup key made
  * of the session id and the inputs up to the confirmation: a replayed
@@ -35,6 +39,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "db.h"
 #include "http_server.h"
 #include "intake.h"
 #include "log.h"
@@ -53,19 +58,20 @@ struct ussd_inbound_stats {
 	uint64_t busy;                       /* answered "busy" */
 	uint64_t rejected[USSD_ERROR_COUNT]; /* answered 400, by reason */
 	size_t sessions;                     /* open now */
-	size_t pending;                      /* waiting for the intake now */
+	size_t pending;                      /* waiting for the intake or the database now */
 };
 
 /* Called after a report is committed (replies and alerts may be due). */
 typedef void (*ussd_inbound_committed_fn)(void *arg);
 
 /*
- * A handler over intake and pl (not owned), configured by cfg's [ussd]
+ * A handler over intake, pl and db (not owned; db answers "last report"),
+ * configured by cfg's [ussd]
  * and [election] (read now; strings copied); committed(arg) after each
  * commit.  NULL when out of memory.
  */
 struct ussd_inbound *ussd_inbound_new(struct event_base *base, struct intake *intake,
-				      struct pipeline *pl, const struct config *cfg,
+				      struct pipeline *pl, struct db *db, const struct config *cfg,
 				      ussd_inbound_committed_fn committed,
 				      void *arg) SAWT_MUST_CHECK;
 

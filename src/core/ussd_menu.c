@@ -61,7 +61,15 @@ enum ussd_text {
 	UE_RESULTS_REGISTERED,
 	UE_INCIDENT,
 	UE_OTHER,
-	/* the forms' names in UT_SENT */
+	/* last report */
+	UT_LAST,
+	UT_LAST_NONE,
+	UT_LAST_FAILED,
+	UT_OUT_ACCEPTED,
+	UT_OUT_FLAGGED,
+	UT_OUT_REJECTED,
+	/* the forms' names in UT_SENT and UT_LAST */
+	UT_FORM_OPEN,
 	UT_FORM_TURNOUT,
 	UT_FORM_CLOSE,
 	UT_FORM_RESULTS,
@@ -114,6 +122,13 @@ static const char *const text_names[UT_COUNT] = {
 	[UE_RESULTS_REGISTERED] = "err_results_registered",
 	[UE_INCIDENT] = "err_incident",
 	[UE_OTHER] = "err_other",
+	[UT_LAST] = "last",
+	[UT_LAST_NONE] = "last_none",
+	[UT_LAST_FAILED] = "last_failed",
+	[UT_OUT_ACCEPTED] = "outcome_accepted",
+	[UT_OUT_FLAGGED] = "outcome_flagged",
+	[UT_OUT_REJECTED] = "outcome_rejected",
+	[UT_FORM_OPEN] = "form_open",
 	[UT_FORM_TURNOUT] = "form_turnout",
 	[UT_FORM_CLOSE] = "form_close",
 	[UT_FORM_RESULTS] = "form_results",
@@ -125,7 +140,7 @@ static const struct text_def texts_en[UT_COUNT] = {
 	[UT_PIN] = { "Enter your PIN:", NULL },
 	[UT_STATION] = { "Choose your station:", NULL },
 	[UT_STATION_CODE] = { "Enter your station number:", NULL },
-	[UT_MAIN] = { "Station {station}\n1 Turnout\n2 Close\n3 Results\n4 Incident\n5 Help", NULL },
+	[UT_MAIN] = { "Station {station}\n1 Turnout\n2 Close\n3 Results\n4 Incident\n5 Last report\n6 Help", NULL },
 	[UT_CONTEST] = { "Choose the contest:", NULL },
 	[UT_VOTERS] = { "Number of voters at {station}:", "Voters:" },
 	[UT_WOMEN] = { "Number of women:", NULL },
@@ -162,6 +177,13 @@ static const struct text_def texts_en[UT_COUNT] = {
 	[UE_RESULTS_REGISTERED] = { "Sum {sum} is over the {registered} registered.", NULL },
 	[UE_INCIDENT] = { "Unknown incident code.", NULL },
 	[UE_OTHER] = { "Not accepted: {code}.", NULL },
+	[UT_LAST] = { "Your last report: {form} for {station} at {time}, {outcome}.", NULL },
+	[UT_LAST_NONE] = { "No report from you yet.", NULL },
+	[UT_LAST_FAILED] = { "Cannot check now. Try again later.", NULL },
+	[UT_OUT_ACCEPTED] = { "accepted", NULL },
+	[UT_OUT_FLAGGED] = { "accepted with a flag", NULL },
+	[UT_OUT_REJECTED] = { "not accepted", NULL },
+	[UT_FORM_OPEN] = { "opening", NULL },
 	[UT_FORM_TURNOUT] = { "turnout", NULL },
 	[UT_FORM_CLOSE] = { "close", NULL },
 	[UT_FORM_RESULTS] = { "results", NULL },
@@ -172,7 +194,7 @@ static const struct text_def texts_fr[UT_COUNT] = {
 	[UT_PIN] = { "Entrez votre PIN :", NULL },
 	[UT_STATION] = { "Choisissez votre bureau :", NULL },
 	[UT_STATION_CODE] = { "Entrez le numéro de votre bureau :", NULL },
-	[UT_MAIN] = { "Bureau {station}\n1 Participation\n2 Fermeture\n3 Résultats\n4 Incident\n5 Aide", NULL },
+	[UT_MAIN] = { "Bureau {station}\n1 Participation\n2 Fermeture\n3 Résultats\n4 Incident\n5 Dernier rapport\n6 Aide", NULL },
 	[UT_CONTEST] = { "Choisissez le scrutin :", NULL },
 	[UT_VOTERS] = { "Nombre de votants au bureau {station} :", "Votants :" },
 	[UT_WOMEN] = { "Nombre de femmes :", NULL },
@@ -209,6 +231,13 @@ static const struct text_def texts_fr[UT_COUNT] = {
 	[UE_RESULTS_REGISTERED] = { "Somme {sum} supérieure aux {registered} inscrits.", NULL },
 	[UE_INCIDENT] = { "Code d'incident inconnu.", NULL },
 	[UE_OTHER] = { "Refusé : {code}.", NULL },
+	[UT_LAST] = { "Votre dernier rapport : {form} du bureau {station} à {time}, {outcome}.", NULL },
+	[UT_LAST_NONE] = { "Aucun rapport de vous pour l'instant.", NULL },
+	[UT_LAST_FAILED] = { "Vérification impossible. Réessayez plus tard.", NULL },
+	[UT_OUT_ACCEPTED] = { "accepté", NULL },
+	[UT_OUT_FLAGGED] = { "accepté avec un signalement", NULL },
+	[UT_OUT_REJECTED] = { "refusé", NULL },
+	[UT_FORM_OPEN] = { "ouverture", NULL },
 	[UT_FORM_TURNOUT] = { "participation", NULL },
 	[UT_FORM_CLOSE] = { "fermeture", NULL },
 	[UT_FORM_RESULTS] = { "résultats", NULL },
@@ -219,7 +248,7 @@ static const struct text_def texts_ar[UT_COUNT] = {
 	[UT_PIN] = { "أدخل الرمز السري:", NULL },
 	[UT_STATION] = { "اختر مركزك:", NULL },
 	[UT_STATION_CODE] = { "أدخل رقم مركزك:", NULL },
-	[UT_MAIN] = { "المركز {station}\n1 الاقتراع\n2 الإغلاق\n3 النتائج\n4 مخالفة\n5 مساعدة", NULL },
+	[UT_MAIN] = { "المركز {station}\n1 اقتراع\n2 إغلاق\n3 نتائج\n4 مخالفة\n5 آخر تقرير\n6 مساعدة", NULL },
 	[UT_CONTEST] = { "اختر الانتخاب:", NULL },
 	[UT_VOTERS] = { "عدد المقترعين في {station}:", "المقترعون:" },
 	[UT_WOMEN] = { "عدد النساء:", NULL },
@@ -246,7 +275,7 @@ static const struct text_def texts_ar[UT_COUNT] = {
 	[UT_TOO_LONG] = { "الجلسة طويلة جدا. اتصل من جديد.", NULL },
 	[UT_EXPIRED] = { "انتهت الجلسة. اتصل من جديد.", NULL },
 	[UT_BUSY] = { "الخدمة مشغولة. حاول بعد دقيقة.", NULL },
-	[UE_CHOICE] = { "خيار غير صالح.", NULL },
+	[UE_CHOICE] = { "خيار خاطئ.", NULL },
 	[UE_NUMBER] = { "أدخل رقما.", NULL },
 	[UE_BAD_PIN] = { "رمز خاطئ.", NULL },
 	[UE_STATION] = { "ليس مركزك.", NULL },
@@ -258,6 +287,13 @@ static const struct text_def texts_ar[UT_COUNT] = {
 	[UE_RESULTS_REGISTERED] = { "المجموع {sum} أكثر من المسجلين ({registered}).", NULL },
 	[UE_INCIDENT] = { "رمز غير معروف.", NULL },
 	[UE_OTHER] = { "غير مقبول: {code}.", NULL },
+	[UT_LAST] = { "آخر تقرير منك: {form} {station} الساعة {time}، {outcome}.", NULL },
+	[UT_LAST_NONE] = { "لا تقرير منك بعد.", NULL },
+	[UT_LAST_FAILED] = { "لا يمكن التحقق الآن. حاول لاحقا.", NULL },
+	[UT_OUT_ACCEPTED] = { "مقبول", NULL },
+	[UT_OUT_FLAGGED] = { "مقبول مع ملاحظة", NULL },
+	[UT_OUT_REJECTED] = { "مرفوض", NULL },
+	[UT_FORM_OPEN] = { "الافتتاح", NULL },
 	[UT_FORM_TURNOUT] = { "الاقتراع", NULL },
 	[UT_FORM_CLOSE] = { "الإغلاق", NULL },
 	[UT_FORM_RESULTS] = { "النتائج", NULL },
@@ -315,9 +351,9 @@ static const enum ussd_state form_steps[][5] = {
 
 /* The main menu's choices. */
 static const enum parse_form main_choices[] = {
-	PARSE_FORM_TURNOUT,  PARSE_FORM_CLOSE, PARSE_FORM_RESULTS,
-	PARSE_FORM_INCIDENT, PARSE_FORM_HELP,
-};
+	PARSE_FORM_TURNOUT,  PARSE_FORM_CLOSE,  PARSE_FORM_RESULTS,
+	PARSE_FORM_INCIDENT, PARSE_FORM_STATUS, PARSE_FORM_HELP,
+}; /* PARSE_FORM_STATUS stands for "last report" */
 #define MAIN_CHOICES (sizeof(main_choices) / sizeof(main_choices[0]))
 
 static bool step_applies(const struct walk *w, enum ussd_state s)
@@ -598,6 +634,10 @@ static void step(struct walk *w, size_t i)
 			end(w, UT_HELP, USSD_END);
 			return;
 		}
+		if (w->form == PARSE_FORM_STATUS) {
+			end(w, UT_LAST_FAILED, USSD_LAST);
+			return;
+		}
 		if (w->form == PARSE_FORM_RESULTS && w->station->n_contests == 0) {
 			w->err = UE_OTHER;
 			w->err_code = reply_kind_code(REPLY_NO_CONTEST);
@@ -688,7 +728,8 @@ struct vals {
 	const struct walk *w;
 	const char *contact;
 	unsigned k;
-	const char *code; /* UE_OTHER */
+	const char *code;             /* UE_OTHER */
+	const struct ussd_last *last; /* UT_LAST */
 };
 
 static bool name_is(const char *name, size_t n, const char *want)
@@ -704,6 +745,7 @@ static const struct text_def *text_of(enum lang lang, int t)
 static int form_text(enum parse_form f)
 {
 	switch (f) {
+	case PARSE_FORM_OPEN: return UT_FORM_OPEN;
 	case PARSE_FORM_CLOSE: return UT_FORM_CLOSE;
 	case PARSE_FORM_RESULTS: return UT_FORM_RESULTS;
 	case PARSE_FORM_INCIDENT: return UT_FORM_INCIDENT;
@@ -716,7 +758,18 @@ static bool subst(void *arg, const char *name, size_t n, struct strbuf *o)
 	const struct vals *x = arg;
 	const struct walk *w = x->w;
 
-	if (name_is(name, n, "station") && w->station)
+	if (x->last != NULL && name_is(name, n, "station"))
+		template_capped(o, x->last->station, strlen(x->last->station), 10);
+	else if (x->last != NULL && name_is(name, n, "time"))
+		template_capped(o, x->last->time, strlen(x->last->time), 5);
+	else if (x->last != NULL && name_is(name, n, "outcome")) {
+		const char *oc = x->last->outcome;
+		int t = strcmp(oc, "accepted") == 0           ? UT_OUT_ACCEPTED
+			: strcmp(oc, "accepted_flagged") == 0 ? UT_OUT_FLAGGED
+							      : UT_OUT_REJECTED;
+
+		strbuf_puts(o, text_of(w->lang, t)->main);
+	} else if (name_is(name, n, "station") && w->station)
 		strbuf_puts(o, w->station->code);
 	else if (name_is(name, n, "contest"))
 		strbuf_puts(o, w->contest ? w->contest->code : "");
@@ -894,7 +947,7 @@ static void render_try(const struct walk *w, struct vals *x, bool with_err, bool
 static void render(const struct walk *w, struct ussd_outcome *out)
 {
 	static const bool tries[][2] = { { true, false }, { true, true }, { false, true } };
-	struct vals x = { w, w->env->contact, w->n_counts + 1, w->err_code };
+	struct vals x = { w, w->env->contact, w->n_counts + 1, w->err_code, NULL };
 	struct strbuf o;
 
 	if (w->err != UE_OTHER)
@@ -946,6 +999,7 @@ void ussd_menu_run(const struct ussd_env *env, const struct ussd_request *rq,
 		out->path = w.path;
 	}
 	out->action = w.state == USSD_ST_DONE ? w.action : USSD_CON;
+	out->person_id = w.person ? w.person->id : 0;
 	out->state = w.state;
 	out->lang = w.lang;
 	out->pin_failures = w.pin_failures;
@@ -957,6 +1011,38 @@ void ussd_menu_screen(enum ussd_screen_kind kind, enum lang lang, char *buf, siz
 	const char *t = text_of(lang, kind == USSD_SCREEN_BUSY ? UT_BUSY : UT_EXPIRED)->main;
 
 	snprintf(buf, cap, "%s", t);
+}
+
+/* The form of a report as stored ("turnout", ...); turnout when unknown. */
+static enum parse_form form_named(const char *name)
+{
+	static const enum parse_form forms[] = { PARSE_FORM_OPEN, PARSE_FORM_TURNOUT,
+						 PARSE_FORM_CLOSE, PARSE_FORM_RESULTS,
+						 PARSE_FORM_INCIDENT };
+
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++)
+		if (name != NULL && strcmp(name, parse_form_name(forms[i])) == 0)
+			return forms[i];
+	return PARSE_FORM_TURNOUT;
+}
+
+void ussd_menu_last(enum lang lang, const struct ussd_last *last, char *buf, size_t cap)
+{
+	struct ussd_env env = { 0 };
+	struct walk w;
+	struct vals x = { 0 };
+	const struct text_def *d;
+	struct strbuf o;
+
+	memset(&w, 0, sizeof(w));
+	w.env = &env;
+	w.lang = (unsigned)lang < LANG_COUNT ? lang : LANG_EN;
+	w.form = last->found ? form_named(last->form) : PARSE_FORM_TURNOUT;
+	x.w = &w;
+	x.last = last;
+	d = text_of(w.lang, last->failed ? UT_LAST_FAILED : last->found ? UT_LAST : UT_LAST_NONE);
+	strbuf_init(&o, buf, cap);
+	template_render(&ops, &x, d->main, strlen(d->main), &o);
 }
 
 const char *ussd_state_name(enum ussd_state s)
@@ -1014,8 +1100,9 @@ size_t ussd_menu_worst_cases(enum lang lang, ussd_screen_fn fn, void *arg)
 	/* an Arabic note echoed in any language: the screen needs UCS-2 */
 	snprintf(w.note, sizeof(w.note), "%s", "شراء أصوات على باب المركز من قبل مندوب");
 	for (int t = 0; t < UT_COUNT; t++) {
-		if (t >= UT_FORM_TURNOUT || (t >= UE_CHOICE && t <= UE_OTHER))
-			continue; /* parts of other screens */
+		if (t >= UT_FORM_OPEN || (t >= UE_CHOICE && t <= UE_OTHER) ||
+		    (t >= UT_LAST && t <= UT_OUT_REJECTED))
+			continue; /* parts of other screens, or ussd_menu_last()'s */
 		for (int e = UT_NONE; e <= UE_OTHER; e = e == UT_NONE ? UE_CHOICE : e + 1) {
 			/* station lists are shown by the walk's state; the worst
 			 * stations list needs no lookup: render it by hand */
@@ -1030,7 +1117,7 @@ size_t ussd_menu_worst_cases(enum lang lang, ussd_screen_fn fn, void *arg)
 				break; /* ends carry no reason */
 			{
 				struct vals x = { &w, env.contact, w.n_counts + 1,
-						  e == UE_OTHER ? w.err_code : NULL };
+						  e == UE_OTHER ? w.err_code : NULL, NULL };
 				static const bool tries[][2] = { { true, false },
 								 { true, true },
 								 { false, true } };
@@ -1052,6 +1139,26 @@ size_t ussd_menu_worst_cases(enum lang lang, ussd_screen_fn fn, void *arg)
 					 e == UT_NONE ? "" : "+",
 					 e == UT_NONE ? "" : text_names[e]);
 				fn(arg, name, lang, fits ? out.screen : "");
+				n++;
+			}
+		}
+	}
+	{
+		static const char *const outcomes[] = { "accepted", "accepted_flagged",
+							"rejected" };
+		static const char *const forms[] = { "open", "turnout", "close", "results",
+						     "incident" };
+
+		for (int f = 0; f < 3; f++) {
+			for (size_t k = 0; k < 5; k++) {
+				struct ussd_last l = { f == 0,   f == 1,
+						       forms[k], "12345678901234567890",
+						       "23:59",  outcomes[k % 3] };
+
+				ussd_menu_last(lang, &l, out.screen, sizeof(out.screen));
+				fn(arg, "last", lang,
+				   ussd_page_fits(out.screen, strlen(out.screen)) ? out.screen
+										  : "");
 				n++;
 			}
 		}

@@ -290,7 +290,7 @@ static bool gateway_http(struct gateway *gw, struct event_base *base, const stru
 		snprintf(err, errlen, "could not add the HTTP route /sms/inbound: out of memory");
 		return false;
 	}
-	gw->ussd = ussd_inbound_new(base, gw->intake, gw->pl, cfg, http_committed, gw);
+	gw->ussd = ussd_inbound_new(base, gw->intake, gw->pl, gw->db, cfg, http_committed, gw);
 	if (gw->ussd == NULL || !ussd_inbound_route(gw->ussd, gw->http)) {
 		snprintf(err, errlen, "could not add the HTTP route /ussd: out of memory");
 		return false;

@@ -37,17 +37,20 @@ struct session {
 	unsigned n_bad;
 };
 
-/* A report with the intake, and the request that waits for it. */
+/* A report with the intake (or a "last report" query with the
+ * database), and the request that waits for it. */
 struct waiting {
 	struct ussd_inbound *ui;    /* NULL once the handler is freed */
 	struct evhttp_request *req; /* NULL then too */
 	bool unknown;               /* the record of an unknown caller */
+	enum lang lang;             /* "last report": the screen's language */
 	struct waiting *prev, *next;
 	char answer[USSD_SCREEN_MAX + 8]; /* "END ..." */
 };
 
 struct ussd_inbound {
 	struct intake *intake;
+	struct db *db; /* "last report" */
 	struct pipeline *pl;
 	ussd_inbound_committed_fn committed;
 	void *arg;
@@ -302,6 +305,83 @@ static void submit(struct ussd_inbound *ui, struct evhttp_request *req,
 	intake_submit(ui->intake, &in, acked, w);
 }
 
+/* ==== last report ==== */
+
+static const char last_sql[] =
+	"SELECT r.form, r.station_code, r.outcome, extract(epoch FROM i.received_at)::bigint"
+	" FROM sawt.reports r JOIN sawt.inbound_messages i ON i.id = r.inbound_id"
+	" WHERE r.person_id = $1::int ORDER BY r.id DESC LIMIT 1";
+
+/* The database's answer: the END screen. */
+static void last_done(const struct db_result *res, void *arg)
+{
+	struct waiting *w = arg;
+	struct ussd_inbound *ui = w->ui;
+	struct ussd_last l = { 0 };
+	char screen[USSD_SCREEN_MAX], hhmm[8];
+
+	if (ui == NULL) {
+		free(w);
+		return;
+	}
+	waiting_unlink(ui, w);
+	l.failed = res == NULL || !db_result_ok(res);
+	if (!l.failed && db_result_rows(res) > 0) {
+		const struct validate_clock *c = registry_clock(pipeline_registry(ui->pl));
+		long long t =
+			strtoll(db_result_value(res, 0, 3), NULL, 10) + (c ? c->utc_offset : 0);
+		long long day = ((t % 86400) + 86400) % 86400;
+
+		snprintf(hhmm, sizeof(hhmm), "%02lld:%02lld", day / 3600, day / 60 % 60);
+		l.found = true;
+		l.form = db_result_value(res, 0, 0);
+		l.station = db_result_isnull(res, 0, 1) ? "?" : db_result_value(res, 0, 1);
+		l.outcome = db_result_value(res, 0, 2);
+		l.time = hhmm;
+	}
+	if (l.failed)
+		log_warn("USSD: could not read an observer's last report: %s",
+			 res ? db_result_error(res) : "no answer");
+	ussd_menu_last(w->lang, &l, screen, sizeof(screen));
+	ui->stats.requests++;
+	answer(w->req, "END", screen);
+	free(w);
+}
+
+/* Look up the caller's last report; the END is answered by last_done(). */
+static void last_report(struct ussd_inbound *ui, struct evhttp_request *req,
+			const struct ussd_outcome *o)
+{
+	struct ussd_last failed = { .failed = true };
+	struct waiting *w;
+	char id[24], screen[USSD_SCREEN_MAX];
+	const char *params[1] = { id };
+
+	if (ui->db == NULL || db_get_state(ui->db) != DB_STATE_READY ||
+	    (w = calloc(1, sizeof(*w))) == NULL) {
+		ussd_menu_last(o->lang, &failed, screen, sizeof(screen));
+		ui->stats.requests++;
+		answer(req, "END", screen);
+		return;
+	}
+	snprintf(id, sizeof(id), "%d", o->person_id);
+	w->ui = ui;
+	w->req = req;
+	w->lang = o->lang;
+	if (!db_query(ui->db, last_sql, 1, params, last_done, w)) {
+		free(w);
+		ussd_menu_last(o->lang, &failed, screen, sizeof(screen));
+		ui->stats.requests++;
+		answer(req, "END", screen);
+		return;
+	}
+	w->next = ui->waiting;
+	if (w->next)
+		w->next->prev = w;
+	ui->waiting = w;
+	ui->stats.pending++;
+}
+
 /* ==== the route ==== */
 
 static void handle(struct evhttp_request *req, void *arg)
@@ -422,6 +502,7 @@ static void handle(struct evhttp_request *req, void *arg)
 		break;
 	case USSD_SUBMIT:
 	case USSD_UNKNOWN: submit(ui, req, &rq, &out); break;
+	case USSD_LAST: last_report(ui, req, &out); break;
 	}
 	/* the inputs may hold a PIN */
 	OPENSSL_cleanse(&rq, sizeof(rq));
@@ -431,7 +512,7 @@ static void handle(struct evhttp_request *req, void *arg)
 /* ==== public ==== */
 
 struct ussd_inbound *ussd_inbound_new(struct event_base *base, struct intake *intake,
-				      struct pipeline *pl, const struct config *cfg,
+				      struct pipeline *pl, struct db *db, const struct config *cfg,
 				      ussd_inbound_committed_fn committed, void *arg)
 {
 	struct ussd_inbound *ui = calloc(1, sizeof(*ui));
@@ -441,6 +522,7 @@ struct ussd_inbound *ussd_inbound_new(struct event_base *base, struct intake *in
 		return NULL;
 	ui->intake = intake;
 	ui->pl = pl;
+	ui->db = db;
 	ui->committed = committed;
 	ui->arg = arg;
 	ui->default_lang = cfg->default_language;

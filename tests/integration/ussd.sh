@@ -47,7 +47,10 @@ NL='
 
 # --- 1. English turnout, a wrong figure corrected -----------------------------
 ussd en1 $SAM ''
-is "$code $got" "200 CON Station 2011${NL}1 Turnout${NL}2 Close${NL}3 Results${NL}4 Incident${NL}5 Help" "the first request shows the main menu for the observer's station"
+is "$code $got" "200 CON Station 2011${NL}1 Turnout${NL}2 Close${NL}3 Results${NL}4 Incident${NL}5 Last report${NL}6 Help" "the first request shows the main menu for the observer's station"
+ussd la0 $SAM ''
+ussd la0 $SAM '5'
+is "$got" "END No report from you yet." "last report, before any"
 ussd en1 $SAM '1'
 is "$got" "CON Number of voters at 2011:" "turnout asks for the voters"
 ussd en1 $SAM '1*700'
@@ -62,6 +65,10 @@ is "$code $got" "200 END Sent: turnout for 2011 recorded. Thank you." "the confi
 is "$(q "SELECT transport || ' ' || modem || ' ' || text || ' ' || no_reply_reason FROM sawt.inbound_messages")" \
 	"ussd ussd T 2011 V400 W200 ussd" "stored before the END: the v1 SMS of the report, transport ussd, no SMS reply"
 is "$(q "SELECT voters || ' ' || women FROM sawt.station_turnout WHERE code = '2011'")" "400 200" "counted in the tallies"
+
+ussd la1 $SAM ''
+ussd la1 $SAM '5'
+like "$got" "^END Your last report: turnout for 2011 at [0-2][0-9]:[0-5][0-9], accepted\.$" "last report: the one just sent"
 
 # --- 2. the final request replayed: one report --------------------------------
 ussd en1 $SAM '1*700*400*200*1'

@@ -249,11 +249,33 @@ static void test_unknown_and_help(void **state)
 	run("", "1*2", false, &o);
 	assert_int_equal(o.action, USSD_UNKNOWN);
 	run(FUZZ_OBSERVER, "5", false, &o);
+	assert_int_equal(o.action, USSD_LAST);
+	assert_int_equal(o.person_id, 1);
+	run(FUZZ_OBSERVER, "6", false, &o);
 	assert_int_equal(o.action, USSD_END);
 	assert_non_null(strstr(o.screen, "+961 1 555 000"));
 	run(FUZZ_OBSERVER, "9", false, &o);
 	assert_int_equal(o.state, USSD_ST_MAIN);
-	assert_non_null(strstr(o.screen, "خيار غير صالح."));
+	assert_non_null(strstr(o.screen, "خيار خاطئ."));
+}
+
+static void test_last_report(void **state)
+{
+	struct ussd_last l = { false, true, "close", "1021", "18:05", "accepted_flagged" };
+	char buf[USSD_SCREEN_MAX];
+
+	(void)state;
+	ussd_menu_last(LANG_EN, &l, buf, sizeof(buf));
+	assert_string_equal(buf,
+			    "Your last report: close for 1021 at 18:05, accepted with a flag.");
+	ussd_menu_last(LANG_AR, &l, buf, sizeof(buf));
+	assert_string_equal(buf, "آخر تقرير منك: الإغلاق 1021 الساعة 18:05، مقبول مع ملاحظة.");
+	l.found = false;
+	ussd_menu_last(LANG_FR, &l, buf, sizeof(buf));
+	assert_string_equal(buf, "Aucun rapport de vous pour l'instant.");
+	l.failed = true;
+	ussd_menu_last(LANG_EN, &l, buf, sizeof(buf));
+	assert_string_equal(buf, "Cannot check now. Try again later.");
 }
 
 int main(void)
@@ -266,6 +288,7 @@ int main(void)
 		cmocka_unit_test(test_pin_and_results),
 		cmocka_unit_test(test_incident),
 		cmocka_unit_test(test_unknown_and_help),
+		cmocka_unit_test(test_last_report),
 	};
 	int rc;
 
