@@ -224,9 +224,31 @@ like "$m" '^sawt_ussd_answers_total\{result="expired"\} 2$' "and the expired ses
 like "$m" '^sawt_ussd_refused_total\{reason="no_session"\} 1$' "and the refusals by reason"
 like "$m" '^sawt_ussd_sessions [0-9]+$' "and the sessions kept"
 
+# --- 13. a restart mid-session loses nothing confirmed -----------------------
+ussd rs1 $SAM ''
+ussd rs1 $SAM '1*430*215*1'
+is "$got" "END Sent: turnout for 2011 recorded. Thank you." "a report confirmed just before a restart"
+ussd rs2 $SAM ''
+ussd rs2 $SAM '2*440'
 kill -TERM $pid
 wait $pid
 is "$?" 0 "SIGTERM: exit 0"
+nload=$(grep -c "registry loaded" "$LOG")
+"$SAWTD" -c "$SAWT_CONFIG" >>"$LOG" 2>&1 &
+pid=$!
+wait_for "$LOG" "HTTP on 127.0.0.1:0 \(port [0-9]+" 30 2
+wait_for "$LOG" "registry loaded" 30 $((nload + 1))
+PORT=$(sed -n 's/.*HTTP on 127\.0\.0\.1:0 (port \([0-9]*\),.*/\1/p' "$LOG" | tail -n 1)
+URL="http://127.0.0.1:$PORT/ussd"
+is "$(q "SELECT count(*) FROM sawt.reports WHERE form = 'turnout' AND voters = 430")" 1 "after the restart the confirmed report is stored"
+ussd rs2 $SAM '2*440*220'
+is "$got" "END Session expired. Dial again." "a session under way when sawtd stopped has expired"
+ussd rs1 $SAM '1*430*215*1'
+is "$got" "END Session expired. Dial again." "and a replay of the confirmation sends nothing again"
+is "$(q "SELECT count(*) FROM sawt.reports WHERE form = 'turnout' AND voters = 430")" 1 "still one report"
+kill -TERM $pid
+wait $pid
+is "$?" 0 "SIGTERM: exit 0 again"
 grep -F -e "$SECRET" -e '#1234' -e '#5678' "$LOG" >/dev/null && fail "no secret or PIN in the log" || pass "no secret or PIN in the log"
 # stopping PostgreSQL may cut the outbox's claim query short (outbox.c)
 no_errors "$LOG" "could not claim outbox rows: terminating connection due to administrator command" "no other error in sawtd's log"
