@@ -69,8 +69,10 @@ enum ussd_error {
 	USSD_ERR_TOO_LONG,    /* text, one input or the service code too long */
 	USSD_ERR_TOO_MANY,    /* more than USSD_INPUTS_MAX inputs */
 	USSD_ERR_BAD_TEXT,    /* text not UTF-8, or with a control character */
+	USSD_ERR_BAD_JSON,    /* Hubtel: not a JSON object */
+	USSD_ERR_BAD_TYPE,    /* Hubtel: Type missing or unknown */
 };
-#define USSD_ERROR_COUNT 9
+#define USSD_ERROR_COUNT 11
 
 /* A stable snake_case code for metrics: "bad_escape", "no_session", ... */
 const char *ussd_error_code(enum ussd_error e);
@@ -96,6 +98,25 @@ enum ussd_error ussd_at_decode(const char *query, size_t query_len, const char *
  * USSD_INPUT_MAX) when it cannot be read; the adapters call it.
  */
 enum ussd_error ussd_split(struct ussd_request *r) SAWT_MUST_CHECK;
+
+/*
+ * Hubtel: decode a JSON callback ({"SessionId": ..., "Mobile": ...,
+ * "Type": "Initiation" | "Response" | "Release" | "Timeout", "Message":
+ * ..., "ServiceCode": ...}) into *out.  Hubtel sends only the latest
+ * input: out->text is that Message (for a response; empty for the other
+ * types, whose Message is the code dialled) and out has no inputs; the
+ * daemon appends it to the inputs it keeps for the session
+ * (ussd_append()) before running the menu.
+ */
+enum ussd_error ussd_hubtel_decode(const char *body, size_t len, struct ussd_request *out,
+				   char *why, size_t cap) SAWT_MUST_CHECK;
+
+/*
+ * Append the n bytes at s as r's next input (kept whole even when it holds
+ * a '*'; r->text gets it after a '*' separator).  USSD_ERR_TOO_MANY,
+ * USSD_ERR_TOO_LONG (the input or the text) or USSD_ERR_BAD_TEXT.
+ */
+enum ussd_error ussd_append(struct ussd_request *r, const char *s, size_t n) SAWT_MUST_CHECK;
 
 /* True when input i of r is exactly the n bytes at s. */
 bool ussd_input_is(const struct ussd_request *r, size_t i, const char *s, size_t n);

@@ -4,8 +4,10 @@
  */
 #include "ussd.h"
 
+#include <jansson.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "http_form.h"
 #include "utf8.h"
@@ -22,6 +24,8 @@ const char *ussd_error_code(enum ussd_error e)
 		[USSD_ERR_TOO_LONG] = "too_long",
 		[USSD_ERR_TOO_MANY] = "too_many_inputs",
 		[USSD_ERR_BAD_TEXT] = "bad_text",
+		[USSD_ERR_BAD_JSON] = "bad_json",
+		[USSD_ERR_BAD_TYPE] = "bad_type",
 	};
 
 	return (unsigned)e < USSD_ERROR_COUNT ? codes[e] : "ok";
@@ -212,5 +216,124 @@ enum ussd_error ussd_at_decode(const char *query, size_t query_len, const char *
 		snprintf(why, cap, "field \"text\" has more than %d inputs", USSD_INPUTS_MAX);
 	else if (e == USSD_ERR_TOO_LONG)
 		snprintf(why, cap, "field \"text\" has an input over %d bytes", USSD_INPUT_MAX);
+	return e;
+}
+
+enum ussd_error ussd_append(struct ussd_request *r, const char *s, size_t n)
+{
+	size_t at = r->text_len + (r->n_inputs > 0 ? 1 : 0);
+
+	if (r->n_inputs == USSD_INPUTS_MAX)
+		return USSD_ERR_TOO_MANY;
+	if (n > USSD_INPUT_MAX || at + n > USSD_TEXT_MAX)
+		return USSD_ERR_TOO_LONG;
+	if (memchr(s, '\0', n) != NULL || !clean_text(s, n))
+		return USSD_ERR_BAD_TEXT;
+	if (r->n_inputs > 0)
+		r->text[r->text_len] = '*';
+	memcpy(r->text + at, s, n);
+	r->text_len = at + n;
+	r->text[r->text_len] = '\0';
+	r->inputs[r->n_inputs].off = (uint16_t)at;
+	r->inputs[r->n_inputs].len = (uint16_t)n;
+	r->n_inputs++;
+	return USSD_OK;
+}
+
+/* The string member key of root into out (cap bytes); "" when absent. */
+static bool json_str(json_t *root, const char *key, char *out, size_t cap, size_t *len)
+{
+	json_t *v = json_object_get(root, key);
+	size_t n;
+
+	out[0] = '\0';
+	*len = 0;
+	if (v == NULL || json_is_null(v))
+		return true;
+	if (!json_is_string(v))
+		return false;
+	n = json_string_length(v);
+	if (n >= cap)
+		return false;
+	memcpy(out, json_string_value(v), n);
+	out[n] = '\0';
+	*len = n;
+	return true;
+}
+
+enum ussd_error ussd_hubtel_decode(const char *body, size_t len, struct ussd_request *out,
+				   char *why, size_t cap)
+{
+	static const char *const types[] = { "Initiation", "Response", "Release", "Timeout" };
+	char buf[USSD_TEXT_MAX + 1], type[16], dummy[1];
+	enum ussd_error e = USSD_OK;
+	json_t *root;
+	size_t n;
+	int k;
+
+	if (cap == 0) {
+		why = dummy;
+		cap = sizeof(dummy);
+	}
+	why[0] = '\0';
+	memset(out, 0, sizeof(*out));
+	root = json_loadb(body ? body : "", len, JSON_REJECT_DUPLICATES, NULL);
+	if (root == NULL || !json_is_object(root)) {
+		snprintf(why, cap, "the body is not a JSON object");
+		e = USSD_ERR_BAD_JSON;
+		goto out;
+	}
+	if (!json_str(root, "SessionId", buf, sizeof(buf), &n) || n == 0) {
+		snprintf(why, cap, "missing field \"SessionId\"");
+		e = USSD_ERR_NO_SESSION;
+		goto out;
+	}
+	if (n > USSD_SESSION_MAX || !printable_ascii(buf, n)) {
+		snprintf(why, cap,
+			 "field \"SessionId\" must be at most %d printable ASCII characters",
+			 USSD_SESSION_MAX);
+		e = USSD_ERR_BAD_SESSION;
+		goto out;
+	}
+	memcpy(out->session, buf, n + 1);
+	if (!json_str(root, "Mobile", buf, sizeof(buf), &n) || n == 0 ||
+	    memchr(buf, '\0', n) != NULL) {
+		snprintf(why, cap, "missing field \"Mobile\"");
+		e = USSD_ERR_NO_PHONE;
+		goto out;
+	}
+	(void)inbound_sender_clean(buf, out->phone, sizeof(out->phone));
+	if (!json_str(root, "Type", type, sizeof(type), &n)) {
+		type[0] = '\0';
+	}
+	for (k = 0; k < 4; k++)
+		if (strcasecmp(type, types[k]) == 0)
+			break;
+	if (k == 4) {
+		snprintf(why, cap,
+			 "field \"Type\" must be Initiation, Response, Release or Timeout");
+		e = USSD_ERR_BAD_TYPE;
+		goto out;
+	}
+	out->kind = (enum ussd_kind)k;
+	if (json_str(root, "ServiceCode", buf, sizeof(buf), &n) && n <= USSD_SERVICE_MAX &&
+	    printable_ascii(buf, n))
+		memcpy(out->service, buf, n + 1);
+	if (out->kind == USSD_RESPONSE) {
+		if (!json_str(root, "Message", buf, sizeof(buf), &n) || n > USSD_INPUT_MAX) {
+			snprintf(why, cap, "field \"Message\" is too long");
+			e = USSD_ERR_TOO_LONG;
+			goto out;
+		}
+		if (memchr(buf, '\0', n) != NULL || !clean_text(buf, n)) {
+			snprintf(why, cap, "field \"Message\" is not UTF-8 text");
+			e = USSD_ERR_BAD_TEXT;
+			goto out;
+		}
+		memcpy(out->text, buf, n + 1);
+		out->text_len = n;
+	}
+out:
+	json_decref(root);
 	return e;
 }

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "phone.h"
 #include "registry.h"
 #include "sender.h"
@@ -35,6 +36,13 @@ struct session {
 	bool has_pin_ok;
 	unsigned char pin_bad[PINS_KEPT][32];
 	unsigned n_bad;
+	struct ussd_request *hist; /* Hubtel: the inputs so far; NULL for AT */
+};
+
+/* The aggregator conventions served. */
+enum conv {
+	CONV_AT = 0, /* Africa's Talking: form fields, every input in text */
+	CONV_HUBTEL, /* Hubtel: JSON, the latest input only */
 };
 
 /* A report with the intake (or a "last report" query with the
@@ -43,9 +51,10 @@ struct waiting {
 	struct ussd_inbound *ui;    /* NULL once the handler is freed */
 	struct evhttp_request *req; /* NULL then too */
 	bool unknown;               /* the record of an unknown caller */
+	enum conv conv;             /* how to answer */
 	enum lang lang;             /* "last report": the screen's language */
 	struct waiting *prev, *next;
-	char answer[USSD_SCREEN_MAX + 8]; /* "END ..." */
+	char screen[USSD_SCREEN_MAX]; /* the END screen */
 };
 
 struct ussd_inbound {
@@ -98,6 +107,10 @@ static void session_drop(struct ussd_inbound *ui, struct session *s)
 {
 	lru_unlink(ui, s);
 	(void)strmap_del(ui->sessions, s->id);
+	if (s->hist) {
+		OPENSSL_cleanse(s->hist, sizeof(*s->hist));
+		free(s->hist);
+	}
 	OPENSSL_cleanse(s, sizeof(*s));
 	free(s);
 	ui->stats.sessions--;
@@ -199,12 +212,35 @@ static bool pin_check(void *arg, struct regsnap_person *p, const char *pin)
 
 /* ==== answers ==== */
 
-static void answer(struct evhttp_request *req, const char *verb, const char *screen)
+/*
+ * Answer a screen, 200, in the convention's form: "CON screen" or "END
+ * screen" (Africa's Talking), {"Type": "Response" or "Release", "Message":
+ * screen} (Hubtel).
+ */
+static void answer(struct evhttp_request *req, enum conv conv, bool end, const char *screen)
 {
-	char buf[USSD_SCREEN_MAX + 8];
-	int n = snprintf(buf, sizeof(buf), "%s %s", verb, screen);
+	char buf[2 * USSD_SCREEN_MAX + 64];
 
-	http_reply(req, 200, CONTENT_TYPE, buf, n < 0 ? 0 : (size_t)n);
+	if (conv == CONV_HUBTEL) {
+		struct json_buf j;
+
+		json_init(&j, buf, sizeof(buf));
+		json_open_object(&j, NULL);
+		json_string(&j, "Type", end ? "Release" : "Response", end ? 7 : 8);
+		json_string(&j, "Message", screen, strlen(screen));
+		json_close_object(&j);
+		if (!json_finish(&j)) {
+			http_reply_text(req, 503, "out of memory");
+			return;
+		}
+		http_reply(req, 200, "application/json", buf, strlen(buf));
+		return;
+	}
+	{
+		int n = snprintf(buf, sizeof(buf), "%s %s", end ? "END" : "CON", screen);
+
+		http_reply(req, 200, CONTENT_TYPE, buf, n < 0 ? 0 : (size_t)n);
+	}
 }
 
 static void waiting_unlink(struct ussd_inbound *ui, struct waiting *w)
@@ -241,7 +277,7 @@ static void acked(void *arg, enum intake_result result)
 		else
 			ui->stats.submitted++;
 		ui->stats.requests++;
-		http_reply(w->req, 200, CONTENT_TYPE, w->answer, strlen(w->answer));
+		answer(w->req, w->conv, true, w->screen);
 		if (result == INTAKE_COMMITTED && ui->committed)
 			ui->committed(ui->arg);
 	}
@@ -271,7 +307,7 @@ static void dedup_key(const struct ussd_request *rq, const struct ussd_outcome *
 
 /* Hand the report (or the unknown caller's record) to the intake; the END
  * is answered by acked(). */
-static void submit(struct ussd_inbound *ui, struct evhttp_request *req,
+static void submit(struct ussd_inbound *ui, struct evhttp_request *req, enum conv conv,
 		   const struct ussd_request *rq, const struct ussd_outcome *o)
 {
 	struct inbound in;
@@ -296,7 +332,8 @@ static void submit(struct ussd_inbound *ui, struct evhttp_request *req,
 	w->ui = ui;
 	w->req = req;
 	w->unknown = o->action == USSD_UNKNOWN;
-	snprintf(w->answer, sizeof(w->answer), "END %s", o->screen);
+	w->conv = conv;
+	snprintf(w->screen, sizeof(w->screen), "%s", o->screen);
 	w->next = ui->waiting;
 	if (w->next)
 		w->next->prev = w;
@@ -344,12 +381,12 @@ static void last_done(const struct db_result *res, void *arg)
 			 res ? db_result_error(res) : "no answer");
 	ussd_menu_last(w->lang, &l, screen, sizeof(screen));
 	ui->stats.requests++;
-	answer(w->req, "END", screen);
+	answer(w->req, w->conv, true, screen);
 	free(w);
 }
 
 /* Look up the caller's last report; the END is answered by last_done(). */
-static void last_report(struct ussd_inbound *ui, struct evhttp_request *req,
+static void last_report(struct ussd_inbound *ui, struct evhttp_request *req, enum conv conv,
 			const struct ussd_outcome *o)
 {
 	struct ussd_last failed = { .failed = true };
@@ -361,18 +398,19 @@ static void last_report(struct ussd_inbound *ui, struct evhttp_request *req,
 	    (w = calloc(1, sizeof(*w))) == NULL) {
 		ussd_menu_last(o->lang, &failed, screen, sizeof(screen));
 		ui->stats.requests++;
-		answer(req, "END", screen);
+		answer(req, conv, true, screen);
 		return;
 	}
 	snprintf(id, sizeof(id), "%d", o->person_id);
 	w->ui = ui;
 	w->req = req;
 	w->lang = o->lang;
+	w->conv = conv;
 	if (!db_query(ui->db, last_sql, 1, params, last_done, w)) {
 		free(w);
 		ussd_menu_last(o->lang, &failed, screen, sizeof(screen));
 		ui->stats.requests++;
-		answer(req, "END", screen);
+		answer(req, conv, true, screen);
 		return;
 	}
 	w->next = ui->waiting;
@@ -384,99 +422,116 @@ static void last_report(struct ussd_inbound *ui, struct evhttp_request *req,
 
 /* ==== the route ==== */
 
-static void handle(struct evhttp_request *req, void *arg)
+/* Refuse a malformed request (400), counted by reason. */
+static void refuse(struct ussd_inbound *ui, struct evhttp_request *req, enum ussd_error e,
+		   const char *why)
 {
-	struct ussd_inbound *ui = arg;
-	enum evhttp_cmd_type method = evhttp_request_get_command(req);
-	struct evbuffer *body = evhttp_request_get_input_buffer(req);
-	const char *query, *b;
-	size_t blen;
-	struct ussd_request rq;
+	char addr[ADDR_BUF];
+
+	ui->stats.rejected[e]++;
+	log_info("HTTP USSD request from %s refused (400): %s", http_peer(req, addr, sizeof(addr)),
+		 why);
+	http_reply_text(req, 400, why);
+}
+
+/* An END screen of the session layer (expired, busy) in lang. */
+static void answer_end(struct ussd_inbound *ui, struct evhttp_request *req, enum conv conv,
+		       enum ussd_screen_kind kind, enum lang lang)
+{
+	char screen[USSD_SCREEN_MAX];
+
+	ussd_menu_screen(kind, lang, screen, sizeof(screen));
+	ui->stats.requests++;
+	answer(req, conv, true, screen);
+}
+
+/*
+ * Serve a decoded request rq: find or start its session, run the menu over
+ * every input of the session (rq's own for Africa's Talking, the ones kept
+ * for Hubtel) and answer, or hand the report to the intake.
+ */
+static void serve(struct ussd_inbound *ui, struct evhttp_request *req, enum conv conv,
+		  struct ussd_request *rq)
+{
+	struct ussd_request *run = rq;
 	struct ussd_outcome out;
 	struct ussd_env env = { 0 };
 	struct pin_ctx pc;
 	struct regsnap *snap;
+	struct regsnap_person *p;
 	struct session *s;
 	struct sender *snd;
-	enum ussd_error e;
-	char why[256], addr[ADDR_BUF], e164[PHONE_E164_BUF], screen[USSD_SCREEN_MAX];
+	char e164[PHONE_E164_BUF];
 	const char *bad;
+	enum lang lang;
 	int64_t now = util_mono_ms();
 
-	if (method != EVHTTP_REQ_GET && method != EVHTTP_REQ_POST) {
-		if (evhttp_add_header(evhttp_request_get_output_headers(req), "Allow",
-				      "GET, POST") != 0)
-			log_warn("could not add a header to an HTTP reply: out of memory");
-		http_reply_text(req, 405, "method not allowed: use GET or POST");
-		return;
-	}
-	query = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
-	blen = evbuffer_get_length(body);
-	b = blen > 0 ? (const char *)evbuffer_pullup(body, -1) : NULL;
-	if (blen > 0 && b == NULL) {
-		http_reply_text(req, 503, "out of memory");
-		return;
-	}
-	e = ussd_at_decode(query, query ? strlen(query) : 0, b, blen, &rq, why, sizeof(why));
-	if (e != USSD_OK) {
-		ui->stats.rejected[e]++;
-		log_info("HTTP USSD request from %s refused (400): %s",
-			 http_peer(req, addr, sizeof(addr)), why);
-		http_reply_text(req, 400, why);
-		return;
-	}
 	snap = registry_current(pipeline_registry(ui->pl));
 	if (snap == NULL) {
 		ui->stats.failed++;
 		http_reply_text(req, 503, "the registry is not loaded yet; try again");
 		return;
 	}
-	if (!phone_normalize(rq.phone, strlen(rq.phone), ui->country_code, e164, &bad))
+	if (!phone_normalize(rq->phone, strlen(rq->phone), ui->country_code, e164, &bad))
 		e164[0] = '\0';
+	p = e164[0] ? regsnap_person(snap, e164) : NULL;
+	lang = p && p->lang >= 0 && p->lang < LANG_COUNT ? (enum lang)p->lang : ui->default_lang;
 	expire(ui, now);
-	s = strmap_get(ui->sessions, rq.session);
-	if (rq.kind == USSD_RELEASE || rq.kind == USSD_TIMEOUT) {
-		if (s != NULL)
+	s = strmap_get(ui->sessions, rq->session);
+	if (rq->kind == USSD_RELEASE || rq->kind == USSD_TIMEOUT) {
+		if (s != NULL && strcmp(s->phone, rq->phone) == 0)
 			session_drop(ui, s);
-		answer(req, "END", "");
-		return;
-	}
-	if (s != NULL && strcmp(s->phone, rq.phone) != 0)
-		s = NULL; /* not this caller's session: treated as unknown */
-	if (s == NULL && rq.kind != USSD_INITIATION) {
-		struct regsnap_person *p = e164[0] ? regsnap_person(snap, e164) : NULL;
-
-		ui->stats.expired++;
-		ussd_menu_screen(USSD_SCREEN_EXPIRED,
-				 p && p->lang >= 0 && p->lang < LANG_COUNT ? (enum lang)p->lang
-									   : ui->default_lang,
-				 screen, sizeof(screen));
 		ui->stats.requests++;
-		answer(req, "END", screen);
+		answer(req, conv, true, "");
 		return;
 	}
-	if (s == NULL) {
-		struct session *old = strmap_get(ui->sessions, rq.session);
+	if (s != NULL && strcmp(s->phone, rq->phone) != 0)
+		s = NULL; /* not this caller's session: treated as unknown */
+	if (s == NULL && rq->kind != USSD_INITIATION) {
+		ui->stats.expired++;
+		answer_end(ui, req, conv, USSD_SCREEN_EXPIRED, lang);
+		return;
+	}
+	if (s == NULL || (conv == CONV_HUBTEL && rq->kind == USSD_INITIATION)) {
+		struct session *old = strmap_get(ui->sessions, rq->session);
 
-		if (old != NULL) /* the same id from another phone: it starts over */
+		if (old != NULL) /* started over, or the same id from another phone */
 			session_drop(ui, old);
-		s = session_new(ui, &rq, now);
+		s = session_new(ui, rq, now);
 		if (s == NULL) {
 			ui->stats.busy++;
 			log_warn(
 				"USSD: a new session refused: %zu sessions open ([ussd] "
 				"max_sessions)",
 				ui->stats.sessions);
-			ussd_menu_screen(USSD_SCREEN_BUSY, ui->default_lang, screen,
-					 sizeof(screen));
-			ui->stats.requests++;
-			answer(req, "END", screen);
+			answer_end(ui, req, conv, USSD_SCREEN_BUSY, ui->default_lang);
 			return;
 		}
 	} else {
 		s->last_ms = now;
 		lru_unlink(ui, s);
 		lru_append(ui, s);
+	}
+	if (conv == CONV_HUBTEL) {
+		enum ussd_error e = USSD_OK;
+
+		if (s->hist == NULL) {
+			s->hist = calloc(1, sizeof(*s->hist));
+			if (s->hist == NULL) {
+				http_reply_text(req, 503, "out of memory");
+				return;
+			}
+			memcpy(s->hist->session, rq->session, sizeof(s->hist->session));
+			memcpy(s->hist->phone, rq->phone, sizeof(s->hist->phone));
+		}
+		if (rq->kind == USSD_RESPONSE)
+			e = ussd_append(s->hist, rq->text, rq->text_len);
+		if (e != USSD_OK) {
+			refuse(ui, req, e, "the session has too many or too long inputs");
+			return;
+		}
+		s->hist->kind = rq->kind;
+		run = s->hist;
 	}
 	pc = (struct pin_ctx){ ui, s, e164, now };
 	snd = e164[0] ? sender_table_find(ui->pins, e164) : NULL;
@@ -490,23 +545,91 @@ static void handle(struct evhttp_request *req, void *arg)
 	env.contact = ui->contact;
 	env.pin_check = pin_check;
 	env.pin_arg = &pc;
-	ussd_menu_run(&env, &rq, &out);
+	ussd_menu_run(&env, run, &out);
 	switch (out.action) {
 	case USSD_CON:
-		ui->stats.requests++;
-		answer(req, "CON", out.screen);
-		break;
 	case USSD_END:
 		ui->stats.requests++;
-		answer(req, "END", out.screen);
+		answer(req, conv, out.action == USSD_END, out.screen);
 		break;
 	case USSD_SUBMIT:
-	case USSD_UNKNOWN: submit(ui, req, &rq, &out); break;
-	case USSD_LAST: last_report(ui, req, &out); break;
+	case USSD_UNKNOWN: submit(ui, req, conv, run, &out); break;
+	case USSD_LAST: last_report(ui, req, conv, &out); break;
 	}
+	/* the screens may echo what was typed */
+	OPENSSL_cleanse(&out, sizeof(out));
+}
+
+/* GET or POST only; false (answered 405) otherwise. */
+static bool method_ok(struct evhttp_request *req, bool get)
+{
+	enum evhttp_cmd_type method = evhttp_request_get_command(req);
+
+	if (method == EVHTTP_REQ_POST || (get && method == EVHTTP_REQ_GET))
+		return true;
+	if (evhttp_add_header(evhttp_request_get_output_headers(req), "Allow",
+			      get ? "GET, POST" : "POST") != 0)
+		log_warn("could not add a header to an HTTP reply: out of memory");
+	http_reply_text(req, 405,
+			get ? "method not allowed: use GET or POST"
+			    : "method not allowed: use POST");
+	return false;
+}
+
+/* The body of req (NULL with *len 0 when empty); false when out of memory. */
+static bool body_of(struct evhttp_request *req, const char **b, size_t *len)
+{
+	struct evbuffer *body = evhttp_request_get_input_buffer(req);
+
+	*len = evbuffer_get_length(body);
+	*b = *len > 0 ? (const char *)evbuffer_pullup(body, -1) : NULL;
+	if (*len > 0 && *b == NULL) {
+		http_reply_text(req, 503, "out of memory");
+		return false;
+	}
+	return true;
+}
+
+/* /ussd: Africa's Talking. */
+static void handle_at(struct evhttp_request *req, void *arg)
+{
+	struct ussd_inbound *ui = arg;
+	struct ussd_request rq;
+	const char *query, *b;
+	size_t blen;
+	enum ussd_error e;
+	char why[256];
+
+	if (!method_ok(req, true) || !body_of(req, &b, &blen))
+		return;
+	query = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
+	e = ussd_at_decode(query, query ? strlen(query) : 0, b, blen, &rq, why, sizeof(why));
+	if (e != USSD_OK)
+		refuse(ui, req, e, why);
+	else
+		serve(ui, req, CONV_AT, &rq);
 	/* the inputs may hold a PIN */
 	OPENSSL_cleanse(&rq, sizeof(rq));
-	OPENSSL_cleanse(&out, sizeof(out));
+}
+
+/* /ussd/hubtel: Hubtel's JSON. */
+static void handle_hubtel(struct evhttp_request *req, void *arg)
+{
+	struct ussd_inbound *ui = arg;
+	struct ussd_request rq;
+	const char *b;
+	size_t blen;
+	enum ussd_error e;
+	char why[256];
+
+	if (!method_ok(req, false) || !body_of(req, &b, &blen))
+		return;
+	e = ussd_hubtel_decode(b, blen, &rq, why, sizeof(why));
+	if (e != USSD_OK)
+		refuse(ui, req, e, why);
+	else
+		serve(ui, req, CONV_HUBTEL, &rq);
+	OPENSSL_cleanse(&rq, sizeof(rq));
 }
 
 /* ==== public ==== */
@@ -547,7 +670,8 @@ fail:
 
 bool ussd_inbound_route(struct ussd_inbound *ui, struct http_server *srv)
 {
-	return http_server_route(srv, "/ussd", HTTP_ACCESS_SECRET, handle, ui);
+	return http_server_route(srv, "/ussd", HTTP_ACCESS_SECRET, handle_at, ui) &&
+	       http_server_route(srv, "/ussd/hubtel", HTTP_ACCESS_SECRET, handle_hubtel, ui);
 }
 
 void ussd_inbound_stats(const struct ussd_inbound *ui, struct ussd_inbound_stats *out)

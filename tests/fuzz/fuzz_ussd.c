@@ -6,10 +6,11 @@
  * The first byte picks the caller (observer, observer with a PIN, a
  * coordinator, unknown, not a phone), whether men are asked and whether
  * the PIN is locked; the rest is the query string, a newline, then the
- * body.  A decoded request must have a session id, a phone and inputs that
- * lie inside its text; a refusal must have a reason.  Every screen must be
- * one USSD page; a submission must be a v1 SMS that parses and validates
- * as accepted for the caller, with the confirmation among the inputs.
+ * body.  With bit 0x10 of the first byte the body is Hubtel's JSON instead,
+ * its message appended to the query's inputs as the daemon does.  A decoded request must have a
+ * session id, a phone and inputs that lie inside its text; a refusal must have a reason.  Every
+ * screen must be one USSD page; a submission must be a v1 SMS that parses and validates as accepted
+ * for the caller, with the confirmation among the inputs.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -87,7 +88,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		blen = qlen - (size_t)(body - q);
 		qlen = (size_t)(nl - q);
 	}
-	e = ussd_at_decode(q, qlen, body, blen, &r, why, sizeof(why));
+	e = ussd_at_decode(q, qlen, data[0] & 0x10 ? NULL : body, data[0] & 0x10 ? 0 : blen, &r,
+			   why, sizeof(why));
+	if (e == USSD_OK && (data[0] & 0x10)) {
+		struct ussd_request h;
+
+		e = ussd_hubtel_decode(body, blen, &h, why, sizeof(why));
+		if (e == USSD_OK && h.kind == USSD_RESPONSE) {
+			size_t before = r.n_inputs;
+
+			if (ussd_append(&r, h.text, h.text_len) == USSD_OK &&
+			    (r.n_inputs != before + 1 || r.inputs[before].len != h.text_len))
+				abort();
+		}
+	}
 	if (e != USSD_OK) {
 		if (why[0] == '\0' || strcmp(ussd_error_code(e), "ok") == 0)
 			abort();

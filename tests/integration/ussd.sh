@@ -212,7 +212,30 @@ wait_sql "SELECT count(*) FROM sawt.reports WHERE form = 'turnout' AND voters = 
 i=0; while [ "$(ls "$SAWT_TEST_TMP/state/spool" | grep -c '\.msg$')" != 0 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
 is "$(q "SELECT count(*) FROM sawt.reports WHERE form = 'turnout' AND voters = 420 AND station_code = '2011'")" 1 "once"
 
-# --- 12. malformed and unauthenticated ----------------------------------------
+# --- 12. Hubtel's convention: JSON, the latest input only --------------------
+# hub SESSION TYPE MESSAGE: POST Hubtel's callback for Sam
+hub() {
+	code=$(curl -s -o "$BODY" -w '%{http_code}' -u "sawt:$SECRET" -H 'Content-Type: application/json' \
+		--data-binary "{\"SessionId\": \"$1\", \"Mobile\": \"$SAM\", \"Type\": \"$2\", \"Message\": \"$3\", \"ServiceCode\": \"714\", \"Operator\": \"mtn\"}" \
+		"http://127.0.0.1:$PORT/ussd/hubtel")
+	got=$(cat "$BODY")
+}
+hub hb1 Initiation '*714#'
+is "$code $got" '200 {"Type":"Response","Message":"Station 2011\n1 Turnout\n2 Close\n3 Results\n4 Incident\n5 Last report\n6 Help"}' \
+	"Hubtel: the initiation gets the main menu as a Response"
+hub hb1 Response 4
+hub hb1 Response 2
+hub hb1 Response 'door*window'
+like "$got" "Incident 2 at 2011: door\*window" "each input is kept whole, a '*' included"
+hub hb1 Response 1
+is "$got" '{"Type":"Release","Message":"Sent: incident for 2011 recorded. Thank you."}' "the confirmation is a Release"
+is "$(q "SELECT text FROM sawt.reports WHERE incident_code = 2")" "door*window" "the report is stored"
+hub hb1 Release ''
+is "$code" 200 "a Release ends the session"
+hub hb1 Response 1
+like "$got" "Session expired" "after which it is unknown"
+
+# --- 13. malformed and unauthenticated ----------------------------------------
 c=$(curl -s -o "$BODY" -w '%{http_code}' -u "sawt:$SECRET" --data-urlencode "phoneNumber=$SAM" "$URL")
 is "$c $(cat "$BODY")" '400 missing field "sessionId"' "no session id: 400 with the reason"
 c=$(curl -s -o /dev/null -w '%{http_code}' --data-urlencode "sessionId=x" --data-urlencode "phoneNumber=$SAM" "$URL")
@@ -220,11 +243,11 @@ is "$c" 401 "no secret: 401"
 
 m=$(curl -s "http://127.0.0.1:$PORT/metrics")
 like "$m" '^sawt_ussd_answers_total\{result="submitted"\} 1[0-9]$' "/metrics counts the reports made durable"
-like "$m" '^sawt_ussd_answers_total\{result="expired"\} 2$' "and the expired sessions"
+like "$m" '^sawt_ussd_answers_total\{result="expired"\} 3$' "and the expired sessions"
 like "$m" '^sawt_ussd_refused_total\{reason="no_session"\} 1$' "and the refusals by reason"
 like "$m" '^sawt_ussd_sessions [0-9]+$' "and the sessions kept"
 
-# --- 13. a restart mid-session loses nothing confirmed -----------------------
+# --- 14. a restart mid-session loses nothing confirmed -----------------------
 ussd rs1 $SAM ''
 ussd rs1 $SAM '1*430*215*1'
 is "$got" "END Sent: turnout for 2011 recorded. Thank you." "a report confirmed just before a restart"

@@ -119,6 +119,40 @@ static void test_at_decode(void **state)
 	}
 }
 
+static void test_hubtel_decode(void **state)
+{
+	struct ussd_request r, h;
+	char why[128];
+	const char *j =
+		"{\"SessionId\": \"h1\", \"Mobile\": \"+9613100001\", \"Type\": \"Response\", "
+		"\"Message\": \"a*b\", \"ServiceCode\": \"714\"}";
+
+	(void)state;
+	assert_int_equal(ussd_hubtel_decode(j, strlen(j), &h, why, sizeof(why)), USSD_OK);
+	assert_int_equal(h.kind, USSD_RESPONSE);
+	assert_string_equal(h.session, "h1");
+	assert_string_equal(h.phone, "+9613100001");
+	assert_string_equal(h.text, "a*b");
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(ussd_append(&r, "4", 1), USSD_OK);
+	assert_int_equal(ussd_append(&r, h.text, h.text_len), USSD_OK);
+	assert_int_equal(r.n_inputs, 2);
+	assert_true(ussd_input_is(&r, 1, "a*b", 3));
+	assert_string_equal(r.text, "4*a*b");
+	j = "{\"SessionId\": \"h1\", \"Mobile\": \"1\", \"Type\": \"Initiation\", "
+	    "\"Message\": \"*714#\"}";
+	assert_int_equal(ussd_hubtel_decode(j, strlen(j), &h, why, sizeof(why)), USSD_OK);
+	assert_int_equal(h.kind, USSD_INITIATION);
+	assert_int_equal(h.text_len, 0);
+	j = "{\"SessionId\": \"h1\", \"Mobile\": \"1\", \"Type\": \"Other\"}";
+	assert_int_equal(ussd_hubtel_decode(j, strlen(j), &h, why, sizeof(why)), USSD_ERR_BAD_TYPE);
+	assert_int_equal(ussd_hubtel_decode("[1]", 3, &h, why, sizeof(why)), USSD_ERR_BAD_JSON);
+	j = "{\"Mobile\": \"1\", \"Type\": \"Response\"}";
+	assert_int_equal(ussd_hubtel_decode(j, strlen(j), &h, why, sizeof(why)),
+			 USSD_ERR_NO_SESSION);
+	assert_string_equal(why, "missing field \"SessionId\"");
+}
+
 /* Run the session whose inputs are text (joined by '*') for phone. */
 static void run(const char *phone, const char *text, bool ask_men, struct ussd_outcome *out)
 {
@@ -284,6 +318,7 @@ int main(void)
 		cmocka_unit_test(test_every_screen_fits_one_page),
 		cmocka_unit_test(test_page_budget),
 		cmocka_unit_test(test_at_decode),
+		cmocka_unit_test(test_hubtel_decode),
 		cmocka_unit_test(test_turnout_with_a_correction),
 		cmocka_unit_test(test_pin_and_results),
 		cmocka_unit_test(test_incident),
