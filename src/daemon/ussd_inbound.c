@@ -121,14 +121,19 @@ static void expire(struct ussd_inbound *ui, int64_t now)
 {
 	while (ui->oldest != NULL && now - ui->oldest->last_ms > ui->timeout_ms)
 		session_drop(ui, ui->oldest);
-	sender_table_sweep(ui->pins, now);
 }
 
+/* The timer: expired sessions, and PIN states that have lapsed (a walk
+ * over every phone, so not at each request). */
 static void on_sweep(evutil_socket_t fd, short what, void *arg)
 {
+	struct ussd_inbound *ui = arg;
+	int64_t now = util_mono_ms();
+
 	(void)fd;
 	(void)what;
-	expire(arg, util_mono_ms());
+	expire(ui, now);
+	sender_table_sweep(ui->pins, now);
 }
 
 static struct session *session_new(struct ussd_inbound *ui, const struct ussd_request *rq,
