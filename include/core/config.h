@@ -37,6 +37,9 @@
 
 /* [http] timeout and max_connections when not set. */
 #define CONFIG_HTTP_TIMEOUT_DEFAULT 30
+#define CONFIG_USSD_SESSION_TIMEOUT_DEFAULT 180
+#define CONFIG_USSD_MAX_SESSIONS_DEFAULT 10000
+#define CONFIG_USSD_CONTACT_MAX 24
 #define CONFIG_HTTP_MAX_CONNECTIONS_DEFAULT 2048
 
 /* [kannel] timeout when not set, and its largest value (below the
@@ -171,6 +174,13 @@ struct config {
 
 	/* [alerts] */
 	struct config_alerts alerts;
+
+	/* [ussd]: the observers' USSD menu at /ussd (docs/ussd.md) */
+	int ussd_session_timeout; /* seconds a session may stay idle */
+	int ussd_max_sessions;    /* sessions kept at once */
+	bool ussd_ask_men;        /* turnout and close ask for men too */
+	bool ussd_sms_reply;      /* a USSD report also gets the SMS reply */
+	char *ussd_contact;       /* whom to call, shown to unknown numbers; NULL: none */
 
 	struct config_modem *modems;
 	size_t n_modems;

@@ -44,6 +44,7 @@ enum section_id {
 	SEC_ELECTION,
 	SEC_MODEM,
 	SEC_ALERTS,
+	SEC_USSD,
 	SEC_COUNT,
 	SEC_NONE = SEC_COUNT,
 };
@@ -100,6 +101,9 @@ static enum set_result set_interval(const struct key_def *def, void *base, const
 static enum set_result set_http_timeout(const struct key_def *def, void *base, const char *v);
 static enum set_result set_http_conns(const struct key_def *def, void *base, const char *v);
 static enum set_result set_bool(const struct key_def *def, void *base, const char *v);
+static enum set_result set_ussd_timeout(const struct key_def *def, void *base, const char *v);
+static enum set_result set_ussd_sessions(const struct key_def *def, void *base, const char *v);
+static enum set_result set_ussd_contact(const struct key_def *def, void *base, const char *v);
 static enum set_result set_alert_tick(const struct key_def *def, void *base, const char *v);
 static enum set_result set_alert_minutes(const struct key_def *def, void *base, const char *v);
 static enum set_result set_alert_pct(const struct key_def *def, void *base, const char *v);
@@ -286,16 +290,28 @@ static const struct key_def alerts_keys[] = {
 	{ NULL, NULL, 0, 0, NULL },
 };
 
+static const struct key_def ussd_keys[] = {
+	{ "session_timeout", set_ussd_timeout, CFG(ussd_session_timeout), 0,
+	  "a number of seconds from 1 to 3600" },
+	{ "max_sessions", set_ussd_sessions, CFG(ussd_max_sessions), 1,
+	  "a number of sessions from 1 to 1000000" },
+	{ "ask_men", set_bool, CFG(ussd_ask_men), 2, "yes, no, true, false, on, off, 1 or 0" },
+	{ "sms_reply", set_bool, CFG(ussd_sms_reply), 3, "yes, no, true, false, on, off, 1 or 0" },
+	{ "contact", set_ussd_contact, CFG(ussd_contact), 4,
+	  "a phone number or name of at most 24 printable ASCII characters, e.g. +961 1 234 567" },
+	{ NULL, NULL, 0, 0, NULL },
+};
+
 static const char *const section_names[SEC_COUNT] = {
 	[SEC_SAWT] = "sawt",     [SEC_DATABASE] = "database", [SEC_HTTP] = "http",
 	[SEC_KANNEL] = "kannel", [SEC_ELECTION] = "election", [SEC_MODEM] = "modem",
-	[SEC_ALERTS] = "alerts",
+	[SEC_ALERTS] = "alerts", [SEC_USSD] = "ussd",
 };
 
 static const struct key_def *const section_keys[SEC_COUNT] = {
 	[SEC_SAWT] = sawt_keys,     [SEC_DATABASE] = database_keys, [SEC_HTTP] = http_keys,
 	[SEC_KANNEL] = kannel_keys, [SEC_ELECTION] = election_keys, [SEC_MODEM] = modem_keys,
-	[SEC_ALERTS] = alerts_keys,
+	[SEC_ALERTS] = alerts_keys, [SEC_USSD] = ussd_keys,
 };
 
 /* ---------------------------------------------------------------- errors */
@@ -687,6 +703,30 @@ static enum set_result set_int_range(const struct key_def *def, void *base, cons
 static enum set_result set_http_timeout(const struct key_def *def, void *base, const char *v)
 {
 	return set_int_range(def, base, v, 1, HTTP_TIMEOUT_MAX);
+}
+
+static enum set_result set_ussd_timeout(const struct key_def *def, void *base, const char *v)
+{
+	return set_int_range(def, base, v, 1, 3600);
+}
+
+static enum set_result set_ussd_sessions(const struct key_def *def, void *base, const char *v)
+{
+	return set_int_range(def, base, v, 1, 1000000);
+}
+
+/* Shown on USSD screens: printable ASCII, at most CONFIG_USSD_CONTACT_MAX. */
+static enum set_result set_ussd_contact(const struct key_def *def, void *base, const char *v)
+{
+	size_t n = strlen(v);
+
+	if (n == 0 || n > CONFIG_USSD_CONTACT_MAX)
+		return SET_INVALID;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)v[i] < 0x20 || (unsigned char)v[i] > 0x7e || v[i] == '{' ||
+		    v[i] == '}')
+			return SET_INVALID;
+	return set_string(def, base, v);
 }
 
 static enum set_result set_http_conns(const struct key_def *def, void *base, const char *v)
@@ -1365,6 +1405,8 @@ struct config *config_new(void)
 	config_alerts_defaults(&cfg->alerts);
 	cfg->http_timeout = CONFIG_HTTP_TIMEOUT_DEFAULT;
 	cfg->http_max_connections = CONFIG_HTTP_MAX_CONNECTIONS_DEFAULT;
+	cfg->ussd_session_timeout = CONFIG_USSD_SESSION_TIMEOUT_DEFAULT;
+	cfg->ussd_max_sessions = CONFIG_USSD_MAX_SESSIONS_DEFAULT;
 	cfg->kannel_dlr_mask = KANNEL_DLR_MASK_DEFAULT;
 	cfg->kannel_outbound = CONFIG_OUTBOUND_KANNEL;
 	cfg->kannel_timeout = CONFIG_KANNEL_TIMEOUT_DEFAULT;
@@ -1498,6 +1540,7 @@ void config_free(struct config *cfg)
 	free(cfg->db_analyst_group);
 	free(cfg->http_listen);
 	free(cfg->http_secret);
+	free(cfg->ussd_contact);
 	free(cfg->tls_cert);
 	free(cfg->tls_key);
 	free(cfg->kannel_url);

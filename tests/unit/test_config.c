@@ -377,7 +377,8 @@ static void test_section_errors(void **state)
 		{ "[sawt]\n\n[databse]\n",
 		  "t.conf:3: unknown section [databse]; did you mean [database]?" },
 		{ "[gammu]\n", "t.conf:1: unknown section [gammu]" },
-		{ "[smsd x]\n", "t.conf:1: unknown section [smsd x]" },
+		{ "[smsd x]\n", "t.conf:1: unknown section [smsd x]; did you mean [ussd]?" },
+		{ "[smpp x]\n", "t.conf:1: unknown section [smpp x]" },
 		{ "[http]\n[sawt]\n[http]\n",
 		  "t.conf:3: duplicate section [http] (first on line 1)" },
 		{ "[http main]\n", "t.conf:1: section [http] takes no name, found \"main\"" },
@@ -619,6 +620,37 @@ static void test_kannel(void **state)
 	assert_null(cfg->kannel_smsc);
 	assert_null(cfg->kannel_sender);
 	config_free(cfg);
+}
+
+/* [ussd]: the USSD menu's sessions and options. */
+static void test_ussd(void **state)
+{
+	struct config *cfg;
+
+	(void)state;
+	cfg = expect_ok("[election]\ncountry_code = 961\n");
+	assert_int_equal(cfg->ussd_session_timeout, CONFIG_USSD_SESSION_TIMEOUT_DEFAULT);
+	assert_int_equal(cfg->ussd_max_sessions, CONFIG_USSD_MAX_SESSIONS_DEFAULT);
+	assert_false(cfg->ussd_ask_men);
+	assert_false(cfg->ussd_sms_reply);
+	assert_null(cfg->ussd_contact);
+	config_free(cfg);
+	cfg = expect_ok(
+		"[ussd]\nsession_timeout = 120\nmax_sessions = 500\nask_men = yes\n"
+		"sms_reply = on\ncontact = +961 1 234 567\n");
+	assert_int_equal(cfg->ussd_session_timeout, 120);
+	assert_int_equal(cfg->ussd_max_sessions, 500);
+	assert_true(cfg->ussd_ask_men);
+	assert_true(cfg->ussd_sms_reply);
+	assert_string_equal(cfg->ussd_contact, "+961 1 234 567");
+	config_free(cfg);
+	expect_error("[ussd]\nsession_timeout = 0\n",
+		     "t.conf:2: invalid value \"0\" for key \"session_timeout\": expected a number "
+		     "of seconds from 1 to 3600");
+	expect_error("[ussd]\ncontact = call the office on +961 1 234 567\n",
+		     "t.conf:2: invalid value \"call the office on +961 1 234 567\" for key "
+		     "\"contact\": expected a phone number or name of at most 24 printable ASCII "
+		     "characters, e.g. +961 1 234 567");
 }
 
 /* [sawt] spool_warn_free: a size or a share of the spool's filesystem. */
@@ -915,6 +947,7 @@ int main(void)
 		cmocka_unit_test(test_example_file),
 		cmocka_unit_test(test_ini_tokens),
 		cmocka_unit_test(test_alerts),
+		cmocka_unit_test(test_ussd),
 	};
 
 	/* a tz database of the test's own: Asia/Beirut, Asia/Damascus,
