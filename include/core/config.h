@@ -3,7 +3,7 @@
  *
  * One file configures both sawtd and the sawt CLI.  Sections:
  *
- *   [sawt]      state_dir, log_level, spool_warn_free
+ *   [sawt]      state_dir, log_level, spool_warn_free, user, node_name
  *   [database]  url (empty or absent: the embedded PostgreSQL), pg_bindir,
  *               migrations_dir, listen, analyst_group
  *   [http]      listen, secret, tls_cert, tls_key, timeout, max_connections
@@ -131,6 +131,9 @@ struct config {
 	enum log_level log_level;
 	struct config_space spool_warn_free; /* warn below this much free space
 					      * for the spool (default 10%) */
+	char *run_user;  /* user: the user sawtd started as root becomes; NULL: not
+			  * set ("sawt" if it exists, else stay root with a warning) */
+	char *node_name; /* node_name: this node's name; NULL: the host name */
 
 	/* [database] */
 	char *db_url;         /* NULL means the embedded default */

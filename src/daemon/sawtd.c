@@ -26,6 +26,7 @@
 #include "log.h"
 #include "migrate.h"
 #include "pgembed.h"
+#include "privdrop.h"
 #include "sawt_build.h"
 #include "sdnotify.h"
 #include "util.h"
@@ -71,6 +72,7 @@ struct daemon {
 	int schema_latest; /* highest migration this sawt knows */
 	int lock_fd;
 	int exit_code;
+	struct privdrop priv; /* whom sawtd becomes when started as root */
 	struct event *ev_sig[3];
 	struct event *ev_watchdog;
 	struct event *ev_stop_poll;
@@ -170,6 +172,17 @@ static void start_embedded(struct daemon *d)
 		log_fatal("%s", err);
 	log_info("embedded database ready: schema at version %d (%d migration(s) applied now)",
 		 rep.latest, rep.applied_now);
+}
+
+/* Started as root: hand the state directory to the user and become it. */
+static void drop_privileges(struct daemon *d)
+{
+	char err[1024];
+
+	if (!privdrop_chown_state(&d->priv, d->cfg->state_dir, err, sizeof(err)) ||
+	    !privdrop_become(&d->priv, err, sizeof(err)))
+		log_fatal("%s", err);
+	pgembed_now_owner(d->pg);
 }
 
 static void daemon_stop(struct daemon *d, int exit_code);
@@ -405,6 +418,8 @@ static bool daemon_start(struct daemon *d)
 {
 	char err[1024];
 
+	if (!privdrop_resolve(d->cfg->run_user, &d->priv, err, sizeof(err)))
+		log_fatal("%s", err);
 	lock_state_dir(d);
 	d->conninfo = db_conninfo(d->cfg);
 	if (d->conninfo == NULL)
@@ -428,6 +443,9 @@ static bool daemon_start(struct daemon *d)
 	d->gw = gateway_new(d->base, d->db, d->cfg, err, sizeof(err));
 	if (d->gw == NULL)
 		log_fatal("%s", err);
+	/* what needs root is open (state directory, cluster, HTTP ports, TLS
+	 * key): become the unprivileged user before any modem worker starts */
+	drop_privileges(d);
 	db_set_state_cb(d->db, db_state_changed, d);
 	db_set_notify_cb(d->db, db_notified, d);
 	daemon_setup_events(d);
