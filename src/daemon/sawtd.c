@@ -25,6 +25,7 @@
 #include "gateway.h"
 #include "log.h"
 #include "migrate.h"
+#include "node.h"
 #include "pgembed.h"
 #include "privdrop.h"
 #include "sawt_build.h"
@@ -68,6 +69,7 @@ struct daemon {
 	struct pgembed *pg;
 	struct db *db;
 	struct gateway *gw;
+	struct node *node; /* its name among the nodes on the database */
 	char *conninfo;
 	int schema_latest; /* highest migration this sawt knows */
 	int lock_fd;
@@ -215,7 +217,14 @@ static void schema_check_cb(const struct db_result *res, void *arg)
 		daemon_stop(d, 1);
 	} else {
 		log_info("database schema at version %d", version);
+		node_claim(d->node);
 	}
+}
+
+/* Another live node holds our name: stop (the error is logged). */
+static void node_refused(void *arg)
+{
+	daemon_stop(arg, 1);
 }
 
 static void db_state_changed(struct db *db, enum db_state state, void *arg)
@@ -327,6 +336,8 @@ static void daemon_stop(struct daemon *d, int exit_code)
 	if (!sdnotify("STOPPING=1"))
 		log_warn("could not notify the service manager");
 	log_info("stopping: %zu database queries to finish", db_pending(d->db));
+	if (d->node)
+		node_release(d->node);
 	if (d->gw)
 		gateway_stop(d->gw);
 	evutil_gettimeofday(&d->stop_deadline, NULL);
@@ -440,6 +451,9 @@ static bool daemon_start(struct daemon *d)
 	d->db = db_new(d->base, d->conninfo);
 	if (d->db == NULL)
 		log_fatal("out of memory");
+	d->node = node_new(d->db, d->cfg, node_refused, d, err, sizeof(err));
+	if (d->node == NULL)
+		log_fatal("%s", err);
 	d->gw = gateway_new(d->base, d->db, d->cfg, err, sizeof(err));
 	if (d->gw == NULL)
 		log_fatal("%s", err);
@@ -477,6 +491,7 @@ static void daemon_finish(struct daemon *d)
 	if (d->ev_pgwatch)
 		event_free(d->ev_pgwatch);
 	gateway_free(d->gw);
+	node_free(d->node);
 	db_free(d->db);
 	running_pg = NULL;
 	if (d->pg && !pgembed_stop(d->pg, err, sizeof(err))) {
