@@ -183,8 +183,9 @@ struct config {
 void config_alerts_defaults(struct config_alerts *a);
 
 /*
- * Return a config holding every default: state_dir "/var/lib/sawt" when run
- * as root, else "./sawt-state"; log level info; language "en"; no modems.
+ * Return a config holding every default: state_dir $STATE_DIRECTORY (set
+ * by systemd's StateDirectory=), else "/var/lib/sawt" when run as root,
+ * else "./sawt-state"; log level info; language "en"; no modems.
  * Returns NULL only when out of memory.
  */
 struct config *config_new(void) SAWT_MUST_CHECK;

@@ -1379,6 +1379,20 @@ void config_alerts_defaults(struct config_alerts *a)
 	};
 }
 
+/*
+ * The state directory when the file names none: systemd's StateDirectory=
+ * ($STATE_DIRECTORY, its first entry), else /var/lib/sawt as root, else
+ * ./sawt-state.  Malloc'd; NULL when out of memory.
+ */
+static char *default_state_dir(void)
+{
+	const char *sd = getenv("STATE_DIRECTORY");
+
+	if (sd != NULL && sd[0] == '/')
+		return strndup(sd, strcspn(sd, ":"));
+	return strdup(geteuid() == 0 ? "/var/lib/sawt" : "./sawt-state");
+}
+
 struct config *config_new(void)
 {
 	struct config *cfg = calloc(1, sizeof(*cfg));
@@ -1389,7 +1403,7 @@ struct config *config_new(void)
 	cfg->spool_warn_free.pct = CONFIG_SPOOL_WARN_PCT_DEFAULT;
 	cfg->polls_open = -1;
 	cfg->polls_close = -1;
-	cfg->state_dir = strdup(geteuid() == 0 ? "/var/lib/sawt" : "./sawt-state");
+	cfg->state_dir = default_state_dir();
 	cfg->default_language = LANG_EN;
 	config_alerts_defaults(&cfg->alerts);
 	cfg->http_timeout = CONFIG_HTTP_TIMEOUT_DEFAULT;

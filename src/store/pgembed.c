@@ -509,7 +509,10 @@ static bool pg_write_conf(struct pgembed *pg, char *err, size_t n)
 		 "unix_socket_group = '%s'\n"
 		 "unix_socket_permissions = %s\n"
 		 "password_encryption = 'scram-sha-256'\n"
-		 "max_connections = 50\n",
+		 "max_connections = 50\n"
+		 /* no JIT: sawt's queries are small, and the systemd unit denies
+		  * writable executable memory (deploy/sawtd.service) */
+		 "jit = off\n",
 		 conf_quote(pg->listen, host, sizeof(host)), pg->port,
 		 conf_quote(pg->run_dir, dir, sizeof(dir)),
 		 conf_quote(pg->group ? pg->group : "", group, sizeof(group)),
