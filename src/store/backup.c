@@ -179,6 +179,34 @@ static bool release_nodes(const char *conninfo, char *err, size_t errlen)
 	return ok;
 }
 
+/*
+ * As root: the state directory and its lock file, made here, go to the
+ * cluster's owner (the user sawtd runs as), so that a sawtd started as
+ * that user (systemd's User=sawt) can take the lock.
+ */
+static bool give_state(const char *state_dir, char *err, size_t errlen)
+{
+	char path[4096];
+	struct stat st;
+
+	if (geteuid() != 0)
+		return true;
+	snprintf(path, sizeof(path), "%s/pg/data", state_dir);
+	if (stat(path, &st) != 0) {
+		util_seterr(err, errlen, "could not stat \"%s\": %s", path, strerror(errno));
+		return false;
+	}
+	if (st.st_uid == 0)
+		return true;
+	snprintf(path, sizeof(path), "%s/sawtd.lock", state_dir);
+	if (chown(state_dir, st.st_uid, st.st_gid) != 0 || chown(path, st.st_uid, st.st_gid) != 0) {
+		util_seterr(err, errlen, "could not change owner of \"%s\": %s", state_dir,
+			    strerror(errno));
+		return false;
+	}
+	return true;
+}
+
 /* STATE_DIR/sawtd.lock, as sawtd takes it: no sawtd runs there while we
  * restore.  The descriptor, or -1 with err set. */
 static int lock_state(const char *state_dir, char *err, size_t errlen)
@@ -246,7 +274,7 @@ bool backup_restore(const struct config *cfg, const char *file, char *err, size_
 				    "pg_restore failed (exit status %d); nothing was restored", rc);
 		goto fail;
 	}
-	if (!release_nodes(conninfo, err, errlen))
+	if (!release_nodes(conninfo, err, errlen) || !give_state(cfg->state_dir, err, errlen))
 		goto fail;
 	ok = true;
 fail:
