@@ -43,6 +43,15 @@ const char *node_name(const struct node *n);
 /* Queue the claim of the name (on each connection to the database). */
 void node_claim(struct node *n);
 
+/*
+ * At start-up, before the modems and the HTTP door start: claim the name
+ * now over a connection of its own to conninfo.  False (the error logged)
+ * when another live node holds it: sawtd must not start.  True when
+ * claimed, or when the database does not answer (a warning; the claim
+ * then comes with the first connection, node_claim()).
+ */
+bool node_claim_now(struct node *n, const char *conninfo) SAWT_MUST_CHECK;
+
 /* Queue the release of the name, once claimed (as sawtd stops). */
 void node_release(struct node *n);
 

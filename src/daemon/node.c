@@ -13,10 +13,13 @@
 #include <unistd.h>
 
 #include "file.h"
+#include "store_node.h"
 #include "util.h"
 
 #define NODE_ID_BYTES 16
 #define NODE_ID_HEX (2 * NODE_ID_BYTES)
+#define NODE_LIVE_SEC 30         /* sawt.node_live_seconds() */
+#define NODE_CLAIM_TIMEOUT_SEC 5 /* to connect at start-up */
 
 struct node {
 	struct db *db;
@@ -134,6 +137,25 @@ const char *node_name(const struct node *n)
 	return n->name;
 }
 
+/* The refusal, naming the holder and how to fix it. */
+static void log_taken(const struct node *n, const char *instance, const char *started,
+		      const char *seen_ago)
+{
+	log_error(
+		"another sawtd is running as node \"%s\" on this database (instance %.8s, "
+		"started %s, last seen %s s ago): give this one its own name with [sawt] "
+		"node_name, or stop the other one (a node that stops or is silent for %d s "
+		"frees its name)",
+		n->name, instance, started, seen_ago, NODE_LIVE_SEC);
+}
+
+static void claimed(struct node *n)
+{
+	if (!n->claimed)
+		log_info("node \"%s\" (instance %.8s)", n->name, n->instance);
+	n->claimed = true;
+}
+
 static void claim_cb(const struct db_result *res, void *arg)
 {
 	struct node *n = arg;
@@ -146,19 +168,12 @@ static void claim_cb(const struct db_result *res, void *arg)
 		return;
 	}
 	if (strcmp(db_result_value(res, 0, 0), "t") == 0) {
-		if (!n->claimed)
-			log_info("node \"%s\" (instance %.8s)", n->name, n->instance);
-		n->claimed = true;
+		claimed(n);
 		return;
 	}
 	n->claimed = false;
-	log_error(
-		"another sawtd is running as node \"%s\" on this database (instance %.8s, "
-		"started %s, last seen %s s ago): give this one its own name with [sawt] "
-		"node_name, or stop the other one (a node that stops or is silent for %d s "
-		"frees its name)",
-		n->name, db_result_value(res, 0, 1), db_result_value(res, 0, 3),
-		db_result_value(res, 0, 2), 30);
+	log_taken(n, db_result_value(res, 0, 1), db_result_value(res, 0, 3),
+		  db_result_value(res, 0, 2));
 	n->refused(n->arg);
 }
 
@@ -166,12 +181,23 @@ void node_claim(struct node *n)
 {
 	const char *p[2] = { n->name, n->instance };
 
-	if (!db_query(n->db,
-		      "SELECT claimed, holder, seen_seconds_ago,"
-		      " to_char(holder_started_at, 'YYYY-MM-DD HH24:MI:SS TZ')"
-		      " FROM sawt.node_claim($1, $2)",
-		      2, p, claim_cb, n))
+	if (!db_query(n->db, store_node_claim_sql, 2, p, claim_cb, n))
 		log_error("could not queue the claim of the node name: out of memory");
+}
+
+bool node_claim_now(struct node *n, const char *conninfo)
+{
+	struct store_node_holder h;
+	char err[1024];
+
+	switch (store_node_claim(conninfo, n->name, n->instance, NODE_CLAIM_TIMEOUT_SEC, &h, err,
+				 sizeof(err))) {
+	case STORE_NODE_CLAIMED: claimed(n); return true;
+	case STORE_NODE_TAKEN: log_taken(n, h.instance, h.started, h.seen_ago); return false;
+	case STORE_NODE_UNKNOWN: break;
+	}
+	log_warn("%s; the node name is claimed once the database answers", err);
+	return true;
 }
 
 static void release_cb(const struct db_result *res, void *arg)

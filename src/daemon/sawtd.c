@@ -454,6 +454,8 @@ static bool daemon_start(struct daemon *d)
 	d->node = node_new(d->db, d->cfg, node_refused, d, err, sizeof(err));
 	if (d->node == NULL)
 		log_fatal("%s", err);
+	if (!node_claim_now(d->node, d->conninfo))
+		exit(1);
 	d->gw = gateway_new(d->base, d->db, d->cfg, err, sizeof(err));
 	if (d->gw == NULL)
 		log_fatal("%s", err);

@@ -33,6 +33,7 @@ A8=$(cut -c1-8 "$SAWT_TEST_TMP/state-a/node_id")
 like "$(cat "$SAWT_TEST_TMP/b.log")" "another sawtd is running as node \"polling-1\" on this database \(instance $A8[0-9a-f]*, started .*, last seen [0-9]+ s ago\): give this one its own name with \[sawt\] node_name" \
 	"and says which node holds the name and how to fix it"
 no_errors "$SAWT_TEST_TMP/b.log" "another sawtd is running as node \"polling-1\" on this database .*" "and that is its only error"
+grep -q 'modem "dummy"' "$SAWT_TEST_TMP/b.log" && fail "it refuses before starting a modem" || pass "it refuses before starting a modem"
 is "$(q "SELECT instance FROM sawt.nodes WHERE node = 'polling-1'")" "$(cat "$SAWT_TEST_TMP/state-a/node_id")" "the name stays the first node's"
 kill -0 $pid_a 2>/dev/null && pass "the first node keeps running" || fail "the first node keeps running"
 
