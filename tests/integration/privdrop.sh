@@ -1,6 +1,8 @@
 #!/bin/sh
-# Least privilege (issue 20): sawtd started as root becomes the user named
-# by [sawt] user, and so do its modem workers, with the user's groups
+# Least privilege (issue 20): sawtd started as root opens what needs root
+# (a port under 1024, a TLS key only root may read, the state directory,
+# the embedded cluster), then becomes the user named by [sawt] user, and
+# so do its modem workers, with the user's groups
 # (dialout for the serial devices); it still reads the dummy phone in its
 # state directory, owns that directory, and runs its embedded cluster as
 # that user.  A configured user that does not exist is a clear error.
@@ -40,6 +42,24 @@ STATE="$SAWT_TEST_TMP/pd-state"
 CONF="$SAWT_TEST_TMP/pd.conf"
 LOG="$SAWT_TEST_TMP/pd.log"
 sed "s|^state_dir = .*|state_dir = $STATE\nuser = $U|" "$SAWT_CONFIG" >"$CONF"
+# HTTPS on a privileged port with a key only root may read: both are
+# opened before sawtd becomes the user
+LOWPORT=$(/usr/bin/python3 -c '
+import socket
+for p in range(1023, 600, -1):
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", p)); print(p); break
+    except OSError:
+        pass
+    finally:
+        s.close()')
+CERT="$SAWT_TEST_TMP/pd-cert.pem"
+KEY="$SAWT_TEST_TMP/pd-key.pem"
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$KEY" -out "$CERT" -days 2 \
+	-subj /CN=localhost -addext "subjectAltName=IP:127.0.0.1" >/dev/null 2>&1 || fail "openssl makes a certificate"
+chmod 600 "$KEY"
+printf '\n[http]\nlisten = 127.0.0.1:%s\nsecret = pd-secret\ntls_cert = %s\ntls_key = %s\n' "$LOWPORT" "$CERT" "$KEY" >>"$CONF"
 # a spool file left by an earlier run as root must become the user's too
 mkdir -p "$STATE/spool" && touch "$STATE/spool/leftover.tmp"
 "$SAWTD" -c "$CONF" >"$LOG" 2>&1 &
@@ -52,6 +72,9 @@ like "$(awk '/^Groups:/' /proc/$pid/status)" "(^|[[:space:]])$DIALOUT([[:space:]
 unlike_root=$(awk '/^Groups:/ { for (i = 2; i <= NF; i++) if ($i == 0) print "root" }' /proc/$pid/status)
 is "$unlike_root" "" "and not root's group"
 is "$(awk '/^CapEff:/ { print $2 }' /proc/$pid/status)" "0000000000000000" "it has no capability left"
+code=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$CERT" "https://127.0.0.1:$LOWPORT/healthz")
+is "$code" 200 "it serves HTTPS on the privileged port $LOWPORT with the key only root may read"
+runuser -u "$U" -- cat "$KEY" >/dev/null 2>&1 && fail "(the user cannot read the key itself)" || pass "(the user cannot read the key itself)"
 workers=$(pgrep -P $pid)
 [ -n "$workers" ] && pass "the modem worker runs" || fail "the modem worker runs"
 for w in $workers; do
