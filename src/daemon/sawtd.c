@@ -347,6 +347,12 @@ static void daemon_stop(struct daemon *d, int exit_code)
 		event_base_loopexit(d->base, NULL);
 }
 
+/* Two optional strings (NULL: not set) are the same. */
+static bool same_text(const char *a, const char *b)
+{
+	return (a == NULL) == (b == NULL) && (a == NULL || strcmp(a, b) == 0);
+}
+
 /* SIGHUP: re-read the file; apply what can change at run time. */
 static void daemon_reload(struct daemon *d)
 {
@@ -365,9 +371,12 @@ static void daemon_reload(struct daemon *d)
 		goto done;
 	}
 	if (strcmp(cfg->state_dir, d->cfg->state_dir) != 0 ||
-	    (cfg->db_url == NULL) != (d->cfg->db_url == NULL) ||
-	    (cfg->db_url && strcmp(cfg->db_url, d->cfg->db_url) != 0))
-		log_warn("changes to state_dir and [database] take effect at the next restart");
+	    !same_text(cfg->db_url, d->cfg->db_url) ||
+	    !same_text(cfg->run_user, d->cfg->run_user) ||
+	    !same_text(cfg->node_name, d->cfg->node_name))
+		log_warn(
+			"changes to state_dir, user, node_name and [database] take effect at the "
+			"next restart");
 	log_set_level(cfg->log_level);
 	if (d->gw)
 		gateway_reconfigure(d->gw, cfg);
