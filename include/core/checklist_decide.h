@@ -13,6 +13,9 @@
  * station (unknown sender, unknown or unassigned station, wrong PIN, PIN
  * lock): those get the catalogue's replies, as v1 reports do.
  *
+ * A v1 HELP followed by a form's code or alias (HELP OP, AIDE OUVR) is
+ * answered with the form's codes (checklist_help()).
+ *
  * Pure, like decide.c.
  */
 #ifndef SAWT_CHECKLIST_DECIDE_H
@@ -39,8 +42,8 @@ bool checklist_decide_parse(const struct checklist_set *set, enum lang fallback,
 void checklist_decide_verdict(struct regsnap *snap, struct decide_result *d);
 
 /*
- * Render the checklist reply into d->body when d's reply is the
- * checklist's; returns true then (also when rendering failed, which marks
+ * Render the checklist reply (or the HELP CODE reply) into d->body when
+ * d's reply is the checklist's; returns true then (also when rendering failed, which marks
  * d->render_failed), false when the catalogue's reply applies.
  */
 bool checklist_decide_reply(struct decide_result *d);

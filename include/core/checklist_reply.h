@@ -37,4 +37,22 @@
 int checklist_reply(const struct checklist_msg *m, enum lang lang, uint64_t missing, char *buf,
 		    size_t cap);
 
+/*
+ * The form named after a v1 HELP message without a topic ("HELP OP",
+ * "AIDE OUVR", "مساعده استمارة", "? OP"): m is the v1 parse of the len
+ * bytes at text.  NULL when m is not such a HELP or names no form of set.
+ */
+const struct checklist_form *checklist_help_topic(const struct checklist_set *set,
+						  const struct parse_msg *m, const char *text,
+						  size_t len);
+
+/*
+ * Render the reply to HELP CODE for form in lang into buf (cap bytes): the
+ * form's code, then each question's code and what it takes, e.g.
+ *   OP station + AA 1/2, AB 1/2, AC 1-3 (several), AD 0-50, AE 1-3, AF text. 1=yes 2=no
+ * cut to "+N" codes when it does not fit one segment.  Returns the length,
+ * or -1 when even the cut text does not fit.
+ */
+int checklist_help(const struct checklist_form *form, enum lang lang, char *buf, size_t cap);
+
 #endif

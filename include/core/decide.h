@@ -140,6 +140,7 @@ struct decide_result {
 	bool checklist_reply; /* the reply is checklist_reply()'s, not the catalogue's */
 	struct checklist_msg cl;
 	uint64_t cl_missing; /* required questions of its form still unanswered */
+	const struct checklist_form *help_form; /* HELP CODE: the form named */
 	struct parse_msg msg;
 	struct validate_result verdict; /* outcome, reply kind, flags, registry rows */
 	bool missing_parts;             /* a flag of its own: parts never came */

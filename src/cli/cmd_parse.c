@@ -120,10 +120,20 @@ static void add_reply(struct json_buf *j, const struct parse_msg *m, const char 
 	struct reply_args a;
 	enum reply_kind kind;
 	char buf[REPLY_MAX];
+	const struct checklist_form *help;
 	int n;
 
 	if (!reply_kind_for_msg(m, &kind))
 		return;
+	help = checklist_help_topic(o->checklists, m, text, len);
+	if (help != NULL) {
+		n = checklist_help(help, reply_lang(o->observer_lang, m), buf, sizeof(buf));
+		if (n > 0) {
+			json_string(j, "reply_kind", "checklist_help", strlen("checklist_help"));
+			json_string(j, "reply", buf, (size_t)n);
+		}
+		return;
+	}
 	reply_args_from_msg(&a, m, text, len);
 	n = reply_render(kind, reply_lang(o->observer_lang, m), &a, buf, sizeof(buf), NULL);
 	if (n < 0)

@@ -57,8 +57,12 @@ void checklist_decide_verdict(struct regsnap *snap, struct decide_result *d)
 	struct validate_result *v = &d->verdict;
 	const struct checklist_msg *cl = &d->cl;
 
-	if (!d->checklist)
+	if (!d->checklist) {
+		/* HELP followed by a form's code or alias */
+		d->help_form = checklist_help_topic(regsnap_checklists(snap), &d->msg, d->in->text,
+						    d->in->text_len);
 		return;
+	}
 	if (cl->form != NULL)
 		d->cl_missing = checklist_missing(cl->form, cl->answered, cl->groups);
 	d->msg.form = PARSE_FORM_NONE; /* no v1 report, no tally */
@@ -86,6 +90,13 @@ void checklist_decide_verdict(struct regsnap *snap, struct decide_result *d)
 
 bool checklist_decide_reply(struct decide_result *d)
 {
+	if (d->help_form != NULL && d->verdict.reply == REPLY_HELP) {
+		if (checklist_help(d->help_form, d->lang, d->body, REPLY_MAX) < 0) {
+			d->body[0] = '\0';
+			d->render_failed = true;
+		}
+		return true;
+	}
 	if (!d->checklist || !d->checklist_reply)
 		return false;
 	if (checklist_reply(&d->cl, d->lang, d->cl_missing, d->body, REPLY_MAX) < 0) {

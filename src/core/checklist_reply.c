@@ -22,6 +22,10 @@ enum text {
 	T_BAD_PIN,
 	T_NOTHING_SAVED, /* station, form */
 	T_UNREADABLE,
+	T_HELP_HEAD,    /* form */
+	T_HELP_SEVERAL, /* after a multi question's options */
+	T_HELP_TEXT,    /* a text question */
+	T_HELP_TAIL,
 	T_COUNT,
 };
 
@@ -52,6 +56,16 @@ static const char *const texts[T_COUNT][LANG_COUNT] = {
 	[T_UNREADABLE] = { [LANG_EN] = "Message not readable. Ex: %s 1021 AA1 AB2",
 			   [LANG_FR] = "Message illisible. Ex: %s 1021 AA1 AB2",
 			   [LANG_AR] = "الرسالة غير مقروءة. مثال: %s 1021 AA1 AB2" },
+	[T_HELP_HEAD] = { [LANG_EN] = "%s station +",
+			  [LANG_FR] = "%s bureau +",
+			  [LANG_AR] = "%s رقم القلم +" },
+	[T_HELP_SEVERAL] = { [LANG_EN] = " (several)",
+			     [LANG_FR] = " (plusieurs)",
+			     [LANG_AR] = " (عدة)" },
+	[T_HELP_TEXT] = { [LANG_EN] = "text", [LANG_FR] = "texte", [LANG_AR] = "نص" },
+	[T_HELP_TAIL] = { [LANG_EN] = ". 1=yes 2=no",
+			  [LANG_FR] = ". 1=oui 2=non",
+			  [LANG_AR] = ". 1=نعم 2=لا" },
 };
 
 /* Append tmpl with each "%s" replaced by the next of args (n of them). */
@@ -200,4 +214,78 @@ int checklist_reply(const struct checklist_msg *m, enum lang lang, uint64_t miss
 	case CHECKLIST_ERR_MALFORMED_PIN: return simple(T_BAD_PIN, lang, form, buf, cap);
 	default: return simple(T_UNREADABLE, lang, form, buf, cap);
 	}
+}
+
+/* What question q takes: "1/2", "0-50", "1-3", "135", "text". */
+static void takes(struct strbuf *sb, const struct checklist_question *q, enum lang lang)
+{
+	int top = 0;
+	bool contiguous = true;
+
+	switch (q->type) {
+	case CHECKLIST_YESNO: strbuf_puts(sb, "1/2"); return;
+	case CHECKLIST_INTEGER: strbuf_printf(sb, "%d-%d", (int)q->min, (int)q->max); return;
+	case CHECKLIST_TEXT: strbuf_puts(sb, texts[T_HELP_TEXT][lang]); return;
+	case CHECKLIST_CHOICE:
+	case CHECKLIST_MULTI: break;
+	}
+	for (int d = 1; d <= CHECKLIST_MAX_OPTIONS; d++)
+		if (q->options & (1u << d)) {
+			contiguous = contiguous && d == top + 1;
+			top = d;
+		}
+	if (contiguous)
+		strbuf_printf(sb, "1-%d", top);
+	else
+		for (int d = 1; d <= CHECKLIST_MAX_OPTIONS; d++)
+			if (q->options & (1u << d))
+				strbuf_printf(sb, "%d", d);
+	if (q->type == CHECKLIST_MULTI)
+		strbuf_puts(sb, texts[T_HELP_SEVERAL][lang]);
+}
+
+int checklist_help(const struct checklist_form *f, enum lang lang, char *buf, size_t cap)
+{
+	if ((unsigned)lang >= LANG_COUNT)
+		lang = LANG_EN;
+	for (int show = f->n_questions;; show--) {
+		struct strbuf sb;
+		const char *code = f->code;
+
+		strbuf_init(&sb, buf, cap);
+		fill(&sb, texts[T_HELP_HEAD][lang], &code, 1);
+		for (int i = 0; i < show; i++) {
+			strbuf_printf(&sb, "%s %s ", i ? "," : "", f->questions[i].code);
+			takes(&sb, &f->questions[i], lang);
+		}
+		if (show < f->n_questions)
+			strbuf_printf(&sb, " +%d", f->n_questions - show);
+		strbuf_puts(&sb, texts[T_HELP_TAIL][lang]);
+		if (one_segment(&sb))
+			return (int)sb.len;
+		if (show == 0)
+			return -1;
+	}
+}
+
+const struct checklist_form *checklist_help_topic(const struct checklist_set *set,
+						  const struct parse_msg *m, const char *text,
+						  size_t len)
+{
+	size_t i = 0;
+
+	if (set == NULL || m->form != PARSE_FORM_HELP || (m->has & PARSE_HAS_TOPIC) ||
+	    len > PARSE_MAX_BYTES)
+		return NULL;
+	/* past the help word: "?" or a run of non-separators */
+	while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '#' ||
+			   (text[i] >= '0' && text[i] <= '9')))
+		i++;
+	if (i < len && text[i] == '?')
+		i++;
+	else
+		while (i < len && text[i] != ' ' && text[i] != '\t' && text[i] != ',' &&
+		       text[i] != '?')
+			i++;
+	return checklist_match(set, text + i, len - i);
 }

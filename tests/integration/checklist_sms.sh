@@ -83,6 +83,12 @@ is "$(q "SELECT count(*) FROM sawt.inbound_messages WHERE text = 'CLOT 1022 BA3 
 is "$(q "SELECT count(*) FROM sawt.checklist_answers a JOIN sawt.stations s ON s.id = a.station_id WHERE s.code = '1022'")" 3 \
 	"the same message again stores nothing twice"
 
+# --- HELP CODE lists the form's codes; HELP alone is v1's
+"$SAWT" inject --time $((t0 + 4)) "$EN" 'HELP OP' >/dev/null
+wait_sql "SELECT count(*) FROM sawt.outbox WHERE recipient = '$EN' AND body LIKE 'OP station%'" 1 30 || fail "HELP OP is answered"
+is "$(reply_to "$EN")" "OP station + AA 1/2, AB 1/2, AC 1-3 (several), AD 0-50, AE 1-3, AF text. 1=yes 2=no" \
+	"HELP OP lists the form's codes"
+
 # --- v1 reports are untouched
 "$SAWT" inject --time $((t0 + 3)) "$EN" 'T 2011 V300 W120' >/dev/null
 wait_sql "SELECT count(*) FROM sawt.reports r JOIN sawt.stations s ON s.id = r.station_id WHERE s.code = '2011' AND voters = 300" 1 30 \

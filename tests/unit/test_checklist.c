@@ -17,6 +17,7 @@
 #include "checklist_parse.h"
 #include "checklist_reply.h"
 #include "gsm7.h"
+#include "parse.h"
 #include "reply.h"
 #include "file.h"
 #include "utf8.h"
@@ -483,6 +484,81 @@ static void test_reply_worst_case(void **state)
 	checklist_set_free(set);
 }
 
+/* The v1 parse of text, then the form its HELP names. */
+static const struct checklist_form *help_topic(const struct checklist_set *set, const char *text)
+{
+	struct parse_msg m;
+
+	if (!parse_message(text, strlen(text), LANG_EN, &m))
+		return NULL;
+	return checklist_help_topic(set, &m, text, strlen(text));
+}
+
+static void test_help(void **state)
+{
+	struct checklist_set *set = load_good();
+	const struct checklist_form *op = checklist_set_form(set, 0);
+	char buf[REPLY_MAX];
+
+	(void)state;
+	assert_ptr_equal(help_topic(set, "HELP OP"), op);
+	assert_ptr_equal(help_topic(set, "help op"), op);
+	assert_ptr_equal(help_topic(set, "AIDE OUVR"), op);
+	assert_ptr_equal(help_topic(set, "مساعدة استمارة"), op);
+	assert_ptr_equal(help_topic(set, "? CL"), checklist_set_form(set, 1));
+	assert_null(help_topic(set, "HELP"));
+	assert_null(help_topic(set, "HELP T"));
+	assert_null(help_topic(set, "HELP XX"));
+	assert_null(help_topic(set, "T 1021 V420"));
+	assert_null(help_topic(NULL, "HELP OP"));
+	assert_true(checklist_help(op, LANG_EN, buf, sizeof(buf)) > 0);
+	assert_string_equal(buf,
+			    "OP station + AA 1/2, AB 1/2, AC 1-3 (several), AD 0-50, AE 1-3, "
+			    "AF text. 1=yes 2=no");
+	assert_true(checklist_help(op, LANG_FR, buf, sizeof(buf)) > 0);
+	assert_string_equal(buf,
+			    "OP bureau + AA 1/2, AB 1/2, AC 1-3 (plusieurs), AD 0-50, AE 1-3, "
+			    "AF texte. 1=oui 2=non");
+	assert_true(checklist_help(op, LANG_AR, buf, sizeof(buf)) > 0);
+	/* Arabic (UCS-2, 70 characters) is cut to +N */
+	assert_string_equal(buf,
+			    "OP رقم القلم + AA 1/2, AB 1/2, AC 1-3 (عدة), AD 0-50 +2. 1=نعم 2=لا");
+	checklist_set_free(set);
+}
+
+/* HELP for the largest form is cut to one segment in every language. */
+static void test_help_worst_case(void **state)
+{
+	static char csv[1 << 16];
+	static const char letters[] = "ABCDEFGHJKMNPQRSTUVWXYZ";
+	struct checklist_set *set;
+	struct strbuf sb;
+	char buf[REPLY_MAX];
+	int q = 0;
+
+	(void)state;
+	strbuf_init(&sb, csv, sizeof(csv));
+	strbuf_puts(&sb, HEADER "ZZZ,form,,,,,,,,,,,,Worst,\n");
+	for (int a = 0; letters[a] && q < CHECKLIST_MAX_QUESTIONS; a++)
+		for (int b = 0; letters[b] && q < CHECKLIST_MAX_QUESTIONS; b++, q++)
+			strbuf_printf(
+				&sb,
+				"ZZZ,question,%c%c,integer,100000000,999999999,yes,1,,,,,,Q,\n",
+				letters[a], letters[b]);
+	set = load(csv, sb.len);
+	assert_int_equal(checklist_set_n_errors(set), 0);
+	for (int l = 0; l < LANG_COUNT; l++) {
+		struct gsm7_size sz;
+		int n = checklist_help(checklist_set_form(set, 0), (enum lang)l, buf, sizeof(buf));
+
+		assert_true(n > 0);
+		assert_true(gsm7_measure(buf, (size_t)n, &sz));
+		assert_int_equal(sz.segments, 1);
+		assert_non_null(strstr(buf, " +"));
+	}
+	checklist_set_free(set);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -490,6 +566,7 @@ int main(void)
 		cmocka_unit_test(test_more_bad_rows), cmocka_unit_test(test_canonical_round_trip),
 		cmocka_unit_test(test_corpus),        cmocka_unit_test(test_bytes),
 		cmocka_unit_test(test_replies),       cmocka_unit_test(test_reply_worst_case),
+		cmocka_unit_test(test_help),          cmocka_unit_test(test_help_worst_case),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
