@@ -505,9 +505,10 @@ static const struct lexword lexicon[] = {
 	LBL("ELECTEUR", V, FR), LBL("FEMMES", W, FR), LBL("FEMME", W, FR), LBL("HOMMES", M, FR),
 	LBL("HOMME", M, FR),
 	/* Arabic (also with و, ال, لل in front) */
-	LBL("ناخبين", V, AR), LBL("ناخبون", V, AR), LBL("ناخب", V, AR), LBL("مقترعين", V, AR),
-	LBL("مقترعون", V, AR), LBL("مقترع", V, AR), LBL("مصوتين", V, AR), LBL("مصوتون", V, AR),
-	LBL("مصوت", V, AR), LBL("نسا", W, AR),   /* نساء */
+	LBL("ناخبين", V, AR), LBL("ناخبون", V, AR), LBL("ناخب", V, AR), LBL("ناخبا", V, AR),
+	/* 420 ناخبا */ LBL("مقترعين", V, AR), LBL("مقترعون", V, AR), LBL("مقترع", V, AR),
+	LBL("مقترعا", V, AR), LBL("مصوتين", V, AR), LBL("مصوتون", V, AR), LBL("مصوت", V, AR),
+	LBL("نسا", W, AR),                       /* نساء */
 	LBL("نسوه", W, AR), LBL("امراه", W, AR), /* امرأة */
 	LBL("سيدات", W, AR), LBL("اناث", W, AR), LBL("ناخبات", W, AR), LBL("مقترعات", W, AR),
 	LBL("رجال", M, AR), LBL("رجل", M, AR), LBL("ذكور", M, AR),
@@ -528,7 +529,7 @@ static const struct lexword lexicon[] = {
 	FIL("منهم", WC_BODY), FIL("منهن", WC_BODY), FIL("بينهم", WC_BODY), FIL("هو", WC_BODY),
 	FIL("و", WC_BODY),
 	/* before an opening time */
-	FIL("AT", WC_TIME), FIL("A", WC_TIME), /* à */
+	FIL("AT", WC_STATION | WC_TIME), FIL("A", WC_TIME), /* à */
 	FIL("VERS", WC_TIME), FIL("الساعه", WC_TIME), FIL("ساعه", WC_TIME),
 	FIL("علي", WC_TIME), /* على */
 };
