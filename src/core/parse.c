@@ -23,6 +23,7 @@
 
 #define TOK_CAP 40      /* code points kept of one token */
 #define KW_MAX_BYTES 16 /* longest keyword, normalised UTF-8 */
+#define KW_MAX_CPS 13   /* longest keyword in code points: PARTICIPATION */
 
 /* ---- names ------------------------------------------------------------ */
 
@@ -476,6 +477,7 @@ enum wclass {
 	WC_STATION = 1 << 1, /* may stand between the keyword and the station */
 	WC_BODY = 1 << 2,    /* may stand between the figures: is, dont, منهم */
 	WC_TIME = 1 << 3,    /* may stand before an opening time: at, à, الساعة */
+	WC_KNOWN = 1 << 7,   /* item.wmask has been looked up */
 };
 
 #define LEX_MAX_BYTES 24 /* longest entry, normalised UTF-8 */
@@ -590,6 +592,28 @@ static uint8_t lexicon_find(const uint32_t *cp, size_t n, const struct lexword *
 	return 0;
 }
 
+/*
+ * The WC_* bits of word item it of token t, looked up the first time they
+ * are asked for (most words never are: keywords, contest codes, a stray
+ * "thanks"); a label's id and script are set on it.
+ */
+static uint8_t word_class(const struct token *t, struct item *it)
+{
+	const struct lexword *e = NULL;
+
+	if (it->kind != IT_WORD || it->word_digit || t->truncated)
+		return 0;
+	if (!(it->wmask & WC_KNOWN)) {
+		it->wmask =
+			WC_KNOWN | lexicon_find(t->cp + it->cpa, (size_t)(it->cpb - it->cpa), &e);
+		if (e != NULL) {
+			it->label = (enum label)e->label;
+			it->script = (enum script)e->script;
+		}
+	}
+	return it->wmask;
+}
+
 /* Describe t[a..n) as one word. */
 static void word_item(const struct token *t, size_t a, struct item *it)
 {
@@ -597,19 +621,10 @@ static void word_item(const struct token *t, size_t a, struct item *it)
 	enum script sc;
 	int lb;
 
-	const struct lexword *e = NULL;
-
 	item_init(it, t, IT_WORD, a, t->n);
 	it->word_digit = t->truncated ? t->any_digit : has_real_digit(t->cp, a, t->n);
 	if (t->truncated)
 		return;
-	if (!it->word_digit) {
-		it->wmask = lexicon_find(t->cp + a, t->n - a, &e);
-		if (e != NULL) {
-			it->label = (enum label)e->label;
-			it->script = (enum script)e->script;
-		}
-	}
 	lb = label_of(t->cp[a], &sc);
 	if (lb >= 0 && a + 1 < t->n && is_digit(t->cp[a + 1])) {
 		it->word_label_start = true;
@@ -783,7 +798,7 @@ static const struct keyword *keyword_match(const uint32_t *cp, size_t n)
 	char buf[KW_MAX_BYTES + UTF8_MAX_BYTES];
 	size_t len = 0;
 
-	if (n == 0 || n > KW_MAX_BYTES)
+	if (n == 0 || n > KW_MAX_CPS)
 		return NULL;
 	for (size_t i = 0; i < n; i++) {
 		if (cp[i] < 0x80)
@@ -1010,7 +1025,8 @@ static int next_item(struct parser *p, struct item *it)
 	}
 }
 
-/* A copy of the next item without taking it; false at the end. */
+/* A copy of the next item (its word class looked up) without taking it;
+ * false at the end. */
 static bool peek_item(const struct parser *p, struct item *it)
 {
 	struct lexer lx = p->lx;
@@ -1019,12 +1035,14 @@ static bool peek_item(const struct parser *p, struct item *it)
 
 	if (p->next < p->n_items) {
 		*it = p->items[p->next];
+		(void)word_class(&p->tok, it);
 		return true;
 	}
 	if (!lex_next(&lx, &t))
 		return false;
 	(void)split_token(&t, 0, items);
 	*it = items[0];
+	(void)word_class(&t, it);
 	return true;
 }
 
@@ -1065,10 +1083,12 @@ static bool rest_word_label(const struct parser *p, struct item *out)
 	bool found = false;
 
 	for (size_t i = p->next; i < p->n_items; i++) {
-		if (!ignorable(&p->items[i]))
+		struct item it = p->items[i];
+
+		if (!ignorable(&it))
 			return false;
-		if (!found && p->items[i].kind == IT_WORD && (p->items[i].wmask & WC_LABEL)) {
-			*out = p->items[i];
+		if (!found && (word_class(&p->tok, &it) & WC_LABEL)) {
+			*out = it;
 			found = true;
 		}
 	}
@@ -1078,7 +1098,7 @@ static bool rest_word_label(const struct parser *p, struct item *out)
 		for (size_t i = 0; i < n; i++) {
 			if (!ignorable(&items[i]))
 				return false;
-			if (!found && items[i].kind == IT_WORD && (items[i].wmask & WC_LABEL)) {
+			if (!found && (word_class(&t, &items[i]) & WC_LABEL)) {
 				*out = items[i];
 				found = true;
 			}
@@ -1126,7 +1146,7 @@ static bool parse_station(struct parser *p)
 	struct item it;
 	int r;
 
-	while ((r = next_item(p, &it)) > 0 && it.kind == IT_WORD && (it.wmask & WC_STATION))
+	while ((r = next_item(p, &it)) > 0 && (word_class(&p->tok, &it) & WC_STATION))
 		;
 	if (r < 0)
 		return false;
@@ -1152,8 +1172,8 @@ static bool label_value(struct parser *p, const struct item *it, enum parse_fiel
 	if (it->kind == IT_LABEL && it->script == SC_FR)
 		p->fr_label = true;
 	if (!it->has_num) {
-		while ((r = next_item(p, &nx)) > 0 && it->kind == IT_WORD && nx.kind == IT_WORD &&
-		       (nx.wmask & WC_BODY))
+		while ((r = next_item(p, &nx)) > 0 && it->kind == IT_WORD &&
+		       (word_class(&p->tok, &nx) & WC_BODY))
 			; /* "voters: 420", "عدد الناخبين هو 420" */
 		if (r < 0)
 			return false;
@@ -1229,12 +1249,12 @@ static bool set_field(struct parser *p, const struct item *it, enum parse_field 
  */
 static bool take_number_first(struct parser *p, const struct item *num)
 {
-	struct item lb;
+	struct item lb, taken;
 
-	if (!peek_item(p, &lb) || lb.kind != IT_WORD || !(lb.wmask & WC_LABEL))
+	if (!peek_item(p, &lb) || !(lb.wmask & WC_LABEL))
 		return fail_item(p, PARSE_ERR_MISSING_LABEL, num, PARSE_FIELD_NONE);
-	if (next_item(p, &lb) <= 0)
-		return false;
+	if (next_item(p, &taken) <= 0)
+		return false; /* cannot happen: it was peeked */
 	return set_field_num(p, &lb, label_field(lb.label), num);
 }
 
@@ -1242,13 +1262,16 @@ static bool take_number_first(struct parser *p, const struct item *num)
  * A word among the figures: ignored when only words follow (as always),
  * else a filler to skip, a word label, or an error.
  */
-static bool turnout_word(struct parser *p, const struct item *it)
+static bool turnout_word(struct parser *p, struct item *it)
 {
+	uint8_t wc;
+
 	if (!it->word_digit && (p->trailing || rest_is_ignorable(p)))
 		return take_word(p, it, true);
-	if (it->wmask & WC_BODY)
+	wc = word_class(&p->tok, it);
+	if (wc & WC_BODY)
 		return true;
-	if (it->wmask & WC_LABEL)
+	if (wc & WC_LABEL)
 		return set_field(p, it, label_field(it->label));
 	return take_word(p, it, true);
 }
@@ -1343,7 +1366,7 @@ static bool parse_open(struct parser *p)
 	if (!parse_station(p))
 		return false;
 	r = next_item(p, &it);
-	if (r > 0 && it.kind == IT_WORD && (it.wmask & WC_TIME) && !rest_is_ignorable(p))
+	if (r > 0 && (word_class(&p->tok, &it) & WC_TIME) && !rest_is_ignorable(p))
 		r = next_item(p, &it); /* "OPEN 1021 at 0705" */
 	if (r <= 0)
 		return r == 0;
