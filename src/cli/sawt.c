@@ -25,6 +25,8 @@ static const struct command commands[] = {
 	  cmd_status },
 	{ "inject", "inject FROM TEXT...    drop an SMS into the dummy phone's inbox", cmd_inject },
 	{ "parse", "parse [MESSAGE]        parse observer messages, print JSON", cmd_parse },
+	{ "card", "card [--lang L] [--station CODE]  the observer's card, printable HTML (A5)",
+	  cmd_card },
 	{ "bench", "bench parse            measure parser and reply speed", cmd_bench },
 	{ "simulate", "simulate [OPTIONS]     drive a synthetic election into a running sawtd",
 	  cmd_simulate },
