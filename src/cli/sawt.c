@@ -38,6 +38,10 @@ static const struct command commands[] = {
 	{ "reprocess",
 	  "reprocess [--sender PHONE] [-n]  process messages recorded but not processed",
 	  cmd_reprocess },
+	{ "backup", "backup FILE            back up the embedded database (while sawtd runs)",
+	  cmd_backup },
+	{ "restore", "restore FILE           restore a backup into a fresh state directory",
+	  cmd_restore },
 };
 
 static void usage(FILE *out)
