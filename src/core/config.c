@@ -119,6 +119,8 @@ static enum set_result set_dlr_mask(const struct key_def *def, void *base, const
 static enum set_result set_outbound(const struct key_def *def, void *base, const char *v);
 static enum set_result set_kannel_timeout(const struct key_def *def, void *base, const char *v);
 static enum set_result set_space(const struct key_def *def, void *base, const char *v);
+static enum set_result set_user(const struct key_def *def, void *base, const char *v);
+static enum set_result set_node_name(const struct key_def *def, void *base, const char *v);
 
 #define CFG(f) offsetof(struct config, f)
 #define MDM(f) offsetof(struct config_modem, f)
@@ -128,6 +130,10 @@ static const struct key_def sawt_keys[] = {
 	{ "log_level", set_log_level, CFG(log_level), 1, "error, warning, info or debug" },
 	{ "spool_warn_free", set_space, CFG(spool_warn_free), 2,
 	  "a size such as 200MB (units kB, MB, GB, TB) or a share such as 10%; 0 never warns" },
+	{ "user", set_user, CFG(run_user), 3,
+	  "a user name of 1 to 32 lowercase letters, digits, \"_\" or \"-\", not starting with \"-\"" },
+	{ "node_name", set_node_name, CFG(node_name), 4,
+	  "1 to 63 letters, digits, \".\", \"-\" or \"_\"" },
 	{ NULL, NULL, 0, 0, NULL },
 };
 
@@ -958,6 +964,29 @@ static enum set_result set_kannel_user(const struct key_def *def, void *base, co
 	return printable_ascii(v, 64, 0x21) ? set_string(def, base, v) : SET_INVALID;
 }
 
+/* A POSIX-portable user name (what useradd accepts by default); whether
+ * it exists is checked when sawtd starts as root, not here, so that a file
+ * naming a user passes --check on a machine without it. */
+static enum set_result set_user(const struct key_def *def, void *base, const char *v)
+{
+	size_t n = strlen(v);
+
+	if (n == 0 || n > 32 || v[0] == '-' ||
+	    !in_set(v, n, "abcdefghijklmnopqrstuvwxyz0123456789_-"))
+		return SET_INVALID;
+	return set_string(def, base, v);
+}
+
+/* The node's name in sawt.nodes and sawt.modems.node: a host-name-like
+ * token, so it is safe in logs, metrics labels and SMS texts. */
+static enum set_result set_node_name(const struct key_def *def, void *base, const char *v)
+{
+	size_t n = strlen(v);
+
+	return n >= 1 && n <= 63 && in_set(v, n, HOST_CHARS) ? set_string(def, base, v)
+							     : SET_INVALID;
+}
+
 static enum set_result set_kannel_smsc(const struct key_def *def, void *base, const char *v)
 {
 	size_t n = strlen(v);
@@ -1390,6 +1419,20 @@ void config_alerts_defaults(struct config_alerts *a)
 	};
 }
 
+/*
+ * The state directory when the file names none: systemd's StateDirectory=
+ * ($STATE_DIRECTORY, its first entry), else /var/lib/sawt as root, else
+ * ./sawt-state.  Malloc'd; NULL when out of memory.
+ */
+static char *default_state_dir(void)
+{
+	const char *sd = getenv("STATE_DIRECTORY");
+
+	if (sd != NULL && sd[0] == '/')
+		return strndup(sd, strcspn(sd, ":"));
+	return strdup(geteuid() == 0 ? "/var/lib/sawt" : "./sawt-state");
+}
+
 struct config *config_new(void)
 {
 	struct config *cfg = calloc(1, sizeof(*cfg));
@@ -1400,7 +1443,7 @@ struct config *config_new(void)
 	cfg->spool_warn_free.pct = CONFIG_SPOOL_WARN_PCT_DEFAULT;
 	cfg->polls_open = -1;
 	cfg->polls_close = -1;
-	cfg->state_dir = strdup(geteuid() == 0 ? "/var/lib/sawt" : "./sawt-state");
+	cfg->state_dir = default_state_dir();
 	cfg->default_language = LANG_EN;
 	config_alerts_defaults(&cfg->alerts);
 	cfg->http_timeout = CONFIG_HTTP_TIMEOUT_DEFAULT;
@@ -1533,6 +1576,8 @@ void config_free(struct config *cfg)
 	free(cfg->modems);
 	free(cfg->path);
 	free(cfg->state_dir);
+	free(cfg->run_user);
+	free(cfg->node_name);
 	free(cfg->db_url);
 	free(cfg->pg_bindir);
 	free(cfg->migrations_dir);

@@ -362,7 +362,9 @@ struct gateway *gateway_new(struct event_base *base, struct db *db, const struct
 		return NULL;
 	}
 	gw->db = db;
-	if (gethostname(gw->node, sizeof(gw->node) - 1) != 0)
+	if (cfg->node_name != NULL)
+		snprintf(gw->node, sizeof(gw->node), "%s", cfg->node_name);
+	else if (gethostname(gw->node, sizeof(gw->node) - 1) != 0)
 		snprintf(gw->node, sizeof(gw->node), "sawtd");
 	if (!gateway_build(gw, base, cfg, err, errlen)) {
 		gateway_free(gw);

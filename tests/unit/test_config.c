@@ -697,6 +697,62 @@ static void test_spool_warn_free(void **state)
 	}
 }
 
+/* [sawt] user and node_name: names checked by their shape only (whether
+ * the user exists is sawtd's start-up check, so --check passes anywhere). */
+static void test_user_node_name(void **state)
+{
+	static const char *const bad_users[] = { "Sawt", "-sawt", "sa wt", "sawt.x",
+						 "abcdefghijklmnopqrstuvwxyz0123456" };
+	static const char *const bad_nodes[] = {
+		"poll ing", "poll/1", "node\"x",
+		"abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz01"
+	};
+	char text[256], msg[512];
+	struct config *cfg;
+
+	(void)state;
+	cfg = expect_ok("");
+	assert_null(cfg->run_user);
+	assert_null(cfg->node_name);
+	config_free(cfg);
+	cfg = expect_ok("[sawt]\nuser = nosuchuser_here-1\nnode_name = Polling-1.north_2\n");
+	assert_string_equal(cfg->run_user, "nosuchuser_here-1");
+	assert_string_equal(cfg->node_name, "Polling-1.north_2");
+	config_free(cfg);
+	for (size_t i = 0; i < sizeof(bad_users) / sizeof(bad_users[0]); i++) {
+		snprintf(text, sizeof(text), "[sawt]\nuser = %s\n", bad_users[i]);
+		snprintf(
+			msg, sizeof(msg),
+			"t.conf:2: invalid value \"%s\" for key \"user\": expected a user name of "
+			"1 to 32 lowercase letters, digits, \"_\" or \"-\", not starting with \"-\"",
+			bad_users[i]);
+		expect_error(text, msg);
+	}
+	for (size_t i = 0; i < sizeof(bad_nodes) / sizeof(bad_nodes[0]); i++) {
+		snprintf(text, sizeof(text), "[sawt]\nnode_name = %s\n", bad_nodes[i]);
+		cfg = config_parse("t.conf", text, strlen(text), msg, sizeof(msg));
+		assert_null(cfg);
+		assert_non_null(strstr(msg, "for key \"node_name\": expected 1 to 63 letters"));
+	}
+}
+
+/* Under systemd's StateDirectory= the state directory is $STATE_DIRECTORY. */
+static void test_state_directory_env(void **state)
+{
+	struct config *cfg;
+
+	(void)state;
+	setenv("STATE_DIRECTORY", "/var/lib/sawt-unit:/var/lib/other", 1);
+	cfg = config_new();
+	assert_non_null(cfg);
+	assert_string_equal(cfg->state_dir, "/var/lib/sawt-unit");
+	config_free(cfg);
+	cfg = expect_ok("[sawt]\nstate_dir = /srv/sawt\n");
+	assert_string_equal(cfg->state_dir, "/srv/sawt");
+	config_free(cfg);
+	unsetenv("STATE_DIRECTORY");
+}
+
 static void test_long_value_shortened(void **state)
 {
 	char text[256], msg[512], a63[64];
@@ -942,6 +998,8 @@ int main(void)
 		cmocka_unit_test(test_kannel),
 		cmocka_unit_test(test_long_value_shortened),
 		cmocka_unit_test(test_spool_warn_free),
+		cmocka_unit_test(test_user_node_name),
+		cmocka_unit_test(test_state_directory_env),
 		cmocka_unit_test(test_error_buffer),
 		cmocka_unit_test(test_load),
 		cmocka_unit_test(test_example_file),
