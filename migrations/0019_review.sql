@@ -270,3 +270,95 @@ JOIN sawt.reports r ON r.id = h.report_id
 LEFT JOIN sawt.stations s ON s.id = r.station_id
 LEFT JOIN sawt.people p ON p.id = h.by_person;
 GRANT SELECT ON analytics.review_history TO sawt_analyst;
+
+-- Automatic quarantine rules, per election (issue 19).  A row turns a
+-- rule on; tolerance is a fraction (0.05 = 5 %):
+--   turnout_over_registered  turnout or close voters above
+--                            registered x (1 + tolerance) (tolerance may be
+--                            negative: validation already rejects more
+--                            than registered; stations with 0 registered
+--                            are skipped);
+--   results_sum              a results report whose counts + invalid +
+--                            blank differ from the station's current voters
+--                            (close, else turnout) by more than
+--                            voters x tolerance (no voters figure: skipped);
+--   unbound_sender           the sender is not bound to the station itself
+--                            (only through an area); tolerance unused.
+-- A report a rule catches arrives quarantined, names the rule in
+-- quarantine_rule and in its history row (actor 'rule:NAME'), and its
+-- tally is rebuilt when the transaction commits (after ingest_batch
+-- folded it in).
+CREATE TABLE sawt.quarantine_rules (
+	election_id     integer NOT NULL REFERENCES sawt.elections(id),
+	rule            text NOT NULL CHECK (rule IN ('turnout_over_registered',
+				'results_sum', 'unbound_sender')),
+	tolerance       numeric NOT NULL DEFAULT 0 CHECK (tolerance >= -1 AND tolerance <= 1),
+	PRIMARY KEY (election_id, rule)
+);
+ALTER TABLE sawt.reports ADD COLUMN quarantine_rule text;
+
+CREATE FUNCTION sawt.review_rules() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+	q record;
+	reg integer;
+	v integer;
+	cast_ integer;
+BEGIN
+	IF NEW.outcome = 'rejected' OR NEW.station_id IS NULL OR NEW.correction_of IS NOT NULL
+	   OR NEW.flags && '{resend,out_of_order}'::text[] THEN
+		RETURN NEW;
+	END IF;
+	FOR q IN SELECT rule, tolerance FROM sawt.quarantine_rules
+		 WHERE election_id = NEW.election_id ORDER BY rule LOOP
+		IF q.rule = 'turnout_over_registered' AND NEW.form IN ('turnout', 'close')
+		   AND NEW.voters IS NOT NULL THEN
+			SELECT registered INTO reg FROM sawt.stations WHERE id = NEW.station_id;
+			IF reg > 0 AND NEW.voters > reg * (1 + q.tolerance) THEN
+				NEW.quarantine_rule := q.rule;
+			END IF;
+		ELSIF q.rule = 'results_sum' AND NEW.form = 'results' AND NEW.counts IS NOT NULL THEN
+			SELECT t.voters INTO v FROM sawt.tallies t
+			WHERE t.station_id = NEW.station_id AND t.form IN ('close', 'turnout')
+			  AND t.voters IS NOT NULL
+			ORDER BY t.form = 'close' DESC LIMIT 1;
+			cast_ := (SELECT sum(x) FROM unnest(NEW.counts) x)
+				 + COALESCE(NEW.invalid, 0) + COALESCE(NEW.blank, 0);
+			IF v IS NOT NULL AND abs(cast_ - v) > v * q.tolerance THEN
+				NEW.quarantine_rule := q.rule;
+			END IF;
+		ELSIF q.rule = 'unbound_sender' AND NEW.person_id IS NOT NULL
+		      AND NOT EXISTS (SELECT 1 FROM sawt.person_stations ps
+				      WHERE ps.person_id = NEW.person_id
+					AND ps.station_id = NEW.station_id) THEN
+			NEW.quarantine_rule := q.rule;
+		END IF;
+		EXIT WHEN NEW.quarantine_rule IS NOT NULL;
+	END LOOP;
+	IF NEW.quarantine_rule IS NOT NULL THEN
+		NEW.review_state := 'quarantined';
+	END IF;
+	RETURN NEW;
+END;
+$$;
+-- after reports_review_initial (triggers fire in name order)
+CREATE TRIGGER reports_review_rules BEFORE INSERT ON sawt.reports
+	FOR EACH ROW EXECUTE FUNCTION sawt.review_rules();
+
+CREATE FUNCTION sawt.review_rules_record() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	INSERT INTO sawt.review_history (report_id, actor, previous_state, new_state, reason)
+	VALUES (NEW.id, 'rule:' || NEW.quarantine_rule, 'pending', 'quarantined',
+		'automatic quarantine rule ' || NEW.quarantine_rule);
+	PERFORM 1 FROM sawt.tallies WHERE station_id = NEW.station_id AND form = NEW.form
+		AND contest_id = COALESCE(NEW.contest_id, 0) FOR UPDATE;
+	PERFORM sawt.tally_refresh(NEW.station_id, NEW.form, COALESCE(NEW.contest_id, 0));
+	RETURN NULL;
+END;
+$$;
+-- at commit, once ingest_batch has folded the report into the tally
+CREATE CONSTRAINT TRIGGER reports_review_rules_record AFTER INSERT ON sawt.reports
+	DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+	WHEN (NEW.quarantine_rule IS NOT NULL)
+	EXECUTE FUNCTION sawt.review_rules_record();

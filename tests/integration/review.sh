@@ -127,6 +127,40 @@ is "$(q "SELECT count(*) FROM analytics.review_history WHERE by_person = (SELECT
 is "$(q "SELECT count(*) FROM analytics.review_history WHERE actor LIKE 'cli:%'")" "0" "without the CLI user's name"
 is "$(q "SELECT has_table_privilege('sawt_analyst', 'analytics.review_history', 'SELECT')")" "t" "analysts may read it"
 
+# automatic quarantine rules, each at, below and above its tolerance
+JEAN=+96171123456
+NOOR=+96171123457
+EL=$(q "SELECT id FROM sawt.elections LIMIT 1")
+q "INSERT INTO sawt.quarantine_rules VALUES ($EL, 'turnout_over_registered', -0.1),
+	($EL, 'results_sum', 0.1), ($EL, 'unbound_sender', 0)"
+rule() { q "SELECT review_state || ' ' || COALESCE(quarantine_rule, '-') FROM sawt.reports WHERE id = $1"; }
+# 1022: 750 registered, the rule's limit 750 x 0.9 = 675
+j1=$(send "$JEAN" 290 "T 1022 V600 W300 #5678")
+is "$(rule "$j1")" "pending -" "turnout_over_registered: below the limit, counted"
+j2=$(send "$JEAN" 280 "T 1022 V675 W300 #5678")
+is "$(rule "$j2")" "pending -" "turnout_over_registered: at the limit, counted"
+j3=$(send "$JEAN" 270 "T 1022 V676 W300 #5678")
+is "$(rule "$j3")" "quarantined turnout_over_registered" "turnout_over_registered: above the limit, quarantined"
+is "$(tally 1022)" "$j2 675" "the quarantined report is not in the tally"
+is "$(view_voters 1022)" "675" "nor in the analytics view"
+is "$(q "SELECT actor || ' ' || previous_state || '>' || new_state FROM sawt.review_history WHERE report_id = $j3")" \
+	"rule:turnout_over_registered pending>quarantined" "the rule names itself in the history"
+# 2011: current turnout 310, results must add up to 310 +/- 31
+res() { q "SELECT t.report_id FROM sawt.tallies t JOIN sawt.stations s ON s.id = t.station_id WHERE s.code = '2011' AND t.form = 'results'"; }
+k1=$(send "$SAM" 25 "R 2011 100 100 60 50 5 5")
+is "$(rule "$k1")" "pending -" "results_sum: 320 for 310 voters, within 10 %, counted (the sender is bound: unbound_sender passes)"
+k2=$(send "$SAM" 20 "R 2011 100 100 80 51 5 5")
+is "$(rule "$k2")" "pending -" "results_sum: 341 for 310 voters, at 10 %, counted"
+k3=$(send "$SAM" 15 "R 2011 100 100 80 52 5 5")
+is "$(rule "$k3")" "quarantined results_sum" "results_sum: 342 for 310 voters, above 10 %, quarantined"
+is "$(res)" "$k2" "the results tally keeps the last report that adds up"
+# 3021 is in Noor's area, not bound to her
+n1=$(send "$NOOR" 10 "T 3021 V100 W50 #2468")
+is "$(rule "$n1")" "quarantined unbound_sender" "unbound_sender: a sender covering the station only by area, quarantined"
+is "$(tally 3021)" " " "and not counted"
+is "$(review "$n1" verified "Noor confirmed by phone")" "t" "a coordinator can verify an automatically quarantined report"
+is "$(tally 3021)" "$n1 100" "which then counts"
+
 kill -TERM $pid
 wait $pid
 done_testing
