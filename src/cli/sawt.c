@@ -33,6 +33,12 @@ static const struct command commands[] = {
 	{ "reprocess",
 	  "reprocess [--sender PHONE] [-n]  process messages recorded but not processed",
 	  cmd_reprocess },
+	{ "sample",
+	  "sample draw --name NAME --size N [--strata region|district] [--seed S]  draw a "
+	  "quick-count sample",
+	  cmd_sample },
+	{ "pvt", "pvt [--sample NAME] [--contest CODE]  quick-count estimates with margins",
+	  cmd_pvt },
 };
 
 static void usage(FILE *out)
