@@ -51,12 +51,41 @@ CREATE TABLE sawt.pvt_sample_stations (
 		ON DELETE CASCADE
 );
 
+-- The current reports of sample stations: the rule of
+-- sawt.analytics_current (0006: not rejected, not superseded, the newest
+-- by id when several remain), restated per sample station (LATERAL, by
+-- index reports_current_idx) so that PostgreSQL computes it for those
+-- stations only
+-- (computing analytics_current for every station of a 20,000-station
+-- election and joining afterwards costs ten times the 50 ms the quick
+-- count may take).  Change both together: tests/integration/pvt.sh checks
+-- that they agree.  Review states (issue 19) must be excluded here too.
+CREATE VIEW sawt.pvt_current AS
+SELECT c.id, c.inbound_id, c.station_id, c.form, c.ckey, c.voters, c.women,
+	c.counts, c.invalid, c.blank
+FROM (SELECT DISTINCT station_id FROM sawt.pvt_sample_stations) x
+CROSS JOIN LATERAL (
+	SELECT r.*,
+		CASE WHEN r.form = 'results' THEN r.contest_id ELSE 0 END AS ckey,
+		row_number() OVER (PARTITION BY r.form,
+			CASE WHEN r.form = 'results' THEN r.contest_id ELSE 0 END
+			ORDER BY r.id DESC) AS rn
+	FROM sawt.reports r
+	WHERE r.station_id = x.station_id
+		AND r.outcome <> 'rejected' AND r.superseded_by IS NULL
+		AND r.form IN ('turnout', 'close', 'results')
+) c
+WHERE c.rn = 1;
+
 -- One row per sample station and item with a figure: y over x.  ikey is
 -- the candidate's position (1..n) or -1 invalid, -2 blank (of the ballots
 -- cast: valid + invalid + blank), -3 turnout (voters of registered), -4
 -- women_share (women of voters), -5 women_turnout (women of registered
--- women).  contest_id is 0 for the turnout items.  Stations without
--- registered voters are left out.
+-- women).  contest_id is 0 for the turnout items.  The turnout figure is
+-- the close report's, else the turnout report's (as
+-- sawt.analytics_turnout); results count for contests on the station's
+-- ballot (as sawt.analytics_results).  Stations without registered voters
+-- are left out.
 CREATE VIEW sawt.pvt_station_figures AS
 WITH st AS (
 	SELECT ss.sample_id, ss.station_id, ss.stratum,
@@ -65,11 +94,23 @@ WITH st AS (
 	FROM sawt.pvt_sample_stations ss
 	JOIN sawt.stations s ON s.id = ss.station_id
 	WHERE s.registered > 0
+), cur AS MATERIALIZED (
+	SELECT * FROM sawt.pvt_current
+), turnout AS (
+	SELECT DISTINCT ON (c.station_id) c.station_id, c.inbound_id, c.voters, c.women
+	FROM cur c
+	WHERE c.form IN ('close', 'turnout') AND c.voters IS NOT NULL
+	ORDER BY c.station_id, (c.form = 'close') DESC
+), results AS (
+	SELECT c.* FROM cur c
+	JOIN sawt.station_contests sc
+		ON sc.station_id = c.station_id AND sc.contest_id = c.ckey
+	WHERE c.form = 'results'
 )
 SELECT st.sample_id, 0 AS contest_id, k.ikey, st.stratum, k.y, k.x,
 	im.received_at AS reported_at
 FROM st
-JOIN sawt.analytics_turnout t ON t.station_id = st.station_id
+JOIN turnout t ON t.station_id = st.station_id
 LEFT JOIN sawt.inbound_messages im ON im.id = t.inbound_id
 CROSS JOIN LATERAL (VALUES
 	(-3, t.voters::float8, st.registered),
@@ -80,7 +121,7 @@ UNION ALL
 SELECT st.sample_id, r.ckey, k.ikey, st.stratum, k.y, k.x,
 	im.received_at
 FROM st
-JOIN sawt.analytics_results r ON r.station_id = st.station_id
+JOIN results r ON r.station_id = st.station_id
 LEFT JOIN sawt.inbound_messages im ON im.id = r.inbound_id
 CROSS JOIN LATERAL (SELECT COALESCE(sum(v), 0)::float8 AS valid,
 	COALESCE(sum(v), 0)::float8 + COALESCE(r.invalid, 0) + COALESCE(r.blank, 0) AS cast_
@@ -93,45 +134,68 @@ CROSS JOIN LATERAL (
 ) k (ikey, y, x)
 WHERE k.y IS NOT NULL;
 
--- The moments estimates are made at: 'infinity' (every report so far),
--- and the end of each 10-minute interval in which a sample report arrived
--- (the convergence).
-CREATE VIEW sawt.pvt_cutoffs AS
-SELECT DISTINCT f.sample_id,
-	date_bin('10 minutes', f.reported_at, timestamptz '2000-01-01 00:00+00')
-		+ interval '10 minutes' AS cutoff
-FROM sawt.pvt_station_figures f
-WHERE f.reported_at IS NOT NULL
-UNION ALL
-SELECT id, timestamptz 'infinity' FROM sawt.pvt_samples;
-
--- Per sample, moment, contest, item and stratum (every stratum, reported
--- or not): population N_h, drawn, reported n_h and the sums of y, x, y^2,
--- x^2 and xy over the reporting stations.  `sawt pvt` reads the rows at
--- 'infinity' and computes with src/core/pvt.c.
+-- Per sample, moment, contest, item and stratum (every stratum of the
+-- sample, reported or not): population N_h, drawn, reported n_h and the
+-- sums of y, x, y^2, x^2 and xy over the reporting stations.  kind 'now'
+-- rows (cutoff 'infinity') count every report so far: `sawt pvt` reads
+-- them and computes with src/core/pvt.c.  kind 'convergence' rows count
+-- the reports received before cutoff, the end of each 10-minute interval
+-- in which a sample report arrived.  The two kinds are separate branches
+-- so that a query naming one kind never computes the other (PostgreSQL
+-- folds the other branch's kind = '...' to false).
 CREATE VIEW sawt.pvt_strata_sums AS
-WITH items AS (
-	SELECT DISTINCT sample_id, contest_id, ikey FROM sawt.pvt_station_figures
-), sums AS (
-	SELECT c.sample_id, c.cutoff, f.contest_id, f.ikey, f.stratum,
-		count(*) AS n, sum(f.y) AS sy, sum(f.x) AS sx,
-		sum(f.y * f.y) AS syy, sum(f.x * f.x) AS sxx, sum(f.x * f.y) AS sxy
-	FROM sawt.pvt_cutoffs c
-	JOIN sawt.pvt_station_figures f ON f.sample_id = c.sample_id
-		AND (c.cutoff = 'infinity' OR f.reported_at < c.cutoff)
-	GROUP BY 1, 2, 3, 4, 5
-)
-SELECT i.sample_id, c.cutoff, i.contest_id, i.ikey, ps.stratum,
-	ps.stations AS population, ps.drawn,
-	COALESCE(s.n, 0) AS n, COALESCE(s.sy, 0) AS sy, COALESCE(s.sx, 0) AS sx,
-	COALESCE(s.syy, 0) AS syy, COALESCE(s.sxx, 0) AS sxx,
-	COALESCE(s.sxy, 0) AS sxy
-FROM items i
-JOIN sawt.pvt_cutoffs c ON c.sample_id = i.sample_id
-JOIN sawt.pvt_sample_strata ps ON ps.sample_id = i.sample_id
-LEFT JOIN sums s ON s.sample_id = i.sample_id AND s.cutoff = c.cutoff
-	AND s.contest_id = i.contest_id AND s.ikey = i.ikey
-	AND s.stratum = ps.stratum;
+SELECT * FROM (
+	WITH f AS MATERIALIZED (
+		SELECT * FROM sawt.pvt_station_figures
+	), sums AS (
+		SELECT f.sample_id, f.contest_id, f.ikey, f.stratum,
+			count(*) AS n, sum(f.y) AS sy, sum(f.x) AS sx,
+			sum(f.y * f.y) AS syy, sum(f.x * f.x) AS sxx, sum(f.x * f.y) AS sxy
+		FROM f GROUP BY 1, 2, 3, 4
+	), items AS (
+		SELECT DISTINCT sample_id, contest_id, ikey FROM sums
+	)
+	SELECT 'now'::text AS kind, timestamptz 'infinity' AS cutoff,
+		i.sample_id, i.contest_id, i.ikey, ps.stratum,
+		ps.stations AS population, ps.drawn,
+		COALESCE(s.n, 0) AS n, COALESCE(s.sy, 0) AS sy, COALESCE(s.sx, 0) AS sx,
+		COALESCE(s.syy, 0) AS syy, COALESCE(s.sxx, 0) AS sxx,
+		COALESCE(s.sxy, 0) AS sxy
+	FROM items i
+	JOIN sawt.pvt_sample_strata ps ON ps.sample_id = i.sample_id
+	LEFT JOIN sums s ON s.sample_id = i.sample_id AND s.contest_id = i.contest_id
+		AND s.ikey = i.ikey AND s.stratum = ps.stratum
+) now_
+UNION ALL
+SELECT * FROM (
+	WITH f AS MATERIALIZED (
+		SELECT * FROM sawt.pvt_station_figures
+	), cutoffs AS (
+		SELECT DISTINCT sample_id,
+			date_bin('10 minutes', reported_at, timestamptz '2000-01-01 00:00+00')
+				+ interval '10 minutes' AS cutoff
+		FROM f WHERE reported_at IS NOT NULL
+	), sums AS (
+		SELECT c.sample_id, c.cutoff, f.contest_id, f.ikey, f.stratum,
+			count(*) AS n, sum(f.y) AS sy, sum(f.x) AS sx,
+			sum(f.y * f.y) AS syy, sum(f.x * f.x) AS sxx, sum(f.x * f.y) AS sxy
+		FROM cutoffs c
+		JOIN f ON f.sample_id = c.sample_id AND f.reported_at < c.cutoff
+		GROUP BY 1, 2, 3, 4, 5
+	), items AS (
+		SELECT DISTINCT sample_id, cutoff, contest_id, ikey FROM sums
+	)
+	SELECT 'convergence'::text, i.cutoff,
+		i.sample_id, i.contest_id, i.ikey, ps.stratum,
+		ps.stations, ps.drawn,
+		COALESCE(s.n, 0), COALESCE(s.sy, 0), COALESCE(s.sx, 0),
+		COALESCE(s.syy, 0), COALESCE(s.sxx, 0), COALESCE(s.sxy, 0)
+	FROM items i
+	JOIN sawt.pvt_sample_strata ps ON ps.sample_id = i.sample_id
+	LEFT JOIN sums s ON s.sample_id = i.sample_id AND s.cutoff = i.cutoff
+		AND s.contest_id = i.contest_id AND s.ikey = i.ikey
+		AND s.stratum = ps.stratum
+) convergence_;
 
 -- The combined ratio estimator (docs/pvt.md; src/core/pvt.c):
 --   w_h = N_h / n_h, R = sum w_h sy_h / sum w_h sx_h = Y / X,
@@ -147,11 +211,11 @@ WITH r AS (
 		sum(CASE WHEN s.n > 0 THEN s.population::float8 / s.n * s.sx END)
 			OVER g AS x_hat
 	FROM sawt.pvt_strata_sums s
-	WINDOW g AS (PARTITION BY s.sample_id, s.cutoff, s.contest_id, s.ikey)
+	WINDOW g AS (PARTITION BY s.kind, s.sample_id, s.cutoff, s.contest_id, s.ikey)
 ), t AS (
 	SELECT r.*, r.y_hat / NULLIF(r.x_hat, 0) AS ratio FROM r
 )
-SELECT sample_id, cutoff, contest_id, ikey,
+SELECT kind, sample_id, cutoff, contest_id, ikey,
 	max(ratio) AS estimate,
 	CASE WHEN bool_and(n >= 2) AND max(x_hat) > 0 THEN
 		sqrt(sum(CASE WHEN n >= 2 THEN
@@ -162,11 +226,11 @@ SELECT sample_id, cutoff, contest_id, ikey,
 	sum(n) AS stations_reported, sum(drawn) AS stations_in_sample,
 	string_agg(stratum, ', ' ORDER BY stratum) FILTER (WHERE n < 2) AS short_strata
 FROM t
-GROUP BY sample_id, cutoff, contest_id, ikey;
+GROUP BY kind, sample_id, cutoff, contest_id, ikey;
 
 -- Item names: the candidate (ikey > 0) or the item's word.
 CREATE VIEW sawt.pvt_items AS
-SELECT f.sample_id, f.cutoff, f.contest_id, f.ikey,
+SELECT f.kind, f.sample_id, f.cutoff, f.contest_id, f.ikey,
 	co.code AS contest_code,
 	CASE f.ikey WHEN -1 THEN 'invalid' WHEN -2 THEN 'blank'
 		WHEN -3 THEN 'turnout' WHEN -4 THEN 'women_share'
@@ -200,7 +264,7 @@ SELECT e.name AS election, p.name AS sample, p.strata, i.contest_code AS contest
 FROM sawt.pvt_items i
 JOIN sawt.pvt_samples p ON p.id = i.sample_id
 JOIN sawt.elections e ON e.id = p.election_id
-WHERE i.cutoff = 'infinity';
+WHERE i.kind = 'now';
 
 -- The estimates after each 10-minute interval in which sample reports
 -- arrived: at is the end of the interval; every report received before it
@@ -216,6 +280,6 @@ SELECT e.name AS election, p.name AS sample, i.cutoff AS at,
 FROM sawt.pvt_items i
 JOIN sawt.pvt_samples p ON p.id = i.sample_id
 JOIN sawt.elections e ON e.id = p.election_id
-WHERE i.cutoff <> 'infinity' AND i.stations_reported > 0;
+WHERE i.kind = 'convergence' AND i.stations_reported > 0;
 
 GRANT SELECT ON analytics.pvt_estimates, analytics.pvt_convergence TO sawt_analyst;

@@ -275,7 +275,7 @@ struct store_pvt_rows *store_pvt_sums(struct store_pvt *sp, const char *election
 		  "LEFT JOIN sawt.contests i ON i.id = s.contest_id "
 		  "LEFT JOIN sawt.candidates ca ON ca.contest_id = s.contest_id "
 		  "  AND ca.position = s.ikey "
-		  "WHERE e.name = $1 AND p.name = $2 AND s.cutoff = 'infinity' "
+		  "WHERE e.name = $1 AND p.name = $2 AND s.kind = 'now' "
 		  "  AND ($3::text IS NULL OR i.code = $3 OR s.contest_id = 0) "
 		  "ORDER BY s.contest_id, s.ikey < 0, abs(s.ikey), s.stratum",
 		  3, p, PGRES_TUPLES_OK, err, errlen);

@@ -128,6 +128,17 @@ is "$(q "SELECT to_char(at, 'HH24:MI'), estimate, moe95, stations_reported FROM 
 20:20|75.00|12.49|4
 21:40|67.50|12.49|5" "pvt_convergence: the estimate after each 10 minutes with reports"
 
+# sawt.pvt_current restates analytics_current's rule for sample stations:
+# both pick the same reports.
+is "$(q "SELECT count(*) FROM (SELECT id, station_id, form, ckey FROM sawt.pvt_current
+	EXCEPT SELECT id, station_id, form, ckey FROM sawt.analytics_current
+	WHERE station_id IN (SELECT station_id FROM sawt.pvt_sample_stations)
+	AND form IN ('turnout', 'close', 'results')) x")|$(q "SELECT count(*) FROM (SELECT id, station_id, form, ckey FROM sawt.analytics_current
+	WHERE station_id IN (SELECT station_id FROM sawt.pvt_sample_stations)
+	AND form IN ('turnout', 'close', 'results')
+	EXCEPT SELECT id, station_id, form, ckey FROM sawt.pvt_current) x")" "0|0" \
+	"pvt_current picks the reports analytics_current picks"
+
 # ---- access ----------------------------------------------------------------------
 is "$(q "SET ROLE sawt_analyst; SELECT count(*) FROM analytics.pvt_estimates WHERE sample = 'H'")" 7 \
 	"sawt_analyst reads pvt_estimates"
