@@ -29,6 +29,8 @@ int cmd_unmute(int argc, char **argv, const struct config *cfg);
 int cmd_reprocess(int argc, char **argv, const struct config *cfg);
 int cmd_sample(int argc, char **argv, const struct config *cfg);
 int cmd_pvt(int argc, char **argv, const struct config *cfg);
+int cmd_backup(int argc, char **argv, const struct config *cfg);
+int cmd_restore(int argc, char **argv, const struct config *cfg);
 
 /*
  * Shared by the commands (src/cli/options.c): the value of the option

@@ -39,6 +39,10 @@ static const struct command commands[] = {
 	  cmd_sample },
 	{ "pvt", "pvt [--sample NAME] [--contest CODE]  quick-count estimates with margins",
 	  cmd_pvt },
+	{ "backup", "backup FILE            back up the embedded database (while sawtd runs)",
+	  cmd_backup },
+	{ "restore", "restore FILE           restore a backup into a fresh state directory",
+	  cmd_restore },
 };
 
 static void usage(FILE *out)

@@ -22,6 +22,7 @@
 #include "pipeline.h"
 #include "sms_dlr.h"
 #include "sms_inbound.h"
+#include "ussd_inbound.h"
 #include "util.h"
 
 enum gateway_phase {
@@ -46,6 +47,7 @@ struct gateway {
 	struct http_server *http;        /* NULL: [http] listen not set */
 	struct sms_inbound *sms_inbound; /* /sms/inbound */
 	struct sms_dlr *sms_dlr;         /* /sms/dlr */
+	struct ussd_inbound *ussd;       /* /ussd */
 	struct kannel *kannel;           /* NULL: [kannel] url not set */
 	struct ops *ops;                 /* /metrics, /healthz */
 	unsigned drain_ticks;
@@ -261,6 +263,7 @@ static bool gateway_ops(struct gateway *gw, struct event_base *base, const struc
 		.http = gw->http,
 		.sms_inbound = gw->sms_inbound,
 		.sms_dlr = gw->sms_dlr,
+		.ussd = gw->ussd,
 		.alerts = gw->alerts,
 	};
 
@@ -285,6 +288,11 @@ static bool gateway_http(struct gateway *gw, struct event_base *base, const stru
 	gw->sms_inbound = sms_inbound_new(gw->intake, http_committed, gw);
 	if (gw->sms_inbound == NULL || !sms_inbound_route(gw->sms_inbound, gw->http)) {
 		snprintf(err, errlen, "could not add the HTTP route /sms/inbound: out of memory");
+		return false;
+	}
+	gw->ussd = ussd_inbound_new(base, gw->intake, gw->pl, gw->db, cfg, http_committed, gw);
+	if (gw->ussd == NULL || !ussd_inbound_route(gw->ussd, gw->http)) {
+		snprintf(err, errlen, "could not add the HTTP route /ussd: out of memory");
 		return false;
 	}
 	gw->sms_dlr = sms_dlr_new(gw->db);
@@ -354,7 +362,9 @@ struct gateway *gateway_new(struct event_base *base, struct db *db, const struct
 		return NULL;
 	}
 	gw->db = db;
-	if (gethostname(gw->node, sizeof(gw->node) - 1) != 0)
+	if (cfg->node_name != NULL)
+		snprintf(gw->node, sizeof(gw->node), "%s", cfg->node_name);
+	else if (gethostname(gw->node, sizeof(gw->node) - 1) != 0)
 		snprintf(gw->node, sizeof(gw->node), "sawtd");
 	if (!gateway_build(gw, base, cfg, err, errlen)) {
 		gateway_free(gw);
@@ -445,6 +455,7 @@ void gateway_free(struct gateway *gw)
 		event_free(gw->ev_report);
 	ops_free(gw->ops);
 	sms_inbound_free(gw->sms_inbound); /* before the server frees its requests */
+	ussd_inbound_free(gw->ussd);
 	sms_dlr_free(gw->sms_dlr);
 	http_server_free(gw->http);
 	modem_mgr_free(gw->modems);

@@ -25,4 +25,11 @@ like "$out" "^  wrk: [0-9]+ requests, 0 non-2xx, 0 socket errors; latency p50" "
 out=$(SAWT="$1/src/sawt" "$(dirname "$0")/../pgtmp.sh" "$(dirname "$0")/pvt.sh" 400 60 2>&1); rc=$?
 is "$rc" 0 "pvt.sh exits 0"
 like "$out" "^analytics.pvt_estimates \(9 rows\): [0-9.]+ ms" "it reports the time of the estimates"
+# The USSD menu's benchmark (wrk), two seconds.
+out=$(SAWT="$1/src/sawt" SAWTD="$1/src/sawtd" "$(dirname "$0")/../pgtmp.sh" \
+	"$(dirname "$0")/ussd.sh" 2 4 2>&1); rc=$?
+is "$rc" 0 "ussd.sh exits 0"
+[ "$rc" = 0 ] || printf '%s\n' "$out" | tail -20 | sed 's/^/#   /'
+like "$out" "^  wrk: [0-9]+ requests, 0 unexpected answers, 0 socket errors" "every USSD answer is the expected screen"
+like "$out" "^  wrk: step confirm +[0-9]+ answers  p50 +[0-9.]+ ms  p99 +[0-9.]+ ms" "it reports p50 and p99 per menu step"
 done_testing
