@@ -32,6 +32,11 @@ int cmd_pvt(int argc, char **argv, const struct config *cfg);
 int cmd_backup(int argc, char **argv, const struct config *cfg);
 int cmd_restore(int argc, char **argv, const struct config *cfg);
 
+/* sawt import sample NAME FILE (src/cli/cmd_pvt.c): the CSV in buf (len
+ * bytes, path for messages) stored as quick-count sample name. */
+int cli_import_sample(const struct config *cfg, const char *name, const char *path, const char *buf,
+		      size_t len);
+
 /*
  * Shared by the commands (src/cli/options.c): the value of the option
  * "--name VALUE" or "--name=VALUE" at argv[*i], advancing *i past a

@@ -43,6 +43,20 @@ bool store_pvt_draw(struct store_pvt *sp, const char *election, const char *name
 		    char *err, size_t errlen) SAWT_MUST_CHECK;
 
 /*
+ * Store sample name of election drawn elsewhere: codes[i] is a station
+ * code, strata[i] its stratum (NULL or "": no stratum) for i < n.  A
+ * stratum names a region or a district of the election; its population
+ * is that area's stations with registered voters.  Stations without a
+ * stratum are in stratum "all": every station of the election.  In one
+ * transaction; false with err set (nothing stored) on an unknown or
+ * repeated code, a station outside its stratum, a stratum naming no area,
+ * or a name already taken.
+ */
+bool store_pvt_import(struct store_pvt *sp, const char *election, const char *name,
+		      const char *const *codes, const char *const *strata, size_t n, char *err,
+		      size_t errlen) SAWT_MUST_CHECK;
+
+/*
  * The per-stratum sums of sample (NULL: the election's newest sample) for
  * contest (NULL: every contest, and turnout and women's figures), every
  * report so far: rows ordered by contest, item and stratum, columns

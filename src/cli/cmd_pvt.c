@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "csv.h"
 #include "db.h"
 #include "pvt.h"
 #include "store_pvt.h"
@@ -125,6 +126,107 @@ int cmd_sample(int argc, char **argv, const struct config *cfg)
 	       seed);
 	store_pvt_free(sp);
 	return 0;
+}
+
+#define SAMPLE_CSV_FIELDS 16
+#define SAMPLE_CSV_BUF 4096
+
+/* The index of the header field named one of names, or -1. */
+static int header_index(const struct csv_record *rec, const char *const *names)
+{
+	for (size_t f = 0; f < rec->n_fields; f++)
+		for (const char *const *n = names; *n != NULL; n++)
+			if (strcmp(rec->fields[f].str, *n) == 0)
+				return (int)f;
+	return -1;
+}
+
+int cli_import_sample(const struct config *cfg, const char *name, const char *path, const char *buf,
+		      size_t len)
+{
+	static const char *const station_names[] = { "station", "station_code", "code", NULL };
+	static const char *const stratum_names[] = { "stratum", NULL };
+	char fbuf[SAMPLE_CSV_BUF], err[PVT_ERR_MAX];
+	struct csv_field fields[SAMPLE_CSV_FIELDS];
+	struct csv_record rec = { fbuf, sizeof(fbuf), fields, SAMPLE_CSV_FIELDS, 0, 0, "" };
+	struct csv_reader r;
+	char **codes = NULL, **strata = NULL;
+	size_t n = 0, cap = 0;
+	int col_station = -1, col_stratum = -1, rc = 1;
+	bool header = true;
+	enum csv_status st;
+	struct store_pvt *sp = NULL;
+
+	csv_init(&r, buf, len);
+	while ((st = csv_read(&r, &rec)) != CSV_EOF) {
+		if (st == CSV_ERROR) {
+			fprintf(stderr, "sawt: %s:%u: %s\n", path, rec.line, rec.err);
+			goto out;
+		}
+		if (csv_record_blank(&rec))
+			continue;
+		if (header) {
+			col_station = header_index(&rec, station_names);
+			col_stratum = header_index(&rec, stratum_names);
+			if (col_station < 0) {
+				fprintf(stderr,
+					"sawt: %s:%u: no column \"station\" in the header\n", path,
+					rec.line);
+				goto out;
+			}
+			header = false;
+			continue;
+		}
+		if ((size_t)col_station >= rec.n_fields || rec.fields[col_station].len == 0) {
+			fprintf(stderr, "sawt: %s:%u: no station code\n", path, rec.line);
+			goto out;
+		}
+		if (n == cap) {
+			size_t c = cap ? cap * 2 : 256;
+			char **a = realloc(codes, c * sizeof(*a)), **b;
+			if (a == NULL)
+				goto oom;
+			codes = a;
+			b = realloc(strata, c * sizeof(*b));
+			if (b == NULL)
+				goto oom;
+			strata = b;
+			cap = c;
+		}
+		codes[n] = strdup(rec.fields[col_station].str);
+		strata[n] = col_stratum >= 0 && (size_t)col_stratum < rec.n_fields
+				    ? strdup(rec.fields[col_stratum].str)
+				    : strdup("");
+		n++;
+		if (codes[n - 1] == NULL || strata[n - 1] == NULL)
+			goto oom;
+	}
+	if (n == 0) {
+		fprintf(stderr, "sawt: %s: no station\n", path);
+		goto out;
+	}
+	sp = open_store(cfg);
+	if (sp == NULL)
+		goto out;
+	if (!store_pvt_import(sp, config_election(cfg), name, (const char *const *)codes,
+			      (const char *const *)strata, n, err, sizeof(err))) {
+		fprintf(stderr, "sawt: %s\n", err);
+		goto out;
+	}
+	printf("sample \"%s\": %zu stations imported\n", name, n);
+	rc = 0;
+	goto out;
+oom:
+	fprintf(stderr, "sawt: out of memory\n");
+out:
+	for (size_t i = 0; i < n; i++) {
+		free(codes[i]);
+		free(strata[i]);
+	}
+	free(codes);
+	free(strata);
+	store_pvt_free(sp);
+	return rc;
 }
 
 static int pvt_usage(void)

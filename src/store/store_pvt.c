@@ -233,6 +233,142 @@ fail:
 	return ok;
 }
 
+/* Append texts[0..n) to *buf as a PostgreSQL array literal, each element
+ * quoted ("" and \\ escaped); NULL texts become NULL. */
+static bool append_array(char **buf, size_t *len, size_t *cap, const char *const *texts, size_t n)
+{
+	char one[2] = { 0, 0 };
+
+	if (!append(buf, len, cap, "{"))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0 && !append(buf, len, cap, ","))
+			return false;
+		if (texts[i] == NULL || texts[i][0] == '\0') {
+			if (!append(buf, len, cap, "NULL"))
+				return false;
+			continue;
+		}
+		if (!append(buf, len, cap, "\""))
+			return false;
+		for (const char *p = texts[i]; *p; p++) {
+			if ((*p == '"' || *p == '\\') && !append(buf, len, cap, "\\"))
+				return false;
+			one[0] = *p;
+			if (!append(buf, len, cap, one))
+				return false;
+		}
+		if (!append(buf, len, cap, "\""))
+			return false;
+	}
+	return append(buf, len, cap, "}");
+}
+
+bool store_pvt_import(struct store_pvt *sp, const char *election, const char *name,
+		      const char *const *codes, const char *const *strata, size_t n, char *err,
+		      size_t errlen)
+{
+	char *ca = NULL, *sa = NULL, size_s[32];
+	size_t cl = 0, cc = 0, sl = 0, sc = 0;
+	PGresult *res = NULL;
+	bool ok = false, in_txn = false;
+	const char *bad;
+
+	if (!append_array(&ca, &cl, &cc, codes, n) || !append_array(&sa, &sl, &sc, strata, n)) {
+		util_seterr(err, errlen, "out of memory");
+		goto out;
+	}
+	snprintf(size_s, sizeof(size_s), "%zu", n);
+	res = run(sp, "begin", "BEGIN", 0, NULL, PGRES_COMMAND_OK, err, errlen);
+	if (res == NULL)
+		goto out;
+	PQclear(res);
+	res = NULL;
+	in_txn = true;
+	{
+		/* One row per problem, the first one reported. */
+		const char *p[4] = { election, ca, sa, name };
+		res = run(
+			sp, "check the sample",
+			"WITH e AS (SELECT id FROM sawt.elections WHERE name = $1), "
+			"f AS (SELECT u.code, NULLIF(u.stratum, '') AS stratum, u.i "
+			"  FROM unnest($2::text[], $3::text[]) WITH ORDINALITY u (code, stratum, i)), "
+			"j AS (SELECT f.*, s.id, p.region, p.district FROM f "
+			"  LEFT JOIN sawt.stations s ON s.code = f.code "
+			"    AND s.election_id = (SELECT id FROM e) "
+			"  LEFT JOIN sawt.analytics_station_place p ON p.station_id = s.id) "
+			"SELECT msg FROM ("
+			"  SELECT 0 AS o, format('election \"%s\" not found', $1::text) AS msg "
+			"    WHERE NOT EXISTS (SELECT 1 FROM e) "
+			"  UNION ALL SELECT i, format('station \"%s\" (row %s) not found', code, i) "
+			"    FROM j WHERE id IS NULL "
+			"  UNION ALL SELECT i, format('station \"%s\" is listed twice', code) "
+			"    FROM (SELECT code, i, count(*) OVER (PARTITION BY code) AS c FROM f) d "
+			"    WHERE c > 1 "
+			"  UNION ALL SELECT i, format('station \"%s\" is not in stratum \"%s\"', "
+			"    code, stratum) FROM j WHERE id IS NOT NULL AND stratum IS NOT NULL "
+			"    AND stratum IS DISTINCT FROM region AND stratum IS DISTINCT FROM district "
+			"  UNION ALL SELECT 0, format('sample \"%s\" already exists', $4::text) "
+			"    FROM sawt.pvt_samples ps WHERE ps.name = $4::text "
+			"    AND ps.election_id = (SELECT id FROM e)"
+			") x ORDER BY o LIMIT 1",
+			4, p, PGRES_TUPLES_OK, err, errlen);
+	}
+	if (res == NULL)
+		goto out;
+	if (PQntuples(res) > 0) {
+		bad = PQgetvalue(res, 0, 0);
+		util_seterr(err, errlen, "%s", bad);
+		goto out;
+	}
+	PQclear(res);
+	{
+		const char *p[5] = { election, ca, sa, name, size_s };
+		res = run(
+			sp, "store the sample",
+			"WITH e AS (SELECT id FROM sawt.elections WHERE name = $1), "
+			"smp AS (INSERT INTO sawt.pvt_samples (election_id, name, strata, size) "
+			"  SELECT id, $4, 'imported', $5 FROM e RETURNING id), "
+			"f AS (SELECT s.id, COALESCE(NULLIF(u.stratum, ''), 'all') AS stratum "
+			"  FROM unnest($2::text[], $3::text[]) u (code, stratum) "
+			"  JOIN sawt.stations s ON s.code = u.code "
+			"    AND s.election_id = (SELECT id FROM e)), "
+			"pop AS (SELECT s.id, s.registered, p.region, p.district "
+			"  FROM sawt.stations s "
+			"  LEFT JOIN sawt.analytics_station_place p ON p.station_id = s.id "
+			"  WHERE s.election_id = (SELECT id FROM e) AND s.registered > 0), "
+			"st AS (INSERT INTO sawt.pvt_sample_strata "
+			"  (sample_id, stratum, stations, registered, drawn) "
+			"  SELECT (SELECT id FROM smp), g.stratum, "
+			"    (SELECT count(*) FROM pop WHERE g.stratum = 'all' "
+			"      OR pop.region = g.stratum OR pop.district = g.stratum), "
+			"    (SELECT COALESCE(sum(registered), 0) FROM pop WHERE g.stratum = 'all' "
+			"      OR pop.region = g.stratum OR pop.district = g.stratum), "
+			"    g.drawn "
+			"  FROM (SELECT stratum, count(*) AS drawn FROM f GROUP BY stratum) g "
+			"  RETURNING stratum) "
+			"INSERT INTO sawt.pvt_sample_stations (sample_id, station_id, stratum) "
+			"SELECT (SELECT id FROM smp), f.id, f.stratum FROM f "
+			"WHERE EXISTS (SELECT 1 FROM st WHERE st.stratum = f.stratum)",
+			5, p, PGRES_COMMAND_OK, err, errlen);
+	}
+	if (res == NULL)
+		goto out;
+	PQclear(res);
+	res = run(sp, "commit", "COMMIT", 0, NULL, PGRES_COMMAND_OK, err, errlen);
+	if (res == NULL)
+		goto out;
+	in_txn = false;
+	ok = true;
+out:
+	if (in_txn)
+		PQclear(PQexec(sp->conn, "ROLLBACK"));
+	PQclear(res);
+	free(ca);
+	free(sa);
+	return ok;
+}
+
 struct store_pvt_rows *store_pvt_sums(struct store_pvt *sp, const char *election,
 				      const char *sample, const char *contest, char *err,
 				      size_t errlen)

@@ -139,6 +139,28 @@ is "$(q "SELECT count(*) FROM (SELECT id, station_id, form, ckey FROM sawt.pvt_c
 	EXCEPT SELECT id, station_id, form, ckey FROM sawt.pvt_current) x")" "0|0" \
 	"pvt_current picks the reports analytics_current picks"
 
+# ---- import sample -------------------------------------------------------------
+T="$SAWT_TEST_TMP"
+printf 'station,stratum\n101,North\n102,North\n201,South\n202,South\n203,South\n' > "$T/i.csv"
+out=$("$SAWT" import sample I "$T/i.csv" 2>&1)
+is "$out" 'sample "I": 5 stations imported' "import sample stores a sample drawn elsewhere"
+is "$(q "SELECT stratum, stations, registered, drawn FROM sawt.pvt_sample_strata ps JOIN sawt.pvt_samples p ON p.id = ps.sample_id WHERE p.name = 'I' ORDER BY 1")" \
+	"North|4|400|2
+South|6|600|3" "its strata's populations come from the registry"
+is "$(est I)" "$(est H)" "the imported sample gives the same estimates as the same sample made by hand"
+printf 'station\n101\n205\n' > "$T/j.csv"
+"$SAWT" import sample J "$T/j.csv" >/dev/null 2>&1
+is "$(q "SELECT stratum, stations, drawn FROM sawt.pvt_sample_strata ps JOIN sawt.pvt_samples p ON p.id = ps.sample_id WHERE p.name = 'J'")" \
+	"all|10|2" "without a stratum column: one stratum of every station"
+printf 'station,stratum\n101,North\n999,South\n' > "$T/k.csv"
+is "$("$SAWT" import sample K "$T/k.csv" 2>&1)" 'sawt: station "999" (row 2) not found' "an unknown station is refused"
+printf 'station,stratum\n101,South\n' > "$T/k.csv"
+is "$("$SAWT" import sample K "$T/k.csv" 2>&1)" 'sawt: station "101" is not in stratum "South"' "a station outside its stratum is refused"
+printf 'station\n101\n101\n' > "$T/k.csv"
+is "$("$SAWT" import sample K "$T/k.csv" 2>&1)" 'sawt: station "101" is listed twice' "a station listed twice is refused"
+is "$("$SAWT" import sample I "$T/i.csv" 2>&1)" 'sawt: sample "I" already exists' "a sample name is taken once"
+is "$(q "SELECT count(*) FROM sawt.pvt_samples WHERE name = 'K'")" 0 "nothing is stored for a refused file"
+
 # ---- access ----------------------------------------------------------------------
 is "$(q "SET ROLE sawt_analyst; SELECT count(*) FROM analytics.pvt_estimates WHERE sample = 'H'")" 7 \
 	"sawt_analyst reads pvt_estimates"
