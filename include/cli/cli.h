@@ -22,6 +22,8 @@ int cmd_inject(int argc, char **argv, const struct config *cfg);
 int cmd_migrate(int argc, char **argv, const struct config *cfg);
 int cmd_import(int argc, char **argv, const struct config *cfg);
 int cmd_status(int argc, char **argv, const struct config *cfg);
+int cmd_card(int argc, char **argv, const struct config *cfg);
+int cmd_modems(int argc, char **argv, const struct config *cfg);
 int cmd_parse(int argc, char **argv, const struct config *cfg);
 int cmd_bench(int argc, char **argv, const struct config *cfg);
 int cmd_simulate(int argc, char **argv, const struct config *cfg);
