@@ -362,3 +362,22 @@ CREATE CONSTRAINT TRIGGER reports_review_rules_record AFTER INSERT ON sawt.repor
 	DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
 	WHEN (NEW.quarantine_rule IS NOT NULL)
 	EXECUTE FUNCTION sawt.review_rules_record();
+
+-- The quick count's current reports (0018) follow the review states too:
+-- the rule of sawt.analytics_current, with sawt.report_counts().
+CREATE OR REPLACE VIEW sawt.pvt_current AS
+SELECT c.id, c.inbound_id, c.station_id, c.form, c.ckey, c.voters, c.women,
+	c.counts, c.invalid, c.blank
+FROM (SELECT DISTINCT station_id FROM sawt.pvt_sample_stations) x
+CROSS JOIN LATERAL (
+	SELECT r.*,
+		CASE WHEN r.form = 'results' THEN r.contest_id ELSE 0 END AS ckey,
+		row_number() OVER (PARTITION BY r.form,
+			CASE WHEN r.form = 'results' THEN r.contest_id ELSE 0 END
+			ORDER BY r.id DESC) AS rn
+	FROM sawt.reports r
+	WHERE r.station_id = x.station_id
+		AND sawt.report_counts(r.outcome, r.review_state) AND r.superseded_by IS NULL
+		AND r.form IN ('turnout', 'close', 'results')
+) c
+WHERE c.rn = 1;
