@@ -26,6 +26,8 @@ struct node {
 	char name[NODE_NAME_MAX];
 	char instance[NODE_ID_HEX + 1];
 	bool claimed;
+	bool released; /* stopping: never claimed again (a claim queued after
+			* the release would undo it) */
 	node_refused_cb refused;
 	void *arg;
 };
@@ -169,6 +171,10 @@ static void claim_cb(const struct db_result *res, void *arg)
 	}
 	if (strcmp(db_result_value(res, 0, 0), "t") == 0) {
 		claimed(n);
+		if (n->released) { /* stopping meanwhile: free it again */
+			n->released = false;
+			node_release(n);
+		}
 		return;
 	}
 	n->claimed = false;
@@ -181,6 +187,8 @@ void node_claim(struct node *n)
 {
 	const char *p[2] = { n->name, n->instance };
 
+	if (n->released)
+		return;
 	if (!db_query(n->db, store_node_claim_sql, 2, p, claim_cb, n))
 		log_error("could not queue the claim of the node name: out of memory");
 }
@@ -211,9 +219,14 @@ static void release_cb(const struct db_result *res, void *arg)
 
 void node_release(struct node *n)
 {
-	const char *p[2] = { n->name, n->instance };
+	const char *p[2];
 
-	if (n == NULL || !n->claimed)
+	if (n == NULL)
+		return;
+	p[0] = n->name;
+	p[1] = n->instance;
+	n->released = true;
+	if (!n->claimed)
 		return;
 	if (!db_query(n->db, "SELECT sawt.node_release($1, $2)", 2, p, release_cb, n))
 		log_warn("could not queue the release of the node name: out of memory");

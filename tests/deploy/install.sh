@@ -51,7 +51,7 @@ out=$("$BUILD/src/sawt" -c "$D/nodb.conf" migrate --status 2>&1)
 like "$out" "could not connect" "sawt in the build tree reads the source tree's migrations"
 
 # the docs deploy.md and the unit name
-for f in README.md deploy.md configuration.md operator.md examples/sawt.conf deploy/sawtd.service; do
+for f in README.md deploy.md configuration.md operator.md examples/sawt.conf examples/laptop.conf examples/server.conf examples/kannel.conf operations.md observers.md deploy/99-sawt-modems.rules.example deploy/sawtd.service; do
 	test -f "$P/share/doc/sawt/$f" && pass "share/doc/sawt/$f is installed" || fail "share/doc/sawt/$f is installed"
 done
 # every /usr/local path docs/deploy.md gives for a source build
