@@ -383,7 +383,8 @@ int main(int argc, char **argv)
 		run_phase(&b, "(a) as fast as possible", window, 0);
 		exec_sql(c,
 			 "TRUNCATE sawt.tallies, sawt.outbox, sawt.alert_recipients,"
-			 " sawt.alert_stations, sawt.alert_queue, sawt.alerts, sawt.reports,"
+			 " sawt.alert_stations, sawt.alert_queue, sawt.alerts, sawt.review_history,"
+			 " sawt.reports,"
 			 " sawt.inbound_messages; CHECKPOINT");
 	}
 	if (strchr(b.phases, 'b')) {
