@@ -1,0 +1,277 @@
+-- 0022_web.sql - the coordinators' election-day page (issue 18; docs/web.md).
+--
+-- A coordinator signs in with the phone number they are registered with
+-- and a one-time code that sawt texts to it (sawt.web_codes); the code
+-- buys a session (sawt.web_sessions), kept in a cookie.  Codes and
+-- session tokens are stored as SHA-256 digests only: a copy of the
+-- database signs nobody in.  The figures the page shows come from the
+-- functions below, scoped to the coordinator's areas (national
+-- coordinators, who cover no area, see the whole election), as JSON built
+-- here so that the daemon passes it through.  No function returns a phone
+-- number.
+
+CREATE TABLE sawt.web_codes (
+	id              bigserial PRIMARY KEY,
+	person_id       integer NOT NULL REFERENCES sawt.people(id) ON DELETE CASCADE,
+	code_hash       text NOT NULL CHECK (code_hash ~ '^[0-9a-f]{64}$'),
+	created_at      timestamptz NOT NULL DEFAULT now(),
+	expires_at      timestamptz NOT NULL,
+	attempts        integer NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+	used_at         timestamptz
+);
+CREATE INDEX web_codes_person_idx ON sawt.web_codes (person_id, id);
+COMMENT ON TABLE sawt.web_codes IS 'one-time sign-in codes texted to coordinators (digests only)';
+
+CREATE TABLE sawt.web_sessions (
+	token_hash      text PRIMARY KEY CHECK (token_hash ~ '^[0-9a-f]{64}$'),
+	person_id       integer NOT NULL REFERENCES sawt.people(id) ON DELETE CASCADE,
+	created_at      timestamptz NOT NULL DEFAULT now(),
+	expires_at      timestamptz NOT NULL
+);
+CREATE INDEX web_sessions_expires_idx ON sawt.web_sessions (expires_at);
+COMMENT ON TABLE sawt.web_sessions IS 'signed-in page sessions (digests of the cookie tokens)';
+
+-- Incidents newest first, per election.
+CREATE INDEX IF NOT EXISTS reports_web_incident_idx ON sawt.reports (election_id, id DESC)
+	WHERE form = 'incident';
+
+CREATE FUNCTION sawt.web_digest(p text) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT AS $$
+	SELECT encode(sha256(convert_to(p, 'UTF8')), 'hex')
+$$;
+
+-- Start a sign-in: when p_phone is a registered coordinator's, store the
+-- code's digest (valid p_ttl_s seconds) and queue the text of the
+-- coordinator's language (p_bodies: ar, en, fr) at priority 0.  At most
+-- one code a minute per coordinator: a request within the minute queues
+-- nothing.  Returns 'sent', 'recent' or 'unknown'; the caller answers the
+-- same in every case (the page does not tell who is registered).
+CREATE FUNCTION sawt.web_code_request(p_phone text, p_code text, p_bodies text[],
+	p_ttl_s integer) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+	v_person sawt.people%ROWTYPE;
+	v_body text;
+BEGIN
+	SELECT * INTO v_person FROM sawt.people
+	WHERE phone = p_phone AND role = 'coordinator'
+	ORDER BY election_id DESC LIMIT 1;
+	IF NOT FOUND THEN
+		RETURN 'unknown';
+	END IF;
+	PERFORM 1 FROM sawt.web_codes
+	WHERE person_id = v_person.id AND created_at > now() - interval '1 minute'
+	FOR UPDATE;
+	IF FOUND THEN
+		RETURN 'recent';
+	END IF;
+	-- a new code voids the earlier ones
+	UPDATE sawt.web_codes SET used_at = now()
+	WHERE person_id = v_person.id AND used_at IS NULL;
+	INSERT INTO sawt.web_codes (person_id, code_hash, expires_at)
+	VALUES (v_person.id, sawt.web_digest(p_code), now() + make_interval(secs => p_ttl_s));
+	v_body := CASE COALESCE(v_person.language, 'ar')
+		WHEN 'en' THEN p_bodies[2] WHEN 'fr' THEN p_bodies[3] ELSE p_bodies[1] END;
+	INSERT INTO sawt.outbox (recipient, body, priority, kind, person_id)
+	VALUES (v_person.phone, v_body, 0, 'manual', v_person.id);
+	RETURN 'sent';
+END;
+$$;
+
+-- Finish a sign-in: check p_code against the newest code of p_phone's
+-- coordinator.  A code works once, until it expires, and for at most
+-- p_max_attempts tries (wrong ones count).  On success the session
+-- p_token (its digest) is stored for p_session_s seconds.  Returns 'ok',
+-- 'wrong', 'locked', 'expired' or 'none' (no code outstanding).
+CREATE FUNCTION sawt.web_code_verify(p_phone text, p_code text, p_token text,
+	p_max_attempts integer, p_session_s integer) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+	v_code sawt.web_codes%ROWTYPE;
+BEGIN
+	SELECT c.* INTO v_code FROM sawt.web_codes c
+	JOIN sawt.people p ON p.id = c.person_id
+	WHERE p.phone = p_phone AND p.role = 'coordinator'
+	ORDER BY c.id DESC LIMIT 1 FOR UPDATE OF c;
+	IF NOT FOUND OR v_code.used_at IS NOT NULL THEN
+		RETURN 'none';
+	END IF;
+	IF v_code.attempts >= p_max_attempts THEN
+		RETURN 'locked';
+	END IF;
+	IF v_code.expires_at <= now() THEN
+		RETURN 'expired';
+	END IF;
+	IF v_code.code_hash <> sawt.web_digest(p_code) THEN
+		UPDATE sawt.web_codes SET attempts = attempts + 1 WHERE id = v_code.id;
+		RETURN CASE WHEN v_code.attempts + 1 >= p_max_attempts THEN 'locked' ELSE 'wrong' END;
+	END IF;
+	UPDATE sawt.web_codes SET used_at = now(), attempts = attempts + 1 WHERE id = v_code.id;
+	DELETE FROM sawt.web_sessions WHERE expires_at <= now();
+	INSERT INTO sawt.web_sessions (token_hash, person_id, expires_at)
+	VALUES (sawt.web_digest(p_token), v_code.person_id,
+		now() + make_interval(secs => p_session_s));
+	RETURN 'ok';
+END;
+$$;
+
+-- The coordinator of a live session, NULL when there is none.
+CREATE FUNCTION sawt.web_session_person(p_token text) RETURNS integer
+LANGUAGE sql STABLE AS $$
+	SELECT person_id FROM sawt.web_sessions
+	WHERE token_hash = sawt.web_digest(p_token) AND expires_at > now()
+$$;
+
+CREATE FUNCTION sawt.web_logout(p_token text) RETURNS void
+LANGUAGE sql AS $$
+	DELETE FROM sawt.web_sessions WHERE token_hash = sawt.web_digest(p_token)
+$$;
+
+-- The areas the session may see as roots: p_area when given (an error
+-- 42501 when it lies outside the coordinator's areas or election), else
+-- the coordinator's own areas; NULL for a national coordinator without
+-- p_area (the whole election).
+CREATE FUNCTION sawt.web_roots(p_person integer, p_area integer) RETURNS integer[]
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	v_election integer;
+	v_own integer[];
+BEGIN
+	SELECT election_id INTO v_election FROM sawt.people
+	WHERE id = p_person AND role = 'coordinator';
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'no such coordinator' USING ERRCODE = '42501';
+	END IF;
+	SELECT array_agg(area_id) INTO v_own FROM sawt.person_areas WHERE person_id = p_person;
+	IF p_area IS NULL THEN
+		RETURN v_own;
+	END IF;
+	IF NOT EXISTS (
+		SELECT 1 FROM sawt.areas a
+		JOIN sawt.analytics_area_ancestors aa ON aa.area_id = a.id
+		WHERE a.id = p_area AND a.election_id = v_election
+		  AND (v_own IS NULL OR aa.ancestors && v_own)) THEN
+		RAISE EXCEPTION 'area % is outside the areas of the session', p_area
+			USING ERRCODE = '42501';
+	END IF;
+	RETURN ARRAY[p_area];
+END;
+$$;
+
+-- Who is signed in: a pseudonymous summary (never the phone number).
+CREATE FUNCTION sawt.web_me(p_person integer) RETURNS json
+LANGUAGE sql STABLE AS $$
+	SELECT json_build_object(
+		'language', COALESCE(p.language, 'ar'),
+		'election', e.name,
+		'national', NOT EXISTS (SELECT 1 FROM sawt.person_areas WHERE person_id = p.id),
+		'areas', COALESCE((SELECT json_agg(json_build_object('id', a.id, 'name', a.name)
+				ORDER BY a.name)
+			FROM sawt.person_areas pa JOIN sawt.areas a ON a.id = pa.area_id
+			WHERE pa.person_id = p.id), '[]'::json))
+	FROM sawt.people p JOIN sawt.elections e ON e.id = p.election_id
+	WHERE p.id = p_person
+$$;
+
+-- Reporting progress and turnout per area shown: the children of p_area,
+-- or the session's root areas (the regions for a national coordinator).
+-- Rates as analytics.area_turnout computes them.
+CREATE FUNCTION sawt.web_areas(p_person integer, p_area integer) RETURNS json
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	v_roots integer[] := sawt.web_roots(p_person, p_area);
+	v_election integer;
+	v_out json;
+BEGIN
+	SELECT election_id INTO v_election FROM sawt.people WHERE id = p_person;
+	WITH shown AS (
+		SELECT a.id, a.name, a.depth FROM sawt.areas a
+		WHERE a.election_id = v_election AND CASE
+			WHEN p_area IS NOT NULL THEN a.parent_id = p_area
+			WHEN v_roots IS NULL THEN a.parent_id IS NULL
+			ELSE a.id = ANY (v_roots) END
+	),
+	st AS (
+		SELECT sh.id AS gid, s.id AS station_id, s.registered, s.registered_women
+		FROM shown sh
+		JOIN sawt.analytics_station_areas sa ON sa.area_id = sh.id
+		JOIN sawt.stations s ON s.id = sa.station_id
+	),
+	cur AS (
+		SELECT c.station_id,
+			bool_or(c.form = 'open') AS o, bool_or(c.form = 'turnout') AS t,
+			bool_or(c.form = 'close') AS c, bool_or(c.form = 'results') AS r
+		FROM sawt.analytics_current c
+		WHERE c.station_id IN (SELECT station_id FROM st)
+		GROUP BY c.station_id
+	),
+	agg AS (
+		SELECT st.gid, count(*) AS stations_total,
+			count(*) FILTER (WHERE cur.o) AS opened,
+			count(*) FILTER (WHERE cur.t OR cur.c) AS with_turnout,
+			count(*) FILTER (WHERE cur.c) AS closed,
+			count(*) FILTER (WHERE cur.r) AS with_results,
+			count(t.voters) AS stations_reporting,
+			sum(st.registered) AS registered,
+			sum(st.registered) FILTER (WHERE t.voters IS NOT NULL) AS registered_reporting,
+			sum(t.voters) AS voters, sum(t.women) AS women,
+			sum(t.voters) FILTER (WHERE t.women IS NOT NULL) AS voters_w,
+			sum(st.registered_women) FILTER (WHERE t.women IS NOT NULL) AS registered_women_w
+		FROM st
+		LEFT JOIN cur ON cur.station_id = st.station_id
+		LEFT JOIN sawt.analytics_turnout t ON t.station_id = st.station_id
+		GROUP BY st.gid
+	)
+	SELECT COALESCE(json_agg(json_build_object(
+		'id', sh.id, 'name', sh.name, 'depth', sh.depth,
+		'has_children', EXISTS (SELECT 1 FROM sawt.areas k WHERE k.parent_id = sh.id),
+		'stations_total', COALESCE(a.stations_total, 0),
+		'opened', COALESCE(a.opened, 0),
+		'with_turnout', COALESCE(a.with_turnout, 0),
+		'closed', COALESCE(a.closed, 0),
+		'with_results', COALESCE(a.with_results, 0),
+		'stations_reporting', COALESCE(a.stations_reporting, 0),
+		'registered', COALESCE(a.registered, 0),
+		'voters', COALESCE(a.voters, 0),
+		'women', a.women,
+		'turnout_pct', round(100.0 * a.voters / NULLIF(a.registered_reporting, 0), 1),
+		'women_share', round(100.0 * a.women / NULLIF(a.voters_w, 0), 1),
+		'women_turnout_pct', round(100.0 * a.women / NULLIF(a.registered_women_w, 0), 1))
+		ORDER BY sh.name), '[]'::json)
+	INTO v_out
+	FROM shown sh LEFT JOIN agg a ON a.gid = sh.id;
+	RETURN v_out;
+END;
+$$;
+
+-- Incidents in the session's areas (or under p_area), newest first, at
+-- most 500, their text with phone numbers masked (analytics.incidents).
+CREATE FUNCTION sawt.web_incidents(p_person integer, p_area integer) RETURNS json
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	v_roots integer[] := sawt.web_roots(p_person, p_area);
+	v_election integer;
+	v_out json;
+BEGIN
+	SELECT election_id INTO v_election FROM sawt.people WHERE id = p_person;
+	SELECT COALESCE(json_agg(json_build_object(
+		'id', i.incident_id, 'reported_at', i.reported_at,
+		'station_code', i.station_code, 'station_name', i.station_name,
+		'region', i.region, 'district', i.district, 'code', i.code,
+		'severity', i.severity, 'incident', i.incident,
+		'incident_ar', i.incident_ar, 'incident_fr', i.incident_fr,
+		'text', i.text, 'open', i.open)
+		ORDER BY i.incident_id DESC), '[]'::json)
+	INTO v_out
+	FROM (
+		SELECT r.id FROM sawt.reports r
+		WHERE r.election_id = v_election AND r.form = 'incident'
+		  AND (v_roots IS NULL OR r.station_id IN (
+			SELECT sa.station_id FROM sawt.analytics_station_areas sa
+			WHERE sa.area_id = ANY (v_roots)))
+		ORDER BY r.id DESC LIMIT 500
+	) r
+	JOIN analytics.incidents i ON i.incident_id = r.id;
+	RETURN v_out;
+END;
+$$;
