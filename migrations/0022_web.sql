@@ -275,3 +275,135 @@ BEGIN
 	RETURN v_out;
 END;
 $$;
+
+-- The stations the session may see under v_roots (NULL: every station of
+-- the election).
+CREATE FUNCTION sawt.web_stations(p_election integer, p_roots integer[])
+RETURNS TABLE (station_id integer)
+LANGUAGE sql STABLE AS $$
+	SELECT s.id FROM sawt.stations s
+	WHERE s.election_id = p_election AND p_roots IS NULL
+	UNION
+	SELECT sa.station_id FROM sawt.analytics_station_areas sa
+	WHERE p_roots IS NOT NULL AND sa.area_id = ANY (p_roots)
+$$;
+
+-- True when alert p_alert is one the session may see: about a station or
+-- area under v_roots; alerts about no place (operations) only for
+-- national coordinators.
+CREATE FUNCTION sawt.web_alert_visible(p_alert bigint, p_election integer, p_roots integer[])
+RETURNS boolean
+LANGUAGE sql STABLE AS $$
+	SELECT EXISTS (
+		SELECT 1 FROM sawt.alerts a
+		LEFT JOIN sawt.stations s ON s.id = a.station_id
+		LEFT JOIN sawt.analytics_area_ancestors aa
+			ON aa.area_id = COALESCE(a.area_id, s.area_id)
+		WHERE a.id = p_alert
+		  AND COALESCE(a.election_id, s.election_id, p_election) = p_election
+		  AND (p_roots IS NULL OR aa.ancestors && p_roots))
+$$;
+
+-- Alerts in scope that were sent or are being batched (not duplicates,
+-- not resolved), newest first (at most 200), with their state:
+-- acknowledged, escalations, copies sent and delivered.  The message is
+-- analytics.alerts' (names and numbers masked).
+CREATE FUNCTION sawt.web_alerts(p_person integer, p_area integer) RETURNS json
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	v_roots integer[] := sawt.web_roots(p_person, p_area);
+	v_election integer;
+	v_out json;
+BEGIN
+	SELECT election_id INTO v_election FROM sawt.people WHERE id = p_person;
+	SELECT COALESCE(json_agg(json_build_object(
+		'id', v.alert_id, 'created_at', v.created_at, 'rule', v.rule,
+		'severity', v.severity, 'station_code', v.station_code, 'area', v.area,
+		'message', v.message, 'state', v.state,
+		'acknowledged', v.acknowledged_at IS NOT NULL,
+		'acknowledged_at', v.acknowledged_at, 'escalations', v.escalations,
+		'sent', v.sent, 'delivered', v.delivered)
+		ORDER BY v.alert_id DESC), '[]'::json)
+	INTO v_out
+	FROM (
+		SELECT a.id FROM sawt.alerts a
+		WHERE a.state IN ('open', 'batching')
+		  AND sawt.web_alert_visible(a.id, v_election, v_roots)
+		ORDER BY a.id DESC LIMIT 200
+	) a
+	JOIN analytics.alerts v ON v.alert_id = a.id;
+	RETURN v_out;
+END;
+$$;
+
+-- Acknowledge alert p_alert from the page.  Returns 'ok', 'already' or
+-- 'none' (no such alert in the session's scope).
+CREATE FUNCTION sawt.web_ack(p_person integer, p_alert bigint) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+	v_roots integer[] := sawt.web_roots(p_person, NULL);
+	v_election integer;
+BEGIN
+	SELECT election_id INTO v_election FROM sawt.people WHERE id = p_person;
+	IF NOT sawt.web_alert_visible(p_alert, v_election, v_roots) THEN
+		RETURN 'none';
+	END IF;
+	UPDATE sawt.alerts SET acknowledged_at = now(), acknowledged_by = p_person
+	WHERE id = p_alert AND acknowledged_at IS NULL;
+	RETURN CASE WHEN FOUND THEN 'ok' ELSE 'already' END;
+END;
+$$;
+
+-- Results by contest over the stations in scope: per candidate the votes
+-- and share of valid votes, then invalid and blank, and the stations
+-- counted against those expected (the current results reports, as
+-- analytics.results counts them).
+CREATE FUNCTION sawt.web_results(p_person integer, p_area integer) RETURNS json
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	v_roots integer[] := sawt.web_roots(p_person, p_area);
+	v_election integer;
+	v_out json;
+BEGIN
+	SELECT election_id INTO v_election FROM sawt.people WHERE id = p_person;
+	WITH st AS (SELECT station_id FROM sawt.web_stations(v_election, v_roots)),
+	res AS (
+		SELECT r.* FROM sawt.analytics_results r
+		WHERE r.station_id IN (SELECT station_id FROM st)
+	),
+	per_contest AS (
+		SELECT k.id, k.code, k.name,
+			(SELECT count(*) FROM sawt.station_contests sc
+				WHERE sc.contest_id = k.id
+				  AND sc.station_id IN (SELECT station_id FROM st)) AS stations_total,
+			(SELECT count(*) FROM res WHERE res.ckey = k.id) AS stations_counted,
+			(SELECT COALESCE(sum(res.invalid), 0) FROM res WHERE res.ckey = k.id) AS invalid,
+			(SELECT COALESCE(sum(res.blank), 0) FROM res WHERE res.ckey = k.id) AS blank
+		FROM sawt.contests k WHERE k.election_id = v_election
+	),
+	per_candidate AS (
+		SELECT cd.contest_id, cd.position, cd.name,
+			(SELECT COALESCE(sum(res.counts[cd.position]), 0) FROM res
+				WHERE res.ckey = cd.contest_id) AS votes
+		FROM sawt.candidates cd
+		WHERE cd.contest_id IN (SELECT id FROM per_contest)
+	),
+	valid AS (
+		SELECT contest_id, sum(votes) AS valid FROM per_candidate GROUP BY contest_id
+	)
+	SELECT COALESCE(json_agg(json_build_object(
+		'code', pc.code, 'name', pc.name,
+		'stations_total', pc.stations_total, 'stations_counted', pc.stations_counted,
+		'valid', COALESCE(v.valid, 0), 'invalid', pc.invalid, 'blank', pc.blank,
+		'candidates', COALESCE((SELECT json_agg(json_build_object(
+				'position', c.position, 'name', c.name, 'votes', c.votes,
+				'share', round(100.0 * c.votes / NULLIF(v.valid, 0), 1))
+				ORDER BY c.position)
+			FROM per_candidate c WHERE c.contest_id = pc.id), '[]'::json))
+		ORDER BY pc.code), '[]'::json)
+	INTO v_out
+	FROM per_contest pc LEFT JOIN valid v ON v.contest_id = pc.id
+	WHERE pc.stations_total > 0;
+	RETURN v_out;
+END;
+$$;

@@ -76,6 +76,12 @@ static const struct data_route data_routes[] = {
 	{ "/api/incidents",
 	  "SELECT p IS NULL, CASE WHEN p IS NOT NULL THEN sawt.web_incidents(p, $2) END"
 	  " FROM sawt.web_session_person($1) p" },
+	{ "/api/alerts",
+	  "SELECT p IS NULL, CASE WHEN p IS NOT NULL THEN sawt.web_alerts(p, $2) END"
+	  " FROM sawt.web_session_person($1) p" },
+	{ "/api/results",
+	  "SELECT p IS NULL, CASE WHEN p IS NOT NULL THEN sawt.web_results(p, $2) END"
+	  " FROM sawt.web_session_person($1) p" },
 };
 #define N_DATA_ROUTES (sizeof(data_routes) / sizeof(data_routes[0]))
 
@@ -383,6 +389,59 @@ static void handle_logout(struct evhttp_request *req, void *arg)
 	(void)ask(w, req, WEB_CALL_LOGOUT, "SELECT sawt.web_logout($1)", 1, params, logout_done);
 }
 
+static void ack_done(const struct db_result *res, void *arg)
+{
+	struct waiting *x = answered(arg);
+	const char *v;
+
+	if (x == NULL)
+		return;
+	if (!db_result_ok(res)) {
+		log_warn("could not acknowledge an alert from the page: %s", db_result_error(res));
+		http_reply_text(x->req, 503, "could not acknowledge the alert");
+	} else if (db_result_rows(res) != 1 || strcmp(db_result_value(res, 0, 0), "t") == 0) {
+		http_reply_text(x->req, 401, "not signed in");
+	} else if (strcmp((v = db_result_value(res, 0, 1)), "none") == 0) {
+		http_reply_text(x->req, 404, "no such alert in your areas");
+	} else {
+		reply_json(x->req, 200,
+			   strcmp(v, "ok") == 0 ? "{\"acknowledged\":true,\"already\":false}"
+						: "{\"acknowledged\":true,\"already\":true}");
+	}
+	free(x);
+}
+
+/* POST /api/alerts/ack: id=ALERT */
+static void handle_ack(struct evhttp_request *req, void *arg)
+{
+	struct web *w = arg;
+	char token[WEB_TOKEN_BUF], id[FIELD_MAX];
+	const char *params[2] = { token, id };
+	char *end;
+	long long n;
+
+	if (!method_is(req, EVHTTP_REQ_POST, "POST"))
+		return;
+	if (!session_token(req, token)) {
+		http_reply_text(req, 401, "not signed in");
+		return;
+	}
+	if (!form_field(req, true, "id", id, sizeof(id))) {
+		http_reply_text(req, 400, "missing parameter \"id\"");
+		return;
+	}
+	errno = 0;
+	n = strtoll(id, &end, 10);
+	if (errno != 0 || *end != '\0' || n <= 0) {
+		http_reply_text(req, 400, "id must be an alert's number");
+		return;
+	}
+	(void)ask(w, req, WEB_CALL_DATA,
+		  "SELECT p IS NULL, CASE WHEN p IS NOT NULL THEN sawt.web_ack(p, $2::bigint) END"
+		  " FROM sawt.web_session_person($1) p",
+		  2, params, ack_done);
+}
+
 /* ==== data ==== */
 
 static void data_done(const struct db_result *res, void *arg)
@@ -502,7 +561,8 @@ bool web_route(struct web *w, struct http_server *srv)
 		if (!http_server_route(srv, page_files[i].path, HTTP_ACCESS_OPEN, handle_file, w))
 			return false;
 	}
-	if (!http_server_route(srv, "/api/login/code", HTTP_ACCESS_OPEN, handle_code, w) ||
+	if (!http_server_route(srv, "/api/alerts/ack", HTTP_ACCESS_OPEN, handle_ack, w) ||
+	    !http_server_route(srv, "/api/login/code", HTTP_ACCESS_OPEN, handle_code, w) ||
 	    !http_server_route(srv, "/api/login/verify", HTTP_ACCESS_OPEN, handle_verify, w) ||
 	    !http_server_route(srv, "/api/logout", HTTP_ACCESS_OPEN, handle_logout, w))
 		return false;

@@ -84,12 +84,14 @@ is "$(get /app.css)" 200 "GET /app.css: 200"
 
 # --- 2. nothing without a session -------------------------------------------
 BOGUS=$(printf '%064d' 0)
-for p in /api/me /api/areas /api/incidents "/api/areas?area=1" "/api/incidents?area=1"; do
+for p in /api/me /api/areas /api/incidents /api/alerts /api/results "/api/areas?area=1" "/api/incidents?area=1" "/api/alerts?area=1" "/api/results?area=1"; do
 	is "$(get "$p")" 401 "GET $p without a session: 401"
 	is "$(get "$p" "$BOGUS")" 401 "GET $p with an unknown session: 401"
 	is "$(get "$p" "not-a-token")" 401 "GET $p with a malformed cookie: 401"
 done
 is "$(post /api/logout x=1)" 401 "POST /api/logout without a session: 401"
+is "$(post /api/alerts/ack id=1)" 401 "POST /api/alerts/ack without a session: 401"
+is "$(post /api/alerts/ack id=1 "$BOGUS")" 401 "POST /api/alerts/ack with an unknown session: 401"
 
 # --- 3. the one-time code -----------------------------------------------------
 is "$(post /api/login/code "phone=$KARIM")" 202 "Karim asks for a code: 202"
@@ -184,6 +186,36 @@ is "$(get "/api/areas?area=$(area_id 'جبل لبنان')" "$LTOK")" 200 "Lina d
 is "$(field 'sorted((a["name"], a["opened"], a["with_turnout"]) for a in j)')" "[('المتن', 0, 0), ('بعبدا', 0, 1)]" "its districts, بعبدا with its turnout"
 is "$(get /api/incidents "$LTOK")" 200 "Lina's incidents: 200"
 is "$(field '[i["station_code"] for i in j]')" "['4011', '2011']" "all of them, newest first"
+
+# alerts: each coordinator sees and acknowledges the alerts of their areas only
+wait_sql "SELECT count(*) FROM sawt.alerts a JOIN sawt.stations s ON s.id = a.station_id WHERE a.kind = 'critical_incident' AND a.state = 'open' AND s.code IN ('2011', '4011')" 2 60 &&
+	pass "the two critical incidents raised their alerts" || fail "the two critical incidents raised their alerts"
+A4011=$(q "SELECT a.id FROM sawt.alerts a JOIN sawt.stations s ON s.id = a.station_id WHERE a.kind = 'critical_incident' AND s.code = '4011'")
+A2011=$(q "SELECT a.id FROM sawt.alerts a JOIN sawt.stations s ON s.id = a.station_id WHERE a.kind = 'critical_incident' AND s.code = '2011'")
+is "$(get /api/alerts "$KTOK")" 200 "Karim's /api/alerts: 200"
+is "$(field '[(a["id"], a["station_code"], a["state"], a["acknowledged"]) for a in j]')" "[($A4011, '4011', 'open', False)]" "only the alert at 4011, open, not acknowledged"
+is "$(get /api/alerts "$LTOK")" 200 "Lina's /api/alerts: 200"
+is "$(field 'sorted(a["id"] for a in j if a["rule"] == "critical_incident")')" "[$A2011, $A4011]" "the national coordinator sees both"
+is "$(get "/api/alerts?area=$(area_id 'جبل لبنان')" "$KTOK")" 403 "Karim's alerts of جبل لبنان: 403"
+is "$(post /api/alerts/ack "id=$A2011" "$KTOK")" 404 "Karim cannot acknowledge the alert at 2011"
+is "$(q "SELECT acknowledged_at IS NULL FROM sawt.alerts WHERE id = $A2011")" t "which stays unacknowledged"
+is "$(post /api/alerts/ack "id=x" "$KTOK")" 400 "an id that is no number: 400"
+is "$(post /api/alerts/ack "id=$A4011" "$KTOK")" 200 "Karim acknowledges the alert at 4011 from the page"
+is "$(field 'j["already"]')" False "the first time"
+is "$(q "SELECT p.name FROM sawt.alerts a JOIN sawt.people p ON p.id = a.acknowledged_by WHERE a.id = $A4011")" Karim "the alert is acknowledged by him"
+is "$(post /api/alerts/ack "id=$A4011" "$KTOK")" 200 "acknowledging again: 200"
+is "$(field 'j["already"]')" True "saying it already was"
+is "$(get /api/alerts "$KTOK")" 200 "Karim's alerts again"
+is "$(field '[a["acknowledged"] for a in j]')" "[True]" "show it acknowledged"
+is "$(curl -s -o /dev/null -w '%{http_code}' -b "sawt_session=$KTOK" "$BASE/api/alerts/ack?id=$A4011")" 405 "GET /api/alerts/ack: 405"
+
+# results: the contests of the stations in scope
+is "$(get /api/results "$LTOK")" 200 "Lina's /api/results: 200"
+is "$(field '[(c["code"], c["stations_total"], c["stations_counted"]) for c in j]')" \
+	"[$(q "SELECT string_agg('(''' || contest_code || ''', ' || stations_total || ', ' || stations_reporting || ')', ', ' ORDER BY contest_code) FROM (SELECT DISTINCT contest_code, stations_total, stations_reporting FROM analytics.results) r")]" \
+	"the contests with their stations, as analytics.results counts them"
+is "$(get /api/results "$KTOK")" 200 "Karim's /api/results: 200"
+is "$(field '[(c["code"], c["stations_total"]) for c in j]')" "[('MUN', 1)]" "only the contest of his one station"
 
 # --- 5. no phone number anywhere -------------------------------------------
 NUMS=$(q "SELECT string_agg(substr(phone, 2), '|') FROM sawt.people")
