@@ -407,3 +407,37 @@ BEGIN
 	RETURN v_out;
 END;
 $$;
+
+-- Reporting over the day in scope: for each form (open, turnout, close,
+-- results), how many stations had reported it by the end of each quarter
+-- hour (their current report's arrival), and the stations in scope.
+CREATE FUNCTION sawt.web_timeline(p_person integer, p_area integer) RETURNS json
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	v_roots integer[] := sawt.web_roots(p_person, p_area);
+	v_election integer;
+	v_out json;
+BEGIN
+	SELECT election_id INTO v_election FROM sawt.people WHERE id = p_person;
+	WITH st AS (SELECT station_id FROM sawt.web_stations(v_election, v_roots)),
+	f AS (
+		SELECT c.station_id, c.form, min(im.received_at) AS at
+		FROM sawt.analytics_current c
+		JOIN sawt.inbound_messages im ON im.id = c.inbound_id
+		WHERE c.station_id IN (SELECT station_id FROM st)
+		GROUP BY c.station_id, c.form
+	),
+	b AS (
+		SELECT form, date_bin('15 minutes', at, timestamptz '2000-01-01') AS t, count(*) AS n
+		FROM f GROUP BY 1, 2
+	),
+	x AS (
+		SELECT form, t, sum(n) OVER (PARTITION BY form ORDER BY t) AS n FROM b
+	)
+	SELECT json_build_object('stations', (SELECT count(*) FROM st),
+		'points', COALESCE((SELECT json_agg(json_build_object('form', form, 't', t, 'n', n)
+			ORDER BY form, t) FROM x), '[]'::json))
+	INTO v_out;
+	RETURN v_out;
+END;
+$$;

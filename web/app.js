@@ -8,7 +8,11 @@ const T = {
     closed: 'أغلقت', with_results: 'بنتائج', voters: 'المقترعون', turnout_pct: 'نسبة الإقبال %',
     women_share: 'حصة النساء %', women_turnout_pct: 'إقبال النساء %', incidents: 'الحوادث',
     time: 'الوقت', station: 'المركز', severity: 'الخطورة', incident: 'الحادث', text: 'النص',
-    all: 'الكل', national: 'وطني', info: 'معلومة', serious: 'خطير', critical: 'حرج' },
+    all: 'الكل', national: 'وطني', info: 'معلومة', serious: 'خطير', critical: 'حرج',
+    alerts: 'التنبيهات', alert: 'التنبيه', state: 'الحالة', ack: 'تم', acked: 'تم الإقرار', open_state: 'مفتوح',
+    batching: 'قيد التجميع', escalated: 'مصعّد', results: 'النتائج', candidate: 'المرشح', votes: 'الأصوات',
+    share: 'النسبة %', invalid: 'ملغاة', blank: 'بيضاء', counted: 'المراكز المحتسبة', open: 'فتح', turnout: 'إقبال',
+    close: 'إغلاق', offline: 'انقطع الاتصال، نعيد المحاولة…' },
   en: { title: 'Election day', logout: 'Sign out', phone: 'Phone number', send_code: 'Send code',
     code: 'Code received by SMS', sign_in: 'Sign in', code_sent: 'If your number is registered, a code was sent.',
     bad_code: 'Wrong code.', locked: 'Too many tries: ask for a new code.', expired: 'The code has expired.',
@@ -16,7 +20,11 @@ const T = {
     closed: 'Closed', with_results: 'Results', voters: 'Voters', turnout_pct: 'Turnout %',
     women_share: 'Women share %', women_turnout_pct: 'Women turnout %', incidents: 'Incidents',
     time: 'Time', station: 'Station', severity: 'Severity', incident: 'Incident', text: 'Text',
-    all: 'All', national: 'National', info: 'info', serious: 'serious', critical: 'critical' },
+    all: 'All', national: 'National', info: 'info', serious: 'serious', critical: 'critical',
+    alerts: 'Alerts', alert: 'Alert', state: 'State', ack: 'Acknowledge', acked: 'acknowledged', open_state: 'open',
+    batching: 'batching', escalated: 'escalated', results: 'Results', candidate: 'Candidate', votes: 'Votes',
+    share: 'Share %', invalid: 'Invalid', blank: 'Blank', counted: 'Stations counted', open: 'Opened', turnout: 'Turnout',
+    close: 'Closed', offline: 'Connection lost, retrying…' },
   fr: { title: 'Jour du scrutin', logout: 'Déconnexion', phone: 'Numéro de téléphone', send_code: 'Envoyer le code',
     code: 'Code reçu par SMS', sign_in: 'Connexion', code_sent: 'Si votre numéro est enregistré, un code a été envoyé.',
     bad_code: 'Code erroné.', locked: 'Trop d\'essais : demandez un nouveau code.', expired: 'Le code a expiré.',
@@ -24,7 +32,11 @@ const T = {
     closed: 'Fermés', with_results: 'Résultats', voters: 'Votants', turnout_pct: 'Participation %',
     women_share: 'Part des femmes %', women_turnout_pct: 'Participation des femmes %', incidents: 'Incidents',
     time: 'Heure', station: 'Bureau', severity: 'Gravité', incident: 'Incident', text: 'Texte',
-    all: 'Tout', national: 'National', info: 'info', serious: 'grave', critical: 'critique' },
+    all: 'Tout', national: 'National', info: 'info', serious: 'grave', critical: 'critique',
+    alerts: 'Alertes', alert: 'Alerte', state: 'État', ack: 'Acquitter', acked: 'acquittée', open_state: 'ouverte',
+    batching: 'en regroupement', escalated: 'escaladée', results: 'Résultats', candidate: 'Candidat', votes: 'Voix',
+    share: 'Part %', invalid: 'Nuls', blank: 'Blancs', counted: 'Bureaux dépouillés', open: 'Ouverts', turnout: 'Participation',
+    close: 'Fermés', offline: 'Connexion perdue, nouvel essai…' },
 };
 let lang = localStorage.getItem('sawt_lang') || 'ar';
 let area = null;
@@ -40,8 +52,11 @@ function applyLang() {
   document.title = 'sawt – ' + t('title');
 }
 
+let chart = null;
 async function api(path) {
-  const r = await fetch(path, { credentials: 'same-origin' });
+  let r;
+  try { r = await fetch(path, { credentials: 'same-origin' }); $('#live').textContent = ''; }
+  catch (e) { $('#live').textContent = t('offline'); throw e; }
   if (r.status === 401) { show(false); throw new Error('signed out'); }
   if (!r.ok) throw new Error(await r.text());
   return r.json();
@@ -51,7 +66,9 @@ function cell(tr, v, cls) { const td = tr.insertCell(); td.textContent = v; if (
 
 async function refresh() {
   const q = area ? '?area=' + area : '';
-  const [areas, incidents] = await Promise.all([api('/api/areas' + q), api('/api/incidents' + q)]);
+  const [areas, incidents, alerts, results, timeline] = await Promise.all([api('/api/areas' + q),
+    api('/api/incidents' + q), api('/api/alerts' + q), api('/api/results' + q), api('/api/timeline' + q)]);
+  drawAlerts(alerts); drawResults(results); drawTimeline(timeline);
   const tb = $('#areas tbody'); tb.replaceChildren();
   for (const a of areas) {
     const tr = tb.insertRow(); tr.dataset.area = a.id;
@@ -75,6 +92,47 @@ async function refresh() {
     cell(tr, (lang === 'ar' && i.incident_ar) || (lang === 'fr' && i.incident_fr) || i.incident || String(i.code || ''));
     cell(tr, i.text || '');
   }
+}
+
+function drawAlerts(alerts) {
+  const tb = $('#alerts tbody'); tb.replaceChildren();
+  for (const a of alerts) {
+    const tr = tb.insertRow(); tr.className = a.severity; tr.dataset.alert = a.id;
+    cell(tr, new Date(a.created_at).toLocaleTimeString(lang));
+    cell(tr, t(a.severity));
+    cell(tr, a.message);
+    cell(tr, a.acknowledged ? t('acked') : (a.escalations > 0 ? t('escalated') : t(a.state === 'open' ? 'open_state' : a.state)));
+    const td = tr.insertCell();
+    if (!a.acknowledged) {
+      const b = document.createElement('button'); b.textContent = t('ack');
+      b.onclick = async () => { b.disabled = true; await post('/api/alerts/ack', { id: a.id }); refresh(); };
+      td.append(b);
+    }
+  }
+}
+
+function drawResults(results) {
+  const box = $('#results'); box.replaceChildren();
+  for (const c of results) {
+    const h = document.createElement('h3');
+    h.textContent = c.name + ' (' + c.code + ') – ' + t('counted') + ': ' + num(c.stations_counted) + ' / ' + num(c.stations_total);
+    const tab = document.createElement('table'); const tb = tab.createTBody();
+    for (const k of c.candidates) { const tr = tb.insertRow(); cell(tr, k.name); cell(tr, num(k.votes), 'n'); cell(tr, num(k.share), 'n'); }
+    for (const k of ['invalid', 'blank']) { const tr = tb.insertRow(); cell(tr, t(k)); cell(tr, num(c[k]), 'n'); cell(tr, ''); }
+    box.append(h, tab);
+  }
+}
+
+function drawTimeline(tl) {
+  if (typeof Chart === 'undefined') return;
+  const forms = ['open', 'turnout', 'close', 'results'];
+  const datasets = forms.map((f) => ({ label: t(f === 'results' ? 'results' : f),
+    data: tl.points.filter((p) => p.form === f).map((p) => ({ x: new Date(p.t).getTime(), y: p.n })), stepped: true }));
+  const opts = { animation: false, maintainAspectRatio: false, parsing: false,
+    scales: { x: { type: 'linear', reverse: lang === 'ar', ticks: { callback: (v) => new Date(v).toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit' }) } },
+      y: { min: 0, max: tl.stations, position: lang === 'ar' ? 'right' : 'left' } } };
+  if (chart) chart.destroy();
+  chart = new Chart($('#timeline'), { type: 'line', data: { datasets }, options: opts });
 }
 
 function crumbs() {

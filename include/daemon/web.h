@@ -21,16 +21,19 @@ struct web;
 typedef void (*web_kick_fn)(void *arg);
 
 struct web_options {
-	const char *root; /* directory of the page's files (index.html, ...) */
-	int code_ttl_s;   /* how long a code works; 0: 300 */
-	int session_s;    /* how long a session lasts; 0: 12 hours */
-	int max_attempts; /* tries per code, wrong ones included; 0: 5 */
+	const char *root;     /* directory of the page's files (index.html, ...) */
+	const char *chart_js; /* Chart.js (Debian's libjs-chart.js), served at /chart.js */
+	int code_ttl_s;       /* how long a code works; 0: 300 */
+	int session_s;        /* how long a session lasts; 0: 12 hours */
+	int max_attempts;     /* tries per code, wrong ones included; 0: 5 */
 };
 
 /*
  * A page over db; kick(kick_arg) after each code queued.  Reads the
  * page's files from opt->root now; NULL with a message in err when they
- * are missing or memory ran out.  db is borrowed.
+ * are missing or memory ran out.  Reads opt->chart_js too: when it is
+ * missing, says so (an error in the log) and the page goes without
+ * charts.  db is borrowed.
  */
 struct web *web_new(struct db *db, const struct web_options *opt, web_kick_fn kick, void *kick_arg,
 		    char *err, size_t errlen) SAWT_MUST_CHECK;

@@ -22,6 +22,7 @@
 #define DEFAULT_MAX_ATTEMPTS 5
 #define FIELD_MAX 64
 #define FILE_MAX (1024 * 1024)
+#define CHART_MAX (4 * 1024 * 1024)
 
 /* What a request waits for from the database. */
 enum web_call {
@@ -46,6 +47,8 @@ struct web {
 	struct waiting *waiting;
 	char *files[3]; /* the page's files, as page_files[] */
 	size_t lens[3];
+	char *chart; /* Chart.js, NULL when it is not installed */
+	size_t chart_len;
 	int code_ttl_s, session_s, max_attempts;
 	bool tls;
 };
@@ -78,6 +81,9 @@ static const struct data_route data_routes[] = {
 	  " FROM sawt.web_session_person($1) p" },
 	{ "/api/alerts",
 	  "SELECT p IS NULL, CASE WHEN p IS NOT NULL THEN sawt.web_alerts(p, $2) END"
+	  " FROM sawt.web_session_person($1) p" },
+	{ "/api/timeline",
+	  "SELECT p IS NULL, CASE WHEN p IS NOT NULL THEN sawt.web_timeline(p, $2) END"
 	  " FROM sawt.web_session_person($1) p" },
 	{ "/api/results",
 	  "SELECT p IS NULL, CASE WHEN p IS NOT NULL THEN sawt.web_results(p, $2) END"
@@ -531,7 +537,7 @@ struct web *web_new(struct db *db, const struct web_options *opt, web_kick_fn ki
 		    char *err, size_t errlen)
 {
 	struct web *w = calloc(1, sizeof(*w));
-	char path[4096];
+	char path[4096], why[512];
 
 	if (w == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -551,11 +557,35 @@ struct web *web_new(struct db *db, const struct web_options *opt, web_kick_fn ki
 			return NULL;
 		}
 	}
+	w->chart = file_read_all(opt->chart_js, CHART_MAX, &w->chart_len, why, sizeof(why));
+	if (w->chart == NULL)
+		log_error(
+			"the page's charts are off: could not read Chart.js: %s (install the Debian "
+			"package libjs-chart.js: scripts/deps.sh runtime)",
+			why);
 	return w;
+}
+
+/* GET /chart.js: Debian's Chart.js, read at start. */
+static void handle_chart(struct evhttp_request *req, void *arg)
+{
+	struct web *w = arg;
+
+	if (!method_is(req, EVHTTP_REQ_GET, "GET, HEAD"))
+		return;
+	if (w->chart == NULL) {
+		http_reply_text(req, 404,
+				"Chart.js is not installed (Debian package libjs-chart.js)");
+		return;
+	}
+	add_header(req, "X-Content-Type-Options", "nosniff");
+	http_reply(req, 200, "text/javascript; charset=utf-8", w->chart, w->chart_len);
 }
 
 bool web_route(struct web *w, struct http_server *srv)
 {
+	if (!http_server_route(srv, "/chart.js", HTTP_ACCESS_OPEN, handle_chart, w))
+		return false;
 	w->tls = http_server_tls(srv);
 	for (size_t i = 0; i < N_PAGE_FILES; i++) {
 		if (!http_server_route(srv, page_files[i].path, HTTP_ACCESS_OPEN, handle_file, w))
@@ -584,5 +614,6 @@ void web_free(struct web *w)
 	}
 	for (size_t i = 0; i < N_PAGE_FILES; i++)
 		free(w->files[i]);
+	free(w->chart);
 	free(w);
 }

@@ -81,10 +81,12 @@ like "$(cat "$OUT")" '<html lang="ar" dir="rtl">' "the page is Arabic, right to 
 like "$(cat "$HEAD")" '^Content-Security-Policy: default-src .self.' "with a content security policy that allows only its own files"
 is "$(get /app.js)" 200 "GET /app.js: 200"
 is "$(get /app.css)" 200 "GET /app.css: 200"
+is "$(get /chart.js)" 200 "GET /chart.js: 200 (Debian's libjs-chart.js)"
+like "$(head -c 300 "$OUT")" 'Chart\.js' "it is Chart.js"
 
 # --- 2. nothing without a session -------------------------------------------
 BOGUS=$(printf '%064d' 0)
-for p in /api/me /api/areas /api/incidents /api/alerts /api/results "/api/areas?area=1" "/api/incidents?area=1" "/api/alerts?area=1" "/api/results?area=1"; do
+for p in /api/me /api/areas /api/incidents /api/alerts /api/results /api/timeline "/api/timeline?area=1" "/api/areas?area=1" "/api/incidents?area=1" "/api/alerts?area=1" "/api/results?area=1"; do
 	is "$(get "$p")" 401 "GET $p without a session: 401"
 	is "$(get "$p" "$BOGUS")" 401 "GET $p with an unknown session: 401"
 	is "$(get "$p" "not-a-token")" 401 "GET $p with a malformed cookie: 401"
@@ -216,6 +218,12 @@ is "$(field '[(c["code"], c["stations_total"], c["stations_counted"]) for c in j
 	"the contests with their stations, as analytics.results counts them"
 is "$(get /api/results "$KTOK")" 200 "Karim's /api/results: 200"
 is "$(field '[(c["code"], c["stations_total"]) for c in j]')" "[('MUN', 1)]" "only the contest of his one station"
+
+# the day's progress: stations with each form by quarter hour, cumulated
+is "$(get /api/timeline "$LTOK")" 200 "Lina's /api/timeline: 200"
+is "$(field 'j["stations"], [(p["form"], p["n"]) for p in j["points"]][-1]')" "9 ('turnout', 2)" "9 stations, 2 with turnout by the last quarter hour"
+is "$(get /api/timeline "$KTOK")" 200 "Karim's /api/timeline: 200"
+is "$(field 'j["stations"], [(p["form"], p["n"]) for p in j["points"]]')" "1 [('turnout', 1)]" "his one station, with its turnout"
 
 # --- 5. no phone number anywhere -------------------------------------------
 NUMS=$(q "SELECT string_agg(substr(phone, 2), '|') FROM sawt.people")
