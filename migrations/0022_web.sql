@@ -35,6 +35,83 @@ COMMENT ON TABLE sawt.web_sessions IS 'signed-in page sessions (digests of the c
 CREATE INDEX IF NOT EXISTS reports_web_incident_idx ON sawt.reports (election_id, id DESC)
 	WHERE form = 'incident';
 
+-- What the page shows of each station, kept up to date from the reports
+-- (the analytics views compute it from every report at each read, too slow
+-- for the page's first screen on an election day): whether its current
+-- reports include each form, when the first standing report of each form
+-- arrived, and its turnout figure as sawt.analytics_turnout picks it (the
+-- newest close report giving voters, else the newest turnout report).
+CREATE TABLE sawt.web_station_facts (
+	station_id      integer PRIMARY KEY REFERENCES sawt.stations(id) ON DELETE CASCADE,
+	opened_at       timestamptz,
+	turnout_at      timestamptz,
+	closed_at       timestamptz,
+	results_at      timestamptz,
+	voters          integer,
+	women           integer
+);
+COMMENT ON TABLE sawt.web_station_facts IS 'per station, what the page shows (kept from sawt.reports by triggers)';
+
+CREATE FUNCTION sawt.web_facts_refresh(p_stations integer[]) RETURNS void
+LANGUAGE sql AS $$
+	DELETE FROM sawt.web_station_facts WHERE station_id = ANY (p_stations);
+	WITH r AS (
+		SELECT r.id, r.station_id, r.form, r.voters, r.women, im.received_at
+		FROM unnest(p_stations) u (id)
+		JOIN sawt.reports r ON r.station_id = u.id
+		JOIN sawt.inbound_messages im ON im.id = r.inbound_id
+		WHERE true
+		  AND r.outcome <> 'rejected' AND r.superseded_by IS NULL
+		  AND r.form IN ('open', 'turnout', 'close', 'results')
+	),
+	per_form AS (
+		SELECT DISTINCT ON (station_id, form) station_id, form, voters, women
+		FROM r WHERE form IN ('turnout', 'close')
+		ORDER BY station_id, form, id DESC
+	),
+	t AS (
+		SELECT DISTINCT ON (station_id) station_id, voters, women
+		FROM per_form WHERE voters IS NOT NULL
+		ORDER BY station_id, (form = 'close') DESC
+	)
+	INSERT INTO sawt.web_station_facts
+	SELECT r.station_id,
+		min(r.received_at) FILTER (WHERE r.form = 'open'),
+		min(r.received_at) FILTER (WHERE r.form = 'turnout'),
+		min(r.received_at) FILTER (WHERE r.form = 'close'),
+		min(r.received_at) FILTER (WHERE r.form = 'results'),
+		max(t.voters), max(t.women)
+	FROM r LEFT JOIN t ON t.station_id = r.station_id
+	GROUP BY r.station_id;
+$$;
+
+CREATE FUNCTION sawt.web_facts_new() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	PERFORM sawt.web_facts_refresh(ARRAY(
+		SELECT DISTINCT station_id FROM new_rows WHERE station_id IS NOT NULL));
+	RETURN NULL;
+END;
+$$;
+CREATE FUNCTION sawt.web_facts_old() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	PERFORM sawt.web_facts_refresh(ARRAY(
+		SELECT DISTINCT station_id FROM old_rows WHERE station_id IS NOT NULL));
+	RETURN NULL;
+END;
+$$;
+CREATE TRIGGER reports_web_facts_insert AFTER INSERT ON sawt.reports
+	REFERENCING NEW TABLE AS new_rows
+	FOR EACH STATEMENT EXECUTE FUNCTION sawt.web_facts_new();
+CREATE TRIGGER reports_web_facts_update AFTER UPDATE ON sawt.reports
+	REFERENCING NEW TABLE AS new_rows
+	FOR EACH STATEMENT EXECUTE FUNCTION sawt.web_facts_new();
+CREATE TRIGGER reports_web_facts_delete AFTER DELETE ON sawt.reports
+	REFERENCING OLD TABLE AS old_rows
+	FOR EACH STATEMENT EXECUTE FUNCTION sawt.web_facts_old();
+SELECT sawt.web_facts_refresh(ARRAY(SELECT id FROM sawt.stations));
+
 CREATE FUNCTION sawt.web_digest(p text) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT AS $$
 	SELECT encode(sha256(convert_to(p, 'UTF8')), 'hex')
@@ -197,20 +274,13 @@ BEGIN
 		JOIN sawt.analytics_station_areas sa ON sa.area_id = sh.id
 		JOIN sawt.stations s ON s.id = sa.station_id
 	),
-	cur AS (
-		SELECT c.station_id,
-			bool_or(c.form = 'open') AS o, bool_or(c.form = 'turnout') AS t,
-			bool_or(c.form = 'close') AS c, bool_or(c.form = 'results') AS r
-		FROM sawt.analytics_current c
-		WHERE c.station_id IN (SELECT station_id FROM st)
-		GROUP BY c.station_id
-	),
 	agg AS (
 		SELECT st.gid, count(*) AS stations_total,
-			count(*) FILTER (WHERE cur.o) AS opened,
-			count(*) FILTER (WHERE cur.t OR cur.c) AS with_turnout,
-			count(*) FILTER (WHERE cur.c) AS closed,
-			count(*) FILTER (WHERE cur.r) AS with_results,
+			count(t.opened_at) AS opened,
+			count(*) FILTER (WHERE t.turnout_at IS NOT NULL OR t.closed_at IS NOT NULL)
+				AS with_turnout,
+			count(t.closed_at) AS closed,
+			count(t.results_at) AS with_results,
 			count(t.voters) AS stations_reporting,
 			sum(st.registered) AS registered,
 			sum(st.registered) FILTER (WHERE t.voters IS NOT NULL) AS registered_reporting,
@@ -218,8 +288,7 @@ BEGIN
 			sum(t.voters) FILTER (WHERE t.women IS NOT NULL) AS voters_w,
 			sum(st.registered_women) FILTER (WHERE t.women IS NOT NULL) AS registered_women_w
 		FROM st
-		LEFT JOIN cur ON cur.station_id = st.station_id
-		LEFT JOIN sawt.analytics_turnout t ON t.station_id = st.station_id
+		LEFT JOIN sawt.web_station_facts t ON t.station_id = st.station_id
 		GROUP BY st.gid
 	)
 	SELECT COALESCE(json_agg(json_build_object(
@@ -254,24 +323,42 @@ DECLARE
 	v_out json;
 BEGIN
 	SELECT election_id INTO v_election FROM sawt.people WHERE id = p_person;
-	SELECT COALESCE(json_agg(json_build_object(
-		'id', i.incident_id, 'reported_at', i.reported_at,
-		'station_code', i.station_code, 'station_name', i.station_name,
-		'region', i.region, 'district', i.district, 'code', i.code,
-		'severity', i.severity, 'incident', i.incident,
-		'incident_ar', i.incident_ar, 'incident_fr', i.incident_fr,
-		'text', i.text, 'open', i.open)
-		ORDER BY i.incident_id DESC), '[]'::json)
-	INTO v_out
-	FROM (
-		SELECT r.id FROM sawt.reports r
+	-- the columns of analytics.incidents, for the 500 newest only
+	WITH r AS (
+		SELECT r.id, r.inbound_id, r.station_id, r.incident_code, r.text
+		FROM sawt.reports r
 		WHERE r.election_id = v_election AND r.form = 'incident'
+		  AND r.outcome <> 'rejected' AND r.superseded_by IS NULL
 		  AND (v_roots IS NULL OR r.station_id IN (
-			SELECT sa.station_id FROM sawt.analytics_station_areas sa
-			WHERE sa.area_id = ANY (v_roots)))
+			SELECT station_id FROM sawt.web_stations(v_election, v_roots)))
 		ORDER BY r.id DESC LIMIT 500
-	) r
-	JOIN analytics.incidents i ON i.incident_id = r.id;
+	)
+	SELECT COALESCE(json_agg(json_build_object(
+		'id', r.id, 'reported_at', im.received_at,
+		'station_code', s.code, 'station_name', s.name,
+		'region', pl.region, 'district', pl.district, 'code', r.incident_code,
+		'severity', ic.severity,
+		'incident', COALESCE(ic.name_en, ic.name_fr, ic.name_ar),
+		'incident_ar', ic.name_ar, 'incident_fr', ic.name_fr,
+		'text', analytics.mask_phones(r.text),
+		'open', NOT COALESCE((SELECT bool_and(al.acknowledged_at IS NOT NULL)
+			FROM sawt.alerts al WHERE al.report_id = r.id), false))
+		ORDER BY r.id DESC), '[]'::json)
+	INTO v_out
+	FROM r
+	JOIN sawt.inbound_messages im ON im.id = r.inbound_id
+	LEFT JOIN sawt.stations s ON s.id = r.station_id
+	-- region and district among the station's area and the two above it
+	LEFT JOIN sawt.areas a1 ON a1.id = s.area_id
+	LEFT JOIN sawt.areas a2 ON a2.id = a1.parent_id
+	LEFT JOIN sawt.areas a3 ON a3.id = a2.parent_id
+	CROSS JOIN LATERAL (SELECT
+		CASE 1 WHEN a1.depth THEN a1.name WHEN a2.depth THEN a2.name
+			WHEN a3.depth THEN a3.name END AS region,
+		CASE 2 WHEN a1.depth THEN a1.name WHEN a2.depth THEN a2.name
+			WHEN a3.depth THEN a3.name END AS district) pl
+	LEFT JOIN sawt.incident_codes ic
+		ON ic.election_id = v_election AND ic.code = r.incident_code;
 	RETURN v_out;
 END;
 $$;
@@ -410,7 +497,8 @@ $$;
 
 -- Reporting over the day in scope: for each form (open, turnout, close,
 -- results), how many stations had reported it by the end of each quarter
--- hour (their current report's arrival), and the stations in scope.
+-- hour (the arrival of their first report of it still standing), and the
+-- stations in scope.
 CREATE FUNCTION sawt.web_timeline(p_person integer, p_area integer) RETURNS json
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
@@ -421,11 +509,11 @@ BEGIN
 	SELECT election_id INTO v_election FROM sawt.people WHERE id = p_person;
 	WITH st AS (SELECT station_id FROM sawt.web_stations(v_election, v_roots)),
 	f AS (
-		SELECT c.station_id, c.form, min(im.received_at) AS at
-		FROM sawt.analytics_current c
-		JOIN sawt.inbound_messages im ON im.id = c.inbound_id
-		WHERE c.station_id IN (SELECT station_id FROM st)
-		GROUP BY c.station_id, c.form
+		SELECT x.form, x.at
+		FROM st JOIN sawt.web_station_facts t ON t.station_id = st.station_id
+		CROSS JOIN LATERAL (VALUES ('open', t.opened_at), ('turnout', t.turnout_at),
+			('close', t.closed_at), ('results', t.results_at)) x (form, at)
+		WHERE x.at IS NOT NULL
 	),
 	b AS (
 		SELECT form, date_bin('15 minutes', at, timestamptz '2000-01-01') AS t, count(*) AS n
