@@ -9,7 +9,7 @@ set -eu
 
 runtime="postgresql libgammu8 libevent-2.1-7 libevent-openssl-2.1-7 libpq5 libssl3 libjansson4 libjs-chart.js"
 build="gcc libc6-dev pkg-config meson ninja-build libevent-dev libpq-dev libssl-dev libgammu-dev libjansson-dev"
-test="libcmocka-dev postgresql-client gammu python3 openssl wrk curl kannel kannel-extras prometheus chromium chromium-driver python3-selenium"
+test="libcmocka-dev postgresql-client gammu python3 openssl wrk curl kannel kannel-extras prometheus systemd chromium chromium-driver python3-selenium"
 ci="clang libclang-rt-dev"
 
 case "${1:-build}" in

@@ -22,11 +22,15 @@ int cmd_inject(int argc, char **argv, const struct config *cfg);
 int cmd_migrate(int argc, char **argv, const struct config *cfg);
 int cmd_import(int argc, char **argv, const struct config *cfg);
 int cmd_status(int argc, char **argv, const struct config *cfg);
+int cmd_card(int argc, char **argv, const struct config *cfg);
+int cmd_modems(int argc, char **argv, const struct config *cfg);
 int cmd_parse(int argc, char **argv, const struct config *cfg);
 int cmd_bench(int argc, char **argv, const struct config *cfg);
 int cmd_simulate(int argc, char **argv, const struct config *cfg);
 int cmd_unmute(int argc, char **argv, const struct config *cfg);
 int cmd_reprocess(int argc, char **argv, const struct config *cfg);
+int cmd_backup(int argc, char **argv, const struct config *cfg);
+int cmd_restore(int argc, char **argv, const struct config *cfg);
 
 /*
  * Shared by the commands (src/cli/options.c): the value of the option

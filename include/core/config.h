@@ -3,7 +3,7 @@
  *
  * One file configures both sawtd and the sawt CLI.  Sections:
  *
- *   [sawt]      state_dir, log_level, spool_warn_free
+ *   [sawt]      state_dir, log_level, spool_warn_free, user, node_name
  *   [database]  url (empty or absent: the embedded PostgreSQL), pg_bindir,
  *               migrations_dir, listen, analyst_group
  *   [http]      listen, secret, tls_cert, tls_key, timeout, max_connections
@@ -37,6 +37,9 @@
 
 /* [http] timeout and max_connections when not set. */
 #define CONFIG_HTTP_TIMEOUT_DEFAULT 30
+#define CONFIG_USSD_SESSION_TIMEOUT_DEFAULT 180
+#define CONFIG_USSD_MAX_SESSIONS_DEFAULT 10000
+#define CONFIG_USSD_CONTACT_MAX 24
 #define CONFIG_HTTP_MAX_CONNECTIONS_DEFAULT 2048
 
 /* [kannel] timeout when not set, and its largest value (below the
@@ -131,6 +134,9 @@ struct config {
 	enum log_level log_level;
 	struct config_space spool_warn_free; /* warn below this much free space
 					      * for the spool (default 10%) */
+	char *run_user;  /* user: the user sawtd started as root becomes; NULL: not
+			  * set ("sawt" if it exists, else stay root with a warning) */
+	char *node_name; /* node_name: this node's name; NULL: the host name */
 
 	/* [database] */
 	char *db_url;         /* NULL means the embedded default */
@@ -172,6 +178,13 @@ struct config {
 	/* [alerts] */
 	struct config_alerts alerts;
 
+	/* [ussd]: the observers' USSD menu at /ussd (docs/ussd.md) */
+	int ussd_session_timeout; /* seconds a session may stay idle */
+	int ussd_max_sessions;    /* sessions kept at once */
+	bool ussd_ask_men;        /* turnout and close ask for men too */
+	bool ussd_sms_reply;      /* a USSD report also gets the SMS reply */
+	char *ussd_contact;       /* whom to call, shown to unknown numbers; NULL: none */
+
 	struct config_modem *modems;
 	size_t n_modems;
 };
@@ -180,8 +193,9 @@ struct config {
 void config_alerts_defaults(struct config_alerts *a);
 
 /*
- * Return a config holding every default: state_dir "/var/lib/sawt" when run
- * as root, else "./sawt-state"; log level info; language "en"; no modems.
+ * Return a config holding every default: state_dir $STATE_DIRECTORY (set
+ * by systemd's StateDirectory=), else "/var/lib/sawt" when run as root,
+ * else "./sawt-state"; log level info; language "en"; no modems.
  * Returns NULL only when out of memory.
  */
 struct config *config_new(void) SAWT_MUST_CHECK;

@@ -37,6 +37,10 @@
  * the PIN lock (nor does a lock in force now refuse it), raises no alert,
  * and gets no reply (no_reply reprocessed).
  *
+ * A message that came by USSD (a report the observer confirmed in the
+ * menu, or the record of an unknown caller) is answered on the session's
+ * screen: it gets no SMS reply (no_reply ussd) unless [ussd] sms_reply.
+ *
  * Replies are rendered in the observer's registered language, else the
  * language the parser found (reply_lang()).  A report that is not rejected
  * also gets its identical-resend reply and, for turnout and close, its
@@ -75,6 +79,7 @@ enum decide_no_reply {
 	DECIDE_NO_REPLY_RATE_LIMITED, /* "rate_limited" */
 	DECIDE_NO_REPLY_UNKNOWN,      /* "unknown_sender": answered once an hour at most */
 	DECIDE_NO_REPLY_REPROCESSED,  /* "reprocessed": decided again, long after it came */
+	DECIDE_NO_REPLY_USSD,         /* "ussd": answered on the USSD session's screen */
 };
 
 /* Reply priorities in the outbox: lower goes first. */
@@ -97,6 +102,7 @@ struct decide_settings {
 	enum lang default_lang;                  /* the parser's fallback */
 	struct sender_rules rules;               /* rate limit and mute */
 	enum config_unknown_reply unknown_reply; /* [election] unknown_sender_reply */
+	bool ussd_sms_reply; /* [ussd] sms_reply: a USSD report gets its SMS reply too */
 };
 
 /* The state and time the message is decided against. */
@@ -170,7 +176,7 @@ bool decide_is_report(const struct decide_result *d);
 const char *decide_state_name(enum decide_state state);
 
 /* "non_phone_sender", "own_number", "rate_limited", "unknown_sender",
- * "reprocessed"; NULL for DECIDE_REPLY. */
+ * "reprocessed", "ussd"; NULL for DECIDE_REPLY. */
 const char *decide_no_reply_code(enum decide_no_reply why);
 
 #endif

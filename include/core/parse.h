@@ -17,6 +17,13 @@
  * O/o read as 0 and I/i/l/L as 1 inside a number; a label and its number
  * may be joined or apart (W190, W 190, W=190).
  *
+ * Besides (issue 24), from the lexicon table in parse.c: labels written as
+ * words in en/fr/ar ("voters", "femmes", "عدد الناخبين"), before or after
+ * their number ("420 voters"), small words skipped in fixed places (before
+ * the station, between figures, before an opening time), and keyword
+ * synonyms ("PARTICIPATION", "الاقتراع").  Every number still belongs to
+ * exactly one label; what could be read two ways is an error.
+ *
  * Validation against the registry (does the station exist, women <= voters,
  * ...) is not done here.
  */

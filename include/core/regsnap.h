@@ -27,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lang.h"
 #include "log.h"
 #include "phone.h"
 #include "registry_import.h"
@@ -75,6 +76,7 @@ struct regsnap_person {
 struct regsnap_incident {
 	int code;
 	enum registry_severity severity;
+	const char *names[LANG_COUNT]; /* by enum lang; NULL when not given */
 };
 
 struct regsnap;
@@ -106,6 +108,10 @@ bool regsnap_add_person_station(struct regsnap *s, int person_id, int station_id
 bool regsnap_add_person_area(struct regsnap *s, int person_id, int area_id) SAWT_MUST_CHECK;
 bool regsnap_add_incident(struct regsnap *s, int code,
 			  enum registry_severity severity) SAWT_MUST_CHECK;
+/* An incident code with its names by enum lang (entries may be NULL or ""),
+ * for the USSD menu. */
+bool regsnap_add_incident_named(struct regsnap *s, int code, enum registry_severity severity,
+				const char *const names[LANG_COUNT]) SAWT_MUST_CHECK;
 
 /*
  * Index the snapshot.  Assignments and ballot entries that name a station,
@@ -127,6 +133,10 @@ size_t regsnap_n_areas(const struct regsnap *s);
  * count: for walking every one (alert routing). */
 const struct regsnap_person *regsnap_person_at(const struct regsnap *s, size_t i);
 const struct regsnap_area *regsnap_area_at(const struct regsnap *s, size_t i);
+
+/* The incident codes (after regsnap_finish(), by code), i below the count. */
+size_t regsnap_n_incidents(const struct regsnap *s);
+const struct regsnap_incident *regsnap_incident_at(const struct regsnap *s, size_t i);
 
 /* Lookups (after regsnap_finish()); NULL when absent. */
 const struct regsnap_station *regsnap_station(const struct regsnap *s, const char *code);

@@ -183,6 +183,15 @@ enum lang reply_lang(int registered, const struct parse_msg *msg);
 int reply_render(enum reply_kind kind, enum lang lang, const struct reply_args *a, char *buf,
 		 size_t cap, struct reply_info *info) SAWT_MUST_CHECK;
 
+/*
+ * The example message of form in lang that the replies show ("T 1021 V420
+ * W190"), with station (NULL: 1021) as its station, into buf (cap bytes),
+ * NUL-terminated.  Returns its length, or -1 when it does not fit in cap.
+ * PARSE_FORM_NONE gives the turnout example.
+ */
+int reply_example(enum lang lang, enum parse_form form, const char *station, char *buf,
+		  size_t cap) SAWT_MUST_CHECK;
+
 /* The raw template (fallback: the shorter one, NULL when there is none). */
 const char *reply_template(enum reply_kind kind, enum lang lang, bool fallback);
 

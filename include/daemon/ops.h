@@ -43,6 +43,7 @@ struct modem_mgr;
 struct http_server;
 struct sms_inbound;
 struct sms_dlr;
+struct ussd_inbound;
 struct alerts;
 struct kannel;
 struct ops;
@@ -62,6 +63,7 @@ struct ops_sources {
 	struct http_server *http;
 	struct sms_inbound *sms_inbound;
 	struct sms_dlr *sms_dlr;
+	struct ussd_inbound *ussd;
 	struct alerts *alerts;
 };
 

@@ -49,6 +49,13 @@ void pgembed_free(struct pgembed *pg);
  */
 bool pgembed_start(struct pgembed *pg, char *err, size_t errlen) SAWT_MUST_CHECK;
 
+/*
+ * Once sawtd has become the cluster's owner (src/daemon/privdrop.c): run
+ * pg_ctl as ourselves from now on rather than switching users, which only
+ * root can.  Does nothing otherwise, or for NULL.
+ */
+void pgembed_now_owner(struct pgembed *pg);
+
 /* Stop the server with a fast shutdown and wait for it (and for a
  * restart in flight first).  */
 bool pgembed_stop(struct pgembed *pg, char *err, size_t errlen) SAWT_MUST_CHECK;

@@ -2,7 +2,9 @@
  * store_control.h - the operator's requests to sawtd, as `sawt unmute` and
  * `sawt reprocess` write them (sawt.operator_requests, migrations/0013):
  * a row and NOTIFY sawt_control in one transaction, then the row's
- * progress as the daemon records it (src/daemon/control.c).
+ * progress as the daemon records it (src/daemon/control.c).  Also the
+ * one registry lookup a command needs without a registry snapshot: a
+ * station by code, for `sawt card`.
  *
  * Blocking: for the command-line tool.  Errors are one line in err.
  */
@@ -64,5 +66,14 @@ bool store_control_ask(struct store_control *sc, enum store_control_kind kind, c
 /* Where request id is. */
 bool store_control_get(struct store_control *sc, long long id, struct store_control_request *out,
 		       char *err, size_t errlen) SAWT_MUST_CHECK;
+
+/*
+ * The station with code in election (sawt card --station): *found says
+ * whether it exists; when it does, its name goes to name (cap bytes,
+ * NUL-terminated, cut when longer).
+ */
+bool store_control_station(struct store_control *sc, const char *election, const char *code,
+			   bool *found, char *name, size_t cap, char *err,
+			   size_t errlen) SAWT_MUST_CHECK;
 
 #endif

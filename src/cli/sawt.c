@@ -25,6 +25,11 @@ static const struct command commands[] = {
 	  cmd_status },
 	{ "inject", "inject FROM TEXT...    drop an SMS into the dummy phone's inbox", cmd_inject },
 	{ "parse", "parse [MESSAGE]        parse observer messages, print JSON", cmd_parse },
+	{ "card", "card [--lang L] [--station CODE]  the observer's card, printable HTML (A5)",
+	  cmd_card },
+	{ "modems",
+	  "modems [--device PATH]  list serial devices, what answers there, [modem] sections",
+	  cmd_modems },
 	{ "bench", "bench parse            measure parser and reply speed", cmd_bench },
 	{ "simulate", "simulate [OPTIONS]     drive a synthetic election into a running sawtd",
 	  cmd_simulate },
@@ -33,6 +38,10 @@ static const struct command commands[] = {
 	{ "reprocess",
 	  "reprocess [--sender PHONE] [-n]  process messages recorded but not processed",
 	  cmd_reprocess },
+	{ "backup", "backup FILE            back up the embedded database (while sawtd runs)",
+	  cmd_backup },
+	{ "restore", "restore FILE           restore a backup into a fresh state directory",
+	  cmd_restore },
 };
 
 static void usage(FILE *out)

@@ -44,6 +44,7 @@ enum section_id {
 	SEC_ELECTION,
 	SEC_MODEM,
 	SEC_ALERTS,
+	SEC_USSD,
 	SEC_COUNT,
 	SEC_NONE = SEC_COUNT,
 };
@@ -100,6 +101,9 @@ static enum set_result set_interval(const struct key_def *def, void *base, const
 static enum set_result set_http_timeout(const struct key_def *def, void *base, const char *v);
 static enum set_result set_http_conns(const struct key_def *def, void *base, const char *v);
 static enum set_result set_bool(const struct key_def *def, void *base, const char *v);
+static enum set_result set_ussd_timeout(const struct key_def *def, void *base, const char *v);
+static enum set_result set_ussd_sessions(const struct key_def *def, void *base, const char *v);
+static enum set_result set_ussd_contact(const struct key_def *def, void *base, const char *v);
 static enum set_result set_alert_tick(const struct key_def *def, void *base, const char *v);
 static enum set_result set_alert_minutes(const struct key_def *def, void *base, const char *v);
 static enum set_result set_alert_pct(const struct key_def *def, void *base, const char *v);
@@ -115,6 +119,8 @@ static enum set_result set_dlr_mask(const struct key_def *def, void *base, const
 static enum set_result set_outbound(const struct key_def *def, void *base, const char *v);
 static enum set_result set_kannel_timeout(const struct key_def *def, void *base, const char *v);
 static enum set_result set_space(const struct key_def *def, void *base, const char *v);
+static enum set_result set_user(const struct key_def *def, void *base, const char *v);
+static enum set_result set_node_name(const struct key_def *def, void *base, const char *v);
 
 #define CFG(f) offsetof(struct config, f)
 #define MDM(f) offsetof(struct config_modem, f)
@@ -124,6 +130,10 @@ static const struct key_def sawt_keys[] = {
 	{ "log_level", set_log_level, CFG(log_level), 1, "error, warning, info or debug" },
 	{ "spool_warn_free", set_space, CFG(spool_warn_free), 2,
 	  "a size such as 200MB (units kB, MB, GB, TB) or a share such as 10%; 0 never warns" },
+	{ "user", set_user, CFG(run_user), 3,
+	  "a user name of 1 to 32 lowercase letters, digits, \"_\" or \"-\", not starting with \"-\"" },
+	{ "node_name", set_node_name, CFG(node_name), 4,
+	  "1 to 63 letters, digits, \".\", \"-\" or \"_\"" },
 	{ NULL, NULL, 0, 0, NULL },
 };
 
@@ -286,16 +296,28 @@ static const struct key_def alerts_keys[] = {
 	{ NULL, NULL, 0, 0, NULL },
 };
 
+static const struct key_def ussd_keys[] = {
+	{ "session_timeout", set_ussd_timeout, CFG(ussd_session_timeout), 0,
+	  "a number of seconds from 1 to 3600" },
+	{ "max_sessions", set_ussd_sessions, CFG(ussd_max_sessions), 1,
+	  "a number of sessions from 1 to 1000000" },
+	{ "ask_men", set_bool, CFG(ussd_ask_men), 2, "yes, no, true, false, on, off, 1 or 0" },
+	{ "sms_reply", set_bool, CFG(ussd_sms_reply), 3, "yes, no, true, false, on, off, 1 or 0" },
+	{ "contact", set_ussd_contact, CFG(ussd_contact), 4,
+	  "a phone number or name of at most 24 printable ASCII characters, e.g. +961 1 234 567" },
+	{ NULL, NULL, 0, 0, NULL },
+};
+
 static const char *const section_names[SEC_COUNT] = {
 	[SEC_SAWT] = "sawt",     [SEC_DATABASE] = "database", [SEC_HTTP] = "http",
 	[SEC_KANNEL] = "kannel", [SEC_ELECTION] = "election", [SEC_MODEM] = "modem",
-	[SEC_ALERTS] = "alerts",
+	[SEC_ALERTS] = "alerts", [SEC_USSD] = "ussd",
 };
 
 static const struct key_def *const section_keys[SEC_COUNT] = {
 	[SEC_SAWT] = sawt_keys,     [SEC_DATABASE] = database_keys, [SEC_HTTP] = http_keys,
 	[SEC_KANNEL] = kannel_keys, [SEC_ELECTION] = election_keys, [SEC_MODEM] = modem_keys,
-	[SEC_ALERTS] = alerts_keys,
+	[SEC_ALERTS] = alerts_keys, [SEC_USSD] = ussd_keys,
 };
 
 /* ---------------------------------------------------------------- errors */
@@ -689,6 +711,30 @@ static enum set_result set_http_timeout(const struct key_def *def, void *base, c
 	return set_int_range(def, base, v, 1, HTTP_TIMEOUT_MAX);
 }
 
+static enum set_result set_ussd_timeout(const struct key_def *def, void *base, const char *v)
+{
+	return set_int_range(def, base, v, 1, 3600);
+}
+
+static enum set_result set_ussd_sessions(const struct key_def *def, void *base, const char *v)
+{
+	return set_int_range(def, base, v, 1, 1000000);
+}
+
+/* Shown on USSD screens: printable ASCII, at most CONFIG_USSD_CONTACT_MAX. */
+static enum set_result set_ussd_contact(const struct key_def *def, void *base, const char *v)
+{
+	size_t n = strlen(v);
+
+	if (n == 0 || n > CONFIG_USSD_CONTACT_MAX)
+		return SET_INVALID;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)v[i] < 0x20 || (unsigned char)v[i] > 0x7e || v[i] == '{' ||
+		    v[i] == '}')
+			return SET_INVALID;
+	return set_string(def, base, v);
+}
+
 static enum set_result set_http_conns(const struct key_def *def, void *base, const char *v)
 {
 	return set_int_range(def, base, v, 1, HTTP_CONNS_MAX);
@@ -916,6 +962,29 @@ static bool printable_ascii(const char *v, size_t max, unsigned char min_c)
 static enum set_result set_kannel_user(const struct key_def *def, void *base, const char *v)
 {
 	return printable_ascii(v, 64, 0x21) ? set_string(def, base, v) : SET_INVALID;
+}
+
+/* A POSIX-portable user name (what useradd accepts by default); whether
+ * it exists is checked when sawtd starts as root, not here, so that a file
+ * naming a user passes --check on a machine without it. */
+static enum set_result set_user(const struct key_def *def, void *base, const char *v)
+{
+	size_t n = strlen(v);
+
+	if (n == 0 || n > 32 || v[0] == '-' ||
+	    !in_set(v, n, "abcdefghijklmnopqrstuvwxyz0123456789_-"))
+		return SET_INVALID;
+	return set_string(def, base, v);
+}
+
+/* The node's name in sawt.nodes and sawt.modems.node: a host-name-like
+ * token, so it is safe in logs, metrics labels and SMS texts. */
+static enum set_result set_node_name(const struct key_def *def, void *base, const char *v)
+{
+	size_t n = strlen(v);
+
+	return n >= 1 && n <= 63 && in_set(v, n, HOST_CHARS) ? set_string(def, base, v)
+							     : SET_INVALID;
 }
 
 static enum set_result set_kannel_smsc(const struct key_def *def, void *base, const char *v)
@@ -1350,6 +1419,20 @@ void config_alerts_defaults(struct config_alerts *a)
 	};
 }
 
+/*
+ * The state directory when the file names none: systemd's StateDirectory=
+ * ($STATE_DIRECTORY, its first entry), else /var/lib/sawt as root, else
+ * ./sawt-state.  Malloc'd; NULL when out of memory.
+ */
+static char *default_state_dir(void)
+{
+	const char *sd = getenv("STATE_DIRECTORY");
+
+	if (sd != NULL && sd[0] == '/')
+		return strndup(sd, strcspn(sd, ":"));
+	return strdup(geteuid() == 0 ? "/var/lib/sawt" : "./sawt-state");
+}
+
 struct config *config_new(void)
 {
 	struct config *cfg = calloc(1, sizeof(*cfg));
@@ -1360,11 +1443,13 @@ struct config *config_new(void)
 	cfg->spool_warn_free.pct = CONFIG_SPOOL_WARN_PCT_DEFAULT;
 	cfg->polls_open = -1;
 	cfg->polls_close = -1;
-	cfg->state_dir = strdup(geteuid() == 0 ? "/var/lib/sawt" : "./sawt-state");
+	cfg->state_dir = default_state_dir();
 	cfg->default_language = LANG_EN;
 	config_alerts_defaults(&cfg->alerts);
 	cfg->http_timeout = CONFIG_HTTP_TIMEOUT_DEFAULT;
 	cfg->http_max_connections = CONFIG_HTTP_MAX_CONNECTIONS_DEFAULT;
+	cfg->ussd_session_timeout = CONFIG_USSD_SESSION_TIMEOUT_DEFAULT;
+	cfg->ussd_max_sessions = CONFIG_USSD_MAX_SESSIONS_DEFAULT;
 	cfg->kannel_dlr_mask = KANNEL_DLR_MASK_DEFAULT;
 	cfg->kannel_outbound = CONFIG_OUTBOUND_KANNEL;
 	cfg->kannel_timeout = CONFIG_KANNEL_TIMEOUT_DEFAULT;
@@ -1491,6 +1576,8 @@ void config_free(struct config *cfg)
 	free(cfg->modems);
 	free(cfg->path);
 	free(cfg->state_dir);
+	free(cfg->run_user);
+	free(cfg->node_name);
 	free(cfg->db_url);
 	free(cfg->pg_bindir);
 	free(cfg->migrations_dir);
@@ -1498,6 +1585,7 @@ void config_free(struct config *cfg)
 	free(cfg->db_analyst_group);
 	free(cfg->http_listen);
 	free(cfg->http_secret);
+	free(cfg->ussd_contact);
 	free(cfg->tls_cert);
 	free(cfg->tls_key);
 	free(cfg->kannel_url);

@@ -365,6 +365,8 @@ void decide_message(const struct decide_settings *s, const struct decide_context
 	if (out->alert.raise)
 		flood_alert(s, c, out);
 	judge(s, c, out, snd);
+	if (in->transport == INBOUND_USSD && !s->ussd_sms_reply && out->no_reply == DECIDE_REPLY)
+		out->no_reply = DECIDE_NO_REPLY_USSD;
 	unknown_rules(s, c, out, snd);
 	/* a throttled coordinator's STATUS or ACK is recorded, not answered */
 	if (out->no_reply != DECIDE_REPLY && out->state == DECIDE_RECEIVED)
@@ -407,6 +409,7 @@ const char *decide_no_reply_code(enum decide_no_reply why)
 	case DECIDE_NO_REPLY_RATE_LIMITED: return "rate_limited";
 	case DECIDE_NO_REPLY_UNKNOWN: return "unknown_sender";
 	case DECIDE_NO_REPLY_REPROCESSED: return "reprocessed";
+	case DECIDE_NO_REPLY_USSD: return "ussd";
 	}
 	return NULL;
 }

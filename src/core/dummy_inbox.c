@@ -168,6 +168,7 @@ static bool write_temp(const char *inbox, const struct strbuf *o, char *tmp, siz
 		       char *err, size_t errlen)
 {
 	static unsigned counter;
+	struct stat st;
 	size_t done = 0;
 	ssize_t n;
 	int fd;
@@ -175,6 +176,10 @@ static bool write_temp(const char *inbox, const struct strbuf *o, char *tmp, siz
 	snprintf(tmp, tmplen, "%s/.new-%ld-%u", inbox, (long)getpid(), counter++);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
 	if (fd < 0)
+		goto fail;
+	/* root (sawt inject run by the operator) writes for the phone's owner:
+	 * the user sawtd runs as, whose modem worker must read the file */
+	if (geteuid() == 0 && (stat(inbox, &st) != 0 || fchown(fd, st.st_uid, st.st_gid) != 0))
 		goto fail;
 	while (done < o->len) {
 		n = write(fd, o->buf + done, o->len - done);

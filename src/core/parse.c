@@ -23,6 +23,7 @@
 
 #define TOK_CAP 40      /* code points kept of one token */
 #define KW_MAX_BYTES 16 /* longest keyword, normalised UTF-8 */
+#define KW_MAX_CPS 13   /* longest keyword in code points: PARTICIPATION */
 
 /* ---- names ------------------------------------------------------------ */
 
@@ -287,6 +288,7 @@ struct item {
 	bool word_labelish;    /* IT_WORD: letters then a number, "X190" */
 	bool word_label_start; /* IT_WORD: a label then a digit, "V4x2" */
 	enum label start_label;
+	uint8_t wmask;     /* IT_WORD: WC_* bits from the lexicon */
 	uint8_t cpa, cpb;  /* code points of the token */
 	uint16_t off, end; /* bytes of the input */
 	struct number num;
@@ -444,6 +446,7 @@ static void item_init(struct item *it, const struct token *t, enum item_kind kin
 	it->label = LB_V;
 	it->script = SC_EN;
 	it->start_label = LB_V;
+	it->wmask = 0;
 	it->cpa = (uint8_t)a;
 	it->cpb = (uint8_t)b;
 	it->off = t->at[a];
@@ -451,6 +454,164 @@ static void item_init(struct item *it, const struct token *t, enum item_kind kin
 	it->num.ndigits = 0;
 	it->num.value = 0;
 	it->num.digits[0] = '\0';
+}
+
+/* ---- the word lexicon (issue 24) ----------------------------------------
+ *
+ * Words an observer writes instead of, or around, the short forms.  A word
+ * here is still an IT_WORD item; its WC_* bits only say where a form may
+ * read it: as a label (turnout and close), as a filler before the station,
+ * between figures, or before an opening time.  Everywhere else, and when
+ * nothing but words follows it (a stray "thanks"), it stays a word, so an
+ * incident's text, a status area and a contest code read as before.
+ *
+ * Entries are normalised the way the lexer leaves tokens (upper case,
+ * accents folded, أ إ آ -> ا, ى -> ي, ة -> ه) and, for the lookup only,
+ * with the hamza on the line dropped and ؤ -> و, ئ -> ي: "نساء", "نسا" and
+ * "النساء" are the same label.  An Arabic label may carry و ("and"), the
+ * article ال or لل ("for the") in front.
+ */
+
+enum wclass {
+	WC_LABEL = 1 << 0,   /* a label: voters, femmes, الناخبين */
+	WC_STATION = 1 << 1, /* may stand between the keyword and the station */
+	WC_BODY = 1 << 2,    /* may stand between the figures: is, dont, منهم */
+	WC_TIME = 1 << 3,    /* may stand before an opening time: at, à, الساعة */
+	WC_KNOWN = 1 << 7,   /* item.wmask has been looked up */
+};
+
+#define LEX_MAX_BYTES 24 /* longest entry, normalised UTF-8 */
+
+struct lexword {
+	const char *word;
+	uint8_t len;
+	uint8_t mask;   /* WC_* */
+	uint8_t label;  /* enum label, for WC_LABEL */
+	uint8_t script; /* enum script of a label */
+};
+
+#define LW(w, m, l, s) \
+	{ \
+		w, sizeof(w) - 1, m, l, s \
+	}
+#define LBL(w, l, s) LW(w, WC_LABEL, LB_##l, SC_##s)
+#define FIL(w, m) LW(w, m, 0, SC_EN)
+
+static const struct lexword lexicon[] = {
+	/* labels, English */
+	LBL("VOTERS", V, EN), LBL("VOTER", V, EN), LBL("WOMEN", W, EN), LBL("WOMAN", W, EN),
+	LBL("FEMALES", W, EN), LBL("FEMALE", W, EN), LBL("MEN", M, EN), LBL("MAN", M, EN),
+	LBL("MALES", M, EN), LBL("MALE", M, EN),
+	/* French */
+	LBL("VOTANTS", V, FR), LBL("VOTANT", V, FR), LBL("ELECTEURS", V, FR),
+	LBL("ELECTEUR", V, FR), LBL("FEMMES", W, FR), LBL("FEMME", W, FR), LBL("HOMMES", M, FR),
+	LBL("HOMME", M, FR),
+	/* Arabic (also with و, ال, لل in front) */
+	LBL("ناخبين", V, AR), LBL("ناخبون", V, AR), LBL("ناخب", V, AR), LBL("ناخبا", V, AR),
+	/* 420 ناخبا */ LBL("مقترعين", V, AR), LBL("مقترعون", V, AR), LBL("مقترع", V, AR),
+	LBL("مقترعا", V, AR), LBL("مصوتين", V, AR), LBL("مصوتون", V, AR), LBL("مصوت", V, AR),
+	LBL("نسا", W, AR),                       /* نساء */
+	LBL("نسوه", W, AR), LBL("امراه", W, AR), /* امرأة */
+	LBL("سيدات", W, AR), LBL("اناث", W, AR), LBL("ناخبات", W, AR), LBL("مقترعات", W, AR),
+	LBL("رجال", M, AR), LBL("رجل", M, AR), LBL("ذكور", M, AR),
+	/* before the station */
+	FIL("FOR", WC_STATION), FIL("STATION", WC_STATION), FIL("STN", WC_STATION),
+	FIL("NO", WC_STATION), FIL("NUMBER", WC_STATION), FIL("POUR", WC_STATION),
+	FIL("BUREAU", WC_STATION), FIL("BV", WC_STATION), FIL("DU", WC_STATION),
+	FIL("AU", WC_STATION), FIL("N", WC_STATION), FIL("NUMERO", WC_STATION),
+	FIL("قلم", WC_STATION), FIL("القلم", WC_STATION), FIL("لقلم", WC_STATION),
+	FIL("للقلم", WC_STATION), FIL("رقم", WC_STATION), FIL("مكتب", WC_STATION),
+	FIL("المكتب", WC_STATION), FIL("في", WC_STATION | WC_TIME),
+	/* between the figures */
+	FIL("IS", WC_BODY), FIL("ARE", WC_BODY), FIL("WITH", WC_BODY), FIL("INCLUDING", WC_BODY),
+	FIL("INCL", WC_BODY), FIL("AND", WC_BODY), FIL("OF", WC_BODY), FIL("EST", WC_BODY),
+	FIL("SONT", WC_BODY), FIL("AVEC", WC_BODY), FIL("DONT", WC_BODY), FIL("ET", WC_BODY),
+	FIL("DE", WC_BODY), FIL("SOIT", WC_BODY),
+	FIL("عدد", WC_BODY), /* the counting word: عدد الناخبين */
+	FIL("منهم", WC_BODY), FIL("منهن", WC_BODY), FIL("بينهم", WC_BODY), FIL("هو", WC_BODY),
+	FIL("و", WC_BODY),
+	/* before an opening time */
+	FIL("AT", WC_STATION | WC_TIME), FIL("A", WC_TIME), /* à */
+	FIL("VERS", WC_TIME), FIL("الساعه", WC_TIME), FIL("ساعه", WC_TIME),
+	FIL("علي", WC_TIME), /* على */
+};
+
+/* What an Arabic label may carry in front: و, ال, لل. */
+static const char *const lex_prefixes[] = { "و", "ال", "وال", "لل", "ولل" };
+
+/* The WC_* bits of the len bytes at w; a label's id and script to *e. */
+static uint8_t lexicon_scan(const char *w, size_t len, uint8_t only, const struct lexword **e)
+{
+	uint8_t mask = 0;
+
+	for (size_t k = 0; k < sizeof(lexicon) / sizeof(lexicon[0]); k++) {
+		if (lexicon[k].len != len || !(lexicon[k].mask & only) ||
+		    memcmp(lexicon[k].word, w, len) != 0)
+			continue;
+		mask |= lexicon[k].mask;
+		if (lexicon[k].mask & WC_LABEL)
+			*e = &lexicon[k];
+	}
+	return mask;
+}
+
+/*
+ * The WC_* bits of the word cp[0..n) (0 when it is not in the lexicon);
+ * for a label, its entry goes to *e.
+ */
+static uint8_t lexicon_find(const uint32_t *cp, size_t n, const struct lexword **e)
+{
+	char buf[LEX_MAX_BYTES + 2 * UTF8_MAX_BYTES];
+	size_t len = 0;
+	uint8_t mask;
+
+	for (size_t i = 0; i < n; i++) {
+		uint32_t c = cp[i] == 0x624 ? 0x648 : cp[i] == 0x626 ? 0x64a : cp[i];
+
+		if (c == 0x621)
+			continue; /* hamza on the line */
+		if (c < 0x80)
+			buf[len++] = (char)c;
+		else
+			len += utf8_encode(c, buf + len);
+		if (len > LEX_MAX_BYTES)
+			return 0;
+	}
+	if (len == 0)
+		return 0;
+	mask = lexicon_scan(buf, len, 0xff, e);
+	if (mask != 0 || cp[0] < 0x600)
+		return mask;
+	for (size_t k = 0; k < sizeof(lex_prefixes) / sizeof(lex_prefixes[0]); k++) {
+		size_t pl = strlen(lex_prefixes[k]);
+
+		if (len > pl + 2 && memcmp(buf, lex_prefixes[k], pl) == 0 &&
+		    (mask = lexicon_scan(buf + pl, len - pl, WC_LABEL, e)) != 0)
+			return mask;
+	}
+	return 0;
+}
+
+/*
+ * The WC_* bits of word item it of token t, looked up the first time they
+ * are asked for (most words never are: keywords, contest codes, a stray
+ * "thanks"); a label's id and script are set on it.
+ */
+static uint8_t word_class(const struct token *t, struct item *it)
+{
+	const struct lexword *e = NULL;
+
+	if (it->kind != IT_WORD || it->word_digit || t->truncated)
+		return 0;
+	if (!(it->wmask & WC_KNOWN)) {
+		it->wmask =
+			WC_KNOWN | lexicon_find(t->cp + it->cpa, (size_t)(it->cpb - it->cpa), &e);
+		if (e != NULL) {
+			it->label = (enum label)e->label;
+			it->script = (enum script)e->script;
+		}
+	}
+	return it->wmask;
 }
 
 /* Describe t[a..n) as one word. */
@@ -564,11 +725,17 @@ struct keyword {
 	uint8_t len;
 	enum parse_form form;
 	int lang; /* enum lang or LANG_AMBIGUOUS */
+	bool syn; /* a synonym (issue 24): not a HELP topic, and a stray word
+		     when a keyword follows it, as before it was one */
 };
 
 #define KW(w, f, l) \
 	{ \
-		w, sizeof(w) - 1, PARSE_FORM_##f, l \
+		w, sizeof(w) - 1, PARSE_FORM_##f, l, false \
+	}
+#define KWS(w, f, l) \
+	{ \
+		w, sizeof(w) - 1, PARSE_FORM_##f, l, true \
 	}
 
 static const struct keyword keywords[] = {
@@ -608,6 +775,21 @@ static const struct keyword keywords[] = {
 	KW("\xd9\x85\xd8\xb3\xd8\xa7\xd8\xb9\xd8\xaf\xd9\x87", HELP, LANG_AR), /* مساعده */
 	KW("\xd9\x88\xd8\xb6\xd8\xb9", STATUS, LANG_AR),                       /* وضع */
 	KW("\xd8\xaa\xd9\x85", ACK, LANG_AR),                                  /* تم */
+	KWS("OPENING", OPEN, LANG_EN),
+	KWS("OPENED", OPEN, LANG_EN),
+	KWS("CLOSING", CLOSE, LANG_EN),
+	KWS("CLOSED", CLOSE, LANG_EN),
+	KWS("RESULTS", RESULTS, LANG_EN),
+	KWS("INCIDENT", INCIDENT, LANG_AMBIGUOUS),
+	KWS("OUVERTURE", OPEN, LANG_FR),
+	KWS("PARTICIPATION", TURNOUT, LANG_FR),
+	KWS("FERMETURE", CLOSE, LANG_FR),
+	KWS("CLOTURE", CLOSE, LANG_FR),
+	KWS("RESULTATS", RESULTS, LANG_FR),
+	KWS("الافتتاح", OPEN, LANG_AR),
+	KWS("الاقتراع", TURNOUT, LANG_AR),
+	KWS("الاغلاق", CLOSE, LANG_AR),
+	KWS("النتائج", RESULTS, LANG_AR),
 };
 
 /* The keyword spelled by cp[0..n), or NULL. */
@@ -616,7 +798,7 @@ static const struct keyword *keyword_match(const uint32_t *cp, size_t n)
 	char buf[KW_MAX_BYTES + UTF8_MAX_BYTES];
 	size_t len = 0;
 
-	if (n == 0 || n > 7)
+	if (n == 0 || n > KW_MAX_CPS)
 		return NULL;
 	for (size_t i = 0; i < n; i++) {
 		if (cp[i] < 0x80)
@@ -843,6 +1025,27 @@ static int next_item(struct parser *p, struct item *it)
 	}
 }
 
+/* A copy of the next item (its word class looked up) without taking it;
+ * false at the end. */
+static bool peek_item(const struct parser *p, struct item *it)
+{
+	struct lexer lx = p->lx;
+	struct token t;
+	struct item items[TOK_CAP];
+
+	if (p->next < p->n_items) {
+		*it = p->items[p->next];
+		(void)word_class(&p->tok, it);
+		return true;
+	}
+	if (!lex_next(&lx, &t))
+		return false;
+	(void)split_token(&t, 0, items);
+	*it = items[0];
+	(void)word_class(&t, it);
+	return true;
+}
+
 static bool ignorable(const struct item *it)
 {
 	return it->kind == IT_PIN || (it->kind == IT_WORD && !it->word_digit);
@@ -866,6 +1069,42 @@ static bool rest_is_ignorable(const struct parser *p)
 				return false;
 	}
 	return true;
+}
+
+/*
+ * When only words remain and one of them is a word label, that label
+ * (else false): "voters 420 women" could give 420 to either.
+ */
+static bool rest_word_label(const struct parser *p, struct item *out)
+{
+	struct lexer lx = p->lx;
+	struct token t;
+	struct item items[TOK_CAP];
+	bool found = false;
+
+	for (size_t i = p->next; i < p->n_items; i++) {
+		struct item it = p->items[i];
+
+		if (!ignorable(&it))
+			return false;
+		if (!found && (word_class(&p->tok, &it) & WC_LABEL)) {
+			*out = it;
+			found = true;
+		}
+	}
+	while (lex_next(&lx, &t)) {
+		size_t n = split_token(&t, 0, items);
+
+		for (size_t i = 0; i < n; i++) {
+			if (!ignorable(&items[i]))
+				return false;
+			if (!found && (word_class(&t, &items[i]) & WC_LABEL)) {
+				*out = items[i];
+				found = true;
+			}
+		}
+	}
+	return found;
 }
 
 static enum parse_field label_field(enum label lb)
@@ -898,11 +1137,17 @@ static bool take_word(struct parser *p, const struct item *it, bool labels)
 
 /* ---- the forms -------------------------------------------------------- */
 
+/*
+ * The station number.  Words that only name it ("for station", "du
+ * bureau", "القلم رقم") may stand before it.
+ */
 static bool parse_station(struct parser *p)
 {
 	struct item it;
-	int r = next_item(p, &it);
+	int r;
 
+	while ((r = next_item(p, &it)) > 0 && (word_class(&p->tok, &it) & WC_STATION))
+		;
 	if (r < 0)
 		return false;
 	if (r == 0)
@@ -927,7 +1172,9 @@ static bool label_value(struct parser *p, const struct item *it, enum parse_fiel
 	if (it->kind == IT_LABEL && it->script == SC_FR)
 		p->fr_label = true;
 	if (!it->has_num) {
-		r = next_item(p, &nx);
+		while ((r = next_item(p, &nx)) > 0 && it->kind == IT_WORD &&
+		       (word_class(&p->tok, &nx) & WC_BODY))
+			; /* "voters: 420", "عدد الناخبين هو 420" */
 		if (r < 0)
 			return false;
 		if (r == 0)
@@ -944,7 +1191,12 @@ static bool label_value(struct parser *p, const struct item *it, enum parse_fiel
 	return true;
 }
 
-static bool set_field(struct parser *p, const struct item *it, enum parse_field field)
+/*
+ * Store the number of label it in field: num when the number came before
+ * the label ("420 voters"), else the label's own or the next item's.
+ */
+static bool set_field_num(struct parser *p, const struct item *it, enum parse_field field,
+			  const struct item *num)
 {
 	static const struct {
 		enum parse_field field;
@@ -967,10 +1219,61 @@ static bool set_field(struct parser *p, const struct item *it, enum parse_field 
 			bit = bits[i].bit;
 	if (o->has & bit)
 		return fail_item(p, PARSE_ERR_DUPLICATE_FIELD, it, field);
-	if (!label_value(p, it, field, dst))
+	if (num != NULL) {
+		if (num->num.ndigits > PARSE_NUMBER_MAX_DIGITS)
+			return fail_item(p, PARSE_ERR_NUMBER_TOO_LARGE, num, field);
+		*dst = num->num.value;
+	} else if (!label_value(p, it, field, dst)) {
 		return false;
+	}
+	if (it->kind == IT_WORD) {
+		struct item other;
+
+		if (rest_word_label(p, &other))
+			return fail_item(p, PARSE_ERR_UNEXPECTED_TOKEN, &other, PARSE_FIELD_NONE);
+	}
 	o->has |= bit;
 	return true;
+}
+
+static bool set_field(struct parser *p, const struct item *it, enum parse_field field)
+{
+	return set_field_num(p, it, field, NULL);
+}
+
+/*
+ * A bare number in turnout or close: it belongs to a word label right
+ * after it ("420 voters").  Items are read left to right and each label
+ * takes the number next to it, so a message is read one way or not at
+ * all: a number with no label on either side is missing_label.
+ */
+static bool take_number_first(struct parser *p, const struct item *num)
+{
+	struct item lb, taken;
+
+	if (!peek_item(p, &lb) || !(lb.wmask & WC_LABEL))
+		return fail_item(p, PARSE_ERR_MISSING_LABEL, num, PARSE_FIELD_NONE);
+	if (next_item(p, &taken) <= 0)
+		return false; /* cannot happen: it was peeked */
+	return set_field_num(p, &lb, label_field(lb.label), num);
+}
+
+/*
+ * A word among the figures: ignored when only words follow (as always),
+ * else a filler to skip, a word label, or an error.
+ */
+static bool turnout_word(struct parser *p, struct item *it)
+{
+	uint8_t wc;
+
+	if (!it->word_digit && (p->trailing || rest_is_ignorable(p)))
+		return take_word(p, it, true);
+	wc = word_class(&p->tok, it);
+	if (wc & WC_BODY)
+		return true;
+	if (wc & WC_LABEL)
+		return set_field(p, it, label_field(it->label));
+	return take_word(p, it, true);
 }
 
 /* turnout and close: station, then V, W, M labels in any order. */
@@ -982,10 +1285,13 @@ static bool parse_turnout(struct parser *p)
 	if (!parse_station(p))
 		return false;
 	while ((r = next_item(p, &it)) > 0) {
-		if (it.kind == IT_NUMBER)
-			return fail_item(p, PARSE_ERR_MISSING_LABEL, &it, PARSE_FIELD_NONE);
+		if (it.kind == IT_NUMBER) {
+			if (!take_number_first(p, &it))
+				return false;
+			continue;
+		}
 		if (it.kind == IT_WORD) {
-			if (!take_word(p, &it, true))
+			if (!turnout_word(p, &it))
 				return false;
 			continue;
 		}
@@ -1060,6 +1366,8 @@ static bool parse_open(struct parser *p)
 	if (!parse_station(p))
 		return false;
 	r = next_item(p, &it);
+	if (r > 0 && (word_class(&p->tok, &it) & WC_TIME) && !rest_is_ignorable(p))
+		r = next_item(p, &it); /* "OPEN 1021 at 0705" */
 	if (r <= 0)
 		return r == 0;
 	if (it.kind == IT_NUMBER) {
@@ -1278,7 +1586,7 @@ static bool parse_help(struct parser *p)
 			continue;
 		}
 		kw = keyword_of(&p->tok, &k);
-		if (kw != NULL && k == p->tok.n && kw->form != PARSE_FORM_HELP) {
+		if (kw != NULL && k == p->tok.n && kw->form != PARSE_FORM_HELP && !kw->syn) {
 			p->out->topic = kw->form;
 			p->out->has |= PARSE_HAS_TOPIC;
 		}
@@ -1323,7 +1631,7 @@ static bool parse_keyword(struct parser *p)
 			return false;
 	}
 	p->kw = keyword_of(&p->tok, &k);
-	if (p->kw == NULL && skip_leading_word(p))
+	if ((p->kw == NULL || (p->kw->syn && k == p->tok.n)) && skip_leading_word(p))
 		p->kw = keyword_of(&p->tok, &k);
 	if (p->kw == NULL)
 		return fail_at(p,

@@ -187,9 +187,30 @@ fail:
 
 bool regsnap_add_incident(struct regsnap *s, int code, enum registry_severity severity)
 {
-	struct regsnap_incident i = { code, severity };
+	struct regsnap_incident i = { .code = code, .severity = severity };
 
 	return vec_push(&s->incidents, sizeof(i), &i);
+}
+
+bool regsnap_add_incident_named(struct regsnap *s, int code, enum registry_severity severity,
+				const char *const names[LANG_COUNT])
+{
+	struct regsnap_incident inc = { .code = code, .severity = severity };
+
+	for (int l = 0; l < LANG_COUNT; l++) {
+		char *copy;
+
+		if (names[l] == NULL || names[l][0] == '\0')
+			continue;
+		if ((copy = strdup(names[l])) == NULL)
+			return false;
+		if (!vec_push(&s->names, sizeof(copy), &copy)) {
+			free(copy);
+			return false;
+		}
+		inc.names[l] = copy;
+	}
+	return vec_push(&s->incidents, sizeof(inc), &inc);
 }
 
 /* ---- finishing ---- */
@@ -432,6 +453,16 @@ struct regsnap_person *regsnap_person(struct regsnap *s, const char *e164)
 const struct regsnap_area *regsnap_area(const struct regsnap *s, int id)
 {
 	return find_id(&s->areas, sizeof(struct regsnap_area), id);
+}
+
+size_t regsnap_n_incidents(const struct regsnap *s)
+{
+	return s->incidents.n;
+}
+
+const struct regsnap_incident *regsnap_incident_at(const struct regsnap *s, size_t i)
+{
+	return VEC_AT(s->incidents, struct regsnap_incident, i);
 }
 
 const struct regsnap_incident *regsnap_incident(const struct regsnap *s, int code)

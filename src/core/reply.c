@@ -728,6 +728,19 @@ const char *reply_template(enum reply_kind kind, enum lang lang, bool fallback)
 	return fallback ? catalogues[lang][kind].fallback : catalogues[lang][kind].main;
 }
 
+int reply_example(enum lang lang, enum parse_form form, const char *station, char *buf, size_t cap)
+{
+	struct reply_args a = { 0 };
+	size_t len = 0;
+
+	if ((unsigned)lang >= LANG_COUNT || (unsigned)form >= PARSE_FORM_COUNT || cap == 0)
+		return -1;
+	a.station = station;
+	if (!render_one(lang, &a, examples[lang][form], buf, cap, &len))
+		return -1;
+	return (int)len;
+}
+
 const char *reply_kind_code(enum reply_kind kind)
 {
 	if ((unsigned)kind < REPLY_EMPTY_MESSAGE)

@@ -22,6 +22,7 @@
 #include "pipeline.h"
 #include "sms_dlr.h"
 #include "sms_inbound.h"
+#include "ussd_inbound.h"
 #include "util.h"
 #include "web.h"
 
@@ -50,6 +51,7 @@ struct gateway {
 	struct sms_inbound *sms_inbound; /* /sms/inbound */
 	struct sms_dlr *sms_dlr;         /* /sms/dlr */
 	struct web *web;                 /* /, /api/... (the election-day page) */
+	struct ussd_inbound *ussd;       /* /ussd */
 	struct kannel *kannel;           /* NULL: [kannel] url not set */
 	struct ops *ops;                 /* /metrics, /healthz */
 	unsigned drain_ticks;
@@ -265,6 +267,7 @@ static bool gateway_ops(struct gateway *gw, struct event_base *base, const struc
 		.http = gw->http,
 		.sms_inbound = gw->sms_inbound,
 		.sms_dlr = gw->sms_dlr,
+		.ussd = gw->ussd,
 		.alerts = gw->alerts,
 	};
 
@@ -316,6 +319,11 @@ static bool gateway_http(struct gateway *gw, struct event_base *base, const stru
 	gw->sms_inbound = sms_inbound_new(gw->intake, http_committed, gw);
 	if (gw->sms_inbound == NULL || !sms_inbound_route(gw->sms_inbound, gw->http)) {
 		snprintf(err, errlen, "could not add the HTTP route /sms/inbound: out of memory");
+		return false;
+	}
+	gw->ussd = ussd_inbound_new(base, gw->intake, gw->pl, gw->db, cfg, http_committed, gw);
+	if (gw->ussd == NULL || !ussd_inbound_route(gw->ussd, gw->http)) {
+		snprintf(err, errlen, "could not add the HTTP route /ussd: out of memory");
 		return false;
 	}
 	gw->sms_dlr = sms_dlr_new(gw->db);
@@ -387,7 +395,9 @@ struct gateway *gateway_new(struct event_base *base, struct db *db, const struct
 		return NULL;
 	}
 	gw->db = db;
-	if (gethostname(gw->node, sizeof(gw->node) - 1) != 0)
+	if (cfg->node_name != NULL)
+		snprintf(gw->node, sizeof(gw->node), "%s", cfg->node_name);
+	else if (gethostname(gw->node, sizeof(gw->node) - 1) != 0)
 		snprintf(gw->node, sizeof(gw->node), "sawtd");
 	if (!gateway_build(gw, base, cfg, err, errlen)) {
 		gateway_free(gw);
@@ -478,6 +488,7 @@ void gateway_free(struct gateway *gw)
 		event_free(gw->ev_report);
 	ops_free(gw->ops);
 	sms_inbound_free(gw->sms_inbound); /* before the server frees its requests */
+	ussd_inbound_free(gw->ussd);
 	sms_dlr_free(gw->sms_dlr);
 	web_free(gw->web);
 	http_server_free(gw->http);

@@ -24,6 +24,7 @@
 #include "sms_http.h"
 #include "sms_dlr.h"
 #include "sms_inbound.h"
+#include "ussd_inbound.h"
 #include "util.h"
 
 #define L(...) ((const char *const[]){ __VA_ARGS__ })
@@ -352,6 +353,36 @@ static void collect_sms_inbound(const struct ops_view *v, struct metrics *m)
 		    NULL, (double)st.pending);
 }
 
+static void collect_ussd(const struct ops_view *v, struct metrics *m)
+{
+	struct ussd_inbound_stats st;
+	struct metrics_family *f;
+
+	if (v->src->ussd == NULL)
+		return;
+	ussd_inbound_stats(v->src->ussd, &st);
+	f = counter(m, "sawt_ussd_answers_total",
+		    "USSD requests answered, by what they ended in: a screen (continue, end), a "
+		    "report made durable, an unknown caller recorded, expired, busy, failed (503).",
+		    "result");
+	metrics_set(f, L("screen"),
+		    (double)(st.requests - st.submitted - st.unknown - st.expired - st.busy));
+	metrics_set(f, L("submitted"), (double)st.submitted);
+	metrics_set(f, L("unknown"), (double)st.unknown);
+	metrics_set(f, L("expired"), (double)st.expired);
+	metrics_set(f, L("busy"), (double)st.busy);
+	metrics_set(f, L("failed"), (double)st.failed);
+	f = counter(m, "sawt_ussd_refused_total", "Requests to /ussd refused 400, by reason.",
+		    "reason");
+	for (int e = 1; e < USSD_ERROR_COUNT; e++)
+		metrics_set(f, L(ussd_error_code((enum ussd_error)e)), (double)st.rejected[e]);
+	metrics_set(gauge(m, "sawt_ussd_sessions", "USSD sessions kept in memory.", NULL), NULL,
+		    (double)st.sessions);
+	metrics_set(gauge(m, "sawt_ussd_pending_reports",
+			  "Confirmed USSD reports waiting to be durable.", NULL),
+		    NULL, (double)st.pending);
+}
+
 static void collect_kannel(const struct ops_view *v, struct metrics *m)
 {
 	static const enum kannel_state states[] = { KANNEL_STATE_UP, KANNEL_STATE_DOWN,
@@ -462,6 +493,7 @@ void ops_collect(const struct ops_view *v, struct metrics *m)
 	collect_modems(v, m);
 	collect_http(v, m);
 	collect_sms_inbound(v, m);
+	collect_ussd(v, m);
 	collect_kannel(v, m);
 	collect_alerts(v, m);
 }

@@ -572,6 +572,7 @@ struct pipeline *pipeline_new(struct event_base *base, struct db *db, const stru
 	take_rules(pl);
 	pl->set.default_lang = cfg->default_language;
 	pl->set.unknown_reply = cfg->unknown_sender_reply;
+	pl->set.ussd_sms_reply = cfg->ussd_sms_reply;
 	if (cfg->country_code && (pl->country_code = strdup(cfg->country_code)) == NULL)
 		goto fail;
 	pl->set.country_code = pl->country_code;

@@ -25,7 +25,9 @@
 #include "gateway.h"
 #include "log.h"
 #include "migrate.h"
+#include "node.h"
 #include "pgembed.h"
+#include "privdrop.h"
 #include "sawt_build.h"
 #include "sdnotify.h"
 #include "util.h"
@@ -67,10 +69,12 @@ struct daemon {
 	struct pgembed *pg;
 	struct db *db;
 	struct gateway *gw;
+	struct node *node; /* its name among the nodes on the database */
 	char *conninfo;
 	int schema_latest; /* highest migration this sawt knows */
 	int lock_fd;
 	int exit_code;
+	struct privdrop priv; /* whom sawtd becomes when started as root */
 	struct event *ev_sig[3];
 	struct event *ev_watchdog;
 	struct event *ev_stop_poll;
@@ -172,6 +176,17 @@ static void start_embedded(struct daemon *d)
 		 rep.latest, rep.applied_now);
 }
 
+/* Started as root: hand the state directory to the user and become it. */
+static void drop_privileges(struct daemon *d)
+{
+	char err[1024];
+
+	if (!privdrop_chown_state(&d->priv, d->cfg->state_dir, err, sizeof(err)) ||
+	    !privdrop_become(&d->priv, err, sizeof(err)))
+		log_fatal("%s", err);
+	pgembed_now_owner(d->pg);
+}
+
 static void daemon_stop(struct daemon *d, int exit_code);
 
 /* After each (re)connection: the schema must be the one this sawt knows. */
@@ -202,7 +217,14 @@ static void schema_check_cb(const struct db_result *res, void *arg)
 		daemon_stop(d, 1);
 	} else {
 		log_info("database schema at version %d", version);
+		node_claim(d->node);
 	}
+}
+
+/* Another live node holds our name: stop (the error is logged). */
+static void node_refused(void *arg)
+{
+	daemon_stop(arg, 1);
 }
 
 static void db_state_changed(struct db *db, enum db_state state, void *arg)
@@ -314,6 +336,8 @@ static void daemon_stop(struct daemon *d, int exit_code)
 	if (!sdnotify("STOPPING=1"))
 		log_warn("could not notify the service manager");
 	log_info("stopping: %zu database queries to finish", db_pending(d->db));
+	if (d->node)
+		node_release(d->node);
 	if (d->gw)
 		gateway_stop(d->gw);
 	evutil_gettimeofday(&d->stop_deadline, NULL);
@@ -321,6 +345,12 @@ static void daemon_stop(struct daemon *d, int exit_code)
 	d->ev_stop_poll = event_new(d->base, -1, EV_PERSIST, stop_poll_cb, d);
 	if (d->ev_stop_poll == NULL || event_add(d->ev_stop_poll, &tick) != 0)
 		event_base_loopexit(d->base, NULL);
+}
+
+/* Two optional strings (NULL: not set) are the same. */
+static bool same_text(const char *a, const char *b)
+{
+	return (a == NULL) == (b == NULL) && (a == NULL || strcmp(a, b) == 0);
 }
 
 /* SIGHUP: re-read the file; apply what can change at run time. */
@@ -341,9 +371,12 @@ static void daemon_reload(struct daemon *d)
 		goto done;
 	}
 	if (strcmp(cfg->state_dir, d->cfg->state_dir) != 0 ||
-	    (cfg->db_url == NULL) != (d->cfg->db_url == NULL) ||
-	    (cfg->db_url && strcmp(cfg->db_url, d->cfg->db_url) != 0))
-		log_warn("changes to state_dir and [database] take effect at the next restart");
+	    !same_text(cfg->db_url, d->cfg->db_url) ||
+	    !same_text(cfg->run_user, d->cfg->run_user) ||
+	    !same_text(cfg->node_name, d->cfg->node_name))
+		log_warn(
+			"changes to state_dir, user, node_name and [database] take effect at the "
+			"next restart");
 	log_set_level(cfg->log_level);
 	if (d->gw)
 		gateway_reconfigure(d->gw, cfg);
@@ -405,6 +438,8 @@ static bool daemon_start(struct daemon *d)
 {
 	char err[1024];
 
+	if (!privdrop_resolve(d->cfg->run_user, &d->priv, err, sizeof(err)))
+		log_fatal("%s", err);
 	lock_state_dir(d);
 	d->conninfo = db_conninfo(d->cfg);
 	if (d->conninfo == NULL)
@@ -425,9 +460,17 @@ static bool daemon_start(struct daemon *d)
 	d->db = db_new(d->base, d->conninfo);
 	if (d->db == NULL)
 		log_fatal("out of memory");
+	d->node = node_new(d->db, d->cfg, node_refused, d, err, sizeof(err));
+	if (d->node == NULL)
+		log_fatal("%s", err);
+	if (!node_claim_now(d->node, d->conninfo))
+		exit(1);
 	d->gw = gateway_new(d->base, d->db, d->cfg, err, sizeof(err));
 	if (d->gw == NULL)
 		log_fatal("%s", err);
+	/* what needs root is open (state directory, cluster, HTTP ports, TLS
+	 * key): become the unprivileged user before any modem worker starts */
+	drop_privileges(d);
 	db_set_state_cb(d->db, db_state_changed, d);
 	db_set_notify_cb(d->db, db_notified, d);
 	daemon_setup_events(d);
@@ -459,6 +502,7 @@ static void daemon_finish(struct daemon *d)
 	if (d->ev_pgwatch)
 		event_free(d->ev_pgwatch);
 	gateway_free(d->gw);
+	node_free(d->node);
 	db_free(d->db);
 	running_pg = NULL;
 	if (d->pg && !pgembed_stop(d->pg, err, sizeof(err))) {

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "db.h"
 #include "file.h"
@@ -35,6 +36,19 @@ struct migration_set {
 	size_t n;
 };
 
+/* True when this program runs from the build tree it was built in. */
+static bool running_from_build_tree(void)
+{
+	static const char build[] = SAWT_BUILD_DIR "/";
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (n <= 0)
+		return false;
+	exe[n] = '\0';
+	return strncmp(exe, build, sizeof(build) - 1) == 0;
+}
+
 const char *migrate_default_dir(const char *configured)
 {
 	const char *env = getenv("SAWT_MIGRATIONS_DIR");
@@ -43,7 +57,7 @@ const char *migrate_default_dir(const char *configured)
 		return configured;
 	if (env != NULL && env[0] != '\0')
 		return env;
-	return SAWT_MIGRATIONS_DIR;
+	return running_from_build_tree() ? SAWT_SOURCE_MIGRATIONS_DIR : SAWT_MIGRATIONS_DIR;
 }
 
 /* NNNN_name.sql with lowercase name; returns the version or -1. */

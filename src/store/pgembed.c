@@ -37,6 +37,7 @@ struct pgembed {
 	uid_t uid;
 	gid_t gid;
 	char user[64];
+	char *run_user;    /* [sawt] user or NULL */
 	pid_t restart_pid; /* pg_ctl start in flight, 0: none */
 };
 
@@ -161,8 +162,9 @@ struct pgembed *pgembed_new(const struct config *cfg)
 		listen_parts(cfg, pg->port, sizeof(pg->port), pg->listen,
 			     cfg->db_listen ? strlen(cfg->db_listen) + 1 : 1);
 	pg->group = cfg->db_analyst_group ? strdup(cfg->db_analyst_group) : NULL;
-	if (!pg->state_dir || !pg->data_dir || !pg->run_dir || !pg->log_file ||
-	    (cfg->pg_bindir && !pg->bindir_cfg) || !pg->listen ||
+	pg->run_user = cfg->run_user ? strdup(cfg->run_user) : NULL;
+	if ((cfg->run_user && !pg->run_user) || !pg->state_dir || !pg->data_dir || !pg->run_dir ||
+	    !pg->log_file || (cfg->pg_bindir && !pg->bindir_cfg) || !pg->listen ||
 	    (cfg->db_analyst_group && !pg->group)) {
 		pgembed_free(pg);
 		return NULL;
@@ -183,17 +185,28 @@ void pgembed_free(struct pgembed *pg)
 	free(pg->bindir);
 	free(pg->listen);
 	free(pg->group);
+	free(pg->run_user);
 	free(pg);
 }
 
-/* As root, pick the unprivileged owner of the cluster. */
+/*
+ * As root, pick the unprivileged owner of the cluster: the user sawtd
+ * becomes ([sawt] user, else "sawt", src/daemon/privdrop.c), so that it
+ * can still run pg_ctl once it is no longer root; "postgres" only while
+ * sawtd stays root.
+ */
 static bool pick_user(struct pgembed *pg, char *err, size_t n)
 {
-	static const char *const names[] = { "sawt", "postgres" };
+	const char *names[2] = { "sawt", "postgres" };
+	size_t count = 2;
 
 	if (geteuid() != 0)
 		return true;
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+	if (pg->run_user != NULL && strcmp(pg->run_user, "root") != 0) {
+		names[0] = pg->run_user;
+		count = 1;
+	}
+	for (size_t i = 0; i < count; i++) {
 		struct passwd *pw = getpwnam(names[i]);
 
 		if (pw == NULL)
@@ -204,11 +217,23 @@ static bool pick_user(struct pgembed *pg, char *err, size_t n)
 		snprintf(pg->user, sizeof(pg->user), "%s", names[i]);
 		return true;
 	}
-	util_seterr(
-		err, n,
-		"sawtd runs as root but there is no user \"sawt\" or \"postgres\" to own the embedded database (initdb refuses root); "
-		"create one with \"adduser --system sawt\" or configure [database] url");
+	if (count == 1)
+		util_seterr(err, n,
+			    "user \"%s\" ([sawt] user) does not exist; create it with "
+			    "\"adduser --system --group %s\"",
+			    names[0], names[0]);
+	else
+		util_seterr(
+			err, n,
+			"sawtd runs as root but there is no user \"sawt\" or \"postgres\" to own the embedded database (initdb refuses root); "
+			"create one with \"adduser --system sawt\" or configure [database] url");
 	return false;
+}
+
+void pgembed_now_owner(struct pgembed *pg)
+{
+	if (pg != NULL && pg->as_other && geteuid() == pg->uid)
+		pg->as_other = false;
 }
 
 /* mkdir path with mode unless it exists; chown to the cluster user. */
@@ -484,7 +509,10 @@ static bool pg_write_conf(struct pgembed *pg, char *err, size_t n)
 		 "unix_socket_group = '%s'\n"
 		 "unix_socket_permissions = %s\n"
 		 "password_encryption = 'scram-sha-256'\n"
-		 "max_connections = 50\n",
+		 "max_connections = 50\n"
+		 /* no JIT: sawt's queries are small, and the systemd unit denies
+		  * writable executable memory (deploy/sawtd.service) */
+		 "jit = off\n",
 		 conf_quote(pg->listen, host, sizeof(host)), pg->port,
 		 conf_quote(pg->run_dir, dir, sizeof(dir)),
 		 conf_quote(pg->group ? pg->group : "", group, sizeof(group)),

@@ -78,8 +78,8 @@ static const char load_sql[] =
 	" UNION ALL SELECT 'r', pa.person_id, pa.area_id, NULL, NULL, NULL, NULL, NULL,"
 	"  NULL, NULL FROM sawt.person_areas pa"
 	"  JOIN sawt.people p ON p.id = pa.person_id JOIN e ON p.election_id = e.id"
-	" UNION ALL SELECT 'i', ic.code, NULL, NULL, NULL, ic.severity, NULL, NULL, NULL,"
-	"  NULL FROM sawt.incident_codes ic JOIN e ON ic.election_id = e.id";
+	" UNION ALL SELECT 'i', ic.code, NULL, NULL, NULL, ic.severity, ic.name_ar, ic.name_en,"
+	"  ic.name_fr, NULL FROM sawt.incident_codes ic JOIN e ON ic.election_id = e.id";
 
 /* The offset of time zone $1 from UTC, in seconds, at the local time $2
  * (the results deadline) or now. */
@@ -221,7 +221,14 @@ static bool load_row(struct load *ld, const struct db_result *res, int r)
 					  person_lang(sval(res, r, 8)), sval(res, r, 9));
 	case 'q': return regsnap_add_person_station(s, a, b);
 	case 'r': return regsnap_add_person_area(s, a, b);
-	case 'i': return regsnap_add_incident(s, a, severity_of(db_result_value(res, r, 5)));
+	case 'i': {
+		const char *names[LANG_COUNT] = { [LANG_AR] = sval(res, r, 6),
+						  [LANG_EN] = sval(res, r, 7),
+						  [LANG_FR] = sval(res, r, 8) };
+
+		return regsnap_add_incident_named(s, a, severity_of(db_result_value(res, r, 5)),
+						  names);
+	}
 	default: return true;
 	}
 }

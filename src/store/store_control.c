@@ -133,3 +133,22 @@ bool store_control_get(struct store_control *sc, long long id, struct store_cont
 	PQclear(res);
 	return true;
 }
+
+bool store_control_station(struct store_control *sc, const char *election, const char *code,
+			   bool *found, char *name, size_t cap, char *err, size_t errlen)
+{
+	const char *p[] = { election, code };
+	PGresult *res = run(sc,
+			    "SELECT s.name FROM sawt.stations s"
+			    " JOIN sawt.elections e ON e.id = s.election_id"
+			    " WHERE e.name = $1 AND s.code = $2",
+			    2, p, err, errlen);
+
+	if (res == NULL)
+		return false;
+	*found = PQntuples(res) > 0;
+	if (*found && cap > 0)
+		snprintf(name, cap, "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return true;
+}

@@ -21,4 +21,11 @@ is "$rc" 0 "http_inbound.sh exits 0"
 [ "$rc" = 0 ] || printf '%s\n' "$out" | tail -20 | sed 's/^/#   /'
 like "$out" "^  [0-9]+ messages committed in the database: [0-9]+ durable msgs/s" "it reports durable messages per second"
 like "$out" "^  wrk: [0-9]+ requests, 0 non-2xx, 0 socket errors; latency p50" "and the latency of the answers, all 2xx"
+# The USSD menu's benchmark (wrk), two seconds.
+out=$(SAWT="$1/src/sawt" SAWTD="$1/src/sawtd" "$(dirname "$0")/../pgtmp.sh" \
+	"$(dirname "$0")/ussd.sh" 2 4 2>&1); rc=$?
+is "$rc" 0 "ussd.sh exits 0"
+[ "$rc" = 0 ] || printf '%s\n' "$out" | tail -20 | sed 's/^/#   /'
+like "$out" "^  wrk: [0-9]+ requests, 0 unexpected answers, 0 socket errors" "every USSD answer is the expected screen"
+like "$out" "^  wrk: step confirm +[0-9]+ answers  p50 +[0-9.]+ ms  p99 +[0-9.]+ ms" "it reports p50 and p99 per menu step"
 done_testing

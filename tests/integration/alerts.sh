@@ -325,8 +325,8 @@ wait_for "$LOG" "\[alerts\] reloaded" 30 && pass "SIGHUP reloads [alerts]" || fa
 say $SAM 'T 2011 V500 W250'
 like "$(alerts turnout_high 2011)" "^open serious " "then 76.9% at 2011 is over the new 70%: turnout_high"
 
-# --- two nodes: one dispatches -----------------------------------------------------
-sed "s|^state_dir = .*|state_dir = $SAWT_TEST_TMP/state2|" "$SAWT_CONFIG" >"$SAWT_TEST_TMP/sawt2.conf"
+# --- two nodes (each with its own node_name): one dispatches -------------------------
+sed "s|^state_dir = .*|state_dir = $SAWT_TEST_TMP/state2\nnode_name = node-2|" "$SAWT_CONFIG" >"$SAWT_TEST_TMP/sawt2.conf"
 "$SAWTD" -c "$SAWT_TEST_TMP/sawt2.conf" >"$SAWT_TEST_TMP/sawtd2.log" 2>&1 &
 pid2=$!
 wait_for "$SAWT_TEST_TMP/sawtd2.log" "registry loaded" 60

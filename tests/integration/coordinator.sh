@@ -206,7 +206,7 @@ wait $pid
 received_rows 20 $RANA 'STATUS' >/dev/null
 received_rows 20 $KARIM "تم $flood" >/dev/null
 received_rows 20 $LINA 'ACK 999999' >/dev/null
-sed "s|^state_dir = .*|state_dir = $SAWT_TEST_TMP/state2|" "$SAWT_CONFIG" >"$SAWT_TEST_TMP/sawt2.conf"
+sed "s|^state_dir = .*|state_dir = $SAWT_TEST_TMP/state2\nnode_name = node-2|" "$SAWT_CONFIG" >"$SAWT_TEST_TMP/sawt2.conf"
 start_sawtd
 pid=$!
 start_sawtd "$SAWT_TEST_TMP/sawt2.conf" "$SAWT_TEST_TMP/sawtd2.log"

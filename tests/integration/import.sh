@@ -223,6 +223,18 @@ is "$(q "SELECT string_agg(a.name, '|' ORDER BY a.name) FROM sawt.person_areas p
 	 JOIN sawt.areas a ON a.id = pa.area_id WHERE p.phone = '+9613555777'")" "الأشرفية|بيروت|جبل لبنان" \
 	"and are the areas already registered"
 
+# ---- the observer's card looks its station up --------------------------
+out=$("$SAWT" card --lang ar --station 1031 2>&1); rc=$?
+is "$rc" 0 "sawt card --station finds an imported station"
+like "$out" '<b class="code">1031</b> <span class="name">ثانوية المزرعة</span>' "and puts its code and name on the card"
+like "$out" '<code>ق 1031 م420 ن190</code>' "with the code in the examples"
+out=$("$SAWT" card --lang en --station 9999 2>&1); rc=$?
+is "$rc" 1 "an unknown station is refused"
+like "$out" 'station "9999" not found in election' "and named"
+out=$("$SAWT" card --lang en --station 9999 --offline 2>&1); rc=$?
+is "$rc" 0 "--offline takes the code as given"
+like "$out" '<code>T 9999 V420 W190</code>' "into the examples"
+
 # ---- configuration and usage ------------------------------------------
 grep -v pseudonym_secret "$SAWT_CONFIG" > "$SAWT_TEST_TMP/nosecret.conf"
 out=$("$SAWT" -c "$SAWT_TEST_TMP/nosecret.conf" import people "$D/people.csv" 2>&1)

@@ -377,7 +377,8 @@ static void test_section_errors(void **state)
 		{ "[sawt]\n\n[databse]\n",
 		  "t.conf:3: unknown section [databse]; did you mean [database]?" },
 		{ "[gammu]\n", "t.conf:1: unknown section [gammu]" },
-		{ "[smsd x]\n", "t.conf:1: unknown section [smsd x]" },
+		{ "[smsd x]\n", "t.conf:1: unknown section [smsd x]; did you mean [ussd]?" },
+		{ "[smpp x]\n", "t.conf:1: unknown section [smpp x]" },
 		{ "[http]\n[sawt]\n[http]\n",
 		  "t.conf:3: duplicate section [http] (first on line 1)" },
 		{ "[http main]\n", "t.conf:1: section [http] takes no name, found \"main\"" },
@@ -621,6 +622,37 @@ static void test_kannel(void **state)
 	config_free(cfg);
 }
 
+/* [ussd]: the USSD menu's sessions and options. */
+static void test_ussd(void **state)
+{
+	struct config *cfg;
+
+	(void)state;
+	cfg = expect_ok("[election]\ncountry_code = 961\n");
+	assert_int_equal(cfg->ussd_session_timeout, CONFIG_USSD_SESSION_TIMEOUT_DEFAULT);
+	assert_int_equal(cfg->ussd_max_sessions, CONFIG_USSD_MAX_SESSIONS_DEFAULT);
+	assert_false(cfg->ussd_ask_men);
+	assert_false(cfg->ussd_sms_reply);
+	assert_null(cfg->ussd_contact);
+	config_free(cfg);
+	cfg = expect_ok(
+		"[ussd]\nsession_timeout = 120\nmax_sessions = 500\nask_men = yes\n"
+		"sms_reply = on\ncontact = +961 1 234 567\n");
+	assert_int_equal(cfg->ussd_session_timeout, 120);
+	assert_int_equal(cfg->ussd_max_sessions, 500);
+	assert_true(cfg->ussd_ask_men);
+	assert_true(cfg->ussd_sms_reply);
+	assert_string_equal(cfg->ussd_contact, "+961 1 234 567");
+	config_free(cfg);
+	expect_error("[ussd]\nsession_timeout = 0\n",
+		     "t.conf:2: invalid value \"0\" for key \"session_timeout\": expected a number "
+		     "of seconds from 1 to 3600");
+	expect_error("[ussd]\ncontact = call the office on +961 1 234 567\n",
+		     "t.conf:2: invalid value \"call the office on +961 1 234 567\" for key "
+		     "\"contact\": expected a phone number or name of at most 24 printable ASCII "
+		     "characters, e.g. +961 1 234 567");
+}
+
 /* [sawt] spool_warn_free: a size or a share of the spool's filesystem. */
 static void test_spool_warn_free(void **state)
 {
@@ -663,6 +695,62 @@ static void test_spool_warn_free(void **state)
 			 bad[i]);
 		expect_error(text, msg);
 	}
+}
+
+/* [sawt] user and node_name: names checked by their shape only (whether
+ * the user exists is sawtd's start-up check, so --check passes anywhere). */
+static void test_user_node_name(void **state)
+{
+	static const char *const bad_users[] = { "Sawt", "-sawt", "sa wt", "sawt.x",
+						 "abcdefghijklmnopqrstuvwxyz0123456" };
+	static const char *const bad_nodes[] = {
+		"poll ing", "poll/1", "node\"x",
+		"abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz01"
+	};
+	char text[256], msg[512];
+	struct config *cfg;
+
+	(void)state;
+	cfg = expect_ok("");
+	assert_null(cfg->run_user);
+	assert_null(cfg->node_name);
+	config_free(cfg);
+	cfg = expect_ok("[sawt]\nuser = nosuchuser_here-1\nnode_name = Polling-1.north_2\n");
+	assert_string_equal(cfg->run_user, "nosuchuser_here-1");
+	assert_string_equal(cfg->node_name, "Polling-1.north_2");
+	config_free(cfg);
+	for (size_t i = 0; i < sizeof(bad_users) / sizeof(bad_users[0]); i++) {
+		snprintf(text, sizeof(text), "[sawt]\nuser = %s\n", bad_users[i]);
+		snprintf(
+			msg, sizeof(msg),
+			"t.conf:2: invalid value \"%s\" for key \"user\": expected a user name of "
+			"1 to 32 lowercase letters, digits, \"_\" or \"-\", not starting with \"-\"",
+			bad_users[i]);
+		expect_error(text, msg);
+	}
+	for (size_t i = 0; i < sizeof(bad_nodes) / sizeof(bad_nodes[0]); i++) {
+		snprintf(text, sizeof(text), "[sawt]\nnode_name = %s\n", bad_nodes[i]);
+		cfg = config_parse("t.conf", text, strlen(text), msg, sizeof(msg));
+		assert_null(cfg);
+		assert_non_null(strstr(msg, "for key \"node_name\": expected 1 to 63 letters"));
+	}
+}
+
+/* Under systemd's StateDirectory= the state directory is $STATE_DIRECTORY. */
+static void test_state_directory_env(void **state)
+{
+	struct config *cfg;
+
+	(void)state;
+	setenv("STATE_DIRECTORY", "/var/lib/sawt-unit:/var/lib/other", 1);
+	cfg = config_new();
+	assert_non_null(cfg);
+	assert_string_equal(cfg->state_dir, "/var/lib/sawt-unit");
+	config_free(cfg);
+	cfg = expect_ok("[sawt]\nstate_dir = /srv/sawt\n");
+	assert_string_equal(cfg->state_dir, "/srv/sawt");
+	config_free(cfg);
+	unsetenv("STATE_DIRECTORY");
 }
 
 static void test_long_value_shortened(void **state)
@@ -910,11 +998,14 @@ int main(void)
 		cmocka_unit_test(test_kannel),
 		cmocka_unit_test(test_long_value_shortened),
 		cmocka_unit_test(test_spool_warn_free),
+		cmocka_unit_test(test_user_node_name),
+		cmocka_unit_test(test_state_directory_env),
 		cmocka_unit_test(test_error_buffer),
 		cmocka_unit_test(test_load),
 		cmocka_unit_test(test_example_file),
 		cmocka_unit_test(test_ini_tokens),
 		cmocka_unit_test(test_alerts),
+		cmocka_unit_test(test_ussd),
 	};
 
 	/* a tz database of the test's own: Asia/Beirut, Asia/Damascus,

@@ -201,6 +201,37 @@ static void test_accepted(void **state)
 	assert_lacks(j, "no_reply");
 }
 
+/* A report that came by USSD is answered on the session's screen: the same
+ * decision, no SMS reply, unless [ussd] sms_reply. */
+static void test_ussd_no_sms_reply(void **state)
+{
+	static struct inbound in;
+	struct decide_result d;
+	const char *j;
+
+	(void)state;
+	make_in(&in, OBS, "T 1021 V430 W200", NOW_S - 100);
+	in.transport = INBOUND_USSD;
+	in.smsc_time = 0;
+	snprintf(in.source, sizeof(in.source), "ussd");
+	decide_in(&in, step_ms, &d);
+	assert_int_equal(d.state, DECIDE_PROCESSED);
+	assert_int_equal(d.verdict.outcome, VALIDATE_ACCEPTED);
+	assert_string_equal(d.tally_key, "100/turnout/0");
+	assert_int_equal(d.no_reply, DECIDE_NO_REPLY_USSD);
+	assert_string_equal(d.body, "");
+	j = json_of(&d);
+	assert_contains(j, "\"no_reply\":\"ussd\"");
+	assert_lacks(j, "recipient");
+	set.ussd_sms_reply = true;
+	in.text_len = (uint16_t)snprintf(in.text, sizeof(in.text), "T 1021 V440 W200");
+	inbound_dedup_key(&in);
+	decide_in(&in, step_ms, &d);
+	set.ussd_sms_reply = false;
+	assert_int_equal(d.no_reply, DECIDE_REPLY);
+	assert_contains(d.body, "440");
+}
+
 /* The whole record of one message, member by member. */
 static void test_record(void **state)
 {
@@ -705,6 +736,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_accepted),
+		T(test_ussd_no_sms_reply),
 		T(test_record),
 		T(test_accepted_with_flags),
 		T(test_rejected),
