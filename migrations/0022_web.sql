@@ -54,7 +54,8 @@ COMMENT ON TABLE sawt.web_station_facts IS 'per station, what the page shows (ke
 
 CREATE FUNCTION sawt.web_facts_refresh(p_stations integer[]) RETURNS void
 LANGUAGE sql AS $$
-	DELETE FROM sawt.web_station_facts WHERE station_id = ANY (p_stations);
+	DELETE FROM sawt.web_station_facts f USING unnest(p_stations) u (id)
+	WHERE f.station_id = u.id;
 	WITH r AS (
 		SELECT r.id, r.station_id, r.form, r.voters, r.women, im.received_at
 		FROM unnest(p_stations) u (id)

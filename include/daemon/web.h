@@ -38,6 +38,10 @@ struct web_options {
 struct web *web_new(struct db *db, const struct web_options *opt, web_kick_fn kick, void *kick_arg,
 		    char *err, size_t errlen) SAWT_MUST_CHECK;
 
+/* The page's directory: the source tree's web/ when this program runs
+ * from its build tree, else the installed one (share/sawt/web). */
+const char *web_default_root(void);
+
 /* Add the page's routes to srv; false when the routing table is full. */
 bool web_route(struct web *w, struct http_server *srv) SAWT_MUST_CHECK;
 

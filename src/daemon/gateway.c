@@ -290,7 +290,7 @@ static void web_code_queued(void *arg)
 /* The coordinators' page (docs/web.md), from the installed page files. */
 static bool gateway_web(struct gateway *gw, char *err, size_t errlen)
 {
-	struct web_options opt = { .root = SAWT_WEB_DIR, .chart_js = SAWT_CHART_JS };
+	struct web_options opt = { .root = web_default_root(), .chart_js = SAWT_CHART_JS };
 	char why[256];
 
 	gw->web = web_new(gw->db, &opt, web_code_queued, gw, why, sizeof(why));

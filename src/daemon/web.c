@@ -11,10 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <unistd.h>
 
 #include "file.h"
 #include "http_form.h"
 #include "phone.h"
+#include "sawt_build.h"
 #include "web_auth.h"
 
 #define DEFAULT_CODE_TTL_S 300
@@ -531,6 +533,25 @@ static void handle_file(struct evhttp_request *req, void *arg)
 		   "default-src 'self'; frame-ancestors 'none'; form-action 'self'");
 	add_header(req, "X-Content-Type-Options", "nosniff");
 	http_reply(req, 200, page_files[i].type, w->files[i], w->lens[i]);
+}
+
+/* True when this program runs from the build tree it was built in (as
+ * src/store/migrate.c decides for the migrations). */
+static bool running_from_build_tree(void)
+{
+	static const char build[] = SAWT_BUILD_DIR "/";
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (n <= 0)
+		return false;
+	exe[n] = '\0';
+	return strncmp(exe, build, sizeof(build) - 1) == 0;
+}
+
+const char *web_default_root(void)
+{
+	return running_from_build_tree() ? SAWT_SOURCE_DIR "/web" : SAWT_WEB_DIR;
 }
 
 struct web *web_new(struct db *db, const struct web_options *opt, web_kick_fn kick, void *kick_arg,
