@@ -1,13 +1,14 @@
 #!/bin/sh
 # deps.sh [runtime|build|test|ci] - install the Debian packages sawt needs
 # for that purpose when they are missing (as root, or through sudo).
+# procps: /bin/kill, which the systemd unit's ExecReload runs.
 #
 # Packages are installed without their recommendations, so every package
 # used is named here, even one that a development machine happens to have
 # (gcc only recommends libc6-dev, without which nothing compiles).
 set -eu
 
-runtime="postgresql libgammu8 libevent-2.1-7 libevent-openssl-2.1-7 libpq5 libssl3 libjansson4 libjs-chart.js"
+runtime="postgresql procps libgammu8 libevent-2.1-7 libevent-openssl-2.1-7 libpq5 libssl3 libjansson4 libjs-chart.js"
 build="gcc libc6-dev pkg-config meson ninja-build libevent-dev libpq-dev libssl-dev libgammu-dev libjansson-dev"
 test="libcmocka-dev postgresql-client gammu python3 openssl wrk curl kannel kannel-extras prometheus systemd chromium chromium-driver python3-selenium"
 ci="clang libclang-rt-dev"

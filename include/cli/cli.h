@@ -29,8 +29,15 @@ int cmd_bench(int argc, char **argv, const struct config *cfg);
 int cmd_simulate(int argc, char **argv, const struct config *cfg);
 int cmd_unmute(int argc, char **argv, const struct config *cfg);
 int cmd_reprocess(int argc, char **argv, const struct config *cfg);
+int cmd_sample(int argc, char **argv, const struct config *cfg);
+int cmd_pvt(int argc, char **argv, const struct config *cfg);
 int cmd_backup(int argc, char **argv, const struct config *cfg);
 int cmd_restore(int argc, char **argv, const struct config *cfg);
+
+/* sawt import sample NAME FILE (src/cli/cmd_pvt.c): the CSV in buf (len
+ * bytes, path for messages) stored as quick-count sample name. */
+int cli_import_sample(const struct config *cfg, const char *name, const char *path, const char *buf,
+		      size_t len);
 
 /*
  * Shared by the commands (src/cli/options.c): the value of the option

@@ -61,7 +61,7 @@ struct intake_stats {
 	uint64_t results[INTAKE_TRANSPORTS][3];
 	int64_t spool_oldest_ms;   /* when the oldest spooled message was written
 				    * (Unix ms); 0: none */
-	bool refusing;             /* in a refusal episode now */
+	bool refusing;             /* refused, and nothing durable since */
 	size_t held_on_source;     /* refused messages waiting on their sources
 				    * (the held hook; 0 without one) */
 	int64_t spool_free_bytes;  /* free space for the spool; -1 unknown */

@@ -24,7 +24,9 @@ static void import_usage(void)
 {
 	fprintf(stderr,
 		"usage: sawt import [--dry-run] KIND FILE.csv\n"
-		"KIND: stations, contests, people or incident-codes (FILE \"-\": standard input)\n");
+		"KIND: stations, contests, people or incident-codes (FILE \"-\": standard input)\n"
+		"       sawt import sample NAME FILE.csv  a quick-count sample drawn elsewhere\n"
+		"       (columns station and, optionally, stratum; docs/pvt.md)\n");
 }
 
 /* Read all of path ("-": stdin) into a malloc'd buffer; NULL after a message. */
@@ -155,6 +157,14 @@ int cmd_import(int argc, char **argv, const struct config *cfg)
 	if (i < argc && (strcmp(argv[i], "--dry-run") == 0 || strcmp(argv[i], "-n") == 0)) {
 		dry_run = true;
 		i++;
+	}
+	if (argc - i == 3 && strcmp(argv[i], "sample") == 0 && !dry_run) {
+		buf = read_all(argv[i + 2], &len);
+		if (buf == NULL)
+			return 1;
+		rc = cli_import_sample(cfg, argv[i + 1], argv[i + 2], buf, len);
+		free(buf);
+		return rc;
 	}
 	if (argc - i != 2) {
 		import_usage();

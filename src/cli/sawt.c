@@ -38,6 +38,12 @@ static const struct command commands[] = {
 	{ "reprocess",
 	  "reprocess [--sender PHONE] [-n]  process messages recorded but not processed",
 	  cmd_reprocess },
+	{ "sample",
+	  "sample draw --name NAME --size N [--strata region|district] [--seed S]  draw a "
+	  "quick-count sample",
+	  cmd_sample },
+	{ "pvt", "pvt [--sample NAME] [--contest CODE]  quick-count estimates with margins",
+	  cmd_pvt },
 	{ "backup", "backup FILE            back up the embedded database (while sawtd runs)",
 	  cmd_backup },
 	{ "restore", "restore FILE           restore a backup into a fresh state directory",

@@ -3,9 +3,9 @@
  *
  * Refusals come in episodes: the first message that can be neither
  * committed nor spooled starts one (one error line, with the spool's
- * figures); it ends once messages are made durable again and none has
- * been refused for EPISODE_QUIET_SEC (one line, with how many messages
- * were refused meanwhile).  In between each refusal is a debug line: a
+ * figures); it ends once messages are made durable again, none has
+ * been refused for EPISODE_QUIET_SEC and the sources hold none of them
+ * any more (one line, with how many messages were refused meanwhile).  In between each refusal is a debug line: a
  * spool that takes a few messages as the replay frees room, and refuses
  * the next, is one episode, not many.  The spool's filesystem is looked at (statvfs) after each
  * spooled message and every SPACE_CHECK_SEC: below the configured free
@@ -29,9 +29,10 @@
 
 #define REPLAY_WINDOW 64
 #define SPACE_CHECK_SEC 10
-#define REFUSED_TRACK_MAX 100000 /* distinct refused messages counted per episode */
-#define ROOM_GROWTH_BYTES 4096   /* free space grown by this much: offer again */
-#define EPISODE_QUIET_SEC 10     /* durable again, no refusal for this long: over */
+#define REFUSED_TRACK_MAX 100000  /* distinct refused messages counted per episode */
+#define ROOM_GROWTH_BYTES 4096    /* free space grown by this much: offer again */
+#define EPISODE_QUIET_SEC 10      /* durable again, no refusal for this long: over */
+#define EPISODE_HELD_WAIT_SEC 300 /* ... once the sources hold none, or after this */
 
 /* A refusal episode: from the first refused message to the next durable one. */
 struct episode {
@@ -207,16 +208,24 @@ static void refused(struct intake *in, const struct inbound *msg, const char *er
 }
 
 /* No refusal for EPISODE_QUIET_SEC since messages were durable again:
- * the episode is over. */
+ * the episode is over once the sources hold no refused message any more
+ * (they are being offered again; checked each second), or after
+ * EPISODE_HELD_WAIT_SEC whatever they hold (a modem that went away with
+ * its messages), so the line says what became of them. */
 static void quiet_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct intake *in = arg;
 	struct episode *ep = &in->ep;
-	size_t n;
+	struct timeval second = { 1, 0 };
+	size_t n, held;
 
 	(void)fd;
 	(void)what;
 	if (!ep->on)
+		return;
+	held = in->hooks.held ? in->hooks.held(in->hooks.arg) : 0;
+	if (held > 0 && util_mono_ms() - ep->durable_ms < EPISODE_HELD_WAIT_SEC * 1000 &&
+	    evtimer_add(in->ev_quiet, &second) == 0)
 		return;
 	n = (ep->keys ? strmap_len(ep->keys) : 0) + (size_t)ep->untracked;
 	log_info(
@@ -224,8 +233,7 @@ static void quiet_cb(evutil_socket_t fd, short what, void *arg)
 		"message(s) were refused meanwhile (%" PRIu64
 		" offer(s)) and stayed with their "
 		"sources; %zu held there now",
-		(double)(ep->durable_ms - ep->started_ms) / 1000.0, n, ep->refusals,
-		in->hooks.held ? in->hooks.held(in->hooks.arg) : (size_t)0);
+		(double)(ep->durable_ms - ep->started_ms) / 1000.0, n, ep->refusals, held);
 	in->stats.episodes++;
 	if (ep->keys != NULL) {
 		strmap_sweep(ep->keys, key_free, NULL);
@@ -476,7 +484,8 @@ void intake_stats(const struct intake *in, struct intake_stats *out)
 	out->spool_free_bytes = in->free_bytes;
 	out->spool_total_bytes = in->total_bytes;
 	out->spool_low = in->space_low;
-	out->refusing = in->ep.on;
+	out->refusing =
+		in->ep.on && in->ep.durable_ms == 0; /* nothing durable since the last refusal */
 	out->held_on_source = in->hooks.held ? in->hooks.held(in->hooks.arg) : 0;
 	if (!spool_oldest_time(in->spool, &out->spool_oldest_ms))
 		out->spool_oldest_ms = 0;

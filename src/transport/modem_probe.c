@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "gammu_conf.h"
 #include "utf8.h"
 #include "util.h"
 
@@ -60,40 +61,16 @@ static const char *net_name(GSM_NetworkInfo_State st)
 	}
 }
 
-/* Hand the target to libgammu as a [gammu] section (libgammu reads its
- * configuration only from files). */
+/* Hand the target to libgammu as its configuration. */
 static GSM_Error load_config(GSM_StateMachine *s, const struct modem_probe_target *t)
 {
-	const char *tmpdir = getenv("TMPDIR");
-	char path[4096];
-	INI_Section *ini = NULL;
-	GSM_Error e;
-	FILE *f;
-	int fd;
+	struct config_kv kv[3] = {
+		{ "device", (char *)t->device },
+		{ "connection", (char *)(t->connection ? t->connection : "at") },
+		{ "model", (char *)t->model },
+	};
 
-	snprintf(path, sizeof(path), "%s/sawt-probe-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
-	fd = mkstemp(path);
-	if (fd < 0)
-		return ERR_CANTOPENFILE;
-	f = fdopen(fd, "w");
-	if (f == NULL) {
-		close(fd);
-		unlink(path);
-		return ERR_CANTOPENFILE;
-	}
-	fprintf(f, "[gammu]\ndevice = %s\nconnection = %s\n", t->device,
-		t->connection ? t->connection : "at");
-	if (t->model != NULL)
-		fprintf(f, "model = %s\n", t->model);
-	fclose(f);
-	e = INI_ReadFile(path, FALSE, &ini);
-	unlink(path);
-	if (e == ERR_NONE)
-		e = GSM_ReadConfig(ini, GSM_GetConfig(s, 0), 0);
-	INI_Free(ini);
-	if (e == ERR_NONE)
-		GSM_SetConfigNum(s, 1);
-	return e;
+	return gammu_conf_load(s, kv, t->model != NULL ? 3 : 2);
 }
 
 /* The child's work: open, ask, close; everything into *r. */

@@ -42,6 +42,7 @@
 #include "concat.h"
 #include "dummy_check.h"
 #include "frame.h"
+#include "gammu_conf.h"
 #include "gsm7.h"
 #include "inbound.h"
 #include "utf8.h"
@@ -1207,40 +1208,21 @@ static void on_ussd(GSM_StateMachine *s, GSM_USSDMessage *ussd, void *arg)
 
 /* ---- the device ---- */
 
-/* Hand the modem section's gammurc keys to libgammu as a [gammu] section
- * (libgammu reads configuration only from files). */
+/* Hand the modem section's gammurc keys to libgammu. */
 static bool load_gammu_config(struct worker *w)
 {
-	const char *tmpdir = getenv("TMPDIR");
-	char path[4096];
-	INI_Section *ini = NULL;
-	GSM_Error e;
-	FILE *f;
-	int fd;
+	GSM_Error e = gammu_conf_load(w->s, w->mc->gammu, w->mc->n_gammu);
 
-	snprintf(path, sizeof(path), "%s/sawt-gammurc-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
-	fd = mkstemp(path);
-	if (fd < 0 || (f = fdopen(fd, "w")) == NULL) {
-		log_error("could not create file \"%s\": %s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
+	if (e == ERR_CANTOPENFILE) {
+		log_error("could not create a temporary file for libgammu's settings: %s",
+			  strerror(errno));
 		return false;
 	}
-	fprintf(f, "[gammu]\n");
-	for (size_t i = 0; i < w->mc->n_gammu; i++)
-		fprintf(f, "%s = %s\n", w->mc->gammu[i].key, w->mc->gammu[i].value);
-	fclose(f);
-	e = INI_ReadFile(path, FALSE, &ini);
-	unlink(path);
-	if (e == ERR_NONE)
-		e = GSM_ReadConfig(ini, GSM_GetConfig(w->s, 0), 0);
-	INI_Free(ini);
 	if (e != ERR_NONE) {
 		log_error("invalid gammu settings for modem \"%s\": %s", w->mc->name,
 			  GSM_ErrorString(e));
 		return false;
 	}
-	GSM_SetConfigNum(w->s, 1);
 	return true;
 }
 

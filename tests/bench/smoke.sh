@@ -21,6 +21,10 @@ is "$rc" 0 "http_inbound.sh exits 0"
 [ "$rc" = 0 ] || printf '%s\n' "$out" | tail -20 | sed 's/^/#   /'
 like "$out" "^  [0-9]+ messages committed in the database: [0-9]+ durable msgs/s" "it reports durable messages per second"
 like "$out" "^  wrk: [0-9]+ requests, 0 non-2xx, 0 socket errors; latency p50" "and the latency of the answers, all 2xx"
+# The quick count's benchmark on a small election.
+out=$(SAWT="$1/src/sawt" "$(dirname "$0")/../pgtmp.sh" "$(dirname "$0")/pvt.sh" 400 60 2>&1); rc=$?
+is "$rc" 0 "pvt.sh exits 0"
+like "$out" "^analytics.pvt_estimates \(9 rows\): [0-9.]+ ms" "it reports the time of the estimates"
 # The USSD menu's benchmark (wrk), two seconds.
 out=$(SAWT="$1/src/sawt" SAWTD="$1/src/sawtd" "$(dirname "$0")/../pgtmp.sh" \
 	"$(dirname "$0")/ussd.sh" 2 4 2>&1); rc=$?

@@ -75,7 +75,8 @@ is "$(awk '/^CapEff:/ { print $2 }' /proc/$pid/status)" "0000000000000000" "it h
 code=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$CERT" "https://127.0.0.1:$LOWPORT/healthz")
 is "$code" 200 "it serves HTTPS on the privileged port $LOWPORT with the key only root may read"
 runuser -u "$U" -- cat "$KEY" >/dev/null 2>&1 && fail "(the user cannot read the key itself)" || pass "(the user cannot read the key itself)"
-workers=$(pgrep -P $pid)
+# its children, from /proc (a fresh Debian has no pgrep)
+workers=$(awk -v p="$pid" '/^PPid:/ && $2 == p { split(FILENAME, a, "/"); print a[3] }' /proc/[0-9]*/status 2>/dev/null)
 [ -n "$workers" ] && pass "the modem worker runs" || fail "the modem worker runs"
 for w in $workers; do
 	is "$(ids $w)" "$(want_ids)" "the modem worker $w runs as the user"
