@@ -40,7 +40,9 @@ CREATE INDEX IF NOT EXISTS reports_web_incident_idx ON sawt.reports (election_id
 -- for the page's first screen on an election day): whether its current
 -- reports include each form, when the first standing report of each form
 -- arrived, and its turnout figure as sawt.analytics_turnout picks it (the
--- newest close report giving voters, else the newest turnout report).
+-- newest close report giving voters, else the newest turnout report);
+-- reports count as sawt.report_counts() says (0019_review.sql: not
+-- rejected, not quarantined), as in sawt.analytics_current.
 CREATE TABLE sawt.web_station_facts (
 	station_id      integer PRIMARY KEY REFERENCES sawt.stations(id) ON DELETE CASCADE,
 	opened_at       timestamptz,
@@ -61,8 +63,8 @@ LANGUAGE sql AS $$
 		FROM unnest(p_stations) u (id)
 		JOIN sawt.reports r ON r.station_id = u.id
 		JOIN sawt.inbound_messages im ON im.id = r.inbound_id
-		WHERE true
-		  AND r.outcome <> 'rejected' AND r.superseded_by IS NULL
+		WHERE sawt.report_counts(r.outcome, r.review_state)
+		  AND r.superseded_by IS NULL
 		  AND r.form IN ('open', 'turnout', 'close', 'results')
 	),
 	per_form AS (

@@ -184,6 +184,16 @@ for r in 'جبل لبنان' 'الجنوب' 'بيروت'; do
 		"$(q "SELECT '(' || stations_total || ', ' || stations_reporting || ', ' || voters || ', ' || COALESCE(women::text, 'None') || ', ''' || COALESCE(turnout_pct::text, 'None') || ''', ''' || COALESCE(women_share::text, 'None') || ''', ''' || COALESCE(women_turnout_pct::text, 'None') || ''')' FROM analytics.area_turnout WHERE area = '$r' AND level = 'region'")" \
 		"$r: the figures equal analytics.area_turnout"
 done
+# a quarantined report leaves the figures, as it leaves the analytics views
+q "UPDATE sawt.reports SET review_state = 'quarantined' WHERE form = 'turnout' AND station_code = '4011'"
+is "$(get /api/areas "$LTOK")" 200 "Lina's /api/areas after 4011's turnout is quarantined"
+is "$(field "[(a['stations_reporting'], a['voters']) for a in j if a['name'] == 'الجنوب'][0]")" \
+	"$(q "SELECT '(' || stations_reporting || ', ' || voters || ')' FROM analytics.area_turnout WHERE area = 'الجنوب' AND level = 'region'")" \
+	"الجنوب's figures leave it out, as analytics.area_turnout does"
+is "$(field "[a['voters'] for a in j if a['name'] == 'الجنوب'][0]")" 0 "(no voters left there)"
+q "UPDATE sawt.reports SET review_state = 'verified' WHERE form = 'turnout' AND station_code = '4011'"
+is "$(get /api/areas "$LTOK")" 200 "verified again"
+is "$(field "[a['voters'] for a in j if a['name'] == 'الجنوب'][0]")" 400 "it counts again"
 is "$(get "/api/areas?area=$(area_id 'جبل لبنان')" "$LTOK")" 200 "Lina drills down to جبل لبنان"
 is "$(field 'sorted((a["name"], a["opened"], a["with_turnout"]) for a in j)')" "[('المتن', 0, 0), ('بعبدا', 0, 1)]" "its districts, بعبدا with its turnout"
 is "$(get /api/incidents "$LTOK")" 200 "Lina's incidents: 200"
