@@ -54,6 +54,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "checklist_parse.h"
 #include "config.h"
 #include "inbound.h"
 #include "log.h"
@@ -132,6 +133,14 @@ struct decide_result {
 	enum decide_state state;
 	enum decide_no_reply no_reply;
 	bool parsed; /* msg and verdict are set */
+	/* a checklist message (its first word names a form of the snapshot,
+	 * checklist_decide.h): cl is its parse; msg holds only its station,
+	 * PIN and language, for the sender, PIN and station checks */
+	bool checklist;
+	bool checklist_reply; /* the reply is checklist_reply()'s, not the catalogue's */
+	struct checklist_msg cl;
+	uint64_t cl_missing; /* required questions of its form still unanswered */
+	const struct checklist_form *help_form; /* HELP CODE: the form named */
 	struct parse_msg msg;
 	struct validate_result verdict; /* outcome, reply kind, flags, registry rows */
 	bool missing_parts;             /* a flag of its own: parts never came */

@@ -27,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "checklist.h"
 #include "lang.h"
 #include "log.h"
 #include "phone.h"
@@ -112,6 +113,37 @@ bool regsnap_add_incident(struct regsnap *s, int code,
  * for the USSD menu. */
 bool regsnap_add_incident_named(struct regsnap *s, int code, enum registry_severity severity,
 				const char *const names[LANG_COUNT]) SAWT_MUST_CHECK;
+
+/*
+ * Add the current version of a checklist form: its code, version and
+ * canonical definition (checklist.h), as sawt.checklist_current holds
+ * them.  regsnap_finish() reads them into the snapshot's checklist set; a
+ * definition that does not read is dropped (counted in regsnap_dropped()).
+ * Returns false only when out of memory.
+ */
+bool regsnap_add_checklist(struct regsnap *s, const char *code, int version,
+			   const char *definition) SAWT_MUST_CHECK;
+
+/*
+ * Record that station_id has stored answers to the questions codes
+ * (space-separated) of form, as sawt.checklist_current_answers holds them.
+ * Returns false only when out of memory.
+ */
+bool regsnap_add_checklist_answered(struct regsnap *s, int station_id, const char *form,
+				    const char *codes) SAWT_MUST_CHECK;
+
+/*
+ * The memo of the questions of form f (one of regsnap_checklists()) that
+ * station st has answered: bit i for question i, loaded from the stored
+ * answers and updated by the decision step as messages are accepted, so a
+ * reply can name what is still missing.  NULL when st or f is not the
+ * snapshot's.
+ */
+uint64_t *regsnap_checklist_answered(struct regsnap *s, const struct regsnap_station *st,
+				     const struct checklist_form *f);
+
+/* The checklist forms of a finished snapshot (read only), or NULL when none. */
+const struct checklist_set *regsnap_checklists(const struct regsnap *s);
 
 /*
  * Index the snapshot.  Assignments and ballot entries that name a station,

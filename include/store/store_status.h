@@ -69,9 +69,13 @@ enum store_status_query {
 	/* node, last tick (HH:MI:SS), ticks: the sawtd dispatching the
 	 * election's alerts; from sawt.alert_dispatcher, like the modems */
 	STORE_STATUS_ALERT_DISPATCHER,
+	/* form, version, stations_reported, stations_total, the three
+	 * yes/no questions with the most "no" answers ("AB 2 (28.6%), ...",
+	 * NULL: none): each checklist form over the whole election */
+	STORE_STATUS_CHECKLISTS,
 };
 
-#define STORE_STATUS_N_QUERIES (STORE_STATUS_ALERT_DISPATCHER + 1)
+#define STORE_STATUS_N_QUERIES (STORE_STATUS_CHECKLISTS + 1)
 
 struct store_status;
 struct store_status_rows;

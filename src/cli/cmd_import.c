@@ -15,7 +15,9 @@
 #include "cli.h"
 #include "db.h"
 #include "file.h"
+#include "checklist.h"
 #include "registry_import.h"
+#include "store_checklist.h"
 #include "store_import.h"
 
 #define IMPORT_FILE_MAX (64 * 1024 * 1024)
@@ -24,7 +26,7 @@ static void import_usage(void)
 {
 	fprintf(stderr,
 		"usage: sawt import [--dry-run] KIND FILE.csv\n"
-		"KIND: stations, contests, people or incident-codes (FILE \"-\": standard input)\n"
+		"KIND: stations, contests, people, incident-codes or checklists (FILE \"-\": standard input)\n"
 		"       sawt import sample NAME FILE.csv  a quick-count sample drawn elsewhere\n"
 		"       (columns station and, optionally, stratum; docs/pvt.md)\n");
 }
@@ -146,6 +148,54 @@ done:
 	return rc;
 }
 
+/*
+ * Import checklist definitions (docs/checklists.md): every bad row listed
+ * and nothing imported, else each form's outcome, one line a form:
+ *   OP: new, version 1
+ *   CL: changed, version 2
+ * Returns the exit status.
+ */
+static int import_checklists(const struct config *cfg, const char *path, const char *buf,
+			     size_t len, bool dry_run)
+{
+	struct checklist_set *set = checklist_set_new();
+	struct store_checklist_outcome *out = NULL;
+	char *conninfo = NULL, err[1024];
+	size_t n;
+	int rc = 1;
+
+	if (set == NULL || !checklist_set_parse(set, buf, len)) {
+		fprintf(stderr, "sawt: out of memory\n");
+		goto done;
+	}
+	if ((n = checklist_set_n_errors(set)) > 0) {
+		for (size_t i = 0; i < n; i++)
+			fprintf(stderr, "%s\n", checklist_set_error(set, i));
+		fprintf(stderr, "sawt: %s: %zu %s, nothing imported\n", path, n,
+			plural(n, "error", "errors"));
+		goto done;
+	}
+	n = checklist_set_n_forms(set);
+	if ((out = calloc(n, sizeof(*out))) == NULL || (conninfo = db_conninfo(cfg)) == NULL) {
+		fprintf(stderr, "sawt: out of memory\n");
+		goto done;
+	}
+	if (!store_checklist_import(conninfo, set, config_election(cfg), dry_run, out, err,
+				    sizeof(err))) {
+		fprintf(stderr, "sawt: %s: %s; nothing imported\n", path, err);
+		goto done;
+	}
+	for (size_t i = 0; i < n; i++)
+		printf("%s%s: %s, version %d\n", dry_run ? "would import " : "", out[i].code,
+		       out[i].outcome, out[i].version);
+	rc = 0;
+done:
+	free(out);
+	free(conninfo);
+	checklist_set_free(set);
+	return rc;
+}
+
 int cmd_import(int argc, char **argv, const struct config *cfg)
 {
 	enum registry_kind kind;
@@ -169,6 +219,14 @@ int cmd_import(int argc, char **argv, const struct config *cfg)
 	if (argc - i != 2) {
 		import_usage();
 		return 2;
+	}
+	if (strcmp(argv[i], "checklists") == 0) {
+		buf = read_all(argv[i + 1], &len);
+		if (buf == NULL)
+			return 1;
+		rc = import_checklists(cfg, argv[i + 1], buf, len, dry_run);
+		free(buf);
+		return rc;
 	}
 	if (!registry_kind_parse(argv[i], &kind)) {
 		fprintf(stderr, "sawt: unknown kind \"%s\"\n", argv[i]);

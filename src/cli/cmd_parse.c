@@ -8,6 +8,8 @@
  *       --reply                add the reply sawt would send ("reply", "reply_kind")
  *       --observer-lang LANG   answer as if the sender registered LANG
  *       --ucs2                 messages are hex UTF-16BE, as modems give them
+ *       --checklists FILE.csv  read messages that name one of FILE's forms as
+ *                              checklist answers (docs/checklists.md)
  *
  * The JSON is described in docs/parse-json.md.
  */
@@ -16,7 +18,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checklist.h"
+#include "checklist_parse.h"
+#include "checklist_reply.h"
 #include "cli.h"
+#include "file.h"
 #include "json.h"
 #include "report_json.h"
 #include "log.h"
@@ -30,13 +36,14 @@ struct parse_opts {
 	int observer_lang; /* enum lang, -1 unknown */
 	bool reply;
 	bool ucs2;
+	struct checklist_set *checklists; /* --checklists; NULL: none */
 };
 
 static void parse_usage(FILE *out)
 {
 	fprintf(out,
 		"usage: sawt parse [--lang ar|en|fr] [--reply] [--observer-lang LANG] "
-		"[--ucs2] [MESSAGE...]\n"
+		"[--ucs2] [--checklists FILE.csv] [MESSAGE...]\n"
 		"With no MESSAGE, parse each line of standard input.\n");
 }
 
@@ -47,6 +54,32 @@ static bool lang_opt(const char *value, enum lang *out)
 		return false;
 	}
 	return true;
+}
+
+/* Read the checklist definitions of path into o; false after a message. */
+static bool load_checklists(const char *path, struct parse_opts *o)
+{
+	char err[512];
+	size_t len;
+	char *buf = file_read_all(path, 64 * 1024 * 1024, &len, err, sizeof(err));
+	bool ok = false;
+
+	if (buf == NULL) {
+		log_error("%s", err);
+		return false;
+	}
+	checklist_set_free(o->checklists);
+	if ((o->checklists = checklist_set_new()) == NULL ||
+	    !checklist_set_parse(o->checklists, buf, len)) {
+		log_error("out of memory");
+		goto done;
+	}
+	for (size_t i = 0; i < checklist_set_n_errors(o->checklists); i++)
+		log_error("%s: %s", path, checklist_set_error(o->checklists, i));
+	ok = checklist_set_n_errors(o->checklists) == 0;
+done:
+	free(buf);
+	return ok;
 }
 
 /* Parse options; return the index of the first message word, or -1. */
@@ -66,6 +99,9 @@ static int parse_options(int argc, char **argv, struct parse_opts *o)
 		} else if ((v = cli_opt_value(argc, argv, &i, "--lang")) != NULL) {
 			if (!lang_opt(v, &o->fallback))
 				return -1;
+		} else if ((v = cli_opt_value(argc, argv, &i, "--checklists")) != NULL) {
+			if (!load_checklists(v, o))
+				return -1;
 		} else if ((v = cli_opt_value(argc, argv, &i, "--observer-lang")) != NULL) {
 			if (!lang_opt(v, &l))
 				return -1;
@@ -84,10 +120,20 @@ static void add_reply(struct json_buf *j, const struct parse_msg *m, const char 
 	struct reply_args a;
 	enum reply_kind kind;
 	char buf[REPLY_MAX];
+	const struct checklist_form *help;
 	int n;
 
 	if (!reply_kind_for_msg(m, &kind))
 		return;
+	help = checklist_help_topic(o->checklists, m, text, len);
+	if (help != NULL) {
+		n = checklist_help(help, reply_lang(o->observer_lang, m), buf, sizeof(buf));
+		if (n > 0) {
+			json_string(j, "reply_kind", "checklist_help", strlen("checklist_help"));
+			json_string(j, "reply", buf, (size_t)n);
+		}
+		return;
+	}
 	reply_args_from_msg(&a, m, text, len);
 	n = reply_render(kind, reply_lang(o->observer_lang, m), &a, buf, sizeof(buf), NULL);
 	if (n < 0)
@@ -96,14 +142,97 @@ static void add_reply(struct json_buf *j, const struct parse_msg *m, const char 
 	json_string(j, "reply", buf, (size_t)n);
 }
 
+/*
+ * A checklist message as JSON: {"ok", "checklist", "lang", "station",
+ * "pin", "answers": {CODE: value}, "problems": [{"problem", "code",
+ * "pos": 1-based character}], "missing": [CODE], "error"} and, with --reply,
+ * "reply" (in --observer-lang, else the language of the form word).
+ */
+static bool print_checklist(const char *text, size_t len, const struct parse_opts *o)
+{
+	static char out[64 * 1024];
+	struct checklist_msg m;
+	struct json_buf j;
+	bool ok = checklist_parse(o->checklists, text, len, o->fallback, &m);
+	uint64_t miss = m.form != NULL ? checklist_missing(m.form, m.answered, m.groups) : 0;
+
+	json_init(&j, out, sizeof(out));
+	json_open_object(&j, NULL);
+	json_bool(&j, "ok", ok);
+	if (!ok)
+		json_string(&j, "error", checklist_error_code(m.error),
+			    strlen(checklist_error_code(m.error)));
+	if (m.form != NULL)
+		json_string(&j, "checklist", m.form->code, strlen(m.form->code));
+	json_string(&j, "lang", lang_code(m.lang), strlen(lang_code(m.lang)));
+	if (m.station[0] != '\0')
+		json_string(&j, "station", m.station, strlen(m.station));
+	json_bool(&j, "pin", m.pin[0] != '\0');
+	json_open_object(&j, "answers");
+	for (size_t i = 0; i < m.n_answers; i++) {
+		const struct checklist_answer *a = &m.answers[i];
+		const struct checklist_question *q = &m.form->questions[a->q];
+
+		if (q->type == CHECKLIST_TEXT) {
+			json_string(&j, q->code, text + a->text.off, a->text.len);
+		} else if (q->type == CHECKLIST_MULTI) {
+			json_open_array(&j, q->code);
+			for (int d = 1; d <= CHECKLIST_MAX_OPTIONS; d++)
+				if (a->value & (1u << d))
+					json_int(&j, NULL, d);
+			json_close_array(&j);
+		} else {
+			json_uint(&j, q->code, a->value);
+		}
+	}
+	json_close_object(&j);
+	json_open_array(&j, "problems");
+	for (size_t i = 0; i < m.n_problems; i++) {
+		const struct checklist_problem *p = &m.problems[i];
+		const char *name = checklist_problem_name(p->kind);
+
+		json_open_object(&j, NULL);
+		json_string(&j, "problem", name, strlen(name));
+		if (p->code[0] != '\0')
+			json_string(&j, "code", p->code, strlen(p->code));
+		json_uint(&j, "pos", (uint64_t)utf8_count(text, p->span.off) + 1);
+		json_close_object(&j);
+	}
+	json_close_array(&j);
+	json_open_array(&j, "missing");
+	for (int i = 0; m.form != NULL && i < m.form->n_questions; i++)
+		if (miss & (UINT64_C(1) << i))
+			json_string(&j, NULL, m.form->questions[i].code,
+				    strlen(m.form->questions[i].code));
+	json_close_array(&j);
+	if (o->reply) {
+		char buf[REPLY_MAX];
+		enum lang l = o->observer_lang >= 0 ? (enum lang)o->observer_lang : m.lang;
+		int n = checklist_reply(&m, l, miss, buf, sizeof(buf));
+
+		if (n > 0)
+			json_string(&j, "reply", buf, (size_t)n);
+	}
+	json_close_object(&j);
+	if (!json_finish(&j)) {
+		log_error("JSON output does not fit in %zu bytes", sizeof(out));
+		return false;
+	}
+	puts(out);
+	return ok;
+}
+
 /* Parse one message and print its JSON line; returns true when it parsed. */
 static bool print_one(const char *text, size_t len, const struct parse_opts *o)
 {
 	static char out[REPORT_JSON_MAX + 4 * REPLY_MAX];
 	struct parse_msg m;
 	struct json_buf j;
-	bool ok = parse_message(text, len, o->fallback, &m);
+	bool ok;
 
+	if (o->checklists != NULL && checklist_match(o->checklists, text, len) != NULL)
+		return print_checklist(text, len, o);
+	ok = parse_message(text, len, o->fallback, &m);
 	json_init(&j, out, sizeof(out));
 	json_open_object(&j, NULL);
 	report_json(&j, &m, text, len, true);
@@ -203,8 +332,8 @@ static int parse_args(int argc, char **argv, int first, const struct parse_opts 
 
 int cmd_parse(int argc, char **argv, const struct config *cfg)
 {
-	struct parse_opts o = { LANG_EN, -1, false, false };
-	int first;
+	struct parse_opts o = { LANG_EN, -1, false, false, NULL };
+	int first, rc;
 
 	if (argc >= 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
 		parse_usage(stdout);
@@ -213,10 +342,11 @@ int cmd_parse(int argc, char **argv, const struct config *cfg)
 	o.fallback = cfg->default_language;
 	first = parse_options(argc, argv, &o);
 	if (first < 0) {
+		checklist_set_free(o.checklists);
 		parse_usage(stderr);
 		return 2;
 	}
-	if (first >= argc)
-		return parse_stdin(&o);
-	return parse_args(argc, argv, first, &o);
+	rc = first >= argc ? parse_stdin(&o) : parse_args(argc, argv, first, &o);
+	checklist_set_free(o.checklists);
+	return rc;
 }

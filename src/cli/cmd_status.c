@@ -709,6 +709,27 @@ static bool fetch_common(struct status_ctx *c)
 	return c->progress != NULL;
 }
 
+/* "Checklists": each form's coverage and its most frequent "no" answers. */
+static bool section_checklists(struct status_ctx *c)
+{
+	struct store_status_rows *rows = fetch(c, STORE_STATUS_CHECKLISTS);
+
+	if (rows == NULL)
+		return false;
+	if (store_status_nrows(rows) > 0)
+		fprintf(c->out, "\nChecklists (stations reporting / all)\n");
+	for (int r = 0; r < store_status_nrows(rows); r++) {
+		const char *no = store_status_value(rows, r, 4);
+
+		fprintf(c->out, "  %s v%s: %s/%s%s%s\n", dash(store_status_value(rows, r, 0)),
+			dash(store_status_value(rows, r, 1)), dash(store_status_value(rows, r, 2)),
+			dash(store_status_value(rows, r, 3)), no ? "; most \"no\": " : "",
+			no ? no : "");
+	}
+	store_status_rows_free(rows);
+	return true;
+}
+
 static int status_usage(void)
 {
 	fprintf(stderr,
@@ -756,7 +777,7 @@ int cmd_status(int argc, char **argv, const struct config *cfg)
 	rc = 1;
 	if (c.st != NULL && fetch_common(&c) && section_header(&c) && section_progress(&c) &&
 	    section_turnout(&c) && section_results(&c) && section_incidents(&c) &&
-	    section_checks(&c) && section_modems(&c) && section_nodes(&c))
+	    section_checklists(&c) && section_checks(&c) && section_modems(&c) && section_nodes(&c))
 		rc = 0;
 	fflush(stdout);
 	if (rc != 0)

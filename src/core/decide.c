@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "checklist_decide.h"
 #include "phone.h"
 
 /* ==== senders: own numbers, non-phone senders, rate, PIN lock ==== */
@@ -211,7 +212,9 @@ static void judge(const struct decide_settings *s, const struct decide_context *
 	struct validate_input vi;
 
 	d->parsed = true;
-	if (!parse_message(d->in->text, d->in->text_len, s->default_lang, &d->msg)) {
+	if (checklist_decide_parse(regsnap_checklists(c->snap), s->default_lang, d)) {
+		/* a checklist message (checklist_decide.c) */
+	} else if (!parse_message(d->in->text, d->in->text_len, s->default_lang, &d->msg)) {
 		/* a parse error is validated like the rest: it has its reply */
 	}
 	vi.sender = d->sender;
@@ -219,6 +222,7 @@ static void judge(const struct decide_settings *s, const struct decide_context *
 	vi.sent_at = d->sent_s;
 	vi.pin_locked = snd != NULL && sender_locked(snd, c->mono_ms);
 	validate_message(c->snap, c->clock, &vi, &d->verdict);
+	checklist_decide_verdict(c->snap, d);
 	pin_rules(d, snd, c->mono_ms);
 	/* an observer's "ok" or "thanks" is a courtesy, answered as one (a
 	 * coordinator's OK stays the ACK command) */
@@ -284,7 +288,8 @@ static void render_replies(struct decide_result *d)
 	d->priority = rejected                     ? DECIDE_PRIORITY_ERROR
 		      : m->form == PARSE_FORM_HELP ? DECIDE_PRIORITY_HELP
 						   : DECIDE_PRIORITY_CONFIRM;
-	render(d, d->verdict.reply, &a, d->body);
+	if (!checklist_decide_reply(d))
+		render(d, d->verdict.reply, &a, d->body);
 	if (rejected || !is_report_form(m->form))
 		return;
 	render(d, REPLY_IDENTICAL_RESEND, &a, d->resend);

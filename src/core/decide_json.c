@@ -120,6 +120,43 @@ static void json_report(struct json_buf *j, const struct decide_result *d)
 		json_string(j, "incident_text", d->in->text + m->text.off, m->text.len);
 }
 
+/* An accepted checklist message: its form, version, station and answers. */
+static void json_checklist(struct json_buf *j, const struct decide_result *d)
+{
+	const struct checklist_msg *cl = &d->cl;
+
+	if (!d->checklist || d->verdict.outcome == VALIDATE_REJECTED ||
+	    d->verdict.station == NULL || cl->form == NULL || d->state != DECIDE_PROCESSED)
+		return;
+	json_open_object(j, "checklist");
+	jstr(j, "form", cl->form->code);
+	json_uint(j, "version", (uint64_t)cl->form->version);
+	json_uint(j, "station", (uint64_t)d->verdict.station->id);
+	json_open_array(j, "answers");
+	for (size_t i = 0; i < cl->n_answers; i++) {
+		const struct checklist_answer *a = &cl->answers[i];
+		const struct checklist_question *q = &cl->form->questions[a->q];
+
+		json_open_object(j, NULL);
+		jstr(j, "q", q->code);
+		if (q->type == CHECKLIST_TEXT) {
+			if ((size_t)a->text.off + a->text.len <= d->in->text_len)
+				json_string(j, "t", d->in->text + a->text.off, a->text.len);
+		} else if (q->type == CHECKLIST_MULTI) {
+			json_open_array(j, "o");
+			for (unsigned k = 1; k <= CHECKLIST_MAX_OPTIONS; k++)
+				if (a->value & (1u << k))
+					json_uint(j, NULL, k);
+			json_close_array(j);
+		} else {
+			json_uint(j, "v", a->value);
+		}
+		json_close_object(j);
+	}
+	json_close_array(j);
+	json_close_object(j);
+}
+
 static void json_replies(struct json_buf *j, const struct decide_result *d)
 {
 	if (d->body[0] == '\0')
@@ -141,6 +178,7 @@ bool decide_json(const struct decide_result *d, const char *dedup, char *buf, si
 	json_open_object(&j, NULL);
 	json_inbound(&j, d, dedup);
 	json_report(&j, d);
+	json_checklist(&j, d);
 	json_replies(&j, d);
 	if (d->alert.raise) {
 		jstr(&j, "alert_key", d->alert.key);

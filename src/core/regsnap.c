@@ -10,6 +10,7 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -43,6 +44,24 @@ struct regsnap {
 	int *person_ids; /* stations then areas of every person */
 	size_t dropped;
 	bool finished;
+	char *cl_text; /* checklist definitions added, after the canonical header */
+	size_t cl_len;
+	struct vec cl_versions;      /* struct cl_version */
+	struct checklist_set *lists; /* read from cl_text by regsnap_finish() */
+	struct vec cl_stored;        /* struct cl_stored: answers already stored */
+	uint64_t *cl_answered;       /* stations x forms: questions answered so far */
+};
+
+struct cl_stored {
+	int station_id;
+	char form[4];
+	uint64_t questions; /* filled at finish from codes */
+	char *codes;        /* space-separated question codes, owned */
+};
+
+struct cl_version {
+	char code[4];
+	int version;
 };
 
 static bool vec_push(struct vec *v, size_t size, const void *item)
@@ -71,6 +90,13 @@ void regsnap_free(struct regsnap *s)
 		free(p->name);
 		free(p->pin_hash);
 	}
+	free(s->cl_text);
+	free(s->cl_versions.items);
+	for (size_t i = 0; i < s->cl_stored.n; i++)
+		free(VEC_AT(s->cl_stored, struct cl_stored, i)->codes);
+	free(s->cl_stored.items);
+	free(s->cl_answered);
+	checklist_set_free(s->lists);
 	for (size_t i = 0; i < s->names.n; i++)
 		free(*VEC_AT(s->names, char *, i));
 	free(s->names.items);
@@ -384,6 +410,130 @@ static bool link_people(struct regsnap *s)
 	return true;
 }
 
+bool regsnap_add_checklist(struct regsnap *s, const char *code, int version, const char *definition)
+{
+	struct cl_version v = { .version = version };
+	size_t n = strlen(definition), hl = strlen(checklist_canonical_header);
+	size_t need = (s->cl_len == 0 ? hl : s->cl_len) + n + 2;
+	char *p = realloc(s->cl_text, need);
+
+	if (p == NULL)
+		return false;
+	if (s->cl_len == 0) {
+		memcpy(p, checklist_canonical_header, hl);
+		s->cl_len = hl;
+	}
+	memcpy(p + s->cl_len, definition, n);
+	s->cl_len += n;
+	if (n > 0 && definition[n - 1] != '\n')
+		p[s->cl_len++] = '\n';
+	p[s->cl_len] = '\0';
+	s->cl_text = p;
+	snprintf(v.code, sizeof(v.code), "%s", code);
+	return vec_push(&s->cl_versions, sizeof(v), &v);
+}
+
+bool regsnap_add_checklist_answered(struct regsnap *s, int station_id, const char *form,
+				    const char *codes)
+{
+	struct cl_stored c = { .station_id = station_id };
+
+	snprintf(c.form, sizeof(c.form), "%s", form);
+	if ((c.codes = strdup(codes)) == NULL)
+		return false;
+	if (!vec_push(&s->cl_stored, sizeof(c), &c)) {
+		free(c.codes);
+		return false;
+	}
+	return true;
+}
+
+/* The index of form in the snapshot's set, or -1. */
+static long form_index(const struct regsnap *s, const struct checklist_form *f)
+{
+	for (size_t i = 0; s->lists != NULL && i < checklist_set_n_forms(s->lists); i++)
+		if (checklist_set_form(s->lists, i) == f)
+			return (long)i;
+	return -1;
+}
+
+uint64_t *regsnap_checklist_answered(struct regsnap *s, const struct regsnap_station *st,
+				     const struct checklist_form *f)
+{
+	const struct regsnap_station *base = s->stations.items;
+	long fi = form_index(s, f);
+
+	if (s->cl_answered == NULL || st == NULL || fi < 0 || st < base ||
+	    (size_t)(st - base) >= s->stations.n)
+		return NULL;
+	return &s->cl_answered[(size_t)(st - base) * checklist_set_n_forms(s->lists) + (size_t)fi];
+}
+
+/* Fill the answered memo from the answers already stored. */
+static bool finish_answered(struct regsnap *s)
+{
+	size_t nf = s->lists != NULL ? checklist_set_n_forms(s->lists) : 0;
+
+	if (nf == 0 || s->stations.n == 0)
+		return true;
+	if ((s->cl_answered = calloc(s->stations.n * nf, sizeof(uint64_t))) == NULL)
+		return false;
+	for (size_t i = 0; i < s->cl_stored.n; i++) {
+		const struct cl_stored *c = VEC_AT(s->cl_stored, struct cl_stored, i);
+		const struct checklist_form *f = checklist_set_find(s->lists, c->form);
+		uint64_t *ans = f ? regsnap_checklist_answered(
+					    s, regsnap_station_by_id(s, c->station_id), f)
+				  : NULL;
+		char code[3];
+		int n = 0;
+
+		if (ans == NULL) {
+			s->dropped++;
+			continue;
+		}
+		for (const char *p = c->codes;; p++) {
+			if (*p == ' ' || *p == '\0') {
+				int q;
+
+				code[n] = '\0';
+				if (n > 0 && (q = checklist_question_index(f, code)) >= 0)
+					*ans |= UINT64_C(1) << q;
+				n = 0;
+				if (*p == '\0')
+					break;
+			} else if (n < 2) {
+				code[n++] = *p;
+			}
+		}
+	}
+	return true;
+}
+
+const struct checklist_set *regsnap_checklists(const struct regsnap *s)
+{
+	return s->lists != NULL && checklist_set_n_forms(s->lists) > 0 ? s->lists : NULL;
+}
+
+/* Read the checklist definitions added; false only when out of memory. */
+static bool finish_checklists(struct regsnap *s)
+{
+	if (s->cl_len == 0)
+		return true;
+	if ((s->lists = checklist_set_new()) == NULL ||
+	    !checklist_set_parse(s->lists, s->cl_text, s->cl_len))
+		return false;
+	if (checklist_set_n_errors(s->lists) > 0)
+		s->dropped += s->cl_versions.n; /* not one of ours: none is used */
+	for (size_t i = 0; i < checklist_set_n_forms(s->lists); i++)
+		for (size_t k = 0; k < s->cl_versions.n; k++) {
+			const struct cl_version *v = VEC_AT(s->cl_versions, struct cl_version, k);
+
+			if (strcmp(v->code, checklist_set_form(s->lists, i)->code) == 0)
+				checklist_set_version(s->lists, i, v->version);
+		}
+	return true;
+}
+
 bool regsnap_finish(struct regsnap *s)
 {
 	sort_unique(s, &s->areas, sizeof(struct regsnap_area));
@@ -397,7 +547,8 @@ bool regsnap_finish(struct regsnap *s)
 		    sizeof(struct regsnap_station));
 	clean_pairs(s, &s->p_areas, &s->people, sizeof(struct regsnap_person), &s->areas,
 		    sizeof(struct regsnap_area));
-	if (!index_stations(s) || !index_people(s) || !link_contests(s) || !link_people(s))
+	if (!index_stations(s) || !index_people(s) || !link_contests(s) || !link_people(s) ||
+	    !finish_checklists(s) || !finish_answered(s))
 		return false;
 	s->finished = true;
 	return true;

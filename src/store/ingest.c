@@ -22,9 +22,13 @@
 #define BATCH_RETRIES 3
 #define TALLY_KEY_MAX 48
 
+/* The checklist answers of the batch are written in the same statement
+ * (sawt.checklist_ingest(), migrations/0023_checklists.sql): keyed by
+ * dedup key, they do not depend on the order the two run in. */
 static const char ingest_sql[] =
-	"SELECT o_seq, o_inbound_id, o_duplicate, o_outcome, o_error_code, o_replied"
-	" FROM sawt.ingest_batch($1::integer, $2, $3::jsonb)";
+	"WITH c AS MATERIALIZED (SELECT sawt.checklist_ingest($1::integer, $3::jsonb) AS ok)"
+	" SELECT o_seq, o_inbound_id, o_duplicate, o_outcome, o_error_code, o_replied"
+	" FROM sawt.ingest_batch($1::integer, $2, $3::jsonb), c";
 
 struct item {
 	ingest_done_cb cb;

@@ -79,7 +79,12 @@ static const char load_sql[] =
 	"  NULL, NULL FROM sawt.person_areas pa"
 	"  JOIN sawt.people p ON p.id = pa.person_id JOIN e ON p.election_id = e.id"
 	" UNION ALL SELECT 'i', ic.code, NULL, NULL, NULL, ic.severity, ic.name_ar, ic.name_en,"
-	"  ic.name_fr, NULL FROM sawt.incident_codes ic JOIN e ON ic.election_id = e.id";
+	"  ic.name_fr, NULL FROM sawt.incident_codes ic JOIN e ON ic.election_id = e.id"
+	" UNION ALL SELECT 'k', k.version, NULL, NULL, NULL, k.code, k.definition, NULL, NULL,"
+	"  NULL FROM sawt.checklist_current k JOIN e ON k.election_id = e.id"
+	" UNION ALL SELECT 'm', ca.station_id, NULL, NULL, NULL, ca.form,"
+	"  string_agg(ca.question, ' '), NULL, NULL, NULL FROM sawt.checklist_answers ca"
+	"  JOIN e ON ca.election_id = e.id GROUP BY ca.station_id, ca.form";
 
 /* The offset of time zone $1 from UTC, in seconds, at the local time $2
  * (the results deadline) or now. */
@@ -229,6 +234,8 @@ static bool load_row(struct load *ld, const struct db_result *res, int r)
 		return regsnap_add_incident_named(s, a, severity_of(db_result_value(res, r, 5)),
 						  names);
 	}
+	case 'k': return regsnap_add_checklist(s, sval(res, r, 5), a, sval(res, r, 6));
+	case 'm': return regsnap_add_checklist_answered(s, a, sval(res, r, 5), sval(res, r, 6));
 	default: return true;
 	}
 }

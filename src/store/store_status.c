@@ -120,6 +120,15 @@ static const char *const queries[STORE_STATUS_N_QUERIES] = {
 		"SELECT d.node, to_char(d.tick_at, 'HH24:MI:SS'), d.ticks"
 		" FROM sawt.alert_dispatcher d JOIN sawt.elections e ON e.id = d.election_id"
 		" WHERE e.name = $1 AND $2 >= 0",
+	[STORE_STATUS_CHECKLISTS] =
+		"SELECT form, version, max(stations_reported), max(stations_total),"
+		" string_agg(question || ' ' || count || ' (' || share || '%)', ', '"
+		"  ORDER BY count DESC, question) FILTER (WHERE type = 'yesno' AND option = 2"
+		"  AND count > 0 AND rk <= 3)"
+		" FROM (SELECT *, row_number() OVER (PARTITION BY form, type, option"
+		"  ORDER BY count DESC NULLS LAST, question) AS rk"
+		"  FROM analytics.checklist_summary WHERE election = $1 AND depth = 0 AND $2 >= 0) s"
+		" GROUP BY form, version ORDER BY form",
 };
 
 static bool guarded_query(enum store_status_query q)

@@ -35,7 +35,8 @@ expect() {
 	fi
 }
 
-echo "1..11"
+echo "1..15"
+defs="$(dirname "$0")/../data/checklists"
 
 input=""
 expect "one message" \
@@ -88,6 +89,28 @@ expect "--ucs2 parses modem text the same" \
 	"$sawt" parse --ucs2 '0642 0020 0661066006620661 0020 0645066406620660'
 
 expect "bad option is a usage error" "" 2 "$sawt" parse --bogus 'T 1 V1'
+
+input='OP 1021 AA1 AB3 AC13 ZZ2 #4821
+T 1021 V420
+استمارة ١٠٢١ AA1 AB2 AD5 AF طابور
+'
+expect "--checklists reads checklist messages, and v1 messages as before" \
+	'{"ok":true,"checklist":"OP","lang":"en","station":"1021","pin":true,"answers":{"AA":1,"AC":[1,3]},"problems":[{"problem":"bad_value","code":"AB","pos":13},{"problem":"unknown_code","code":"ZZ","pos":22}],"missing":["AB","AD"],"reply":"OK 1021 OP: 2 saved. Wrong: AB. Unknown: ZZ. Missing: AB AD."}
+{"ok":true,"form":"turnout","lang":"en","station":"1021","voters":420,"reply_kind":"accepted_turnout","reply":"OK 1021: 420 voters"}
+{"ok":true,"checklist":"OP","lang":"ar","station":"1021","pin":false,"answers":{"AA":1,"AB":2,"AD":5,"AF":"طابور"},"problems":[],"missing":[],"reply":"تم 1021 OP: حفظت 4. مكتمل. شكرا"}' 0 \
+	"$sawt" parse --reply --checklists "$defs/good.csv"
+
+input=""
+expect "a checklist message refused whole exits 1" \
+	'{"ok":false,"error":"no_answers","checklist":"CL","lang":"fr","station":"1021","pin":false,"answers":{},"problems":[{"problem":"bad_value","code":"BB","pos":11}],"missing":["BA","BB"],"reply":"Rien enregistré pour 1021 CL: aucune réponse valide. Erronées: BB. Manquent: BA BB."}' 1 \
+	"$sawt" parse --reply --checklists "$defs/good.csv" 'CLOT 1021 BB7'
+
+expect "--observer-lang sets the checklist reply's language" \
+	'{"ok":true,"checklist":"CL","lang":"en","station":"1021","pin":false,"answers":{"BA":0,"BB":1},"problems":[],"missing":[],"reply":"تم 1021 CL: حفظت 2. مكتمل. شكرا"}' 0 \
+	"$sawt" parse --reply --observer-lang ar --checklists "$defs/good.csv" 'CL 1021 BA0 BB1'
+
+expect "a bad definitions file is a usage error" "" 2 \
+	"$sawt" parse --checklists "$defs/bad.csv" 'OP 1021 AA1'
 
 out=$("$sawt" bench parse --seconds 0.2 2>&1)
 case $out in

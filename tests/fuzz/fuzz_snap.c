@@ -28,7 +28,17 @@ struct regsnap *fuzz_snap_build(struct validate_clock *clk)
 				NULL) ||
 	    !regsnap_add_person_station(snap, 1, 100) ||
 	    !regsnap_add_person_station(snap, 2, 100) || !regsnap_add_person_area(snap, 3, 1) ||
-	    !regsnap_add_incident(snap, 3, REGISTRY_SEVERITY_CRITICAL) || !regsnap_finish(snap) ||
+	    !regsnap_add_incident(snap, 3, REGISTRY_SEVERITY_CRITICAL) ||
+	    /* a checklist form, so the decision step's dispatch is fuzzed too */
+	    !regsnap_add_checklist(snap, "OP", 2,
+				   "OP,form,,,,,,,,,OUVR,,,Opening,\n"
+				   "OP,question,AA,yesno,,,yes,1,,,,,,A,\n"
+				   "OP,question,AB,integer,0,50,yes,2,,,,,,B,\n"
+				   "OP,question,AC,multi,,,no,1,,,,,,C,\n"
+				   "OP,option,AC,,,,,,1,,,,,One,\n"
+				   "OP,option,AC,,,,,,3,,,,,Three,\n"
+				   "OP,question,Z,text,,,no,2,,,,,,Z,\n") ||
+	    !regsnap_add_checklist_answered(snap, 100, "OP", "AA") || !regsnap_finish(snap) ||
 	    !validate_clock_init(clk, 7 * 60, "2025-05-04 23:00", 3 * 3600))
 		abort();
 	return snap;
