@@ -20,6 +20,7 @@ COPY meson ./meson
 COPY include ./include
 COPY src ./src
 COPY migrations ./migrations
+COPY web ./web
 COPY config ./config
 COPY deploy ./deploy
 COPY docs ./docs
@@ -30,7 +31,7 @@ RUN meson setup /build --prefix=/usr --buildtype=release -Dtests=false \
 FROM debian:12
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-      postgresql procps libgammu8 libevent-2.1-7 libevent-openssl-2.1-7 libpq5 libssl3 libjansson4 \
+      postgresql procps libgammu8 libevent-2.1-7 libevent-openssl-2.1-7 libpq5 libssl3 libjansson4 libjs-chart.js \
  && rm -rf /var/lib/apt/lists/* \
  && adduser --system --group --home /var/lib/sawt --no-create-home sawt \
  && adduser sawt dialout

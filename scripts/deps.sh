@@ -8,9 +8,9 @@
 # (gcc only recommends libc6-dev, without which nothing compiles).
 set -eu
 
-runtime="postgresql procps libgammu8 libevent-2.1-7 libevent-openssl-2.1-7 libpq5 libssl3 libjansson4"
+runtime="postgresql procps libgammu8 libevent-2.1-7 libevent-openssl-2.1-7 libpq5 libssl3 libjansson4 libjs-chart.js"
 build="gcc libc6-dev pkg-config meson ninja-build libevent-dev libpq-dev libssl-dev libgammu-dev libjansson-dev"
-test="libcmocka-dev postgresql-client gammu python3 openssl wrk curl kannel kannel-extras prometheus systemd"
+test="libcmocka-dev postgresql-client gammu python3 openssl wrk curl kannel kannel-extras prometheus systemd chromium chromium-driver python3-selenium"
 ci="clang libclang-rt-dev"
 
 case "${1:-build}" in

@@ -78,7 +78,7 @@ struct http_server_options {
 	unsigned max_conns;   /* connections open at once */
 };
 
-#define HTTP_STATS_ROUTES_MAX 16 /* registered routes; one more for "other" */
+#define HTTP_STATS_ROUTES_MAX 32 /* registered routes; one more for "other" */
 #define HTTP_STATS_CODES_MAX 12  /* distinct statuses per route; the rest as 0 */
 #define HTTP_STATS_PATH_MAX 64
 

@@ -24,6 +24,9 @@
 #include "sms_inbound.h"
 #include "ussd_inbound.h"
 #include "util.h"
+#include "web.h"
+
+#include "sawt_build.h"
 
 enum gateway_phase {
 	GATEWAY_RUNNING,
@@ -47,6 +50,7 @@ struct gateway {
 	struct http_server *http;        /* NULL: [http] listen not set */
 	struct sms_inbound *sms_inbound; /* /sms/inbound */
 	struct sms_dlr *sms_dlr;         /* /sms/dlr */
+	struct web *web;                 /* /, /api/... (the election-day page) */
 	struct ussd_inbound *ussd;       /* /ussd */
 	struct kannel *kannel;           /* NULL: [kannel] url not set */
 	struct ops *ops;                 /* /metrics, /healthz */
@@ -275,6 +279,33 @@ static bool gateway_ops(struct gateway *gw, struct event_base *base, const struc
 	return true;
 }
 
+/* A sign-in code was queued: send it now. */
+static void web_code_queued(void *arg)
+{
+	struct gateway *gw = arg;
+
+	outbox_kick(gw->outbox);
+}
+
+/* The coordinators' page (docs/web.md), from the installed page files. */
+static bool gateway_web(struct gateway *gw, char *err, size_t errlen)
+{
+	struct web_options opt = { .root = web_default_root(), .chart_js = SAWT_CHART_JS };
+	char why[256];
+
+	gw->web = web_new(gw->db, &opt, web_code_queued, gw, why, sizeof(why));
+	if (gw->web == NULL) {
+		snprintf(err, errlen, "could not load the election-day page from \"%s\": %s",
+			 opt.root, why);
+		return false;
+	}
+	if (!web_route(gw->web, gw->http)) {
+		snprintf(err, errlen, "could not add the page's HTTP routes: the table is full");
+		return false;
+	}
+	return true;
+}
+
 /*
  * The HTTP door, when [http] listen is set, and its routes.  Each
  * module's route is added here.
@@ -300,7 +331,9 @@ static bool gateway_http(struct gateway *gw, struct event_base *base, const stru
 		snprintf(err, errlen, "could not add the HTTP route /sms/dlr: out of memory");
 		return false;
 	}
-	return gateway_ops(gw, base, cfg, err, errlen);
+	if (!gateway_ops(gw, base, cfg, err, errlen))
+		return false;
+	return gateway_web(gw, err, errlen);
 }
 
 static bool gateway_build(struct gateway *gw, struct event_base *base, const struct config *cfg,
@@ -457,6 +490,7 @@ void gateway_free(struct gateway *gw)
 	sms_inbound_free(gw->sms_inbound); /* before the server frees its requests */
 	ussd_inbound_free(gw->ussd);
 	sms_dlr_free(gw->sms_dlr);
+	web_free(gw->web);
 	http_server_free(gw->http);
 	modem_mgr_free(gw->modems);
 	kannel_free(gw->kannel);

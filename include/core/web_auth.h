@@ -1,0 +1,63 @@
+/*
+ * web_auth.h - the pure parts of signing in to the election-day page
+ * (docs/web.md): reading the session cookie, checking a token's shape,
+ * and the texts of the one-time code SMS in ar/en/fr.  No I/O; nothing
+ * allocated.
+ */
+#ifndef SAWT_WEB_AUTH_H
+#define SAWT_WEB_AUTH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "util.h"
+
+/* The session cookie's name. */
+#define WEB_COOKIE "sawt_session"
+/* A session token: 32 random bytes as 64 lowercase hex digits, NUL. */
+#define WEB_TOKEN_BUF 65
+/* A one-time code: 6 decimal digits, NUL. */
+#define WEB_CODE_DIGITS 6
+#define WEB_CODE_BUF (WEB_CODE_DIGITS + 1)
+/* Room for one rendered code SMS, NUL included. */
+#define WEB_CODE_TEXT_MAX 320
+
+enum web_lang {
+	WEB_LANG_AR,
+	WEB_LANG_EN,
+	WEB_LANG_FR,
+	WEB_LANGS
+};
+
+/*
+ * Find the cookie name in a Cookie header's value (NULL: none) and copy
+ * its value into out (cap bytes, NUL-terminated).  False when the cookie
+ * is absent, empty or does not fit.  "a=1; sawt_session=ab" gives "ab".
+ */
+bool web_cookie_get(const char *header, const char *name, char *out, size_t cap) SAWT_MUST_CHECK;
+
+/* True when s is a session token's shape: exactly 64 lowercase hex digits. */
+bool web_token_valid(const char *s);
+
+/* True when s is exactly WEB_CODE_DIGITS ASCII digits. */
+bool web_code_valid(const char *s);
+
+/*
+ * Turn 32 random bytes into a token (WEB_TOKEN_BUF bytes at out).
+ */
+void web_token_format(const unsigned char random[32], char *out);
+
+/*
+ * Turn a random 32-bit value into a code (WEB_CODE_BUF bytes at out).
+ * The caller draws again when r >= WEB_CODE_LIMIT (no modulo bias).
+ */
+#define WEB_CODE_LIMIT 4294000000u
+void web_code_format(unsigned r, char *out);
+
+/*
+ * The SMS carrying code in lang, with its validity in minutes, into out
+ * (WEB_CODE_TEXT_MAX bytes).  The texts are sawt's catalogue for it.
+ */
+void web_code_text(enum web_lang lang, const char *code, unsigned minutes, char *out);
+
+#endif

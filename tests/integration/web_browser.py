@@ -1,0 +1,181 @@
+"""The election-day page in headless Chromium (see web_browser.sh).
+
+Prints TAP.  Environment: SAWT_WEB_BASE (the page), SAWT_WEB_SHOTS (where
+the screenshots go), SAWT (the sawt program), PG* (the test database).
+"""
+import os
+import subprocess
+import sys
+import time
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.common.exceptions import StaleElementReferenceException
+from selenium.webdriver.support.ui import WebDriverWait
+
+BASE = os.environ["SAWT_WEB_BASE"]
+SHOTS = os.environ["SAWT_WEB_SHOTS"]
+KARIM, LINA, MOHAMMAD = "+96181222333", "+96170999888", "+9613987654"
+n = 0
+failed = 0
+
+
+def ok(cond, desc, detail=""):
+    global n, failed
+    n += 1
+    if cond:
+        print(f"ok {n} - {desc}")
+    else:
+        failed += 1
+        print(f"not ok {n} - {desc}")
+        if detail:
+            for line in str(detail).splitlines():
+                print(f"#   {line}")
+    sys.stdout.flush()
+
+
+def q(sql):
+    return subprocess.run(["psql", "-X", "-q", "-A", "-t", "-c", sql], check=True,
+                          capture_output=True, text=True).stdout.strip()
+
+
+def browser():
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = "/usr/bin/chromium"
+    for a in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
+              "--disable-gpu", "--window-size=1280,1000", "--lang=ar"):
+        opts.add_argument(a)
+    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
+
+
+def shot(drv, name, what):
+    os.makedirs(SHOTS, exist_ok=True)
+    path = os.path.join(SHOTS, name)
+    ok(drv.save_screenshot(path) and os.path.getsize(path) > 0, f"screenshot {path}: {what}")
+
+
+def sign_in(drv, phone, wait):
+    drv.get(BASE + "/")
+    wait.until(lambda d: d.find_element(By.ID, "signin").is_displayed())
+    drv.find_element(By.ID, "phone").send_keys(phone)
+    drv.find_element(By.CSS_SELECTOR, "#phone-form button").click()
+    wait.until(lambda d: d.find_element(By.ID, "code-form").is_displayed())
+    code = ""
+    for _ in range(100):
+        code = q("SELECT substring(body FROM '[0-9]{6}') FROM sawt.outbox "
+                 f"WHERE recipient = '{phone}' AND kind = 'manual' AND priority = 0 "
+                 "ORDER BY id DESC LIMIT 1")
+        if code:
+            break
+        time.sleep(0.1)
+    drv.find_element(By.ID, "code").send_keys(code)
+    drv.find_element(By.CSS_SELECTOR, "#code-form button").click()
+    wait.until(lambda d: d.find_element(By.ID, "dash").is_displayed()
+               and d.find_elements(By.CSS_SELECTOR, "#areas tbody tr"))
+
+
+def rows(drv):
+    """The areas table as {name: {key: value}}, numbers as floats."""
+    for _ in range(20):
+        try:
+            return rows_once(drv)
+        except StaleElementReferenceException:
+            time.sleep(0.1)
+    return rows_once(drv)
+
+
+def number(v):
+    return None if v in ("", None) else float(v)
+
+
+def rows_once(drv):
+    out = {}
+    for tr in drv.find_elements(By.CSS_SELECTOR, "#areas tbody tr"):
+        name = tr.find_element(By.CSS_SELECTOR, "td").text
+        out[name] = {td.get_attribute("data-k"): number(td.get_attribute("data-v"))
+                     for td in tr.find_elements(By.CSS_SELECTOR, "td[data-k]")}
+    return out
+
+
+def view(area):
+    r = q("SELECT stations_total, voters, COALESCE(turnout_pct::text, ''), "
+          "COALESCE(women_share::text, ''), COALESCE(women_turnout_pct::text, '') "
+          f"FROM analytics.area_turnout WHERE area = '{area}'")
+    return [number(x) for x in r.split("|")]
+
+
+def main():
+    drv = browser()
+    wait = WebDriverWait(drv, 30, ignored_exceptions=[StaleElementReferenceException])
+    try:
+        drv.get(BASE + "/")
+        html = drv.find_element(By.TAG_NAME, "html")
+        ok(html.get_attribute("dir") == "rtl" and html.get_attribute("lang") == "ar",
+           "the page opens in Arabic, right to left")
+        ok(drv.find_element(By.CSS_SELECTOR, "[data-t=send_code]").text == "أرسل الرمز",
+           "its words come from the Arabic catalogue")
+        shot(drv, "01-signin-ar.png", "the sign-in form in Arabic")
+
+        sign_in(drv, KARIM, wait)
+        ok(True, "Karim signs in with the code texted to him (read from the outbox)")
+        r = rows(drv)
+        ok(list(r) == ["صيدا"], "he sees only his district", list(r))
+        ok(drv.execute_script("return typeof Chart") == "function", "Chart.js is loaded from sawtd")
+        shot(drv, "02-karim-ar.png", "Karim's page: صيدا, no report yet")
+
+        # a new report shows up without a reload
+        marker = drv.execute_script("window.__sawt_marker = 1; return window.__sawt_marker")
+        subprocess.run([os.environ["SAWT"], "inject", MOHAMMAD, "T 4011 V400 W150 #9753"],
+                       check=True, capture_output=True)
+        try:
+            wait.until(lambda d: rows(d).get("صيدا", {}).get("voters") == 400)
+            got = True
+        except Exception:  # noqa: BLE001 - reported below
+            got = False
+        ok(got, "Mohammad's turnout at 4011 appears on the page", rows(drv))
+        ok(drv.execute_script("return window.__sawt_marker") == marker,
+           "without a reload (the page's state is the same)")
+        v = view("صيدا")
+        s = rows(drv)["صيدا"]
+        ok([s["stations_total"], s["voters"], s["turnout_pct"], s["women_share"],
+            s["women_turnout_pct"]] == v,
+           "صيدا's figures on the page equal analytics.area_turnout", (s, v))
+        shot(drv, "03-karim-live-ar.png", "Karim's page after the report: 400 voters at صيدا")
+    finally:
+        drv.quit()
+
+    drv = browser()
+    wait = WebDriverWait(drv, 30, ignored_exceptions=[StaleElementReferenceException])
+    try:
+        sign_in(drv, LINA, wait)
+        r = rows(drv)
+        regions = q("SELECT string_agg(name, ',' ORDER BY name) FROM sawt.areas "
+                    "WHERE parent_id IS NULL").split(",")
+        ok(sorted(r) == sorted(regions), "Lina (national) sees every region", list(r))
+        for area in regions:
+            s = r.get(area, {})
+            v = view(area)
+            ok([s.get("stations_total"), s.get("voters"), s.get("turnout_pct"),
+                s.get("women_share"), s.get("women_turnout_pct")] == v,
+               f"{area}: the figures on the page equal analytics.area_turnout", (s, v))
+        shot(drv, "04-lina-ar.png", "the national page in Arabic: every region")
+        drv.find_element(By.CSS_SELECTOR, "[data-lang=en]").click()
+        html = drv.find_element(By.TAG_NAME, "html")
+        ok(html.get_attribute("dir") == "ltr" and html.get_attribute("lang") == "en",
+           "in English the page is left to right")
+        ok(drv.find_element(By.CSS_SELECTOR, "h2[data-t=progress]").text == "Progress and turnout",
+           "with the English catalogue")
+        shot(drv, "05-lina-en.png", "the national page in English")
+        drv.find_element(By.CSS_SELECTOR, "[data-lang=fr]").click()
+        ok(drv.find_element(By.CSS_SELECTOR, "h2[data-t=progress]").text
+           == "Avancement et participation", "and in French with the French one")
+        shot(drv, "06-lina-fr.png", "the national page in French")
+    finally:
+        drv.quit()
+    print(f"1..{n}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

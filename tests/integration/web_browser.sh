@@ -1,0 +1,41 @@
+#!/bin/sh
+# The election-day page in headless Chromium (Selenium, chromium-driver)
+# against a real sawtd: web_browser.py signs in with the code read from the
+# outbox, compares the figures on the page with analytics.area_turnout,
+# checks that the Arabic page is right to left, that a coordinator sees
+# only their areas, and that a new report shows up without a reload; it
+# saves screenshots in meson-logs/web/ of the build directory.
+. "$(dirname "$0")/tap.sh"
+
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] ||
+	! /usr/bin/python3 -c 'import selenium' 2>/dev/null; then
+	# scripts/deps.sh test installs them (chromium, chromium-driver, python3-selenium)
+	echo "1..0 # skip chromium, chromium-driver or python3-selenium is not installed"
+	exit 0
+fi
+LINA=+96170999888
+LOG="$SAWT_TEST_TMP/sawtd.log"
+import_fixtures || { fail "fixtures import"; done_testing; exit 1; }
+printf 'phone,name,role,language,stations,areas,pin\n%s,Lina,coordinator,,,,\n' "$LINA" \
+	>"$SAWT_TEST_TMP/lina.csv"
+"$SAWT" import people "$SAWT_TEST_TMP/lina.csv" >/dev/null || { fail "Lina imports"; done_testing; exit 1; }
+cat >>"$SAWT_CONFIG" <<CONF
+
+[http]
+listen = 127.0.0.1:0
+CONF
+"$SAWTD" -c "$SAWT_CONFIG" >"$LOG" 2>&1 &
+pid=$!
+wait_for "$LOG" "HTTP on 127\.0\.0\.1:0 \(port [0-9]+" 30 >&2
+wait_for "$LOG" "registry loaded" 60 >&2
+wait_for "$LOG" "modem \"dummy\": starting -> ready" 60 >&2
+PORT=$(sed -n 's/.*HTTP on 127\.0\.0\.1:0 (port \([0-9]*\),.*/\1/p' "$LOG" | head -n 1)
+"$SAWT" inject +96176123456 'T 2011 V300 W120' >/dev/null
+wait_sql "SELECT count(*) FROM sawt.reports WHERE outcome = 'accepted'" 1 60 >&2
+
+SAWT_WEB_BASE="http://127.0.0.1:$PORT" SAWT_WEB_SHOTS="${SAWT_WEB_SHOTS:-$SAWT_TEST_TMP/shots}" \
+	/usr/bin/python3 "$(dirname "$0")/web_browser.py"
+rc=$?
+kill "$pid"
+wait "$pid"
+exit $rc

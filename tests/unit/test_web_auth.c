@@ -1,0 +1,83 @@
+/*
+ * test_web_auth.c - the session cookie, token and code shapes, and the
+ * code SMS texts of the election-day page's sign-in.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "web_auth.h"
+
+static void test_cookie(void **state)
+{
+	char v[WEB_TOKEN_BUF];
+
+	(void)state;
+	assert_true(web_cookie_get("sawt_session=ab12", WEB_COOKIE, v, sizeof(v)));
+	assert_string_equal(v, "ab12");
+	assert_true(web_cookie_get("a=1; sawt_session=cd; b=2", WEB_COOKIE, v, sizeof(v)));
+	assert_string_equal(v, "cd");
+	/* a longer name that starts the same is another cookie */
+	assert_false(web_cookie_get("sawt_session2=x", WEB_COOKIE, v, sizeof(v)));
+	assert_false(web_cookie_get("xsawt_session=x", WEB_COOKIE, v, sizeof(v)));
+	assert_false(web_cookie_get("sawt_session=", WEB_COOKIE, v, sizeof(v)));
+	assert_false(web_cookie_get(NULL, WEB_COOKIE, v, sizeof(v)));
+	assert_false(web_cookie_get("", WEB_COOKIE, v, sizeof(v)));
+	assert_false(web_cookie_get("sawt_session=abcdef", WEB_COOKIE, v, 4));
+}
+
+static void test_shapes(void **state)
+{
+	unsigned char r[32];
+	char tok[WEB_TOKEN_BUF], code[WEB_CODE_BUF];
+
+	(void)state;
+	for (int i = 0; i < 32; i++)
+		r[i] = (unsigned char)(i * 37 + 250);
+	web_token_format(r, tok);
+	assert_int_equal(strlen(tok), 64);
+	assert_true(web_token_valid(tok));
+	tok[3] = 'A';
+	assert_false(web_token_valid(tok));
+	tok[63] = '\0';
+	assert_false(web_token_valid("abc"));
+	web_code_format(7, code);
+	assert_string_equal(code, "000007");
+	assert_true(web_code_valid(code));
+	web_code_format(WEB_CODE_LIMIT - 1, code);
+	assert_string_equal(code, "999999");
+	assert_false(web_code_valid("12345"));
+	assert_false(web_code_valid("1234567"));
+	assert_false(web_code_valid("12a456"));
+}
+
+static void test_texts(void **state)
+{
+	char out[WEB_CODE_TEXT_MAX];
+
+	(void)state;
+	for (int l = 0; l < WEB_LANGS; l++) {
+		web_code_text((enum web_lang)l, "123456", 5, out);
+		assert_non_null(strstr(out, "123456"));
+		assert_non_null(strstr(out, "5"));
+		assert_true(strlen(out) + 1 < sizeof(out));
+	}
+	web_code_text(WEB_LANG_EN, "042042", 5, out);
+	assert_string_equal(out,
+			    "sawt page sign-in code: 042042 (valid 5 min, once). Do not share it.");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cookie),
+		cmocka_unit_test(test_shapes),
+		cmocka_unit_test(test_texts),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

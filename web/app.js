@@ -1,0 +1,188 @@
+/* The election-day page (docs/web.md): no framework, no build step. */
+'use strict';
+const T = {
+  ar: { title: 'يوم الانتخاب', logout: 'خروج', phone: 'رقم الهاتف', send_code: 'أرسل الرمز',
+    code: 'الرمز المرسل بالرسالة', sign_in: 'دخول', code_sent: 'أرسلنا رمزاً إلى هاتفك إن كان مسجلاً.',
+    bad_code: 'الرمز غير صحيح.', locked: 'محاولات كثيرة: اطلب رمزاً جديداً.', expired: 'انتهت صلاحية الرمز.',
+    progress: 'التقدم والإقبال', area: 'المنطقة', stations: 'المراكز', opened: 'فتحت', with_turnout: 'بإقبال',
+    closed: 'أغلقت', with_results: 'بنتائج', voters: 'المقترعون', turnout_pct: 'نسبة الإقبال %',
+    women_share: 'حصة النساء %', women_turnout_pct: 'إقبال النساء %', incidents: 'الحوادث',
+    time: 'الوقت', station: 'المركز', severity: 'الخطورة', incident: 'الحادث', text: 'النص',
+    all: 'الكل', national: 'وطني', info: 'معلومة', serious: 'خطير', critical: 'حرج',
+    alerts: 'التنبيهات', alert: 'التنبيه', state: 'الحالة', ack: 'تم', acked: 'تم الإقرار', open_state: 'مفتوح',
+    batching: 'قيد التجميع', escalated: 'مصعّد', results: 'النتائج', candidate: 'المرشح', votes: 'الأصوات',
+    share: 'النسبة %', invalid: 'ملغاة', blank: 'بيضاء', counted: 'المراكز المحتسبة', open: 'فتح', turnout: 'إقبال',
+    close: 'إغلاق', offline: 'انقطع الاتصال، نعيد المحاولة…' },
+  en: { title: 'Election day', logout: 'Sign out', phone: 'Phone number', send_code: 'Send code',
+    code: 'Code received by SMS', sign_in: 'Sign in', code_sent: 'If your number is registered, a code was sent.',
+    bad_code: 'Wrong code.', locked: 'Too many tries: ask for a new code.', expired: 'The code has expired.',
+    progress: 'Progress and turnout', area: 'Area', stations: 'Stations', opened: 'Opened', with_turnout: 'Turnout',
+    closed: 'Closed', with_results: 'Results', voters: 'Voters', turnout_pct: 'Turnout %',
+    women_share: 'Women share %', women_turnout_pct: 'Women turnout %', incidents: 'Incidents',
+    time: 'Time', station: 'Station', severity: 'Severity', incident: 'Incident', text: 'Text',
+    all: 'All', national: 'National', info: 'info', serious: 'serious', critical: 'critical',
+    alerts: 'Alerts', alert: 'Alert', state: 'State', ack: 'Acknowledge', acked: 'acknowledged', open_state: 'open',
+    batching: 'batching', escalated: 'escalated', results: 'Results', candidate: 'Candidate', votes: 'Votes',
+    share: 'Share %', invalid: 'Invalid', blank: 'Blank', counted: 'Stations counted', open: 'Opened', turnout: 'Turnout',
+    close: 'Closed', offline: 'Connection lost, retrying…' },
+  fr: { title: 'Jour du scrutin', logout: 'Déconnexion', phone: 'Numéro de téléphone', send_code: 'Envoyer le code',
+    code: 'Code reçu par SMS', sign_in: 'Connexion', code_sent: 'Si votre numéro est enregistré, un code a été envoyé.',
+    bad_code: 'Code erroné.', locked: 'Trop d\'essais : demandez un nouveau code.', expired: 'Le code a expiré.',
+    progress: 'Avancement et participation', area: 'Zone', stations: 'Bureaux', opened: 'Ouverts', with_turnout: 'Participation',
+    closed: 'Fermés', with_results: 'Résultats', voters: 'Votants', turnout_pct: 'Participation %',
+    women_share: 'Part des femmes %', women_turnout_pct: 'Participation des femmes %', incidents: 'Incidents',
+    time: 'Heure', station: 'Bureau', severity: 'Gravité', incident: 'Incident', text: 'Texte',
+    all: 'Tout', national: 'National', info: 'info', serious: 'grave', critical: 'critique',
+    alerts: 'Alertes', alert: 'Alerte', state: 'État', ack: 'Acquitter', acked: 'acquittée', open_state: 'ouverte',
+    batching: 'en regroupement', escalated: 'escaladée', results: 'Résultats', candidate: 'Candidat', votes: 'Voix',
+    share: 'Part %', invalid: 'Nuls', blank: 'Blancs', counted: 'Bureaux dépouillés', open: 'Ouverts', turnout: 'Participation',
+    close: 'Fermés', offline: 'Connexion perdue, nouvel essai…' },
+};
+let lang = localStorage.getItem('sawt_lang') || 'ar';
+let area = null;
+let trail = [];
+const $ = (s) => document.querySelector(s);
+const t = (k) => (T[lang] && T[lang][k]) || T.en[k] || k;
+const num = (v) => (v === null || v === undefined) ? '–' : Number(v).toLocaleString(lang === 'ar' ? 'ar-EG' : lang);
+
+function applyLang() {
+  document.documentElement.lang = lang;
+  document.documentElement.dir = lang === 'ar' ? 'rtl' : 'ltr';
+  document.querySelectorAll('[data-t]').forEach((e) => { e.textContent = t(e.dataset.t); });
+  document.title = 'sawt – ' + t('title');
+}
+
+let chart = null;
+async function api(path) {
+  let r;
+  try { r = await fetch(path, { credentials: 'same-origin' }); $('#live').textContent = ''; }
+  catch (e) { $('#live').textContent = t('offline'); throw e; }
+  if (r.status === 401) { show(false); throw new Error('signed out'); }
+  if (!r.ok) throw new Error(await r.text());
+  return r.json();
+}
+
+function cell(tr, v, cls) { const td = tr.insertCell(); td.textContent = v; if (cls) td.className = cls; return td; }
+
+async function refresh() {
+  const q = area ? '?area=' + area : '';
+  const [areas, incidents, alerts, results, timeline] = await Promise.all([api('/api/areas' + q),
+    api('/api/incidents' + q), api('/api/alerts' + q), api('/api/results' + q), api('/api/timeline' + q)]);
+  drawAlerts(alerts); drawResults(results); drawTimeline(timeline);
+  const tb = $('#areas tbody'); tb.replaceChildren();
+  for (const a of areas) {
+    const tr = tb.insertRow(); tr.dataset.area = a.id;
+    const td = tr.insertCell();
+    if (a.has_children) {
+      const l = document.createElement('a'); l.textContent = a.name;
+      l.onclick = () => { trail.push({ id: a.id, name: a.name }); area = a.id; crumbs(); refresh(); };
+      td.append(l);
+    } else td.textContent = a.name;
+    for (const k of ['stations_total', 'opened', 'with_turnout', 'closed', 'with_results', 'voters',
+      'turnout_pct', 'women_share', 'women_turnout_pct']) {
+      const c = cell(tr, num(a[k]), 'n'); c.dataset.k = k; c.dataset.v = a[k] === null ? '' : a[k];
+    }
+  }
+  const ib = $('#incidents tbody'); ib.replaceChildren();
+  for (const i of incidents) {
+    const tr = ib.insertRow(); tr.className = i.severity || '';
+    cell(tr, new Date(i.reported_at).toLocaleTimeString(lang));
+    cell(tr, (i.station_code || '') + ' ' + (i.station_name || ''));
+    cell(tr, t(i.severity || ''));
+    cell(tr, (lang === 'ar' && i.incident_ar) || (lang === 'fr' && i.incident_fr) || i.incident || String(i.code || ''));
+    cell(tr, i.text || '');
+  }
+}
+
+function drawAlerts(alerts) {
+  const tb = $('#alerts tbody'); tb.replaceChildren();
+  for (const a of alerts) {
+    const tr = tb.insertRow(); tr.className = a.severity; tr.dataset.alert = a.id;
+    cell(tr, new Date(a.created_at).toLocaleTimeString(lang));
+    cell(tr, t(a.severity));
+    cell(tr, a.message);
+    cell(tr, a.acknowledged ? t('acked') : (a.escalations > 0 ? t('escalated') : t(a.state === 'open' ? 'open_state' : a.state)));
+    const td = tr.insertCell();
+    if (!a.acknowledged) {
+      const b = document.createElement('button'); b.textContent = t('ack');
+      b.onclick = async () => { b.disabled = true; await post('/api/alerts/ack', { id: a.id }); refresh(); };
+      td.append(b);
+    }
+  }
+}
+
+function drawResults(results) {
+  const box = $('#results'); box.replaceChildren();
+  for (const c of results) {
+    const h = document.createElement('h3');
+    h.textContent = c.name + ' (' + c.code + ') – ' + t('counted') + ': ' + num(c.stations_counted) + ' / ' + num(c.stations_total);
+    const tab = document.createElement('table'); const tb = tab.createTBody();
+    for (const k of c.candidates) { const tr = tb.insertRow(); cell(tr, k.name); cell(tr, num(k.votes), 'n'); cell(tr, num(k.share), 'n'); }
+    for (const k of ['invalid', 'blank']) { const tr = tb.insertRow(); cell(tr, t(k)); cell(tr, num(c[k]), 'n'); cell(tr, ''); }
+    box.append(h, tab);
+  }
+}
+
+function drawTimeline(tl) {
+  if (typeof Chart === 'undefined') return;
+  const forms = ['open', 'turnout', 'close', 'results'];
+  const datasets = forms.map((f) => ({ label: t(f === 'results' ? 'results' : f),
+    data: tl.points.filter((p) => p.form === f).map((p) => ({ x: new Date(p.t).getTime(), y: p.n })), stepped: true }));
+  const opts = { animation: false, maintainAspectRatio: false, parsing: false,
+    scales: { x: { type: 'linear', reverse: lang === 'ar', ticks: { callback: (v) => new Date(v).toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit' }) } },
+      y: { min: 0, max: tl.stations, position: lang === 'ar' ? 'right' : 'left' } } };
+  if (chart) chart.destroy();
+  chart = new Chart($('#timeline'), { type: 'line', data: { datasets }, options: opts });
+}
+
+function crumbs() {
+  const n = $('#crumbs'); n.replaceChildren();
+  const top = document.createElement('a'); top.textContent = t('all');
+  top.onclick = () => { trail = []; area = null; crumbs(); refresh(); };
+  n.append(top);
+  trail.forEach((c, i) => {
+    const a = document.createElement('a'); a.textContent = ' › ' + c.name;
+    a.onclick = () => { trail = trail.slice(0, i + 1); area = c.id; crumbs(); refresh(); };
+    n.append(a);
+  });
+}
+
+function show(signedIn) {
+  $('#signin').hidden = signedIn; $('#dash').hidden = !signedIn; $('#logout').hidden = !signedIn;
+}
+
+async function start() {
+  try {
+    const me = await api('/api/me');
+    if (!localStorage.getItem('sawt_lang')) { lang = me.language; applyLang(); }
+    $('#who').textContent = me.election + ' – ' + (me.national ? t('national') : me.areas.map((a) => a.name).join('، '));
+    show(true); crumbs(); await refresh();
+    setInterval(() => refresh().catch(() => {}), 5000);
+  } catch (e) { show(false); }
+}
+
+async function post(path, body) {
+  return fetch(path, { method: 'POST', credentials: 'same-origin',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(body) });
+}
+
+document.addEventListener('DOMContentLoaded', () => {
+  applyLang();
+  document.querySelectorAll('[data-lang]').forEach((b) => {
+    b.onclick = () => { lang = b.dataset.lang; localStorage.setItem('sawt_lang', lang); applyLang(); crumbs(); refresh().catch(() => {}); };
+  });
+  $('#phone-form').onsubmit = async (e) => {
+    e.preventDefault();
+    await post('/api/login/code', { phone: $('#phone').value });
+    $('#signin-msg').textContent = t('code_sent'); $('#code-form').hidden = false;
+  };
+  $('#code-form').onsubmit = async (e) => {
+    e.preventDefault();
+    const r = await post('/api/login/verify', { phone: $('#phone').value, code: $('#code').value });
+    if (r.ok) { $('#signin-msg').textContent = ''; start(); return; }
+    const j = await r.json().catch(() => ({}));
+    $('#signin-msg').textContent = t(j.error === 'locked' ? 'locked' : j.error === 'expired' ? 'expired' : 'bad_code');
+  };
+  $('#logout').onclick = async () => { await post('/api/logout', {}); show(false); };
+  start();
+});
