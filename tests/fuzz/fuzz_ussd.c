@@ -31,10 +31,15 @@ static const char *const callers[] = {
 static struct regsnap *snap;
 static struct validate_clock clock_;
 
+/* An empty input is an input (Hubtel's empty answer; "*1" in Africa's
+ * Talking's text): the text ends where the last input does. */
 static void check_request(const struct ussd_request *r)
 {
 	if (r->session[0] == '\0' || r->phone[0] == '\0' || r->text_len > USSD_TEXT_MAX ||
-	    r->n_inputs > USSD_INPUTS_MAX || (r->text_len == 0) != (r->n_inputs == 0))
+	    r->n_inputs > USSD_INPUTS_MAX || (r->n_inputs == 0 && r->text_len != 0) ||
+	    (r->n_inputs > 0 &&
+	     (size_t)r->inputs[r->n_inputs - 1].off + r->inputs[r->n_inputs - 1].len !=
+		     r->text_len))
 		abort();
 	for (size_t i = 0; i < r->n_inputs; i++)
 		if ((size_t)r->inputs[i].off + r->inputs[i].len > r->text_len ||
