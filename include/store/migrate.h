@@ -44,4 +44,24 @@ const char *migrate_default_dir(const char *configured);
 /* Highest migration version found in dir, 0 if none, -1 on error. */
 int migrate_latest_version(const char *dir);
 
+/*
+ * Write the versions of the migrations in dir to out as a comma-separated
+ * ascending list ("1,2,5"; empty when there are none), the same shape as
+ * migrate_versions_sql yields.  Returns false when dir cannot be read or out
+ * is too small.
+ */
+bool migrate_known_versions(const char *dir, char *out, size_t outlen) SAWT_MUST_CHECK;
+
+/* A query of one row and column: the applied versions, shaped as above. */
+extern const char migrate_versions_sql[];
+
+/*
+ * Compare two ascending comma-separated version lists: the versions this
+ * sawt knows and the versions a database has applied.  Sets *unknown to the
+ * first applied version that is not known (0 if none) and *missing to the
+ * first known version not applied (0 if none).  Pure; never fails on
+ * well-formed lists, and treats a malformed item as version 0.
+ */
+void migrate_compare_versions(const char *known, const char *applied, int *unknown, int *missing);
+
 #endif

@@ -71,7 +71,8 @@ struct daemon {
 	struct gateway *gw;
 	struct node *node; /* its name among the nodes on the database */
 	char *conninfo;
-	int schema_latest; /* highest migration this sawt knows */
+	int schema_latest;          /* highest migration this sawt knows */
+	char schema_versions[1024]; /* every migration it knows, "1,2,5" */
 	int lock_fd;
 	int exit_code;
 	struct privdrop priv; /* whom sawtd becomes when started as root */
@@ -193,7 +194,7 @@ static void daemon_stop(struct daemon *d, int exit_code);
 static void schema_check_cb(const struct db_result *res, void *arg)
 {
 	struct daemon *d = arg;
-	int version;
+	int unknown, missing;
 
 	if (!db_result_ok(res)) {
 		if (strcmp(db_result_sqlstate(res), "42P01") == 0)
@@ -204,19 +205,20 @@ static void schema_check_cb(const struct db_result *res, void *arg)
 			daemon_stop(d, 1);
 		return;
 	}
-	version = atoi(db_result_value(res, 0, 0));
-	if (version > d->schema_latest) {
+	migrate_compare_versions(d->schema_versions, db_result_value(res, 0, 0), &unknown,
+				 &missing);
+	if (unknown != 0) {
 		log_error(
-			"the database schema (version %d) is newer than this sawtd knows (version %d); upgrade sawtd",
-			version, d->schema_latest);
+			"the database schema has migration %d, which this sawtd does not know (it knows up to version %d); upgrade sawtd",
+			unknown, d->schema_latest);
 		daemon_stop(d, 1);
-	} else if (version < d->schema_latest) {
+	} else if (missing != 0) {
 		log_error(
-			"the database schema (version %d) is behind this sawtd (version %d); run \"sawt migrate\"",
-			version, d->schema_latest);
+			"the database schema lacks migration %d, which this sawtd needs (it knows up to version %d); run \"sawt migrate\"",
+			missing, d->schema_latest);
 		daemon_stop(d, 1);
 	} else {
-		log_info("database schema at version %d", version);
+		log_info("database schema at version %d", d->schema_latest);
 		node_claim(d->node);
 	}
 }
@@ -236,8 +238,7 @@ static void db_state_changed(struct db *db, enum db_state state, void *arg)
 		gateway_on_db_state(d->gw, state);
 	if (state != DB_STATE_READY || d->state == DAEMON_STOPPING)
 		return;
-	if (!db_query(db, "SELECT coalesce(max(version), 0) FROM public.sawt_migrations", 0, NULL,
-		      schema_check_cb, d))
+	if (!db_query(db, migrate_versions_sql, 0, NULL, schema_check_cb, d))
 		log_error("could not queue the schema check: out of memory");
 }
 
@@ -445,7 +446,9 @@ static bool daemon_start(struct daemon *d)
 	if (d->conninfo == NULL)
 		log_fatal("out of memory");
 	d->schema_latest = migrate_latest_version(migrate_default_dir(d->cfg->migrations_dir));
-	if (d->schema_latest < 0)
+	if (d->schema_latest < 0 ||
+	    !migrate_known_versions(migrate_default_dir(d->cfg->migrations_dir), d->schema_versions,
+				    sizeof(d->schema_versions)))
 		log_fatal("could not read the migrations in \"%s\"",
 			  migrate_default_dir(d->cfg->migrations_dir));
 	if (stop_requested_early())

@@ -175,6 +175,70 @@ int migrate_latest_version(const char *dir)
 	return v;
 }
 
+const char migrate_versions_sql[] =
+	"SELECT coalesce(string_agg(version::text, ',' ORDER BY version), '')"
+	" FROM public.sawt_migrations";
+
+bool migrate_known_versions(const char *dir, char *out, size_t outlen)
+{
+	struct migration_set s = { 0 };
+	char err[256];
+	size_t used = 0;
+	bool ok = false;
+
+	if (outlen == 0 || !set_load(&s, dir, err, sizeof(err)))
+		goto fail;
+	out[0] = '\0';
+	for (size_t i = 0; i < s.n; i++) {
+		int w = snprintf(out + used, outlen - used, "%s%d", i ? "," : "", s.m[i].version);
+		if (w < 0 || (size_t)w >= outlen - used)
+			goto fail;
+		used += (size_t)w;
+	}
+	ok = true;
+fail:
+	set_free(&s);
+	return ok;
+}
+
+/* Next version of a comma-separated list at *p, advancing *p; -1 at the end. */
+static int next_version(const char **p)
+{
+	int v = 0;
+
+	if (**p == '\0')
+		return -1;
+	while (**p >= '0' && **p <= '9' && v < 100000)
+		v = v * 10 + (*(*p)++ - '0');
+	while (**p != '\0' && **p != ',')
+		(*p)++;
+	if (**p == ',')
+		(*p)++;
+	return v;
+}
+
+void migrate_compare_versions(const char *known, const char *applied, int *unknown, int *missing)
+{
+	int k = next_version(&known), a = next_version(&applied);
+
+	*unknown = 0;
+	*missing = 0;
+	while (k >= 0 || a >= 0) {
+		if (a >= 0 && (k < 0 || a < k)) {
+			if (*unknown == 0)
+				*unknown = a;
+			a = next_version(&applied);
+		} else if (k >= 0 && (a < 0 || k < a)) {
+			if (*missing == 0)
+				*missing = k;
+			k = next_version(&known);
+		} else {
+			k = next_version(&known);
+			a = next_version(&applied);
+		}
+	}
+}
+
 static bool exec_ok(PGconn *conn, const char *sql, char *err, size_t n)
 {
 	PGresult *res = PQexec(conn, sql);

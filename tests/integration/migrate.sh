@@ -36,10 +36,26 @@ like "$out" "newer than this sawt: migration \"$last\" is applied but unknown" "
 SAWT_MIGRATIONS_DIR="$M" timeout 60 "$SAWTD" -c "$SAWT_CONFIG" >"$SAWT_TEST_TMP/sawtd.log" 2>&1; rc=$?
 out=$(cat "$SAWT_TEST_TMP/sawtd.log")
 is "$rc" 1 "sawtd refuses to run against a newer schema"
-like "$out" "newer than this sawtd knows" "sawtd says why"
+like "$out" "has migration [0-9]*, which this sawtd does not know" "sawtd says why"
+lastv=$(echo "$last" | sed 's/^0*//; s/_.*//')
 no_errors "$SAWT_TEST_TMP/sawtd.log" \
-	'the database schema \(version [0-9]+\) is newer than this sawtd knows \(version [0-9]+\); upgrade sawtd' \
-	"and that is its only error"
+	"the database schema has migration $lastv, which this sawtd does not know \\(it knows up to version [0-9]+\\); upgrade sawtd" \
+	"and that is its only error, naming the unknown migration"
+
+# A gap: a database that lacks a migration below the highest one (two
+# branches that each added one) is behind, though its highest version
+# matches.  sawtd names the missing migration instead of starting.
+mid=$(psql -XAtc "SELECT version FROM public.sawt_migrations ORDER BY version OFFSET 3 LIMIT 1")
+row=$(psql -XAtc "SELECT format('(%s,%L,%L,%L)', version, name, checksum, applied_at) FROM public.sawt_migrations WHERE version = $mid")
+psql -XAtqc "DELETE FROM public.sawt_migrations WHERE version = $mid"
+: > "$SAWT_TEST_TMP/sawtd.log"
+timeout 60 "$SAWTD" -c "$SAWT_CONFIG" >"$SAWT_TEST_TMP/sawtd.log" 2>&1; rc=$?
+is "$rc" 1 "sawtd refuses a schema with a migration missing below the highest"
+like "$(cat "$SAWT_TEST_TMP/sawtd.log")" "lacks migration $mid, which this sawtd needs" "sawtd says which migration is missing"
+no_errors "$SAWT_TEST_TMP/sawtd.log" \
+	"the database schema lacks migration $mid, which this sawtd needs \\(it knows up to version [0-9]+\\); run \"sawt migrate\"" \
+	"and names the missing migration"
+psql -XAtqc "INSERT INTO public.sawt_migrations (version, name, checksum, applied_at) VALUES $row"
 
 # A new, broken migration: nothing of it stays, nothing is recorded.
 rm -rf "$M"; cp -r "$SAWT_MIGRATIONS_DIR" "$M"
