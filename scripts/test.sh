@@ -2,7 +2,7 @@
 # test.sh [BUILDDIR [MESON-OPTIONS...]] - install what is missing, build
 # with warnings as errors, run every test suite, and print a last line
 # "N passed, N failed".  The suites: unit, fuzz, cli, layers,
-# integration, bench (docs/operator.md); SAWT_TEST_SUITES (e.g. "unit
+# integration, deploy, bench (docs/operator.md); SAWT_TEST_SUITES (e.g. "unit
 # integration") limits the suites run.
 set -u
 cd "$(dirname "$0")/.."

@@ -57,7 +57,8 @@ bool pgembed_start(struct pgembed *pg, char *err, size_t errlen) SAWT_MUST_CHECK
 void pgembed_now_owner(struct pgembed *pg);
 
 /* Stop the server with a fast shutdown and wait for it (and for a
- * restart in flight first).  */
+ * restart in flight first).  A server that had already stopped (another
+ * process signalled it) is a warning, not a failure.  */
 bool pgembed_stop(struct pgembed *pg, char *err, size_t errlen) SAWT_MUST_CHECK;
 
 /* True when the cluster's postmaster.pid names a live process. */

@@ -777,6 +777,7 @@ enum pgembed_restart pgembed_restart_poll(struct pgembed *pg, char *err, size_t 
 bool pgembed_stop(struct pgembed *pg, char *err, size_t n)
 {
 	const char *args[] = { "stop", "-m", "fast", "-w", "-t", "60", "-D", pg->data_dir, NULL };
+	const char *status_args[] = { "status", "-D", pg->data_dir, NULL };
 
 	if (pg->bindir == NULL)
 		return true;
@@ -784,6 +785,12 @@ bool pgembed_stop(struct pgembed *pg, char *err, size_t n)
 	(void)restart_collect(pg, 0, NULL, 0);
 	log_info("stopping the embedded PostgreSQL");
 	if (run_prog(pg, "pg_ctl", args, "/dev/null") != 0) {
+		/* pg_ctl status exits 3 when no server runs: someone stopped it first */
+		if (run_prog(pg, "pg_ctl", status_args, "/dev/null") == 3) {
+			log_warn("the embedded PostgreSQL in \"%s\" had already stopped",
+				 pg->data_dir);
+			return true;
+		}
 		util_seterr(err, n, "could not stop the embedded PostgreSQL in \"%s\"; see \"%s\"",
 			    pg->data_dir, pg->log_file);
 		return false;
