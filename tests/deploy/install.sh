@@ -28,6 +28,13 @@ like "$bin" "^$(re_quote "$PREFIX")/" "the unit starts sawtd from this prefix ($
 test -x "$D$bin" && pass "the program the unit starts is installed" || fail "the program the unit starts is installed"
 test -f "$D$conf" && pass "the configuration the unit names is installed ($conf)" || fail "the configuration the unit names is installed ($conf)"
 "$D$bin" -c "$D$conf" --check >/dev/null && pass "and passes sawtd --check" || fail "and passes sawtd --check"
+like "$(grep '^state_dir' "$D$conf")" '^state_dir = /var/lib/sawt$' "the installed configuration names the unit's state directory"
+is "$(stat -c %a "$D$conf")" 640 "and is not readable by every user (it will hold secrets)"
+# a reinstall (an upgrade) keeps the operator's configuration
+sed -i 's/^name =$/name = kept-by-reinstall/' "$D$conf"
+out=$(meson install -C "$BUILD" --no-rebuild --destdir "$D" 2>&1)
+is "$?" 0 "meson install again over it succeeds"
+like "$(grep '^name' "$D$conf")" 'kept-by-reinstall' "and keeps the operator's edited configuration"
 doc=$(sed -n 's/^Documentation=file://p' "$UNIT")
 test -f "$D$doc" && pass "the documentation the unit names is installed ($doc)" || fail "the documentation the unit names is installed ($doc)"
 test -x "$P/bin/sawt" && pass "sawt is installed in PREFIX/bin" || fail "sawt is installed in PREFIX/bin"
