@@ -24,6 +24,7 @@ COPY web ./web
 COPY config ./config
 COPY deploy ./deploy
 COPY docs ./docs
+COPY scripts/install-config.sh ./scripts/
 RUN meson setup /build --prefix=/usr --buildtype=release -Dtests=false \
  && ninja -C /build \
  && DESTDIR=/install meson install -C /build --no-rebuild
@@ -36,6 +37,8 @@ RUN apt-get update \
  && adduser --system --group --home /var/lib/sawt --no-create-home sawt \
  && adduser sawt dialout
 COPY --from=build /install/ /
+# the configuration holds secrets: readable by root and sawt only
+RUN chgrp sawt /etc/sawt/sawt.conf && chmod 0640 /etc/sawt/sawt.conf
 # sawtd's state: the embedded PostgreSQL (when no [database] url), the
 # spool of messages received while the database is away, the dummy phone.
 VOLUME /var/lib/sawt

@@ -31,6 +31,27 @@ is "$(sed -n 's/^ExecStart=//p' deploy/sawtd.service)" "/usr/sbin/sawtd -c /etc/
 like "$(grep '^VOLUME' $DF)" "/var/lib/sawt" "the state directory is a volume"
 like "$(grep 'adduser' $DF)" "adduser sawt dialout" "the user sawt is made, in group dialout"
 
+# the build stage's tree, exactly what it COPYs, configures: nothing the
+# build reads (meson.build, an install script) is left out of the image
+T=$(mktemp -d "${TMPDIR:-/tmp}/sawt-docker.XXXXXX")
+sed -n '/^FROM/,/^FROM debian:12$/p' $DF | sed -n 's/^COPY \([^-].*\) \([^ ]*\)$/\1 \2/p' |
+	while read -r line; do
+		dst=${line##* }
+		for s in ${line% *}; do
+			mkdir -p "$T/src/$dst"
+			cp -r "$s" "$T/src/$dst/"
+		done
+	done
+# COPY DIR ./DIR copies DIR's contents into ./DIR, not DIR itself
+for d in "$T"/src/*/; do
+	b=$(basename "$d")
+	[ -d "$d$b" ] && { cp -r "$d$b"/. "$d" && rm -rf "${d:?}$b"; }
+done
+out=$(meson setup "$T/build" "$T/src" --prefix=/usr -Dtests=false 2>&1)
+is "$?" 0 "the build stage's COPY sources are enough to configure the build"
+[ -d "$T/build" ] || printf '%s\n' "$out" | tail -5 | sed 's/^/#   /'
+rm -rf "$T"
+
 C=compose.yaml
 test -f $C && pass "compose.yaml exists" || fail "compose.yaml exists"
 for s in $(sed -n 's/^ *- \(\.\/[^:]*\):.*/\1/p' $C | sort -u); do
