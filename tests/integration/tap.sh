@@ -2,6 +2,7 @@
 #   pass DESCRIPTION / fail DESCRIPTION      one test line, ok or not ok
 #   is GOT WANT DESCRIPTION                  pass when GOT = WANT, else show both
 #   like TEXT REGEX DESCRIPTION              pass when a line of TEXT matches REGEX (grep -E)
+#   unlike TEXT REGEX DESCRIPTION            pass when no line of TEXT matches REGEX
 #   no_errors LOGFILE [ALLOWED] DESCRIPTION  pass when LOGFILE holds no error-level line
 #                                            of sawt's log format (src/lib/log.c) but those
 #                                            whose whole message matches the regex ALLOWED
@@ -24,6 +25,14 @@ is() {
 like() {
 	if printf '%s\n' "$1" | grep -Eq -- "$2"; then pass "$3"; else
 		fail "$3"; printf '%s\n' "$1" | sed 's/^/#   got: /' | head -20; echo "#   want /$2/"; fi
+}
+
+# unlike TEXT PATTERN description (grep -E): pass when no line matches,
+# else fail and show the lines that do
+unlike() {
+	if printf '%s\n' "$1" | grep -Eq -- "$2"; then
+		fail "$3"; printf '%s\n' "$1" | grep -E -- "$2" | sed 's/^/#   got: /' | head -20
+	else pass "$3"; fi
 }
 
 # no_errors LOGFILE [ALLOWED] DESCRIPTION: fail, listing them, when LOGFILE
