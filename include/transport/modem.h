@@ -175,6 +175,23 @@ struct modem_mgr *modem_mgr_new(struct event_base *base, const struct config *cf
 bool modem_mgr_start(struct modem_mgr *mgr, char *err, size_t errlen) SAWT_MUST_CHECK;
 
 /*
+ * Apply the modem sections of cfg (a reloaded configuration) to the
+ * running manager, matching modems by name: a new section gets a worker at
+ * once; a section that is gone has its worker asked to finish (as
+ * modem_mgr_stop() does for all) and its modem leaves the manager once the
+ * worker has exited, after a last on_status() in MODEM_STATE_STOPPED; a
+ * section with any key changed has its worker finish and a new one started
+ * at once with the new section; an unchanged section's worker is left
+ * alone.  Messages a finishing worker had handed over but not had
+ * acknowledged stay on the modem (offered again by the next worker of that
+ * name); its queued sends are reported MODEM_SEND_LOST, as when a worker
+ * dies.  A modem whose dummy-phone folder cannot be made is not added (an
+ * error is logged).  Does nothing once modem_mgr_stop() has been called or
+ * before modem_mgr_start().
+ */
+void modem_mgr_reconfigure(struct modem_mgr *mgr, const struct config *cfg);
+
+/*
  * The message with this token is durable: tell the worker to delete it
  * from the modem.  Returns false when the modem is unknown or its worker
  * is not the one that issued the token (it was restarted: the message will

@@ -432,6 +432,8 @@ void gateway_on_db_state(struct gateway *gw, enum db_state state)
 void gateway_reconfigure(struct gateway *gw, const struct config *cfg)
 {
 	alerts_reconfigure(gw->alerts, cfg);
+	if (gw->phase == GATEWAY_RUNNING)
+		modem_mgr_reconfigure(gw->modems, cfg);
 }
 
 void gateway_on_notify(struct gateway *gw, const char *channel, const char *payload)

@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "dummy_inbox.h"
 #include "modem_worker.h"
 #include "utf8.h"
@@ -43,19 +44,27 @@ struct slot {
 	int failures;            /* consecutive short runs */
 	uint64_t *sends;         /* outbox ids queued on the worker */
 	size_t n_sends;
+	bool retiring;                 /* removed from the configuration: stop,
+					* then leave the manager */
+	struct config_modem *next_cfg; /* changed: start with this once the
+					* worker has exited (owned) */
 };
 
 struct modem_mgr {
 	struct event_base *base;
 	struct modem_options o;
 	struct modem_callbacks cb;
-	struct slot *slots;
-	size_t n;
+	struct slot **slots; /* pointers: bufferevents hold a slot's address,
+			      * so slots never move when the array grows */
+	size_t n, cap;
 	struct event *ev_chld;
 	struct event *ev_tick;
 	uint32_t generation;
 	bool stopping;
 };
+
+static void slot_set_cfg(struct slot *s, struct config_modem *mc);
+static void sweep(struct modem_mgr *m);
 
 void modem_options_init(struct modem_options *o)
 {
@@ -280,8 +289,16 @@ static void worker_exited(struct slot *s, int status)
 	s->st.pid = 0;
 	s->st.held = 0; /* still on the modem: the next worker offers them */
 	s->kill_at = 0;
-	if (m->stopping) {
+	if (m->stopping || s->retiring) {
 		set_state(s, MODEM_STATE_STOPPED);
+	} else if (s->next_cfg != NULL) {
+		/* its section changed: start again at once, with the new one */
+		slot_set_cfg(s, s->next_cfg);
+		s->next_cfg = NULL;
+		s->failures = 0;
+		s->restart_at = util_mono_ms();
+		set_state(s, MODEM_STATE_DOWN);
+		log_info("modem \"%s\": starting with its new configuration", s->st.name);
 	} else {
 		delay = backoff_ms(s);
 		s->restart_at = util_mono_ms() + delay;
@@ -653,7 +670,8 @@ static void tick_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	for (size_t i = 0; i < m->n; i++)
-		check_slot(&m->slots[i], now);
+		check_slot(m->slots[i], now);
+	sweep(m);
 }
 
 static void chld_cb(evutil_socket_t sig, short what, void *arg)
@@ -663,28 +681,77 @@ static void chld_cb(evutil_socket_t sig, short what, void *arg)
 	(void)sig;
 	(void)what;
 	for (size_t i = 0; i < m->n; i++)
-		reap(&m->slots[i]);
+		reap(m->slots[i]);
 }
 
 /* ---- public ---- */
 
-static bool add_slot(struct modem_mgr *m, struct config_modem *mc)
+/* Take mc (owned) as s's configuration, and what the status shows of it. */
+static void slot_set_cfg(struct slot *s, struct config_modem *mc)
+{
+	modem_config_free(s->cfg);
+	s->cfg = mc;
+	s->st.send = mc->send;
+	s->st.receive = mc->receive;
+	snprintf(s->st.number, sizeof(s->st.number), "%s", mc->number ? mc->number : "");
+}
+
+/*
+ * Append a slot for mc (owned; freed here on failure), DOWN with no
+ * worker.  Returns it, or NULL when mc is NULL or out of memory.
+ */
+static struct slot *add_slot(struct modem_mgr *m, struct config_modem *mc)
 {
 	struct slot *s;
 
 	if (mc == NULL)
-		return false;
-	s = &m->slots[m->n++];
+		return NULL;
+	s = calloc(1, sizeof(*s));
+	if (s == NULL || !array_grow(&m->slots, &m->cap, m->n + 1, sizeof(*m->slots))) {
+		free(s);
+		modem_config_free(mc);
+		return NULL;
+	}
+	m->slots[m->n++] = s;
 	s->mgr = m;
-	s->cfg = mc;
 	snprintf(s->st.name, sizeof(s->st.name), "%s", mc->name);
 	s->st.signal_percent = -1;
-	s->st.send = mc->send;
-	if (mc->number != NULL)
-		snprintf(s->st.number, sizeof(s->st.number), "%s", mc->number);
-	s->st.receive = mc->receive;
 	s->st.state = MODEM_STATE_DOWN;
-	return true;
+	slot_set_cfg(s, mc);
+	return s;
+}
+
+/* Free a slot whose worker is gone (or kill and reap it first). */
+static void slot_free(struct slot *s)
+{
+	close_channel(s);
+	if (s->pid > 0) {
+		kill(s->pid, SIGKILL);
+		while (waitpid(s->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	free(s->sends);
+	modem_config_free(s->cfg);
+	modem_config_free(s->next_cfg);
+	free(s);
+}
+
+/* Drop the slots of removed modems whose worker has exited. */
+static void sweep(struct modem_mgr *m)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < m->n; i++) {
+		struct slot *s = m->slots[i];
+
+		if (s->retiring && s->pid == 0) {
+			log_info("modem \"%s\": removed", s->st.name);
+			slot_free(s);
+		} else {
+			m->slots[kept++] = s;
+		}
+	}
+	m->n = kept;
 }
 
 struct modem_mgr *modem_mgr_new(struct event_base *base, const struct config *cfg,
@@ -703,15 +770,14 @@ struct modem_mgr *modem_mgr_new(struct event_base *base, const struct config *cf
 		modem_options_init(&m->o);
 	if (cb)
 		m->cb = *cb;
-	m->slots = calloc(want, sizeof(*m->slots));
-	if (m->slots == NULL) {
+	if (!array_grow(&m->slots, &m->cap, want, sizeof(*m->slots))) {
 		free(m);
 		return NULL;
 	}
 	if (cfg->n_modems == 0)
-		ok = add_slot(m, modem_config_dummy(cfg->state_dir));
+		ok = add_slot(m, modem_config_dummy(cfg->state_dir)) != NULL;
 	for (size_t i = 0; ok && i < cfg->n_modems; i++)
-		ok = add_slot(m, modem_config_dup(&cfg->modems[i]));
+		ok = add_slot(m, modem_config_dup(&cfg->modems[i])) != NULL;
 	if (!ok) {
 		modem_mgr_free(m);
 		return NULL;
@@ -722,7 +788,7 @@ struct modem_mgr *modem_mgr_new(struct event_base *base, const struct config *cf
 static bool prepare_dummies(struct modem_mgr *m, char *err, size_t errlen)
 {
 	for (size_t i = 0; i < m->n; i++) {
-		const struct config_modem *mc = m->slots[i].cfg;
+		const struct config_modem *mc = m->slots[i]->cfg;
 
 		if (is_dummy(mc) && mc->device != NULL &&
 		    !dummy_inbox_prepare(mc->device, err, errlen))
@@ -745,16 +811,185 @@ bool modem_mgr_start(struct modem_mgr *mgr, char *err, size_t errlen)
 		return false;
 	}
 	for (size_t i = 0; i < mgr->n; i++)
-		spawn(&mgr->slots[i]);
+		spawn(mgr->slots[i]);
 	return true;
 }
 
 static struct slot *find(const struct modem_mgr *mgr, const char *modem)
 {
 	for (size_t i = 0; i < mgr->n; i++)
-		if (strcmp(mgr->slots[i].st.name, modem) == 0)
-			return &mgr->slots[i];
+		if (strcmp(mgr->slots[i]->st.name, modem) == 0)
+			return mgr->slots[i];
 	return NULL;
+}
+
+/* ---- reconfiguration (SIGHUP) ---- */
+
+static bool same_str(const char *a, const char *b)
+{
+	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/* True when a and b would make the same worker. */
+static bool same_modem(const struct config_modem *a, const struct config_modem *b)
+{
+	if (!same_str(a->name, b->name) || !same_str(a->device, b->device) ||
+	    !same_str(a->connection, b->connection) || !same_str(a->model, b->model) ||
+	    !same_str(a->number, b->number) || !same_str(a->balance_ussd, b->balance_ussd) ||
+	    a->balance_interval != b->balance_interval || a->send != b->send ||
+	    a->receive != b->receive || a->n_gammu != b->n_gammu)
+		return false;
+	for (size_t i = 0; i < a->n_gammu; i++)
+		if (!same_str(a->gammu[i].key, b->gammu[i].key) ||
+		    !same_str(a->gammu[i].value, b->gammu[i].value))
+			return false;
+	return true;
+}
+
+/*
+ * A dummy phone's folder must exist before its worker opens it (as at
+ * start).  Returns false, logged with what for, when it cannot be made.
+ */
+static bool prepare(const struct config_modem *mc, const char *what)
+{
+	char err[256];
+
+	if (!is_dummy(mc) || mc->device == NULL ||
+	    dummy_inbox_prepare(mc->device, err, sizeof(err)))
+		return true;
+	log_error("modem \"%s\": %s: %s", mc->name, what, err);
+	return false;
+}
+
+/* Ask s's worker to finish (it is then started again or dropped). */
+static void stop_worker(struct slot *s)
+{
+	struct frame f;
+
+	if (s->pid == 0 || s->st.state == MODEM_STATE_STOPPING)
+		return;
+	memset(&f, 0, sizeof(f));
+	f.type = FRAME_SHUTDOWN;
+	if (!send_frame(s, &f))
+		log_debug("modem \"%s\": could not send shutdown", s->st.name);
+	set_state(s, MODEM_STATE_STOPPING);
+	s->kill_at = util_mono_ms() + s->mgr->o.stop_timeout_ms;
+	notify(s);
+}
+
+/* s's section is gone: stop its worker; the tick then drops the slot. */
+static void retire(struct slot *s)
+{
+	modem_config_free(s->next_cfg);
+	s->next_cfg = NULL;
+	s->retiring = true;
+	log_info("modem \"%s\": no longer configured; stopping it", s->st.name);
+	if (s->pid == 0) {
+		set_state(s, MODEM_STATE_STOPPED);
+		notify(s);
+	} else {
+		stop_worker(s);
+	}
+}
+
+/* s's section changed to mc (owned): restart its worker with it. */
+static void change(struct slot *s, struct config_modem *mc)
+{
+	if (!prepare(mc, "new configuration not applied, the modem runs as before")) {
+		modem_config_free(mc);
+		return;
+	}
+	s->retiring = false;
+	log_info("modem \"%s\": configuration changed; restarting it", s->st.name);
+	if (s->pid == 0) {
+		slot_set_cfg(s, mc);
+		s->failures = 0;
+		s->restart_at = util_mono_ms();
+		set_state(s, MODEM_STATE_DOWN);
+		notify(s);
+		return;
+	}
+	modem_config_free(s->next_cfg);
+	s->next_cfg = mc;
+	stop_worker(s);
+}
+
+/* mc (owned) names a modem not running yet: add it and start its worker. */
+static void add_new(struct modem_mgr *mgr, struct config_modem *mc)
+{
+	struct slot *s;
+
+	if (!prepare(mc, "not added")) {
+		modem_config_free(mc);
+		return;
+	}
+	s = add_slot(mgr, mc);
+	if (s == NULL) {
+		log_error("could not add a modem: out of memory");
+		return;
+	}
+	log_info("modem \"%s\": added", s->st.name);
+	spawn(s);
+}
+
+/* The modem sections cfg asks for, as owned copies; false when out of memory. */
+static bool wanted_modems(const struct config *cfg, struct config_modem ***out, size_t *n)
+{
+	size_t want = cfg->n_modems ? cfg->n_modems : 1;
+	struct config_modem **w = calloc(want, sizeof(*w));
+	bool ok = w != NULL;
+
+	if (ok && cfg->n_modems == 0)
+		ok = (w[0] = modem_config_dummy(cfg->state_dir)) != NULL;
+	for (size_t i = 0; ok && i < cfg->n_modems; i++)
+		ok = (w[i] = modem_config_dup(&cfg->modems[i])) != NULL;
+	if (!ok && w != NULL) {
+		for (size_t i = 0; i < want; i++)
+			modem_config_free(w[i]);
+		free(w);
+		w = NULL;
+	}
+	*out = w;
+	*n = want;
+	return ok;
+}
+
+void modem_mgr_reconfigure(struct modem_mgr *mgr, const struct config *cfg)
+{
+	struct config_modem **want;
+	size_t n_want, n_old = mgr->n;
+
+	if (mgr->stopping || mgr->ev_tick == NULL)
+		return;
+	if (!wanted_modems(cfg, &want, &n_want)) {
+		log_error(
+			"could not apply the modem sections: out of memory; the modems run as before");
+		return;
+	}
+	for (size_t i = 0; i < n_old; i++) {
+		struct slot *s = mgr->slots[i];
+		bool kept = false;
+
+		for (size_t k = 0; k < n_want && !kept; k++)
+			kept = want[k] != NULL && strcmp(want[k]->name, s->st.name) == 0;
+		if (!kept && !s->retiring)
+			retire(s);
+	}
+	for (size_t k = 0; k < n_want; k++) {
+		struct slot *s = find(mgr, want[k]->name);
+		const struct config_modem *now;
+
+		if (s == NULL) {
+			add_new(mgr, want[k]);
+			continue;
+		}
+		now = s->next_cfg ? s->next_cfg : s->cfg;
+		if (!s->retiring && same_modem(now, want[k]))
+			modem_config_free(want[k]);
+		else
+			change(s, want[k]);
+	}
+	free(want);
 }
 
 bool modem_mgr_ack(struct modem_mgr *mgr, const char *modem, uint64_t token)
@@ -790,7 +1025,7 @@ void modem_mgr_rescan(struct modem_mgr *mgr)
 	memset(&f, 0, sizeof(f));
 	f.type = FRAME_RESCAN;
 	for (size_t i = 0; i < mgr->n; i++) {
-		struct slot *s = &mgr->slots[i];
+		struct slot *s = mgr->slots[i];
 
 		if (s->pid > 0 && s->cfg->receive && !send_frame(s, &f))
 			log_debug("modem \"%s\": could not send rescan", s->st.name);
@@ -802,7 +1037,7 @@ size_t modem_mgr_held(const struct modem_mgr *mgr)
 	size_t n = 0;
 
 	for (size_t i = 0; i < mgr->n; i++)
-		n += mgr->slots[i].st.held;
+		n += mgr->slots[i]->st.held;
 	return n;
 }
 
@@ -849,14 +1084,14 @@ size_t modem_mgr_count(const struct modem_mgr *mgr)
 
 const struct modem_status *modem_mgr_status_at(const struct modem_mgr *mgr, size_t i)
 {
-	return i < mgr->n ? &mgr->slots[i].st : NULL;
+	return i < mgr->n ? &mgr->slots[i]->st : NULL;
 }
 
 const struct modem_status *modem_mgr_status(const struct modem_mgr *mgr, const char *modem)
 {
 	const struct slot *s = find(mgr, modem);
 
-	return s ? modem_mgr_status_at(mgr, (size_t)(s - mgr->slots)) : NULL;
+	return s ? &s->st : NULL;
 }
 
 void modem_mgr_stop(struct modem_mgr *mgr)
@@ -869,7 +1104,7 @@ void modem_mgr_stop(struct modem_mgr *mgr)
 	memset(&f, 0, sizeof(f));
 	f.type = FRAME_SHUTDOWN;
 	for (size_t i = 0; i < mgr->n; i++) {
-		struct slot *s = &mgr->slots[i];
+		struct slot *s = mgr->slots[i];
 
 		if (s->pid == 0) {
 			set_state(s, MODEM_STATE_STOPPED);
@@ -888,7 +1123,7 @@ size_t modem_mgr_running(const struct modem_mgr *mgr)
 	size_t n = 0;
 
 	for (size_t i = 0; i < mgr->n; i++)
-		if (mgr->slots[i].pid > 0)
+		if (mgr->slots[i]->pid > 0)
 			n++;
 	return n;
 }
@@ -897,18 +1132,8 @@ void modem_mgr_free(struct modem_mgr *mgr)
 {
 	if (mgr == NULL)
 		return;
-	for (size_t i = 0; i < mgr->n; i++) {
-		struct slot *s = &mgr->slots[i];
-
-		close_channel(s);
-		if (s->pid > 0) {
-			kill(s->pid, SIGKILL);
-			while (waitpid(s->pid, NULL, 0) < 0 && errno == EINTR)
-				;
-		}
-		free(s->sends);
-		modem_config_free(s->cfg);
-	}
+	for (size_t i = 0; i < mgr->n; i++)
+		slot_free(mgr->slots[i]);
 	if (mgr->ev_chld)
 		event_free(mgr->ev_chld);
 	if (mgr->ev_tick)
