@@ -31,6 +31,7 @@ int cmd_unmute(int argc, char **argv, const struct config *cfg);
 int cmd_reprocess(int argc, char **argv, const struct config *cfg);
 int cmd_sample(int argc, char **argv, const struct config *cfg);
 int cmd_pvt(int argc, char **argv, const struct config *cfg);
+int cmd_review(int argc, char **argv, const struct config *cfg);
 int cmd_backup(int argc, char **argv, const struct config *cfg);
 int cmd_restore(int argc, char **argv, const struct config *cfg);
 

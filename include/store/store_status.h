@@ -73,9 +73,12 @@ enum store_status_query {
 	 * yes/no questions with the most "no" answers ("AB 2 (28.6%), ...",
 	 * NULL: none): each checklist form over the whole election */
 	STORE_STATUS_CHECKLISTS,
+	/* region, needs_review, quarantined, oldest wait ("1d 02h05m"): the
+	 * reports waiting for review (sawt.review_queue_summary) */
+	STORE_STATUS_REVIEW,
 };
 
-#define STORE_STATUS_N_QUERIES (STORE_STATUS_CHECKLISTS + 1)
+#define STORE_STATUS_N_QUERIES (STORE_STATUS_REVIEW + 1)
 
 struct store_status;
 struct store_status_rows;

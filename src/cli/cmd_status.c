@@ -730,6 +730,39 @@ static bool section_checklists(struct status_ctx *c)
 	return true;
 }
 
+/* "Review queue": reports waiting for a coordinator, by region. */
+static bool section_review(struct status_ctx *c)
+{
+	struct store_status_rows *rows = fetch(c, STORE_STATUS_REVIEW);
+	struct table *t;
+	int n;
+
+	if (rows == NULL)
+		return false;
+	n = store_status_nrows(rows);
+	if (n == 0) {
+		fprintf(c->out, "Review queue: none\n");
+		store_status_rows_free(rows);
+		return true;
+	}
+	fprintf(c->out, "Review queue (sawt review list)\n");
+	t = table_new(4, n);
+	if (t == NULL) {
+		store_status_rows_free(rows);
+		snprintf(c->err, sizeof(c->err), "out of memory");
+		return false;
+	}
+	(void)(table_set(t, 0, 0, "region") && table_set(t, 0, 1, "needs review") &&
+	       table_set(t, 0, 2, "quarantined") && table_set(t, 0, 3, "oldest waiting"));
+	for (int r = 0; r < n; r++)
+		for (int k = 0; k < 4; k++)
+			(void)table_set(t, r + 1, k, "%s", dash(store_status_value(rows, r, k)));
+	table_print(t, c->out);
+	table_free(t);
+	store_status_rows_free(rows);
+	return true;
+}
+
 static int status_usage(void)
 {
 	fprintf(stderr,
@@ -777,7 +810,8 @@ int cmd_status(int argc, char **argv, const struct config *cfg)
 	rc = 1;
 	if (c.st != NULL && fetch_common(&c) && section_header(&c) && section_progress(&c) &&
 	    section_turnout(&c) && section_results(&c) && section_incidents(&c) &&
-	    section_checklists(&c) && section_checks(&c) && section_modems(&c) && section_nodes(&c))
+	    section_checklists(&c) && section_checks(&c) && section_review(&c) &&
+	    section_modems(&c) && section_nodes(&c))
 		rc = 0;
 	fflush(stdout);
 	if (rc != 0)

@@ -44,6 +44,10 @@ static const struct command commands[] = {
 	  cmd_sample },
 	{ "pvt", "pvt [--sample NAME] [--contest CODE]  quick-count estimates with margins",
 	  cmd_pvt },
+	{ "review",
+	  "review [list|show|verify|quarantine|reject|reopen|correct]  the review queue and "
+	  "decisions",
+	  cmd_review },
 	{ "backup", "backup FILE            back up the embedded database (while sawtd runs)",
 	  cmd_backup },
 	{ "restore", "restore FILE           restore a backup into a fresh state directory",

@@ -1,0 +1,107 @@
+-- 0024_review_cli.sql - what `sawt review` and `sawt status` read of the
+-- review states (issue 19; the states and their changes are 0019's).
+-- Nothing here names a sender: reports are shown by station, form and
+-- figures, people by name only where a coordinator decided.
+
+-- The area p_area names in election p_election: an area name, or a path of
+-- names from the region down ("Beirut/Achrafieh") when a name is used at
+-- several places.  Raises a clear error when there is none or several.
+CREATE FUNCTION sawt.review_area(p_election integer, p_area text) RETURNS integer
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	ids integer[];
+BEGIN
+	WITH RECURSIVE path (id, depth, full_path) AS (
+		SELECT a.id, a.depth, a.name FROM sawt.areas a
+		WHERE a.election_id = p_election AND a.parent_id IS NULL
+		UNION ALL
+		SELECT a.id, a.depth, path.full_path || '/' || a.name
+		FROM path JOIN sawt.areas a ON a.parent_id = path.id
+	)
+	SELECT array_agg(id) INTO ids FROM path
+	WHERE full_path = p_area OR right(full_path, length(p_area) + 1) = '/' || p_area;
+	IF ids IS NULL THEN
+		RAISE EXCEPTION 'area "%" does not exist', p_area
+			USING ERRCODE = 'no_data_found',
+			HINT = 'Give the area''s name as imported, or its path of names from the region down, such as "Region/District".';
+	END IF;
+	IF cardinality(ids) > 1 THEN
+		RAISE EXCEPTION 'area name "%" is used by % areas', p_area, cardinality(ids)
+			USING ERRCODE = 'cardinality_violation',
+			HINT = 'Give its path of names from the region down, such as "Region/District".';
+	END IF;
+	RETURN ids[1];
+END;
+$$;
+
+-- A report's figures in one line, as a coordinator reads them.
+CREATE FUNCTION sawt.review_figures(r sawt.reports) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT concat_ws(' ',
+		'open ' || to_char(r.open_time, 'HH24:MI'),
+		'voters ' || r.voters, 'women ' || r.women, 'men ' || r.men,
+		'votes ' || array_to_string(r.counts, ','),
+		'invalid ' || r.invalid, 'blank ' || r.blank, 'total ' || r.total,
+		'incident ' || r.incident_code)
+$$;
+
+-- Reports of election p_election in the given review states (default:
+-- needs_review and quarantined), of stations in area p_area and below
+-- (NULL: everywhere), oldest first (the longest waiting), at most p_limit.
+-- reason: the last decision's reason, else the flags.
+CREATE FUNCTION sawt.review_queue(p_election text, p_area text, p_states text[],
+	p_limit integer)
+RETURNS TABLE (id bigint, station text, region text, district text, form text,
+	contest text, review_state text, outcome text, figures text, sent_at timestamptz,
+	waiting text, reason text)
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	v_election integer;
+	v_area integer;
+	v_states text[] := COALESCE(p_states, ARRAY['needs_review', 'quarantined']);
+BEGIN
+	SELECT e.id INTO v_election FROM sawt.elections e WHERE e.name = p_election;
+	IF v_election IS NULL THEN
+		RAISE EXCEPTION 'election "%" does not exist', p_election USING ERRCODE = 'no_data_found';
+	END IF;
+	IF p_area IS NOT NULL THEN
+		v_area := sawt.review_area(v_election, p_area);
+	END IF;
+	RETURN QUERY
+	SELECT r.id, COALESCE(s.code, r.station_code), pl.region, pl.district, r.form,
+		c.code, r.review_state, r.outcome, sawt.review_figures(r),
+		COALESCE(i.smsc_time, i.received_at),
+		to_char(now() - COALESCE(i.smsc_time, i.received_at), 'FMDD"d "HH24"h"MI"m"'),
+		COALESCE((SELECT h.reason FROM sawt.review_history h WHERE h.report_id = r.id
+			ORDER BY h.id DESC LIMIT 1), array_to_string(r.flags, ','))
+	FROM sawt.reports r
+	JOIN sawt.inbound_messages i ON i.id = r.inbound_id
+	LEFT JOIN sawt.stations s ON s.id = r.station_id
+	LEFT JOIN sawt.analytics_station_place pl ON pl.station_id = r.station_id
+	LEFT JOIN sawt.contests c ON c.id = r.contest_id
+	WHERE r.election_id = v_election AND r.review_state = ANY (v_states)
+	  AND (v_area IS NULL OR EXISTS (SELECT 1 FROM sawt.analytics_station_areas sa
+		WHERE sa.station_id = r.station_id AND sa.area_id = v_area))
+	ORDER BY COALESCE(i.smsc_time, i.received_at), r.id
+	LIMIT COALESCE(p_limit, 50);
+END;
+$$;
+
+-- The queue by region: reports waiting per state, and the oldest wait.
+CREATE FUNCTION sawt.review_queue_summary(p_election integer)
+RETURNS TABLE (region text, needs_review bigint, quarantined bigint, oldest timestamptz)
+LANGUAGE sql STABLE AS $$
+	SELECT COALESCE(pl.region, '(no station)'),
+		count(*) FILTER (WHERE r.review_state = 'needs_review'),
+		count(*) FILTER (WHERE r.review_state = 'quarantined'),
+		min(COALESCE(i.smsc_time, i.received_at))
+	FROM sawt.reports r
+	JOIN sawt.inbound_messages i ON i.id = r.inbound_id
+	LEFT JOIN sawt.analytics_station_place pl ON pl.station_id = r.station_id
+	WHERE r.election_id = p_election
+	  AND r.review_state IN ('needs_review', 'quarantined')
+	GROUP BY 1 ORDER BY 1
+$$;
+
+CREATE INDEX reports_review_waiting_idx ON sawt.reports (election_id, review_state)
+	WHERE review_state IN ('needs_review', 'quarantined');

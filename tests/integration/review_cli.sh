@@ -1,0 +1,132 @@
+#!/bin/sh
+# sawt review (issue 19, docs/review.md): the queue by area and state,
+# oldest first; a report shown with its history and the station's other
+# reports; verify / quarantine / reject / reopen / correct with a reason,
+# each recorded (who, how, why, the previous state) with the tally and the
+# analytics views following; clear errors for what cannot be done; no
+# phone number printed; the queue in sawt status.
+#
+# Fixtures (tests/data/import): Leila +9613123456, PIN 1234, station 1021
+# (بيروت / الأشرفية); Sam +96176123456, station 2011 (جبل لبنان / بعبدا).
+. "$(dirname "$0")/tap.sh"
+
+LEILA=+9613123456
+SAM=+96176123456
+LOG="$SAWT_TEST_TMP/sawtd.log"
+q() { psql -X -q -A -t -v ON_ERROR_STOP=1 -c "$1"; }
+
+import_fixtures || { fail "fixtures import"; done_testing; exit 1; }
+"$SAWTD" -c "$SAWT_CONFIG" >>"$LOG" 2>&1 &
+pid=$!
+wait_for "$LOG" "modem \"dummy\": starting -> ready" 60 || fail "the dummy modem comes up"
+wait_for "$LOG" "registry loaded" 60
+
+NOW=$(date +%s)
+# send FROM SECONDS_AGO TEXT: inject, wait for its report, print its id
+send() {
+	_n=$(q "SELECT count(*) FROM sawt.reports")
+	"$SAWT" inject --time $((NOW - $2)) "$1" "$3" >/dev/null
+	wait_sql "SELECT count(*) FROM sawt.reports" $((_n + 1)) 90 >&2
+	q "SELECT max(id) FROM sawt.reports"
+}
+tally() {
+	q "SELECT t.report_id, t.voters FROM sawt.tallies t JOIN sawt.stations s ON s.id = t.station_id
+	   WHERE s.code = '$1' AND t.form = 'turnout'" | tr '|' ' '
+}
+view_voters() {
+	q "SELECT COALESCE(sum(t.voters), 0) FROM sawt.analytics_turnout t
+	   JOIN sawt.stations s ON s.id = t.station_id WHERE s.code = '$1'"
+}
+state() { q "SELECT review_state FROM sawt.reports WHERE id = $1"; }
+review() { "$SAWT" -c "$SAWT_CONFIG" review "$@" 2>&1; }
+
+out=$(review list); rc=$?
+is "$rc/$out" "0/nothing to review" "an empty queue says so"
+
+r1=$(send "$LEILA" 900 "T 1021 V300 W140 #1234")
+r2=$(send "$LEILA" 600 "T 1021 V250 W100 #1234") # lower: flagged
+r3=$(send "$SAM" 300 "T 2011 V200 W90")
+r4=$(send "$SAM" 200 "T 2011 V150 W60")           # lower: flagged
+is "$(state "$r2") $(state "$r4") $(state "$r1")" "needs_review needs_review pending" \
+	"the lower turnouts wait for review"
+
+out=$(review list)
+is "$(printf '%s\n' "$out" | sed -n '2p;3p' | awk '{print $1}' | tr '\n' ' ')" "$r2 $r4 " \
+	"list: the waiting reports, the longest waiting first"
+like "$out" "^$r2 +1021 +الأشرفية +turnout +needs_review .*voters 250 women 100" \
+	"each with its station, area, form, state and figures"
+like "$out" "^2 report\(s\)$" "and a count"
+unlike "$out" '\+?961[0-9]{6,}|9613123456|96176123456' "no phone number is printed"
+out=$(review list --area "بيروت")
+is "$(printf '%s\n' "$out" | sed -n '2,$p' | awk '$2 ~ /^[0-9]+$/ {print $1}' | tr '\n' ' ')" "$r2 " \
+	"--area keeps the stations of that region"
+out=$(review list --area "جبل لبنان/بعبدا")
+is "$(printf '%s\n' "$out" | awk '$2 ~ /^[0-9]+$/ {print $1}' | tr '\n' ' ')" "$r4 " "and takes a Region/District path"
+out=$(review list --area "Nowhere"); rc=$?
+is "$rc" 1 "an unknown area is an error"
+like "$out" '^sawt: area "Nowhere" does not exist$' "that names it"
+like "$out" '^hint: ' "with a hint"
+out=$(review list --state pending)
+is "$(printf '%s\n' "$out" | awk '$2 ~ /^[0-9]+$/ {print $1}' | tr '\n' ' ')" "$r1 $r3 " "--state lists other states"
+
+out=$(review show "$r2")
+like "$out" "^report $r2: station 1021 \(بيروت / الأشرفية\), turnout" "show: the report"
+like "$out" "state: needs_review \(validation: accepted_flagged\)" "its state and validation"
+like "$out" "^  \(no decision yet\)$" "its history, empty so far"
+like "$out" "^    $r1 .*voters 300" "the station's other reports"
+
+# decisions: each recorded, the tally and the view following
+is "$(tally 1021)" "$r2 250" "the flagged report is current before review"
+out=$(review quarantine "$r2" --reason "observer called: she misread" --by Rana); rc=$?
+is "$rc/$out" "0/report $r2: quarantined; the totals follow" "quarantine"
+is "$(tally 1021)/$(view_voters 1021)" "$r1 300/300" "a quarantined report leaves the tally and the view"
+like "$(review show "$r2")" "^  \* $r1 .*voters 300" "show marks the station's report that is current now"
+is "$(q "SELECT previous_state, new_state, actor, reason FROM sawt.review_history WHERE report_id = $r2")" \
+	"needs_review|quarantined|cli:Rana|observer called: she misread" "recorded: previous state, who, why"
+out=$(review quarantine "$r2" --reason "again")
+is "$out" "report $r2: already quarantined" "the same decision again changes nothing"
+out=$(review verify "$r2" --reason "confirmed by phone" --by Rana)
+is "$(state "$r2")/$(tally 1021)" "verified/$r2 250" "verify: counted again"
+out=$(review reopen "$r2" --reason "second look" --by Rana)
+is "$(state "$r2")" "needs_review" "reopen: back to needs_review"
+out=$(review reject "$r2" --reason "wrong station" --by Rana)
+is "$(state "$r2")/$(tally 1021)/$(view_voters 1021)" "rejected/$r1 300/300" "reject: out of the totals"
+out=$(review show "$r2")
+is "$(printf '%s\n' "$out" | grep -c ' by cli:Rana: ')" 4 "show lists the four decisions"
+like "$out" "needs_review -> quarantined  by cli:Rana: observer called: she misread" "with their reasons"
+
+out=$(review correct "$r4" --reason "observer read 160 on the sheet" --by Rana voters=160 women=70); rc=$?
+c=$(q "SELECT max(id) FROM sawt.reports")
+is "$rc/$out" "0/report $r4 corrected: report $c holds the corrected figures, verified; the totals follow" \
+	"correct: a new report with the figures"
+is "$(q "SELECT correction_of, voters, women, review_state FROM sawt.reports WHERE id = $c")" "$r4|160|70|verified" \
+	"linked to the observer's, verified"
+is "$(tally 2011)/$(view_voters 2011)" "$c 160/160" "the totals follow the correction"
+
+# errors
+out=$(review verify "$r1"); rc=$?
+is "$rc" 2 "a decision without --reason is refused"
+like "$out" "needs --reason" "saying why"
+out=$(review verify 99999999 --reason x); rc=$?
+is "$rc" 1 "an unknown report is refused"
+like "$out" '^sawt: report "99999999" does not exist in election' "naming it"
+out=$(review verify abc --reason x); rc=$?
+is "$rc" 2 "a report that is not a number is refused"
+out=$(review correct "$r4" --reason x size=3); rc=$?
+is "$rc" 2 "an unknown figure is refused"
+like "$out" 'invalid figure "size=3"' "naming it"
+rej=$(send "$LEILA" 100 "T 9999 V10 #1234") # an unknown station: rejected by validation
+out=$(review verify "$rej" --reason x); rc=$?
+is "$rc" 1 "a report rejected by validation cannot be reviewed"
+like "$out" "was rejected by validation" "the database says why"
+
+# the queue in sawt status
+r5=$(send "$LEILA" 50 "T 1021 V200 W80 #1234")
+out=$("$SAWT" -c "$SAWT_CONFIG" status 2>&1)
+like "$out" "^Review queue" "sawt status has the review queue"
+like "$out" "^  بيروت +1 +0 " "by region: needs_review, quarantined"
+
+kill -TERM "$pid"
+wait "$pid"
+no_errors "$LOG" "no error in sawtd's log"
+done_testing
