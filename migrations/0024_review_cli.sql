@@ -87,21 +87,22 @@ BEGIN
 END;
 $$;
 
--- The queue by region: reports waiting per state, and the oldest wait.
-CREATE FUNCTION sawt.review_queue_summary(p_election integer)
-RETURNS TABLE (region text, needs_review bigint, quarantined bigint, oldest timestamptz)
-LANGUAGE sql STABLE AS $$
-	SELECT COALESCE(pl.region, '(no station)'),
-		count(*) FILTER (WHERE r.review_state = 'needs_review'),
-		count(*) FILTER (WHERE r.review_state = 'quarantined'),
-		min(COALESCE(i.smsc_time, i.received_at))
-	FROM sawt.reports r
-	JOIN sawt.inbound_messages i ON i.id = r.inbound_id
-	LEFT JOIN sawt.analytics_station_place pl ON pl.station_id = r.station_id
-	WHERE r.election_id = p_election
-	  AND r.review_state IN ('needs_review', 'quarantined')
-	GROUP BY 1 ORDER BY 1
-$$;
+-- The queue by region, for `sawt status` (which analysts may run too):
+-- reports waiting per state and since when.  Counts only: no report,
+-- person or phone.
+CREATE VIEW analytics.review_queue WITH (security_barrier) AS
+SELECT e.name AS election, COALESCE(pl.region, '(no station)') AS region,
+	count(*) FILTER (WHERE r.review_state = 'needs_review') AS needs_review,
+	count(*) FILTER (WHERE r.review_state = 'quarantined') AS quarantined,
+	min(COALESCE(i.smsc_time, i.received_at)) AS oldest
+FROM sawt.reports r
+JOIN sawt.elections e ON e.id = r.election_id
+JOIN sawt.inbound_messages i ON i.id = r.inbound_id
+LEFT JOIN sawt.analytics_station_place pl ON pl.station_id = r.station_id
+WHERE r.review_state IN ('needs_review', 'quarantined')
+GROUP BY e.name, 2;
+
+GRANT SELECT ON analytics.review_queue TO sawt_analyst;
 
 CREATE INDEX reports_review_waiting_idx ON sawt.reports (election_id, review_state)
 	WHERE review_state IN ('needs_review', 'quarantined');

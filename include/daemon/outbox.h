@@ -40,6 +40,7 @@ enum outbox_kind {
 	OUTBOX_KIND_ALERT,
 	OUTBOX_KIND_STATUS,
 	OUTBOX_KIND_MANUAL,
+	OUTBOX_KIND_BROADCAST, /* sawt broadcast (docs/broadcasts.md) */
 	OUTBOX_KINDS,
 };
 

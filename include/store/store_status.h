@@ -74,7 +74,7 @@ enum store_status_query {
 	 * NULL: none): each checklist form over the whole election */
 	STORE_STATUS_CHECKLISTS,
 	/* region, needs_review, quarantined, oldest wait ("1d 02h05m"): the
-	 * reports waiting for review (sawt.review_queue_summary) */
+	 * reports waiting for review (analytics.review_queue) */
 	STORE_STATUS_REVIEW,
 };
 

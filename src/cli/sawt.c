@@ -48,6 +48,10 @@ static const struct command commands[] = {
 	  "review [list|show|verify|quarantine|reject|reopen|correct]  the review queue and "
 	  "decisions",
 	  cmd_review },
+	{ "broadcast",
+	  "broadcast [FILTERS] --text-ar|--text-en|--text-fr TEXT  text observers, each in "
+	  "their language",
+	  cmd_broadcast },
 	{ "backup", "backup FILE            back up the embedded database (while sawtd runs)",
 	  cmd_backup },
 	{ "restore", "restore FILE           restore a backup into a fresh state directory",

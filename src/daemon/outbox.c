@@ -122,6 +122,7 @@ static const char *const kind_names[OUTBOX_KINDS] = {
 	[OUTBOX_KIND_ALERT] = "alert",
 	[OUTBOX_KIND_STATUS] = "status",
 	[OUTBOX_KIND_MANUAL] = "manual",
+	[OUTBOX_KIND_BROADCAST] = "broadcast",
 };
 
 static const char *const result_names[OUTBOX_RESULTS] = {

@@ -121,10 +121,9 @@ static const char *const queries[STORE_STATUS_N_QUERIES] = {
 		" FROM sawt.alert_dispatcher d JOIN sawt.elections e ON e.id = d.election_id"
 		" WHERE e.name = $1 AND $2 >= 0",
 	[STORE_STATUS_REVIEW] =
-		"SELECT q.region, q.needs_review, q.quarantined,"
-		" to_char(now() - q.oldest, 'FMDD\"d \"HH24\"h\"MI\"m\"')"
-		" FROM sawt.elections e, sawt.review_queue_summary(e.id) q"
-		" WHERE e.name = $1 AND $2 >= 0",
+		"SELECT region, needs_review, quarantined,"
+		" to_char(now() - oldest, 'FMDD\"d \"HH24\"h\"MI\"m\"')"
+		" FROM analytics.review_queue WHERE election = $1 AND $2 >= 0 ORDER BY region",
 	[STORE_STATUS_CHECKLISTS] =
 		"SELECT form, version, max(stations_reported), max(stations_total),"
 		" string_agg(question || ' ' || count || ' (' || share || '%)', ', '"

@@ -177,7 +177,7 @@ women_gt_voters" "message_log: error codes of rejected reports"
 VIEWS="alert_deliveries alerts area_turnout checklist_answers checklist_summary incidents message_log reporting_progress results review_history station_turnout"
 # the quick count's views (docs/pvt.md) are empty here: no sample
 is "$(q "SELECT string_agg(table_name, ' ' ORDER BY table_name) FROM information_schema.tables WHERE table_schema = 'analytics'")" \
-	"alert_deliveries alerts area_turnout checklist_answers checklist_summary incidents message_log pvt_convergence pvt_estimates reporting_progress results review_history station_turnout" \
+	"alert_deliveries alerts area_turnout broadcasts checklist_answers checklist_summary incidents message_log pvt_convergence pvt_estimates reporting_progress results review_history review_queue station_turnout" \
 	"schema analytics holds exactly the documented views"
 # one review decision, so that analytics.review_history has a row to read
 # (verified counts as before: no figure changes)
@@ -192,9 +192,9 @@ for v in $VIEWS; do
 	out=$(psql -X -A -t -U alice -c "SELECT count(*) $rows FROM analytics.$v" 2>&1)
 	is "$out" t "analyst reads analytics.$v"
 done
-for v in pvt_estimates pvt_convergence; do
+for v in pvt_estimates pvt_convergence broadcasts review_queue; do
 	out=$(psql -X -A -t -U alice -c "SELECT count(*) FROM analytics.$v" 2>&1)
-	is "$out" 0 "analyst reads analytics.$v (no sample here)"
+	is "$out" 0 "analyst reads analytics.$v (none here: no sample, no broadcast, nothing to review)"
 done
 for t in sawt.people sawt.inbound_messages sawt.reports sawt.outbox sawt.stations \
 	 sawt.analytics_current sawt.station_turnout public.sawt_migrations; do
