@@ -106,3 +106,28 @@ GRANT SELECT ON analytics.review_queue TO sawt_analyst;
 
 CREATE INDEX reports_review_waiting_idx ON sawt.reports (election_id, review_state)
 	WHERE review_state IN ('needs_review', 'quarantined');
+
+-- The [quarantine] section of sawtd's configuration (src/daemon/review_rules.c):
+-- the whole set of the election's rules, tolerances as fractions (NULL:
+-- the rule is off).  Returns what is on, for the log.
+CREATE FUNCTION sawt.quarantine_configure(p_election text, p_turnout numeric,
+	p_results numeric, p_unbound boolean) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+	v integer;
+BEGIN
+	SELECT id INTO v FROM sawt.elections WHERE name = p_election;
+	IF v IS NULL THEN
+		RETURN format('no election "%s" yet: none applied (reload after the import)', p_election);
+	END IF;
+	DELETE FROM sawt.quarantine_rules WHERE election_id = v;
+	INSERT INTO sawt.quarantine_rules (election_id, rule, tolerance)
+	SELECT v, r, t FROM (VALUES ('turnout_over_registered', p_turnout),
+		('results_sum', p_results),
+		('unbound_sender', CASE WHEN p_unbound THEN 0 END)) x (r, t)
+	WHERE t IS NOT NULL;
+	RETURN COALESCE((SELECT string_agg(rule || CASE WHEN rule = 'unbound_sender' THEN ''
+			ELSE ' ' || round(tolerance * 100) || '%' END, ', ' ORDER BY rule)
+		FROM sawt.quarantine_rules WHERE election_id = v), 'none');
+END;
+$$;

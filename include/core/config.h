@@ -126,6 +126,21 @@ struct config_alerts {
 	unsigned list_max;             /* list_max: station codes listed, then a count (5) */
 };
 
+/*
+ * [quarantine]: the election's automatic quarantine rules (migration 0019,
+ * docs/review.md).  When the section is in the file it is the whole set:
+ * sawtd writes it to sawt.quarantine_rules at start and on SIGHUP, and a
+ * rule it does not turn on is off.  Without the section the table is left
+ * as it is.
+ */
+#define CONFIG_QUARANTINE_OFF 1000 /* a tolerance meaning "rule off" */
+struct config_quarantine {
+	bool present;                /* the file has a [quarantine] section */
+	int turnout_over_registered; /* tolerance in percent (-100..100) or OFF */
+	int results_sum;             /* tolerance in percent (0..100) or OFF */
+	bool unbound_sender;
+};
+
 struct config {
 	char *path; /* the file that was read */
 
@@ -177,6 +192,7 @@ struct config {
 
 	/* [alerts] */
 	struct config_alerts alerts;
+	struct config_quarantine quarantine;
 
 	/* [ussd]: the observers' USSD menu at /ussd (docs/ussd.md) */
 	int ussd_session_timeout; /* seconds a session may stay idle */

@@ -45,6 +45,7 @@ enum section_id {
 	SEC_MODEM,
 	SEC_ALERTS,
 	SEC_USSD,
+	SEC_QUARANTINE,
 	SEC_COUNT,
 	SEC_NONE = SEC_COUNT,
 };
@@ -107,6 +108,7 @@ static enum set_result set_ussd_contact(const struct key_def *def, void *base, c
 static enum set_result set_alert_tick(const struct key_def *def, void *base, const char *v);
 static enum set_result set_alert_minutes(const struct key_def *def, void *base, const char *v);
 static enum set_result set_alert_pct(const struct key_def *def, void *base, const char *v);
+static enum set_result set_tolerance(const struct key_def *def, void *base, const char *v);
 static enum set_result set_alert_count(const struct key_def *def, void *base, const char *v);
 static enum set_result set_alert_severity(const struct key_def *def, void *base, const char *v);
 static enum set_result set_alert_checkpoints(const struct key_def *def, void *base, const char *v);
@@ -308,16 +310,34 @@ static const struct key_def ussd_keys[] = {
 	{ NULL, NULL, 0, 0, NULL },
 };
 
+#define QRN(f) offsetof(struct config, quarantine.f)
+
+static const struct key_def quarantine_keys[] = {
+	{ "turnout_over_registered", set_tolerance, QRN(turnout_over_registered), 0,
+	  "off, or a whole percentage from -100 to 100, e.g. -5 (above 95 % of registered)" },
+	{ "results_sum", set_tolerance, QRN(results_sum), 1,
+	  "off, or a whole percentage from 0 to 100, e.g. 2" },
+	{ "unbound_sender", set_bool, QRN(unbound_sender), 2,
+	  "yes, no, true, false, on, off, 1 or 0" },
+	{ NULL, NULL, 0, 0, NULL },
+};
+
 static const char *const section_names[SEC_COUNT] = {
 	[SEC_SAWT] = "sawt",     [SEC_DATABASE] = "database", [SEC_HTTP] = "http",
 	[SEC_KANNEL] = "kannel", [SEC_ELECTION] = "election", [SEC_MODEM] = "modem",
-	[SEC_ALERTS] = "alerts", [SEC_USSD] = "ussd",
+	[SEC_ALERTS] = "alerts", [SEC_USSD] = "ussd",         [SEC_QUARANTINE] = "quarantine",
 };
 
 static const struct key_def *const section_keys[SEC_COUNT] = {
-	[SEC_SAWT] = sawt_keys,     [SEC_DATABASE] = database_keys, [SEC_HTTP] = http_keys,
-	[SEC_KANNEL] = kannel_keys, [SEC_ELECTION] = election_keys, [SEC_MODEM] = modem_keys,
-	[SEC_ALERTS] = alerts_keys, [SEC_USSD] = ussd_keys,
+	[SEC_SAWT] = sawt_keys,
+	[SEC_DATABASE] = database_keys,
+	[SEC_HTTP] = http_keys,
+	[SEC_KANNEL] = kannel_keys,
+	[SEC_ELECTION] = election_keys,
+	[SEC_MODEM] = modem_keys,
+	[SEC_ALERTS] = alerts_keys,
+	[SEC_USSD] = ussd_keys,
+	[SEC_QUARANTINE] = quarantine_keys,
 };
 
 /* ---------------------------------------------------------------- errors */
@@ -841,6 +861,30 @@ static enum set_result set_alert_pct(const struct key_def *def, void *base, cons
 	return set_uint_range(def, base, v, 0, 100);
 }
 
+/*
+ * A quarantine rule's tolerance: "off", or a whole percentage, negative
+ * only for turnout_over_registered (slot 0).
+ */
+static enum set_result set_tolerance(const struct key_def *def, void *base, const char *v)
+{
+	int *f = field_at(base, def);
+	bool neg = v[0] == '-';
+	size_t n = strlen(v + neg);
+	long x;
+
+	if (strcasecmp(v, "off") == 0) {
+		*f = CONFIG_QUARANTINE_OFF;
+		return SET_OK;
+	}
+	if (n == 0 || n > 3 || !all_digits(v + neg, n) || (neg && def->slot != 0))
+		return SET_INVALID;
+	x = strtol(v + neg, NULL, 10);
+	if (x > 100)
+		return SET_INVALID;
+	*f = (int)(neg ? -x : x);
+	return SET_OK;
+}
+
 static enum set_result set_alert_count(const struct key_def *def, void *base, const char *v)
 {
 	return set_uint_range(def, base, v, 0, 1000000);
@@ -1153,6 +1197,8 @@ static bool on_section(struct parse_ctx *p, const struct ini_event *ev)
 		return false;
 	}
 	p->sec_line[sec] = ev->line;
+	if (sec == SEC_QUARANTINE)
+		p->cfg->quarantine.present = true;
 	snprintf(p->label, sizeof(p->label), "%s", section_names[sec]);
 	p->sec = sec;
 	return true;
@@ -1446,6 +1492,8 @@ struct config *config_new(void)
 	cfg->state_dir = default_state_dir();
 	cfg->default_language = LANG_EN;
 	config_alerts_defaults(&cfg->alerts);
+	cfg->quarantine.turnout_over_registered = CONFIG_QUARANTINE_OFF;
+	cfg->quarantine.results_sum = CONFIG_QUARANTINE_OFF;
 	cfg->http_timeout = CONFIG_HTTP_TIMEOUT_DEFAULT;
 	cfg->http_max_connections = CONFIG_HTTP_MAX_CONNECTIONS_DEFAULT;
 	cfg->ussd_session_timeout = CONFIG_USSD_SESSION_TIMEOUT_DEFAULT;

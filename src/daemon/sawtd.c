@@ -28,6 +28,7 @@
 #include "node.h"
 #include "pgembed.h"
 #include "privdrop.h"
+#include "review_rules.h"
 #include "sawt_build.h"
 #include "sdnotify.h"
 #include "util.h"
@@ -220,6 +221,8 @@ static void schema_check_cb(const struct db_result *res, void *arg)
 	} else {
 		log_info("database schema at version %d", d->schema_latest);
 		node_claim(d->node);
+		if (!review_rules_apply(d->db, d->cfg))
+			log_error("could not queue the [quarantine] rules: out of memory");
 	}
 }
 
@@ -381,6 +384,9 @@ static void daemon_reload(struct daemon *d)
 	log_set_level(cfg->log_level);
 	if (d->gw)
 		gateway_reconfigure(d->gw, cfg);
+	if (d->db != NULL && db_get_state(d->db) == DB_STATE_READY &&
+	    !review_rules_apply(d->db, cfg))
+		log_error("could not queue the [quarantine] rules: out of memory");
 	config_free(d->cfg);
 	d->cfg = cfg;
 	log_info("configuration reloaded from \"%s\"", d->config_path);

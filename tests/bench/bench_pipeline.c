@@ -382,7 +382,7 @@ int main(int argc, char **argv)
 	if (strchr(b.phases, 'a')) {
 		run_phase(&b, "(a) as fast as possible", window, 0);
 		exec_sql(c,
-			 "TRUNCATE sawt.tallies, sawt.outbox, sawt.alert_recipients,"
+			 "TRUNCATE sawt.tallies, sawt.outbox, sawt.broadcast_recipients, sawt.alert_recipients,"
 			 " sawt.alert_stations, sawt.alert_queue, sawt.alerts, sawt.review_history,"
 			 " sawt.reports,"
 			 " sawt.inbound_messages; CHECKPOINT");

@@ -129,4 +129,34 @@ like "$out" "^  بيروت +1 +0 " "by region: needs_review, quarantined"
 kill -TERM "$pid"
 wait "$pid"
 no_errors "$LOG" "no error in sawtd's log"
+
+# [quarantine] in the configuration: written at start, again on SIGHUP
+CONF="$SAWT_TEST_TMP/quarantine.conf"
+{ cat "$SAWT_CONFIG"; printf '\n[quarantine]\nturnout_over_registered = -10\nunbound_sender = no\n'; } >"$CONF"
+"$SAWTD" -c "$CONF" --check >/dev/null 2>&1 && pass "a [quarantine] section passes --check" ||
+	fail "a [quarantine] section passes --check"
+: >"$LOG"
+"$SAWTD" -c "$CONF" >>"$LOG" 2>&1 &
+pid=$!
+wait_for "$LOG" "quarantine rules: " 60 && pass "sawtd applies [quarantine] at start" ||
+	fail "sawtd applies [quarantine] at start"
+is "$(q "SELECT string_agg(rule || ' ' || tolerance::float8, ',' ORDER BY rule) FROM sawt.quarantine_rules")" \
+	"turnout_over_registered -0.1" "the rules it turns on are in the table, and only those"
+r6=$(send "$SAM" 20 "T 2011 V600 W300")
+is "$(state "$r6")/$(q "SELECT quarantine_rule FROM sawt.reports WHERE id = $r6")" \
+	"quarantined/turnout_over_registered" "600 of 650 registered (92 %) is above 90 %: quarantined by the rule"
+{ cat "$SAWT_CONFIG"; printf '\n[quarantine]\nturnout_over_registered = off\nresults_sum = 2\n'; } >"$CONF"
+kill -HUP "$pid"
+wait_for "$LOG" "quarantine rules: " 30 2 && pass "SIGHUP applies it again" || fail "SIGHUP applies it again"
+is "$(q "SELECT string_agg(rule || ' ' || tolerance::float8, ',' ORDER BY rule) FROM sawt.quarantine_rules")" \
+	"results_sum 0.02" "a rule turned off leaves the table"
+r7=$(send "$SAM" 10 "T 2011 V610 W300")
+is "$(state "$r7")" "pending" "and the same turnout now counts"
+{ cat "$SAWT_CONFIG"; printf '\n[quarantine]\nresults_sum = -3\n'; } >"$SAWT_TEST_TMP/bad.conf"
+out=$("$SAWTD" -c "$SAWT_TEST_TMP/bad.conf" --check 2>&1); rc=$?
+is "$rc" 1 "a negative results_sum tolerance is refused"
+like "$out" 'results_sum.*off, or a whole percentage from 0 to 100' "saying what is expected"
+kill -TERM "$pid"
+wait "$pid"
+no_errors "$LOG" "no error in sawtd's log with [quarantine]"
 done_testing

@@ -86,7 +86,7 @@ static int setup(void **state)
 	base = event_base_new();
 	pg = PQconnectdb(conninfo());
 	assert_int_equal(PQstatus(pg), CONNECTION_OK);
-	sql("TRUNCATE sawt.outbox");
+	sql("TRUNCATE sawt.outbox, sawt.broadcast_recipients");
 	return 0;
 }
 
