@@ -52,4 +52,26 @@ struct store_rows *store_broadcast_send(struct store_broadcast *sb,
 					const struct store_broadcast_msg *m, const char *by,
 					char *err, size_t errlen) SAWT_MUST_CHECK;
 
+/*
+ * Save it as a reminder sawtd sends at time at (HH:MM, in the filter's
+ * timezone) once a day: one row, 0 reminder id, 1 "t" when that time has
+ * already come today (sawtd sends it at its next tick).  NULL with err set.
+ */
+struct store_rows *store_broadcast_schedule(struct store_broadcast *sb,
+					    const struct store_broadcast_msg *m, const char *at,
+					    const char *by, char *err,
+					    size_t errlen) SAWT_MUST_CHECK;
+
+/*
+ * The election's reminders that are not cancelled: 0 id, 1 at (HH:MM),
+ * 2 filter (JSON), 3 texts (one line), 4 last run (day and broadcast, or
+ * NULL).
+ */
+struct store_rows *store_broadcast_reminders(struct store_broadcast *sb, const char *election,
+					     char *err, size_t errlen) SAWT_MUST_CHECK;
+
+/* Cancel reminder id of election; *found false when there is none. */
+bool store_broadcast_cancel(struct store_broadcast *sb, const char *election, const char *id,
+			    bool *found, char *err, size_t errlen) SAWT_MUST_CHECK;
+
 #endif

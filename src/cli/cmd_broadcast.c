@@ -4,11 +4,15 @@
  * coordinators of the areas concerned copied once (docs/broadcasts.md,
  * issue 19).
  *
- *   sawt broadcast [--dry-run] [--role observers|coordinators] [--area AREA]
+ *   sawt broadcast [--dry-run | --at HH:MM] [--role observers|coordinators] [--area AREA]
  *       [--stations CODE,...] [--lang ar|en|fr]
  *       [--missing opening|turnout|close|results [--since HH:MM]]
  *       [--open-incidents] [--by NAME]
  *       --text-ar TEXT | --text-en TEXT | --text-fr TEXT ...
+ *   sawt broadcast --scheduled | --cancel ID
+ *
+ * --at saves it as a reminder that sawtd sends every day at that time,
+ * choosing the recipients then (src/daemon/reminders.c).
  *
  * Each text must fit one SMS segment: the command refuses otherwise and
  * says by how much.  The filter is handed to the database as JSON
@@ -50,11 +54,15 @@ static const struct filter_opt {
 static int usage(void)
 {
 	fprintf(stderr,
-		"usage: sawt broadcast [--dry-run] [--role observers|coordinators] [--area AREA]\n"
+		"usage: sawt broadcast [--dry-run | --at HH:MM] [--role observers|coordinators]\n"
+		"         [--area AREA]\n"
 		"         [--stations CODE,...] [--lang ar|en|fr]\n"
 		"         [--missing opening|turnout|close|results [--since HH:MM]]\n"
 		"         [--open-incidents] [--by NAME]\n"
 		"         --text-ar TEXT | --text-en TEXT | --text-fr TEXT ...\n"
+		"       sawt broadcast --scheduled | --cancel ID\n"
+		"  --at: a reminder sawtd sends every day at HH:MM, to whom the filter\n"
+		"  picks then (at once today when HH:MM has passed)\n"
 		"  each recipient gets the text of their language (else of the default\n"
 		"  language, else the first given); each text must fit one SMS segment\n");
 	return 2;
@@ -165,8 +173,15 @@ static void print_plan(const struct store_rows *rows)
 	       total, copies);
 }
 
-static int run(const struct config *cfg, const struct store_broadcast_msg *m, bool dry,
-	       const char *by)
+/* What to do with the message. */
+enum action {
+	ACTION_SEND,
+	ACTION_DRY_RUN,
+	ACTION_SCHEDULE,
+};
+
+static int run(const struct config *cfg, const struct store_broadcast_msg *m, enum action act,
+	       const char *at, const char *by)
 {
 	char err[1024], actor[96];
 	const char *user = by ? by : getenv("USER");
@@ -177,14 +192,22 @@ static int run(const struct config *cfg, const struct store_broadcast_msg *m, bo
 	if (sb == NULL)
 		return 1;
 	snprintf(actor, sizeof(actor), "cli:%s", user && user[0] ? user : "operator");
-	rows = dry ? store_broadcast_plan(sb, m, err, sizeof(err))
-		   : store_broadcast_send(sb, m, actor, err, sizeof(err));
+	rows = act == ACTION_DRY_RUN ? store_broadcast_plan(sb, m, err, sizeof(err))
+	       : act == ACTION_SCHEDULE
+		       ? store_broadcast_schedule(sb, m, at, actor, err, sizeof(err))
+		       : store_broadcast_send(sb, m, actor, err, sizeof(err));
 	if (rows == NULL) {
 		fprintf(stderr, "sawt: %s\n", err);
 		goto out;
 	}
-	if (dry)
+	if (act == ACTION_DRY_RUN)
 		print_plan(rows);
+	else if (act == ACTION_SCHEDULE)
+		printf("reminder %s: sawtd sends it every day at %s%s\n",
+		       store_rows_value(rows, 0, 0), at,
+		       store_rows_value(rows, 0, 1)[0] == 't' ? " (that time has passed: today's "
+								"goes now)"
+							      : "");
 	else if (store_rows_value(rows, 0, 0) == NULL)
 		printf("nobody matches the filter: nothing was sent\n");
 	else
@@ -198,13 +221,70 @@ out:
 	return rc;
 }
 
+/* sawt broadcast --scheduled: the reminders that are not cancelled. */
+static int list_reminders(const struct config *cfg)
+{
+	char err[1024];
+	struct store_broadcast *sb = open_store(cfg);
+	struct store_rows *rows;
+
+	if (sb == NULL)
+		return 1;
+	rows = store_broadcast_reminders(sb, config_election(cfg), err, sizeof(err));
+	store_broadcast_free(sb);
+	if (rows == NULL) {
+		fprintf(stderr, "sawt: %s\n", err);
+		return 1;
+	}
+	if (store_rows_count(rows) == 0)
+		printf("no reminder scheduled\n");
+	for (int r = 0; r < store_rows_count(rows); r++) {
+		const char *last = store_rows_value(rows, r, 4);
+
+		printf("reminder %s at %s: %s\n  %s\n  last run: %s\n",
+		       store_rows_value(rows, r, 0), store_rows_value(rows, r, 1),
+		       store_rows_value(rows, r, 2), store_rows_value(rows, r, 3),
+		       last ? last : "not yet");
+	}
+	store_rows_free(rows);
+	return 0;
+}
+
+/* sawt broadcast --cancel ID */
+static int cancel_reminder(const struct config *cfg, const char *id)
+{
+	char err[1024];
+	struct store_broadcast *sb;
+	bool found;
+	int rc = 1;
+
+	if (id[0] == '\0' || strlen(id) > 9 || strspn(id, "0123456789") != strlen(id)) {
+		fprintf(stderr, "sawt: invalid reminder number \"%s\"\n", id);
+		return 2;
+	}
+	sb = open_store(cfg);
+	if (sb == NULL)
+		return 1;
+	if (!store_broadcast_cancel(sb, config_election(cfg), id, &found, err, sizeof(err)))
+		fprintf(stderr, "sawt: %s\n", err);
+	else if (!found)
+		fprintf(stderr, "sawt: reminder \"%s\" does not exist or is already cancelled\n",
+			id);
+	else {
+		printf("reminder %s cancelled\n", id);
+		rc = 0;
+	}
+	store_broadcast_free(sb);
+	return rc;
+}
+
 int cmd_broadcast(int argc, char **argv, const struct config *cfg)
 {
 	char filter[FILTER_MAX];
 	struct json_buf j;
 	struct texts t = { 0 };
 	struct store_broadcast_msg m = { 0 };
-	const char *by = NULL, *v, *since = NULL, *missing = NULL;
+	const char *by = NULL, *v, *since = NULL, *missing = NULL, *at = NULL;
 	bool dry = false;
 
 	json_init(&j, filter, sizeof(filter));
@@ -214,6 +294,19 @@ int cmd_broadcast(int argc, char **argv, const struct config *cfg)
 
 		if (strcmp(argv[i], "--dry-run") == 0 || strcmp(argv[i], "-n") == 0) {
 			dry = true;
+			continue;
+		}
+		if (strcmp(argv[i], "--scheduled") == 0 && argc == 2)
+			return list_reminders(cfg);
+		if ((v = cli_opt_value(argc, argv, &i, "--cancel")) != NULL)
+			return argc == 3 ? cancel_reminder(cfg, v) : usage();
+		if ((v = cli_opt_value(argc, argv, &i, "--at")) != NULL) {
+			if (!hhmm_ok(v)) {
+				fprintf(stderr,
+					"sawt: invalid --at \"%s\": a time of day as HH:MM\n", v);
+				return 2;
+			}
+			at = v;
 			continue;
 		}
 		if (strcmp(argv[i], "--open-incidents") == 0) {
@@ -257,6 +350,12 @@ int cmd_broadcast(int argc, char **argv, const struct config *cfg)
 			missing = v;
 		json_string(&j, filter_opts[k].key, v, strlen(v));
 	}
+	if (dry && at != NULL) {
+		fprintf(stderr,
+			"sawt: --dry-run and --at do not go together: try the filter with "
+			"--dry-run first\n");
+		return 2;
+	}
 	if (since != NULL && missing == NULL) {
 		fprintf(stderr,
 			"sawt: --since goes with --missing (what has not been sent since "
@@ -282,5 +381,5 @@ int cmd_broadcast(int argc, char **argv, const struct config *cfg)
 	m.text_ar = t.ar;
 	m.text_en = t.en;
 	m.text_fr = t.fr;
-	return run(cfg, &m, dry, by);
+	return run(cfg, &m, dry ? ACTION_DRY_RUN : at ? ACTION_SCHEDULE : ACTION_SEND, at, by);
 }

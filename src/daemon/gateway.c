@@ -11,6 +11,7 @@
 
 #include "alerts.h"
 #include "command.h"
+#include "reminders.h"
 #include "http_door.h"
 #include "http_server.h"
 #include "intake.h"
@@ -43,8 +44,9 @@ struct gateway {
 	struct intake *intake;
 	struct modem_mgr *modems;
 	struct outbox *outbox;
-	struct command *command; /* answers coordinators */
-	struct alerts *alerts;   /* alerts to coordinators */
+	struct command *command;     /* answers coordinators */
+	struct reminders *reminders; /* scheduled broadcasts */
+	struct alerts *alerts;       /* alerts to coordinators */
 	struct modem_report *report;
 	struct event *ev_report;         /* refreshes sawt.modems' counters */
 	struct http_server *http;        /* NULL: [http] listen not set */
@@ -365,13 +367,14 @@ static bool gateway_build(struct gateway *gw, struct event_base *base, const str
 		return false;
 	gw->outbox = outbox_new(base, gw->db, NULL, gw->node);
 	gw->command = command_new(base, gw->db, cfg, command_queued, gw);
+	gw->reminders = reminders_new(base, gw->db, cfg, gw->node);
 	gw->report = modem_report_new(gw->db, gw->node);
 	gw->modems = modem_mgr_new(base, cfg, NULL, &cb);
 	gw->ev_report = event_new(base, -1, EV_PERSIST, report_tick, gw);
 	gw->alerts = alerts_new(base, gw->db, pipeline_registry(gw->pl), gw->intake, cfg, gw->node,
 				alerts_queued, gw);
-	if (gw->outbox == NULL || gw->command == NULL || gw->report == NULL || gw->modems == NULL ||
-	    gw->ev_report == NULL || gw->alerts == NULL)
+	if (gw->outbox == NULL || gw->command == NULL || gw->reminders == NULL ||
+	    gw->report == NULL || gw->modems == NULL || gw->ev_report == NULL || gw->alerts == NULL)
 		goto oom;
 	outbox_set_modems(gw->outbox, gw->modems);
 	intake_set_hooks(gw->intake, &(struct intake_hooks){
@@ -425,6 +428,7 @@ void gateway_on_db_state(struct gateway *gw, enum db_state state)
 	intake_set_db_ready(gw->intake, ready);
 	outbox_set_db_ready(gw->outbox, ready && gw->phase == GATEWAY_RUNNING);
 	command_set_db_ready(gw->command, ready && gw->phase == GATEWAY_RUNNING);
+	reminders_set_db_ready(gw->reminders, ready && gw->phase == GATEWAY_RUNNING);
 	alerts_set_db_ready(gw->alerts, ready && gw->phase == GATEWAY_RUNNING);
 	ops_set_db_ready(gw->ops, ready && gw->phase == GATEWAY_RUNNING);
 }
@@ -450,6 +454,7 @@ void gateway_stop(struct gateway *gw)
 	event_del(gw->ev_report);
 	outbox_stop(gw->outbox);
 	command_stop(gw->command);
+	reminders_stop(gw->reminders);
 	alerts_stop(gw->alerts);
 	ops_set_db_ready(gw->ops, false);
 	pipeline_flush(gw->pl);
@@ -464,7 +469,7 @@ bool gateway_stopped(struct gateway *gw)
 		/* received messages commit (or spool) and are acknowledged;
 		 * give up waiting after 10 s: they stay on the SIM */
 		if ((intake_in_flight(gw->intake) > 0 || command_in_flight(gw->command) > 0 ||
-		     alerts_in_flight(gw->alerts) > 0) &&
+		     reminders_in_flight(gw->reminders) > 0 || alerts_in_flight(gw->alerts) > 0) &&
 		    ++gw->drain_ticks < 200)
 			return false;
 		gw->phase = GATEWAY_STOPPING_MODEMS;
@@ -498,6 +503,7 @@ void gateway_free(struct gateway *gw)
 	kannel_free(gw->kannel);
 	outbox_free(gw->outbox);
 	command_free(gw->command);
+	reminders_free(gw->reminders);
 	alerts_free(gw->alerts);
 	modem_report_free(gw->report);
 	intake_free(gw->intake);
