@@ -235,6 +235,40 @@ is "$(field 'j["stations"], [(p["form"], p["n"]) for p in j["points"]][-1]')" "9
 is "$(get /api/timeline "$KTOK")" 200 "Karim's /api/timeline: 200"
 is "$(field 'j["stations"], [(p["form"], p["n"]) for p in j["points"]]')" "1 [('turnout', 1)]" "his one station, with its turnout"
 
+# --- 4b. live updates: Server-Sent Events --------------------------------------
+SSE="$SAWT_TEST_TMP/events"
+is "$(get /api/events)" 401 "GET /api/events without a session: 401"
+is "$(get /api/events "$BOGUS")" 401 "GET /api/events with an unknown session: 401"
+is "$(curl -s -o /dev/null -w '%{http_code}' -X POST -b "sawt_session=$LTOK" "$BASE/api/events")" 405 "POST /api/events: 405"
+t0=$(date +%s)
+curl -s -N -D "$HEAD" -b "sawt_session=$LTOK" --max-time 120 "$BASE/api/events" >"$SSE" &
+cpid=$!
+wait_for "$SSE" '^retry: [0-9]+' 30 && pass "a stream opens with a retry: hint" || fail "a stream opens with a retry: hint"
+like "$(cat "$HEAD")" '^Content-Type: text/event-stream' "as text/event-stream"
+n0=$(q "SELECT count(*) FROM sawt.inbound_messages")
+for i in 1 2 3 4 5 6 7 8 9 10; do
+	"$SAWT" inject "$SAM" "I 2011 1 burst $i" >/dev/null
+done
+wait_sql "SELECT count(*) - $n0 FROM sawt.inbound_messages" 10 60 && pass "a burst of ten messages is stored" || fail "a burst of ten messages is stored"
+wait_for "$SSE" '"reports":true' 30 && pass "an event says the reports changed" || fail "an event says the reports changed"
+sleep 2
+kill "$cpid" 2>/dev/null
+wait "$cpid" 2>/dev/null
+t1=$(date +%s)
+events=$(grep -c '^event: change' "$SSE")
+echo "# $events events in $((t1 - t0)) s"
+if [ "$events" -ge 1 ] && [ "$events" -le $((t1 - t0 + 1)) ]; then
+	pass "no more than one event a second ($events in $((t1 - t0)) s)"
+else
+	fail "no more than one event a second ($events in $((t1 - t0)) s)"
+fi
+is "$(grep -v '^event: change$' "$SSE" | grep -v '^data: {"reports":\(true\|false\),"alerts":\(true\|false\),"ops":\(true\|false\)}$' | grep -v '^retry: [0-9]*$' | grep -v '^: \(hello\|keep-alive\)$' | grep -cv '^$')" 0 \
+	"the stream holds only events naming what changed (no figures, no numbers)"
+cat "$SSE" >>"$ALL"
+# the server let go of the stream whose client left: a new one still opens
+curl -s -N -b "sawt_session=$LTOK" --max-time 5 "$BASE/api/events" >"$SSE" 2>/dev/null
+like "$(cat "$SSE")" '^retry: ' "a second stream opens after the first client left"
+
 # --- 5. no phone number anywhere -------------------------------------------
 NUMS=$(q "SELECT string_agg(substr(phone, 2), '|') FROM sawt.people")
 if grep -Eq "$NUMS" "$ALL"; then fail "no answer holds a registered phone number"; else pass "no answer holds a registered phone number"; fi
