@@ -12,7 +12,7 @@ const T = {
     alerts: 'التنبيهات', alert: 'التنبيه', state: 'الحالة', ack: 'تم', acked: 'تم الإقرار', open_state: 'مفتوح',
     batching: 'قيد التجميع', escalated: 'مصعّد', results: 'النتائج', candidate: 'المرشح', votes: 'الأصوات',
     share: 'النسبة %', invalid: 'ملغاة', blank: 'بيضاء', counted: 'المراكز المحتسبة', open: 'فتح', turnout: 'إقبال',
-    close: 'إغلاق', offline: 'انقطع الاتصال، نعيد المحاولة…' },
+    close: 'إغلاق', offline: 'انقطع الاتصال، نعيد الاتصال…' },
   en: { title: 'Election day', logout: 'Sign out', phone: 'Phone number', send_code: 'Send code',
     code: 'Code received by SMS', sign_in: 'Sign in', code_sent: 'If your number is registered, a code was sent.',
     bad_code: 'Wrong code.', locked: 'Too many tries: ask for a new code.', expired: 'The code has expired.',
@@ -24,7 +24,7 @@ const T = {
     alerts: 'Alerts', alert: 'Alert', state: 'State', ack: 'Acknowledge', acked: 'acknowledged', open_state: 'open',
     batching: 'batching', escalated: 'escalated', results: 'Results', candidate: 'Candidate', votes: 'Votes',
     share: 'Share %', invalid: 'Invalid', blank: 'Blank', counted: 'Stations counted', open: 'Opened', turnout: 'Turnout',
-    close: 'Closed', offline: 'Connection lost, retrying…' },
+    close: 'Closed', offline: 'Connection lost, reconnecting…' },
   fr: { title: 'Jour du scrutin', logout: 'Déconnexion', phone: 'Numéro de téléphone', send_code: 'Envoyer le code',
     code: 'Code reçu par SMS', sign_in: 'Connexion', code_sent: 'Si votre numéro est enregistré, un code a été envoyé.',
     bad_code: 'Code erroné.', locked: 'Trop d\'essais : demandez un nouveau code.', expired: 'Le code a expiré.',
@@ -36,7 +36,7 @@ const T = {
     alerts: 'Alertes', alert: 'Alerte', state: 'État', ack: 'Acquitter', acked: 'acquittée', open_state: 'ouverte',
     batching: 'en regroupement', escalated: 'escaladée', results: 'Résultats', candidate: 'Candidat', votes: 'Voix',
     share: 'Part %', invalid: 'Nuls', blank: 'Blancs', counted: 'Bureaux dépouillés', open: 'Ouverts', turnout: 'Participation',
-    close: 'Fermés', offline: 'Connexion perdue, nouvel essai…' },
+    close: 'Fermés', offline: 'Connexion perdue, reconnexion…' },
 };
 let lang = localStorage.getItem('sawt_lang') || 'ar';
 let area = null;
@@ -53,8 +53,11 @@ function applyLang() {
 }
 
 let chart = null;
+/* What made the page re-read its figures (the browser test reads it). */
+window.sawtLive = { calls: 0, events: 0, polls: 0, opens: 0 };
 async function api(path) {
   let r;
+  window.sawtLive.calls++;
   try { r = await fetch(path, { credentials: 'same-origin' }); $('#live').textContent = ''; }
   catch (e) { $('#live').textContent = t('offline'); throw e; }
   if (r.status === 401) { show(false); throw new Error('signed out'); }
@@ -148,6 +151,7 @@ function crumbs() {
 }
 
 function show(signedIn) {
+  if (!signedIn) unlisten();
   $('#signin').hidden = signedIn; $('#dash').hidden = !signedIn; $('#logout').hidden = !signedIn;
 }
 
@@ -157,8 +161,45 @@ async function start() {
     if (!localStorage.getItem('sawt_lang')) { lang = me.language; applyLang(); }
     $('#who').textContent = me.election + ' – ' + (me.national ? t('national') : me.areas.map((a) => a.name).join('، '));
     show(true); crumbs(); await refresh();
-    setInterval(() => refresh().catch(() => {}), 5000);
+    listen();
   } catch (e) { show(false); }
+}
+
+/* Live updates: the server sends an event (at most one a second) when
+ * reports, alerts or its figures moved, and the page re-reads then.  While
+ * the stream is down the browser reconnects by itself (the server's
+ * retry: hint) and the page re-reads every 30 s meanwhile; on reconnecting
+ * it re-reads once, for what it missed. */
+let events = null, poll = null, busy = false, again = false;
+async function update() {
+  if (busy) { again = true; return; }
+  busy = true;
+  try { do { again = false; await refresh(); } while (again); }
+  catch (e) { /* shown by api() */ }
+  finally { busy = false; }
+}
+function listen() {
+  if (events) events.close();
+  events = null;
+  if ($('#dash').hidden) return;
+  events = new EventSource('/api/events');
+  events.addEventListener('change', () => { window.sawtLive.events++; update(); });
+  events.onopen = () => {
+    window.sawtLive.opens++;
+    $('#live').textContent = '';
+    if (poll) { clearInterval(poll); poll = null; update(); }
+  };
+  events.onerror = () => {
+    $('#live').textContent = t('offline');
+    if (!poll) poll = setInterval(() => { window.sawtLive.polls++; update(); }, 30000);
+    /* a refused stream (signed out, too many) is not retried by the browser */
+    if (events && events.readyState === EventSource.CLOSED) setTimeout(listen, 5000);
+  };
+}
+function unlisten() {
+  if (events) events.close();
+  events = null;
+  if (poll) { clearInterval(poll); poll = null; }
 }
 
 async function post(path, body) {

@@ -124,8 +124,10 @@ def main():
         ok(drv.execute_script("return typeof Chart") == "function", "Chart.js is loaded from sawtd")
         shot(drv, "02-karim-ar.png", "Karim's page: صيدا, no report yet")
 
-        # a new report shows up without a reload
+        # a new report shows up without a reload, through the event stream
+        wait.until(lambda d: d.execute_script("return window.sawtLive.opens") >= 1)
         marker = drv.execute_script("window.__sawt_marker = 1; return window.__sawt_marker")
+        before = drv.execute_script("return Object.assign({}, window.sawtLive)")
         subprocess.run([os.environ["SAWT"], "inject", MOHAMMAD, "T 4011 V400 W150 #9753"],
                        check=True, capture_output=True)
         try:
@@ -136,6 +138,11 @@ def main():
         ok(got, "Mohammad's turnout at 4011 appears on the page", rows(drv))
         ok(drv.execute_script("return window.__sawt_marker") == marker,
            "without a reload (the page's state is the same)")
+        after = drv.execute_script("return Object.assign({}, window.sawtLive)")
+        ok(after["events"] > before["events"] and after["polls"] == 0,
+           "because an event arrived on /api/events, not by polling", (before, after))
+        ok(after["calls"] - before["calls"] <= 5 * (after["events"] - before["events"]),
+           "each event re-reads the five panels once at most", (before, after))
         v = view("صيدا")
         s = rows(drv)["صيدا"]
         ok([s["stations_total"], s["voters"], s["turnout_pct"], s["women_share"],
