@@ -86,7 +86,7 @@ like "$(head -c 300 "$OUT")" 'Chart\.js' "it is Chart.js"
 
 # --- 2. nothing without a session -------------------------------------------
 BOGUS=$(printf '%064d' 0)
-for p in /api/me /api/areas /api/incidents /api/alerts /api/results /api/timeline "/api/timeline?area=1" "/api/areas?area=1" "/api/incidents?area=1" "/api/alerts?area=1" "/api/results?area=1"; do
+for p in /api/me /api/areas /api/incidents /api/alerts /api/results /api/timeline /api/ops "/api/timeline?area=1" "/api/areas?area=1" "/api/incidents?area=1" "/api/alerts?area=1" "/api/results?area=1"; do
 	is "$(get "$p")" 401 "GET $p without a session: 401"
 	is "$(get "$p" "$BOGUS")" 401 "GET $p with an unknown session: 401"
 	is "$(get "$p" "not-a-token")" 401 "GET $p with a malformed cookie: 401"
@@ -268,6 +268,26 @@ cat "$SSE" >>"$ALL"
 # the server let go of the stream whose client left: a new one still opens
 curl -s -N -b "sawt_session=$LTOK" --max-time 5 "$BASE/api/events" >"$SSE" 2>/dev/null
 like "$(cat "$SSE")" '^retry: ' "a second stream opens after the first client left"
+
+# --- 4c. the operations panel (national coordinators) --------------------------
+is "$(get /api/ops "$KTOK")" 403 "Karim (a district's coordinator) asking for /api/ops: 403"
+is "$(get /api/ops "$LTOK")" 200 "Lina's /api/ops: 200"
+is "$(field '[(m["name"], m["state"]) for m in j["modems"]]')" \
+	"[$(q "SELECT string_agg('(''' || name || ''', ''' || state || ''')', ', ' ORDER BY node, name) FROM sawt.modems")]" \
+	"the modems with their state, as sawt.modems holds them"
+is "$(field 'sorted(set(k for m in j["modems"] for k in m) & {"own_number", "imei"})')" "[]" "without the SIM's number or IMEI"
+is "$(field 'len(j["per_minute"]), sum(p["in"] for p in j["per_minute"]) >= 14')" "15 True" \
+	"messages per minute over 15 minutes, the messages of this test among them"
+is "$(field 'sum(p["in"] for p in j["per_minute"])')" \
+	"$(q "SELECT count(*) FROM sawt.inbound_messages WHERE received_at >= date_trunc('minute', now()) - interval '14 minutes'")" \
+	"as many in as sawt.inbound_messages holds"
+is "$(field 'sum(p["out"] for p in j["per_minute"])')" \
+	"$(q "SELECT count(*) FROM sawt.outbox WHERE sent_at >= date_trunc('minute', now()) - interval '14 minutes'")" \
+	"as many out as sawt.outbox sent"
+is "$(field 'j["outbox"]["queued"] + j["outbox"]["sending"]')" \
+	"$(q "SELECT count(*) FROM sawt.outbox WHERE state IN ('queued', 'sending')")" "the outbox backlog"
+is "$(field '[n["node"] for n in j["nodes"]]')" "[$(q "SELECT string_agg('''' || node || '''', ', ' ORDER BY node) FROM sawt.nodes")]" \
+	"each node with its spool"
 
 # --- 5. no phone number anywhere -------------------------------------------
 NUMS=$(q "SELECT string_agg(substr(phone, 2), '|') FROM sawt.people")
