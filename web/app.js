@@ -12,7 +12,11 @@ const T = {
     alerts: 'التنبيهات', alert: 'التنبيه', state: 'الحالة', ack: 'تم', acked: 'تم الإقرار', open_state: 'مفتوح',
     batching: 'قيد التجميع', escalated: 'مصعّد', results: 'النتائج', candidate: 'المرشح', votes: 'الأصوات',
     share: 'النسبة %', invalid: 'ملغاة', blank: 'بيضاء', counted: 'المراكز المحتسبة', open: 'فتح', turnout: 'إقبال',
-    close: 'إغلاق', offline: 'انقطع الاتصال، نعيد الاتصال…' },
+    close: 'إغلاق', ops: 'التشغيل', modem: 'المودم', signal: 'الإشارة %', operator: 'المشغل',
+    balance: 'الرصيد', received: 'واردة', sent: 'مرسلة', send_failures: 'إخفاقات الإرسال',
+    backlog: 'بانتظار الإرسال', sending: 'قيد الإرسال', spool: 'في المخزن المؤقت', per_minute: 'رسائل في الدقيقة',
+    msg_in: 'واردة', msg_out: 'صادرة', ready: 'جاهز', starting: 'يبدأ', degraded: 'متدهور', down: 'متوقف',
+    disabled: 'معطل', offline: 'انقطع الاتصال، نعيد الاتصال…' },
   en: { title: 'Election day', logout: 'Sign out', phone: 'Phone number', send_code: 'Send code',
     code: 'Code received by SMS', sign_in: 'Sign in', code_sent: 'If your number is registered, a code was sent.',
     bad_code: 'Wrong code.', locked: 'Too many tries: ask for a new code.', expired: 'The code has expired.',
@@ -24,7 +28,11 @@ const T = {
     alerts: 'Alerts', alert: 'Alert', state: 'State', ack: 'Acknowledge', acked: 'acknowledged', open_state: 'open',
     batching: 'batching', escalated: 'escalated', results: 'Results', candidate: 'Candidate', votes: 'Votes',
     share: 'Share %', invalid: 'Invalid', blank: 'Blank', counted: 'Stations counted', open: 'Opened', turnout: 'Turnout',
-    close: 'Closed', offline: 'Connection lost, reconnecting…' },
+    close: 'Closed', ops: 'Operations', modem: 'Modem', signal: 'Signal %', operator: 'Operator',
+    balance: 'Balance', received: 'Received', sent: 'Sent', send_failures: 'Send failures',
+    backlog: 'Waiting to be sent', sending: 'being sent', spool: 'in the spool', per_minute: 'Messages per minute',
+    msg_in: 'In', msg_out: 'Out', ready: 'ready', starting: 'starting', degraded: 'degraded', down: 'down',
+    disabled: 'disabled', offline: 'Connection lost, reconnecting…' },
   fr: { title: 'Jour du scrutin', logout: 'Déconnexion', phone: 'Numéro de téléphone', send_code: 'Envoyer le code',
     code: 'Code reçu par SMS', sign_in: 'Connexion', code_sent: 'Si votre numéro est enregistré, un code a été envoyé.',
     bad_code: 'Code erroné.', locked: 'Trop d\'essais : demandez un nouveau code.', expired: 'Le code a expiré.',
@@ -36,10 +44,15 @@ const T = {
     alerts: 'Alertes', alert: 'Alerte', state: 'État', ack: 'Acquitter', acked: 'acquittée', open_state: 'ouverte',
     batching: 'en regroupement', escalated: 'escaladée', results: 'Résultats', candidate: 'Candidat', votes: 'Voix',
     share: 'Part %', invalid: 'Nuls', blank: 'Blancs', counted: 'Bureaux dépouillés', open: 'Ouverts', turnout: 'Participation',
-    close: 'Fermés', offline: 'Connexion perdue, reconnexion…' },
+    close: 'Fermés', ops: 'Exploitation', modem: 'Modem', signal: 'Signal %', operator: 'Opérateur',
+    balance: 'Crédit', received: 'Reçus', sent: 'Envoyés', send_failures: 'Échecs d\'envoi',
+    backlog: 'En attente d\'envoi', sending: 'en cours d\'envoi', spool: 'dans le spool', per_minute: 'Messages par minute',
+    msg_in: 'Entrants', msg_out: 'Sortants', ready: 'prêt', starting: 'démarrage', degraded: 'dégradé', down: 'arrêté',
+    disabled: 'désactivé', offline: 'Connexion perdue, reconnexion…' },
 };
 let lang = localStorage.getItem('sawt_lang') || 'ar';
 let area = null;
+let national = false;
 let trail = [];
 const $ = (s) => document.querySelector(s);
 const t = (k) => (T[lang] && T[lang][k]) || T.en[k] || k;
@@ -72,6 +85,7 @@ async function refresh() {
   const [areas, incidents, alerts, results, timeline] = await Promise.all([api('/api/areas' + q),
     api('/api/incidents' + q), api('/api/alerts' + q), api('/api/results' + q), api('/api/timeline' + q)]);
   drawAlerts(alerts); drawResults(results); drawTimeline(timeline);
+  if (national) drawOps(await api('/api/ops'));
   const tb = $('#areas tbody'); tb.replaceChildren();
   for (const a of areas) {
     const tr = tb.insertRow(); tr.dataset.area = a.id;
@@ -111,6 +125,32 @@ function drawAlerts(alerts) {
       b.onclick = async () => { b.disabled = true; await post('/api/alerts/ack', { id: a.id }); refresh(); };
       td.append(b);
     }
+  }
+}
+
+/* The operations panel (national coordinators): modems, backlog, rates. */
+function drawOps(o) {
+  $('#ops').hidden = false;
+  const tb = $('#modems tbody'); tb.replaceChildren();
+  for (const m of o.modems) {
+    const tr = tb.insertRow(); tr.className = m.state === 'ready' ? '' : 'serious'; tr.dataset.modem = m.name;
+    cell(tr, (m.node ? m.node + '/' : '') + m.name); cell(tr, t(m.state));
+    cell(tr, num(m.signal_percent), 'n'); cell(tr, m.operator || '–'); cell(tr, m.balance || '–');
+    cell(tr, num(m.received), 'n'); cell(tr, num(m.sent), 'n'); cell(tr, num(m.send_failures), 'n');
+  }
+  const spool = o.nodes.reduce((n, x) => n + x.spool_messages, 0);
+  $('#backlog').textContent = t('backlog') + ': ' + num(o.outbox.queued) + ' – ' + t('sending') + ': ' +
+    num(o.outbox.sending) + ' – ' + t('spool') + ': ' + num(spool);
+  const hr = $('#rates thead tr'); hr.replaceChildren();
+  const th = document.createElement('th'); th.textContent = t('per_minute'); hr.append(th);
+  for (const p of o.per_minute) {
+    const h = document.createElement('th');
+    h.textContent = new Date(p.t).toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit' }); hr.append(h);
+  }
+  const rb = $('#rates tbody'); rb.replaceChildren();
+  for (const k of ['in', 'out']) {
+    const tr = rb.insertRow(); tr.dataset.rate = k; cell(tr, t(k === 'in' ? 'msg_in' : 'msg_out'));
+    for (const p of o.per_minute) cell(tr, num(p[k]), 'n');
   }
 }
 
@@ -159,6 +199,7 @@ async function start() {
   try {
     const me = await api('/api/me');
     if (!localStorage.getItem('sawt_lang')) { lang = me.language; applyLang(); }
+    national = me.national;
     $('#who').textContent = me.election + ' – ' + (me.national ? t('national') : me.areas.map((a) => a.name).join('، '));
     show(true); crumbs(); await refresh();
     listen();

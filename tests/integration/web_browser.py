@@ -121,6 +121,8 @@ def main():
         ok(True, "Karim signs in with the code texted to him (read from the outbox)")
         r = rows(drv)
         ok(list(r) == ["صيدا"], "he sees only his district", list(r))
+        ok(not drv.find_element(By.ID, "ops").is_displayed(),
+           "and no operations panel (it is for national coordinators)")
         ok(drv.execute_script("return typeof Chart") == "function", "Chart.js is loaded from sawtd")
         shot(drv, "02-karim-ar.png", "Karim's page: صيدا, no report yet")
 
@@ -167,6 +169,18 @@ def main():
                 s.get("women_share"), s.get("women_turnout_pct")] == v,
                f"{area}: the figures on the page equal analytics.area_turnout", (s, v))
         shot(drv, "04-lina-ar.png", "the national page in Arabic: every region")
+        wait.until(lambda d: d.find_element(By.ID, "ops").is_displayed()
+                   and d.find_elements(By.CSS_SELECTOR, "#modems tbody tr"))
+        modems = q("SELECT string_agg(name || ':' || state, ',' ORDER BY node, name) FROM sawt.modems")
+        shown = ",".join(tr.get_attribute("data-modem") + ":" + tr.find_elements(By.TAG_NAME, "td")[1].text
+                         for tr in drv.find_elements(By.CSS_SELECTOR, "#modems tbody tr"))
+        ok(shown == modems.replace(":ready", ":جاهز"),
+           "Lina's operations panel shows the modems and their state, in Arabic", (shown, modems))
+        ok(len(drv.find_elements(By.CSS_SELECTOR, "#rates tbody tr[data-rate=in] td")) == 16,
+           "with messages in per minute over 15 minutes")
+        drv.execute_script("document.getElementById('ops').scrollIntoView()")
+        shot(drv, "07-ops-ar.png", "the operations panel: modems, backlog, spool, messages per minute")
+        drv.execute_script("window.scrollTo(0, 0)")
         drv.find_element(By.CSS_SELECTOR, "[data-lang=en]").click()
         html = drv.find_element(By.TAG_NAME, "html")
         ok(html.get_attribute("dir") == "ltr" and html.get_attribute("lang") == "en",
