@@ -53,3 +53,33 @@ BEGIN
 	RETURN v_out;
 END
 $$;
+
+-- The stations of area p_area itself (not of the areas below it), for the
+-- drill-down's last step: turnout and women's share as sawt.web_areas
+-- computes them for an area.  42501 when p_area is outside the session's
+-- areas; [] without p_area.
+CREATE FUNCTION sawt.web_station_list(p_person integer, p_area integer) RETURNS json
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	v_roots integer[] := sawt.web_roots(p_person, p_area);
+	v_out json;
+BEGIN
+	IF p_area IS NULL THEN
+		RETURN '[]'::json;
+	END IF;
+	SELECT COALESCE(json_agg(json_build_object(
+		'id', s.id, 'code', s.code, 'name', s.name,
+		'registered', s.registered, 'voters', t.voters, 'women', t.women,
+		'opened', t.opened_at IS NOT NULL, 'closed', t.closed_at IS NOT NULL,
+		'with_results', t.results_at IS NOT NULL,
+		'turnout_pct', round(100.0 * t.voters / NULLIF(s.registered, 0), 1),
+		'women_share', round(100.0 * t.women / NULLIF(t.voters, 0), 1),
+		'women_turnout_pct', round(100.0 * t.women / NULLIF(s.registered_women, 0), 1))
+		ORDER BY s.code), '[]'::json)
+	INTO v_out
+	FROM sawt.stations s
+	LEFT JOIN sawt.web_station_facts t ON t.station_id = s.id
+	WHERE s.area_id = p_area;
+	RETURN v_out;
+END;
+$$;

@@ -16,7 +16,9 @@ const T = {
     balance: 'الرصيد', received: 'واردة', sent: 'مرسلة', send_failures: 'إخفاقات الإرسال',
     backlog: 'بانتظار الإرسال', sending: 'قيد الإرسال', spool: 'في المخزن المؤقت', per_minute: 'رسائل في الدقيقة',
     msg_in: 'واردة', msg_out: 'صادرة', ready: 'جاهز', starting: 'يبدأ', degraded: 'متدهور', down: 'متوقف',
-    disabled: 'معطل', offline: 'انقطع الاتصال، نعيد الاتصال…' },
+    disabled: 'معطل', registered: 'المسجلون', yes: 'نعم', no: '–',
+    mark_turnout_high: 'إقبال عند الحد %s% أو فوقه', mark_women_low: 'حصة النساء دون %s%',
+    mark_women_high: 'حصة النساء فوق %s%', legend: 'المعلَّم خارج حدود التنبيه:', offline: 'انقطع الاتصال، نعيد الاتصال…' },
   en: { title: 'Election day', logout: 'Sign out', phone: 'Phone number', send_code: 'Send code',
     code: 'Code received by SMS', sign_in: 'Sign in', code_sent: 'If your number is registered, a code was sent.',
     bad_code: 'Wrong code.', locked: 'Too many tries: ask for a new code.', expired: 'The code has expired.',
@@ -32,7 +34,9 @@ const T = {
     balance: 'Balance', received: 'Received', sent: 'Sent', send_failures: 'Send failures',
     backlog: 'Waiting to be sent', sending: 'being sent', spool: 'in the spool', per_minute: 'Messages per minute',
     msg_in: 'In', msg_out: 'Out', ready: 'ready', starting: 'starting', degraded: 'degraded', down: 'down',
-    disabled: 'disabled', offline: 'Connection lost, reconnecting…' },
+    disabled: 'disabled', registered: 'Registered', yes: 'yes', no: '–',
+    mark_turnout_high: 'turnout at or above %s%', mark_women_low: 'women\'s share below %s%',
+    mark_women_high: 'women\'s share above %s%', legend: 'Marked: outside the alert thresholds:', offline: 'Connection lost, reconnecting…' },
   fr: { title: 'Jour du scrutin', logout: 'Déconnexion', phone: 'Numéro de téléphone', send_code: 'Envoyer le code',
     code: 'Code reçu par SMS', sign_in: 'Connexion', code_sent: 'Si votre numéro est enregistré, un code a été envoyé.',
     bad_code: 'Code erroné.', locked: 'Trop d\'essais : demandez un nouveau code.', expired: 'Le code a expiré.',
@@ -48,11 +52,14 @@ const T = {
     balance: 'Crédit', received: 'Reçus', sent: 'Envoyés', send_failures: 'Échecs d\'envoi',
     backlog: 'En attente d\'envoi', sending: 'en cours d\'envoi', spool: 'dans le spool', per_minute: 'Messages par minute',
     msg_in: 'Entrants', msg_out: 'Sortants', ready: 'prêt', starting: 'démarrage', degraded: 'dégradé', down: 'arrêté',
-    disabled: 'désactivé', offline: 'Connexion perdue, reconnexion…' },
+    disabled: 'désactivé', registered: 'Inscrits', yes: 'oui', no: '–',
+    mark_turnout_high: 'participation d\'au moins %s%', mark_women_low: 'part des femmes sous %s%',
+    mark_women_high: 'part des femmes au-dessus de %s%', legend: 'Marqué : hors des seuils d\'alerte :', offline: 'Connexion perdue, reconnexion…' },
 };
 let lang = localStorage.getItem('sawt_lang') || 'ar';
 let area = null;
 let national = false;
+let marks = null; /* the alert thresholds (/api/thresholds) */
 let trail = [];
 const $ = (s) => document.querySelector(s);
 const t = (k) => (T[lang] && T[lang][k]) || T.en[k] || k;
@@ -90,7 +97,7 @@ async function refresh() {
   for (const a of areas) {
     const tr = tb.insertRow(); tr.dataset.area = a.id;
     const td = tr.insertCell();
-    if (a.has_children) {
+    if (a.has_children || a.stations_total > 0) {
       const l = document.createElement('a'); l.textContent = a.name;
       l.onclick = () => { trail.push({ id: a.id, name: a.name }); area = a.id; crumbs(); refresh(); };
       td.append(l);
@@ -99,7 +106,10 @@ async function refresh() {
       'turnout_pct', 'women_share', 'women_turnout_pct']) {
       const c = cell(tr, num(a[k]), 'n'); c.dataset.k = k; c.dataset.v = a[k] === null ? '' : a[k];
     }
+    mark(tr, a);
   }
+  drawStations(area ? await api('/api/stations?area=' + area) : []);
+  legend();
   const ib = $('#incidents tbody'); ib.replaceChildren();
   for (const i of incidents) {
     const tr = ib.insertRow(); tr.className = i.severity || '';
@@ -125,6 +135,54 @@ function drawAlerts(alerts) {
       b.onclick = async () => { b.disabled = true; await post('/api/alerts/ack', { id: a.id }); refresh(); };
       td.append(b);
     }
+  }
+}
+
+/* Which alert thresholds row r (an area or a station) is outside of:
+ * the rules of src/core/alert.c (docs/alerts.md) on its figures. */
+function outside(r) {
+  const out = [];
+  if (!marks) return out;
+  if (marks.turnout_high_pct > 0 && r.turnout_pct !== null && r.turnout_pct !== undefined &&
+    Number(r.turnout_pct) >= marks.turnout_high_pct) out.push(['turnout_pct', 'turnout_high', marks.turnout_high_pct]);
+  if (r.women_share !== null && r.women_share !== undefined && (r.voters || 0) >= marks.women_min_voters) {
+    if (marks.women_low_pct > 0 && Number(r.women_share) < marks.women_low_pct) out.push(['women_share', 'women_low', marks.women_low_pct]);
+    if (marks.women_high_pct > 0 && Number(r.women_share) > marks.women_high_pct) out.push(['women_share', 'women_high', marks.women_high_pct]);
+  }
+  return out;
+}
+function mark(tr, r) {
+  const o = outside(r);
+  if (!o.length) return;
+  tr.dataset.mark = o.map((m) => m[1]).join(' ');
+  for (const [k, rule, v] of o) {
+    const td = tr.querySelector('td[data-k=' + k + ']');
+    if (td) { td.classList.add('mark'); td.title = t('mark_' + rule).replace('%s', num(v)); td.textContent += ' ⚑'; }
+  }
+}
+function legend() {
+  const p = $('#legend'); p.replaceChildren();
+  if (!marks) return;
+  const parts = [];
+  if (marks.turnout_high_pct > 0) parts.push(t('mark_turnout_high').replace('%s', num(marks.turnout_high_pct)));
+  if (marks.women_low_pct > 0) parts.push(t('mark_women_low').replace('%s', num(marks.women_low_pct)));
+  if (marks.women_high_pct > 0) parts.push(t('mark_women_high').replace('%s', num(marks.women_high_pct)));
+  if (!parts.length) return;
+  const s = document.createElement('span'); s.className = 'mark'; s.textContent = '⚑';
+  p.append(s, ' ' + t('legend') + ' ' + parts.join(' – '));
+}
+
+function drawStations(list) {
+  const tab = $('#stations'); tab.hidden = list.length === 0;
+  const tb = $('#stations tbody'); tb.replaceChildren();
+  for (const s of list) {
+    const tr = tb.insertRow(); tr.dataset.station = s.code;
+    cell(tr, s.code + ' ' + s.name);
+    for (const k of ['opened', 'closed', 'with_results']) cell(tr, t(s[k] ? 'yes' : 'no'));
+    for (const k of ['registered', 'voters', 'turnout_pct', 'women_share', 'women_turnout_pct']) {
+      const c = cell(tr, num(s[k]), 'n'); c.dataset.k = k; c.dataset.v = s[k] === null ? '' : s[k];
+    }
+    mark(tr, s);
   }
 }
 
@@ -200,6 +258,7 @@ async function start() {
     const me = await api('/api/me');
     if (!localStorage.getItem('sawt_lang')) { lang = me.language; applyLang(); }
     national = me.national;
+    marks = await api('/api/thresholds').catch(() => null);
     $('#who').textContent = me.election + ' – ' + (me.national ? t('national') : me.areas.map((a) => a.name).join('، '));
     show(true); crumbs(); await refresh();
     listen();

@@ -26,6 +26,12 @@ struct web_events_stamp {
 	uint64_t ops;     /* messages sent and received, modem changes */
 };
 
+/* The alert thresholds the page marks stations and areas by ([alerts] of
+ * the configuration; 0: the rule is off), served at /api/thresholds. */
+struct web_thresholds {
+	unsigned turnout_high_pct, women_low_pct, women_high_pct, women_min_voters;
+};
+
 /* Fill *out with the daemon's counters now. */
 typedef void (*web_events_stamp_fn)(void *arg, struct web_events_stamp *out);
 
@@ -33,12 +39,13 @@ typedef void (*web_events_stamp_fn)(void *arg, struct web_events_stamp *out);
  * Streams over db (sessions are checked there) on base; stamp(arg) is
  * read once a second and every open stream hears of what moved, so no
  * stream gets more than one event a second.  At most max_streams streams
- * are open at once (0: 64).  db is borrowed.  NULL when memory ran out.
+ * are open at once (0: 64).  marks is copied.  db is borrowed.  NULL when memory ran out.
  */
 struct web_events *web_events_new(struct event_base *base, struct db *db, unsigned max_streams,
-				  web_events_stamp_fn stamp, void *arg) SAWT_MUST_CHECK;
+				  const struct web_thresholds *marks, web_events_stamp_fn stamp,
+				  void *arg) SAWT_MUST_CHECK;
 
-/* Add GET /api/events to srv; false when the routing table is full. */
+/* Add GET /api/events and GET /api/thresholds to srv; false when the routing table is full. */
 bool web_events_route(struct web_events *ev, struct http_server *srv) SAWT_MUST_CHECK;
 
 /* The number of streams open now. */

@@ -343,6 +343,8 @@ static void gateway_stamp(void *arg, struct web_events_stamp *out)
 static bool gateway_http(struct gateway *gw, struct event_base *base, const struct config *cfg,
 			 char *err, size_t errlen)
 {
+	struct web_thresholds marks;
+
 	gw->http = http_door_new(base, cfg, err, errlen);
 	if (gw->http == NULL)
 		return err[0] == '\0';
@@ -365,7 +367,11 @@ static bool gateway_http(struct gateway *gw, struct event_base *base, const stru
 		return false;
 	if (!gateway_web(gw, err, errlen))
 		return false;
-	gw->events = web_events_new(base, gw->db, 0, gateway_stamp, gw);
+	marks.turnout_high_pct = cfg->alerts.turnout_high_pct;
+	marks.women_low_pct = cfg->alerts.women_low_pct;
+	marks.women_high_pct = cfg->alerts.women_high_pct;
+	marks.women_min_voters = cfg->alerts.women_min_voters;
+	gw->events = web_events_new(base, gw->db, 0, &marks, gateway_stamp, gw);
 	if (gw->events == NULL || !web_events_route(gw->events, gw->http)) {
 		snprintf(err, errlen, "could not add the HTTP route /api/events: out of memory");
 		return false;

@@ -29,7 +29,8 @@
 struct stream {
 	struct web_events *ev; /* NULL when freed while its session was checked */
 	struct evhttp_request *req;
-	bool open; /* false while its session is checked */
+	bool open;       /* false while its session is checked */
+	bool thresholds; /* GET /api/thresholds: answered, not streamed */
 	struct stream *prev, *next;
 };
 
@@ -44,6 +45,7 @@ struct web_events {
 	struct stream *streams; /* open ones and ones being checked */
 	unsigned n_open, n_checking, max_streams;
 	unsigned ticks;
+	struct web_thresholds marks;
 };
 
 static void stream_unlink(struct web_events *ev, struct stream *s)
@@ -148,6 +150,17 @@ static void session_done(const struct db_result *res, void *arg)
 		http_reply_text(req, 401, "not signed in");
 		goto fail;
 	}
+	if (s->thresholds) {
+		char json[256];
+
+		snprintf(json, sizeof(json),
+			 "{\"turnout_high_pct\":%u,\"women_low_pct\":%u,\"women_high_pct\":%u,"
+			 "\"women_min_voters\":%u}",
+			 ev->marks.turnout_high_pct, ev->marks.women_low_pct,
+			 ev->marks.women_high_pct, ev->marks.women_min_voters);
+		http_reply(req, 200, "application/json; charset=utf-8", json, strlen(json));
+		goto fail;
+	}
 	if (ev->n_open >= ev->max_streams) {
 		evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After", "30");
 		http_reply_text(req, 503, "too many event streams open");
@@ -171,10 +184,9 @@ fail:
 	free(s);
 }
 
-/* GET /api/events */
-static void handle_events(struct evhttp_request *req, void *arg)
+/* GET /api/events, or GET /api/thresholds when thresholds */
+static void handle(struct evhttp_request *req, struct web_events *ev, bool thresholds)
 {
-	struct web_events *ev = arg;
 	const char *cookie = evhttp_find_header(evhttp_request_get_input_headers(req), "Cookie");
 	char token[WEB_TOKEN_BUF];
 	const char *params[1] = { token };
@@ -189,7 +201,7 @@ static void handle_events(struct evhttp_request *req, void *arg)
 		http_reply_text(req, 401, "not signed in");
 		return;
 	}
-	if (ev->n_open + ev->n_checking >= ev->max_streams) {
+	if (!thresholds && ev->n_open + ev->n_checking >= ev->max_streams) {
 		evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After", "30");
 		http_reply_text(req, 503, "too many event streams open");
 		return;
@@ -205,6 +217,7 @@ static void handle_events(struct evhttp_request *req, void *arg)
 	}
 	s->ev = ev;
 	s->req = req;
+	s->thresholds = thresholds;
 	if (!db_query(ev->db, "SELECT sawt.web_session_person($1) IS NULL", 1, params, session_done,
 		      s)) {
 		free(s);
@@ -214,8 +227,19 @@ static void handle_events(struct evhttp_request *req, void *arg)
 	stream_link(ev, s);
 }
 
+static void handle_events(struct evhttp_request *req, void *arg)
+{
+	handle(req, arg, false);
+}
+
+static void handle_thresholds(struct evhttp_request *req, void *arg)
+{
+	handle(req, arg, true);
+}
+
 struct web_events *web_events_new(struct event_base *base, struct db *db, unsigned max_streams,
-				  web_events_stamp_fn stamp, void *arg)
+				  const struct web_thresholds *marks, web_events_stamp_fn stamp,
+				  void *arg)
 {
 	struct web_events *ev = calloc(1, sizeof(*ev));
 	struct timeval second = { 1, 0 };
@@ -227,6 +251,7 @@ struct web_events *web_events_new(struct event_base *base, struct db *db, unsign
 	ev->stamp = stamp;
 	ev->stamp_arg = arg;
 	ev->max_streams = max_streams > 0 ? max_streams : DEFAULT_MAX_STREAMS;
+	ev->marks = *marks;
 	stamp(arg, &ev->last);
 	ev->tick = event_new(base, -1, EV_PERSIST, tick_cb, ev);
 	if (ev->tick == NULL || event_add(ev->tick, &second) != 0) {
@@ -239,7 +264,8 @@ struct web_events *web_events_new(struct event_base *base, struct db *db, unsign
 bool web_events_route(struct web_events *ev, struct http_server *srv)
 {
 	ev->srv = srv;
-	return http_server_route(srv, "/api/events", HTTP_ACCESS_OPEN, handle_events, ev);
+	return http_server_route(srv, "/api/events", HTTP_ACCESS_OPEN, handle_events, ev) &&
+	       http_server_route(srv, "/api/thresholds", HTTP_ACCESS_OPEN, handle_thresholds, ev);
 }
 
 unsigned web_events_open(const struct web_events *ev)

@@ -86,7 +86,7 @@ like "$(head -c 300 "$OUT")" 'Chart\.js' "it is Chart.js"
 
 # --- 2. nothing without a session -------------------------------------------
 BOGUS=$(printf '%064d' 0)
-for p in /api/me /api/areas /api/incidents /api/alerts /api/results /api/timeline /api/ops "/api/timeline?area=1" "/api/areas?area=1" "/api/incidents?area=1" "/api/alerts?area=1" "/api/results?area=1"; do
+for p in /api/me /api/areas /api/incidents /api/alerts /api/results /api/timeline /api/ops /api/stations "/api/timeline?area=1" "/api/areas?area=1" "/api/incidents?area=1" "/api/alerts?area=1" "/api/results?area=1"; do
 	is "$(get "$p")" 401 "GET $p without a session: 401"
 	is "$(get "$p" "$BOGUS")" 401 "GET $p with an unknown session: 401"
 	is "$(get "$p" "not-a-token")" 401 "GET $p with a malformed cookie: 401"
@@ -288,6 +288,21 @@ is "$(field 'j["outbox"]["queued"] + j["outbox"]["sending"]')" \
 	"$(q "SELECT count(*) FROM sawt.outbox WHERE state IN ('queued', 'sending')")" "the outbox backlog"
 is "$(field '[n["node"] for n in j["nodes"]]')" "[$(q "SELECT string_agg('''' || node || '''', ', ' ORDER BY node) FROM sawt.nodes")]" \
 	"each node with its spool"
+
+# --- 4d. stations of an area, and the thresholds the page marks them by --------
+is "$(get /api/thresholds)" 401 "GET /api/thresholds without a session: 401"
+is "$(get /api/stations "$BOGUS")" 401 "GET /api/stations with an unknown session: 401"
+is "$(get /api/thresholds "$KTOK")" 200 "Karim's /api/thresholds: 200"
+is "$(field 'j["turnout_high_pct"], j["women_low_pct"], j["women_high_pct"], j["women_min_voters"]')" "90 15 85 50" \
+	"the running configuration's [alerts] thresholds (the defaults here)"
+is "$(get "/api/stations?area=$(area_id 'بعبدا')" "$KTOK")" 403 "Karim asking for the stations of بعبدا: 403"
+is "$(get "/api/stations?area=$(area_id 'بعبدا')" "$LTOK")" 200 "Lina's stations of بعبدا: 200"
+is "$(field '[(s["code"], s["registered"], s["voters"], s["women"], s["turnout_pct"], s["women_share"]) for s in j]')" \
+	"[('2011', 650, 300, 120, 46.2, 40.0)]" "2011 with its turnout and women's share"
+is "$(get "/api/stations?area=$(area_id 'صيدا')" "$KTOK")" 200 "Karim's stations of صيدا: 200"
+is "$(field '[(s["code"], s["turnout_pct"]) for s in j]')" "[('4011', 40.0)]" "4011 at 40%"
+is "$(get /api/stations "$KTOK")" 200 "without an area"
+is "$(field 'j')" "[]" "no stations are listed"
 
 # --- 5. no phone number anywhere -------------------------------------------
 NUMS=$(q "SELECT string_agg(substr(phone, 2), '|') FROM sawt.people")

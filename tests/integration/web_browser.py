@@ -154,6 +154,15 @@ def main():
     finally:
         drv.quit()
 
+    # 1021 above the turnout threshold (95% >= 90%), 1022 below (40%)
+    for phone, text in (("+9613123456", "T 1021 V760 W380 #1234"),
+                        ("+96171123456", "T 1022 V300 W150 #5678")):
+        subprocess.run([os.environ["SAWT"], "inject", phone, text], check=True, capture_output=True)
+    for _ in range(300):
+        if q("SELECT count(*) FROM sawt.reports r JOIN sawt.stations s ON s.id = r.station_id "
+             "WHERE r.form = 'turnout' AND s.code IN ('1021', '1022') AND r.outcome = 'accepted'") == "2":
+            break
+        time.sleep(0.1)
     drv = browser()
     wait = WebDriverWait(drv, 30, ignored_exceptions=[StaleElementReferenceException])
     try:
@@ -181,6 +190,26 @@ def main():
         drv.execute_script("document.getElementById('ops').scrollIntoView()")
         shot(drv, "07-ops-ar.png", "the operations panel: modems, backlog, spool, messages per minute")
         drv.execute_script("window.scrollTo(0, 0)")
+
+        # drill down to the stations of الأشرفية: 1021 marked, 1022 not
+        for name in ("بيروت", "الأشرفية"):
+            wait.until(lambda d, n=name: n in rows(d))
+            drv.find_element(By.XPATH, f"//table[@id='areas']//a[text()='{name}']").click()
+        wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#stations tbody tr")) == 2)
+        marked = {tr.get_attribute("data-station"): tr.get_attribute("data-mark") or ""
+                  for tr in drv.find_elements(By.CSS_SELECTOR, "#stations tbody tr")}
+        ok(marked.get("1021") == "turnout_high",
+           "station 1021 (95% turnout, threshold 90%) is marked", marked)
+        ok(marked.get("1022") == "", "station 1022 (40%) is not", marked)
+        cls = drv.find_element(By.CSS_SELECTOR,
+                               "#stations tr[data-station='1021'] td[data-k=turnout_pct]").get_attribute("class")
+        ok("mark" in cls, "its turnout cell carries the mark", cls)
+        ok("90" in drv.find_element(By.ID, "legend").text or "٩٠" in drv.find_element(By.ID, "legend").text,
+           "the legend names the threshold", drv.find_element(By.ID, "legend").text)
+        drv.find_element(By.ID, "stations").location_once_scrolled_into_view
+        shot(drv, "08-marked-station-ar.png", "الأشرفية's stations: 1021 marked above 90% turnout")
+        drv.find_element(By.CSS_SELECTOR, "#crumbs a").click()
+        wait.until(lambda d: "بيروت" in rows(d))
         drv.find_element(By.CSS_SELECTOR, "[data-lang=en]").click()
         html = drv.find_element(By.TAG_NAME, "html")
         ok(html.get_attribute("dir") == "ltr" and html.get_attribute("lang") == "en",
