@@ -313,7 +313,18 @@ if grep -Eq '\+[0-9]{8,}' "$ALL"; then fail "nor anything shaped like one"; else
 is "$(post /api/logout x=1 "$KTOK")" 200 "Karim signs out"
 is "$(get /api/me "$KTOK")" 401 "his session no longer works"
 
+# a stream still open when sawtd stops is ended
+curl -s -N -b "sawt_session=$LTOK" --max-time 60 "$BASE/api/events" >"$SSE" 2>/dev/null &
+cpid=$!
+wait_for "$SSE" '^retry: ' 30 >/dev/null
 kill "$pid"
 wait "$pid"
+rc=$?
+wait "$cpid"
+crc=$?
+# 0: it saw the last chunk; 18: the connection closed first (the browser reconnects either way)
+like "$crc" '^(0|18)$' "a stream open when sawtd stops is closed, not left hanging (curl: $crc)"
+is "$rc" 0 "sawtd stops cleanly (under ASan: nothing leaked, the event streams included)"
+[ "$rc" -eq 0 ] || grep -A12 'Sanitizer' "$LOG" | sed 's/^/# /'
 no_errors "$LOG"
 done_testing
