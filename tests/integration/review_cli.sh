@@ -80,6 +80,8 @@ is "$(tally 1021)" "$r2 250" "the flagged report is current before review"
 out=$(review quarantine "$r2" --reason "observer called: she misread" --by Rana); rc=$?
 is "$rc/$out" "0/report $r2: quarantined; the totals follow" "quarantine"
 is "$(tally 1021)/$(view_voters 1021)" "$r1 300/300" "a quarantined report leaves the tally and the view"
+is "$(q "SELECT review_state FROM analytics.message_log WHERE report_id = $r2")" quarantined \
+	"analytics.message_log shows the report's review state"
 like "$(review show "$r2")" "^  \* $r1 .*voters 300" "show marks the station's report that is current now"
 is "$(q "SELECT previous_state, new_state, actor, reason FROM sawt.review_history WHERE report_id = $r2")" \
 	"needs_review|quarantined|cli:Rana|observer called: she misread" "recorded: previous state, who, why"
@@ -119,6 +121,12 @@ rej=$(send "$LEILA" 100 "T 9999 V10 #1234") # an unknown station: rejected by va
 out=$(review verify "$rej" --reason x); rc=$?
 is "$rc" 1 "a report rejected by validation cannot be reviewed"
 like "$out" "was rejected by validation" "the database says why"
+
+# an incident quarantined is still listed, saying so
+inc=$(send "$SAM" 40 "I 2011 3 crowd at the door")
+out=$(review quarantine "$inc" --reason "duplicate of a call" --by Rana)
+is "$(q "SELECT review_state FROM analytics.incidents WHERE incident_id = $inc")" quarantined \
+	"analytics.incidents lists a quarantined incident with its review state"
 
 # the queue in sawt status
 r5=$(send "$LEILA" 50 "T 1021 V200 W80 #1234")
