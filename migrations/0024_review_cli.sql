@@ -131,3 +131,79 @@ BEGIN
 		FROM sawt.quarantine_rules WHERE election_id = v), 'none');
 END;
 $$;
+
+-- A coordinator's VERIFY or QUAR by SMS (src/daemon/command.c), for inbound
+-- row p_inbound of person p_person, about station p_station: only while
+-- the row is 'received' (a second pass finds it answered), and only for a
+-- station in the coordinator's areas or below (a coordinator with no area
+-- is national).  VERIFY verifies the station's reports waiting for review
+-- (needs_review or quarantined); QUAR quarantines its newest counted
+-- report (by send time) and needs a reason.  The decisions go through
+-- sawt.review_set (actor 'sms', recorded with the coordinator), the row is
+-- marked processed and the reply queued (p_verified, p_quarantined,
+-- p_nothing, p_not_yours or p_no_reason), all in one statement.  Returns
+-- replies queued (0 or 1), the reply's code and the reports changed.
+CREATE FUNCTION sawt.review_sms(p_person integer, p_inbound bigint, p_station text,
+	p_action text, p_reason text, p_verified text, p_quarantined text, p_nothing text,
+	p_not_yours text, p_no_reason text)
+RETURNS TABLE (queued integer, result text, changed integer)
+LANGUAGE plpgsql AS $$
+DECLARE
+	v_election integer;
+	v_station integer;
+	v_mine integer[];
+	v_result text;
+	v_changed integer := 0;
+	v_reason text := NULLIF(btrim(p_reason), '');
+	v_report bigint;
+	v_sender text;
+BEGIN
+	SELECT sender INTO v_sender FROM sawt.inbound_messages
+	WHERE id = p_inbound AND state = 'received' FOR UPDATE;
+	IF NOT FOUND THEN
+		RETURN QUERY SELECT 0, 'answered'::text, 0;
+		RETURN;
+	END IF;
+	SELECT election_id INTO v_election FROM sawt.people WHERE id = p_person;
+	SELECT array_agg(area_id) INTO v_mine FROM sawt.person_areas WHERE person_id = p_person;
+	SELECT s.id INTO v_station FROM sawt.stations s
+	WHERE s.election_id = v_election AND s.code = p_station;
+	IF v_station IS NULL OR (v_mine IS NOT NULL AND NOT EXISTS (
+		SELECT 1 FROM sawt.analytics_station_areas sa
+		WHERE sa.station_id = v_station AND sa.area_id = ANY (v_mine))) THEN
+		v_result := 'review_not_yours';
+	ELSIF p_action = 'quarantine' AND v_reason IS NULL THEN
+		v_result := 'review_no_reason';
+	ELSIF p_action = 'verify' THEN
+		FOR v_report IN SELECT r.id FROM sawt.reports r
+			WHERE r.station_id = v_station AND r.outcome <> 'rejected'
+			  AND r.review_state IN ('needs_review', 'quarantined')
+			ORDER BY r.id LOOP
+			IF sawt.review_set(v_report, 'verified', p_person, 'sms',
+				COALESCE(v_reason, 'verified by SMS')) THEN
+				v_changed := v_changed + 1;
+			END IF;
+		END LOOP;
+		v_result := CASE WHEN v_changed > 0 THEN 'review_verified' ELSE 'review_nothing' END;
+	ELSE
+		SELECT r.id INTO v_report FROM sawt.reports r
+		JOIN sawt.inbound_messages i ON i.id = r.inbound_id
+		WHERE r.station_id = v_station AND sawt.report_counts(r.outcome, r.review_state)
+		ORDER BY COALESCE(i.smsc_time, i.received_at) DESC, r.id DESC LIMIT 1;
+		IF v_report IS NOT NULL AND sawt.review_set(v_report, 'quarantined', p_person, 'sms',
+			v_reason) THEN
+			v_changed := 1;
+		END IF;
+		v_result := CASE WHEN v_changed > 0 THEN 'review_quarantined' ELSE 'review_nothing' END;
+	END IF;
+	UPDATE sawt.inbound_messages SET state = 'processed', processed_at = now(),
+		error_code = CASE WHEN v_changed > 0 THEN NULL ELSE v_result END
+	WHERE id = p_inbound;
+	INSERT INTO sawt.outbox (recipient, body, priority, kind, person_id, inbound_id)
+	VALUES (v_sender, CASE v_result WHEN 'review_verified' THEN p_verified
+		WHEN 'review_quarantined' THEN p_quarantined WHEN 'review_nothing' THEN p_nothing
+		WHEN 'review_not_yours' THEN p_not_yours ELSE p_no_reason END,
+		2, 'reply', p_person, p_inbound);
+	RETURN QUERY SELECT 1, v_result, v_changed;
+END;
+$$;

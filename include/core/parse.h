@@ -55,8 +55,10 @@ enum parse_form {
 	PARSE_FORM_HELP,
 	PARSE_FORM_STATUS,
 	PARSE_FORM_ACK,
+	PARSE_FORM_VERIFY,     /* a coordinator's VERIFY STATION [reason] */
+	PARSE_FORM_QUARANTINE, /* a coordinator's QUAR STATION reason */
 };
-#define PARSE_FORM_COUNT 9
+#define PARSE_FORM_COUNT 11
 
 /* "open", "turnout", ...; "none" for PARSE_FORM_NONE. */
 const char *parse_form_name(enum parse_form form);

@@ -49,13 +49,19 @@ enum reply_kind {
 	REPLY_HELP_INCIDENT,
 	REPLY_HELP_STATUS,
 	REPLY_HELP_ACK,
-	REPLY_THANKS, /* an observer's "ok" or "thanks": a courtesy, not an error */
+	REPLY_HELP_REVIEW, /* VERIFY and QUAR */
+	REPLY_THANKS,      /* an observer's "ok" or "thanks": a courtesy, not an error */
 	/* coordinators */
 	REPLY_STATUS,
 	REPLY_STATUS_UNKNOWN_AREA,
 	REPLY_ACK,
 	REPLY_ACK_UNKNOWN_ALERT,
 	REPLY_NOT_COORDINATOR,
+	REPLY_REVIEW_VERIFIED,    /* VERIFY: the station's waiting reports verified */
+	REPLY_REVIEW_QUARANTINED, /* QUAR: its newest counted report quarantined */
+	REPLY_REVIEW_NOTHING,     /* nothing to verify, or nothing counted to quarantine */
+	REPLY_REVIEW_NOT_YOURS,   /* the station is not in the coordinator's areas */
+	REPLY_REVIEW_NO_REASON,   /* QUAR without a reason */
 	/* rejected by validation */
 	REPLY_UNKNOWN_SENDER,
 	REPLY_STATION_UNKNOWN,

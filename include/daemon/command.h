@@ -56,6 +56,7 @@ struct command;
 struct command_stats {
 	uint64_t status_answered; /* STATUS replies queued (unknown area included) */
 	uint64_t ack_answered;    /* ACK replies queued (unknown alert included) */
+	uint64_t review_answered; /* VERIFY and QUAR replies queued (refusals included) */
 	uint64_t refused;         /* sender no longer a coordinator: not_coordinator */
 	uint64_t failures;        /* answers that failed; the row stays 'received' */
 	uint64_t passes;          /* passes over the 'received' rows */

@@ -237,9 +237,12 @@ static void judge(const struct decide_settings *s, const struct decide_context *
 		d->missing_parts = true;
 		d->verdict.outcome = VALIDATE_ACCEPTED_FLAGGED;
 	}
-	/* STATUS and ACK from coordinators are answered elsewhere */
+	/* STATUS, ACK, VERIFY and QUAR from coordinators are answered
+	 * elsewhere (src/daemon/command.c) */
 	if (d->verdict.outcome != VALIDATE_REJECTED &&
-	    (d->verdict.reply == REPLY_STATUS || d->verdict.reply == REPLY_ACK))
+	    (d->verdict.reply == REPLY_STATUS || d->verdict.reply == REPLY_ACK ||
+	     d->verdict.reply == REPLY_REVIEW_VERIFIED ||
+	     d->verdict.reply == REPLY_REVIEW_QUARANTINED))
 		d->state = DECIDE_RECEIVED;
 }
 

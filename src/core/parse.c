@@ -28,7 +28,8 @@
 /* ---- names ------------------------------------------------------------ */
 
 static const char *const form_names[PARSE_FORM_COUNT] = {
-	"none", "open", "turnout", "close", "results", "incident", "help", "status", "ack",
+	"none", "open",   "turnout", "close",  "results",    "incident",
+	"help", "status", "ack",     "verify", "quarantine",
 };
 
 const char *parse_form_name(enum parse_form form)
@@ -775,6 +776,11 @@ static const struct keyword keywords[] = {
 	KW("\xd9\x85\xd8\xb3\xd8\xa7\xd8\xb9\xd8\xaf\xd9\x87", HELP, LANG_AR), /* مساعده */
 	KW("\xd9\x88\xd8\xb6\xd8\xb9", STATUS, LANG_AR),                       /* وضع */
 	KW("\xd8\xaa\xd9\x85", ACK, LANG_AR),                                  /* تم */
+	KW("VERIFY", VERIFY, LANG_EN),
+	KW("VERIF", VERIFY, LANG_FR),
+	KW("QUAR", QUARANTINE, LANG_AMBIGUOUS),
+	KW("\xd8\xaa\xd8\xad\xd9\x82\xd9\x82", VERIFY, LANG_AR), /* تحقق */
+	KW("\xd8\xad\xd8\xac\xd8\xb1", QUARANTINE, LANG_AR),     /* حجر */
 	KWS("OPENING", OPEN, LANG_EN),
 	KWS("OPENED", OPEN, LANG_EN),
 	KWS("CLOSING", CLOSE, LANG_EN),
@@ -790,6 +796,8 @@ static const struct keyword keywords[] = {
 	KWS("الاقتراع", TURNOUT, LANG_AR),
 	KWS("الاغلاق", CLOSE, LANG_AR),
 	KWS("النتائج", RESULTS, LANG_AR),
+	KWS("QUARANTINE", QUARANTINE, LANG_EN),
+	KWS("QUARANTAINE", QUARANTINE, LANG_FR),
 };
 
 /* The keyword spelled by cp[0..n), or NULL. */
@@ -1567,6 +1575,14 @@ static bool parse_ack(struct parser *p)
 	return parse_rest(p);
 }
 
+/* VERIFY / QUAR: the station, then the reason as typed (optional). */
+static bool parse_review(struct parser *p)
+{
+	if (!parse_station(p))
+		return false;
+	return take_text(p, p->last_end, &p->out->text, PARSE_HAS_TEXT);
+}
+
 /*
  * HELP [keyword]: the topic is optional and anything else is ignored, so
  * that HELP always gets an answer.  A well-formed PIN is noted.
@@ -1656,6 +1672,8 @@ static bool parse_body(struct parser *p)
 	case PARSE_FORM_HELP: return parse_help(p);
 	case PARSE_FORM_STATUS: return take_text(p, p->kw_end, &p->out->area, PARSE_HAS_AREA);
 	case PARSE_FORM_ACK: return parse_ack(p);
+	case PARSE_FORM_VERIFY:
+	case PARSE_FORM_QUARANTINE: return parse_review(p);
 	case PARSE_FORM_NONE: break;
 	}
 	return false;

@@ -227,10 +227,14 @@ static bool check_sender(struct regsnap *reg, const struct validate_input *in,
 		return reject(out, reply_kind_for_error(m->error));
 	if (!check_pin(m, p, out))
 		return false;
-	if (m->form == PARSE_FORM_STATUS || m->form == PARSE_FORM_ACK) {
+	if (m->form == PARSE_FORM_STATUS || m->form == PARSE_FORM_ACK ||
+	    m->form == PARSE_FORM_VERIFY || m->form == PARSE_FORM_QUARANTINE) {
 		if (p->role != REGISTRY_ROLE_COORDINATOR)
 			return reject(out, REPLY_NOT_COORDINATOR);
-		out->reply = m->form == PARSE_FORM_STATUS ? REPLY_STATUS : REPLY_ACK;
+		out->reply = m->form == PARSE_FORM_STATUS   ? REPLY_STATUS
+			     : m->form == PARSE_FORM_ACK    ? REPLY_ACK
+			     : m->form == PARSE_FORM_VERIFY ? REPLY_REVIEW_VERIFIED
+							    : REPLY_REVIEW_QUARANTINED;
 		return false;
 	}
 	return true;

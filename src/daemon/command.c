@@ -1,5 +1,6 @@
 /*
- * command.c - answering coordinators' STATUS and ACK; see command.h.
+ * command.c - answering coordinators' STATUS, ACK, VERIFY and QUAR; see
+ * command.h.
  *
  * A pass reads the 'received' rows of the election's people in pages of
  * COMMAND_PAGE (oldest first, by a cursor on the id, so rows that are not
@@ -8,6 +9,9 @@
  *   STATUS  status_sql (the numbers), render, finish_sql;
  *   ACK     both replies rendered, then ack_sql, which decides, acknowledges
  *           and queues in one statement;
+ *   VERIFY, QUAR  the five possible replies rendered, then review_sql
+ *           (sawt.review_sms), which checks the station is the
+ *           coordinator's, decides, and queues the reply in one statement;
  *   refuse  the sender is no longer a coordinator: finish_sql with
  *           not_coordinator.
  * The jobs of a page run side by side on the connection; the next page is
@@ -143,9 +147,16 @@ static const char ack_sql[] =
 	"  RETURNING id)"
 	" SELECT (SELECT count(*) FROM ins), EXISTS (SELECT 1 FROM al), (SELECT count(*) FROM ack)";
 
+/* VERIFY / QUAR of person $1 for row $2 about station $3 ($4 the action,
+ * $5 the reason), with the five replies (migration 0024). */
+static const char review_sql[] =
+	"SELECT queued, result, changed"
+	" FROM sawt.review_sms($1::int, $2::bigint, $3, $4, $5, $6, $7, $8, $9, $10)";
+
 enum job_kind {
 	JOB_STATUS,
 	JOB_ACK,
+	JOB_REVIEW, /* VERIFY or QUAR */
 	JOB_REFUSE, /* no longer a coordinator */
 };
 
@@ -279,6 +290,8 @@ static void replied(struct job *j, const struct db_result *res)
 		cmd->stats.status_answered++;
 	else if (j->kind == JOB_ACK)
 		cmd->stats.ack_answered++;
+	else if (j->kind == JOB_REVIEW)
+		cmd->stats.review_answered++;
 	else
 		cmd->stats.refused++;
 	if (cmd->queued)
@@ -361,6 +374,51 @@ static void ack_cb(const struct db_result *res, void *arg)
 	job_done(j, true);
 }
 
+static void review_cb(const struct db_result *res, void *arg)
+{
+	struct job *j = arg;
+
+	assert(j->cmd->in_flight > 0);
+	j->cmd->in_flight--;
+	if (!db_result_ok(res)) {
+		log_failure(j, res);
+		job_done(j, false);
+		return;
+	}
+	if (db_result_rows(res) == 1 && strcmp(db_result_value(res, 0, 2), "0") != 0)
+		log_info("station %s: %s report(s) %s by person %s by SMS", j->msg.station,
+			 db_result_value(res, 0, 2),
+			 j->msg.form == PARSE_FORM_VERIFY ? "verified" : "quarantined", j->person);
+	replied(j, res);
+	job_done(j, true);
+}
+
+/* The replies a VERIFY or QUAR may get, in the order review_sql takes them. */
+static const enum reply_kind review_replies[5] = {
+	REPLY_REVIEW_VERIFIED,  REPLY_REVIEW_QUARANTINED, REPLY_REVIEW_NOTHING,
+	REPLY_REVIEW_NOT_YOURS, REPLY_REVIEW_NO_REASON,
+};
+
+static bool run_review(struct job *j)
+{
+	struct reply_args a;
+	char bodies[5][REPLY_MAX], reason[PARSE_MAX_BYTES + 1] = "";
+	const char *p[10] = { j->person, j->id, j->msg.station,
+			      j->msg.form == PARSE_FORM_VERIFY ? "verify" : "quarantine", reason };
+
+	reply_args_from_msg(&a, &j->msg, j->text, j->len);
+	for (int k = 0; k < 5; k++) {
+		if (!render(review_replies[k], j->lang, &a, bodies[k]))
+			return false;
+		p[5 + k] = bodies[k];
+	}
+	if (j->msg.has & PARSE_HAS_TEXT) {
+		memcpy(reason, j->text + j->msg.text.off, j->msg.text.len);
+		reason[j->msg.text.len] = '\0';
+	}
+	return query(j->cmd, review_sql, 10, p, review_cb, j);
+}
+
 static bool run_status(struct job *j)
 {
 	char area[PARSE_MAX_BYTES + 1];
@@ -406,6 +464,7 @@ static void job_run(struct job *j)
 	switch (j->kind) {
 	case JOB_STATUS: ok = run_status(j); break;
 	case JOB_ACK: ok = run_ack(j); break;
+	case JOB_REVIEW: ok = run_review(j); break;
 	default: ok = run_refuse(j); break;
 	}
 	if (!ok)
@@ -435,7 +494,8 @@ static struct job *job_new(struct command *cmd, const struct db_result *res, int
 		j->len = sizeof(j->text); /* parses as message_too_long */
 	memcpy(j->text, text, j->len);
 	if (!parse_message(j->text, j->len, cmd->default_lang, &j->msg) ||
-	    (j->msg.form != PARSE_FORM_STATUS && j->msg.form != PARSE_FORM_ACK)) {
+	    (j->msg.form != PARSE_FORM_STATUS && j->msg.form != PARSE_FORM_ACK &&
+	     j->msg.form != PARSE_FORM_VERIFY && j->msg.form != PARSE_FORM_QUARANTINE)) {
 		free(j);
 		return NULL;
 	}
@@ -444,7 +504,9 @@ static struct job *job_new(struct command *cmd, const struct db_result *res, int
 	if (strcmp(db_result_value(res, i, 3), "coordinator") != 0)
 		j->kind = JOB_REFUSE;
 	else
-		j->kind = j->msg.form == PARSE_FORM_STATUS ? JOB_STATUS : JOB_ACK;
+		j->kind = j->msg.form == PARSE_FORM_STATUS ? JOB_STATUS
+			  : j->msg.form == PARSE_FORM_ACK  ? JOB_ACK
+							   : JOB_REVIEW;
 	return j;
 }
 

@@ -18,12 +18,7 @@ LEILA=+9613123456
 SAM=+96176123456
 LOG="$SAWT_TEST_TMP/sawtd.log"
 q() { psql -X -q -A -t -v ON_ERROR_STOP=1 -c "$1"; }
-
-import_fixtures || { fail "fixtures import"; done_testing; exit 1; }
-"$SAWTD" -c "$SAWT_CONFIG" >>"$LOG" 2>&1 &
-pid=$!
-wait_for "$LOG" "modem \"dummy\": starting -> ready" 60 || fail "the dummy modem comes up"
-wait_for "$LOG" "registry loaded" 60
+start_fixture_sawtd
 
 bc() { "$SAWT" -c "$SAWT_CONFIG" broadcast "$@" 2>&1; }
 TEXTS="--text-ar أرسلوا_نسبة_الاقتراع --text-en Send_turnout_now --text-fr Envoyez_la_participation"

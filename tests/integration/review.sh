@@ -16,21 +16,9 @@ LEILA=+9613123456
 SAM=+96176123456
 LOG="$SAWT_TEST_TMP/sawtd.log"
 q() { psql -X -q -A -t -v ON_ERROR_STOP=1 -c "$1"; }
+start_fixture_sawtd
 
-import_fixtures || { fail "fixtures import"; done_testing; exit 1; }
-"$SAWTD" -c "$SAWT_CONFIG" >>"$LOG" 2>&1 &
-pid=$!
-wait_for "$LOG" "modem \"dummy\": starting -> ready" 60 || fail "the dummy modem comes up"
-wait_for "$LOG" "registry loaded" 60
-
-NOW=$(date +%s)
-# send FROM SECONDS_AGO TEXT: inject, wait for its report, print its id
-send() {
-	_n=$(q "SELECT count(*) FROM sawt.reports")
-	"$SAWT" inject --time $((NOW - $2)) "$1" "$3" >/dev/null
-	wait_sql "SELECT count(*) FROM sawt.reports" $((_n + 1)) 90 >&2
-	q "SELECT max(id) FROM sawt.reports"
-}
+send() { send_report "$@"; }
 RANA_ID=$(q "SELECT id FROM sawt.people WHERE phone = '+9613555666'")
 tally() {
 	q "SELECT t.report_id, t.voters FROM sawt.tallies t JOIN sawt.stations s ON s.id = t.station_id

@@ -14,21 +14,9 @@ LEILA=+9613123456
 SAM=+96176123456
 LOG="$SAWT_TEST_TMP/sawtd.log"
 q() { psql -X -q -A -t -v ON_ERROR_STOP=1 -c "$1"; }
+start_fixture_sawtd
 
-import_fixtures || { fail "fixtures import"; done_testing; exit 1; }
-"$SAWTD" -c "$SAWT_CONFIG" >>"$LOG" 2>&1 &
-pid=$!
-wait_for "$LOG" "modem \"dummy\": starting -> ready" 60 || fail "the dummy modem comes up"
-wait_for "$LOG" "registry loaded" 60
-
-NOW=$(date +%s)
-# send FROM SECONDS_AGO TEXT: inject, wait for its report, print its id
-send() {
-	_n=$(q "SELECT count(*) FROM sawt.reports")
-	"$SAWT" inject --time $((NOW - $2)) "$1" "$3" >/dev/null
-	wait_sql "SELECT count(*) FROM sawt.reports" $((_n + 1)) 90 >&2
-	q "SELECT max(id) FROM sawt.reports"
-}
+send() { send_report "$@"; }
 tally() {
 	q "SELECT t.report_id, t.voters FROM sawt.tallies t JOIN sawt.stations s ON s.id = t.station_id
 	   WHERE s.code = '$1' AND t.form = 'turnout'" | tr '|' ' '
@@ -80,6 +68,8 @@ is "$(tally 1021)" "$r2 250" "the flagged report is current before review"
 out=$(review quarantine "$r2" --reason "observer called: she misread" --by Rana); rc=$?
 is "$rc/$out" "0/report $r2: quarantined; the totals follow" "quarantine"
 is "$(tally 1021)/$(view_voters 1021)" "$r1 300/300" "a quarantined report leaves the tally and the view"
+is "$(q "SELECT review_state FROM analytics.message_log WHERE report_id = $r2")" quarantined \
+	"analytics.message_log shows the report's review state"
 like "$(review show "$r2")" "^  \* $r1 .*voters 300" "show marks the station's report that is current now"
 is "$(q "SELECT previous_state, new_state, actor, reason FROM sawt.review_history WHERE report_id = $r2")" \
 	"needs_review|quarantined|cli:Rana|observer called: she misread" "recorded: previous state, who, why"
@@ -120,11 +110,52 @@ out=$(review verify "$rej" --reason x); rc=$?
 is "$rc" 1 "a report rejected by validation cannot be reviewed"
 like "$out" "was rejected by validation" "the database says why"
 
+# an incident quarantined is still listed, saying so
+inc=$(send "$SAM" 40 "I 2011 3 crowd at the door")
+out=$(review quarantine "$inc" --reason "duplicate of a call" --by Rana)
+is "$(q "SELECT review_state FROM analytics.incidents WHERE incident_id = $inc")" quarantined \
+	"analytics.incidents lists a quarantined incident with its review state"
+
+# by SMS: coordinators verify and quarantine stations in their areas
+RANA=+9613555666
+KARIM=+96181222333
+# sms FROM TEXT: inject, wait for the reply to it, print the reply
+sms() {
+	_n=$(q "SELECT count(*) FROM sawt.inbound_messages")
+	"$SAWT" inject "$1" "$2" >/dev/null
+	wait_sql "SELECT count(*) FROM sawt.outbox o JOIN sawt.inbound_messages i ON i.id = o.inbound_id
+		WHERE i.id > (SELECT id FROM sawt.inbound_messages ORDER BY id OFFSET $((_n - 1)) LIMIT 1)" 1 60 >&2
+	q "SELECT o.body FROM sawt.outbox o WHERE o.inbound_id = (SELECT max(id) FROM sawt.inbound_messages)"
+}
+r8=$(send "$LEILA" 30 "T 1021 V280 W130 #1234") # lower than 300: needs review
+is "$(state "$r8")" needs_review "a lower turnout waits for review"
+is "$(sms "$KARIM" "VERIFY 1021")" "القلم 1021 ليس في مناطقك" \
+	"VERIFY of a station outside the coordinator's areas is refused (in Karim's Arabic)"
+is "$(state "$r8")" needs_review "and changes nothing"
+is "$(sms "$RANA" "VERIFY 1021")" \
+	"Station 1021: the reports waiting for review are verified and counted. Thank you." \
+	"VERIFY by the coordinator of its region verifies it"
+is "$(state "$r8")/$(tally 1021)" "verified/$r8 280" "the totals follow"
+is "$(q "SELECT actor, by_person IS NOT NULL FROM sawt.review_history WHERE report_id = $r8")" "sms|t" \
+	"recorded as an SMS decision, with the coordinator"
+is "$(sms "$RANA" "VERIFY 1021 once more")" "Station 1021: no report to review." "nothing left to verify says so"
+is "$(sms "$RANA" "QUAR 1021")" "Give a reason: QUAR 1021 reason" "QUAR without a reason asks for one"
+is "$(state "$r8")" verified "and changes nothing"
+out=$(sms "$RANA" "حجر ١٠٢١ ارقام خاطئة")
+like "$out" "^Station 1021: its latest report is quarantined" \
+	"QUAR in Arabic quarantines the newest counted report (answered in Rana's English)"
+is "$(state "$r8")/$(q "SELECT reason FROM sawt.review_history WHERE report_id = $r8 ORDER BY id DESC LIMIT 1")" \
+	"quarantined/ارقام خاطئة" "with the reason given"
+is "$(tally 1021)" "$r1 300" "and the totals follow"
+is "$(sms "$SAM" "VERIFY 2011")" "STATUS, ACK, VERIFY and QUAR are for coordinators only." \
+	"an observer's VERIFY is refused"
+unlike "$(q "SELECT string_agg(body, ' ') FROM sawt.outbox")" '\+961|9613555666' "no reply holds a phone number"
+
 # the queue in sawt status
 r5=$(send "$LEILA" 50 "T 1021 V200 W80 #1234")
 out=$("$SAWT" -c "$SAWT_CONFIG" status 2>&1)
 like "$out" "^Review queue" "sawt status has the review queue"
-like "$out" "^  بيروت +1 +0 " "by region: needs_review, quarantined"
+like "$out" "^  بيروت +1 +1 " "by region: needs_review, quarantined"
 
 kill -TERM "$pid"
 wait "$pid"

@@ -10,6 +10,10 @@
 #   wait_for FILE PATTERN [SECONDS] [COUNT]  wait until PATTERN is in FILE COUNT times
 #   wait_sql SQL WANT [SECONDS]              wait until psql -Atc SQL prints WANT
 #   import_fixtures                          migrate and import tests/data/import
+#   start_fixture_sawtd                      import_fixtures, start sawtd (pid in $pid, log
+#                                            in $LOG) and wait for its dummy modem and registry
+#   send_report FROM SECONDS_AGO TEXT        inject an SMS sent that long ago, wait for its
+#                                            report, print the report's id
 #   done_testing                             print the plan, exit non-zero on failure
 TAP_N=0
 TAP_FAILED=0
@@ -100,6 +104,27 @@ wait_sql() {
 }
 
 # import_fixtures: migrate and import tests/data/import into the test database
+# start_fixture_sawtd: the fixtures, then sawtd on $SAWT_CONFIG with its
+# log in $LOG ($SAWT_TEST_TMP/sawtd.log unless set); sets pid.  Exits the
+# test when the fixtures cannot be imported.
+start_fixture_sawtd() {
+	LOG=${LOG:-$SAWT_TEST_TMP/sawtd.log}
+	import_fixtures || { fail "fixtures import"; done_testing; exit 1; }
+	"$SAWTD" -c "$SAWT_CONFIG" >>"$LOG" 2>&1 &
+	pid=$!
+	wait_for "$LOG" "modem \"dummy\": starting -> ready" 60 || fail "the dummy modem comes up"
+	wait_for "$LOG" "registry loaded" 60
+}
+
+# send_report FROM SECONDS_AGO TEXT: inject an SMS with that send time,
+# wait for the report it makes, print the report's id
+send_report() {
+	_n=$(psql -X -q -A -t -c "SELECT count(*) FROM sawt.reports")
+	"$SAWT" inject --time $(($(date +%s) - $2)) "$1" "$3" >/dev/null
+	wait_sql "SELECT count(*) FROM sawt.reports" $((_n + 1)) 90 >&2
+	psql -X -q -A -t -c "SELECT max(id) FROM sawt.reports"
+}
+
 import_fixtures() {
 	"$SAWT" migrate >/dev/null || return 1
 	for _k in "contests contests.csv" "stations stations.csv" "incident-codes incident_codes.csv" "people people.csv"; do

@@ -160,7 +160,8 @@ static bool reply_and_detail_ok(const struct parse_msg *m, const char *msg, size
 			return false;
 	}
 	if (!reply_kind_for_msg(m, &kind))
-		return m->form == PARSE_FORM_STATUS || m->form == PARSE_FORM_ACK;
+		return m->form == PARSE_FORM_STATUS || m->form == PARSE_FORM_ACK ||
+		       m->form == PARSE_FORM_VERIFY || m->form == PARSE_FORM_QUARANTINE;
 	reply_args_from_msg(&a, m, msg, len);
 	for (int l = 0; l < LANG_COUNT; l++)
 		if (reply_render(kind, (enum lang)l, &a, buf, sizeof(buf), &info) <= 0 ||
