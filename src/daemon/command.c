@@ -357,18 +357,32 @@ static void status_cb(const struct db_result *res, void *arg)
 		job_done(j, false);
 }
 
-static void ack_cb(const struct db_result *res, void *arg)
+/*
+ * The result of a statement that decides and answers in one (ack_sql,
+ * review_sql): on failure the job ends failed and false is returned;
+ * otherwise true when its third column (what changed) is not "0".
+ */
+static bool decided(struct job *j, const struct db_result *res, bool *changed)
 {
-	struct job *j = arg;
-
 	assert(j->cmd->in_flight > 0);
 	j->cmd->in_flight--;
 	if (!db_result_ok(res)) {
 		log_failure(j, res);
 		job_done(j, false);
-		return;
+		return false;
 	}
-	if (db_result_rows(res) == 1 && strcmp(db_result_value(res, 0, 2), "0") != 0)
+	*changed = db_result_rows(res) == 1 && strcmp(db_result_value(res, 0, 2), "0") != 0;
+	return true;
+}
+
+static void ack_cb(const struct db_result *res, void *arg)
+{
+	struct job *j = arg;
+	bool changed;
+
+	if (!decided(j, res, &changed))
+		return;
+	if (changed)
 		log_info("alert %u acknowledged by person %s", j->msg.alert_id, j->person);
 	replied(j, res);
 	job_done(j, true);
@@ -377,15 +391,11 @@ static void ack_cb(const struct db_result *res, void *arg)
 static void review_cb(const struct db_result *res, void *arg)
 {
 	struct job *j = arg;
+	bool changed;
 
-	assert(j->cmd->in_flight > 0);
-	j->cmd->in_flight--;
-	if (!db_result_ok(res)) {
-		log_failure(j, res);
-		job_done(j, false);
+	if (!decided(j, res, &changed))
 		return;
-	}
-	if (db_result_rows(res) == 1 && strcmp(db_result_value(res, 0, 2), "0") != 0)
+	if (changed)
 		log_info("station %s: %s report(s) %s by person %s by SMS", j->msg.station,
 			 db_result_value(res, 0, 2),
 			 j->msg.form == PARSE_FORM_VERIFY ? "verified" : "quarantined", j->person);

@@ -47,6 +47,8 @@ wait_sql "SELECT count(*) FROM sawt.reports WHERE form = 'turnout'" 1 60
 is "$(plan --missing turnout)" "ar:1 en:2 fr:1 | copies ar:1 en:1 " \
 	"missing turnout: Leila, who reported, is left out; Jean (two stations) counts once"
 is "$(plan --missing opening)" "ar:2 en:2 fr:1 | copies ar:1 en:1 " "missing opening: everyone"
+is "$(plan --missing results)" "ar:2 en:2 fr:1 | copies ar:1 en:1 " "missing results: everyone (no results yet)"
+is "$(plan --missing close)" "ar:2 en:2 fr:1 | copies ar:1 en:1 " "missing close: everyone (no close yet)"
 is "$(plan --missing turnout --area بيروت)" "fr:1 | copies en:1 " \
 	"--area: Jean in بيروت, Rana copied"
 is "$(plan --area "جبل لبنان/بعبدا")" "en:1 | copies en:1 " "a Region/District path"

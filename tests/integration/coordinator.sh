@@ -114,7 +114,7 @@ is "$(ask $KARIM 'وضع بيروت')" "منطقة غير معروفة «بير�
 is "$(ask $KARIM 'وضع الجنوب')" "منطقة غير معروفة «الجنوب». أرسل وضع وحدها لكل منطقتك" \
 	"so is the region above their district"
 
-is "$(ask +96176123456 'STATUS')" "STATUS and ACK are for coordinators only." "an observer's STATUS gets not_coordinator"
+is "$(ask +96176123456 'STATUS')" "STATUS, ACK, VERIFY and QUAR are for coordinators only." "an observer's STATUS gets not_coordinator"
 
 # --- ACK ------------------------------------------------------------------
 # A real sender_flood alert (election-wide): an unknown number sends 11
