@@ -12,7 +12,13 @@ const T = {
     alerts: 'التنبيهات', alert: 'التنبيه', state: 'الحالة', ack: 'تم', acked: 'تم الإقرار', open_state: 'مفتوح',
     batching: 'قيد التجميع', escalated: 'مصعّد', results: 'النتائج', candidate: 'المرشح', votes: 'الأصوات',
     share: 'النسبة %', invalid: 'ملغاة', blank: 'بيضاء', counted: 'المراكز المحتسبة', open: 'فتح', turnout: 'إقبال',
-    close: 'إغلاق', offline: 'انقطع الاتصال، نعيد المحاولة…' },
+    close: 'إغلاق', ops: 'التشغيل', modem: 'المودم', signal: 'الإشارة %', operator: 'المشغل',
+    balance: 'الرصيد', received: 'واردة', sent: 'مرسلة', send_failures: 'إخفاقات الإرسال',
+    backlog: 'بانتظار الإرسال', sending: 'قيد الإرسال', spool: 'في المخزن المؤقت', per_minute: 'رسائل في الدقيقة',
+    msg_in: 'واردة', msg_out: 'صادرة', ready: 'جاهز', starting: 'يبدأ', degraded: 'متدهور', down: 'متوقف',
+    disabled: 'معطل', registered: 'المسجلون', yes: 'نعم', no: '–',
+    mark_turnout_high: 'إقبال عند الحد %s% أو فوقه', mark_women_low: 'حصة النساء دون %s%',
+    mark_women_high: 'حصة النساء فوق %s%', legend: 'المعلَّم خارج حدود التنبيه:', offline: 'انقطع الاتصال، نعيد الاتصال…' },
   en: { title: 'Election day', logout: 'Sign out', phone: 'Phone number', send_code: 'Send code',
     code: 'Code received by SMS', sign_in: 'Sign in', code_sent: 'If your number is registered, a code was sent.',
     bad_code: 'Wrong code.', locked: 'Too many tries: ask for a new code.', expired: 'The code has expired.',
@@ -24,7 +30,13 @@ const T = {
     alerts: 'Alerts', alert: 'Alert', state: 'State', ack: 'Acknowledge', acked: 'acknowledged', open_state: 'open',
     batching: 'batching', escalated: 'escalated', results: 'Results', candidate: 'Candidate', votes: 'Votes',
     share: 'Share %', invalid: 'Invalid', blank: 'Blank', counted: 'Stations counted', open: 'Opened', turnout: 'Turnout',
-    close: 'Closed', offline: 'Connection lost, retrying…' },
+    close: 'Closed', ops: 'Operations', modem: 'Modem', signal: 'Signal %', operator: 'Operator',
+    balance: 'Balance', received: 'Received', sent: 'Sent', send_failures: 'Send failures',
+    backlog: 'Waiting to be sent', sending: 'being sent', spool: 'in the spool', per_minute: 'Messages per minute',
+    msg_in: 'In', msg_out: 'Out', ready: 'ready', starting: 'starting', degraded: 'degraded', down: 'down',
+    disabled: 'disabled', registered: 'Registered', yes: 'yes', no: '–',
+    mark_turnout_high: 'turnout at or above %s%', mark_women_low: 'women\'s share below %s%',
+    mark_women_high: 'women\'s share above %s%', legend: 'Marked: outside the alert thresholds:', offline: 'Connection lost, reconnecting…' },
   fr: { title: 'Jour du scrutin', logout: 'Déconnexion', phone: 'Numéro de téléphone', send_code: 'Envoyer le code',
     code: 'Code reçu par SMS', sign_in: 'Connexion', code_sent: 'Si votre numéro est enregistré, un code a été envoyé.',
     bad_code: 'Code erroné.', locked: 'Trop d\'essais : demandez un nouveau code.', expired: 'Le code a expiré.',
@@ -36,10 +48,18 @@ const T = {
     alerts: 'Alertes', alert: 'Alerte', state: 'État', ack: 'Acquitter', acked: 'acquittée', open_state: 'ouverte',
     batching: 'en regroupement', escalated: 'escaladée', results: 'Résultats', candidate: 'Candidat', votes: 'Voix',
     share: 'Part %', invalid: 'Nuls', blank: 'Blancs', counted: 'Bureaux dépouillés', open: 'Ouverts', turnout: 'Participation',
-    close: 'Fermés', offline: 'Connexion perdue, nouvel essai…' },
+    close: 'Fermés', ops: 'Exploitation', modem: 'Modem', signal: 'Signal %', operator: 'Opérateur',
+    balance: 'Crédit', received: 'Reçus', sent: 'Envoyés', send_failures: 'Échecs d\'envoi',
+    backlog: 'En attente d\'envoi', sending: 'en cours d\'envoi', spool: 'dans le spool', per_minute: 'Messages par minute',
+    msg_in: 'Entrants', msg_out: 'Sortants', ready: 'prêt', starting: 'démarrage', degraded: 'dégradé', down: 'arrêté',
+    disabled: 'désactivé', registered: 'Inscrits', yes: 'oui', no: '–',
+    mark_turnout_high: 'participation d\'au moins %s%', mark_women_low: 'part des femmes sous %s%',
+    mark_women_high: 'part des femmes au-dessus de %s%', legend: 'Marqué : hors des seuils d\'alerte :', offline: 'Connexion perdue, reconnexion…' },
 };
 let lang = localStorage.getItem('sawt_lang') || 'ar';
 let area = null;
+let national = false;
+let marks = null; /* the alert thresholds (/api/thresholds) */
 let trail = [];
 const $ = (s) => document.querySelector(s);
 const t = (k) => (T[lang] && T[lang][k]) || T.en[k] || k;
@@ -53,8 +73,11 @@ function applyLang() {
 }
 
 let chart = null;
+/* What made the page re-read its figures (the browser test reads it). */
+window.sawtLive = { calls: 0, events: 0, polls: 0, opens: 0 };
 async function api(path) {
   let r;
+  window.sawtLive.calls++;
   try { r = await fetch(path, { credentials: 'same-origin' }); $('#live').textContent = ''; }
   catch (e) { $('#live').textContent = t('offline'); throw e; }
   if (r.status === 401) { show(false); throw new Error('signed out'); }
@@ -69,11 +92,12 @@ async function refresh() {
   const [areas, incidents, alerts, results, timeline] = await Promise.all([api('/api/areas' + q),
     api('/api/incidents' + q), api('/api/alerts' + q), api('/api/results' + q), api('/api/timeline' + q)]);
   drawAlerts(alerts); drawResults(results); drawTimeline(timeline);
+  if (national) drawOps(await api('/api/ops'));
   const tb = $('#areas tbody'); tb.replaceChildren();
   for (const a of areas) {
     const tr = tb.insertRow(); tr.dataset.area = a.id;
     const td = tr.insertCell();
-    if (a.has_children) {
+    if (a.has_children || a.stations_total > 0) {
       const l = document.createElement('a'); l.textContent = a.name;
       l.onclick = () => { trail.push({ id: a.id, name: a.name }); area = a.id; crumbs(); refresh(); };
       td.append(l);
@@ -82,7 +106,10 @@ async function refresh() {
       'turnout_pct', 'women_share', 'women_turnout_pct']) {
       const c = cell(tr, num(a[k]), 'n'); c.dataset.k = k; c.dataset.v = a[k] === null ? '' : a[k];
     }
+    mark(tr, a);
   }
+  drawStations(area ? await api('/api/stations?area=' + area) : []);
+  legend();
   const ib = $('#incidents tbody'); ib.replaceChildren();
   for (const i of incidents) {
     const tr = ib.insertRow(); tr.className = i.severity || '';
@@ -108,6 +135,80 @@ function drawAlerts(alerts) {
       b.onclick = async () => { b.disabled = true; await post('/api/alerts/ack', { id: a.id }); refresh(); };
       td.append(b);
     }
+  }
+}
+
+/* Which alert thresholds row r (an area or a station) is outside of:
+ * the rules of src/core/alert.c (docs/alerts.md) on its figures. */
+function outside(r) {
+  const out = [];
+  if (!marks) return out;
+  if (marks.turnout_high_pct > 0 && r.turnout_pct !== null && r.turnout_pct !== undefined &&
+    Number(r.turnout_pct) >= marks.turnout_high_pct) out.push(['turnout_pct', 'turnout_high', marks.turnout_high_pct]);
+  if (r.women_share !== null && r.women_share !== undefined && (r.voters || 0) >= marks.women_min_voters) {
+    if (marks.women_low_pct > 0 && Number(r.women_share) < marks.women_low_pct) out.push(['women_share', 'women_low', marks.women_low_pct]);
+    if (marks.women_high_pct > 0 && Number(r.women_share) > marks.women_high_pct) out.push(['women_share', 'women_high', marks.women_high_pct]);
+  }
+  return out;
+}
+function mark(tr, r) {
+  const o = outside(r);
+  if (!o.length) return;
+  tr.dataset.mark = o.map((m) => m[1]).join(' ');
+  for (const [k, rule, v] of o) {
+    const td = tr.querySelector('td[data-k=' + k + ']');
+    if (td) { td.classList.add('mark'); td.title = t('mark_' + rule).replace('%s', num(v)); td.textContent += ' ⚑'; }
+  }
+}
+function legend() {
+  const p = $('#legend'); p.replaceChildren();
+  if (!marks) return;
+  const parts = [];
+  if (marks.turnout_high_pct > 0) parts.push(t('mark_turnout_high').replace('%s', num(marks.turnout_high_pct)));
+  if (marks.women_low_pct > 0) parts.push(t('mark_women_low').replace('%s', num(marks.women_low_pct)));
+  if (marks.women_high_pct > 0) parts.push(t('mark_women_high').replace('%s', num(marks.women_high_pct)));
+  if (!parts.length) return;
+  const s = document.createElement('span'); s.className = 'mark'; s.textContent = '⚑';
+  p.append(s, ' ' + t('legend') + ' ' + parts.join(' – '));
+}
+
+function drawStations(list) {
+  const tab = $('#stations'); tab.hidden = list.length === 0;
+  const tb = $('#stations tbody'); tb.replaceChildren();
+  for (const s of list) {
+    const tr = tb.insertRow(); tr.dataset.station = s.code;
+    cell(tr, s.code + ' ' + s.name);
+    for (const k of ['opened', 'closed', 'with_results']) cell(tr, t(s[k] ? 'yes' : 'no'));
+    for (const k of ['registered', 'voters', 'turnout_pct', 'women_share', 'women_turnout_pct']) {
+      const c = cell(tr, num(s[k]), 'n'); c.dataset.k = k; c.dataset.v = s[k] === null ? '' : s[k];
+    }
+    mark(tr, s);
+  }
+}
+
+/* The operations panel (national coordinators): modems, backlog, rates. */
+function drawOps(o) {
+  $('#ops').hidden = false;
+  const tb = $('#modems tbody'); tb.replaceChildren();
+  for (const m of o.modems) {
+    const tr = tb.insertRow(); tr.className = m.state === 'ready' ? '' : 'serious'; tr.dataset.modem = m.name;
+    cell(tr, (m.node ? m.node + '/' : '') + m.name); cell(tr, t(m.state));
+    cell(tr, num(m.signal_percent), 'n'); cell(tr, m.operator || '–'); cell(tr, m.balance || '–');
+    cell(tr, num(m.received), 'n'); cell(tr, num(m.sent), 'n'); cell(tr, num(m.send_failures), 'n');
+  }
+  const spool = o.nodes.reduce((n, x) => n + x.spool_messages, 0);
+  $('#backlog').textContent = t('backlog') + ': ' + num(o.outbox.queued) + ' – ' + t('sending') + ': ' +
+    num(o.outbox.sending) + ' – ' + t('spool') + ': ' + num(spool);
+  const hr = $('#rates thead tr'); hr.replaceChildren();
+  const th = document.createElement('th'); th.textContent = t('per_minute'); hr.append(th);
+  for (const p of o.per_minute) {
+    const h = document.createElement('th');
+    h.textContent = new Date(p.t).toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit' }); hr.append(h);
+  }
+  const rb = $('#rates tbody'); rb.replaceChildren();
+  for (const k of ['in', 'out']) {
+    const tr = rb.insertRow(); tr.dataset.rate = k; cell(tr, t(k === 'in' ? 'msg_in' : 'msg_out'));
+    for (const p of o.per_minute) cell(tr, num(p[k]), 'n');
   }
 }
 
@@ -148,6 +249,7 @@ function crumbs() {
 }
 
 function show(signedIn) {
+  if (!signedIn) unlisten();
   $('#signin').hidden = signedIn; $('#dash').hidden = !signedIn; $('#logout').hidden = !signedIn;
 }
 
@@ -155,10 +257,49 @@ async function start() {
   try {
     const me = await api('/api/me');
     if (!localStorage.getItem('sawt_lang')) { lang = me.language; applyLang(); }
+    national = me.national;
+    marks = await api('/api/thresholds').catch(() => null);
     $('#who').textContent = me.election + ' – ' + (me.national ? t('national') : me.areas.map((a) => a.name).join('، '));
     show(true); crumbs(); await refresh();
-    setInterval(() => refresh().catch(() => {}), 5000);
+    listen();
   } catch (e) { show(false); }
+}
+
+/* Live updates: the server sends an event (at most one a second) when
+ * reports, alerts or its figures moved, and the page re-reads then.  While
+ * the stream is down the browser reconnects by itself (the server's
+ * retry: hint) and the page re-reads every 30 s meanwhile; on reconnecting
+ * it re-reads once, for what it missed. */
+let events = null, poll = null, busy = false, again = false;
+async function update() {
+  if (busy) { again = true; return; }
+  busy = true;
+  try { do { again = false; await refresh(); } while (again); }
+  catch (e) { /* shown by api() */ }
+  finally { busy = false; }
+}
+function listen() {
+  if (events) events.close();
+  events = null;
+  if ($('#dash').hidden) return;
+  events = new EventSource('/api/events');
+  events.addEventListener('change', () => { window.sawtLive.events++; update(); });
+  events.onopen = () => {
+    window.sawtLive.opens++;
+    $('#live').textContent = '';
+    if (poll) { clearInterval(poll); poll = null; update(); }
+  };
+  events.onerror = () => {
+    $('#live').textContent = t('offline');
+    if (!poll) poll = setInterval(() => { window.sawtLive.polls++; update(); }, 30000);
+    /* a refused stream (signed out, too many) is not retried by the browser */
+    if (events && events.readyState === EventSource.CLOSED) setTimeout(listen, 5000);
+  };
+}
+function unlisten() {
+  if (events) events.close();
+  events = null;
+  if (poll) { clearInterval(poll); poll = null; }
 }
 
 async function post(path, body) {

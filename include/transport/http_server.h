@@ -145,6 +145,21 @@ bool http_server_tls(const struct http_server *srv);
 void http_reply(struct evhttp_request *req, int status, const char *content_type, const char *body,
 		size_t len);
 
+/*
+ * Called when the connection of a streamed reply (evhttp_send_reply_start)
+ * closes before evhttp_send_reply_end().  When
+ * evhttp_request_get_connection(req) is NULL then, libevent has let go of
+ * req and gone must free it with evhttp_send_reply_end(); otherwise
+ * libevent frees it right after (the server is shutting down) and req
+ * must not be used again.
+ */
+typedef void (*http_gone_fn)(struct evhttp_request *req, void *arg);
+
+/* Call gone(req, arg) if req's client goes away before its reply ends
+ * (see http_gone_fn).  req is a request srv is handling now. */
+void http_server_on_gone(struct http_server *srv, struct evhttp_request *req, http_gone_fn gone,
+			 void *arg);
+
 /* http_reply() with a text/plain body of line and a newline: the one-line
  * reason of a 4xx or 5xx ("missing parameter \"from\""). */
 void http_reply_text(struct evhttp_request *req, int status, const char *line);

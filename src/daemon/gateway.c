@@ -26,6 +26,7 @@
 #include "ussd_inbound.h"
 #include "util.h"
 #include "web.h"
+#include "web_events.h"
 
 #include "sawt_build.h"
 
@@ -53,6 +54,7 @@ struct gateway {
 	struct sms_inbound *sms_inbound; /* /sms/inbound */
 	struct sms_dlr *sms_dlr;         /* /sms/dlr */
 	struct web *web;                 /* /, /api/... (the election-day page) */
+	struct web_events *events;       /* /api/events (the page's live updates) */
 	struct ussd_inbound *ussd;       /* /ussd */
 	struct kannel *kannel;           /* NULL: [kannel] url not set */
 	struct ops *ops;                 /* /metrics, /healthz */
@@ -308,6 +310,32 @@ static bool gateway_web(struct gateway *gw, char *err, size_t errlen)
 	return true;
 }
 
+/* The counters whose moves the page hears of (web_events.h). */
+static void gateway_stamp(void *arg, struct web_events_stamp *out)
+{
+	struct gateway *gw = arg;
+	struct pipeline_stats ps;
+	struct alerts_stats as;
+	struct outbox_stats os;
+
+	memset(out, 0, sizeof(*out));
+	if (gw->pl != NULL) {
+		pipeline_stats(gw->pl, &ps);
+		out->reports = ps.committed;
+		out->ops += ps.received;
+	}
+	if (gw->alerts != NULL) {
+		alerts_get_stats(gw->alerts, &as);
+		for (size_t r = 0; r < ALERT_RULE_COUNT; r++)
+			for (size_t o = 0; o < ALERTS_OUTCOMES; o++)
+				out->alerts += as.by_rule[r][o];
+	}
+	if (gw->outbox != NULL) {
+		outbox_get_stats(gw->outbox, &os);
+		out->ops += os.sent + os.failed_attempts + os.rejected;
+	}
+}
+
 /*
  * The HTTP door, when [http] listen is set, and its routes.  Each
  * module's route is added here.
@@ -315,6 +343,8 @@ static bool gateway_web(struct gateway *gw, char *err, size_t errlen)
 static bool gateway_http(struct gateway *gw, struct event_base *base, const struct config *cfg,
 			 char *err, size_t errlen)
 {
+	struct web_thresholds marks;
+
 	gw->http = http_door_new(base, cfg, err, errlen);
 	if (gw->http == NULL)
 		return err[0] == '\0';
@@ -335,7 +365,18 @@ static bool gateway_http(struct gateway *gw, struct event_base *base, const stru
 	}
 	if (!gateway_ops(gw, base, cfg, err, errlen))
 		return false;
-	return gateway_web(gw, err, errlen);
+	if (!gateway_web(gw, err, errlen))
+		return false;
+	marks.turnout_high_pct = cfg->alerts.turnout_high_pct;
+	marks.women_low_pct = cfg->alerts.women_low_pct;
+	marks.women_high_pct = cfg->alerts.women_high_pct;
+	marks.women_min_voters = cfg->alerts.women_min_voters;
+	gw->events = web_events_new(base, gw->db, 0, &marks, gateway_stamp, gw);
+	if (gw->events == NULL || !web_events_route(gw->events, gw->http)) {
+		snprintf(err, errlen, "could not add the HTTP route /api/events: out of memory");
+		return false;
+	}
+	return true;
 }
 
 static bool gateway_build(struct gateway *gw, struct event_base *base, const struct config *cfg,
@@ -497,6 +538,7 @@ void gateway_free(struct gateway *gw)
 	sms_inbound_free(gw->sms_inbound); /* before the server frees its requests */
 	ussd_inbound_free(gw->ussd);
 	sms_dlr_free(gw->sms_dlr);
+	web_events_free(gw->events);
 	web_free(gw->web);
 	http_server_free(gw->http);
 	modem_mgr_free(gw->modems);

@@ -76,6 +76,9 @@ struct pending_req {
 	struct http_server *srv;
 	struct evhttp_connection *evcon;
 	size_t route; /* index into srv->stats.routes */
+	struct evhttp_request *req;
+	http_gone_fn gone; /* http_server_on_gone(); NULL: none */
+	void *gone_arg;
 	struct pending_req *prev, *next;
 };
 
@@ -245,6 +248,18 @@ void http_reply(struct evhttp_request *req, int status, const char *content_type
 	evhttp_send_reply(req, status, NULL, NULL);
 }
 
+void http_server_on_gone(struct http_server *srv, struct evhttp_request *req, http_gone_fn gone,
+			 void *arg)
+{
+	for (struct pending_req *p = srv->pending; p != NULL; p = p->next) {
+		if (p->req == req) {
+			p->gone = gone;
+			p->gone_arg = arg;
+			return;
+		}
+	}
+}
+
 void http_reply_text(struct evhttp_request *req, int status, const char *line)
 {
 	char buf[512];
@@ -320,6 +335,8 @@ static void conn_closed(struct evhttp_connection *evcon, void *arg)
 			continue;
 		srv->stats.client_gone++;
 		pending_unlink(srv, p);
+		if (p->gone != NULL)
+			p->gone(p->req, p->gone_arg);
 		free(p);
 	}
 }
@@ -661,6 +678,7 @@ static void dispatch(struct evhttp_request *req, void *arg)
 	}
 	p->srv = srv;
 	p->evcon = evhttp_request_get_connection(req);
+	p->req = req;
 	p->route = rt ? idx : srv->n_routes; /* "other" follows the routes */
 	p->next = srv->pending;
 	if (p->next)

@@ -86,7 +86,7 @@ like "$(head -c 300 "$OUT")" 'Chart\.js' "it is Chart.js"
 
 # --- 2. nothing without a session -------------------------------------------
 BOGUS=$(printf '%064d' 0)
-for p in /api/me /api/areas /api/incidents /api/alerts /api/results /api/timeline "/api/timeline?area=1" "/api/areas?area=1" "/api/incidents?area=1" "/api/alerts?area=1" "/api/results?area=1"; do
+for p in /api/me /api/areas /api/incidents /api/alerts /api/results /api/timeline /api/ops /api/stations "/api/timeline?area=1" "/api/areas?area=1" "/api/incidents?area=1" "/api/alerts?area=1" "/api/results?area=1"; do
 	is "$(get "$p")" 401 "GET $p without a session: 401"
 	is "$(get "$p" "$BOGUS")" 401 "GET $p with an unknown session: 401"
 	is "$(get "$p" "not-a-token")" 401 "GET $p with a malformed cookie: 401"
@@ -235,6 +235,75 @@ is "$(field 'j["stations"], [(p["form"], p["n"]) for p in j["points"]][-1]')" "9
 is "$(get /api/timeline "$KTOK")" 200 "Karim's /api/timeline: 200"
 is "$(field 'j["stations"], [(p["form"], p["n"]) for p in j["points"]]')" "1 [('turnout', 1)]" "his one station, with its turnout"
 
+# --- 4b. live updates: Server-Sent Events --------------------------------------
+SSE="$SAWT_TEST_TMP/events"
+is "$(get /api/events)" 401 "GET /api/events without a session: 401"
+is "$(get /api/events "$BOGUS")" 401 "GET /api/events with an unknown session: 401"
+is "$(curl -s -o /dev/null -w '%{http_code}' -X POST -b "sawt_session=$LTOK" "$BASE/api/events")" 405 "POST /api/events: 405"
+t0=$(date +%s)
+curl -s -N -D "$HEAD" -b "sawt_session=$LTOK" --max-time 120 "$BASE/api/events" >"$SSE" &
+cpid=$!
+wait_for "$SSE" '^retry: [0-9]+' 30 && pass "a stream opens with a retry: hint" || fail "a stream opens with a retry: hint"
+like "$(cat "$HEAD")" '^Content-Type: text/event-stream' "as text/event-stream"
+n0=$(q "SELECT count(*) FROM sawt.inbound_messages")
+for i in 1 2 3 4 5 6 7 8 9 10; do
+	"$SAWT" inject "$SAM" "I 2011 1 burst $i" >/dev/null
+done
+wait_sql "SELECT count(*) - $n0 FROM sawt.inbound_messages" 10 60 && pass "a burst of ten messages is stored" || fail "a burst of ten messages is stored"
+wait_for "$SSE" '"reports":true' 30 && pass "an event says the reports changed" || fail "an event says the reports changed"
+sleep 2
+kill "$cpid" 2>/dev/null
+wait "$cpid" 2>/dev/null
+t1=$(date +%s)
+events=$(grep -c '^event: change' "$SSE")
+echo "# $events events in $((t1 - t0)) s"
+if [ "$events" -ge 1 ] && [ "$events" -le $((t1 - t0 + 1)) ]; then
+	pass "no more than one event a second ($events in $((t1 - t0)) s)"
+else
+	fail "no more than one event a second ($events in $((t1 - t0)) s)"
+fi
+is "$(grep -v '^event: change$' "$SSE" | grep -v '^data: {"reports":\(true\|false\),"alerts":\(true\|false\),"ops":\(true\|false\)}$' | grep -v '^retry: [0-9]*$' | grep -v '^: \(hello\|keep-alive\)$' | grep -cv '^$')" 0 \
+	"the stream holds only events naming what changed (no figures, no numbers)"
+cat "$SSE" >>"$ALL"
+# the server let go of the stream whose client left: a new one still opens
+curl -s -N -b "sawt_session=$LTOK" --max-time 5 "$BASE/api/events" >"$SSE" 2>/dev/null
+like "$(cat "$SSE")" '^retry: ' "a second stream opens after the first client left"
+
+# --- 4c. the operations panel (national coordinators) --------------------------
+is "$(get /api/ops "$KTOK")" 403 "Karim (a district's coordinator) asking for /api/ops: 403"
+is "$(get /api/ops "$LTOK")" 200 "Lina's /api/ops: 200"
+is "$(field '[(m["name"], m["state"]) for m in j["modems"]]')" \
+	"[$(q "SELECT string_agg('(''' || name || ''', ''' || state || ''')', ', ' ORDER BY node, name) FROM sawt.modems")]" \
+	"the modems with their state, as sawt.modems holds them"
+is "$(field 'sorted(set(k for m in j["modems"] for k in m) & {"own_number", "imei"})')" "[]" "without the SIM's number or IMEI"
+is "$(field 'len(j["per_minute"]), sum(p["in"] for p in j["per_minute"]) >= 14')" "15 True" \
+	"messages per minute over 15 minutes, the messages of this test among them"
+is "$(field 'sum(p["in"] for p in j["per_minute"])')" \
+	"$(q "SELECT count(*) FROM sawt.inbound_messages WHERE received_at >= date_trunc('minute', now()) - interval '14 minutes'")" \
+	"as many in as sawt.inbound_messages holds"
+is "$(field 'sum(p["out"] for p in j["per_minute"])')" \
+	"$(q "SELECT count(*) FROM sawt.outbox WHERE sent_at >= date_trunc('minute', now()) - interval '14 minutes'")" \
+	"as many out as sawt.outbox sent"
+is "$(field 'j["outbox"]["queued"] + j["outbox"]["sending"]')" \
+	"$(q "SELECT count(*) FROM sawt.outbox WHERE state IN ('queued', 'sending')")" "the outbox backlog"
+is "$(field '[n["node"] for n in j["nodes"]]')" "[$(q "SELECT string_agg('''' || node || '''', ', ' ORDER BY node) FROM sawt.nodes")]" \
+	"each node with its spool"
+
+# --- 4d. stations of an area, and the thresholds the page marks them by --------
+is "$(get /api/thresholds)" 401 "GET /api/thresholds without a session: 401"
+is "$(get /api/stations "$BOGUS")" 401 "GET /api/stations with an unknown session: 401"
+is "$(get /api/thresholds "$KTOK")" 200 "Karim's /api/thresholds: 200"
+is "$(field 'j["turnout_high_pct"], j["women_low_pct"], j["women_high_pct"], j["women_min_voters"]')" "90 15 85 50" \
+	"the running configuration's [alerts] thresholds (the defaults here)"
+is "$(get "/api/stations?area=$(area_id 'بعبدا')" "$KTOK")" 403 "Karim asking for the stations of بعبدا: 403"
+is "$(get "/api/stations?area=$(area_id 'بعبدا')" "$LTOK")" 200 "Lina's stations of بعبدا: 200"
+is "$(field '[(s["code"], s["registered"], s["voters"], s["women"], s["turnout_pct"], s["women_share"]) for s in j]')" \
+	"[('2011', 650, 300, 120, 46.2, 40.0)]" "2011 with its turnout and women's share"
+is "$(get "/api/stations?area=$(area_id 'صيدا')" "$KTOK")" 200 "Karim's stations of صيدا: 200"
+is "$(field '[(s["code"], s["turnout_pct"]) for s in j]')" "[('4011', 40.0)]" "4011 at 40%"
+is "$(get /api/stations "$KTOK")" 200 "without an area"
+is "$(field 'j')" "[]" "no stations are listed"
+
 # --- 5. no phone number anywhere -------------------------------------------
 NUMS=$(q "SELECT string_agg(substr(phone, 2), '|') FROM sawt.people")
 if grep -Eq "$NUMS" "$ALL"; then fail "no answer holds a registered phone number"; else pass "no answer holds a registered phone number"; fi
@@ -244,7 +313,18 @@ if grep -Eq '\+[0-9]{8,}' "$ALL"; then fail "nor anything shaped like one"; else
 is "$(post /api/logout x=1 "$KTOK")" 200 "Karim signs out"
 is "$(get /api/me "$KTOK")" 401 "his session no longer works"
 
+# a stream still open when sawtd stops is ended
+curl -s -N -b "sawt_session=$LTOK" --max-time 60 "$BASE/api/events" >"$SSE" 2>/dev/null &
+cpid=$!
+wait_for "$SSE" '^retry: ' 30 >/dev/null
 kill "$pid"
 wait "$pid"
+rc=$?
+wait "$cpid"
+crc=$?
+# 0: it saw the last chunk; 18: the connection closed first (the browser reconnects either way)
+like "$crc" '^(0|18)$' "a stream open when sawtd stops is closed, not left hanging (curl: $crc)"
+is "$rc" 0 "sawtd stops cleanly (under ASan: nothing leaked, the event streams included)"
+[ "$rc" -eq 0 ] || grep -A12 'Sanitizer' "$LOG" | sed 's/^/# /'
 no_errors "$LOG"
 done_testing

@@ -121,11 +121,15 @@ def main():
         ok(True, "Karim signs in with the code texted to him (read from the outbox)")
         r = rows(drv)
         ok(list(r) == ["صيدا"], "he sees only his district", list(r))
+        ok(not drv.find_element(By.ID, "ops").is_displayed(),
+           "and no operations panel (it is for national coordinators)")
         ok(drv.execute_script("return typeof Chart") == "function", "Chart.js is loaded from sawtd")
         shot(drv, "02-karim-ar.png", "Karim's page: صيدا, no report yet")
 
-        # a new report shows up without a reload
+        # a new report shows up without a reload, through the event stream
+        wait.until(lambda d: d.execute_script("return window.sawtLive.opens") >= 1)
         marker = drv.execute_script("window.__sawt_marker = 1; return window.__sawt_marker")
+        before = drv.execute_script("return Object.assign({}, window.sawtLive)")
         subprocess.run([os.environ["SAWT"], "inject", MOHAMMAD, "T 4011 V400 W150 #9753"],
                        check=True, capture_output=True)
         try:
@@ -136,6 +140,11 @@ def main():
         ok(got, "Mohammad's turnout at 4011 appears on the page", rows(drv))
         ok(drv.execute_script("return window.__sawt_marker") == marker,
            "without a reload (the page's state is the same)")
+        after = drv.execute_script("return Object.assign({}, window.sawtLive)")
+        ok(after["events"] > before["events"] and after["polls"] == 0,
+           "because an event arrived on /api/events, not by polling", (before, after))
+        ok(after["calls"] - before["calls"] <= 5 * (after["events"] - before["events"]),
+           "each event re-reads the five panels once at most", (before, after))
         v = view("صيدا")
         s = rows(drv)["صيدا"]
         ok([s["stations_total"], s["voters"], s["turnout_pct"], s["women_share"],
@@ -145,6 +154,15 @@ def main():
     finally:
         drv.quit()
 
+    # 1021 above the turnout threshold (95% >= 90%), 1022 below (40%)
+    for phone, text in (("+9613123456", "T 1021 V760 W380 #1234"),
+                        ("+96171123456", "T 1022 V300 W150 #5678")):
+        subprocess.run([os.environ["SAWT"], "inject", phone, text], check=True, capture_output=True)
+    for _ in range(300):
+        if q("SELECT count(*) FROM sawt.reports r JOIN sawt.stations s ON s.id = r.station_id "
+             "WHERE r.form = 'turnout' AND s.code IN ('1021', '1022') AND r.outcome = 'accepted'") == "2":
+            break
+        time.sleep(0.1)
     drv = browser()
     wait = WebDriverWait(drv, 30, ignored_exceptions=[StaleElementReferenceException])
     try:
@@ -160,6 +178,38 @@ def main():
                 s.get("women_share"), s.get("women_turnout_pct")] == v,
                f"{area}: the figures on the page equal analytics.area_turnout", (s, v))
         shot(drv, "04-lina-ar.png", "the national page in Arabic: every region")
+        wait.until(lambda d: d.find_element(By.ID, "ops").is_displayed()
+                   and d.find_elements(By.CSS_SELECTOR, "#modems tbody tr"))
+        modems = q("SELECT string_agg(name || ':' || state, ',' ORDER BY node, name) FROM sawt.modems")
+        shown = ",".join(tr.get_attribute("data-modem") + ":" + tr.find_elements(By.TAG_NAME, "td")[1].text
+                         for tr in drv.find_elements(By.CSS_SELECTOR, "#modems tbody tr"))
+        ok(shown == modems.replace(":ready", ":جاهز"),
+           "Lina's operations panel shows the modems and their state, in Arabic", (shown, modems))
+        ok(len(drv.find_elements(By.CSS_SELECTOR, "#rates tbody tr[data-rate=in] td")) == 16,
+           "with messages in per minute over 15 minutes")
+        drv.execute_script("document.getElementById('ops').scrollIntoView()")
+        shot(drv, "07-ops-ar.png", "the operations panel: modems, backlog, spool, messages per minute")
+        drv.execute_script("window.scrollTo(0, 0)")
+
+        # drill down to the stations of الأشرفية: 1021 marked, 1022 not
+        for name in ("بيروت", "الأشرفية"):
+            wait.until(lambda d, n=name: n in rows(d))
+            drv.find_element(By.XPATH, f"//table[@id='areas']//a[text()='{name}']").click()
+        wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#stations tbody tr")) == 2)
+        marked = {tr.get_attribute("data-station"): tr.get_attribute("data-mark") or ""
+                  for tr in drv.find_elements(By.CSS_SELECTOR, "#stations tbody tr")}
+        ok(marked.get("1021") == "turnout_high",
+           "station 1021 (95% turnout, threshold 90%) is marked", marked)
+        ok(marked.get("1022") == "", "station 1022 (40%) is not", marked)
+        cls = drv.find_element(By.CSS_SELECTOR,
+                               "#stations tr[data-station='1021'] td[data-k=turnout_pct]").get_attribute("class")
+        ok("mark" in cls, "its turnout cell carries the mark", cls)
+        ok("90" in drv.find_element(By.ID, "legend").text or "٩٠" in drv.find_element(By.ID, "legend").text,
+           "the legend names the threshold", drv.find_element(By.ID, "legend").text)
+        drv.find_element(By.ID, "stations").location_once_scrolled_into_view
+        shot(drv, "08-marked-station-ar.png", "الأشرفية's stations: 1021 marked above 90% turnout")
+        drv.find_element(By.CSS_SELECTOR, "#crumbs a").click()
+        wait.until(lambda d: "بيروت" in rows(d))
         drv.find_element(By.CSS_SELECTOR, "[data-lang=en]").click()
         html = drv.find_element(By.TAG_NAME, "html")
         ok(html.get_attribute("dir") == "ltr" and html.get_attribute("lang") == "en",
