@@ -93,7 +93,7 @@ static const struct data_route data_routes[] = {
 	{ "/api/stations",
 	  "SELECT p IS NULL, CASE WHEN p IS NOT NULL THEN sawt.web_station_list(p, $2) END"
 	  " FROM sawt.web_session_person($1) p" },
-	/* national coordinators only: 403 for others (0031_web_live.sql) */
+	/* national coordinators only: 403 for others (0028_web_live.sql) */
 	{ "/api/ops",
 	  "SELECT p IS NULL, CASE WHEN p IS NOT NULL THEN sawt.web_ops(p) END"
 	  " FROM sawt.web_session_person($1) p WHERE $2::integer IS NULL OR true" },

@@ -1,4 +1,4 @@
--- 0031_web_live.sql - the operations panel of the election-day page
+-- 0028_web_live.sql - the operations panel of the election-day page
 -- (docs/web.md): GET /api/ops answers sawt.web_ops() for national
 -- coordinators (no area: the whole election, as the operator is).  It
 -- reads what `sawt status` and /metrics read: sawt.modems, sawt.nodes, the
