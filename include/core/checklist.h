@@ -18,6 +18,15 @@
  *             empty: no); the group (1-9, empty: 1), one SMS each.
  *   option    form,kind,code,option,ar,en,fr
  *             option 1-9 of a choice or multi question, with its label.
+ *   check     form,kind,code,severity,expr,ar,en,fr
+ *             a logic check (checklist_expr.h): a name (letters, digits,
+ *             _; up to 24), a severity (info, serious, critical; empty:
+ *             serious), the expression, a label in ar/en/fr (at least
+ *             one).  Compiled once every question of the form is read.
+ *
+ * A question line may also have `problem`: the answers that are a
+ * problem (yesno: yes or no, 1 or 2; choice and multi: option digits, as
+ * "23").
  *
  * The header names the columns in any order, any case; only `form` and
  * `kind` are required.  Blank lines are skipped.  Every problem of every
@@ -40,6 +49,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "checklist_expr.h"
 #include "lang.h"
 #include "log.h"
 #include "strbuf.h"
@@ -52,6 +62,8 @@
 #define CHECKLIST_OPTION_LABEL_MAX 80 /* bytes of an option label, UTF-8 */
 #define CHECKLIST_ALIAS_MAX 48        /* bytes of an alias, UTF-8 */
 #define CHECKLIST_INT_MAX 999999999
+#define CHECKLIST_MAX_CHECKS 16     /* per form */
+#define CHECKLIST_CHECK_NAME_MAX 25 /* bytes of a check's name, with its NUL */
 #define CHECKLIST_CANONICAL_MAX (1024 * 1024) /* bytes of one form's canonical text, at most */
 
 enum checklist_type {
@@ -75,7 +87,30 @@ struct checklist_question {
 	uint8_t group; /* 1..9 */
 	char label[LANG_COUNT][CHECKLIST_LABEL_MAX];
 	char option_label[CHECKLIST_MAX_OPTIONS + 1][LANG_COUNT][CHECKLIST_OPTION_LABEL_MAX];
+	/* yesno, choice, multi: bit d set when answer d is a "problem" (the
+	 * box not sealed); counted apart by the summaries */
+	uint16_t problem;
 	unsigned line; /* of its row in the file read */
+};
+
+enum checklist_severity {
+	CHECKLIST_SEV_INFO = 0,
+	CHECKLIST_SEV_SERIOUS,
+	CHECKLIST_SEV_CRITICAL,
+};
+
+/* "info", "serious", "critical": the alerts' severities (alert.h). */
+const char *checklist_severity_name(enum checklist_severity s);
+
+/* A logic check (checklist_expr.h): when its expression holds for a
+ * station's answers the checklist is flagged and an alert raised. */
+struct checklist_check {
+	char name[CHECKLIST_CHECK_NAME_MAX]; /* lower case: letters, digits, _ */
+	enum checklist_severity severity;
+	char text[CHECKLIST_EXPR_TEXT_MAX]; /* the expression, spaces collapsed */
+	struct checklist_expr expr;
+	char label[LANG_COUNT][CHECKLIST_LABEL_MAX];
+	unsigned line;
 };
 
 struct checklist_form {
@@ -89,6 +124,8 @@ struct checklist_form {
 	int version;                    /* set by the store; 0 until then */
 	struct checklist_question questions[CHECKLIST_MAX_QUESTIONS];
 	uint8_t n_questions;
+	struct checklist_check checks[CHECKLIST_MAX_CHECKS];
+	uint8_t n_checks;
 	unsigned line;
 };
 

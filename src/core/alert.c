@@ -31,6 +31,7 @@ static const struct {
 	[ALERT_SPOOL_BACKLOG] = { "spool_backlog", ALERT_SEV_SERIOUS },
 	[ALERT_OUTBOX_BACKLOG] = { "outbox_backlog", ALERT_SEV_SERIOUS },
 	[ALERT_SENDER_FLOOD] = { "sender_flood", ALERT_SEV_SERIOUS },
+	[ALERT_CHECKLIST_CHECK] = { "checklist_check", ALERT_SEV_SERIOUS },
 	[ALERT_OTHER] = { "other", ALERT_SEV_SERIOUS },
 };
 

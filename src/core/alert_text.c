@@ -97,6 +97,10 @@ static entry cat_en[ALERT_TEXT_KINDS] = {
 		"Alert {alert}: {who} sent too many messages; replies to them are stopped for now. ACK {alert}",
 		"Alert {alert}: a sender sent too many messages; replies to them are stopped. ACK {alert}",
 		NULL),
+	[ALERT_CHECKLIST_CHECK] = V3(
+		"Alert {alert}: checklist at {station}{?area: ({area})} fails check {text}. ACK {alert}",
+		"Alert {alert}: checklist at {station} fails check {text_short}. ACK {alert}",
+		"Alert {alert}: checklist at {station} fails a check. ACK {alert}"),
 	[ALERT_OTHER] =
 		V3("Alert {alert}: {text} (ACK {alert})",
 		   "Alert {alert}: {text_short} (ACK {alert})", "Alert {alert}. ACK {alert}"),
@@ -128,6 +132,7 @@ static const char *const labels_en[ALERT_RULE_COUNT] = {
 	"spool backlog",
 	"outbox backlog",
 	"sender flood",
+	"checklist check",
 	"other",
 };
 
@@ -212,6 +217,10 @@ static entry cat_fr[ALERT_TEXT_KINDS] = {
 		"Alerte {alert}: {who} envoie trop de messages; les réponses sont suspendues. OK {alert}",
 		"Alerte {alert}: un expéditeur envoie trop de messages; les réponses sont suspendues. OK {alert}",
 		NULL),
+	[ALERT_CHECKLIST_CHECK] = V3(
+		"Alerte {alert}: liste du bureau {station}{?area: ({area})}, vérification {text}. OK {alert}",
+		"Alerte {alert}: liste du bureau {station}, vérification {text_short}. OK {alert}",
+		"Alerte {alert}: liste du bureau {station} à vérifier. OK {alert}"),
 	[ALERT_OTHER] =
 		V3("Alerte {alert}: {text} (OK {alert})",
 		   "Alerte {alert}: {text_short} (OK {alert})", "Alerte {alert}. OK {alert}"),
@@ -243,6 +252,7 @@ static const char *const labels_fr[ALERT_RULE_COUNT] = {
 	"spool bloqué",
 	"SMS en attente",
 	"expéditeur abusif",
+	"vérification de liste",
 	"autre",
 };
 
@@ -324,6 +334,10 @@ static entry cat_ar[ALERT_TEXT_KINDS] = {
 	[ALERT_SENDER_FLOOD] =
 		V3("تنبيه {alert}: {who} أرسل رسائل كثيرة وأوقفت الردود عليه مؤقتا. تم {alert}",
 		   "تنبيه {alert}: مرسل أرسل رسائل كثيرة فأوقفت الردود. تم {alert}", NULL),
+	[ALERT_CHECKLIST_CHECK] =
+		V3("تنبيه {alert}: {station}{?area: {area}} فحص {text}. تم {alert}",
+		   "تنبيه {alert}: {station} فحص {text_short}. تم {alert}",
+		   "تنبيه {alert}: استمارة {station} لم تجتز فحصا. تم {alert}"),
 	[ALERT_OTHER] = V3("تنبيه {alert}: {text} (تم {alert})",
 			   "تنبيه {alert}: {text_short} (تم {alert})", "تنبيه {alert}. تم {alert}"),
 	[ALERT_TEXT_ESCALATION] = V3(
@@ -339,7 +353,7 @@ static const char *const labels_ar[ALERT_RULE_COUNT] = {
 	"مخالفة خطيرة", "مخالفات جسيمة", "أرقام مستحيلة",  "اقتراع مرتفع", "قفزة اقتراع",
 	"نساء قليلات",  "نساء كثيرات",   "بلا عدد النساء", "نتائج معدلة",  "تقارير متعارضة",
 	"لم يفتح",      "اقتراع ناقص",   "نتائج ناقصة",    "مودم متوقف",   "رصيد منخفض",
-	"رسائل عالقة",  "رسائل لم ترسل", "مرسل مزعج",      "تنبيه",
+	"رسائل عالقة",  "رسائل لم ترسل", "مرسل مزعج",      "فحص استمارة", "تنبيه",
 };
 
 static const char *const checks_ar[] = {

@@ -35,17 +35,33 @@ enum col {
 	COL_AR,
 	COL_EN,
 	COL_FR,
+	COL_PROBLEM, /* the columns from here are written only when set */
+	COL_SEVERITY,
+	COL_EXPR,
 	COL_COUNT,
 };
+#define COL_FIRST_EXTRA COL_PROBLEM
 
 /* Column names, in the canonical order. */
 static const char *const col_names[COL_COUNT] = {
-	"form",   "kind",     "code",     "type",   "min", "max", "required", "group",
-	"option", "alias_ar", "alias_fr", "window", "ar",  "en",  "fr",
+	"form",     "kind",     "code",   "type", "min", "max", "required", "group",    "option",
+	"alias_ar", "alias_fr", "window", "ar",   "en",  "fr",  "problem",  "severity", "expr",
 };
 
 const char checklist_canonical_header[] =
-	"form,kind,code,type,min,max,required,group,option,alias_ar,alias_fr,window,ar,en,fr\n";
+	"form,kind,code,type,min,max,required,group,option,alias_ar,alias_fr,window,ar,en,fr,"
+	"problem,severity,expr\n";
+
+static const char *const severity_names[] = {
+	[CHECKLIST_SEV_INFO] = "info",
+	[CHECKLIST_SEV_SERIOUS] = "serious",
+	[CHECKLIST_SEV_CRITICAL] = "critical",
+};
+
+const char *checklist_severity_name(enum checklist_severity s)
+{
+	return (unsigned)s <= CHECKLIST_SEV_CRITICAL ? severity_names[s] : "serious";
+}
 
 static const char *const type_names[CHECKLIST_TYPE_COUNT] = {
 	"integer", "yesno", "choice", "multi", "text",
@@ -499,6 +515,38 @@ static bool type_field(const struct row *r, enum checklist_type *t)
 	return false;
 }
 
+/*
+ * The problem column of a question line into q->problem: yes/no (1/2) for
+ * yesno, option digits for choice and multi; whether the options exist is
+ * checked in finish(), once they are read.  False after an error.
+ */
+static bool problem_field(const struct row *r, struct checklist_question *q)
+{
+	const char *s = field(r, COL_PROBLEM);
+	bool yes;
+
+	if (s[0] == '\0')
+		return true;
+	if (q->type == CHECKLIST_INTEGER || q->type == CHECKLIST_TEXT) {
+		add_error(r->set, r->line, "problem is for yesno, choice and multi questions only");
+		return false;
+	}
+	if (q->type == CHECKLIST_YESNO && bool_field(s, &yes)) {
+		q->problem = (uint16_t)(1u << (yes ? 1 : 2));
+		return true;
+	}
+	for (const char *p = s; *p; p++) {
+		if (*p < '1' || *p > '9' || (q->type == CHECKLIST_YESNO && *p > '2')) {
+			add_error(r->set, r->line, "problem \"%s\" is not %s", s,
+				  q->type == CHECKLIST_YESNO ? "yes or no"
+							     : "a run of option digits (as 23)");
+			return false;
+		}
+		q->problem |= (uint16_t)(1u << (*p - '0'));
+	}
+	return true;
+}
+
 static void question_row(const struct row *r)
 {
 	struct checklist_set *set = r->set;
@@ -567,6 +615,7 @@ static void question_row(const struct row *r)
 		}
 	}
 	ok = labels(r, q.label, CHECKLIST_LABEL_MAX, "label") && ok;
+	ok = problem_field(r, &q) && ok;
 	if (ok)
 		f->questions[f->n_questions++] = q;
 }
@@ -623,11 +672,130 @@ static void option_row(const struct row *r)
 	q->options |= (uint16_t)(1u << d);
 }
 
+/* A check's name: letters, digits and _, from a letter; lower-cased. */
+static bool check_name(const struct row *r, char *name)
+{
+	const char *s = field(r, COL_CODE);
+	size_t n = strlen(s);
+	bool ok = n >= 1 && n < CHECKLIST_CHECK_NAME_MAX &&
+		  ((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z'));
+
+	for (size_t i = 0; ok && i < n; i++) {
+		char c = s[i];
+
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+		name[i] = c;
+	}
+	if (!ok) {
+		add_error(r->set, r->line,
+			  "check name \"%s\" is not a letter then up to %d letters, digits or _", s,
+			  CHECKLIST_CHECK_NAME_MAX - 2);
+		return false;
+	}
+	name[n] = '\0';
+	return true;
+}
+
+/* The expression with runs of blanks made one space. */
+static bool expr_text(const struct row *r, char *out)
+{
+	const char *s = field(r, COL_EXPR);
+	size_t o = 0;
+
+	if (s[0] == '\0') {
+		add_error(r->set, r->line, "expr missing: a check needs its expression");
+		return false;
+	}
+	for (; *s; s++) {
+		bool blank = *s == ' ' || *s == '\t';
+
+		if (blank && (o == 0 || out[o - 1] == ' '))
+			continue;
+		if (o + 1 >= CHECKLIST_EXPR_TEXT_MAX) {
+			add_error(r->set, r->line, "expr is longer than %d bytes",
+				  CHECKLIST_EXPR_TEXT_MAX - 1);
+			return false;
+		}
+		out[o++] = blank ? ' ' : *s;
+	}
+	out[o] = '\0';
+	return true;
+}
+
+static void check_row(const struct row *r)
+{
+	struct checklist_set *set = r->set;
+	struct checklist_check k = { .line = r->line, .severity = CHECKLIST_SEV_SERIOUS };
+	struct checklist_form *f;
+	const char *sev = field(r, COL_SEVERITY);
+	char fcode[4];
+	bool ok = true, found = sev[0] == '\0';
+
+	if (!row_form_code(r, fcode))
+		return;
+	if ((f = find_form(set, fcode)) == NULL) {
+		add_error(set, r->line, "form \"%s\" has no form line above", fcode);
+		return;
+	}
+	if (!check_name(r, k.name))
+		return;
+	for (int i = 0; i < f->n_checks; i++)
+		if (strcmp(f->checks[i].name, k.name) == 0) {
+			add_error(set, r->line, "check \"%s\" of form \"%s\" is defined twice",
+				  k.name, fcode);
+			return;
+		}
+	if (f->n_checks >= CHECKLIST_MAX_CHECKS) {
+		add_error(set, r->line, "form \"%s\" has more than %d checks", fcode,
+			  CHECKLIST_MAX_CHECKS);
+		return;
+	}
+	for (int i = 0; !found && i <= CHECKLIST_SEV_CRITICAL; i++)
+		if (strcasecmp(sev, severity_names[i]) == 0) {
+			k.severity = (enum checklist_severity)i;
+			found = true;
+		}
+	if (!found) {
+		add_error(set, r->line, "severity \"%s\" is not one of info, serious, critical",
+			  sev);
+		ok = false;
+	}
+	ok = expr_text(r, k.text) && ok;
+	ok = labels(r, k.label, CHECKLIST_LABEL_MAX, "label") && ok;
+	if (ok)
+		f->checks[f->n_checks++] = k;
+}
+
+/* Compile f's checks and check its problem answers, now that every
+ * question and option is read. */
+static void finish_form(struct checklist_set *set, struct checklist_form *f)
+{
+	char err[ERR_MAX];
+
+	for (int k = 0; k < f->n_questions; k++) {
+		const struct checklist_question *q = &f->questions[k];
+		uint16_t known = q->type == CHECKLIST_YESNO ? (1u << 1 | 1u << 2) : q->options;
+
+		if (q->problem & ~known)
+			add_error(set, q->line, "problem names an option question \"%s\" lacks",
+				  q->code);
+	}
+	for (int i = 0; i < f->n_checks; i++) {
+		struct checklist_check *k = &f->checks[i];
+
+		if (!checklist_expr_compile(f, k->text, strlen(k->text), &k->expr, err,
+					    sizeof(err)))
+			add_error(set, k->line, "check \"%s\": %s", k->name, err);
+	}
+}
+
 /* Checks across rows once the file is read. */
 static void finish(struct checklist_set *set)
 {
 	for (size_t i = 0; i < set->n_forms; i++) {
-		const struct checklist_form *f = set->forms[i];
+		struct checklist_form *f = set->forms[i];
 
 		if (f->n_questions == 0)
 			add_error(set, f->line, "form \"%s\" has no questions", f->code);
@@ -640,6 +808,7 @@ static void finish(struct checklist_set *set)
 					  "question \"%s\" of form \"%s\" has no options", q->code,
 					  f->code);
 		}
+		finish_form(set, f);
 		for (size_t j = 0; j < i; j++) {
 			const struct checklist_form *g = set->forms[j];
 			const char *names[3] = { f->code, f->fold_ar, f->fold_fr };
@@ -740,9 +909,11 @@ bool checklist_set_parse(struct checklist_set *set, const char *buf, size_t len)
 			question_row(&r);
 		else if (strcasecmp(kind, "option") == 0)
 			option_row(&r);
+		else if (strcasecmp(kind, "check") == 0)
+			check_row(&r);
 		else
-			add_error(set, r.line, "kind \"%s\" is not one of form, question, option",
-				  kind);
+			add_error(set, r.line,
+				  "kind \"%s\" is not one of form, question, option, check", kind);
 	}
 	if (!have_header)
 		add_error(set, 0, "the file is empty: it needs a header and at least one form");
@@ -772,11 +943,27 @@ static void csv_field(struct strbuf *sb, const char *s, bool last)
 	strbuf_puts(sb, last ? "\n" : ",");
 }
 
-/* One canonical line: values in col_names order. */
+/* One canonical line: values in col_names order; the columns from
+ * COL_FIRST_EXTRA only when one is set, so that forms without problems
+ * and checks keep the text they had before those columns existed. */
 static void line(struct strbuf *sb, const char *const *v)
 {
-	for (int c = 0; c < COL_COUNT; c++)
-		csv_field(sb, v[c] ? v[c] : "", c == COL_COUNT - 1);
+	int last = COL_FIRST_EXTRA - 1;
+
+	for (int c = COL_FIRST_EXTRA; c < COL_COUNT; c++)
+		if (v[c] != NULL && v[c][0] != '\0')
+			last = COL_COUNT - 1;
+	for (int c = 0; c <= last; c++)
+		csv_field(sb, v[c] ? v[c] : "", c == last);
+}
+
+/* The digits of the answers in mask (bits 1-9). */
+static void digits(uint16_t mask, char *out)
+{
+	for (int d = 1; d <= CHECKLIST_MAX_OPTIONS; d++)
+		if (mask & (1u << d))
+			*out++ = (char)('0' + d);
+	*out = '\0';
 }
 
 void checklist_form_canonical(const struct checklist_form *f, struct strbuf *sb)
@@ -798,7 +985,7 @@ void checklist_form_canonical(const struct checklist_form *f, struct strbuf *sb)
 	line(sb, v);
 	for (int i = 0; i < f->n_questions; i++) {
 		const struct checklist_question *q = &f->questions[i];
-		char mn[16] = "", mx[16] = "", grp[4];
+		char mn[16] = "", mx[16] = "", grp[4], prob[CHECKLIST_MAX_OPTIONS + 1];
 
 		memset(v, 0, sizeof(v));
 		if (q->type == CHECKLIST_INTEGER) {
@@ -817,6 +1004,8 @@ void checklist_form_canonical(const struct checklist_form *f, struct strbuf *sb)
 		v[COL_AR] = q->label[LANG_AR];
 		v[COL_EN] = q->label[LANG_EN];
 		v[COL_FR] = q->label[LANG_FR];
+		digits(q->problem, prob);
+		v[COL_PROBLEM] = prob;
 		line(sb, v);
 		for (int d = 1; d <= CHECKLIST_MAX_OPTIONS; d++) {
 			char opt[2] = { (char)('0' + d), '\0' };
@@ -833,6 +1022,20 @@ void checklist_form_canonical(const struct checklist_form *f, struct strbuf *sb)
 			v[COL_FR] = q->option_label[d][LANG_FR];
 			line(sb, v);
 		}
+	}
+	for (int i = 0; i < f->n_checks; i++) {
+		const struct checklist_check *k = &f->checks[i];
+
+		memset(v, 0, sizeof(v));
+		v[COL_FORM] = f->code;
+		v[COL_KIND] = "check";
+		v[COL_CODE] = k->name;
+		v[COL_AR] = k->label[LANG_AR];
+		v[COL_EN] = k->label[LANG_EN];
+		v[COL_FR] = k->label[LANG_FR];
+		v[COL_SEVERITY] = severity_names[k->severity];
+		v[COL_EXPR] = k->text;
+		line(sb, v);
 	}
 }
 
@@ -885,6 +1088,11 @@ bool checklist_form_json(const struct checklist_form *f, struct json_buf *j)
 		json_int(j, "group", q->group);
 		for (int l = 0; l < LANG_COUNT; l++)
 			json_text(j, lk[l][1], q->label[l]);
+		json_open_array(j, "problem");
+		for (int d = 1; d <= CHECKLIST_MAX_OPTIONS; d++)
+			if (q->problem & (1u << d))
+				json_int(j, NULL, d);
+		json_close_array(j);
 		json_open_array(j, "options");
 		for (int d = 1; d <= CHECKLIST_MAX_OPTIONS; d++) {
 			if (!(q->options & (1u << d)))
@@ -896,6 +1104,22 @@ bool checklist_form_json(const struct checklist_form *f, struct json_buf *j)
 			json_close_object(j);
 		}
 		json_close_array(j);
+		json_close_object(j);
+	}
+	json_close_array(j);
+	json_open_array(j, "checks");
+	for (int i = 0; i < f->n_checks; i++) {
+		const struct checklist_check *k = &f->checks[i];
+
+		json_open_object(j, NULL);
+		json_string(j, "name", k->name, strlen(k->name));
+		json_string(j, "severity", severity_names[k->severity],
+			    strlen(severity_names[k->severity]));
+		json_string(j, "expr", k->text, strlen(k->text));
+		json_bool(j, "uses_figures", k->expr.uses_figures);
+		for (int l = 0; l < LANG_COUNT; l++)
+			json_text(j, lk[l][1], k->label[l]);
+		checklist_expr_json(&k->expr, f, j, "rpn");
 		json_close_object(j);
 	}
 	json_close_array(j);

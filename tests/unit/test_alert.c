@@ -926,7 +926,9 @@ static void typical(struct alert *a, enum alert_rule rule, enum lang lang)
 		 "\xd8\xb4\xd8\xb1\xd8\xa7\xd8\xa1 \xd8\xa3\xd8\xb5\xd9\x88\xd8\xa7\xd8\xaa");
 	snprintf(a->f.who, sizeof(a->f.who), "%s",
 		 rule == ALERT_SENDER_FLOOD ? "+9613***456" : "usb0");
-	snprintf(a->f.text, sizeof(a->f.text), "generator failed at the centre");
+	snprintf(a->f.text, sizeof(a->f.text), "%s",
+		 rule == ALERT_CHECKLIST_CHECK ? "OP unsealed: AB = 2"
+					       : "generator failed at the centre");
 	/* the figures each rule would carry */
 	switch (rule) {
 	case ALERT_IMPOSSIBLE_NUMBERS:

@@ -14,6 +14,8 @@
 #include <string.h>
 
 #include "checklist.h"
+#include "checklist_expr.h"
+#include "json.h"
 #include "checklist_parse.h"
 #include "checklist_reply.h"
 #include "gsm7.h"
@@ -129,7 +131,7 @@ static void test_bad_file(void **state)
 		"line 13: option \"0\" is not a digit from 1 to 9\n"
 		"line 14: form \"ZZ\" has no form line above\n"
 		"line 16: question \"AA\" of form \"OP\" is defined twice\n"
-		"line 17: kind \"frob\" is not one of form, question, option\n");
+		"line 17: kind \"frob\" is not one of form, question, option, check\n");
 	assert_int_equal(checklist_set_n_forms(set), 0);
 	checklist_set_free(set);
 	free(buf);
@@ -559,6 +561,212 @@ static void test_help_worst_case(void **state)
 	checklist_set_free(set);
 }
 
+
+/* ---- logic checks and problem answers ---------------------------------- */
+
+static struct checklist_set *load_checks(void)
+{
+	size_t len;
+	char *buf = read_data("checklists/checks.csv", &len);
+	struct checklist_set *set = load(buf, len);
+	char errs[4096];
+
+	errors_of(set, errs, sizeof(errs));
+	assert_string_equal(errs, "");
+	free(buf);
+	return set;
+}
+
+static void test_checks_file(void **state)
+{
+	static char a[1 << 16], b[1 << 16], js[1 << 16];
+	struct checklist_set *set = load_checks(), *again;
+	const struct checklist_form *op = checklist_set_find(set, "OP");
+	struct json_buf j;
+
+	(void)state;
+	assert_non_null(op);
+	assert_int_equal(op->n_checks, 3);
+	assert_string_equal(op->checks[0].name, "unsealed");
+	assert_int_equal(op->checks[0].severity, CHECKLIST_SEV_CRITICAL);
+	assert_string_equal(op->checks[1].text, "AA = 2 AND (AE = 2 OR AE = 3)");
+	assert_int_equal(op->checks[2].severity, CHECKLIST_SEV_INFO);
+	assert_int_equal(op->questions[0].problem, 1u << 2); /* AA: no */
+	assert_int_equal(op->questions[4].problem, 1u << 2 | 1u << 3);
+	assert_true(checklist_set_find(set, "CL")->checks[0].expr.uses_figures);
+	assert_false(op->checks[0].expr.uses_figures);
+	/* the canonical text reads back the same, checks and problems kept */
+	canonical(set, a, sizeof(a));
+	assert_non_null(strstr(a, "OP,check,unsealed,,,,,,,,,,صناديق غير مختومة,Boxes not sealed,"
+				  "Urnes non scellées,,critical,AB = 2\n"));
+	again = load(a, strlen(a));
+	canonical(again, b, sizeof(b));
+	assert_string_equal(a, b);
+	checklist_set_free(again);
+	/* the JSON the store imports carries the postfix program */
+	json_init(&j, js, sizeof(js));
+	assert_true(checklist_form_json(op, &j));
+	assert_true(json_finish(&j));
+	assert_non_null(strstr(js, "\"name\":\"unsealed\",\"severity\":\"critical\",\"expr\":\"AB = 2\","
+				   "\"uses_figures\":false"));
+	assert_non_null(strstr(js, "\"rpn\":[{\"k\":\"q\",\"q\":\"AB\"},{\"k\":\"num\",\"n\":2},"
+				   "{\"k\":\"cmp\",\"op\":\"=\"}]"));
+	assert_non_null(strstr(js, "\"rpn\":[{\"k\":\"has\",\"n\":1,\"q\":\"AC\"},{\"k\":\"not\"}]"));
+	assert_non_null(strstr(js, "\"problem\":[2,3]"));
+	checklist_set_free(set);
+}
+
+/* A form without problems or checks keeps the canonical text it had
+ * before those columns: a re-import makes no new version. */
+static void test_canonical_unchanged_without_checks(void **state)
+{
+	static char a[1 << 16];
+	struct checklist_set *set = load_good();
+
+	(void)state;
+	canonical(set, a, sizeof(a));
+	assert_non_null(strstr(a, "\nOP,question,AD,integer,0,50,yes,1,,,,,عدد الموظفين,Staff present,"
+				  "Membres présents\n"));
+	assert_null(strstr(a, ",,,\n"));
+	checklist_set_free(set);
+}
+
+static void test_bad_checks(void **state)
+{
+#define OPF HEADER_X "OP,form,,,,,,,,,,,,Opening,\n" \
+	"OP,question,AA,yesno,,,yes,1,,,,,,A,\n" \
+	"OP,question,AC,multi,,,no,1,,,,,,C,\n" \
+	"OP,option,AC,,,,,,1,,,,,One,\n" \
+	"OP,question,AD,integer,0,50,yes,1,,,,,,D,\n" \
+	"OP,question,AF,text,,,no,1,,,,,,F,\n"
+#define HEADER_X \
+	"form,kind,code,type,min,max,required,group,option,alias_ar,alias_fr,window,ar,en,fr," \
+	"problem,severity,expr\n"
+	(void)state;
+	expect_one_error(OPF "OP,check,x,,,,,,,,,,,X,,,,AZ = 1\n",
+			 "line 8: check \"x\": \"AZ\" is not a question of form \"OP\" nor a "
+			 "figure (VOTERS, WOMEN, REGISTERED, REGISTERED_WOMEN)\n");
+	expect_one_error(OPF "OP,check,x,,,,,,,,,,,X,,,,AF = 1\n",
+			 "line 8: check \"x\": \"AF\" is a text question: a check cannot read it\n");
+	expect_one_error(OPF "OP,check,x,,,,,,,,,,,X,,,,AC < 2\n",
+			 "line 8: check \"x\": \"AC\" is a multiple-choice question: compare it "
+			 "with = or != and one of its options\n");
+	expect_one_error(OPF "OP,check,x,,,,,,,,,,,X,,,,AC = 4\n",
+			 "line 8: check \"x\": 4 is not an option of \"AC\"\n");
+	expect_one_error(OPF "OP,check,x,,,,,,,,,,,X,,,,AA = 3\n",
+			 "line 8: check \"x\": \"AA\" is a yes/no question: compare it with 1 (yes) "
+			 "or 2 (no)\n");
+	expect_one_error(OPF "OP,check,x,,,,,,,,,,,X,,,,(AA = 1\n",
+			 "line 8: check \"x\": a \"(\" is not closed\n");
+	expect_one_error(OPF "OP,check,x,,,,,,,,,,,X,,,,AA = 1 AD\n",
+			 "line 8: check \"x\": unexpected \"AD\" at position 8\n");
+	expect_one_error(OPF "OP,check,x,,,,,,,,,,,X,,,,AD\n",
+			 "line 8: check \"x\": expected a comparison (=, !=, <, <=, >, >=) after "
+			 "\"AD\"\n");
+	expect_one_error(OPF "OP,check,x,,,,,,,,,,,X,,,,1 = 1\n",
+			 "line 8: check \"x\": \"1 = 1\" compares two numbers\n");
+	expect_one_error(OPF "OP,check,x,,,,,,,,,,,X,,,,\n",
+			 "line 8: expr missing: a check needs its expression\n");
+	expect_one_error(OPF "OP,check,x,,,,,,,,,,,X,,,bad,AA = 1\n",
+			 "line 8: severity \"bad\" is not one of info, serious, critical\n");
+	expect_one_error(OPF "OP,check,9x,,,,,,,,,,,X,,,,AA = 1\n",
+			 "line 8: check name \"9x\" is not a letter then up to 23 letters, digits "
+			 "or _\n");
+	expect_one_error(OPF "OP,check,x,,,,,,,,,,,X,,,,AA = 1\nOP,check,X,,,,,,,,,,,X,,,,AA = 1\n",
+			 "line 9: check \"x\" of form \"OP\" is defined twice\n");
+	expect_one_error(OPF "OP,check,x,,,,,,,,,,,,,,,AA = 1\n",
+			 "line 8: label missing: give at least one of ar, en, fr\n");
+	expect_one_error(HEADER_X "OP,form,,,,,,,,,,,,Opening,\n"
+				  "OP,question,AD,integer,0,50,yes,1,,,,,,D,,2\n"
+				  "OP,question,AB,yesno,,,yes,1,,,,,,B,\n",
+			 "line 3: problem is for yesno, choice and multi questions only\n");
+	expect_one_error(HEADER_X "OP,form,,,,,,,,,,,,Opening,\n"
+				  "OP,question,AC,multi,,,no,1,,,,,,C,,13\n"
+				  "OP,option,AC,,,,,,1,,,,,One,\n",
+			 "line 3: problem names an option question \"AC\" lacks\n");
+	expect_one_error(HEADER_X "OP,form,,,,,,,,,,,,Opening,\n"
+				  "OP,question,AA,yesno,,,yes,1,,,,,,A,,3\n"
+				  "OP,question,AB,yesno,,,yes,1,,,,,,B,\n",
+			 "line 3: problem \"3\" is not yes or no\n");
+#undef OPF
+#undef HEADER_X
+}
+
+/* Compile src against the good file's OP and evaluate it over v. */
+static enum checklist_truth eval_op(const char *src, const struct checklist_values *v)
+{
+	struct checklist_set *set = load_good();
+	const struct checklist_form *op = checklist_set_find(set, "OP");
+	struct checklist_expr e;
+	char err[256];
+	enum checklist_truth t;
+
+	if (!checklist_expr_compile(op, src, strlen(src), &e, err, sizeof(err)))
+		fail_msg("%s: %s", src, err);
+	t = checklist_expr_eval(&e, v);
+	checklist_set_free(set);
+	return t;
+}
+
+static void test_expr_eval(void **state)
+{
+	/* OP: AA yesno(0) AB yesno(1) AC multi(2) AD integer(3) AE choice(4) AF text(5) */
+	struct checklist_values v = { 0 };
+
+	(void)state;
+	v.known = 1u << 0 | 1u << 2 | 1u << 3; /* AA=2, AC={1,3}, AD=12; AB, AE unanswered */
+	v.value[0] = 2;
+	v.value[2] = 1u << 1 | 1u << 3;
+	v.value[3] = 12;
+	v.fig_known = 1u << CHECKLIST_FIG_VOTERS | 1u << CHECKLIST_FIG_REGISTERED;
+	v.fig[CHECKLIST_FIG_VOTERS] = 10;
+	v.fig[CHECKLIST_FIG_REGISTERED] = 800;
+	assert_int_equal(eval_op("AA = 2", &v), CHECKLIST_TRUE);
+	assert_int_equal(eval_op("aa == 1", &v), CHECKLIST_FALSE);
+	assert_int_equal(eval_op("AB = 2", &v), CHECKLIST_UNKNOWN);
+	assert_int_equal(eval_op("AD > V", &v), CHECKLIST_TRUE);
+	assert_int_equal(eval_op("AD >= voters", &v), CHECKLIST_TRUE);
+	assert_int_equal(eval_op("AD <= 12 and AD <> 11", &v), CHECKLIST_TRUE);
+	assert_int_equal(eval_op("AD < W", &v), CHECKLIST_UNKNOWN);
+	assert_int_equal(eval_op("REGISTERED < AD", &v), CHECKLIST_FALSE);
+	assert_int_equal(eval_op("AC = 3", &v), CHECKLIST_TRUE);
+	assert_int_equal(eval_op("AC = 2", &v), CHECKLIST_FALSE);
+	assert_int_equal(eval_op("2 = AC", &v), CHECKLIST_FALSE);
+	assert_int_equal(eval_op("AC != 2", &v), CHECKLIST_TRUE);
+	/* Kleene: unknown OR true is true, unknown AND false is false */
+	assert_int_equal(eval_op("AB = 2 OR AA = 2", &v), CHECKLIST_TRUE);
+	assert_int_equal(eval_op("AB = 2 AND AA = 1", &v), CHECKLIST_FALSE);
+	assert_int_equal(eval_op("AB = 2 AND AA = 2", &v), CHECKLIST_UNKNOWN);
+	assert_int_equal(eval_op("NOT AB = 2", &v), CHECKLIST_UNKNOWN);
+	assert_int_equal(eval_op("NOT (AA = 1 OR AD > 50)", &v), CHECKLIST_TRUE);
+	/* AND binds tighter than OR */
+	assert_int_equal(eval_op("AA = 2 OR AA = 1 AND AD = 0", &v), CHECKLIST_TRUE);
+	assert_int_equal(eval_op("(AA = 2 OR AA = 1) AND AD = 0", &v), CHECKLIST_FALSE);
+}
+
+static void test_expr_limits(void **state)
+{
+	struct checklist_set *set = load_good();
+	const struct checklist_form *op = checklist_set_find(set, "OP");
+	struct checklist_expr e;
+	char err[256], src[CHECKLIST_EXPR_TEXT_MAX * 2] = "";
+
+	(void)state;
+	for (int i = 0; i < 12; i++)
+		strcat(src, "AD = 1 OR ");
+	strcat(src, "AD = 1");
+	assert_false(checklist_expr_compile(op, src, strlen(src), &e, err, sizeof(err)));
+	assert_string_equal(err, "the expression is longer than 32 terms");
+	strcpy(src, "((((((((((AD = 1))))))))))");
+	assert_false(checklist_expr_compile(op, src, strlen(src), &e, err, sizeof(err)));
+	assert_string_equal(err, "the expression nests deeper than 8");
+	assert_false(checklist_expr_compile(op, "AD = 1000000000", 15, &e, err, sizeof(err)));
+	assert_string_equal(err, "the number at \"1000000000\" is over 999999999");
+	assert_false(checklist_expr_compile(op, "AD = 1 #", 8, &e, err, sizeof(err)));
+	assert_string_equal(err, "unexpected \"#\" at position 8");
+	checklist_set_free(set);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -567,6 +775,10 @@ int main(void)
 		cmocka_unit_test(test_corpus),        cmocka_unit_test(test_bytes),
 		cmocka_unit_test(test_replies),       cmocka_unit_test(test_reply_worst_case),
 		cmocka_unit_test(test_help),          cmocka_unit_test(test_help_worst_case),
+		cmocka_unit_test(test_checks_file),
+		cmocka_unit_test(test_canonical_unchanged_without_checks),
+		cmocka_unit_test(test_bad_checks),    cmocka_unit_test(test_expr_eval),
+		cmocka_unit_test(test_expr_limits),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
