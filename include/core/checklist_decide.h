@@ -34,12 +34,24 @@ bool checklist_decide_parse(const struct checklist_set *set, enum lang fallback,
 			    struct decide_result *d);
 
 /*
- * After validate_message(): the checklist's own verdict (see above).  An
+ * After validate_message(): the checklist's own verdict (see above).  A
+ * message sent outside its form's window (checklist_in_window()) is
+ * rejected (outside_window) and answered with the form's hours.  An
  * accepted message's answers are added to the snapshot's memo of what
  * the station has answered (regsnap_checklist_answered()), and the
  * required questions still without an answer go to d->cl_missing.
  */
-void checklist_decide_verdict(struct regsnap *snap, struct decide_result *d);
+void checklist_decide_verdict(struct regsnap *snap, const struct validate_clock *clock,
+			      struct decide_result *d);
+
+/*
+ * Whether a message sent at sent_s (Unix s) falls in form's window, read
+ * in the election's time zone (clock->utc_offset): from its first minute
+ * to the end of its last (06:00-10:00 takes 10:00:59).  A form without a
+ * window takes any time.
+ */
+bool checklist_in_window(const struct checklist_form *form, const struct validate_clock *clock,
+			 int64_t sent_s);
 
 /*
  * Render the checklist reply (or the HELP CODE reply) into d->body when

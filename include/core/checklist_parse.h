@@ -54,8 +54,11 @@ enum checklist_error {
 	CHECKLIST_ERR_BAD_STATION, /* not a number, or over 10 digits */
 	CHECKLIST_ERR_MALFORMED_PIN,
 	CHECKLIST_ERR_NO_ANSWERS, /* form and station, but no good answer */
+	/* set by the decision step, not the parser: sent outside the form's
+	 * window (checklist_decide.h) */
+	CHECKLIST_ERR_OUTSIDE_WINDOW,
 };
-#define CHECKLIST_ERROR_COUNT 10
+#define CHECKLIST_ERROR_COUNT 11
 
 /* Stable snake_case code of err: "ok", "unknown_form", ... */
 const char *checklist_error_code(enum checklist_error err);

@@ -81,6 +81,7 @@ enum reply_kind {
 	REPLY_CONTEST_REQUIRED,      /* results, several contests, none named */
 	REPLY_CONTEST_NOT_ON_BALLOT, /* the contest named is not at the station */
 	REPLY_NO_CONTEST,            /* no contest registered for the station */
+	REPLY_OUTSIDE_WINDOW,        /* a checklist sent outside its form's hours */
 	/* rejected by the parser: same order as enum parse_error */
 	REPLY_EMPTY_MESSAGE,
 	REPLY_MESSAGE_TOO_LONG,

@@ -12,7 +12,8 @@ static enum parse_error parse_error_of(enum checklist_error e)
 {
 	switch (e) {
 	case CHECKLIST_OK:
-	case CHECKLIST_ERR_NO_ANSWERS: return PARSE_OK; /* judged after the sender */
+	case CHECKLIST_ERR_NO_ANSWERS:
+	case CHECKLIST_ERR_OUTSIDE_WINDOW: return PARSE_OK; /* judged after the sender */
 	case CHECKLIST_ERR_EMPTY_MESSAGE: return PARSE_ERR_EMPTY_MESSAGE;
 	case CHECKLIST_ERR_MESSAGE_TOO_LONG: return PARSE_ERR_MESSAGE_TOO_LONG;
 	case CHECKLIST_ERR_INVALID_UTF8: return PARSE_ERR_INVALID_UTF8;
@@ -52,7 +53,19 @@ bool checklist_decide_parse(const struct checklist_set *set, enum lang fallback,
 	return true;
 }
 
-void checklist_decide_verdict(struct regsnap *snap, struct decide_result *d)
+bool checklist_in_window(const struct checklist_form *form, const struct validate_clock *clock,
+			 int64_t sent_s)
+{
+	int64_t local = sent_s + (clock != NULL ? clock->utc_offset : 0);
+	int minute = (int)(((local % 86400) + 86400) % 86400 / 60);
+
+	if (form == NULL || form->window_from < 0)
+		return true;
+	return minute >= form->window_from && minute <= form->window_to;
+}
+
+void checklist_decide_verdict(struct regsnap *snap, const struct validate_clock *clock,
+			      struct decide_result *d)
 {
 	struct validate_result *v = &d->verdict;
 	const struct checklist_msg *cl = &d->cl;
@@ -72,6 +85,10 @@ void checklist_decide_verdict(struct regsnap *snap, struct decide_result *d)
 		if (d->cl.error != CHECKLIST_OK) {
 			v->outcome = VALIDATE_REJECTED;
 			v->reply = reply_kind_for_error(PARSE_ERR_MISSING_FIELD);
+		} else if (!checklist_in_window(cl->form, clock, d->sent_s)) {
+			v->outcome = VALIDATE_REJECTED;
+			v->reply = REPLY_OUTSIDE_WINDOW;
+			d->cl.error = CHECKLIST_ERR_OUTSIDE_WINDOW;
 		} else {
 			/* what the station answered before counts: the whole form */
 			uint64_t *ans = regsnap_checklist_answered(snap, v->station, cl->form);

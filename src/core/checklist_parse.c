@@ -19,6 +19,7 @@ static const char *const error_codes[CHECKLIST_ERROR_COUNT] = {
 	[CHECKLIST_ERR_BAD_STATION] = "bad_station",
 	[CHECKLIST_ERR_MALFORMED_PIN] = "malformed_pin",
 	[CHECKLIST_ERR_NO_ANSWERS] = "no_answers",
+	[CHECKLIST_ERR_OUTSIDE_WINDOW] = "outside_window",
 };
 
 const char *checklist_error_code(enum checklist_error err)

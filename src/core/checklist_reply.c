@@ -22,9 +22,10 @@ enum text {
 	T_BAD_PIN,
 	T_NOTHING_SAVED, /* station, form */
 	T_UNREADABLE,
-	T_HELP_HEAD,    /* form */
-	T_HELP_SEVERAL, /* after a multi question's options */
-	T_HELP_TEXT,    /* a text question */
+	T_OUTSIDE_WINDOW, /* station, form, window */
+	T_HELP_HEAD,      /* form */
+	T_HELP_SEVERAL,   /* after a multi question's options */
+	T_HELP_TEXT,      /* a text question */
 	T_HELP_TAIL,
 	T_COUNT,
 };
@@ -56,6 +57,11 @@ static const char *const texts[T_COUNT][LANG_COUNT] = {
 	[T_UNREADABLE] = { [LANG_EN] = "Message not readable. Ex: %s 1021 AA1 AB2",
 			   [LANG_FR] = "Message illisible. Ex: %s 1021 AA1 AB2",
 			   [LANG_AR] = "الرسالة غير مقروءة. مثال: %s 1021 AA1 AB2" },
+	[T_OUTSIDE_WINDOW] = { [LANG_EN] =
+				       "Nothing saved for %s %s: this checklist is sent %s only.",
+			       [LANG_FR] =
+				       "Rien enregistré pour %s %s: liste à envoyer %s seulement.",
+			       [LANG_AR] = "لم يحفظ شيء %s %s: ترسل هذه الاستمارة %s فقط." },
 	[T_HELP_HEAD] = { [LANG_EN] = "%s station +",
 			  [LANG_FR] = "%s bureau +",
 			  [LANG_AR] = "%s رقم القلم +" },
@@ -190,6 +196,21 @@ static int with_lists(const struct checklist_msg *m, enum lang lang, uint64_t mi
 	return one_segment(&sb) ? (int)sb.len : -1;
 }
 
+/* Nothing saved: the message came outside its form's window. */
+static int outside_window(const struct checklist_msg *m, enum lang lang, char *buf, size_t cap)
+{
+	const struct checklist_form *f = m->form;
+	char win[16];
+	const char *args[3] = { m->station, f->code, win };
+	struct strbuf sb;
+
+	snprintf(win, sizeof(win), "%02d:%02d-%02d:%02d", f->window_from / 60, f->window_from % 60,
+		 f->window_to / 60, f->window_to % 60);
+	strbuf_init(&sb, buf, cap);
+	fill(&sb, texts[T_OUTSIDE_WINDOW][lang], args, 3);
+	return one_segment(&sb) ? (int)sb.len : -1;
+}
+
 static int simple(enum text t, enum lang lang, const char *form, char *buf, size_t cap)
 {
 	struct strbuf sb;
@@ -212,6 +233,10 @@ int checklist_reply(const struct checklist_msg *m, enum lang lang, uint64_t miss
 	case CHECKLIST_ERR_MISSING_STATION: return simple(T_NO_STATION, lang, form, buf, cap);
 	case CHECKLIST_ERR_BAD_STATION: return simple(T_BAD_STATION, lang, form, buf, cap);
 	case CHECKLIST_ERR_MALFORMED_PIN: return simple(T_BAD_PIN, lang, form, buf, cap);
+	case CHECKLIST_ERR_OUTSIDE_WINDOW:
+		if (m->form != NULL && m->form->window_from >= 0)
+			return outside_window(m, lang, buf, cap);
+		return simple(T_UNREADABLE, lang, form, buf, cap);
 	default: return simple(T_UNREADABLE, lang, form, buf, cap);
 	}
 }

@@ -222,7 +222,7 @@ static void judge(const struct decide_settings *s, const struct decide_context *
 	vi.sent_at = d->sent_s;
 	vi.pin_locked = snd != NULL && sender_locked(snd, c->mono_ms);
 	validate_message(c->snap, c->clock, &vi, &d->verdict);
-	checklist_decide_verdict(c->snap, d);
+	checklist_decide_verdict(c->snap, c->clock, d);
 	pin_rules(d, snd, c->mono_ms);
 	/* an observer's "ok" or "thanks" is a courtesy, answered as one (a
 	 * coordinator's OK stays the ACK command) */

@@ -71,6 +71,7 @@ static const char *const kind_codes[REPLY_EMPTY_MESSAGE] = {
 	"contest_required",
 	"contest_not_on_ballot",
 	"no_contest",
+	"outside_window",
 };
 
 /* ---- English ------------------------------------------------------------ */
@@ -159,6 +160,8 @@ static const struct entry cat_en[REPLY_KIND_COUNT] = {
 					  "Not counted: that contest is not on the ballot of {station}. Check the code on your card and resend." },
 	[REPLY_NO_CONTEST] = { "Not counted: no contest is registered for {station}. Please tell your coordinator.",
 			       NULL },
+	[REPLY_OUTSIDE_WINDOW] = { "Nothing saved for {station}: this checklist is not sent at this hour.",
+				   NULL },
 	[REPLY_EMPTY_MESSAGE] = { "Empty message. Send HELP for the formats.", NULL },
 	[REPLY_MESSAGE_TOO_LONG] = { "Message too long. Send one short report per SMS. Send HELP for the formats.",
 				     NULL },
@@ -281,6 +284,8 @@ static const struct entry cat_fr[REPLY_KIND_COUNT] = {
 					  "Non compté: ce scrutin n'est pas au bureau {station}. Vérifiez le code sur votre carte et renvoyez." },
 	[REPLY_NO_CONTEST] = { "Non compté: aucun scrutin n'est enregistré pour {station}. Prévenez votre coordinateur.",
 			       NULL },
+	[REPLY_OUTSIDE_WINDOW] = { "Rien enregistré pour {station}: cette liste ne s'envoie pas à cette heure.",
+				   NULL },
 	[REPLY_EMPTY_MESSAGE] = { "Message vide. Envoyez AIDE pour les formats.", NULL },
 	[REPLY_MESSAGE_TOO_LONG] = { "Message trop long. Un rapport court par SMS. Envoyez AIDE pour les formats.",
 				     NULL },
@@ -389,6 +394,7 @@ static const struct entry cat_ar[REPLY_KIND_COUNT] = {
 	[REPLY_CONTEST_NOT_ON_BALLOT] = { "لم يحتسب: الانتخاب «{token}» غير موجود في {station}. تحقق من الرمز",
 					  "لم يحتسب: هذا الانتخاب غير موجود في {station}. تحقق من الرمز" },
 	[REPLY_NO_CONTEST] = { "لم يحتسب: لا انتخاب مسجل للقلم {station}. أبلغ منسقك", NULL },
+	[REPLY_OUTSIDE_WINDOW] = { "لم يحفظ شيء {station}: لا ترسل هذه الاستمارة في هذه الساعة", NULL },
 	[REPLY_EMPTY_MESSAGE] = { "رسالة فارغة. أرسل مساعده لمعرفة الصيغ", NULL },
 	[REPLY_MESSAGE_TOO_LONG] = { "الرسالة طويلة جدا. أرسل تقريرا قصيرا واحدا في كل رسالة",
 				     NULL },

@@ -16,6 +16,7 @@
 #include "checklist.h"
 #include "checklist_expr.h"
 #include "json.h"
+#include "checklist_decide.h"
 #include "checklist_parse.h"
 #include "checklist_reply.h"
 #include "gsm7.h"
@@ -338,7 +339,8 @@ static void test_corpus(void **state)
 	/* the corpus covers every outcome but the two it cannot hold */
 	for (int e = 0; e < CHECKLIST_ERROR_COUNT; e++)
 		if (e != CHECKLIST_ERR_MESSAGE_TOO_LONG && e != CHECKLIST_ERR_INVALID_UTF8 &&
-		    e != CHECKLIST_ERR_CONTROL_CHARACTER && !errs[e])
+		    e != CHECKLIST_ERR_CONTROL_CHARACTER && e != CHECKLIST_ERR_OUTSIDE_WINDOW &&
+		    !errs[e])
 			fail_msg("no case gives %s", checklist_error_code((enum checklist_error)e));
 	for (int k = 0; k < CHECKLIST_PROBLEM_COUNT; k++)
 		if (!probs[k])
@@ -767,6 +769,48 @@ static void test_expr_limits(void **state)
 	checklist_set_free(set);
 }
 
+/* The window is read in the election's time zone, its last minute kept;
+ * the reply names the hours and fits one segment in every language. */
+static void test_window(void **state)
+{
+	struct checklist_set *set = load_good();
+	const struct checklist_form *op = checklist_set_find(set, "OP"); /* 06:00-10:00 */
+	const struct checklist_form *cl = checklist_set_find(set, "CL"); /* no window */
+	struct validate_clock utc = { .utc_offset = 0 }, beirut = { .utc_offset = 7200 };
+	const int64_t day = 1746316800; /* 2025-05-04 00:00 UTC */
+	struct checklist_msg m = { .error = CHECKLIST_ERR_OUTSIDE_WINDOW, .form = op };
+	char buf[REPLY_MAX];
+	static const char *const want[LANG_COUNT] = {
+		[LANG_EN] = "Nothing saved for 1234567890 OP: this checklist is sent 06:00-10:00 only.",
+		[LANG_FR] = "Rien enregistré pour 1234567890 OP: liste à envoyer 06:00-10:00 seulement.",
+		[LANG_AR] = "لم يحفظ شيء 1234567890 OP: ترسل هذه الاستمارة 06:00-10:00 فقط.",
+	};
+
+	(void)state;
+	assert_false(checklist_in_window(op, &utc, day + 5 * 3600 + 59 * 60 + 59));
+	assert_true(checklist_in_window(op, &utc, day + 6 * 3600));
+	assert_true(checklist_in_window(op, &utc, day + 10 * 3600 + 59));
+	assert_false(checklist_in_window(op, &utc, day + 10 * 3600 + 60));
+	/* 04:30 UTC is 06:30 in Beirut; 08:30 UTC is 10:30 there */
+	assert_false(checklist_in_window(op, &utc, day + 4 * 3600 + 1800));
+	assert_true(checklist_in_window(op, &beirut, day + 4 * 3600 + 1800));
+	assert_false(checklist_in_window(op, &beirut, day + 8 * 3600 + 1800));
+	/* before 1970 and a day later work the same */
+	assert_true(checklist_in_window(op, &utc, -86400 + 7 * 3600));
+	assert_true(checklist_in_window(cl, &utc, day + 23 * 3600));
+	memcpy(m.station, "1234567890", 11);
+	for (int l = 0; l < LANG_COUNT; l++) {
+		struct gsm7_size sz;
+		int n = checklist_reply(&m, (enum lang)l, 0, buf, sizeof(buf));
+
+		assert_true(n > 0);
+		assert_string_equal(buf, want[l]);
+		assert_true(gsm7_measure(buf, (size_t)n, &sz));
+		assert_int_equal(sz.segments, 1);
+	}
+	checklist_set_free(set);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -778,7 +822,7 @@ int main(void)
 		cmocka_unit_test(test_checks_file),
 		cmocka_unit_test(test_canonical_unchanged_without_checks),
 		cmocka_unit_test(test_bad_checks),    cmocka_unit_test(test_expr_eval),
-		cmocka_unit_test(test_expr_limits),
+		cmocka_unit_test(test_expr_limits),   cmocka_unit_test(test_window),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
