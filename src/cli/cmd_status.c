@@ -709,7 +709,8 @@ static bool fetch_common(struct status_ctx *c)
 	return c->progress != NULL;
 }
 
-/* "Checklists": each form's coverage and its most frequent "no" answers. */
+/* "Checklists": each form's coverage, the questions with the most
+ * "problem" answers and the logic checks holding, with their stations. */
 static bool section_checklists(struct status_ctx *c)
 {
 	struct store_status_rows *rows = fetch(c, STORE_STATUS_CHECKLISTS);
@@ -719,12 +720,15 @@ static bool section_checklists(struct status_ctx *c)
 	if (store_status_nrows(rows) > 0)
 		fprintf(c->out, "\nChecklists (stations reporting / all)\n");
 	for (int r = 0; r < store_status_nrows(rows); r++) {
-		const char *no = store_status_value(rows, r, 4);
+		const char *prob = store_status_value(rows, r, 4);
+		const char *held = store_status_value(rows, r, 5);
 
 		fprintf(c->out, "  %s v%s: %s/%s%s%s\n", dash(store_status_value(rows, r, 0)),
 			dash(store_status_value(rows, r, 1)), dash(store_status_value(rows, r, 2)),
-			dash(store_status_value(rows, r, 3)), no ? "; most \"no\": " : "",
-			no ? no : "");
+			dash(store_status_value(rows, r, 3)), prob ? "; most problems: " : "",
+			prob ? prob : "");
+		if (held != NULL)
+			fprintf(c->out, "    checks holding: %s\n", held);
 	}
 	store_status_rows_free(rows);
 	return true;

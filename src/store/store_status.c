@@ -125,14 +125,17 @@ static const char *const queries[STORE_STATUS_N_QUERIES] = {
 		" to_char(now() - oldest, 'FMDD\"d \"HH24\"h\"MI\"m\"')"
 		" FROM analytics.review_queue WHERE election = $1 AND $2 >= 0 ORDER BY region",
 	[STORE_STATUS_CHECKLISTS] =
-		"SELECT form, version, max(stations_reported), max(stations_total),"
-		" string_agg(question || ' ' || count || ' (' || share || '%)', ', '"
-		"  ORDER BY count DESC, question) FILTER (WHERE type = 'yesno' AND option = 2"
-		"  AND count > 0 AND rk <= 3)"
-		" FROM (SELECT *, row_number() OVER (PARTITION BY form, type, option"
-		"  ORDER BY count DESC NULLS LAST, question) AS rk"
-		"  FROM analytics.checklist_summary WHERE election = $1 AND depth = 0 AND $2 >= 0) s"
-		" GROUP BY form, version ORDER BY form",
+		"SELECT s.form, s.version, max(s.stations_reported), max(s.stations_total),"
+		" (SELECT string_agg(p.question || ' ' || p.problems || '/' || p.answered"
+		"   || ' (' || p.share || '%)', ', ' ORDER BY p.problems DESC, p.question)"
+		"  FROM (SELECT * FROM analytics.checklist_problems p WHERE p.election = $1"
+		"   AND p.depth = 0 AND p.form = s.form AND p.problems > 0"
+		"   ORDER BY p.problems DESC, p.question LIMIT 3) p),"
+		" (SELECT string_agg(f.check_code || ' ' || f.n, ', ' ORDER BY f.n DESC, f.check_code)"
+		"  FROM (SELECT f.check_code, count(*) AS n FROM analytics.checklist_flags f"
+		"   WHERE f.election = $1 AND f.form = s.form AND f.holds GROUP BY f.check_code) f)"
+		" FROM analytics.checklist_summary s WHERE s.election = $1 AND s.depth = 0 AND $2 >= 0"
+		" GROUP BY s.form, s.version ORDER BY s.form",
 };
 
 static bool guarded_query(enum store_status_query q)

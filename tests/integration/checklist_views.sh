@@ -3,11 +3,14 @@
 # shares: analytics.checklist_summary per question and option at every
 # level (election, region, district), exact counts, shares, means; the
 # current answer by send time; analytics.checklist_answers pseudonymised,
-# text masked; both readable by sawt_analyst.
+# text masked; both readable by sawt_analyst.  With the problem answers and
+# logic checks of checks.csv: analytics.checklist_problems per area, the
+# checks flagged exactly where they hold (analytics.checklist_flags), and
+# sawt status naming both.
 . "$(dirname "$0")/tap.sh"
 
 import_fixtures || { fail "fixtures import"; done_testing; exit 1; }
-"$SAWT" import checklists "$SAWT_TEST_DATA/checklists/good.csv" >/dev/null || fail "checklists import"
+"$SAWT" import checklists "$SAWT_TEST_DATA/checklists/checks.csv" >/dev/null || fail "checklists import"
 q() { psql -XAtq -c "$1"; }
 
 # answer STATION QUESTION SENT-OFFSET VALUE OPTIONS TEXT: one stored answer
@@ -77,9 +80,35 @@ is "$(q "SELECT string_agg(area || ' ' || stations_reported || ' ' || stations_m
 	 FROM analytics.checklist_summary WHERE form = 'OP' AND question = 'AB' AND option = 2 AND level = 'district' AND share IS NOT NULL")" \
 	"المتن 1 0 1 100.0, الأشرفية 2 0 1 50.0, المركز 1 0 0 0.0, المزرعة 1 0 0 0.0, بعبدا 1 0 0 0.0, طرابلس 1 0 0 0.0" \
 	"the share of stations without sealed boxes by district"
-# sawt status: each form's coverage and its most frequent "no" answers
+# problem answers (AB: "no" is a problem) per area
+prob() { q "SELECT answered || ' ' || problems || ' ' || COALESCE(share::text, '-') FROM analytics.checklist_problems
+	WHERE area = '$1' AND question = '$2'"; }
+is "$(prob $E AB)" "7 2 28.6" "checklist_problems: 2 of 7 stations answered a problem to AB"
+is "$(prob الأشرفية AB)" "2 1 50.0" "checklist_problems: per district"
+is "$(prob $E AE)" "0 0 -" "a problem question nobody answered: no share"
+is "$(q "SELECT string_agg(question || ':' || array_to_string(problem_answers, ''), ' ' ORDER BY question)
+	 FROM analytics.checklist_problems WHERE area = '$E' AND form = 'OP'")" "AA:2 AB:2 AE:23" \
+	"only the questions with problem answers, and which"
+# logic checks: unsealed (AB = 2) holds at 1022 and 2021, not at 3011
+# (its newest AB is 1); no_party_a (AC != 1) at 1022, not at 1021 (chose
+# 1), unknown (so not holding) where AC is unanswered
+flags() { q "SELECT string_agg(station, ' ' ORDER BY station) FROM analytics.checklist_flags
+	WHERE check_code = '$1' AND holds"; }
+is "$(flags unsealed)" "1022 2021" "the unsealed check holds exactly where AB is 2"
+is "$(flags no_party_a)" "1022" "a multiple-choice check: option 1 not chosen"
+is "$(flags late_and_tense)" "" "a check over unanswered questions does not hold"
+is "$(q "SELECT holds FROM analytics.checklist_flags WHERE station = '3011' AND check_code = 'unsealed'")" f \
+	"an earlier answer arriving later does not flag the station"
+is "$(q "SELECT string_agg(s.code || ' ' || a.severity || ' ' || a.message, '; ' ORDER BY s.code, a.message)
+	 FROM sawt.alerts a JOIN sawt.stations s ON s.id = a.station_id WHERE a.kind = 'checklist_check'")" \
+	"1022 info OP no_party_a: AC != 1; 1022 critical OP unsealed: AB = 2; 2021 critical OP unsealed: AB = 2" \
+	"one checklist_check alert per check that started to hold, with its severity"
+is "$(psql -XAtq -c "SET ROLE sawt_analyst; SELECT count(*) FROM analytics.checklist_flags WHERE holds; SELECT count(*) > 0 FROM analytics.checklist_problems" | tr '\n' ' ')" \
+	"3 t " "the analyst role reads the flags and the problems"
+# sawt status: each form's coverage, its most frequent problems, its checks holding
 st=$("$SAWT" status 2>&1)
-is "$(printf '%s\n' "$st" | sed -n '/^Checklists/,/^ *OP/p')" 'Checklists (stations reporting / all)
+is "$(printf '%s\n' "$st" | sed -n '/^Checklists/,/^ *checks holding/p')" 'Checklists (stations reporting / all)
   CL v1: 0/9
-  OP v1: 7/9; most "no": AB 2 (28.6%)' "sawt status shows the forms' coverage and the most frequent no answers"
+  OP v1: 7/9; most problems: AB 2/7 (28.6%)
+    checks holding: unsealed 2, no_party_a 1' "sawt status shows the forms' coverage, the most frequent problems and the checks holding"
 done_testing

@@ -2,7 +2,9 @@
 # Checklist definitions (sawt import checklists) against a real PostgreSQL:
 # a good file, a re-import that changes nothing, a changed form that gets a
 # new version while the other keeps its own, a bad file (every bad row
-# with its line, nothing imported), a dry run.
+# with its line, nothing imported), a dry run; problem answers and logic
+# checks: a new version when they are added, stored with their postfix
+# program, a bad check refused with its line.
 . "$(dirname "$0")/tap.sh"
 
 D="$SAWT_TEST_DATA/checklists"
@@ -72,8 +74,40 @@ like "$out" '^line 2: window "06:00-25:00" is not HH:MM-HH:MM' "a bad window, wi
 like "$out" '^line 4: form code "OUV" can be read as a keyword of the v1 forms$' "a form code the v1 parser reads, with its line"
 like "$out" '^line 5: question code "AI" is not one or two letters A-Z other than I, L, O$' "a question code with I, with its line"
 like "$out" '^line 11: question "AG" of form "OP" has no options$' "a choice without options, with its line"
-like "$out" '^line 17: kind "frob" is not one of form, question, option$' "an unknown kind, with its line"
+like "$out" '^line 17: kind "frob" is not one of form, question, option, check$' "an unknown kind, with its line"
 like "$out" 'bad.csv: 15 errors, nothing imported$' "the count of errors"
+is "$(snapshot)" "$before" "nothing of it was written"
+
+# --- problem answers and logic checks make a new version
+out=$("$SAWT" import checklists "$D/checks.csv" 2>&1)
+is "$out" "OP: changed, version 3
+CL: changed, version 2" "adding problems and checks changes both forms"
+is "$(q "SELECT string_agg(c.name || ':' || c.severity || ':' || c.expr || ':' || c.uses_figures, ' | ' ORDER BY c.form_id, c.position)
+	 FROM sawt.checklist_checks c")" \
+	"unsealed:critical:AB = 2:false | late_and_tense:serious:AA = 2 AND (AE = 2 OR AE = 3):false | no_party_a:info:AC != 1:false | many_turned_away:serious:BA > 50 OR BA > VOTERS:true" \
+	"the checks, in file order, with severity, expression and whether they read the figures"
+is "$(q "SELECT rpn FROM sawt.checklist_checks WHERE name = 'unsealed'")" \
+	'[{"k": "q", "q": "AB"}, {"k": "num", "n": 2}, {"k": "cmp", "op": "="}]' "each stored with its postfix program"
+is "$(q "SELECT string_agg(x.code || ':' || array_to_string(problem, ''), ' ' ORDER BY x.form_id, position)
+	 FROM sawt.checklist_questions x JOIN sawt.checklist_forms f ON f.id = x.form_id AND x.version = f.current_version
+	 WHERE problem <> '{}'")" "AA:2 AB:2 AE:23 BB:2" "the problem answers of the current versions"
+out=$("$SAWT" import checklists "$D/checks.csv" 2>&1)
+is "$out" "OP: unchanged, version 3
+CL: unchanged, version 2" "the same file again changes nothing"
+# the SQL evaluator agrees with the three-valued logic of the core
+holds() { q "SELECT COALESCE(sawt.checklist_check_holds('$1', '$2', '$3')::text, 'unknown')"; }
+R='[{"k":"q","q":"AA"},{"k":"num","n":2},{"k":"cmp","op":"="},{"k":"q","q":"AE"},{"k":"num","n":2},{"k":"cmp","op":">="},{"k":"and"}]'
+is "$(holds "$R" '{"AA":{"v":2},"AE":{"v":3}}' '{}') $(holds "$R" '{"AA":{"v":1}}' '{}') $(holds "$R" '{"AA":{"v":2}}' '{}')" \
+	"true false unknown" "AND: true, false with an unknown side, unknown"
+R='[{"k":"has","q":"AC","n":1},{"k":"not"},{"k":"q","q":"BA"},{"k":"fig","f":"voters"},{"k":"cmp","op":">"},{"k":"or"}]'
+is "$(holds "$R" '{"AC":{"o":[2,3]}}' '{}') $(holds "$R" '{"AC":{"o":[1]},"BA":{"v":9}}' '{"voters":8}') $(holds "$R" '{"AC":{"o":[1]}}' '{}')" \
+	"true true unknown" "OR over an option not chosen, a figure, and unknowns"
+printf '%s\n' "form,kind,code,type,required,en,expr" "OP,form,,,,Opening," "OP,question,AA,yesno,yes,A," \
+	"OP,check,bad,,,Bad,AA = 1 AND ZZ = 2" >"$SAWT_TEST_TMP/badcheck.csv"
+before=$(snapshot)
+out=$("$SAWT" import checklists "$SAWT_TEST_TMP/badcheck.csv" 2>&1)
+is "$?" 1 "a bad check refuses the file"
+like "$out" '^line 4: check "bad": "ZZ" is not a question of form "OP"' "the bad check is named with its line"
 is "$(snapshot)" "$before" "nothing of it was written"
 
 done_testing
