@@ -27,7 +27,7 @@ answers() {
 reply_to() {
 	q "SELECT body FROM sawt.outbox WHERE recipient = '$1' ORDER BY id DESC LIMIT 1"
 }
-t0=$(date +%s)
+t0=$(recent_utc 06:30 09:30) # inside OP's window, 06:00-10:00 (the election's time zone is UTC)
 
 # --- a partial save: the good answers are stored, the reply names the rest
 "$SAWT" inject --time "$t0" "$EN" 'OP 2011 AA1 AB3 AC13 ZZ2' >/dev/null

@@ -118,6 +118,23 @@ start_fixture_sawtd() {
 
 # send_report FROM SECONDS_AGO TEXT: inject an SMS with that send time,
 # wait for the report it makes, print the report's id
+# recent_utc HH:MM...: the Unix time of the latest occurrence of the first
+# of these UTC times that lies between 1 and 23 hours ago, for send times
+# inside (or outside) a checklist's window: sawtd takes an SMSC time up to
+# a day old as the send time.  Two times 3 hours apart always give one.
+recent_utc() {
+	_now=$(date +%s)
+	for _hm in "$@"; do
+		_t=$(date -u -d "today $_hm" +%s)
+		[ "$_t" -le "$_now" ] || _t=$((_t - 86400))
+		if [ "$_t" -le $((_now - 3600)) ] && [ "$_t" -ge $((_now - 82800)) ]; then
+			echo "$_t"
+			return 0
+		fi
+	done
+	return 1
+}
+
 send_report() {
 	_n=$(psql -X -q -A -t -c "SELECT count(*) FROM sawt.reports")
 	"$SAWT" inject --time $(($(date +%s) - $2)) "$1" "$3" >/dev/null
