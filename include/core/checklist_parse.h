@@ -131,4 +131,10 @@ bool checklist_parse(const struct checklist_set *set, const char *utf8, size_t l
  */
 uint64_t checklist_missing(const struct checklist_form *form, uint64_t answered, uint16_t groups);
 
+/*
+ * The values of m's good answers as a logic check reads them
+ * (checklist_expr_eval()); no figure is known.
+ */
+void checklist_msg_values(const struct checklist_msg *m, struct checklist_values *out);
+
 #endif

@@ -145,7 +145,9 @@ static void add_reply(struct json_buf *j, const struct parse_msg *m, const char 
 /*
  * A checklist message as JSON: {"ok", "checklist", "lang", "station",
  * "pin", "answers": {CODE: value}, "problems": [{"problem", "code",
- * "pos": 1-based character}], "missing": [CODE], "error"} and, with --reply,
+ * "pos": 1-based character}], "missing": [CODE], "checks": [NAME], "error"}
+ * (checks: those of the form that hold on this message's answers alone,
+ * with no station figure known) and, with --reply,
  * "reply" (in --observer-lang, else the language of the form word).
  */
 static bool print_checklist(const char *text, size_t len, const struct parse_opts *o)
@@ -204,6 +206,17 @@ static bool print_checklist(const char *text, size_t len, const struct parse_opt
 		if (miss & (UINT64_C(1) << i))
 			json_string(&j, NULL, m.form->questions[i].code,
 				    strlen(m.form->questions[i].code));
+	json_close_array(&j);
+	json_open_array(&j, "checks");
+	if (m.form != NULL) {
+		struct checklist_values v;
+
+		checklist_msg_values(&m, &v);
+		for (int i = 0; i < m.form->n_checks; i++)
+			if (checklist_expr_eval(&m.form->checks[i].expr, &v) == CHECKLIST_TRUE)
+				json_string(&j, NULL, m.form->checks[i].name,
+					    strlen(m.form->checks[i].name));
+	}
 	json_close_array(&j);
 	if (o->reply) {
 		char buf[REPLY_MAX];

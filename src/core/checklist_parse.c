@@ -587,3 +587,17 @@ uint64_t checklist_missing(const struct checklist_form *form, uint64_t answered,
 	}
 	return miss;
 }
+
+void checklist_msg_values(const struct checklist_msg *m, struct checklist_values *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < m->n_answers; i++) {
+		const struct checklist_answer *a = &m->answers[i];
+
+		if (a->q >= CHECKLIST_MAX_QUESTIONS || m->form == NULL ||
+		    m->form->questions[a->q].type == CHECKLIST_TEXT)
+			continue;
+		out->known |= UINT64_C(1) << a->q;
+		out->value[a->q] = a->value;
+	}
+}

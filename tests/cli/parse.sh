@@ -35,7 +35,7 @@ expect() {
 	fi
 }
 
-echo "1..15"
+echo "1..16"
 defs="$(dirname "$0")/../data/checklists"
 
 input=""
@@ -95,19 +95,30 @@ T 1021 V420
 استمارة ١٠٢١ AA1 AB2 AD5 AF طابور
 '
 expect "--checklists reads checklist messages, and v1 messages as before" \
-	'{"ok":true,"checklist":"OP","lang":"en","station":"1021","pin":true,"answers":{"AA":1,"AC":[1,3]},"problems":[{"problem":"bad_value","code":"AB","pos":13},{"problem":"unknown_code","code":"ZZ","pos":22}],"missing":["AB","AD"],"reply":"OK 1021 OP: 2 saved. Wrong: AB. Unknown: ZZ. Missing: AB AD."}
+	'{"ok":true,"checklist":"OP","lang":"en","station":"1021","pin":true,"answers":{"AA":1,"AC":[1,3]},"problems":[{"problem":"bad_value","code":"AB","pos":13},{"problem":"unknown_code","code":"ZZ","pos":22}],"missing":["AB","AD"],"checks":[],"reply":"OK 1021 OP: 2 saved. Wrong: AB. Unknown: ZZ. Missing: AB AD."}
 {"ok":true,"form":"turnout","lang":"en","station":"1021","voters":420,"reply_kind":"accepted_turnout","reply":"OK 1021: 420 voters"}
-{"ok":true,"checklist":"OP","lang":"ar","station":"1021","pin":false,"answers":{"AA":1,"AB":2,"AD":5,"AF":"طابور"},"problems":[],"missing":[],"reply":"تم 1021 OP: حفظت 4. مكتمل. شكرا"}' 0 \
+{"ok":true,"checklist":"OP","lang":"ar","station":"1021","pin":false,"answers":{"AA":1,"AB":2,"AD":5,"AF":"طابور"},"problems":[],"missing":[],"checks":[],"reply":"تم 1021 OP: حفظت 4. مكتمل. شكرا"}' 0 \
 	"$sawt" parse --reply --checklists "$defs/good.csv"
 
 input=""
 expect "a checklist message refused whole exits 1" \
-	'{"ok":false,"error":"no_answers","checklist":"CL","lang":"fr","station":"1021","pin":false,"answers":{},"problems":[{"problem":"bad_value","code":"BB","pos":11}],"missing":["BA","BB"],"reply":"Rien enregistré pour 1021 CL: aucune réponse valide. Erronées: BB. Manquent: BA BB."}' 1 \
+	'{"ok":false,"error":"no_answers","checklist":"CL","lang":"fr","station":"1021","pin":false,"answers":{},"problems":[{"problem":"bad_value","code":"BB","pos":11}],"missing":["BA","BB"],"checks":[],"reply":"Rien enregistré pour 1021 CL: aucune réponse valide. Erronées: BB. Manquent: BA BB."}' 1 \
 	"$sawt" parse --reply --checklists "$defs/good.csv" 'CLOT 1021 BB7'
 
 expect "--observer-lang sets the checklist reply's language" \
-	'{"ok":true,"checklist":"CL","lang":"en","station":"1021","pin":false,"answers":{"BA":0,"BB":1},"problems":[],"missing":[],"reply":"تم 1021 CL: حفظت 2. مكتمل. شكرا"}' 0 \
+	'{"ok":true,"checklist":"CL","lang":"en","station":"1021","pin":false,"answers":{"BA":0,"BB":1},"problems":[],"missing":[],"checks":[],"reply":"تم 1021 CL: حفظت 2. مكتمل. شكرا"}' 0 \
 	"$sawt" parse --reply --observer-lang ar --checklists "$defs/good.csv" 'CL 1021 BA0 BB1'
+
+input='OP 1021 AA2 AB2 AE3 AC2
+CL 1021 BA60
+CL 1021 BA6
+'
+expect "--checklists names the checks that hold on the message alone (no figure known)" \
+	'{"ok":true,"checklist":"OP","lang":"en","station":"1021","pin":false,"answers":{"AA":2,"AB":2,"AE":3,"AC":[2]},"problems":[],"missing":["AD"],"checks":["unsealed","late_and_tense","no_party_a"]}
+{"ok":true,"checklist":"CL","lang":"en","station":"1021","pin":false,"answers":{"BA":60},"problems":[],"missing":["BB"],"checks":["many_turned_away"]}
+{"ok":true,"checklist":"CL","lang":"en","station":"1021","pin":false,"answers":{"BA":6},"problems":[],"missing":["BB"],"checks":[]}' 0 \
+	"$sawt" parse --checklists "$defs/checks.csv"
+input=""
 
 expect "a bad definitions file is a usage error" "" 2 \
 	"$sawt" parse --checklists "$defs/bad.csv" 'OP 1021 AA1'
