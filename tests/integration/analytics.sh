@@ -174,10 +174,10 @@ voters_gt_registered
 women_gt_voters" "message_log: error codes of rejected reports"
 
 # ---- role sawt_analyst --------------------------------------------------
-VIEWS="alert_deliveries alerts area_turnout checklist_answers checklist_summary incidents message_log reporting_progress results review_history station_turnout"
+VIEWS="alert_deliveries alerts area_turnout checklist_answers checklist_flags checklist_problems checklist_summary incidents message_log reporting_progress results review_history station_turnout"
 # the quick count's views (docs/pvt.md) are empty here: no sample
 is "$(q "SELECT string_agg(table_name, ' ' ORDER BY table_name) FROM information_schema.tables WHERE table_schema = 'analytics'")" \
-	"alert_deliveries alerts area_turnout broadcasts checklist_answers checklist_summary incidents message_log pvt_convergence pvt_estimates reporting_progress results review_history review_queue station_turnout" \
+	"alert_deliveries alerts area_turnout broadcasts checklist_answers checklist_flags checklist_problems checklist_summary incidents message_log pvt_convergence pvt_estimates reporting_progress results review_history review_queue station_turnout" \
 	"schema analytics holds exactly the documented views"
 # one review decision, so that analytics.review_history has a row to read
 # (verified counts as before: no figure changes)

@@ -105,6 +105,14 @@ is "$(q "SELECT string_agg(s.code || ' ' || a.severity || ' ' || a.message, '; '
 	"one checklist_check alert per check that started to hold, with its severity"
 is "$(psql -XAtq -c "SET ROLE sawt_analyst; SELECT count(*) FROM analytics.checklist_flags WHERE holds; SELECT count(*) > 0 FROM analytics.checklist_problems" | tr '\n' ' ')" \
 	"3 t " "the analyst role reads the flags and the problems"
+# the examples of docs/analysts.md
+is "$(q "SELECT form, question, label_en, problems, answered, share FROM analytics.checklist_problems
+	 WHERE level = 'election' AND problems > 0 ORDER BY share DESC")" "OP|AB|Were the boxes shown empty and sealed?|2|7|28.6" \
+	"the problems most often reported"
+is "$(q "SELECT district, check_code, label_en, count(*) AS stations FROM analytics.checklist_flags
+	 WHERE holds AND severity = 'critical' GROUP BY district, check_code, label_en ORDER BY stations DESC, district")" \
+	"الأشرفية|unsealed|Boxes not sealed|1
+المتن|unsealed|Boxes not sealed|1" "stations flagged by a critical check, by district"
 # sawt status: each form's coverage, its most frequent problems, its checks holding
 st=$("$SAWT" status 2>&1)
 is "$(printf '%s\n' "$st" | sed -n '/^Checklists/,/^ *checks holding/p')" 'Checklists (stations reporting / all)
