@@ -32,6 +32,7 @@ int cmd_reprocess(int argc, char **argv, const struct config *cfg);
 int cmd_sample(int argc, char **argv, const struct config *cfg);
 int cmd_pvt(int argc, char **argv, const struct config *cfg);
 int cmd_review(int argc, char **argv, const struct config *cfg);
+int cmd_operator(int argc, char **argv, const struct config *cfg);
 int cmd_broadcast(int argc, char **argv, const struct config *cfg);
 int cmd_backup(int argc, char **argv, const struct config *cfg);
 int cmd_restore(int argc, char **argv, const struct config *cfg);

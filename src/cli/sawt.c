@@ -52,6 +52,10 @@ static const struct command commands[] = {
 	  "broadcast [FILTERS] --text-ar|--text-en|--text-fr TEXT  text observers, each in "
 	  "their language",
 	  cmd_broadcast },
+	{ "operator",
+	  "operator [list|add PHONE --name NAME|remove PHONE]  the operator's account on the "
+	  "page",
+	  cmd_operator },
 	{ "backup", "backup FILE            back up the embedded database (while sawtd runs)",
 	  cmd_backup },
 	{ "restore", "restore FILE           restore a backup into a fresh state directory",

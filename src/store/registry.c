@@ -72,6 +72,7 @@ static const char load_sql[] =
 	"  JOIN sawt.stations s ON s.id = sc.station_id JOIN e ON s.election_id = e.id"
 	" UNION ALL SELECT 'p', p.id, NULL, NULL, NULL, p.phone, p.name, p.role,"
 	"  p.language, p.pin_hash FROM sawt.people p JOIN e ON p.election_id = e.id"
+	"  WHERE p.role IN ('observer', 'coordinator')" /* not the page's operator */
 	" UNION ALL SELECT 'q', ps.person_id, ps.station_id, NULL, NULL, NULL, NULL, NULL,"
 	"  NULL, NULL FROM sawt.person_stations ps"
 	"  JOIN sawt.people p ON p.id = ps.person_id JOIN e ON p.election_id = e.id"
