@@ -18,7 +18,9 @@ const T = {
     msg_in: 'واردة', msg_out: 'صادرة', ready: 'جاهز', starting: 'يبدأ', degraded: 'متدهور', down: 'متوقف',
     disabled: 'معطل', registered: 'المسجلون', yes: 'نعم', no: '–',
     mark_turnout_high: 'إقبال عند الحد %s% أو فوقه', mark_women_low: 'حصة النساء دون %s%',
-    mark_women_high: 'حصة النساء فوق %s%', legend: 'المعلَّم خارج حدود التنبيه:', offline: 'انقطع الاتصال، نعيد الاتصال…' },
+    mark_women_high: 'حصة النساء فوق %s%', legend: 'المعلَّم خارج حدود التنبيه:', offline: 'انقطع الاتصال، نعيد الاتصال…',
+    csv: 'تنزيل CSV', csv_day: 'تنزيل مسار اليوم CSV', csv_areas: 'تنزيل المناطق CSV', csv_stations: 'تنزيل المراكز CSV',
+    csv_modems: 'تنزيل المودمات CSV' },
   en: { title: 'Election day', logout: 'Sign out', phone: 'Phone number', send_code: 'Send code',
     code: 'Code received by SMS', sign_in: 'Sign in', code_sent: 'If your number is registered, a code was sent.',
     bad_code: 'Wrong code.', locked: 'Too many tries: ask for a new code.', expired: 'The code has expired.',
@@ -36,7 +38,9 @@ const T = {
     msg_in: 'In', msg_out: 'Out', ready: 'ready', starting: 'starting', degraded: 'degraded', down: 'down',
     disabled: 'disabled', registered: 'Registered', yes: 'yes', no: '–',
     mark_turnout_high: 'turnout at or above %s%', mark_women_low: 'women\'s share below %s%',
-    mark_women_high: 'women\'s share above %s%', legend: 'Marked: outside the alert thresholds:', offline: 'Connection lost, reconnecting…' },
+    mark_women_high: 'women\'s share above %s%', legend: 'Marked: outside the alert thresholds:', offline: 'Connection lost, reconnecting…',
+    csv: 'Download CSV', csv_day: 'The day, CSV', csv_areas: 'Areas, CSV', csv_stations: 'Stations, CSV',
+    csv_modems: 'Modems, CSV' },
   fr: { title: 'Jour du scrutin', logout: 'Déconnexion', phone: 'Numéro de téléphone', send_code: 'Envoyer le code',
     code: 'Code reçu par SMS', sign_in: 'Connexion', code_sent: 'Si votre numéro est enregistré, un code a été envoyé.',
     bad_code: 'Code erroné.', locked: 'Trop d\'essais : demandez un nouveau code.', expired: 'Le code a expiré.',
@@ -54,7 +58,9 @@ const T = {
     msg_in: 'Entrants', msg_out: 'Sortants', ready: 'prêt', starting: 'démarrage', degraded: 'dégradé', down: 'arrêté',
     disabled: 'désactivé', registered: 'Inscrits', yes: 'oui', no: '–',
     mark_turnout_high: 'participation d\'au moins %s%', mark_women_low: 'part des femmes sous %s%',
-    mark_women_high: 'part des femmes au-dessus de %s%', legend: 'Marqué : hors des seuils d\'alerte :', offline: 'Connexion perdue, reconnexion…' },
+    mark_women_high: 'part des femmes au-dessus de %s%', legend: 'Marqué : hors des seuils d\'alerte :', offline: 'Connexion perdue, reconnexion…',
+    csv: 'Télécharger en CSV', csv_day: 'La journée, CSV', csv_areas: 'Zones, CSV', csv_stations: 'Bureaux, CSV',
+    csv_modems: 'Modems, CSV' },
 };
 let lang = localStorage.getItem('sawt_lang') || 'ar';
 let area = null;
@@ -87,8 +93,18 @@ async function api(path) {
 
 function cell(tr, v, cls) { const td = tr.insertCell(); td.textContent = v; if (cls) td.className = cls; return td; }
 
+/* The CSV links: the rows each panel shows, for the area shown. */
+function csvLinks() {
+  document.querySelectorAll('a[data-csv]').forEach((l) => {
+    const scoped = l.dataset.csv !== '/api/ops';
+    l.href = l.dataset.csv + '?format=csv' + (scoped && area ? '&area=' + area : '');
+    if (l.dataset.csv === '/api/stations') l.hidden = !area;
+  });
+}
+
 async function refresh() {
   const q = area ? '?area=' + area : '';
+  csvLinks();
   const [areas, incidents, alerts, results, timeline] = await Promise.all([api('/api/areas' + q),
     api('/api/incidents' + q), api('/api/alerts' + q), api('/api/results' + q), api('/api/timeline' + q)]);
   drawAlerts(alerts); drawResults(results); drawTimeline(timeline);

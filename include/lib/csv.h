@@ -1,5 +1,5 @@
 /*
- * csv.h - an RFC 4180 CSV reader over a buffer.
+ * csv.h - an RFC 4180 CSV reader over a buffer, and a field writer.
  *
  * Reads one record at a time from a buffer the caller keeps alive.  Fields
  * may be quoted ("a, b"), with "" for a quote inside quotes and line breaks
@@ -80,5 +80,14 @@ enum csv_status csv_read(struct csv_reader *r, struct csv_record *rec) SAWT_MUST
 
 /* True when every field of rec is empty (a blank line, or only commas). */
 bool csv_record_blank(const struct csv_record *rec);
+
+struct strbuf;
+
+/*
+ * Append s (n bytes) to sb as one field: quoted when it holds a comma, a
+ * semicolon, a quote, CR or LF, or starts with a space; quotes doubled.
+ * The reader above reads it back as it was.
+ */
+void csv_put_field(struct strbuf *sb, const char *s, size_t n);
 
 #endif

@@ -929,17 +929,10 @@ done:
 
 /* ---- canonical text --------------------------------------------------- */
 
-/* Append s as one CSV field, quoted when needed. */
+/* Append s as one CSV field, then a comma or, last, the line's end. */
 static void csv_field(struct strbuf *sb, const char *s, bool last)
 {
-	if (strpbrk(s, ",\"\r\n;") != NULL || (s[0] == ' ')) {
-		strbuf_puts(sb, "\"");
-		for (const char *p = s; *p; p++)
-			strbuf_append(sb, *p == '"' ? "\"\"" : p, *p == '"' ? 2 : 1);
-		strbuf_puts(sb, "\"");
-	} else {
-		strbuf_puts(sb, s);
-	}
+	csv_put_field(sb, s, strlen(s));
 	strbuf_puts(sb, last ? "\n" : ",");
 }
 

@@ -18,6 +18,7 @@
 #include "phone.h"
 #include "sawt_build.h"
 #include "web_auth.h"
+#include "web_csv.h"
 
 #define DEFAULT_CODE_TTL_S 300
 #define DEFAULT_SESSION_S (12 * 3600)
@@ -39,7 +40,8 @@ struct waiting {
 	struct evhttp_request *req; /* NULL then too */
 	struct waiting *prev, *next;
 	enum web_call call;
-	char token[WEB_TOKEN_BUF]; /* VERIFY: the new session's */
+	char token[WEB_TOKEN_BUF];    /* VERIFY: the new session's */
+	const struct data_route *csv; /* DATA: answer as this route's CSV; NULL JSON */
 };
 
 struct web {
@@ -65,38 +67,49 @@ static const struct page_file {
 };
 #define N_PAGE_FILES (sizeof(page_files) / sizeof(page_files[0]))
 
-/* The JSON endpoints: each one function of (person, area) in 0022_web.sql. */
+/* The JSON endpoints: each one function of (person, area) in 0022_web.sql.
+ * With ?format=csv each answers its rows as CSV (web_csv.h): those of the
+ * array member csv_rows (NULL: the answer's rows), as file csv_name. */
 struct data_route {
 	const char *path;
 	const char *sql; /* $1 the token, $2 the area or NULL */
+	const char *csv_name, *csv_rows;
 };
 
 static const struct data_route data_routes[] = {
 	{ "/api/me",
 	  "SELECT p IS NULL, CASE WHEN p IS NOT NULL THEN sawt.web_me(p) END"
-	  " FROM sawt.web_session_person($1) p WHERE $2::integer IS NULL OR true" },
+	  " FROM sawt.web_session_person($1) p WHERE $2::integer IS NULL OR true",
+	  NULL, NULL },
 	{ "/api/areas",
 	  "SELECT p IS NULL, CASE WHEN p IS NOT NULL THEN sawt.web_areas(p, $2) END"
-	  " FROM sawt.web_session_person($1) p" },
+	  " FROM sawt.web_session_person($1) p",
+	  "sawt-areas.csv", NULL },
 	{ "/api/incidents",
 	  "SELECT p IS NULL, CASE WHEN p IS NOT NULL THEN sawt.web_incidents(p, $2) END"
-	  " FROM sawt.web_session_person($1) p" },
+	  " FROM sawt.web_session_person($1) p",
+	  "sawt-incidents.csv", NULL },
 	{ "/api/alerts",
 	  "SELECT p IS NULL, CASE WHEN p IS NOT NULL THEN sawt.web_alerts(p, $2) END"
-	  " FROM sawt.web_session_person($1) p" },
+	  " FROM sawt.web_session_person($1) p",
+	  "sawt-alerts.csv", NULL },
 	{ "/api/timeline",
 	  "SELECT p IS NULL, CASE WHEN p IS NOT NULL THEN sawt.web_timeline(p, $2) END"
-	  " FROM sawt.web_session_person($1) p" },
+	  " FROM sawt.web_session_person($1) p",
+	  "sawt-timeline.csv", "points" },
 	{ "/api/results",
 	  "SELECT p IS NULL, CASE WHEN p IS NOT NULL THEN sawt.web_results(p, $2) END"
-	  " FROM sawt.web_session_person($1) p" },
+	  " FROM sawt.web_session_person($1) p",
+	  "sawt-results.csv", NULL },
 	{ "/api/stations",
 	  "SELECT p IS NULL, CASE WHEN p IS NOT NULL THEN sawt.web_station_list(p, $2) END"
-	  " FROM sawt.web_session_person($1) p" },
+	  " FROM sawt.web_session_person($1) p",
+	  "sawt-stations.csv", NULL },
 	/* national coordinators only: 403 for others (0028_web_live.sql) */
 	{ "/api/ops",
 	  "SELECT p IS NULL, CASE WHEN p IS NOT NULL THEN sawt.web_ops(p) END"
-	  " FROM sawt.web_session_person($1) p WHERE $2::integer IS NULL OR true" },
+	  " FROM sawt.web_session_person($1) p WHERE $2::integer IS NULL OR true",
+	  "sawt-modems.csv", "modems" },
 };
 #define N_DATA_ROUTES (sizeof(data_routes) / sizeof(data_routes[0]))
 
@@ -459,6 +472,24 @@ static void handle_ack(struct evhttp_request *req, void *arg)
 
 /* ==== data ==== */
 
+/* Answer json's rows as route's CSV download (web_csv.h). */
+static void reply_csv(struct evhttp_request *req, const struct data_route *route, const char *json)
+{
+	char err[256], disposition[96];
+	size_t n = 0;
+	char *csv = web_csv_from_json(json, strlen(json), route->csv_rows, &n, err, sizeof(err));
+
+	if (csv == NULL) {
+		log_warn("could not write %s as CSV: %s", route->path, err);
+		http_reply_text(req, 500, "could not write the CSV");
+		return;
+	}
+	snprintf(disposition, sizeof(disposition), "attachment; filename=\"%s\"", route->csv_name);
+	add_header(req, "Content-Disposition", disposition);
+	http_reply(req, 200, "text/csv; charset=utf-8", csv, n);
+	free(csv);
+}
+
 static void data_done(const struct db_result *res, void *arg)
 {
 	struct waiting *x = answered(arg);
@@ -476,6 +507,8 @@ static void data_done(const struct db_result *res, void *arg)
 		}
 	} else if (db_result_rows(res) != 1 || strcmp(db_result_value(res, 0, 0), "t") == 0) {
 		http_reply_text(x->req, 401, "not signed in");
+	} else if (x->csv != NULL) {
+		reply_csv(x->req, x->csv, db_result_value(res, 0, 1));
 	} else {
 		reply_json(x->req, 200, db_result_value(res, 0, 1));
 	}
@@ -487,8 +520,10 @@ static void handle_data(struct evhttp_request *req, void *arg)
 	struct web *w = arg;
 	const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
 	const struct data_route *route = NULL;
-	char token[WEB_TOKEN_BUF], area[FIELD_MAX];
+	char token[WEB_TOKEN_BUF], area[FIELD_MAX], format[8];
 	const char *params[2] = { token, NULL };
+	bool csv = false;
+	struct waiting *x;
 	char *end;
 	long id;
 
@@ -515,7 +550,18 @@ static void handle_data(struct evhttp_request *req, void *arg)
 		}
 		params[1] = area;
 	}
-	(void)ask(w, req, WEB_CALL_DATA, route->sql, 2, params, data_done);
+	if (form_field(req, false, "format", format, sizeof(format))) {
+		csv = strcmp(format, "csv") == 0 && route->csv_name != NULL;
+		if (!csv && strcmp(format, "json") != 0) {
+			http_reply_text(req, 400,
+					route->csv_name != NULL ? "format must be csv or json"
+								: "this answer has no CSV form");
+			return;
+		}
+	}
+	x = ask(w, req, WEB_CALL_DATA, route->sql, 2, params, data_done);
+	if (x != NULL && csv)
+		x->csv = route;
 }
 
 /* ==== the page ==== */

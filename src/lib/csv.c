@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "strbuf.h"
+
 /* Per-call state of csv_read(). */
 struct csv_state {
 	struct csv_reader *r;
@@ -215,4 +217,20 @@ bool csv_record_blank(const struct csv_record *rec)
 		if (rec->fields[i].len > 0)
 			return false;
 	return true;
+}
+
+void csv_put_field(struct strbuf *sb, const char *s, size_t n)
+{
+	bool quote = n > 0 && s[0] == ' ';
+
+	for (size_t i = 0; i < n && !quote; i++)
+		quote = s[i] == ',' || s[i] == ';' || s[i] == '"' || s[i] == '\r' || s[i] == '\n';
+	if (!quote) {
+		strbuf_append(sb, s, n);
+		return;
+	}
+	strbuf_puts(sb, "\"");
+	for (size_t i = 0; i < n; i++)
+		strbuf_append(sb, s[i] == '"' ? "\"\"" : &s[i], s[i] == '"' ? 2 : 1);
+	strbuf_puts(sb, "\"");
 }

@@ -208,6 +208,21 @@ def main():
            "the legend names the threshold", drv.find_element(By.ID, "legend").text)
         drv.find_element(By.ID, "stations").location_once_scrolled_into_view
         shot(drv, "08-marked-station-ar.png", "الأشرفية's stations: 1021 marked above 90% turnout")
+        # the CSV links follow the area shown; the stations' CSV holds the rows shown
+        link = drv.find_element(By.CSS_SELECTOR, "a[data-csv='/api/stations']")
+        href = link.get_attribute("href")
+        ok(link.is_displayed() and "format=csv&area=" in href and link.text == "تنزيل المراكز CSV",
+           "a download link for the stations shown, in Arabic", href)
+        csv_text = drv.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "fetch(arguments[0], {credentials: 'same-origin'}).then((r) => r.text()).then(done);", href)
+        lines = [l for l in csv_text.replace("\ufeff", "").split("\r\n") if l]
+        codes = sorted(l.split(",")[1] for l in lines[1:])
+        ok(codes == sorted(marked.keys()), "the stations' CSV holds the stations shown", lines)
+        ok(all("format=csv" in a.get_attribute("href") and ("area=" in a.get_attribute("href"))
+               == (a.get_attribute("data-csv") != "/api/ops")
+               for a in drv.find_elements(By.CSS_SELECTOR, "a[data-csv]")),
+           "every panel's CSV link is for the area shown (the operations' for the whole election)")
         drv.find_element(By.CSS_SELECTOR, "#crumbs a").click()
         wait.until(lambda d: "بيروت" in rows(d))
         drv.find_element(By.CSS_SELECTOR, "[data-lang=en]").click()
