@@ -13,6 +13,8 @@
  *               polls_open, polls_close, results_deadline, pseudonym_secret
  *   [alerts]    thresholds and limits of the alerts to coordinators
  *               (struct config_alerts; docs/configuration.md)
+ *   [web]       root, chart_js, code_seconds, session_hours, code_attempts,
+ *               sign_in_per_address (the election-day page; docs/web.md)
  *   [modem NAME] the keys of a gammurc [gammu] section (device, connection,
  *               model, ...) plus sawt's own (number, balance_ussd, ...)
  *
@@ -141,6 +143,20 @@ struct config_quarantine {
 	bool unbound_sender;
 };
 
+/* [web]: the election-day page (docs/web.md). */
+#define CONFIG_WEB_CODE_SECONDS_DEFAULT 300
+#define CONFIG_WEB_SESSION_HOURS_DEFAULT 12
+#define CONFIG_WEB_CODE_ATTEMPTS_DEFAULT 5
+#define CONFIG_WEB_SIGN_IN_PER_ADDRESS_DEFAULT 20
+struct config_web {
+	char *root;              /* the page's files; NULL: the built-in place */
+	char *chart_js;          /* Chart.js; NULL: Debian's libjs-chart.js */
+	int code_ttl_s;          /* code_seconds: how long a texted code works */
+	int session_hours;       /* how long a session lasts */
+	int max_attempts;        /* code_attempts: tries per code, wrong ones included */
+	int sign_in_per_address; /* code requests and tries an hour from one address */
+};
+
 struct config {
 	char *path; /* the file that was read */
 
@@ -193,6 +209,9 @@ struct config {
 	/* [alerts] */
 	struct config_alerts alerts;
 	struct config_quarantine quarantine;
+
+	/* [web]: the election-day page (docs/web.md) */
+	struct config_web web;
 
 	/* [ussd]: the observers' USSD menu at /ussd (docs/ussd.md) */
 	int ussd_session_timeout; /* seconds a session may stay idle */

@@ -1,14 +1,16 @@
 /*
  * web_auth.h - the pure parts of signing in to the election-day page
  * (docs/web.md): reading the session cookie, checking a token's shape,
- * and the texts of the one-time code SMS in ar/en/fr.  No I/O; nothing
- * allocated.
+ * the texts of the one-time code SMS in ar/en/fr, the same-origin check of
+ * state-changing requests and the per-address limit on sign-in requests.
+ * No I/O; nothing allocated but the limit's table, once.
  */
 #ifndef SAWT_WEB_AUTH_H
 #define SAWT_WEB_AUTH_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "util.h"
 
@@ -59,5 +61,35 @@ void web_code_format(unsigned r, char *out);
  * (WEB_CODE_TEXT_MAX bytes).  The texts are sawt's catalogue for it.
  */
 void web_code_text(enum web_lang lang, const char *code, unsigned minutes, char *out);
+
+/*
+ * Whether a state-changing request comes from the page itself: its
+ * Origin header (else its Referer's scheme://host[:port]) names the host
+ * and port of its Host header (case-insensitive; the scheme is not
+ * compared, a proxy may end TLS).  "null", a malformed value or a missing
+ * Host with either header is refused.  A request with neither header is
+ * accepted: browsers send Origin with every POST made by a page, and the
+ * session cookie is SameSite=Strict, so that is a program such as curl.
+ * Each argument may be NULL (header absent).
+ */
+bool web_origin_ok(const char *origin, const char *referer, const char *host);
+
+/*
+ * Sign-in requests per client address: at most max in any window of
+ * window_s seconds (a fixed window per address, started by its first
+ * request), over a table of slots addresses; when the table is full the
+ * address seen longest ago is forgotten.  Allocated once, by
+ * web_limit_new(); web_limit_free(NULL) is a no-op.
+ */
+struct web_limit;
+struct web_limit *web_limit_new(unsigned max, unsigned window_s, size_t slots) SAWT_MUST_CHECK;
+void web_limit_free(struct web_limit *l);
+
+/*
+ * Count one request of addr (at most 63 bytes are kept) at now (Unix s).
+ * True when it is allowed; otherwise false and *retry_s the seconds until
+ * the address may ask again.
+ */
+bool web_limit_take(struct web_limit *l, const char *addr, int64_t now, unsigned *retry_s);
 
 #endif

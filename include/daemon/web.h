@@ -21,11 +21,12 @@ struct web;
 typedef void (*web_kick_fn)(void *arg);
 
 struct web_options {
-	const char *root;     /* directory of the page's files (index.html, ...) */
-	const char *chart_js; /* Chart.js (Debian's libjs-chart.js), served at /chart.js */
-	int code_ttl_s;       /* how long a code works; 0: 300 */
-	int session_s;        /* how long a session lasts; 0: 12 hours */
-	int max_attempts;     /* tries per code, wrong ones included; 0: 5 */
+	const char *root;        /* directory of the page's files (index.html, ...) */
+	const char *chart_js;    /* Chart.js (Debian's libjs-chart.js), served at /chart.js */
+	int code_ttl_s;          /* how long a code works; 0: 300 */
+	int session_s;           /* how long a session lasts; 0: 12 hours */
+	int max_attempts;        /* tries per code, wrong ones included; 0: 5 */
+	int sign_in_per_address; /* code requests and tries an hour per client address; 0: 20 */
 };
 
 /*

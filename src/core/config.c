@@ -46,6 +46,7 @@ enum section_id {
 	SEC_ALERTS,
 	SEC_USSD,
 	SEC_QUARANTINE,
+	SEC_WEB,
 	SEC_COUNT,
 	SEC_NONE = SEC_COUNT,
 };
@@ -105,6 +106,8 @@ static enum set_result set_bool(const struct key_def *def, void *base, const cha
 static enum set_result set_ussd_timeout(const struct key_def *def, void *base, const char *v);
 static enum set_result set_ussd_sessions(const struct key_def *def, void *base, const char *v);
 static enum set_result set_ussd_contact(const struct key_def *def, void *base, const char *v);
+static enum set_result set_web_seconds(const struct key_def *def, void *base, const char *v);
+static enum set_result set_web_count(const struct key_def *def, void *base, const char *v);
 static enum set_result set_alert_tick(const struct key_def *def, void *base, const char *v);
 static enum set_result set_alert_minutes(const struct key_def *def, void *base, const char *v);
 static enum set_result set_alert_pct(const struct key_def *def, void *base, const char *v);
@@ -310,6 +313,20 @@ static const struct key_def ussd_keys[] = {
 	{ NULL, NULL, 0, 0, NULL },
 };
 
+#define WEB(f) offsetof(struct config, web.f)
+
+static const struct key_def web_keys[] = {
+	{ "root", set_string, WEB(root), 0, NULL },
+	{ "chart_js", set_string, WEB(chart_js), 1, NULL },
+	{ "code_seconds", set_web_seconds, WEB(code_ttl_s), 2,
+	  "a number of seconds from 30 to 86400" },
+	{ "session_hours", set_web_count, WEB(session_hours), 3, "a number from 1 to 1000" },
+	{ "code_attempts", set_web_count, WEB(max_attempts), 4, "a number from 1 to 1000" },
+	{ "sign_in_per_address", set_web_count, WEB(sign_in_per_address), 5,
+	  "a number from 1 to 1000 (sign-in requests an hour from one address)" },
+	{ NULL, NULL, 0, 0, NULL },
+};
+
 #define QRN(f) offsetof(struct config, quarantine.f)
 
 static const struct key_def quarantine_keys[] = {
@@ -326,6 +343,7 @@ static const char *const section_names[SEC_COUNT] = {
 	[SEC_SAWT] = "sawt",     [SEC_DATABASE] = "database", [SEC_HTTP] = "http",
 	[SEC_KANNEL] = "kannel", [SEC_ELECTION] = "election", [SEC_MODEM] = "modem",
 	[SEC_ALERTS] = "alerts", [SEC_USSD] = "ussd",         [SEC_QUARANTINE] = "quarantine",
+	[SEC_WEB] = "web",
 };
 
 static const struct key_def *const section_keys[SEC_COUNT] = {
@@ -338,6 +356,7 @@ static const struct key_def *const section_keys[SEC_COUNT] = {
 	[SEC_ALERTS] = alerts_keys,
 	[SEC_USSD] = ussd_keys,
 	[SEC_QUARANTINE] = quarantine_keys,
+	[SEC_WEB] = web_keys,
 };
 
 /* ---------------------------------------------------------------- errors */
@@ -753,6 +772,16 @@ static enum set_result set_ussd_contact(const struct key_def *def, void *base, c
 		    v[i] == '}')
 			return SET_INVALID;
 	return set_string(def, base, v);
+}
+
+static enum set_result set_web_seconds(const struct key_def *def, void *base, const char *v)
+{
+	return set_int_range(def, base, v, 30, 86400);
+}
+
+static enum set_result set_web_count(const struct key_def *def, void *base, const char *v)
+{
+	return set_int_range(def, base, v, 1, 1000);
 }
 
 static enum set_result set_http_conns(const struct key_def *def, void *base, const char *v)
@@ -1496,6 +1525,10 @@ struct config *config_new(void)
 	cfg->quarantine.results_sum = CONFIG_QUARANTINE_OFF;
 	cfg->http_timeout = CONFIG_HTTP_TIMEOUT_DEFAULT;
 	cfg->http_max_connections = CONFIG_HTTP_MAX_CONNECTIONS_DEFAULT;
+	cfg->web.code_ttl_s = CONFIG_WEB_CODE_SECONDS_DEFAULT;
+	cfg->web.session_hours = CONFIG_WEB_SESSION_HOURS_DEFAULT;
+	cfg->web.max_attempts = CONFIG_WEB_CODE_ATTEMPTS_DEFAULT;
+	cfg->web.sign_in_per_address = CONFIG_WEB_SIGN_IN_PER_ADDRESS_DEFAULT;
 	cfg->ussd_session_timeout = CONFIG_USSD_SESSION_TIMEOUT_DEFAULT;
 	cfg->ussd_max_sessions = CONFIG_USSD_MAX_SESSIONS_DEFAULT;
 	cfg->kannel_dlr_mask = KANNEL_DLR_MASK_DEFAULT;
@@ -1631,6 +1664,8 @@ void config_free(struct config *cfg)
 	free(cfg->migrations_dir);
 	free(cfg->db_listen);
 	free(cfg->db_analyst_group);
+	free(cfg->web.root);
+	free(cfg->web.chart_js);
 	free(cfg->http_listen);
 	free(cfg->http_secret);
 	free(cfg->ussd_contact);

@@ -5,7 +5,9 @@
 #include "web_auth.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 bool web_cookie_get(const char *header, const char *name, char *out, size_t cap)
 {
@@ -102,4 +104,129 @@ void web_code_text(enum web_lang lang, const char *code, unsigned minutes, char 
 			 code, minutes);
 		break;
 	}
+}
+
+/* ---- same origin ------------------------------------------------------ */
+
+/* The host[:port] of url "scheme://host[:port][/...]" into out; false
+ * when it has no such shape or does not fit. */
+static bool authority(const char *url, char *out, size_t cap)
+{
+	const char *p = strstr(url, "://"), *end;
+	size_t n;
+
+	if (p == NULL || p == url)
+		return false;
+	for (const char *s = url; s < p; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')))
+			return false;
+	p += 3;
+	end = p + strcspn(p, "/?#");
+	n = (size_t)(end - p);
+	if (n == 0 || n >= cap || memchr(p, '@', n) != NULL)
+		return false;
+	memcpy(out, p, n);
+	out[n] = '\0';
+	return true;
+}
+
+bool web_origin_ok(const char *origin, const char *referer, const char *host)
+{
+	char a[256];
+	const char *from = origin != NULL ? origin : referer;
+
+	if (from == NULL)
+		return true;
+	if (host == NULL || host[0] == '\0' || !authority(from, a, sizeof(a)))
+		return false;
+	return strcasecmp(a, host) == 0;
+}
+
+/* ---- sign-in requests per address ------------------------------------ */
+
+#define LIMIT_ADDR_MAX 64
+#define LIMIT_PROBE 8
+
+struct limit_slot {
+	char addr[LIMIT_ADDR_MAX]; /* "" free */
+	int64_t start;             /* its window's start */
+	int64_t seen;              /* its last request */
+	unsigned count;
+};
+
+struct web_limit {
+	unsigned max, window_s;
+	size_t n;
+	struct limit_slot slot[];
+};
+
+struct web_limit *web_limit_new(unsigned max, unsigned window_s, size_t slots)
+{
+	struct web_limit *l;
+
+	if (slots < LIMIT_PROBE)
+		slots = LIMIT_PROBE;
+	l = calloc(1, sizeof(*l) + slots * sizeof(l->slot[0]));
+	if (l == NULL)
+		return NULL;
+	l->max = max;
+	l->window_s = window_s;
+	l->n = slots;
+	return l;
+}
+
+void web_limit_free(struct web_limit *l)
+{
+	free(l);
+}
+
+/* FNV-1a of s. */
+static uint64_t hash(const char *s)
+{
+	uint64_t h = 1469598103934665603u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return h;
+}
+
+/* The slot of addr: its own, else a free one, else the least recently
+ * seen among those it may use (which is then forgotten). */
+static struct limit_slot *slot_of(struct web_limit *l, const char *addr)
+{
+	size_t h = (size_t)(hash(addr) % l->n);
+	struct limit_slot *pick = NULL;
+
+	for (size_t i = 0; i < LIMIT_PROBE; i++) {
+		struct limit_slot *s = &l->slot[(h + i) % l->n];
+
+		if (strcmp(s->addr, addr) == 0)
+			return s;
+		if (pick == NULL ||
+		    (pick->addr[0] != '\0' && (s->addr[0] == '\0' || s->seen < pick->seen)))
+			pick = s;
+	}
+	memset(pick, 0, sizeof(*pick));
+	snprintf(pick->addr, sizeof(pick->addr), "%s", addr);
+	return pick;
+}
+
+bool web_limit_take(struct web_limit *l, const char *addr, int64_t now, unsigned *retry_s)
+{
+	char key[LIMIT_ADDR_MAX];
+	struct limit_slot *s;
+
+	snprintf(key, sizeof(key), "%s", addr != NULL && addr[0] != '\0' ? addr : "?");
+	s = slot_of(l, key);
+	if (s->count == 0 || now >= s->start + (int64_t)l->window_s || now < s->start) {
+		s->start = now;
+		s->count = 0;
+	}
+	s->seen = now;
+	if (s->count >= l->max) {
+		*retry_s = (unsigned)(s->start + (int64_t)l->window_s - now);
+		return false;
+	}
+	s->count++;
+	return true;
 }

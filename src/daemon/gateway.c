@@ -292,9 +292,16 @@ static void web_code_queued(void *arg)
 }
 
 /* The coordinators' page (docs/web.md), from the installed page files. */
-static bool gateway_web(struct gateway *gw, char *err, size_t errlen)
+static bool gateway_web(struct gateway *gw, const struct config *cfg, char *err, size_t errlen)
 {
-	struct web_options opt = { .root = web_default_root(), .chart_js = SAWT_CHART_JS };
+	struct web_options opt = {
+		.root = cfg->web.root != NULL ? cfg->web.root : web_default_root(),
+		.chart_js = cfg->web.chart_js != NULL ? cfg->web.chart_js : SAWT_CHART_JS,
+		.code_ttl_s = cfg->web.code_ttl_s,
+		.session_s = cfg->web.session_hours * 3600,
+		.max_attempts = cfg->web.max_attempts,
+		.sign_in_per_address = cfg->web.sign_in_per_address,
+	};
 	char why[256];
 
 	gw->web = web_new(gw->db, &opt, web_code_queued, gw, why, sizeof(why));
@@ -365,7 +372,7 @@ static bool gateway_http(struct gateway *gw, struct event_base *base, const stru
 	}
 	if (!gateway_ops(gw, base, cfg, err, errlen))
 		return false;
-	if (!gateway_web(gw, err, errlen))
+	if (!gateway_web(gw, cfg, err, errlen))
 		return false;
 	marks.turnout_high_pct = cfg->alerts.turnout_high_pct;
 	marks.women_low_pct = cfg->alerts.women_low_pct;

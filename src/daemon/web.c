@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "file.h"
@@ -23,6 +24,9 @@
 #define DEFAULT_CODE_TTL_S 300
 #define DEFAULT_SESSION_S (12 * 3600)
 #define DEFAULT_MAX_ATTEMPTS 5
+#define DEFAULT_SIGN_IN_PER_ADDRESS 20
+#define LIMIT_WINDOW_S 3600
+#define LIMIT_SLOTS 4096
 #define FIELD_MAX 64
 #define FILE_MAX (1024 * 1024)
 #define CHART_MAX (4 * 1024 * 1024)
@@ -54,6 +58,7 @@ struct web {
 	char *chart; /* Chart.js, NULL when it is not installed */
 	size_t chart_len;
 	int code_ttl_s, session_s, max_attempts;
+	struct web_limit *limit; /* sign-in requests per client address */
 	bool tls;
 };
 
@@ -257,6 +262,45 @@ static bool method_is(struct evhttp_request *req, enum evhttp_cmd_type want, con
 	return false;
 }
 
+/*
+ * A state-changing request: POST, from the page itself (web_origin_ok());
+ * answers 405 or 403 itself otherwise.
+ */
+static bool post_from_page(struct evhttp_request *req)
+{
+	const struct evkeyvalq *h = evhttp_request_get_input_headers(req);
+
+	if (!method_is(req, EVHTTP_REQ_POST, "POST"))
+		return false;
+	if (web_origin_ok(evhttp_find_header(h, "Origin"), evhttp_find_header(h, "Referer"),
+			  evhttp_find_header(h, "Host")))
+		return true;
+	http_reply_text(req, 403, "cross-site request refused: post from the page itself");
+	return false;
+}
+
+/*
+ * Count a sign-in request against its client address's hourly allowance
+ * ([web] sign_in_per_address); answers 429 with Retry-After itself when it
+ * is spent.
+ */
+static bool within_limit(struct web *w, struct evhttp_request *req)
+{
+	char *addr = NULL;
+	ev_uint16_t port = 0;
+	unsigned retry = 0;
+	char after[16];
+
+	evhttp_connection_get_peer(evhttp_request_get_connection(req), &addr, &port);
+	if (web_limit_take(w->limit, addr, (int64_t)time(NULL), &retry))
+		return true;
+	log_warn("too many sign-in requests from %s: refused for %u s", addr ? addr : "?", retry);
+	snprintf(after, sizeof(after), "%u", retry > 0 ? retry : 1);
+	add_header(req, "Retry-After", after);
+	reply_json(req, 429, "{\"ok\":false,\"error\":\"too_many\"}");
+	return false;
+}
+
 /* ==== sign-in ==== */
 
 static void code_done(const struct db_result *res, void *arg)
@@ -286,7 +330,7 @@ static void handle_code(struct evhttp_request *req, void *arg)
 	const char *why, *params[6];
 	unsigned r;
 
-	if (!method_is(req, EVHTTP_REQ_POST, "POST"))
+	if (!post_from_page(req) || !within_limit(w, req))
 		return;
 	if (!form_field(req, true, "phone", raw, sizeof(raw)) ||
 	    !phone_normalize(raw, strlen(raw), NULL, phone, &why)) {
@@ -359,7 +403,7 @@ static void handle_verify(struct evhttp_request *req, void *arg)
 	const char *why, *params[5];
 	struct waiting *x;
 
-	if (!method_is(req, EVHTTP_REQ_POST, "POST"))
+	if (!post_from_page(req) || !within_limit(w, req))
 		return;
 	if (!form_field(req, true, "phone", raw, sizeof(raw)) ||
 	    !phone_normalize(raw, strlen(raw), NULL, phone, &why) ||
@@ -408,7 +452,7 @@ static void handle_logout(struct evhttp_request *req, void *arg)
 	char token[WEB_TOKEN_BUF];
 	const char *params[1] = { token };
 
-	if (!method_is(req, EVHTTP_REQ_POST, "POST"))
+	if (!post_from_page(req))
 		return;
 	if (!session_token(req, token)) {
 		http_reply_text(req, 401, "not signed in");
@@ -448,7 +492,7 @@ static void handle_ack(struct evhttp_request *req, void *arg)
 	char *end;
 	long long n;
 
-	if (!method_is(req, EVHTTP_REQ_POST, "POST"))
+	if (!post_from_page(req))
 		return;
 	if (!session_token(req, token)) {
 		http_reply_text(req, 401, "not signed in");
@@ -623,6 +667,14 @@ struct web *web_new(struct db *db, const struct web_options *opt, web_kick_fn ki
 	w->code_ttl_s = opt->code_ttl_s > 0 ? opt->code_ttl_s : DEFAULT_CODE_TTL_S;
 	w->session_s = opt->session_s > 0 ? opt->session_s : DEFAULT_SESSION_S;
 	w->max_attempts = opt->max_attempts > 0 ? opt->max_attempts : DEFAULT_MAX_ATTEMPTS;
+	w->limit = web_limit_new(opt->sign_in_per_address > 0 ? (unsigned)opt->sign_in_per_address
+							      : DEFAULT_SIGN_IN_PER_ADDRESS,
+				 LIMIT_WINDOW_S, LIMIT_SLOTS);
+	if (w->limit == NULL) {
+		snprintf(err, errlen, "out of memory");
+		web_free(w);
+		return NULL;
+	}
 	for (size_t i = 0; i < N_PAGE_FILES; i++) {
 		snprintf(path, sizeof(path), "%s/%s", opt->root, page_files[i].file);
 		w->files[i] = file_read_all(path, FILE_MAX, &w->lens[i], err, errlen);
@@ -689,5 +741,6 @@ void web_free(struct web *w)
 	for (size_t i = 0; i < N_PAGE_FILES; i++)
 		free(w->files[i]);
 	free(w->chart);
+	web_limit_free(w->limit);
 	free(w);
 }

@@ -27,6 +27,9 @@ printf 'phone,name,role,language,stations,areas,pin\n%s,Lina,coordinator,,,,\n' 
 	>"$SAWT_TEST_TMP/lina.csv"
 "$SAWT" import people "$SAWT_TEST_TMP/lina.csv" >/dev/null || fail "a coordinator without area imports"
 . "$(dirname "$0")/web_lib.sh"
+# this test signs in and out many times from one address (web_guard.sh
+# tests the limit)
+printf '\n[web]\nsign_in_per_address = 1000\n' >>"$SAWT_CONFIG"
 web_start
 
 # --- 1. the page and its files ----------------------------------------------

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "web_auth.h"
@@ -71,12 +72,63 @@ static void test_texts(void **state)
 			    "sawt page sign-in code: 042042 (valid 5 min, once). Do not share it.");
 }
 
+static void test_origin(void **state)
+{
+	(void)state;
+	assert_true(web_origin_ok("http://127.0.0.1:8080", NULL, "127.0.0.1:8080"));
+	assert_true(web_origin_ok("https://Sawt.Example.org", NULL, "sawt.example.org"));
+	assert_true(web_origin_ok(NULL, "http://127.0.0.1:8080/?area=3", "127.0.0.1:8080"));
+	assert_true(web_origin_ok(NULL, NULL, "127.0.0.1:8080")); /* curl */
+	assert_true(web_origin_ok(NULL, NULL, NULL));
+	assert_false(web_origin_ok("http://evil.example", NULL, "127.0.0.1:8080"));
+	assert_false(web_origin_ok("http://127.0.0.1:8081", NULL, "127.0.0.1:8080"));
+	assert_false(web_origin_ok("null", NULL, "127.0.0.1:8080"));
+	assert_false(web_origin_ok("http://127.0.0.1:8080", NULL, NULL));
+	assert_false(web_origin_ok(NULL, "http://evil.example/x", "127.0.0.1:8080"));
+	assert_false(web_origin_ok(NULL, "/relative", "127.0.0.1:8080"));
+	assert_false(web_origin_ok("http://user@127.0.0.1:8080", NULL, "127.0.0.1:8080"));
+	assert_false(web_origin_ok("1ttp://127.0.0.1:8080", NULL, "127.0.0.1:8080"));
+	/* Origin wins over Referer */
+	assert_false(
+		web_origin_ok("http://evil.example", "http://127.0.0.1:8080/", "127.0.0.1:8080"));
+}
+
+static void test_limit(void **state)
+{
+	struct web_limit *l = web_limit_new(3, 3600, 16);
+	unsigned retry = 0;
+
+	(void)state;
+	assert_non_null(l);
+	for (int i = 0; i < 3; i++)
+		assert_true(web_limit_take(l, "192.0.2.1", 1000 + i, &retry));
+	assert_false(web_limit_take(l, "192.0.2.1", 1010, &retry));
+	assert_int_equal(retry, 3590);                             /* the window started at 1000 */
+	assert_true(web_limit_take(l, "192.0.2.2", 1010, &retry)); /* another address */
+	assert_true(web_limit_take(l, "192.0.2.1", 4600, &retry)); /* a new window */
+	/* a full table forgets the address seen longest ago, never a busy one
+	 * more recent: 100 addresses through 16 slots */
+	for (int i = 0; i < 100; i++) {
+		char a[32];
+
+		snprintf(a, sizeof(a), "198.51.100.%d", i);
+		assert_true(web_limit_take(l, a, 5000 + i, &retry));
+	}
+	for (int i = 0; i < 2; i++)
+		assert_true(web_limit_take(l, "2001:db8::1", 6000, &retry));
+	assert_true(web_limit_take(l, "2001:db8::1", 6001, &retry));
+	assert_false(web_limit_take(l, "2001:db8::1", 6002, &retry));
+	assert_true(web_limit_take(l, NULL, 6002, &retry));
+	web_limit_free(l);
+	web_limit_free(NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_cookie),
-		cmocka_unit_test(test_shapes),
-		cmocka_unit_test(test_texts),
+		cmocka_unit_test(test_cookie), cmocka_unit_test(test_shapes),
+		cmocka_unit_test(test_texts),  cmocka_unit_test(test_origin),
+		cmocka_unit_test(test_limit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
