@@ -14,7 +14,8 @@
  *   [alerts]    thresholds and limits of the alerts to coordinators
  *               (struct config_alerts; docs/configuration.md)
  *   [web]       root, chart_js, code_seconds, session_hours, code_attempts,
- *               sign_in_per_address (the election-day page; docs/web.md)
+ *               sign_in_per_address, max_streams (the election-day page;
+ *               docs/web.md)
  *   [modem NAME] the keys of a gammurc [gammu] section (device, connection,
  *               model, ...) plus sawt's own (number, balance_ussd, ...)
  *
@@ -148,6 +149,7 @@ struct config_quarantine {
 #define CONFIG_WEB_SESSION_HOURS_DEFAULT 12
 #define CONFIG_WEB_CODE_ATTEMPTS_DEFAULT 5
 #define CONFIG_WEB_SIGN_IN_PER_ADDRESS_DEFAULT 20
+#define CONFIG_WEB_MAX_STREAMS_DEFAULT 64
 struct config_web {
 	char *root;              /* the page's files; NULL: the built-in place */
 	char *chart_js;          /* Chart.js; NULL: Debian's libjs-chart.js */
@@ -155,6 +157,7 @@ struct config_web {
 	int session_hours;       /* how long a session lasts */
 	int max_attempts;        /* code_attempts: tries per code, wrong ones included */
 	int sign_in_per_address; /* code requests and tries an hour from one address */
+	int max_streams;         /* /api/events streams open at once */
 };
 
 struct config {

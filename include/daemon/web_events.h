@@ -45,6 +45,21 @@ struct web_events *web_events_new(struct event_base *base, struct db *db, unsign
 				  const struct web_thresholds *marks, web_events_stamp_fn stamp,
 				  void *arg) SAWT_MUST_CHECK;
 
+/* The channel the database NOTIFYs when reports, alerts or checklist
+ * answers change, whoever changed them (migrations/0035_web_notify.sql). */
+#define WEB_EVENTS_CHANNEL "sawt_web"
+
+/*
+ * A NOTIFY arrived on channel: one on WEB_EVENTS_CHANNEL is a change made
+ * elsewhere (another sawtd, the sawt command, SQL), told to the streams
+ * as "reports" at the next tick.  Other channels are ignored.  The module
+ * LISTENs on its db, again after each reconnection.
+ */
+void web_events_on_notify(struct web_events *ev, const char *channel);
+
+/* Serve marks at /api/thresholds from now on (SIGHUP); copied. */
+void web_events_set_thresholds(struct web_events *ev, const struct web_thresholds *marks);
+
 /* Add GET /api/events and GET /api/thresholds to srv; false when the routing table is full. */
 bool web_events_route(struct web_events *ev, struct http_server *srv) SAWT_MUST_CHECK;
 

@@ -324,6 +324,8 @@ static const struct key_def web_keys[] = {
 	{ "code_attempts", set_web_count, WEB(max_attempts), 4, "a number from 1 to 1000" },
 	{ "sign_in_per_address", set_web_count, WEB(sign_in_per_address), 5,
 	  "a number from 1 to 1000 (sign-in requests an hour from one address)" },
+	{ "max_streams", set_web_count, WEB(max_streams), 6,
+	  "a number from 1 to 1000 (live-update streams open at once)" },
 	{ NULL, NULL, 0, 0, NULL },
 };
 
@@ -1529,6 +1531,7 @@ struct config *config_new(void)
 	cfg->web.session_hours = CONFIG_WEB_SESSION_HOURS_DEFAULT;
 	cfg->web.max_attempts = CONFIG_WEB_CODE_ATTEMPTS_DEFAULT;
 	cfg->web.sign_in_per_address = CONFIG_WEB_SIGN_IN_PER_ADDRESS_DEFAULT;
+	cfg->web.max_streams = CONFIG_WEB_MAX_STREAMS_DEFAULT;
 	cfg->ussd_session_timeout = CONFIG_USSD_SESSION_TIMEOUT_DEFAULT;
 	cfg->ussd_max_sessions = CONFIG_USSD_MAX_SESSIONS_DEFAULT;
 	cfg->kannel_dlr_mask = KANNEL_DLR_MASK_DEFAULT;

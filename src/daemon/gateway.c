@@ -317,6 +317,15 @@ static bool gateway_web(struct gateway *gw, const struct config *cfg, char *err,
 	return true;
 }
 
+/* The alert thresholds the page marks by, from [alerts]. */
+static void web_marks(const struct config *cfg, struct web_thresholds *marks)
+{
+	marks->turnout_high_pct = cfg->alerts.turnout_high_pct;
+	marks->women_low_pct = cfg->alerts.women_low_pct;
+	marks->women_high_pct = cfg->alerts.women_high_pct;
+	marks->women_min_voters = cfg->alerts.women_min_voters;
+}
+
 /* The counters whose moves the page hears of (web_events.h). */
 static void gateway_stamp(void *arg, struct web_events_stamp *out)
 {
@@ -374,11 +383,9 @@ static bool gateway_http(struct gateway *gw, struct event_base *base, const stru
 		return false;
 	if (!gateway_web(gw, cfg, err, errlen))
 		return false;
-	marks.turnout_high_pct = cfg->alerts.turnout_high_pct;
-	marks.women_low_pct = cfg->alerts.women_low_pct;
-	marks.women_high_pct = cfg->alerts.women_high_pct;
-	marks.women_min_voters = cfg->alerts.women_min_voters;
-	gw->events = web_events_new(base, gw->db, 0, &marks, gateway_stamp, gw);
+	web_marks(cfg, &marks);
+	gw->events = web_events_new(base, gw->db, (unsigned)cfg->web.max_streams, &marks,
+				    gateway_stamp, gw);
 	if (gw->events == NULL || !web_events_route(gw->events, gw->http)) {
 		snprintf(err, errlen, "could not add the HTTP route /api/events: out of memory");
 		return false;
@@ -483,7 +490,11 @@ void gateway_on_db_state(struct gateway *gw, enum db_state state)
 
 void gateway_reconfigure(struct gateway *gw, const struct config *cfg)
 {
+	struct web_thresholds marks;
+
 	alerts_reconfigure(gw->alerts, cfg);
+	web_marks(cfg, &marks);
+	web_events_set_thresholds(gw->events, &marks);
 	if (gw->phase == GATEWAY_RUNNING)
 		modem_mgr_reconfigure(gw->modems, cfg);
 }
@@ -491,6 +502,7 @@ void gateway_reconfigure(struct gateway *gw, const struct config *cfg)
 void gateway_on_notify(struct gateway *gw, const char *channel, const char *payload)
 {
 	pipeline_on_notify(gw->pl, channel, payload);
+	web_events_on_notify(gw->events, channel);
 }
 
 void gateway_stop(struct gateway *gw)

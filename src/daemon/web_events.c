@@ -46,6 +46,14 @@ struct web_events {
 	unsigned n_open, n_checking, max_streams;
 	unsigned ticks;
 	struct web_thresholds marks;
+	uint64_t elsewhere;         /* NOTIFYs heard on WEB_EVENTS_CHANNEL */
+	uint64_t listened_on;       /* the db's connection count when LISTEN last worked */
+	struct listen_q *listening; /* the LISTEN in flight, or NULL */
+};
+
+/* A LISTEN in flight; ev is NULL once the module is freed. */
+struct listen_q {
+	struct web_events *ev;
 };
 
 static void stream_unlink(struct web_events *ev, struct stream *s)
@@ -98,6 +106,43 @@ static void stream_gone(struct evhttp_request *req, void *arg)
 	free(s);
 }
 
+static void listen_done(const struct db_result *res, void *arg)
+{
+	struct listen_q *q = arg;
+	struct web_events *ev = q->ev;
+	struct db_stats st;
+
+	free(q);
+	if (ev == NULL)
+		return;
+	ev->listening = NULL;
+	if (!db_result_ok(res)) {
+		log_warn("could not LISTEN %s: %s", WEB_EVENTS_CHANNEL, db_result_error(res));
+		return;
+	}
+	db_get_stats(ev->db, &st);
+	ev->listened_on = st.connects;
+}
+
+/* LISTEN on a connection that has not: the first, or a new one. */
+static void listen_check(struct web_events *ev)
+{
+	struct db_stats st;
+	struct listen_q *q;
+
+	if (ev->listening != NULL || db_get_state(ev->db) != DB_STATE_READY)
+		return;
+	db_get_stats(ev->db, &st);
+	if (st.connects == ev->listened_on || (q = calloc(1, sizeof(*q))) == NULL)
+		return;
+	q->ev = ev;
+	if (!db_query(ev->db, "LISTEN " WEB_EVENTS_CHANNEL, 0, NULL, listen_done, q)) {
+		free(q);
+		return;
+	}
+	ev->listening = q;
+}
+
 /* Once a second: tell every stream what moved; now and then a comment. */
 static void tick_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -108,7 +153,9 @@ static void tick_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	listen_check(ev);
 	ev->stamp(ev->stamp_arg, &now);
+	now.reports += ev->elsewhere;
 	keepalive = ++ev->ticks % KEEPALIVE_S == 0;
 	text[0] = '\0';
 	if (now.reports != ev->last.reports || now.alerts != ev->last.alerts ||
@@ -253,6 +300,7 @@ struct web_events *web_events_new(struct event_base *base, struct db *db, unsign
 	ev->max_streams = max_streams > 0 ? max_streams : DEFAULT_MAX_STREAMS;
 	ev->marks = *marks;
 	stamp(arg, &ev->last);
+	listen_check(ev);
 	ev->tick = event_new(base, -1, EV_PERSIST, tick_cb, ev);
 	if (ev->tick == NULL || event_add(ev->tick, &second) != 0) {
 		web_events_free(ev);
@@ -266,6 +314,18 @@ bool web_events_route(struct web_events *ev, struct http_server *srv)
 	ev->srv = srv;
 	return http_server_route(srv, "/api/events", HTTP_ACCESS_OPEN, handle_events, ev) &&
 	       http_server_route(srv, "/api/thresholds", HTTP_ACCESS_OPEN, handle_thresholds, ev);
+}
+
+void web_events_on_notify(struct web_events *ev, const char *channel)
+{
+	if (ev != NULL && strcmp(channel, WEB_EVENTS_CHANNEL) == 0)
+		ev->elsewhere++;
+}
+
+void web_events_set_thresholds(struct web_events *ev, const struct web_thresholds *marks)
+{
+	if (ev != NULL)
+		ev->marks = *marks;
 }
 
 unsigned web_events_open(const struct web_events *ev)
@@ -289,6 +349,8 @@ void web_events_free(struct web_events *ev)
 			s->ev = NULL; /* session_done() frees it */
 		}
 	}
+	if (ev->listening != NULL)
+		ev->listening->ev = NULL; /* listen_done() frees it */
 	if (ev->tick != NULL)
 		event_free(ev->tick);
 	free(ev);

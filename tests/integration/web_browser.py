@@ -151,6 +151,38 @@ def main():
             s["women_turnout_pct"]] == v,
            "صيدا's figures on the page equal analytics.area_turnout", (s, v))
         shot(drv, "03-karim-live-ar.png", "Karim's page after the report: 400 voters at صيدا")
+
+        # the stream lost and found again: sawtd stops, the page says so; it
+        # comes back on the same port and the page reconnects by itself
+        restart = os.environ["SAWT_WEB_RESTART"]
+        opens = drv.execute_script("return window.sawtLive.opens")
+        subprocess.run([restart, "stop"], check=True)
+        try:
+            wait.until(lambda d: d.find_element(By.ID, "live").text == "انقطع الاتصال، نعيد الاتصال…")
+            lost = True
+        except Exception:  # noqa: BLE001 - reported below
+            lost = False
+        ok(lost, "when sawtd stops, the page says the connection is lost",
+           drv.find_element(By.ID, "live").text)
+        shot(drv, "09-offline-ar.png", "Karim's page while sawtd is down: connection lost, reconnecting")
+        subprocess.run([restart, "start"], check=True)
+        try:
+            wait.until(lambda d: d.execute_script("return window.sawtLive.opens") > opens
+                       and d.find_element(By.ID, "live").text == "")
+            back = True
+        except Exception:  # noqa: BLE001 - reported below
+            back = False
+        ok(back, "when it is back, the page reconnects by itself and clears the notice",
+           drv.execute_script("return Object.assign({}, window.sawtLive)"))
+        subprocess.run([os.environ["SAWT"], "inject", MOHAMMAD, "T 4011 V420 W160 #9753"],
+                       check=True, capture_output=True)
+        try:
+            wait.until(lambda d: rows(d).get("صيدا", {}).get("voters") == 420)
+            got = True
+        except Exception:  # noqa: BLE001 - reported below
+            got = False
+        ok(got and drv.execute_script("return window.__sawt_marker") == marker,
+           "and a report after the restart appears without a reload", rows(drv))
     finally:
         drv.quit()
 

@@ -33,9 +33,33 @@ PORT=$(sed -n 's/.*HTTP on 127\.0\.0\.1:0 (port \([0-9]*\),.*/\1/p' "$LOG" | hea
 "$SAWT" inject +96176123456 'T 2011 V300 W120' >/dev/null
 wait_sql "SELECT count(*) FROM sawt.reports WHERE outcome = 'accepted'" 1 60 >&2
 
+echo "$pid" >"$SAWT_TEST_TMP/sawtd.pid"
+# web_browser.py stops sawtd and starts it again on the same port, to see
+# the page lose its stream and find it again
+sed -i "s/^listen = 127\.0\.0\.1:0\$/listen = 127.0.0.1:$PORT/" "$SAWT_CONFIG"
+RESTART="$SAWT_TEST_TMP/restart"
+cat >"$RESTART" <<SCRIPT
+#!/bin/sh
+# restart stop|start: stop sawtd (waiting until it is gone), or start it again
+case \$1 in
+stop)
+	p=\$(cat "$SAWT_TEST_TMP/sawtd.pid")
+	kill -TERM "\$p"
+	while kill -0 "\$p" 2>/dev/null; do sleep 0.1; done ;;
+start)
+	: >"$SAWT_TEST_TMP/sawtd2.log"
+	"$SAWTD" -c "$SAWT_CONFIG" >>"$SAWT_TEST_TMP/sawtd2.log" 2>&1 &
+	echo \$! >"$SAWT_TEST_TMP/sawtd.pid"
+	i=0
+	until grep -q 'registry loaded' "$SAWT_TEST_TMP/sawtd2.log" || [ \$i -ge 300 ]; do sleep 0.1; i=\$((i + 1)); done ;;
+esac
+SCRIPT
+chmod +x "$RESTART"
+
 SAWT_WEB_BASE="http://127.0.0.1:$PORT" SAWT_WEB_SHOTS="${SAWT_WEB_SHOTS:-$SAWT_TEST_TMP/shots}" \
-	/usr/bin/python3 "$(dirname "$0")/web_browser.py"
+	SAWT_WEB_RESTART="$RESTART" /usr/bin/python3 "$(dirname "$0")/web_browser.py"
 rc=$?
+pid=$(cat "$SAWT_TEST_TMP/sawtd.pid")
 kill "$pid"
-wait "$pid"
+while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
 exit $rc
