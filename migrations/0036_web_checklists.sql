@@ -18,7 +18,8 @@ DECLARE
 	v_out json;
 BEGIN
 	SELECT election_id INTO v_election FROM sawt.people WHERE id = p_person;
-	WITH st AS (SELECT station_id FROM sawt.web_stations(v_election, v_roots)),
+	-- every figure is one aggregate over the answers in scope, joined in
+	WITH st AS MATERIALIZED (SELECT station_id FROM sawt.web_stations(v_election, v_roots)),
 	f AS (
 		SELECT f.id, f.code, f.current_version AS version,
 			v.title_ar, v.title_en, v.title_fr
@@ -29,60 +30,82 @@ BEGIN
 	a AS MATERIALIZED (
 		SELECT a.station_id, a.form, a.question, a.value, a.options
 		FROM sawt.checklist_current_answers a
-		WHERE a.election_id = v_election AND a.station_id IN (SELECT station_id FROM st)
+		JOIN st ON st.station_id = a.station_id
+		WHERE a.election_id = v_election
 	),
 	q AS (
-		SELECT f.id AS form_id, f.code AS form, x.code, x.type, x.position, x.problem,
-			x.label_ar, x.label_en, x.label_fr,
-			(SELECT count(*) FROM a WHERE a.form = f.code AND a.question = x.code)
-				AS answered
+		SELECT f.id AS form_id, f.code AS form, f.version, x.code, x.type, x.position,
+			x.problem, x.label_ar, x.label_en, x.label_fr
 		FROM f JOIN sawt.checklist_questions x ON x.form_id = f.id AND x.version = f.version
+	),
+	per_q AS (
+		SELECT a.form, a.question, count(*) AS answered, round(avg(a.value), 2) AS mean,
+			min(a.value) AS min, max(a.value) AS max,
+			count(*) FILTER (WHERE a.value = ANY (q.problem) OR a.options && q.problem)
+				AS problems
+		FROM a JOIN q ON q.form = a.form AND q.code = a.question
+		GROUP BY a.form, a.question
+	),
+	per_o AS (
+		SELECT a.form, a.question, o.option, count(*) AS n
+		FROM a CROSS JOIN LATERAL (SELECT a.value WHERE a.options IS NULL
+			UNION ALL SELECT unnest(a.options)::integer) o (option)
+		WHERE o.option IS NOT NULL
+		GROUP BY a.form, a.question, o.option
+	),
+	opts AS (
+		SELECT q.form, q.code AS question, y.option, y.label_ar, y.label_en, y.label_fr,
+			y.option = ANY (q.problem) AS problem
+		FROM q CROSS JOIN LATERAL (
+			SELECT 1 AS option, 'نعم' AS label_ar, 'yes' AS label_en, 'oui' AS label_fr
+			WHERE q.type = 'yesno'
+			UNION ALL SELECT 2, 'لا', 'no', 'non' WHERE q.type = 'yesno'
+			UNION ALL SELECT co.option, co.label_ar, co.label_en, co.label_fr
+			FROM sawt.checklist_options co
+			WHERE co.form_id = q.form_id AND co.version = q.version
+			  AND co.question = q.code) y
+	),
+	rep AS (SELECT a.form, count(DISTINCT a.station_id) AS n FROM a GROUP BY a.form),
+	held AS (
+		SELECT fl.form, fl.check_name, count(*) AS n
+		FROM sawt.checklist_flags fl JOIN st ON st.station_id = fl.station_id
+		WHERE fl.holds GROUP BY fl.form, fl.check_name
 	)
 	SELECT COALESCE(json_agg(json_build_object(
 		'code', f.code, 'version', f.version,
 		'title_ar', f.title_ar, 'title_en', f.title_en, 'title_fr', f.title_fr,
 		'stations_total', (SELECT count(*) FROM st),
-		'stations_reported', (SELECT count(DISTINCT a.station_id) FROM a WHERE a.form = f.code),
+		'stations_reported', COALESCE((SELECT rep.n FROM rep WHERE rep.form = f.code), 0),
 		'questions', (SELECT COALESCE(json_agg(json_build_object(
 				'code', q.code, 'type', q.type,
 				'label_ar', q.label_ar, 'label_en', q.label_en, 'label_fr', q.label_fr,
-				'answered', q.answered,
-				'problems', CASE WHEN q.problem <> '{}' THEN (SELECT count(*) FROM a
-					WHERE a.form = q.form AND a.question = q.code
-					  AND (a.value = ANY (q.problem) OR a.options && q.problem)) END,
-				'mean', CASE WHEN q.type = 'integer' THEN (SELECT round(avg(a.value), 2)
-					FROM a WHERE a.form = q.form AND a.question = q.code) END,
-				'min', CASE WHEN q.type = 'integer' THEN (SELECT min(a.value)
-					FROM a WHERE a.form = q.form AND a.question = q.code) END,
-				'max', CASE WHEN q.type = 'integer' THEN (SELECT max(a.value)
-					FROM a WHERE a.form = q.form AND a.question = q.code) END,
+				'answered', COALESCE(pq.answered, 0),
+				'problems', CASE WHEN q.problem <> '{}' THEN COALESCE(pq.problems, 0) END,
+				'mean', CASE WHEN q.type = 'integer' THEN pq.mean END,
+				'min', CASE WHEN q.type = 'integer' THEN pq.min END,
+				'max', CASE WHEN q.type = 'integer' THEN pq.max END,
 				'options', (SELECT COALESCE(json_agg(json_build_object(
-						'option', o.option, 'problem', o.option = ANY (q.problem),
+						'option', o.option, 'problem', o.problem,
 						'label_ar', o.label_ar, 'label_en', o.label_en,
-						'label_fr', o.label_fr, 'count', o.n,
-						'share', round(100.0 * o.n / NULLIF(q.answered, 0), 1))
+						'label_fr', o.label_fr, 'count', COALESCE(po.n, 0),
+						'share', round(100.0 * COALESCE(po.n, 0)
+							/ NULLIF(pq.answered, 0), 1))
 						ORDER BY o.option), '[]'::json)
-					FROM (SELECT y.option, y.label_ar, y.label_en, y.label_fr,
-						(SELECT count(*) FROM a WHERE a.form = q.form
-						  AND a.question = q.code
-						  AND (a.value = y.option OR y.option = ANY (a.options))) AS n
-						FROM (SELECT 1 AS option, 'نعم' AS label_ar, 'yes' AS label_en,
-							'oui' AS label_fr WHERE q.type = 'yesno'
-							UNION ALL SELECT 2, 'لا', 'no', 'non' WHERE q.type = 'yesno'
-							UNION ALL SELECT co.option, co.label_ar, co.label_en, co.label_fr
-							FROM sawt.checklist_options co
-							WHERE co.form_id = q.form_id AND co.question = q.code
-							  AND co.version = f.version) y) o))
+					FROM opts o
+					LEFT JOIN per_o po ON po.form = o.form AND po.question = o.question
+						AND po.option = o.option
+					WHERE o.form = q.form AND o.question = q.code))
 				ORDER BY q.position), '[]'::json)
-			FROM q WHERE q.form_id = f.id),
+			FROM q LEFT JOIN per_q pq ON pq.form = q.form AND pq.question = q.code
+			WHERE q.form_id = f.id),
 		'checks', (SELECT COALESCE(json_agg(json_build_object(
 				'name', c.name, 'severity', c.severity, 'expr', c.expr,
 				'label_ar', c.label_ar, 'label_en', c.label_en, 'label_fr', c.label_fr,
-				'stations', (SELECT count(*) FROM sawt.checklist_flags fl
-					WHERE fl.form = f.code AND fl.check_name = c.name AND fl.holds
-					  AND fl.station_id IN (SELECT station_id FROM st)))
+				'stations', COALESCE(h.n, 0))
 				ORDER BY c.position), '[]'::json)
-			FROM sawt.checklist_checks c WHERE c.form_id = f.id AND c.version = f.version))
+			FROM sawt.checklist_checks c
+			LEFT JOIN held h ON h.form = f.code AND h.check_name = c.name
+			WHERE c.form_id = f.id AND c.version = f.version))
 		ORDER BY f.code), '[]'::json)
 	INTO v_out
 	FROM f;

@@ -62,8 +62,8 @@
 #define CHECKLIST_OPTION_LABEL_MAX 80 /* bytes of an option label, UTF-8 */
 #define CHECKLIST_ALIAS_MAX 48        /* bytes of an alias, UTF-8 */
 #define CHECKLIST_INT_MAX 999999999
-#define CHECKLIST_MAX_CHECKS 16     /* per form */
-#define CHECKLIST_CHECK_NAME_MAX 25 /* bytes of a check's name, with its NUL */
+#define CHECKLIST_MAX_CHECKS 16               /* per form */
+#define CHECKLIST_CHECK_NAME_MAX 25           /* bytes of a check's name, with its NUL */
 #define CHECKLIST_CANONICAL_MAX (1024 * 1024) /* bytes of one form's canonical text, at most */
 
 enum checklist_type {
@@ -154,6 +154,9 @@ size_t checklist_set_n_forms(const struct checklist_set *set);
 
 /* The i-th form, in the order of the file; NULL past the end. */
 const struct checklist_form *checklist_set_form(const struct checklist_set *set, size_t i);
+
+/* Order the forms by code (checklist_set_form()'s order). */
+void checklist_set_sort(struct checklist_set *set);
 
 /* Set the i-th form's version (the store's number). */
 void checklist_set_version(struct checklist_set *set, size_t i, int version);

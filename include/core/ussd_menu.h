@@ -14,11 +14,22 @@
  *   [station: a numbered list when several are assigned; the code typed
  *    when the observer has areas, or more stations than fit one screen]
  *   main: 1 turnout  2 close  3 results  4 incident  5 last report  6 help
+ *         [7 checklists, when the network has imported some]
  *     turnout, close: voters, women, [men: [ussd] ask_men]
  *     results: [contest, when the ballot has several], each candidate's
  *              votes in ballot order, invalid, blank
  *     incident: code, short text (0: none)
  *   summary: 1 send  2 cancel
+ *   checklists (checklist.h): the forms, numbered (one taken outside its
+ *     window is refused with its hours); then each question of the form,
+ *     one a screen: yes/no as 1/2, a choice as its numbered options, a
+ *     multiple choice as a run of option digits, an integer with its
+ *     range, a text (the form's first text question only: an SMS carries
+ *     one); an optional question other than an integer is skipped with 0;
+ *     then 1 send  2 cancel.  Each answer is checked by the checklist SMS
+ *     parser itself, and the confirmed checklist is submitted as its SMS
+ *     (FORM STATION AA1 AB2 ... #PIN), so partial saves, versions, checks
+ *     and replies are the SMS path's.
  *
  * Every figure is checked as it is typed by the SMS path's own code: the
  * report so far is written as the v1 SMS it stands for (parse.h) and
@@ -79,8 +90,11 @@ enum ussd_state {
 	USSD_ST_INC_TEXT,
 	USSD_ST_CONFIRM,
 	USSD_ST_DONE, /* the session has ended */
+	USSD_ST_CK_FORM,     /* choose a checklist form */
+	USSD_ST_CK_QUESTION, /* answer its questions, one a screen */
+	USSD_ST_CK_CONFIRM,  /* send the checklist */
 };
-#define USSD_STATE_COUNT 13
+#define USSD_STATE_COUNT 16
 
 /*
  * Checks a PIN the observer typed: true when it is p's.  The daemon's

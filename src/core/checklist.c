@@ -137,6 +137,19 @@ const struct checklist_form *checklist_set_form(const struct checklist_set *set,
 	return i < set->n_forms ? set->forms[i] : NULL;
 }
 
+static int by_code(const void *a, const void *b)
+{
+	const struct checklist_form *const *x = a, *const *y = b;
+
+	return strcmp((*x)->code, (*y)->code);
+}
+
+void checklist_set_sort(struct checklist_set *set)
+{
+	if (set->n_forms > 1)
+		qsort(set->forms, set->n_forms, sizeof(*set->forms), by_code);
+}
+
 void checklist_set_version(struct checklist_set *set, size_t i, int version)
 {
 	if (i < set->n_forms)

@@ -524,6 +524,9 @@ static bool finish_checklists(struct regsnap *s)
 		return false;
 	if (checklist_set_n_errors(s->lists) > 0)
 		s->dropped += s->cl_versions.n; /* not one of ours: none is used */
+	/* by code, whatever order the database gave them in: the USSD menu
+	 * numbers them, and a session's inputs are replayed */
+	checklist_set_sort(s->lists);
 	for (size_t i = 0; i < checklist_set_n_forms(s->lists); i++)
 		for (size_t k = 0; k < s->cl_versions.n; k++) {
 			const struct cl_version *v = VEC_AT(s->cl_versions, struct cl_version, k);

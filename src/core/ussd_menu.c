@@ -11,6 +11,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "checklist.h"
+#include "checklist_decide.h"
+#include "checklist_parse.h"
 #include "gsm7.h"
 #include "parse.h"
 #include "strbuf.h"
@@ -74,8 +77,19 @@ enum ussd_text {
 	UT_FORM_CLOSE,
 	UT_FORM_RESULTS,
 	UT_FORM_INCIDENT,
+	/* checklists */
+	UT_CK_FORMS,
+	UT_CK_YESNO,
+	UT_CK_CHOICE,
+	UT_CK_MULTI,
+	UT_CK_INTEGER,
+	UT_CK_TEXT,
+	UT_CK_CONFIRM,
+	UT_CK_SENT,
+	UE_CK_VALUE,
+	UE_CK_WINDOW,
 };
-#define UT_COUNT (UT_FORM_INCIDENT + 1)
+#define UT_COUNT (UE_CK_WINDOW + 1)
 #define UT_NONE (-1)
 
 struct text_def {
@@ -133,6 +147,16 @@ static const char *const text_names[UT_COUNT] = {
 	[UT_FORM_CLOSE] = "form_close",
 	[UT_FORM_RESULTS] = "form_results",
 	[UT_FORM_INCIDENT] = "form_incident",
+	[UT_CK_FORMS] = "checklist_forms",
+	[UT_CK_YESNO] = "checklist_yesno",
+	[UT_CK_CHOICE] = "checklist_choice",
+	[UT_CK_MULTI] = "checklist_multi",
+	[UT_CK_INTEGER] = "checklist_integer",
+	[UT_CK_TEXT] = "checklist_text",
+	[UT_CK_CONFIRM] = "checklist_confirm",
+	[UT_CK_SENT] = "checklist_sent",
+	[UE_CK_VALUE] = "err_checklist_value",
+	[UE_CK_WINDOW] = "err_checklist_window",
 };
 
 /* clang-format off */
@@ -140,7 +164,7 @@ static const struct text_def texts_en[UT_COUNT] = {
 	[UT_PIN] = { "Enter your PIN:", NULL },
 	[UT_STATION] = { "Choose your station:", NULL },
 	[UT_STATION_CODE] = { "Enter your station number:", NULL },
-	[UT_MAIN] = { "Station {station}\n1 Turnout\n2 Close\n3 Results\n4 Incident\n5 Last report\n6 Help", NULL },
+	[UT_MAIN] = { "Station {station}\n1 Turnout\n2 Close\n3 Results\n4 Incident\n5 Last report\n6 Help{?checklists:\n7 Checklists}", NULL },
 	[UT_CONTEST] = { "Choose the contest:", NULL },
 	[UT_VOTERS] = { "Number of voters at {station}:", "Voters:" },
 	[UT_WOMEN] = { "Number of women:", NULL },
@@ -188,13 +212,23 @@ static const struct text_def texts_en[UT_COUNT] = {
 	[UT_FORM_CLOSE] = { "close", NULL },
 	[UT_FORM_RESULTS] = { "results", NULL },
 	[UT_FORM_INCIDENT] = { "incident", NULL },
+	[UT_CK_FORMS] = { "Checklist for {station}:", NULL },
+	[UT_CK_YESNO] = { "{q} {label}\n1 Yes\n2 No{?skip:\n0 Skip}", "{q} {label_short}\n1 Yes 2 No{?skip: 0 Skip}" },
+	[UT_CK_CHOICE] = { "{q} {label}{?skip:\n0 Skip}", "{q} {label_short}{?skip: (0 Skip)}" },
+	[UT_CK_MULTI] = { "{q} {label} (several, e.g. 13){?skip:\n0 Skip}", "{q} {label_short} (e.g. 13){?skip: 0 Skip}" },
+	[UT_CK_INTEGER] = { "{q} {label} ({min}-{max}):", "{q} {label_short} ({min}-{max}):" },
+	[UT_CK_TEXT] = { "{q} {label} (text){?skip:\n0 Skip}", "{q} {label_short}{?skip: (0 Skip)}" },
+	[UT_CK_CONFIRM] = { "Send {ckform} for {station}: {n} answers?\n1 Send\n2 Cancel", NULL },
+	[UT_CK_SENT] = { "Sent: checklist {ckform} for {station}. Thank you.", NULL },
+	[UE_CK_VALUE] = { "Not valid.", NULL },
+	[UE_CK_WINDOW] = { "{ckform} is sent {window} only.", NULL },
 };
 
 static const struct text_def texts_fr[UT_COUNT] = {
 	[UT_PIN] = { "Entrez votre PIN :", NULL },
 	[UT_STATION] = { "Choisissez votre bureau :", NULL },
 	[UT_STATION_CODE] = { "Entrez le numéro de votre bureau :", NULL },
-	[UT_MAIN] = { "Bureau {station}\n1 Participation\n2 Fermeture\n3 Résultats\n4 Incident\n5 Dernier rapport\n6 Aide", NULL },
+	[UT_MAIN] = { "Bureau {station}\n1 Participation\n2 Fermeture\n3 Résultats\n4 Incident\n5 Dernier rapport\n6 Aide{?checklists:\n7 Listes}", NULL },
 	[UT_CONTEST] = { "Choisissez le scrutin :", NULL },
 	[UT_VOTERS] = { "Nombre de votants au bureau {station} :", "Votants :" },
 	[UT_WOMEN] = { "Nombre de femmes :", NULL },
@@ -242,13 +276,24 @@ static const struct text_def texts_fr[UT_COUNT] = {
 	[UT_FORM_CLOSE] = { "fermeture", NULL },
 	[UT_FORM_RESULTS] = { "résultats", NULL },
 	[UT_FORM_INCIDENT] = { "incident", NULL },
+	[UT_CK_FORMS] = { "Liste pour le bureau {station} :", NULL },
+	[UT_CK_YESNO] = { "{q} {label}\n1 Oui\n2 Non{?skip:\n0 Passer}", "{q} {label_short}\n1 Oui 2 Non{?skip: 0 Passer}" },
+	[UT_CK_CHOICE] = { "{q} {label}{?skip:\n0 Passer}", "{q} {label_short}{?skip: (0 Passer)}" },
+	[UT_CK_MULTI] = { "{q} {label} (plusieurs, ex. 13){?skip:\n0 Passer}", "{q} {label_short} (ex. 13){?skip: 0 Passer}" },
+	[UT_CK_INTEGER] = { "{q} {label} ({min}-{max}) :", "{q} {label_short} ({min}-{max}) :" },
+	[UT_CK_TEXT] = { "{q} {label} (texte){?skip:\n0 Passer}", "{q} {label_short}{?skip: (0 Passer)}" },
+	[UT_CK_CONFIRM] = { "Envoyer {ckform} du bureau {station} : {n} réponses ?\n1 Envoyer\n2 Annuler", NULL },
+	[UT_CK_SENT] = { "Envoyé : liste {ckform} du bureau {station}. Merci.", NULL },
+	[UE_CK_VALUE] = { "Réponse invalide.", NULL },
+	[UE_CK_WINDOW] = { "{ckform} s'envoie de {window} seulement.", NULL },
 };
 
 static const struct text_def texts_ar[UT_COUNT] = {
 	[UT_PIN] = { "أدخل الرمز السري:", NULL },
 	[UT_STATION] = { "اختر مركزك:", NULL },
 	[UT_STATION_CODE] = { "أدخل رقم مركزك:", NULL },
-	[UT_MAIN] = { "المركز {station}\n1 اقتراع\n2 إغلاق\n3 نتائج\n4 مخالفة\n5 آخر تقرير\n6 مساعدة", NULL },
+	[UT_MAIN] = { "المركز {station}\n1 اقتراع\n2 إغلاق\n3 نتائج\n4 مخالفة\n5 آخر تقرير\n6 مساعدة{?checklists:\n7 استمارات}",
+		       "1 اقتراع\n2 إغلاق\n3 نتائج\n4 مخالفة\n5 آخر تقرير\n6 مساعدة{?checklists:\n7 استمارات}" },
 	[UT_CONTEST] = { "اختر الانتخاب:", NULL },
 	[UT_VOTERS] = { "عدد المقترعين في {station}:", "المقترعون:" },
 	[UT_WOMEN] = { "عدد النساء:", NULL },
@@ -298,6 +343,16 @@ static const struct text_def texts_ar[UT_COUNT] = {
 	[UT_FORM_CLOSE] = { "الإغلاق", NULL },
 	[UT_FORM_RESULTS] = { "النتائج", NULL },
 	[UT_FORM_INCIDENT] = { "المخالفة", NULL },
+	[UT_CK_FORMS] = { "استمارة المركز {station}:", NULL },
+	[UT_CK_YESNO] = { "{q} {label}\n1 نعم\n2 لا{?skip:\n0 تخطي}", "{q} {label_short}\n1 نعم 2 لا{?skip: 0 تخطي}" },
+	[UT_CK_CHOICE] = { "{q} {label}{?skip:\n0 تخطي}", "{q} {label_short}{?skip: (0 تخطي)}" },
+	[UT_CK_MULTI] = { "{q} {label} (عدة، مثال 13){?skip:\n0 تخطي}", "{q} {label_short} (مثال 13){?skip: 0 تخطي}" },
+	[UT_CK_INTEGER] = { "{q} {label} ({min}-{max}):", "{q} {label_short} ({min}-{max}):" },
+	[UT_CK_TEXT] = { "{q} {label} (نص){?skip:\n0 تخطي}", "{q} {label_short}{?skip: (0 تخطي)}" },
+	[UT_CK_CONFIRM] = { "إرسال {ckform} للمركز {station}: {n} أجوبة؟\n1 إرسال\n2 إلغاء", NULL },
+	[UT_CK_SENT] = { "تم الإرسال: استمارة {ckform} للمركز {station}. شكرا", NULL },
+	[UE_CK_VALUE] = { "جواب غير صحيح.", NULL },
+	[UE_CK_WINDOW] = { "{ckform} ترسل {window} فقط.", NULL },
 };
 /* clang-format on */
 
@@ -337,6 +392,15 @@ struct walk {
 	enum ussd_text end; /* USSD_ST_DONE: the END screen */
 	enum ussd_action action;
 	size_t path;
+	/* a checklist (USSD_ST_CK_*): its form, the question asked, the
+	 * answers given (multi: bit d per option d), the text answer */
+	const struct checklist_form *ck;
+	int ck_q;
+	uint64_t ck_set;
+	uint32_t ck_value[CHECKLIST_MAX_QUESTIONS];
+	int ck_text_q; /* the question the text answers; -1 none */
+	char ck_text[USSD_NOTE_MAX + 1];
+	bool has_checklists; /* the main menu offers them */
 };
 
 /* The steps of each form after the main menu, in order; USSD_ST_CONFIRM
@@ -355,6 +419,14 @@ static const enum parse_form main_choices[] = {
 	PARSE_FORM_INCIDENT, PARSE_FORM_STATUS, PARSE_FORM_HELP,
 }; /* PARSE_FORM_STATUS stands for "last report" */
 #define MAIN_CHOICES (sizeof(main_choices) / sizeof(main_choices[0]))
+
+/* The checklist forms the network imported; 0 when none. */
+static size_t n_forms(const struct walk *w)
+{
+	const struct checklist_set *set = w->env->snap ? regsnap_checklists(w->env->snap) : NULL;
+
+	return set != NULL ? checklist_set_n_forms(set) : 0;
+}
 
 static bool step_applies(const struct walk *w, enum ussd_state s)
 {
@@ -425,6 +497,152 @@ static bool input_choice(struct walk *w, size_t i, unsigned n, unsigned *out)
 	return true;
 }
 
+/* ---- checklists ---- */
+
+/* Whether question k of w's form is asked: all but the text questions
+ * after the first (an SMS carries one text answer, at its end). */
+static bool ck_asked(const struct walk *w, int k)
+{
+	const struct checklist_form *f = w->ck;
+
+	if (f->questions[k].type != CHECKLIST_TEXT)
+		return true;
+	for (int j = 0; j < k; j++)
+		if (f->questions[j].type == CHECKLIST_TEXT)
+			return false;
+	return true;
+}
+
+/* Ask the next question after k (-1: the first), else the summary. */
+static void ck_next(struct walk *w, int k)
+{
+	for (k++; k < w->ck->n_questions; k++)
+		if (ck_asked(w, k)) {
+			w->ck_q = k;
+			w->state = USSD_ST_CK_QUESTION;
+			return;
+		}
+	w->state = USSD_ST_CK_CONFIRM;
+}
+
+/* The checklist so far as its SMS: FORM STATION AA1 AC13 ... AF text #PIN. */
+static void ck_sms(const struct walk *w, struct strbuf *o)
+{
+	const struct checklist_form *f = w->ck;
+
+	strbuf_printf(o, "%s %s", f->code, w->station->code);
+	for (int k = 0; k < f->n_questions; k++) {
+		const struct checklist_question *q = &f->questions[k];
+
+		if (!(w->ck_set >> k & 1) || q->type == CHECKLIST_TEXT)
+			continue;
+		strbuf_printf(o, " %s", q->code);
+		if (q->type != CHECKLIST_MULTI) {
+			strbuf_printf(o, "%u", w->ck_value[k]);
+			continue;
+		}
+		for (int d = 1; d <= CHECKLIST_MAX_OPTIONS; d++)
+			if (w->ck_value[k] & (1u << d))
+				strbuf_printf(o, "%d", d);
+	}
+	if (w->ck_text_q >= 0 && (w->ck_set >> w->ck_text_q & 1))
+		strbuf_printf(o, " %s %s", f->questions[w->ck_text_q].code, w->ck_text);
+	if (w->pin[0])
+		strbuf_printf(o, " #%s", w->pin);
+}
+
+/*
+ * Take s (len bytes) as the answer to the question asked, checked by the
+ * checklist SMS parser on "FORM STATION CODE s": one good answer to that
+ * question, nothing else.  False when it is not one.
+ */
+static bool ck_answer(struct walk *w, const char *s, size_t len)
+{
+	const struct checklist_question *q = &w->ck->questions[w->ck_q];
+	char buf[USSD_SMS_MAX];
+	struct strbuf o;
+	struct checklist_msg m;
+
+	strbuf_init(&o, buf, sizeof(buf));
+	strbuf_printf(&o, "%s %s %s ", w->ck->code, w->station->code, q->code);
+	strbuf_append(&o, s, len);
+	if (o.overflow || memchr(s, '#', len) != NULL ||
+	    !checklist_parse(regsnap_checklists(w->env->snap), buf, o.len, w->lang, &m) ||
+	    m.form != w->ck || m.n_answers != 1 || m.n_problems != 0 || m.answers[0].q != w->ck_q)
+		return false;
+	w->ck_value[w->ck_q] = m.answers[0].value;
+	w->ck_set |= UINT64_C(1) << w->ck_q;
+	return true;
+}
+
+/* Whether the question asked may be skipped with 0: an optional one,
+ * but an integer (0 is a number). */
+static bool ck_skippable(const struct walk *w)
+{
+	const struct checklist_question *q = &w->ck->questions[w->ck_q];
+
+	return !q->required && q->type != CHECKLIST_INTEGER;
+}
+
+static void take_note(struct walk *w, const char *s, size_t len);
+
+/* The checklist steps of step(). */
+static void ck_step(struct walk *w, size_t i, const char *s, size_t len)
+{
+	const struct ussd_env *env = w->env;
+	unsigned choice;
+	uint32_t v;
+
+	switch (w->state) {
+	case USSD_ST_CK_FORM:
+		if (!input_choice(w, i, (unsigned)n_forms(w), &choice))
+			return;
+		w->ck = checklist_set_form(regsnap_checklists(env->snap), choice - 1);
+		if (!checklist_in_window(w->ck, env->clock, env->now_s)) {
+			w->err = UE_CK_WINDOW; /* w->ck kept for the hours */
+			return;
+		}
+		w->ck_set = 0;
+		w->ck_text_q = -1;
+		ck_next(w, -1);
+		return;
+	case USSD_ST_CK_QUESTION:
+		if (ck_skippable(w) && input_number(w, i, &v) && v == 0) {
+			w->ck_set &= ~(UINT64_C(1) << w->ck_q);
+			ck_next(w, w->ck_q);
+			return;
+		}
+		if (w->ck->questions[w->ck_q].type == CHECKLIST_TEXT) {
+			/* '#' would start a PIN: the note drops it; the parser
+			 * must read the rest as the answer (not punctuation alone) */
+			take_note(w, s, len);
+			memcpy(w->ck_text, w->note, sizeof(w->ck_text));
+			w->note[0] = '\0';
+			if (!ck_answer(w, w->ck_text, strlen(w->ck_text))) {
+				w->err = UE_CK_VALUE;
+				return;
+			}
+			w->ck_text_q = w->ck_q;
+		} else if (!ck_answer(w, s, len)) {
+			w->err = UE_CK_VALUE;
+			return;
+		}
+		ck_next(w, w->ck_q);
+		return;
+	case USSD_ST_CK_CONFIRM:
+		if (!input_choice(w, i, 2, &choice))
+			return;
+		if (choice == 2 || w->ck_set == 0) {
+			end(w, UT_CANCELLED, USSD_END);
+			return;
+		}
+		w->path = i + 1;
+		end(w, UT_CK_SENT, USSD_SUBMIT);
+		return;
+	default: return;
+	}
+}
+
 /*
  * Write the report so far as its v1 SMS onto o.  partial: for checking a
  * figure before the rest is known (close is written as turnout, missing
@@ -434,6 +652,10 @@ static void sms_text(const struct walk *w, bool partial, struct strbuf *o)
 {
 	const char *st = w->station->code;
 
+	if (w->ck != NULL && w->state != USSD_ST_CK_FORM) {
+		ck_sms(w, o);
+		return;
+	}
 	switch (w->form) {
 	case PARSE_FORM_TURNOUT:
 	case PARSE_FORM_CLOSE:
@@ -627,8 +849,12 @@ static void step(struct walk *w, size_t i)
 		return;
 	}
 	case USSD_ST_MAIN:
-		if (!input_choice(w, i, MAIN_CHOICES, &choice))
+		if (!input_choice(w, i, MAIN_CHOICES + (w->has_checklists ? 1 : 0), &choice))
 			return;
+		if (choice == MAIN_CHOICES + 1) {
+			w->state = USSD_ST_CK_FORM;
+			return;
+		}
 		w->form = main_choices[choice - 1];
 		if (w->form == PARSE_FORM_HELP) {
 			end(w, UT_HELP, USSD_END);
@@ -718,6 +944,9 @@ static void step(struct walk *w, size_t i)
 		w->path = i + 1;
 		end(w, UT_SENT, USSD_SUBMIT);
 		return;
+	case USSD_ST_CK_FORM:
+	case USSD_ST_CK_QUESTION:
+	case USSD_ST_CK_CONFIRM: ck_step(w, i, s, len); return;
 	case USSD_ST_DONE: return;
 	}
 }
@@ -753,11 +982,73 @@ static int form_text(enum parse_form f)
 	}
 }
 
+/* A checklist label in the reader's language, else another. */
+static const char *ck_label(const char *const *by_lang, enum lang lang)
+{
+	static const enum lang order[] = { LANG_EN, LANG_AR, LANG_FR };
+
+	if (by_lang[lang][0] != '\0')
+		return by_lang[lang];
+	for (size_t k = 0; k < 3; k++)
+		if (by_lang[order[k]][0] != '\0')
+			return by_lang[order[k]];
+	return "";
+}
+
+/* The checklist placeholders; false when name is none of them. */
+static bool ck_subst(const struct walk *w, const char *name, size_t n, struct strbuf *o)
+{
+	const struct checklist_question *q =
+		w->ck != NULL && w->ck_q < w->ck->n_questions ? &w->ck->questions[w->ck_q] : NULL;
+	const char *labels[LANG_COUNT];
+	const char *l;
+
+	if (name_is(name, n, "ckform")) {
+		strbuf_puts(o, w->ck ? w->ck->code : "");
+		return true;
+	}
+	if (name_is(name, n, "window")) {
+		if (w->ck && w->ck->window_from >= 0)
+			strbuf_printf(o, "%02d:%02d-%02d:%02d", w->ck->window_from / 60,
+				      w->ck->window_from % 60, w->ck->window_to / 60,
+				      w->ck->window_to % 60);
+		return true;
+	}
+	if (q == NULL)
+		return false;
+	for (int k = 0; k < LANG_COUNT; k++)
+		labels[k] = q->label[k];
+	l = ck_label(labels, w->lang);
+	if (name_is(name, n, "q"))
+		strbuf_puts(o, q->code);
+	else if (name_is(name, n, "label"))
+		template_capped(o, l, strlen(l), 70);
+	else if (name_is(name, n, "label_short"))
+		template_capped(o, l, strlen(l), 24);
+	else if (name_is(name, n, "min"))
+		template_uint(o, (unsigned long long)q->min);
+	else if (name_is(name, n, "max"))
+		template_uint(o, (unsigned long long)q->max);
+	else
+		return false;
+	return true;
+}
+
 static bool subst(void *arg, const char *name, size_t n, struct strbuf *o)
 {
 	const struct vals *x = arg;
 	const struct walk *w = x->w;
 
+	if (w->state == USSD_ST_CK_CONFIRM && name_is(name, n, "n")) {
+		unsigned k = 0;
+
+		for (int b = 0; b < CHECKLIST_MAX_QUESTIONS; b++)
+			k += (unsigned)(w->ck_set >> b & 1);
+		template_uint(o, k);
+		return true;
+	}
+	if (ck_subst(w, name, n, o))
+		return true;
 	if (x->last != NULL && name_is(name, n, "station"))
 		template_capped(o, x->last->station, strlen(x->last->station), 10);
 	else if (x->last != NULL && name_is(name, n, "time"))
@@ -823,6 +1114,10 @@ static bool present(void *arg, const char *name, size_t n)
 		return x->w->note[0] != '\0';
 	if (name_is(name, n, "contact"))
 		return x->contact != NULL && x->contact[0] != '\0';
+	if (name_is(name, n, "skip"))
+		return x->w->ck != NULL && ck_skippable(x->w);
+	if (name_is(name, n, "checklists"))
+		return x->w->has_checklists;
 	return true;
 }
 
@@ -864,6 +1159,16 @@ static int screen_text(const struct walk *w)
 		default: return UT_CONFIRM_TURNOUT;
 		}
 	case USSD_ST_DONE: return (int)w->end;
+	case USSD_ST_CK_FORM: return UT_CK_FORMS;
+	case USSD_ST_CK_CONFIRM: return UT_CK_CONFIRM;
+	case USSD_ST_CK_QUESTION:
+		switch (w->ck->questions[w->ck_q].type) {
+		case CHECKLIST_YESNO: return UT_CK_YESNO;
+		case CHECKLIST_CHOICE: return UT_CK_CHOICE;
+		case CHECKLIST_MULTI: return UT_CK_MULTI;
+		case CHECKLIST_INTEGER: return UT_CK_INTEGER;
+		case CHECKLIST_TEXT: return UT_CK_TEXT;
+		}
 	}
 	return UT_MAIN;
 }
@@ -906,6 +1211,66 @@ static void render_incidents(const struct walk *w, struct strbuf *o)
 	}
 }
 
+/* Undo what was appended to o since before. */
+static void cut_back(struct strbuf *o, size_t before)
+{
+	o->len = before;
+	o->buf[before] = '\0';
+	o->overflow = false;
+}
+
+/* The checklist forms, "1 OP Opening", as many as fit the page. */
+static void render_forms(const struct walk *w, struct strbuf *o)
+{
+	const struct checklist_set *set = w->env->snap ? regsnap_checklists(w->env->snap) : NULL;
+
+	for (size_t k = 0; k < n_forms(w); k++) {
+		const struct checklist_form *f = checklist_set_form(set, k);
+		const char *titles[LANG_COUNT] = { f->title[0], f->title[1], f->title[2] };
+		const char *t = ck_label(titles, w->lang);
+		size_t before = o->len;
+
+		strbuf_printf(o, "\n%zu %s ", k + 1, f->code);
+		template_capped(o, t, strlen(t), 20);
+		if (o->overflow || !ussd_page_fits(o->buf, o->len)) {
+			cut_back(o, before);
+			return;
+		}
+	}
+}
+
+/* A choice's options, "1 Calm", their labels cut shorter until all fit
+ * the page (at last the digits alone). */
+static void render_options(const struct walk *w, struct strbuf *o)
+{
+	static const size_t caps[] = { 24, 12, 6, 0 };
+	const struct checklist_question *q = &w->ck->questions[w->ck_q];
+	size_t before = o->len;
+
+	if (q->type != CHECKLIST_CHOICE && q->type != CHECKLIST_MULTI)
+		return;
+	for (size_t c = 0; c < sizeof(caps) / sizeof(caps[0]); c++) {
+		cut_back(o, before);
+		for (int d = 1; d <= CHECKLIST_MAX_OPTIONS; d++) {
+			const char *labels[LANG_COUNT];
+			const char *l;
+
+			if (!(q->options & (1u << d)))
+				continue;
+			for (int k = 0; k < LANG_COUNT; k++)
+				labels[k] = q->option_label[d][k];
+			l = ck_label(labels, w->lang);
+			strbuf_printf(o, "%s%d", caps[c] > 0 ? "\n" : " ", d);
+			if (caps[c] > 0) {
+				strbuf_puts(o, " ");
+				template_capped(o, l, strlen(l), caps[c]);
+			}
+		}
+		if (!o->overflow && ussd_page_fits(o->buf, o->len))
+			return;
+	}
+}
+
 /* The numbered list of a screen: stations, contests or incident codes. */
 static void render_list(const struct walk *w, struct strbuf *o)
 {
@@ -921,6 +1286,10 @@ static void render_list(const struct walk *w, struct strbuf *o)
 			strbuf_printf(o, "\n%zu %s", k + 1, w->station->contests[k]->code);
 	} else if (w->state == USSD_ST_INC_CODE) {
 		render_incidents(w, o);
+	} else if (w->state == USSD_ST_CK_FORM) {
+		render_forms(w, o);
+	} else if (w->state == USSD_ST_CK_QUESTION) {
+		render_options(w, o);
 	}
 }
 
@@ -976,6 +1345,8 @@ void ussd_menu_run(const struct ussd_env *env, const struct ussd_request *rq,
 	w.err = UT_NONE;
 	w.lang = env->default_lang;
 	w.action = USSD_CON;
+	w.ck_text_q = -1;
+	w.has_checklists = n_forms(&w) > 0;
 	w.person = env->phone[0] ? regsnap_person(env->snap, env->phone) : NULL;
 	if (w.person == NULL) {
 		end(&w, UT_UNKNOWN, USSD_UNKNOWN);
@@ -1061,12 +1432,68 @@ const char *ussd_state_name(enum ussd_state s)
 		[USSD_ST_INC_TEXT] = "incident_text",
 		[USSD_ST_CONFIRM] = "confirm",
 		[USSD_ST_DONE] = "done",
+		[USSD_ST_CK_FORM] = "checklist_form",
+		[USSD_ST_CK_QUESTION] = "checklist_question",
+		[USSD_ST_CK_CONFIRM] = "checklist_confirm",
 	};
 
 	return (unsigned)s < USSD_STATE_COUNT ? names[s] : "done";
 }
 
 /* ==== worst cases, for the tests ==== */
+
+/* A form of the longest labels and one question of each type. */
+static const struct checklist_form *worst_form(void)
+{
+	static struct checklist_form f;
+	static const enum checklist_type types[] = { CHECKLIST_YESNO, CHECKLIST_CHOICE,
+						     CHECKLIST_MULTI, CHECKLIST_INTEGER,
+						     CHECKLIST_TEXT };
+	static const char ar[] = "\xd8\xb3\xd8\xa4\xd8\xa7\xd9\x84 "; /* "سؤال " */
+	char label[CHECKLIST_LABEL_MAX] = "";
+
+	if (f.n_questions > 0)
+		return &f;
+	while (strlen(label) + sizeof(ar) < sizeof(label))
+		strcat(label, ar);
+	memcpy(f.code, "ABC", 4);
+	f.window_from = 6 * 60;
+	f.window_to = 23 * 60 + 59;
+	for (int l = 0; l < LANG_COUNT; l++)
+		snprintf(f.title[l], sizeof(f.title[l]), "%s", label);
+	for (size_t k = 0; k < sizeof(types) / sizeof(types[0]); k++) {
+		struct checklist_question *q = &f.questions[k];
+
+		snprintf(q->code, sizeof(q->code), "%c%c", 'A', (char)('A' + k));
+		q->type = types[k];
+		q->max = CHECKLIST_INT_MAX;
+		q->required = q->type == CHECKLIST_INTEGER;
+		for (int l = 0; l < LANG_COUNT; l++)
+			snprintf(q->label[l], sizeof(q->label[l]), "%s", label);
+		if (q->type == CHECKLIST_CHOICE || q->type == CHECKLIST_MULTI)
+			for (int d = 1; d <= CHECKLIST_MAX_OPTIONS; d++) {
+				q->options |= (uint16_t)(1u << d);
+				for (int l = 0; l < LANG_COUNT; l++)
+					snprintf(q->option_label[d][l],
+						 sizeof(q->option_label[d][l]), "%.*s",
+						 CHECKLIST_OPTION_LABEL_MAX - 2, label);
+			}
+	}
+	f.n_questions = (uint8_t)(sizeof(types) / sizeof(types[0]));
+	return &f;
+}
+
+/* The question of w.ck a checklist text asks; 0 for the others. */
+static int worst_question(int t)
+{
+	switch (t) {
+	case UT_CK_CHOICE: return 1;
+	case UT_CK_MULTI: return 2;
+	case UT_CK_INTEGER: return 3;
+	case UT_CK_TEXT: return 4;
+	default: return 0;
+	}
+}
 
 size_t ussd_menu_worst_cases(enum lang lang, ussd_screen_fn fn, void *arg)
 {
@@ -1097,13 +1524,20 @@ size_t ussd_menu_worst_cases(enum lang lang, ussd_screen_fn fn, void *arg)
 	w.v.registered = 999999999;
 	w.v.sum = 999999999;
 	w.want = PARSE_MAX_COUNTS;
+	w.ck = worst_form();
+	w.ck_set = ~UINT64_C(0);
+	w.has_checklists = true;
 	/* an Arabic note echoed in any language: the screen needs UCS-2 */
 	snprintf(w.note, sizeof(w.note), "%s", "شراء أصوات على باب المركز من قبل مندوب");
 	for (int t = 0; t < UT_COUNT; t++) {
-		if (t >= UT_FORM_OPEN || (t >= UE_CHOICE && t <= UE_OTHER) ||
-		    (t >= UT_LAST && t <= UT_OUT_REJECTED))
+		if ((t >= UT_FORM_OPEN && t <= UT_FORM_INCIDENT) ||
+		    (t >= UE_CHOICE && t <= UE_OTHER) || (t >= UT_LAST && t <= UT_OUT_REJECTED) ||
+		    t == UE_CK_VALUE || t == UE_CK_WINDOW)
 			continue; /* parts of other screens, or ussd_menu_last()'s */
-		for (int e = UT_NONE; e <= UE_OTHER; e = e == UT_NONE ? UE_CHOICE : e + 1) {
+		w.ck_q = worst_question(t);
+		for (int e = UT_NONE; e <= UE_CK_WINDOW; e = e == UT_NONE    ? UE_CHOICE
+							     : e == UE_OTHER ? UE_CK_VALUE
+									     : e + 1) {
 			/* station lists are shown by the walk's state; the worst
 			 * stations list needs no lookup: render it by hand */
 			w.err = e;
@@ -1141,6 +1575,20 @@ size_t ussd_menu_worst_cases(enum lang lang, ussd_screen_fn fn, void *arg)
 				fn(arg, name, lang, fits ? out.screen : "");
 				n++;
 			}
+		}
+	}
+	/* each checklist question with its options, as a session shows it */
+	w.state = USSD_ST_CK_QUESTION;
+	for (int k = 0; k < w.ck->n_questions; k++) {
+		w.ck_q = k;
+		for (int e = UT_NONE; e <= UE_CK_VALUE; e = e == UT_NONE ? UE_CK_VALUE : e + 1) {
+			w.err = e;
+			render(&w, &out);
+			snprintf(name, sizeof(name), "checklist_question_%s%s",
+				 checklist_type_name(w.ck->questions[k].type),
+				 e == UT_NONE ? "" : "+err_checklist_value");
+			fn(arg, name, lang, out.screen);
+			n++;
 		}
 	}
 	{

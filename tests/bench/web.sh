@@ -30,6 +30,7 @@ printf 'phone,name,role,language,stations,areas,pin\n+96170000001,National,coord
 "$SAWT" import people "$W/people.csv" >/dev/null
 printf 'code,severity,name_en,name_ar,name_fr\n1,serious,Late,تأخر,Retard\n' >"$W/codes.csv"
 "$SAWT" import incident-codes "$W/codes.csv" >/dev/null
+"$SAWT" import checklists "$(dirname "$0")/../data/checklists/checks.csv" >/dev/null
 
 t0=$(date +%s.%N)
 # per station, in order: open, turnouts, close, results, an incident on
@@ -61,6 +62,13 @@ JOIN sawt.stations s ON s.id = p.station_id
 JOIN sawt.inbound_messages im ON im.dedup_key = sha256(('bench ' || p.n)::bytea)
 LEFT JOIN sawt.contests k ON k.code = 'MUN';
 DELETE FROM sawt.alert_queue;
+-- the opening checklist answered at every other station: 4 questions each
+INSERT INTO sawt.checklist_answers (dedup_key, question, election_id, form, version, station_id,
+	value, sent_at, received_at)
+SELECT sha256(convert_to(s.code || x.q, 'UTF8')), x.q, s.election_id, 'OP', 1, s.id,
+	CASE x.q WHEN 'AD' THEN s.id % 50 ELSE 1 + s.id % 2 END, now(), now()
+FROM sawt.stations s CROSS JOIN (VALUES ('AA'), ('AB'), ('AD'), ('AE')) x (q)
+WHERE s.id % 2 = 0;
 ANALYZE;"
 t1=$(date +%s.%N)
 echo "# $(q 'SELECT count(*) FROM sawt.stations') stations, $(q 'SELECT count(*) FROM sawt.reports') reports written in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s"
@@ -94,17 +102,17 @@ timing() {
 NAT=$(session +96170000001)
 REG=$(session +96170000002)
 curl -s -H "Cookie: sawt_session=$NAT" "$BASE/api/areas" >/dev/null # warm the caches
-for p in /api/me /api/areas /api/incidents /api/alerts /api/results /api/timeline; do
+for p in /api/me /api/areas /api/incidents /api/alerts /api/results /api/timeline /api/checklists; do
 	timing national "$NAT" "$p"
 done
 R7=$(q "SELECT id FROM sawt.areas WHERE name = 'Region 7'")
-for p in /api/areas /api/incidents /api/results /api/timeline "/api/areas?area=$R7"; do
+for p in /api/areas /api/incidents /api/results /api/timeline /api/checklists "/api/areas?area=$R7"; do
 	timing regional "$REG" "$p"
 done
 # the first screen: the five answers the page asks for at once
 for _i in $(seq 10); do
 	s=$(date +%s%N)
-	for p in areas incidents alerts results timeline; do
+	for p in areas incidents alerts results timeline checklists; do
 		curl -s -o /dev/null -H "Cookie: sawt_session=$NAT" "$BASE/api/$p" &
 	done
 	wait

@@ -8,7 +8,8 @@
  * the PIN is locked; the rest is the query string, a newline, then the
  * body.  With bit 0x10 of the first byte the body is Hubtel's JSON instead,
  * its message appended to the query's inputs as the daemon does.  A decoded request must have a
- * session id, a phone and inputs that lie inside its text; a refusal must have a reason.  Every
+ * session id, a phone and inputs that lie inside its text; a refusal must have a reason.
+ * A submitted checklist must read back through the checklist parser, whole.  Every
  * screen must be one USSD page; a submission must be a v1 SMS that parses and validates as accepted
  * for the caller, with the confirmation among the inputs.
  */
@@ -18,6 +19,8 @@
 
 #include "fuzz_snap.h"
 #include "parse.h"
+#include "checklist_parse.h"
+#include "regsnap.h"
 #include "ussd.h"
 #include "ussd_menu.h"
 #include "validate.h"
@@ -60,6 +63,16 @@ static void check_outcome(const struct ussd_env *env, const struct ussd_request 
 		return;
 	if (o->path == 0 || o->path > r->n_inputs || env->phone[0] == '\0')
 		abort();
+	if (checklist_match(regsnap_checklists(snap), o->sms, strlen(o->sms)) != NULL) {
+		/* a checklist: its SMS reads back whole, every answer good */
+		struct checklist_msg cm;
+
+		if (!checklist_parse(regsnap_checklists(snap), o->sms, strlen(o->sms), LANG_EN,
+				     &cm) ||
+		    cm.n_answers == 0 || cm.n_problems != 0)
+			abort();
+		return;
+	}
 	if (!parse_message(o->sms, strlen(o->sms), LANG_EN, &m))
 		abort();
 	in.sender = env->phone;

@@ -15,6 +15,8 @@
 #include <string.h>
 
 #include "../fuzz/fuzz_snap.h"
+#include "checklist_parse.h"
+#include "regsnap.h"
 #include "ussd.h"
 #include "ussd_menu.h"
 
@@ -312,6 +314,59 @@ static void test_last_report(void **state)
 	assert_string_equal(buf, "Cannot check now. Try again later.");
 }
 
+/* A checklist by USSD (the fuzz snapshot's OP: AA yes/no, AB 0-50, AC
+ * options 1 and 3 optional, Z text optional): every answer checked by the
+ * SMS parser, 0 skips, the submitted SMS is the checklist's own. */
+static void test_checklist(void **state)
+{
+	struct ussd_outcome o;
+	struct checklist_msg m;
+
+	(void)state;
+	run(FUZZ_OBSERVER, "", false, &o);
+	assert_non_null(strstr(o.screen, "7 استمارات"));
+	run(FUZZ_OBSERVER, "7", false, &o);
+	assert_int_equal(o.state, USSD_ST_CK_FORM);
+	assert_non_null(strstr(o.screen, "\n1 OP Opening"));
+	run(FUZZ_OBSERVER, "7*2", false, &o);
+	assert_int_equal(o.state, USSD_ST_CK_FORM);
+	assert_non_null(strstr(o.screen, "خيار خاطئ."));
+	run(FUZZ_OBSERVER, "7*1", false, &o);
+	assert_int_equal(o.state, USSD_ST_CK_QUESTION);
+	assert_string_equal(o.screen, "AA A\n1 نعم\n2 لا");
+	run(FUZZ_OBSERVER, "7*1*3", false, &o);
+	assert_int_equal(o.state, USSD_ST_CK_QUESTION);
+	assert_string_equal(o.screen, "جواب غير صحيح.\nAA A\n1 نعم\n2 لا");
+	run(FUZZ_OBSERVER, "7*1*1*60", false, &o);
+	assert_string_equal(o.screen, "جواب غير صحيح.\nAB B (0-50):");
+	run(FUZZ_OBSERVER, "7*1*1*\xd9\xa1\xd9\xa2", false, &o); /* ١٢ */
+	assert_string_equal(o.screen, "AC C (عدة، مثال 13)\n0 تخطي\n1 One\n3 Three");
+	run(FUZZ_OBSERVER, "7*1*1*12*2", false, &o); /* not an option */
+	assert_non_null(strstr(o.screen, "جواب غير صحيح."));
+	run(FUZZ_OBSERVER, "7*1*1*12*0", false, &o);
+	assert_string_equal(o.screen, "Z Z (نص)\n0 تخطي");
+	run(FUZZ_OBSERVER, "7*1*1*12*0*long queue #1", false, &o);
+	assert_int_equal(o.state, USSD_ST_CK_CONFIRM);
+	assert_string_equal(o.screen, "إرسال OP للمركز 1021: 3 أجوبة؟\n1 إرسال\n2 إلغاء");
+	run(FUZZ_OBSERVER, "7*1*1*12*0*long queue #1*1", false, &o);
+	assert_int_equal(o.action, USSD_SUBMIT);
+	assert_string_equal(o.sms, "OP 1021 AA1 AB12 Z long queue  1");
+	assert_string_equal(o.screen, "تم الإرسال: استمارة OP للمركز 1021. شكرا");
+	/* the SMS reads back as the answers given */
+	assert_true(checklist_parse(regsnap_checklists(snap), o.sms, strlen(o.sms), LANG_AR, &m));
+	assert_int_equal(m.n_answers, 3);
+	assert_int_equal(m.n_problems, 0);
+	run(FUZZ_OBSERVER, "7*1*2*0*13*0*1", false, &o);
+	assert_string_equal(o.sms, "OP 1021 AA2 AB0 AC13");
+	run(FUZZ_OBSERVER, "7*1*2*0*13*0*2", false, &o);
+	assert_int_equal(o.action, USSD_END);
+	assert_string_equal(o.screen, "ألغي: لم يرسل شيء.");
+	/* inputs after the end change nothing */
+	run(FUZZ_OBSERVER, "7*1*2*0*13*0*1*9*9", false, &o);
+	assert_int_equal(o.action, USSD_SUBMIT);
+	assert_string_equal(o.sms, "OP 1021 AA2 AB0 AC13");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -324,6 +379,7 @@ int main(void)
 		cmocka_unit_test(test_incident),
 		cmocka_unit_test(test_unknown_and_help),
 		cmocka_unit_test(test_last_report),
+		cmocka_unit_test(test_checklist),
 	};
 	int rc;
 
