@@ -49,6 +49,13 @@ CREATE TABLE sawt.checklist_flags (
 	PRIMARY KEY (station_id, form, check_name)
 );
 
+-- A running sawtd reads the checklist definitions with its registry: an
+-- import (a new form, a new version) is announced on the registry's
+-- channel, as the registry tables' changes are (0002_registry.sql), so
+-- that it takes the new definitions at once.
+CREATE TRIGGER checklist_forms_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+	ON sawt.checklist_forms FOR EACH STATEMENT EXECUTE FUNCTION sawt.notify_registry();
+
 -- Import the forms of one file, as 0023's version did, now also storing
 -- each question's problem answers and each form's checks.
 CREATE OR REPLACE FUNCTION sawt.checklist_import(p_election integer, p_forms jsonb)

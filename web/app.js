@@ -20,7 +20,9 @@ const T = {
     mark_turnout_high: 'إقبال عند الحد %s% أو فوقه', mark_women_low: 'حصة النساء دون %s%',
     mark_women_high: 'حصة النساء فوق %s%', legend: 'المعلَّم خارج حدود التنبيه:', offline: 'انقطع الاتصال، نعيد الاتصال…',
     csv: 'تنزيل CSV', csv_day: 'تنزيل مسار اليوم CSV', csv_areas: 'تنزيل المناطق CSV', csv_stations: 'تنزيل المراكز CSV',
-    csv_modems: 'تنزيل المودمات CSV' },
+    csv_modems: 'تنزيل المودمات CSV', checklists: 'استمارات المراقبة', reported_of: 'أرسلها %s من %s مركز',
+    question: 'السؤال', answered: 'أجابت', answers: 'الأجوبة', problems: 'مشكلات', checks: 'الفحوص', stations_flagged: 'مراكز',
+    mean: 'المتوسط' },
   en: { title: 'Election day', logout: 'Sign out', phone: 'Phone number', send_code: 'Send code',
     code: 'Code received by SMS', sign_in: 'Sign in', code_sent: 'If your number is registered, a code was sent.',
     bad_code: 'Wrong code.', locked: 'Too many tries: ask for a new code.', expired: 'The code has expired.',
@@ -40,7 +42,9 @@ const T = {
     mark_turnout_high: 'turnout at or above %s%', mark_women_low: 'women\'s share below %s%',
     mark_women_high: 'women\'s share above %s%', legend: 'Marked: outside the alert thresholds:', offline: 'Connection lost, reconnecting…',
     csv: 'Download CSV', csv_day: 'The day, CSV', csv_areas: 'Areas, CSV', csv_stations: 'Stations, CSV',
-    csv_modems: 'Modems, CSV' },
+    csv_modems: 'Modems, CSV', checklists: 'Observation checklists', reported_of: 'sent by %s of %s stations',
+    question: 'Question', answered: 'Answered', answers: 'Answers', problems: 'Problems', checks: 'Checks', stations_flagged: 'stations',
+    mean: 'mean' },
   fr: { title: 'Jour du scrutin', logout: 'Déconnexion', phone: 'Numéro de téléphone', send_code: 'Envoyer le code',
     code: 'Code reçu par SMS', sign_in: 'Connexion', code_sent: 'Si votre numéro est enregistré, un code a été envoyé.',
     bad_code: 'Code erroné.', locked: 'Trop d\'essais : demandez un nouveau code.', expired: 'Le code a expiré.',
@@ -60,7 +64,9 @@ const T = {
     mark_turnout_high: 'participation d\'au moins %s%', mark_women_low: 'part des femmes sous %s%',
     mark_women_high: 'part des femmes au-dessus de %s%', legend: 'Marqué : hors des seuils d\'alerte :', offline: 'Connexion perdue, reconnexion…',
     csv: 'Télécharger en CSV', csv_day: 'La journée, CSV', csv_areas: 'Zones, CSV', csv_stations: 'Bureaux, CSV',
-    csv_modems: 'Modems, CSV' },
+    csv_modems: 'Modems, CSV', checklists: 'Listes d\'observation', reported_of: 'envoyée par %s bureaux sur %s',
+    question: 'Question', answered: 'Réponses', answers: 'Détail', problems: 'Problèmes', checks: 'Contrôles', stations_flagged: 'bureaux',
+    mean: 'moyenne' },
 };
 let lang = localStorage.getItem('sawt_lang') || 'ar';
 let area = null;
@@ -105,9 +111,10 @@ function csvLinks() {
 async function refresh() {
   const q = area ? '?area=' + area : '';
   csvLinks();
-  const [areas, incidents, alerts, results, timeline] = await Promise.all([api('/api/areas' + q),
-    api('/api/incidents' + q), api('/api/alerts' + q), api('/api/results' + q), api('/api/timeline' + q)]);
-  drawAlerts(alerts); drawResults(results); drawTimeline(timeline);
+  const [areas, incidents, alerts, results, timeline, checklists] = await Promise.all([api('/api/areas' + q),
+    api('/api/incidents' + q), api('/api/alerts' + q), api('/api/results' + q), api('/api/timeline' + q),
+    api('/api/checklists' + q)]);
+  drawAlerts(alerts); drawResults(results); drawTimeline(timeline); drawChecklists(checklists);
   if (national) drawOps(await api('/api/ops'));
   const tb = $('#areas tbody'); tb.replaceChildren();
   for (const a of areas) {
@@ -134,6 +141,48 @@ async function refresh() {
     cell(tr, t(i.severity || ''));
     cell(tr, (lang === 'ar' && i.incident_ar) || (lang === 'fr' && i.incident_fr) || i.incident || String(i.code || ''));
     cell(tr, i.text || '');
+  }
+}
+
+/* A label in the reader's language, else another. */
+const label = (o, k) => o[k + '_' + lang] || o[k + '_en'] || o[k + '_ar'] || o[k + '_fr'] || '';
+
+/* The checklists panel: per form, the stations reporting it, per question
+ * the answers (options with their count and share, integers' mean), its
+ * problem answers, and the logic checks holding. */
+function drawChecklists(forms) {
+  const box = $('#checklists'); box.replaceChildren();
+  for (const f of forms) {
+    const h = document.createElement('h3'); h.textContent = f.code + ' – ' + label(f, 'title');
+    const p = document.createElement('p');
+    p.textContent = t('reported_of').replace('%s', num(f.stations_reported)).replace('%s', num(f.stations_total));
+    const tab = document.createElement('table'); tab.dataset.form = f.code;
+    const hr = tab.createTHead().insertRow();
+    for (const k of ['question', 'answered', 'answers', 'problems']) {
+      const th = document.createElement('th'); th.textContent = t(k); hr.append(th);
+    }
+    const tb = tab.createTBody();
+    for (const x of f.questions) {
+      const tr = tb.insertRow(); tr.dataset.q = x.code;
+      cell(tr, x.code + ' ' + label(x, 'label'));
+      cell(tr, num(x.answered), 'n').dataset.k = 'answered';
+      const parts = x.type === 'integer' && x.mean !== null ? [t('mean') + ' ' + num(x.mean)] :
+        x.options.map((o) => label(o, 'label') + ' ' + num(o.count) + (o.share === null ? '' : ' (' + num(o.share) + '%)'));
+      cell(tr, parts.join(' · '));
+      const pc = cell(tr, x.problems === null ? '' : num(x.problems), 'n'); pc.dataset.k = 'problems';
+      if (x.problems) pc.classList.add('mark');
+    }
+    box.append(h, p, tab);
+    if (f.checks.length) {
+      const ul = document.createElement('ul'); ul.dataset.form = f.code;
+      for (const c of f.checks) {
+        const li = document.createElement('li'); li.className = c.severity; li.dataset.check = c.name;
+        li.textContent = label(c, 'label') + ' (' + c.expr + '): ' + num(c.stations) + ' ' + t('stations_flagged');
+        ul.append(li);
+      }
+      const h4 = document.createElement('h4'); h4.textContent = t('checks');
+      box.append(h4, ul);
+    }
   }
 }
 

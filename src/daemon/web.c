@@ -112,6 +112,10 @@ static const struct data_route data_routes[] = {
 	  "SELECT p IS NULL, CASE WHEN p IS NOT NULL THEN sawt.web_station_list(p, $2) END"
 	  " FROM sawt.web_session_person($1) p",
 	  "sawt-stations.csv", NULL },
+	{ "/api/checklists",
+	  "SELECT p IS NULL, CASE WHEN p IS NOT NULL THEN sawt.web_checklists(p, $2) END"
+	  " FROM sawt.web_session_person($1) p",
+	  "sawt-checklists.csv", NULL },
 	/* national coordinators only: 403 for others (0028_web_live.sql) */
 	{ "/api/ops",
 	  "SELECT p IS NULL, CASE WHEN p IS NOT NULL THEN sawt.web_ops(p) END"

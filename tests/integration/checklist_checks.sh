@@ -5,7 +5,8 @@
 # older answer arriving later does not; holding again raises a new alert; a
 # check over the station's turnout is evaluated again when the turnout
 # comes or changes; a checklist sent outside its form's window is recorded,
-# rejected and answered with the hours.
+# rejected and answered with the hours; a form imported while sawtd runs
+# is taken at once.
 . "$(dirname "$0")/tap.sh"
 
 cat >>"$SAWT_CONFIG" <<'CONF'
@@ -91,6 +92,17 @@ is "$(flag 2011 unsealed)" t "its answers are not stored"
 say "$FR" "$out" 'CLOT 1031 BB2 #5678'
 is "$(q "SELECT value FROM sawt.checklist_current_answers a JOIN sawt.stations s ON s.id = a.station_id
 	 WHERE s.code = '1031' AND a.question = 'BB'")" 2 "a form without a window takes any hour"
+
+# --- definitions imported while sawtd runs are taken at once
+n_loads=$(grep -c 'registry loaded' "$LOG")
+printf '%s\n' "form,kind,code,type,required,en" "VT,form,,,,Voting" "VT,question,VA,yesno,yes,Queue orderly?" \
+	>"$SAWT_TEST_TMP/vt.csv"
+"$SAWT" import checklists "$SAWT_TEST_TMP/vt.csv" >/dev/null || fail "a new form imports"
+i=0
+while [ "$(grep -c 'registry loaded' "$LOG")" -le "$n_loads" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+say "$EN" "$t0" 'VT 2011 VA1'
+is "$(q "SELECT value FROM sawt.checklist_current_answers a JOIN sawt.stations s ON s.id = a.station_id
+	 WHERE s.code = '2011' AND a.form = 'VT'")" 1 "a form imported while sawtd runs is read at once"
 
 kill -TERM $pid
 wait $pid
