@@ -92,4 +92,15 @@ void web_limit_free(struct web_limit *l);
  */
 bool web_limit_take(struct web_limit *l, const char *addr, int64_t now, unsigned *retry_s);
 
+/*
+ * The key a client address counts under in a web_limit, into out (cap
+ * bytes, at least WEB_LIMIT_KEY_BUF): an IPv4 address as it is; an IPv6
+ * address by its /64 prefix ("2001:db8:1:2::/64"), since one subscriber
+ * or host holds a whole /64 and could otherwise take a fresh allowance
+ * with every address of it; an IPv4-mapped IPv6 address as its IPv4
+ * address; NULL or "" as "?"; anything else as it is, cut to fit.
+ */
+#define WEB_LIMIT_KEY_BUF 64
+void web_limit_key(const char *addr, char *out, size_t cap);
+
 #endif

@@ -4,6 +4,8 @@
  */
 #include "web_auth.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -229,4 +231,34 @@ bool web_limit_take(struct web_limit *l, const char *addr, int64_t now, unsigned
 	}
 	s->count++;
 	return true;
+}
+
+void web_limit_key(const char *addr, char *out, size_t cap)
+{
+	struct in6_addr a6;
+	struct in_addr a4;
+	char text[INET6_ADDRSTRLEN];
+
+	if (cap == 0)
+		return;
+	if (addr == NULL || addr[0] == '\0') {
+		snprintf(out, cap, "?");
+		return;
+	}
+	if (inet_pton(AF_INET6, addr, &a6) == 1) {
+		if (IN6_IS_ADDR_V4MAPPED(&a6)) {
+			memcpy(&a4, &a6.s6_addr[12], sizeof(a4));
+			if (inet_ntop(AF_INET, &a4, text, sizeof(text)) != NULL) {
+				snprintf(out, cap, "%s", text);
+				return;
+			}
+		} else {
+			memset(&a6.s6_addr[8], 0, 8);
+			if (inet_ntop(AF_INET6, &a6, text, sizeof(text)) != NULL) {
+				snprintf(out, cap, "%s/64", text);
+				return;
+			}
+		}
+	}
+	snprintf(out, cap, "%s", addr);
 }

@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "file.h"
@@ -27,6 +26,7 @@
 #define DEFAULT_SIGN_IN_PER_ADDRESS 20
 #define LIMIT_WINDOW_S 3600
 #define LIMIT_SLOTS 4096
+#define LIMIT_LOG_S 10 /* seconds between two log lines about refusals */
 #define FIELD_MAX 64
 #define FILE_MAX (1024 * 1024)
 #define CHART_MAX (4 * 1024 * 1024)
@@ -59,6 +59,8 @@ struct web {
 	size_t chart_len;
 	int code_ttl_s, session_s, max_attempts;
 	struct web_limit *limit; /* sign-in requests per client address */
+	int64_t limit_logged_s;  /* when a refusal was last logged (monotonic) */
+	unsigned limit_unlogged; /* refusals not logged since */
 	bool tls;
 };
 
@@ -293,12 +295,29 @@ static bool within_limit(struct web *w, struct evhttp_request *req)
 	char *addr = NULL;
 	ev_uint16_t port = 0;
 	unsigned retry = 0;
-	char after[16];
+	char after[16], key[WEB_LIMIT_KEY_BUF];
+	int64_t now;
 
 	evhttp_connection_get_peer(evhttp_request_get_connection(req), &addr, &port);
-	if (web_limit_take(w->limit, addr, (int64_t)time(NULL), &retry))
+	web_limit_key(addr, key, sizeof(key));
+	/* a monotonic clock: setting the wall clock back opens no window */
+	now = util_mono_ms() / 1000;
+	if (web_limit_take(w->limit, key, now, &retry))
 		return true;
-	log_warn("too many sign-in requests from %s: refused for %u s", addr ? addr : "?", retry);
+	/* one line per LIMIT_LOG_S at most: a flood does not flood the log */
+	if (w->limit_logged_s == 0 || now - w->limit_logged_s >= LIMIT_LOG_S) {
+		if (w->limit_unlogged > 0)
+			log_warn(
+				"too many sign-in requests from %s: refused for %u s (and %u "
+				"other refusal(s) since the last such line)",
+				key, retry, w->limit_unlogged);
+		else
+			log_warn("too many sign-in requests from %s: refused for %u s", key, retry);
+		w->limit_logged_s = now;
+		w->limit_unlogged = 0;
+	} else {
+		w->limit_unlogged++;
+	}
 	snprintf(after, sizeof(after), "%u", retry > 0 ? retry : 1);
 	add_header(req, "Retry-After", after);
 	reply_json(req, 429, "{\"ok\":false,\"error\":\"too_many\"}");

@@ -123,12 +123,41 @@ static void test_limit(void **state)
 	web_limit_free(NULL);
 }
 
+static void test_limit_key(void **state)
+{
+	char k[WEB_LIMIT_KEY_BUF];
+
+	(void)state;
+	web_limit_key("192.0.2.7", k, sizeof(k));
+	assert_string_equal(k, "192.0.2.7");
+	/* every address of one /64 is one key; another /64 another */
+	web_limit_key("2001:db8:1:2:aaaa:bbbb:cccc:dddd", k, sizeof(k));
+	assert_string_equal(k, "2001:db8:1:2::/64");
+	web_limit_key("2001:db8:1:2::1", k, sizeof(k));
+	assert_string_equal(k, "2001:db8:1:2::/64");
+	web_limit_key("2001:db8:1:3::1", k, sizeof(k));
+	assert_string_equal(k, "2001:db8:1:3::/64");
+	web_limit_key("::1", k, sizeof(k));
+	assert_string_equal(k, "::/64");
+	/* IPv4 through an IPv6 socket */
+	web_limit_key("::ffff:198.51.100.4", k, sizeof(k));
+	assert_string_equal(k, "198.51.100.4");
+	web_limit_key(NULL, k, sizeof(k));
+	assert_string_equal(k, "?");
+	web_limit_key("", k, sizeof(k));
+	assert_string_equal(k, "?");
+	web_limit_key("not an address", k, sizeof(k));
+	assert_string_equal(k, "not an address");
+	web_limit_key("2001:db8::1", k, 6);
+	assert_string_equal(k, "2001:");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cookie), cmocka_unit_test(test_shapes),
 		cmocka_unit_test(test_texts),  cmocka_unit_test(test_origin),
-		cmocka_unit_test(test_limit),
+		cmocka_unit_test(test_limit),  cmocka_unit_test(test_limit_key),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
