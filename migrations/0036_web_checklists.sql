@@ -8,7 +8,58 @@
 -- and for integers the mean, min and max; per logic check the stations
 -- where it holds.  The figures are analytics.checklist_summary's and
 -- checklist_problems' for the same area.  Text answers are counted, never
--- shown.
+-- shown.  The current answers are kept in sawt.checklist_latest.
+
+-- The current answer of each station to each question, as
+-- sawt.checklist_current_answers picks it (the newest by send time, then
+-- by receipt, then the smaller dedup key), kept by a trigger in the
+-- transaction that stores the answers, so the panel reads it without
+-- sorting every answer.  No text: the panel counts text answers only.
+CREATE TABLE sawt.checklist_latest (
+	station_id      integer NOT NULL REFERENCES sawt.stations(id) ON DELETE CASCADE,
+	form            text NOT NULL,
+	question        text NOT NULL,
+	election_id     integer NOT NULL,
+	value           integer,
+	options         smallint[],
+	sent_at         timestamptz NOT NULL,
+	received_at     timestamptz NOT NULL,
+	dedup_key       bytea NOT NULL,
+	PRIMARY KEY (station_id, form, question)
+);
+CREATE INDEX checklist_latest_election_idx ON sawt.checklist_latest (election_id, form);
+
+CREATE FUNCTION sawt.checklist_latest_keep() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	INSERT INTO sawt.checklist_latest AS l (station_id, form, question, election_id, value,
+		options, sent_at, received_at, dedup_key)
+	SELECT DISTINCT ON (n.station_id, n.form, n.question) n.station_id, n.form, n.question,
+		n.election_id, n.value, n.options, n.sent_at, n.received_at, n.dedup_key
+	FROM new_answers n
+	ORDER BY n.station_id, n.form, n.question, n.sent_at DESC, n.received_at DESC,
+		n.dedup_key
+	ON CONFLICT (station_id, form, question) DO UPDATE SET
+		election_id = EXCLUDED.election_id, value = EXCLUDED.value,
+		options = EXCLUDED.options, sent_at = EXCLUDED.sent_at,
+		received_at = EXCLUDED.received_at, dedup_key = EXCLUDED.dedup_key
+	WHERE (EXCLUDED.sent_at, EXCLUDED.received_at) > (l.sent_at, l.received_at)
+	   OR ((EXCLUDED.sent_at, EXCLUDED.received_at) = (l.sent_at, l.received_at)
+	       AND EXCLUDED.dedup_key < l.dedup_key);
+	RETURN NULL;
+END;
+$$;
+
+CREATE TRIGGER checklist_answers_latest
+	AFTER INSERT ON sawt.checklist_answers
+	REFERENCING NEW TABLE AS new_answers
+	FOR EACH STATEMENT EXECUTE FUNCTION sawt.checklist_latest_keep();
+
+INSERT INTO sawt.checklist_latest (station_id, form, question, election_id, value, options,
+	sent_at, received_at, dedup_key)
+SELECT a.station_id, a.form, a.question, a.election_id, a.value, a.options, a.sent_at,
+	a.received_at, a.dedup_key
+FROM sawt.checklist_current_answers a;
 
 CREATE FUNCTION sawt.web_checklists(p_person integer, p_area integer) RETURNS json
 LANGUAGE plpgsql STABLE AS $$
@@ -29,7 +80,7 @@ BEGIN
 	),
 	a AS MATERIALIZED (
 		SELECT a.station_id, a.form, a.question, a.value, a.options
-		FROM sawt.checklist_current_answers a
+		FROM sawt.checklist_latest a
 		JOIN st ON st.station_id = a.station_id
 		WHERE a.election_id = v_election
 	),

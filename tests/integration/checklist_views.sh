@@ -105,6 +105,16 @@ is "$(q "SELECT string_agg(s.code || ' ' || a.severity || ' ' || a.message, '; '
 	"one checklist_check alert per check that started to hold, with its severity"
 is "$(psql -XAtq -c "SET ROLE sawt_analyst; SELECT count(*) FROM analytics.checklist_flags WHERE holds; SELECT count(*) > 0 FROM analytics.checklist_problems" | tr '\n' ' ')" \
 	"3 t " "the analyst role reads the flags and the problems"
+# the page's copy of the current answers (sawt.checklist_latest, kept by a
+# trigger) is the view's, out-of-order arrival included
+is "$(q "SELECT count(*) FROM (
+	(SELECT station_id, form, question, value, options, sent_at FROM sawt.checklist_current_answers
+	 EXCEPT SELECT station_id, form, question, value, options, sent_at FROM sawt.checklist_latest)
+	UNION ALL
+	(SELECT station_id, form, question, value, options, sent_at FROM sawt.checklist_latest
+	 EXCEPT SELECT station_id, form, question, value, options, sent_at FROM sawt.checklist_current_answers)) d")" 0 \
+	"sawt.checklist_latest holds exactly the current answers"
+
 # the examples of docs/analysts.md
 is "$(q "SELECT form, question, label_en, problems, answered, share FROM analytics.checklist_problems
 	 WHERE level = 'election' AND problems > 0 ORDER BY share DESC")" "OP|AB|Were the boxes shown empty and sealed?|2|7|28.6" \

@@ -96,6 +96,16 @@ like "$(same /api/areas "$rana" "")" '^2 rows$' "a coordinator's CSV of areas: h
 like "$(same /api/results "$lina" "")" '^[1-9][0-9]* rows$' "results: a line per candidate"
 is "$(same /api/incidents "$lina" "")" "1 rows" "the incident is there"
 
+# the CSV against the analysts' view itself: each region's turnout figures
+get "/api/areas?format=csv" "$lina" >/dev/null
+is "$(/usr/bin/python3 -c '
+import csv, io, sys
+rows = list(csv.DictReader(io.StringIO(open(sys.argv[1], encoding="utf-8-sig").read(), newline="")))
+for r in sorted(rows, key=lambda r: r["name"]):
+    print(r["name"], r["stations_total"], r["voters"], r["turnout_pct"] or "-", r["women_share"] or "-")
+' "$OUT")" "$(q "SELECT area || ' ' || stations_total || ' ' || COALESCE(voters, 0) || ' ' || COALESCE(turnout_pct::text, '-') || ' ' || COALESCE(women_share::text, '-')
+	FROM analytics.area_turnout WHERE level = 'region' ORDER BY area COLLATE \"C\"")" "the areas' CSV equals analytics.area_turnout"
+
 # headers
 get "/api/areas?format=csv" "$rana" >/dev/null
 like "$(cat "$HEAD")" '^Content-Type: text/csv; charset=utf-8' "Content-Type text/csv"
