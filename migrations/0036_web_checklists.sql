@@ -69,7 +69,8 @@ DECLARE
 	v_out json;
 BEGIN
 	SELECT election_id INTO v_election FROM sawt.people WHERE id = p_person;
-	-- every figure is one aggregate over the answers in scope, joined in
+	-- every figure is one aggregate over the answers in scope, computed
+	-- once (MATERIALIZED: inlined, each would run again per form or question)
 	WITH st AS MATERIALIZED (SELECT station_id FROM sawt.web_stations(v_election, v_roots)),
 	f AS (
 		SELECT f.id, f.code, f.current_version AS version,
@@ -89,7 +90,7 @@ BEGIN
 			x.problem, x.label_ar, x.label_en, x.label_fr
 		FROM f JOIN sawt.checklist_questions x ON x.form_id = f.id AND x.version = f.version
 	),
-	per_q AS (
+	per_q AS MATERIALIZED (
 		SELECT a.form, a.question, count(*) AS answered, round(avg(a.value), 2) AS mean,
 			min(a.value) AS min, max(a.value) AS max,
 			count(*) FILTER (WHERE a.value = ANY (q.problem) OR a.options && q.problem)
@@ -97,14 +98,14 @@ BEGIN
 		FROM a JOIN q ON q.form = a.form AND q.code = a.question
 		GROUP BY a.form, a.question
 	),
-	per_o AS (
+	per_o AS MATERIALIZED (
 		SELECT a.form, a.question, o.option, count(*) AS n
 		FROM a CROSS JOIN LATERAL (SELECT a.value WHERE a.options IS NULL
 			UNION ALL SELECT unnest(a.options)::integer) o (option)
 		WHERE o.option IS NOT NULL
 		GROUP BY a.form, a.question, o.option
 	),
-	opts AS (
+	opts AS MATERIALIZED (
 		SELECT q.form, q.code AS question, y.option, y.label_ar, y.label_en, y.label_fr,
 			y.option = ANY (q.problem) AS problem
 		FROM q CROSS JOIN LATERAL (
@@ -116,8 +117,8 @@ BEGIN
 			WHERE co.form_id = q.form_id AND co.version = q.version
 			  AND co.question = q.code) y
 	),
-	rep AS (SELECT a.form, count(DISTINCT a.station_id) AS n FROM a GROUP BY a.form),
-	held AS (
+	rep AS MATERIALIZED (SELECT a.form, count(DISTINCT a.station_id) AS n FROM a GROUP BY a.form),
+	held AS MATERIALIZED (
 		SELECT fl.form, fl.check_name, count(*) AS n
 		FROM sawt.checklist_flags fl JOIN st ON st.station_id = fl.station_id
 		WHERE fl.holds GROUP BY fl.form, fl.check_name
