@@ -117,7 +117,7 @@ for _i in $(seq 10); do
 	done
 	wait
 	echo $(( ($(date +%s%N) - s) / 1000000 ))
-done | sort -n | awk '{ t[NR] = $1 } END { printf "national  first screen (5 answers at once) median %d ms  worst %d ms\n", t[int((NR + 1) / 2)], t[NR] }'
+done | sort -n | awk '{ t[NR] = $1 } END { printf "national  first screen (its 6 answers at once) median %d ms  worst %d ms\n", t[int((NR + 1) / 2)], t[NR] }'
 
 if [ -x /usr/bin/chromium ] && /usr/bin/python3 -c 'import selenium' 2>/dev/null; then
 	/usr/bin/python3 - "$BASE" "$NAT" <<'PY'
