@@ -164,3 +164,66 @@ BEGIN
 	RETURN v_out;
 END;
 $$;
+
+-- The results panel (0022_web.sql), restated to read the current results
+-- once: each figure was a scan of them per contest and per candidate
+-- (41 ms for 10,000 stations).  The same figures: per contest over the
+-- stations in scope, stations counted of those expected, per candidate
+-- the votes and share of valid votes, invalid and blank.
+CREATE OR REPLACE FUNCTION sawt.web_results(p_person integer, p_area integer) RETURNS json
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	v_roots integer[] := sawt.web_roots(p_person, p_area);
+	v_election integer;
+	v_out json;
+BEGIN
+	SELECT election_id INTO v_election FROM sawt.people WHERE id = p_person;
+	WITH st AS MATERIALIZED (SELECT station_id FROM sawt.web_stations(v_election, v_roots)),
+	res AS MATERIALIZED (
+		SELECT r.ckey, r.counts, r.invalid, r.blank
+		FROM sawt.analytics_results r JOIN st ON st.station_id = r.station_id
+	),
+	expected AS (
+		SELECT sc.contest_id, count(*) AS n
+		FROM sawt.station_contests sc JOIN st ON st.station_id = sc.station_id
+		GROUP BY sc.contest_id
+	),
+	counted AS (
+		SELECT res.ckey, count(*) AS n, COALESCE(sum(res.invalid), 0) AS invalid,
+			COALESCE(sum(res.blank), 0) AS blank
+		FROM res GROUP BY res.ckey
+	),
+	votes AS (
+		SELECT res.ckey, u.pos, sum(u.v) AS v
+		FROM res CROSS JOIN LATERAL unnest(res.counts) WITH ORDINALITY u (v, pos)
+		GROUP BY res.ckey, u.pos
+	),
+	per_candidate AS MATERIALIZED (
+		SELECT cd.contest_id, cd.position, cd.name, COALESCE(vo.v, 0) AS votes
+		FROM sawt.candidates cd
+		JOIN sawt.contests k ON k.id = cd.contest_id AND k.election_id = v_election
+		LEFT JOIN votes vo ON vo.ckey = cd.contest_id AND vo.pos = cd.position
+	),
+	valid AS (
+		SELECT contest_id, sum(votes) AS valid FROM per_candidate GROUP BY contest_id
+	)
+	SELECT COALESCE(json_agg(json_build_object(
+		'code', k.code, 'name', k.name,
+		'stations_total', e.n, 'stations_counted', COALESCE(c.n, 0),
+		'valid', COALESCE(v.valid, 0), 'invalid', COALESCE(c.invalid, 0),
+		'blank', COALESCE(c.blank, 0),
+		'candidates', COALESCE((SELECT json_agg(json_build_object(
+				'position', pc.position, 'name', pc.name, 'votes', pc.votes,
+				'share', round(100.0 * pc.votes / NULLIF(v.valid, 0), 1))
+				ORDER BY pc.position)
+			FROM per_candidate pc WHERE pc.contest_id = k.id), '[]'::json))
+		ORDER BY k.code), '[]'::json)
+	INTO v_out
+	FROM sawt.contests k
+	JOIN expected e ON e.contest_id = k.id
+	LEFT JOIN counted c ON c.ckey = k.id
+	LEFT JOIN valid v ON v.contest_id = k.id
+	WHERE k.election_id = v_election AND e.n > 0;
+	RETURN v_out;
+END;
+$$;

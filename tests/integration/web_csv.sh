@@ -106,6 +106,21 @@ for r in sorted(rows, key=lambda r: r["name"]):
 ' "$OUT")" "$(q "SELECT area || ' ' || stations_total || ' ' || COALESCE(voters, 0) || ' ' || COALESCE(turnout_pct::text, '-') || ' ' || COALESCE(women_share::text, '-')
 	FROM analytics.area_turnout WHERE level = 'region' ORDER BY area COLLATE \"C\"")" "the areas' CSV equals analytics.area_turnout"
 
+# the results panel against analytics.results: votes, shares, invalid, blank
+get /api/results "$lina" >/dev/null
+is "$(/usr/bin/python3 -c '
+import json, sys
+for k in json.load(open(sys.argv[1])):
+    for c in k["candidates"]:
+        print(k["code"], c["position"], c["votes"], c["share"] if c["share"] is not None else "-")
+    print(k["code"], "invalid", k["invalid"], k["stations_counted"], k["stations_total"])
+    print(k["code"], "blank", k["blank"])
+' "$OUT")" "$(q "SELECT string_agg(l, E'\n' ORDER BY o) FROM (
+	SELECT contest_code || ' ' || CASE kind WHEN 'candidate' THEN position || ' ' || votes || ' ' || COALESCE(vote_share::text, '-')
+		WHEN 'invalid' THEN 'invalid ' || votes || ' ' || stations_reporting || ' ' || stations_total ELSE 'blank ' || votes END AS l,
+		contest_code || CASE kind WHEN 'candidate' THEN lpad(position::text, 3, '0') WHEN 'invalid' THEN 'x' ELSE 'y' END AS o
+	FROM analytics.results WHERE stations_total > 0) r")" "the results panel equals analytics.results (votes, shares, invalid, blank, stations)"
+
 # headers
 get "/api/areas?format=csv" "$rana" >/dev/null
 like "$(cat "$HEAD")" '^Content-Type: text/csv; charset=utf-8' "Content-Type text/csv"
