@@ -22,7 +22,7 @@ const T = {
     csv: 'تنزيل CSV', csv_day: 'تنزيل مسار اليوم CSV', csv_areas: 'تنزيل المناطق CSV', csv_stations: 'تنزيل المراكز CSV',
     csv_modems: 'تنزيل المودمات CSV', checklists: 'استمارات المراقبة', reported_of: 'أرسلها %s من %s مركز',
     question: 'السؤال', answered: 'أجابت', answers: 'الأجوبة', problems: 'مشكلات', checks: 'الفحوص', stations_flagged: 'مراكز',
-    mean: 'المتوسط' },
+    mean: 'المتوسط', min: 'الأدنى', max: 'الأعلى' },
   en: { title: 'Election day', logout: 'Sign out', phone: 'Phone number', send_code: 'Send code',
     code: 'Code received by SMS', sign_in: 'Sign in', code_sent: 'If your number is registered, a code was sent.',
     bad_code: 'Wrong code.', locked: 'Too many tries: ask for a new code.', expired: 'The code has expired.',
@@ -44,7 +44,7 @@ const T = {
     csv: 'Download CSV', csv_day: 'The day, CSV', csv_areas: 'Areas, CSV', csv_stations: 'Stations, CSV',
     csv_modems: 'Modems, CSV', checklists: 'Observation checklists', reported_of: 'sent by %s of %s stations',
     question: 'Question', answered: 'Answered', answers: 'Answers', problems: 'Problems', checks: 'Checks', stations_flagged: 'stations',
-    mean: 'mean' },
+    mean: 'mean', min: 'min', max: 'max' },
   fr: { title: 'Jour du scrutin', logout: 'Déconnexion', phone: 'Numéro de téléphone', send_code: 'Envoyer le code',
     code: 'Code reçu par SMS', sign_in: 'Connexion', code_sent: 'Si votre numéro est enregistré, un code a été envoyé.',
     bad_code: 'Code erroné.', locked: 'Trop d\'essais : demandez un nouveau code.', expired: 'Le code a expiré.',
@@ -66,7 +66,7 @@ const T = {
     csv: 'Télécharger en CSV', csv_day: 'La journée, CSV', csv_areas: 'Zones, CSV', csv_stations: 'Bureaux, CSV',
     csv_modems: 'Modems, CSV', checklists: 'Listes d\'observation', reported_of: 'envoyée par %s bureaux sur %s',
     question: 'Question', answered: 'Réponses', answers: 'Détail', problems: 'Problèmes', checks: 'Contrôles', stations_flagged: 'bureaux',
-    mean: 'moyenne' },
+    mean: 'moyenne', min: 'min', max: 'max' },
 };
 let lang = localStorage.getItem('sawt_lang') || 'ar';
 let area = null;
@@ -166,9 +166,17 @@ function drawChecklists(forms) {
       const tr = tb.insertRow(); tr.dataset.q = x.code;
       cell(tr, x.code + ' ' + label(x, 'label'));
       cell(tr, num(x.answered), 'n').dataset.k = 'answered';
-      const parts = x.type === 'integer' && x.mean !== null ? [t('mean') + ' ' + num(x.mean)] :
-        x.options.map((o) => label(o, 'label') + ' ' + num(o.count) + (o.share === null ? '' : ' (' + num(o.share) + '%)'));
-      cell(tr, parts.join(' · '));
+      const ac = cell(tr, '');
+      if (x.type === 'integer' && x.mean !== null) {
+        /* integers: mean, min and max, each with its raw value in data-v */
+        ['mean', 'min', 'max'].forEach((k, i) => {
+          const sp = document.createElement('span'); sp.dataset.k = k; sp.dataset.v = x[k];
+          sp.textContent = (i ? ' · ' : '') + t(k) + ' ' + num(x[k]); ac.append(sp);
+        });
+      } else {
+        ac.textContent = x.options.map((o) => label(o, 'label') + ' ' + num(o.count) +
+          (o.share === null ? '' : ' (' + num(o.share) + '%)')).join(' · ');
+      }
       const pc = cell(tr, x.problems === null ? '' : num(x.problems), 'n'); pc.dataset.k = 'problems';
       if (x.problems) pc.classList.add('mark');
     }

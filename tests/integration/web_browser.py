@@ -244,6 +244,15 @@ def main():
             got = False
         ok(got and drv.execute_script("return window.__sawt_marker") == marker,
            "a checklist sent by SMS shows up in the panel without a reload", ck(drv, "AB"))
+        # an integer question: its mean, min and max, those of the view, in Arabic digits
+        ad = {sp.get_attribute("data-k"): (number(sp.get_attribute("data-v")), sp.get_attribute("textContent"))
+              for sp in drv.find_elements(By.CSS_SELECTOR, "#checklists table[data-form=OP] tr[data-q=AD] span[data-k]")}
+        ad_view = q("SELECT mean || ' ' || min || ' ' || max FROM analytics.checklist_summary "
+                    "WHERE area = 'default' AND form = 'OP' AND question = 'AD'")
+        ok(sorted(ad) == ["max", "mean", "min"]
+           and [ad[k][0] for k in ("mean", "min", "max")] == [float(v) for v in ad_view.split()] == [4, 3, 5]
+           and "الأعلى ٥" in ad["max"][1] and "الأدنى ٣" in ad["min"][1],
+           "an integer question shows the view's mean, min and max in the reader's digits", (ad, ad_view))
         flagged = drv.find_element(By.CSS_SELECTOR, "#checklists ul[data-form=OP] li[data-check=unsealed]").text
         ok("صناديق غير مختومة" in flagged and ("2" in flagged or "٢" in flagged),
            "the unsealed check holds at two stations, named in Arabic", flagged)
