@@ -121,6 +121,16 @@ for k in json.load(open(sys.argv[1])):
 		contest_code || CASE kind WHEN 'candidate' THEN lpad(position::text, 3, '0') WHEN 'invalid' THEN 'x' ELSE 'y' END AS o
 	FROM analytics.results WHERE stations_total > 0) r")" "the results panel equals analytics.results (votes, shares, invalid, blank, stations)"
 
+# the page's copy of the current results is the analysts' view's, also
+# after a correction and a quarantine
+send_report "$SAM" 100 'R 2011 MUN 130 90 30 5 2' >/dev/null
+"$SAWT" review quarantine "$(q "SELECT max(id) FROM sawt.reports WHERE form = 'results'")" --reason test >/dev/null
+is "$(q "SELECT count(*) FROM ((SELECT station_id, ckey, counts, invalid, blank FROM sawt.analytics_results
+	 EXCEPT SELECT station_id, contest_id, counts, invalid, blank FROM sawt.web_station_results)
+	UNION ALL (SELECT station_id, contest_id, counts, invalid, blank FROM sawt.web_station_results
+	 EXCEPT SELECT station_id, ckey, counts, invalid, blank FROM sawt.analytics_results)) d")" 0 \
+	"sawt.web_station_results holds exactly the current results, after a correction and a quarantine"
+
 # headers
 get "/api/areas?format=csv" "$rana" >/dev/null
 like "$(cat "$HEAD")" '^Content-Type: text/csv; charset=utf-8' "Content-Type text/csv"
