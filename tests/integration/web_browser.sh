@@ -19,6 +19,9 @@ import_fixtures || { fail "fixtures import"; done_testing; exit 1; }
 printf 'phone,name,role,language,stations,areas,pin\n%s,Lina,coordinator,,,,\n' "$LINA" \
 	>"$SAWT_TEST_TMP/lina.csv"
 "$SAWT" import people "$SAWT_TEST_TMP/lina.csv" >/dev/null || { fail "Lina imports"; done_testing; exit 1; }
+# the checklists before sawtd starts: a running sawtd takes an import
+# asynchronously, and an OP message decided before would be refused
+"$SAWT" import checklists "$SAWT_TEST_DATA/checklists/checks.csv" >/dev/null || fail "checklists import"
 cat >>"$SAWT_CONFIG" <<CONF
 
 [http]
@@ -30,13 +33,13 @@ wait_for "$LOG" "HTTP on 127\.0\.0\.1:0 \(port [0-9]+" 30 >&2
 wait_for "$LOG" "registry loaded" 60 >&2
 wait_for "$LOG" "modem \"dummy\": starting -> ready" 60 >&2
 PORT=$(sed -n 's/.*HTTP on 127\.0\.0\.1:0 (port \([0-9]*\),.*/\1/p' "$LOG" | head -n 1)
-"$SAWT" import checklists "$SAWT_TEST_DATA/checklists/checks.csv" >/dev/null || fail "checklists import"
 # two checklists answered (no at AB: the box not sealed, a problem)
 CK_TIME=$(recent_utc 06:30 09:30) # inside OP's window
 "$SAWT" inject --time "$CK_TIME" +9613123456 'OP 1021 AA1 AB2 AD3 #1234' >/dev/null
 "$SAWT" inject --time "$CK_TIME" +96171123456 'OP 1022 AA1 AB1 AD4 #5678' >/dev/null
 "$SAWT" inject +96176123456 'T 2011 V300 W120' >/dev/null
-wait_sql "SELECT count(DISTINCT station_id) FROM sawt.checklist_answers" 2 60 >&2
+wait_sql "SELECT count(DISTINCT station_id) FROM sawt.checklist_answers" 2 60 >&2 ||
+	fail "the two checklists are stored"
 wait_sql "SELECT count(*) FROM sawt.reports WHERE outcome = 'accepted'" 1 60 >&2
 
 echo "$pid" >"$SAWT_TEST_TMP/sawtd.pid"
