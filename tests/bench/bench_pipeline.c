@@ -381,11 +381,13 @@ int main(int argc, char **argv)
 	}
 	if (strchr(b.phases, 'a')) {
 		run_phase(&b, "(a) as fast as possible", window, 0);
-		exec_sql(c,
-			 "TRUNCATE sawt.tallies, sawt.outbox, sawt.broadcast_recipients, sawt.alert_recipients,"
-			 " sawt.alert_stations, sawt.alert_queue, sawt.alerts, sawt.review_history,"
-			 " sawt.reports,"
-			 " sawt.inbound_messages; CHECKPOINT");
+		exec_sql(
+			c,
+			"TRUNCATE sawt.tallies, sawt.outbox, sawt.broadcast_recipients, sawt.alert_recipients,"
+			" sawt.alert_stations, sawt.alert_queue, sawt.checklist_flags, sawt.alerts,"
+			" sawt.review_history,"
+			" sawt.reports,"
+			" sawt.inbound_messages; CHECKPOINT");
 	}
 	if (strchr(b.phases, 'b')) {
 		char name[64];

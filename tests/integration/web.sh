@@ -15,18 +15,9 @@
 
 RANA=+9613555666 KARIM=+96181222333 LINA=+96170999888
 SAM=+96176123456 MOHAMMAD=+9613987654
-LOG="$SAWT_TEST_TMP/sawtd.log"
-OUT="$SAWT_TEST_TMP/out"
-HEAD="$SAWT_TEST_TMP/head"
-ALL="$SAWT_TEST_TMP/all-answers"
-: >"$ALL"
-q() { psql -X -q -A -t -v ON_ERROR_STOP=1 -c "$1"; }
-
-import_fixtures || { fail "fixtures import"; done_testing; exit 1; }
-printf 'phone,name,role,language,stations,areas,pin\n%s,Lina,coordinator,,,,\n' "$LINA" \
-	>"$SAWT_TEST_TMP/lina.csv"
-"$SAWT" import people "$SAWT_TEST_TMP/lina.csv" >/dev/null || fail "a coordinator without area imports"
 . "$(dirname "$0")/web_lib.sh"
+
+web_fixtures
 # this test signs in and out many times from one address (web_guard.sh
 # tests the limit)
 printf '\n[web]\nsign_in_per_address = 1000\n' >>"$SAWT_CONFIG"

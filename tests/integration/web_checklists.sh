@@ -7,17 +7,9 @@
 . "$(dirname "$0")/tap.sh"
 
 RANA=+9613555666 LINA=+96170999888
-LOG="$SAWT_TEST_TMP/sawtd.log"
-OUT="$SAWT_TEST_TMP/out"
-HEAD="$SAWT_TEST_TMP/head"
-ALL="$SAWT_TEST_TMP/all-answers"
-: >"$ALL"
-q() { psql -X -q -A -t -v ON_ERROR_STOP=1 -c "$1"; }
+. "$(dirname "$0")/web_lib.sh"
 
-import_fixtures || { fail "fixtures import"; done_testing; exit 1; }
-printf 'phone,name,role,language,stations,areas,pin\n%s,Lina,coordinator,,,,\n' "$LINA" \
-	>"$SAWT_TEST_TMP/lina.csv"
-"$SAWT" import people "$SAWT_TEST_TMP/lina.csv" >/dev/null || fail "a coordinator without area imports"
+web_fixtures
 "$SAWT" import checklists "$SAWT_TEST_DATA/checklists/checks.csv" >/dev/null || fail "checklists import"
 
 # answer STATION QUESTION VALUE OPTIONS TEXT: one stored answer to OP
@@ -40,7 +32,6 @@ answer 1022 AC NULL "'{3}'" NULL
 answer 1021 AE 2 NULL NULL
 answer 2011 AF NULL NULL "'call +961 70 123 456'"
 
-. "$(dirname "$0")/web_lib.sh"
 web_start
 is "$(get /api/checklists)" 401 "GET /api/checklists without a session: 401"
 is "$(get "/api/checklists?format=csv")" 401 "nor its CSV"

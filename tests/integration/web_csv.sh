@@ -7,19 +7,10 @@
 . "$(dirname "$0")/tap.sh"
 
 RANA=+9613555666 LINA=+96170999888 SAM=+96176123456 MOHAMMAD=+9613987654
-LOG="$SAWT_TEST_TMP/sawtd.log"
-OUT="$SAWT_TEST_TMP/out"
-HEAD="$SAWT_TEST_TMP/head"
-ALL="$SAWT_TEST_TMP/all-answers"
-JSON="$SAWT_TEST_TMP/answer.json"
-: >"$ALL"
-q() { psql -X -q -A -t -v ON_ERROR_STOP=1 -c "$1"; }
-
-import_fixtures || { fail "fixtures import"; done_testing; exit 1; }
-printf 'phone,name,role,language,stations,areas,pin\n%s,Lina,coordinator,,,,\n' "$LINA" \
-	>"$SAWT_TEST_TMP/lina.csv"
-"$SAWT" import people "$SAWT_TEST_TMP/lina.csv" >/dev/null || fail "a coordinator without area imports"
 . "$(dirname "$0")/web_lib.sh"
+JSON="$SAWT_TEST_TMP/answer.json"
+
+web_fixtures
 web_start
 
 send_report "$SAM" 600 'T 2011 V300 W120' >/dev/null

@@ -7,14 +7,8 @@
 . "$(dirname "$0")/tap.sh"
 
 RANA=+9613555666 SAM=+96176123456
-LOG="$SAWT_TEST_TMP/sawtd.log"
-OUT="$SAWT_TEST_TMP/out"
-HEAD="$SAWT_TEST_TMP/head"
-ALL="$SAWT_TEST_TMP/all-answers"
-: >"$ALL"
-q() { psql -X -q -A -t -v ON_ERROR_STOP=1 -c "$1"; }
-import_fixtures || { fail "fixtures import"; done_testing; exit 1; }
 . "$(dirname "$0")/web_lib.sh"
+import_fixtures || { fail "fixtures import"; done_testing; exit 1; }
 
 # --- [web] values are checked -----------------------------------------------------
 BASECONF=$(cat "$SAWT_CONFIG")

@@ -1,7 +1,24 @@
-# web_lib.sh - helpers of the page's tests (sourced after tap.sh, with
-# BASE, OUT, HEAD and ALL set and q() defined): curl GET and POST keeping
+# web_lib.sh - helpers of the page's tests (sourced after tap.sh): the
+# fixtures with a national coordinator, sawtd with HTTP, curl GET and POST keeping
 # every answer in $ALL, a JSON field of the last answer, and sign-in by the
 # code texted to a phone, read from the outbox.
+
+# The files the helpers use, and q: a query of the test database.
+LOG="$SAWT_TEST_TMP/sawtd.log"
+OUT="$SAWT_TEST_TMP/out"
+HEAD="$SAWT_TEST_TMP/head"
+ALL="$SAWT_TEST_TMP/all-answers"
+: >"$ALL"
+q() { psql -X -q -A -t -v ON_ERROR_STOP=1 -c "$1"; }
+
+# web_fixtures: the fixtures, and Lina (+96170999888), a coordinator with
+# no area (the whole election).
+web_fixtures() {
+	import_fixtures || { fail "fixtures import"; done_testing; exit 1; }
+	printf 'phone,name,role,language,stations,areas,pin\n%s,Lina,coordinator,,,,\n' "+96170999888" \
+		>"$SAWT_TEST_TMP/lina.csv"
+	"$SAWT" import people "$SAWT_TEST_TMP/lina.csv" >/dev/null || fail "a coordinator without area imports"
+}
 
 # web_start: sawtd with HTTP on a free port, its log in $LOG; sets pid,
 # PORT and BASE once the registry is loaded.

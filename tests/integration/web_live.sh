@@ -8,20 +8,11 @@
 . "$(dirname "$0")/tap.sh"
 
 LINA=+96170999888 SAM=+96176123456
-LOG="$SAWT_TEST_TMP/sawtd.log"
-OUT="$SAWT_TEST_TMP/out"
-HEAD="$SAWT_TEST_TMP/head"
-ALL="$SAWT_TEST_TMP/all-answers"
-SSE="$SAWT_TEST_TMP/events"
-: >"$ALL"
-q() { psql -X -q -A -t -v ON_ERROR_STOP=1 -c "$1"; }
-
-import_fixtures || { fail "fixtures import"; done_testing; exit 1; }
-printf 'phone,name,role,language,stations,areas,pin\n%s,Lina,coordinator,,,,\n' "$LINA" \
-	>"$SAWT_TEST_TMP/lina.csv"
-"$SAWT" import people "$SAWT_TEST_TMP/lina.csv" >/dev/null || fail "a coordinator without area imports"
-printf '\n[web]\nmax_streams = 3\n\n[alerts]\nturnout_high_pct = 90\n' >>"$SAWT_CONFIG"
 . "$(dirname "$0")/web_lib.sh"
+SSE="$SAWT_TEST_TMP/events"
+
+web_fixtures
+printf '\n[web]\nmax_streams = 3\n\n[alerts]\nturnout_high_pct = 90\n' >>"$SAWT_CONFIG"
 web_start
 report=$(send_report "$SAM" 60 'T 2011 V300 W120')
 lina=$(sign_in "$LINA")

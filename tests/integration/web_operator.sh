@@ -9,12 +9,7 @@
 . "$(dirname "$0")/tap.sh"
 
 OP=+96170111222 RANA=+9613555666 SAM=+96176123456
-LOG="$SAWT_TEST_TMP/sawtd.log"
-OUT="$SAWT_TEST_TMP/out"
-HEAD="$SAWT_TEST_TMP/head"
-ALL="$SAWT_TEST_TMP/all-answers"
-: >"$ALL"
-q() { psql -X -q -A -t -v ON_ERROR_STOP=1 -c "$1"; }
+. "$(dirname "$0")/web_lib.sh"
 
 import_fixtures || { fail "fixtures import"; done_testing; exit 1; }
 
@@ -44,7 +39,6 @@ like "$("$SAWT" operator list 2>&1)" "^\\$OP  Nadia  lang en  since [0-9-]+ [0-9
 	"listed, never signed in"
 
 # --- the page ------------------------------------------------------------------
-. "$(dirname "$0")/web_lib.sh"
 web_start
 tok=$(sign_in "$OP")
 like "$tok" '^[0-9a-f]{64}$' "the operator signs in with the texted code"
