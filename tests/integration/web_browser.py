@@ -254,8 +254,11 @@ def main():
            and "الأعلى ٥" in ad["max"][1] and "الأدنى ٣" in ad["min"][1],
            "an integer question shows the view's mean, min and max in the reader's digits", (ad, ad_view))
         flagged = drv.find_element(By.CSS_SELECTOR, "#checklists ul[data-form=OP] li[data-check=unsealed]").text
-        ok("صناديق غير مختومة" in flagged and ("2" in flagged or "٢" in flagged),
-           "the unsealed check holds at two stations, named in Arabic", flagged)
+        held = flagged.rsplit(":", 1)[-1].split()[0] if ":" in flagged else ""
+        ok("صناديق غير مختومة" in flagged and held in ("2", "٢") and q(
+            "SELECT count(*) FROM analytics.checklist_flags WHERE check_code = 'unsealed' AND holds") == "2",
+           "the unsealed check holds at two stations, named in Arabic, as analytics.checklist_flags says",
+           flagged)
         drv.execute_script("document.getElementById('checklists').scrollIntoView()")
         shot(drv, "10-checklists-ar.png", "the checklists panel in Arabic: OP's answers, problems and checks")
         drv.execute_script("window.scrollTo(0, 0)")
